@@ -1,0 +1,119 @@
+"""Who sees what: one scope per user, computed from data, cached on the user object.
+
+Every model's `visible_to(user)` queryset method reads this scope, so lists,
+details, form choices, counts, searches, exports and attachments agree. What a
+user may *do* inside the scope is a Django permission (see liaison.auth).
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+
+from .models import Role
+
+_CACHE_ATTR = "_liaison_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    # Committee office: the code prefixes of its jurisdictions.
+    jurisdiction_prefixes: tuple[str, ...] = ()
+    # Station staff: their stations and the stations below them.
+    # Representatives: the stations they are members of.
+    station_ids: frozenset[int] = field(default_factory=frozenset)
+    # Prefixes of the jurisdictions of station_ids (for form choices).
+    station_jurisdiction_prefixes: tuple[str, ...] = ()
+    representative_id: int | None = None
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    department_jurisdiction_prefixes: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.everything
+            or self.jurisdiction_prefixes
+            or self.station_ids
+            or self.representative_id
+            or self.department_ids
+        )
+
+
+NOTHING = Scope()
+
+
+def scope_for(user) -> Scope:
+    """The user's scope; computed once per user object (so once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = _compute(user)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after the user's memberships change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _compute(user) -> Scope:
+    Station = apps.get_model("stations", "Station")
+    Representative = apps.get_model("stations", "Representative")
+    Department = apps.get_model("petitions", "Department")
+
+    if user.is_superuser or user.role == Role.ADMIN:
+        return Scope(everything=True)
+    if user.role == Role.COMMITTEE_OFFICE:
+        return Scope(jurisdiction_prefixes=(user.jurisdiction.prefix,)) if user.jurisdiction_id else NOTHING
+    if user.role == Role.STATION_STAFF:
+        own = set(user.staffed_stations.values_list("pk", flat=True))
+        ids = Station.objects.with_descendants(own)
+        return _station_scope(Station, ids)
+    if user.role == Role.REPRESENTATIVE:
+        rep = Representative.objects.filter(user=user).only("pk").first()
+        if rep is None:
+            return NOTHING
+        ids = set(rep.memberships.values_list("station_id", flat=True))
+        base = _station_scope(Station, ids)
+        return Scope(
+            station_ids=base.station_ids,
+            station_jurisdiction_prefixes=base.station_jurisdiction_prefixes,
+            representative_id=rep.pk,
+        )
+    if user.role == Role.DEPARTMENT:
+        departments = list(Department.objects.filter(members=user).select_related("jurisdiction"))
+        return Scope(
+            department_ids=frozenset(d.pk for d in departments),
+            department_jurisdiction_prefixes=tuple(sorted({d.jurisdiction.prefix for d in departments})),
+        )
+    return NOTHING
+
+
+def _station_scope(Station, ids) -> Scope:
+    prefixes = {
+        j.prefix
+        for j in apps.get_model("liaison", "Jurisdiction").objects.filter(stations__pk__in=ids).distinct()
+    }
+    return Scope(station_ids=frozenset(ids), station_jurisdiction_prefixes=_outermost(prefixes))
+
+
+def _outermost(prefixes) -> tuple[str, ...]:
+    """Drop prefixes covered by a shorter one, so OR-ed LIKE filters stay few."""
+    kept: list[str] = []
+    for p in sorted(prefixes, key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(sorted(kept))
+
+
+def prefix_q(lookup: str, prefixes) -> "models.Q":  # noqa: F821
+    """Q matching rows whose `lookup` (a code field) starts with any prefix; empty when none."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(**{f"{lookup}__startswith": p})
+    return q

@@ -1,0 +1,111 @@
+"""Background jobs: a registry of runners, a starter, and the progress reporter.
+
+A view calls `job_start(...)`; after the transaction commits a Celery worker
+runs the job's runner, which reports progress through `JobProgress` and
+returns the result file (or raises `JobRejected` with row errors).
+"""
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Job
+
+log = logging.getLogger(__name__)
+
+RUNNERS: dict[str, Callable] = {}
+
+
+def runner(kind: str):
+    """Register `fn(job, progress) -> JobResult | None` as the runner of `kind`."""
+
+    def register(fn):
+        RUNNERS[kind] = fn
+        return fn
+
+    return register
+
+
+class JobRejected(Exception):
+    """The input is invalid; `errors` are shown to the user, nothing was written."""
+
+    def __init__(self, message, errors=()):
+        super().__init__(message)
+        self.message = message
+        self.errors = list(errors)
+
+
+class JobResult:
+    def __init__(self, *, message="", path: Path | None = None, name=""):
+        self.message, self.path, self.name = message, path, name
+
+
+class JobProgress:
+    """Writes progress to the job row at most every `step` items."""
+
+    def __init__(self, job: Job, step: int = 500):
+        self.job, self.step, self._last = job, step, 0
+
+    def total(self, n: int):
+        self.job.progress_total = n
+        self.job.progress_done = 0
+        self._last = 0
+        Job.objects.filter(pk=self.job.pk).update(progress_total=n, progress_done=0)
+
+    def advance(self, done: int, force=False):
+        if force or done - self._last >= self.step:
+            self._last = done
+            Job.objects.filter(pk=self.job.pk).update(progress_done=done)
+
+
+def job_start(*, owner, kind: str, title: str, params: dict | None = None, upload=None) -> Job:
+    """Create the job row and queue it once the surrounding transaction commits."""
+    from .tasks import run_job
+
+    if kind not in RUNNERS:
+        raise ValueError(f"no runner registered for {kind}")
+    job = Job.objects.create(owner=owner, kind=kind, title=title, params=params or {})
+    if upload is not None:
+        job.upload.save(f"{kind}.xlsx", upload, save=True)
+    transaction.on_commit(lambda: run_job.delay(job.pk))
+    return job
+
+
+def job_run(job_id: int) -> None:
+    """Run one job; safe to call twice (a finished or running job is left alone)."""
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job = Job.objects.get(pk=job_id)
+    progress = JobProgress(job)
+    try:
+        result = RUNNERS[job.kind](job, progress) or JobResult()
+    except JobRejected as rejected:
+        job.status, job.message, job.errors = Job.Status.FAILED, rejected.message, rejected.errors
+    except Exception:
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        job.status, job.message = Job.Status.FAILED, _("The job failed unexpectedly. Please try again or tell the administrator.")
+    else:
+        job.status, job.message = Job.Status.SUCCEEDED, result.message
+        if result.path:
+            with open(result.path, "rb") as fh:
+                job.result_file.save(result.name or "result.xlsx", File(fh), save=False)
+            job.result_name = result.name
+            Path(result.path).unlink(missing_ok=True)
+    job.finished_at = timezone.now()
+    job.progress_done = job.progress_total if job.status == Job.Status.SUCCEEDED else job.progress_done
+    job.save()
+
+
+def temp_path(suffix=".xlsx") -> Path:
+    fh = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
+    fh.close()
+    return Path(fh.name)

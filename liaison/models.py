@@ -1,0 +1,231 @@
+"""Core models: the jurisdiction tree, users with roles, and background jobs."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import JobQuerySet, JurisdictionQuerySet
+
+
+class Role(models.TextChoices):
+    STATION_STAFF = "station_staff", _("Station staff")
+    REPRESENTATIVE = "representative", _("Representative")
+    DEPARTMENT = "department", _("Department user")
+    COMMITTEE_OFFICE = "committee_office", _("Committee office")
+    ADMIN = "admin", _("System administrator")
+
+
+class Jurisdiction(models.Model):
+    """One node of the administrative tree, keyed by its official 12-digit code.
+
+    Official codes nest by prefix (2 digits province, 4 city, 6 county, 9
+    township, 12 community), so a whole subtree is `code LIKE prefix%`, which
+    the unique index on `code` serves (Django adds a pattern-ops index on
+    PostgreSQL).
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("District or county")
+        TOWNSHIP = "township", _("Street or township")
+        COMMUNITY = "community", _("Community or village")
+
+    PREFIX_LENGTH = {
+        Level.PROVINCE: 2,
+        Level.CITY: 4,
+        Level.COUNTY: 6,
+        Level.TOWNSHIP: 9,
+        Level.COMMUNITY: 12,
+    }
+    PARENT_LEVEL = {
+        Level.CITY: Level.PROVINCE,
+        Level.COUNTY: Level.CITY,
+        Level.TOWNSHIP: Level.COUNTY,
+        Level.COMMUNITY: Level.TOWNSHIP,
+    }
+
+    code = models.CharField(
+        _("administrative code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", _("An administrative code has exactly 12 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=["province", "city", "county", "township", "community"]),
+                name="jurisdiction_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level="province", parent__isnull=True)
+                | (~models.Q(level="province") & models.Q(parent__isnull=False)),
+                name="jurisdiction_only_provinces_are_roots",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: self.PREFIX_LENGTH[self.level]]
+
+    def ancestor_codes(self) -> list[str]:
+        """Codes of the ancestors, root first (derived from the code itself)."""
+        codes = []
+        for level, length in self.PREFIX_LENGTH.items():
+            if length >= len(self.prefix):
+                break
+            codes.append(self.code[:length].ljust(12, "0"))
+        return codes
+
+    def path(self) -> list["Jurisdiction"]:
+        """This node and its ancestors, root first, in one query."""
+        nodes = {j.code: j for j in Jurisdiction.objects.filter(code__in=self.ancestor_codes())}
+        return [nodes[c] for c in self.ancestor_codes() if c in nodes] + [self]
+
+    def clean(self):
+        super().clean()
+        if not self.code or not self.level:
+            return
+        expected_parent = self.PARENT_LEVEL.get(self.level)
+        if expected_parent is None:
+            if self.parent_id:
+                raise ValidationError({"parent": _("A province has no parent.")})
+        elif self.parent is None or self.parent.level != expected_parent:
+            raise ValidationError(
+                {"parent": _("The parent of this level must be a %(level)s.") % {"level": self.Level(expected_parent).label}}
+            )
+        elif not self.code.startswith(self.parent.prefix):
+            raise ValidationError({"code": _("The code must begin with the parent's code %(prefix)s.") % {"prefix": self.parent.prefix}})
+        if self.code[len(self.prefix) :].strip("0"):
+            raise ValidationError({"code": _("Digits after position %(n)s must be 0 at this level.") % {"n": len(self.prefix)}})
+
+
+class LiaisonUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account. What it may see comes from its role and memberships (see liaison.access).
+
+    Station staff are linked through Station.staff, representatives through
+    Representative.user, department users through Department.members.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))],
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.STATION_STAFF)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("Committee office accounts see everything under this jurisdiction."),
+    )
+
+    objects = LiaisonUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="committee_office") | models.Q(jurisdiction__isnull=False),
+                name="user_committee_office_has_jurisdiction",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+
+def job_result_path(job, filename):
+    return f"jobs/{job.created_at:%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class Job(models.Model):
+    """Work that takes seconds (imports, exports) run by a Celery worker.
+
+    The page that started it polls `progress_done / progress_total`; the result
+    file is downloadable by the owner only until `JOB_RESULT_TTL` passes.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(_("kind"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(_("message"), blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    upload = models.FileField(upload_to="jobs/uploads/%Y/%m/", blank=True)
+    result_file = models.FileField(upload_to=job_result_path, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_by_owner_recent")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

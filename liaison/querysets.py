@@ -1,0 +1,29 @@
+"""Scoped querysets of the core models."""
+
+from django.db import models
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def under(self, jurisdiction, include_self=True):
+        qs = self.filter(code__startswith=jurisdiction.prefix)
+        return qs if include_self else qs.exclude(pk=jurisdiction.pk)
+
+    def visible_to(self, user):
+        """Jurisdictions the user works in: the office's subtree, the subtrees
+        of a staff member's or representative's stations, a department's area."""
+        from .access import prefix_q, scope_for
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        prefixes = (
+            scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
+        )
+        return self.filter(prefix_q("code", prefixes))
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)

@@ -1,0 +1,27 @@
+"""Core Celery tasks."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .jobs import job_run
+from .models import Job
+
+
+@shared_task(acks_late=True)
+def run_job(job_id: int) -> None:
+    job_run(job_id)
+
+
+@shared_task
+def purge_expired_jobs() -> int:
+    """Delete finished jobs (and their files) older than JOB_RESULT_TTL."""
+    cutoff = timezone.now() - settings.JOB_RESULT_TTL
+    count = 0
+    for job in Job.objects.filter(created_at__lt=cutoff).iterator():
+        for f in (job.result_file, job.upload):
+            if f:
+                f.delete(save=False)
+        job.delete()
+        count += 1
+    return count

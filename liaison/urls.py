@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from .views import auth, errors, home, jobs
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jobs/<int:pk>/", jobs.JobDetailView.as_view(), name="job_detail"),
+    path("jobs/<int:pk>/progress/", jobs.JobProgressView.as_view(), name="job_progress"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    path("network/", include("stations.urls")),
+    path("", include("stations.public_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
+
+if settings.DEBUG:
+    urlpatterns += [path("__errors__/<int:code>/", errors.preview)]

@@ -1,0 +1,27 @@
+"""Friendly error pages: never a stack trace, always a way back."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.template import loader
+from django.http import HttpResponseServerError
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No request context: the failure may be in a context processor itself.
+    return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def preview(request, code):
+    """DEBUG only: look at an error page without causing the error."""
+    pages = {403: permission_denied, 404: page_not_found, 500: lambda r, e=None: server_error(r)}
+    if code not in pages:
+        raise Http404
+    return pages[code](request, None)

@@ -1,0 +1,31 @@
+"""Progress and results of background jobs (imports, exports); owner only."""
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView
+
+from ..models import Job
+
+
+class JobDetailView(LoginRequiredMixin, DetailView):
+    template_name = "liaison/job_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return Job.objects.visible_to(self.request.user)
+
+
+class JobProgressView(JobDetailView):
+    """The progress partial the detail page polls (htmx) until the job ends."""
+
+    template_name = "liaison/_job_progress.html"
+
+
+@login_required
+def job_download(request, pk):
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    if job.status != Job.Status.SUCCEEDED or not job.result_file:
+        raise Http404
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or "export.xlsx")
