@@ -1,3 +1,5 @@
+"""Public pages, mounted at the site root; no login."""
+
 from django.urls import path
 
 from . import public_views
@@ -6,4 +8,11 @@ app_name = "public"
 
 urlpatterns = [
     path("directory/", public_views.DirectoryView.as_view(), name="directory"),
+    path("directory/stations.geojson", public_views.directory_geojson, name="directory_geojson"),
+    path("s/<str:public_code>/", public_views.StationPublicView.as_view(), name="station"),
+    path("s/<str:public_code>/qr.svg", public_views.station_qr, name="station_qr"),
+    path("s/<str:public_code>/poster/", public_views.StationPosterView.as_view(), name="station_poster"),
+    path("s/<str:public_code>/petition/", public_views.station_petition, name="station_petition"),
+    path("s/<str:public_code>/photo/", public_views.station_photo, name="station_photo"),
+    path("r/<int:pk>/photo/", public_views.representative_photo, name="representative_photo"),
 ]

@@ -1,5 +1,361 @@
+"""Public pages, no login: the station directory and its map, a station's page,
+its QR code and printable poster, and the photos those pages show.
+
+Everything reads through `Station.objects.public()` and
+`Representative.objects.public()`, and shows only what a station publishes on
+its notice board: never a private phone, a representative number or a
+station's internal number. Unknown and closed stations answer 404 alike.
+"""
+
+import hashlib
+import json
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
+
+from liaison.models import Jurisdiction
+
+from . import qr
+from .models import Level, Membership, Representative, Station, StationKind
+from .selectors import public_station_members
+
+DIRECTORY_PAGE_SIZE = 20
+# Above this many streets and townships, the directory asks for a district
+# first instead of sending a select of thousands of options to a phone.
+AREA_OPTIONS_LIMIT = 300
+# The poster has room for this many representatives on one A4 page.
+POSTER_MAX_REPRESENTATIVES = 12
+
+GEOJSON_MAX_AGE = 5 * 60
+QR_MAX_AGE = 24 * 60 * 60
+PHOTO_MAX_AGE = 60 * 60
+# Photos are served only with an image type known from the stored name, so a
+# stored file can never be served as HTML or SVG (script) to a visitor.
+PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}  # national first
+
+# What a public page may read of a representative (private_phone and code stay in the database).
+PUBLIC_REPRESENTATIVE_FIELDS = (
+    "role",
+    "station_id",
+    "representative__id",
+    "representative__name",
+    "representative__level",
+    "representative__work_unit",
+    "representative__position",
+    "representative__public_phone",
+    "representative__photo",
+)
+
+
+# --- the directory's search -------------------------------------------------
+
+
+def public_areas() -> list[dict]:
+    """Districts and streets/townships with at least one station in service, by code (one query).
+
+    Official codes nest by prefix, so a station's district is the first 6
+    digits of its jurisdiction's code and its street or township the first 9.
+    """
+    public = Station.objects.public().order_by()
+
+    def codes(length):
+        padded = Concat(
+            Substr("jurisdiction__code", 1, length), Value("0" * (12 - length)), output_field=CharField()
+        )
+        return public.annotate(area_code=padded).values("area_code")
+
+    return list(
+        Jurisdiction.objects.filter(
+            Q(level=Jurisdiction.Level.COUNTY, code__in=codes(6))
+            | Q(level=Jurisdiction.Level.TOWNSHIP, code__in=codes(9))
+        )
+        .order_by("code")
+        .values("code", "name", "level")
+    )
+
+
+class DirectoryForm(forms.Form):
+    """The directory's search bar; validates only. Unknown choices are ignored, not errors."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    district = forms.ChoiceField(label=_("District or county"), required=False)
+    area = forms.ChoiceField(label=_("Street or township"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *StationKind.choices])
+
+    def __init__(self, data=None, *, areas):
+        super().__init__(data)
+        self.districts = [a for a in areas if a["level"] == Jurisdiction.Level.COUNTY]
+        self.townships = [a for a in areas if a["level"] == Jurisdiction.Level.TOWNSHIP]
+        self.fields["district"].choices = [("", "")] + [(a["code"], a["name"]) for a in self.districts]
+        self.fields["area"].choices = [("", "")] + [(a["code"], a["name"]) for a in self.townships]
+
+    def clean(self):
+        data = super().clean()
+        area, district = data.get("area"), data.get("district")
+        if area and district and not area.startswith(district[:6]):
+            # The visitor picked another district: its choice wins over a stale street.
+            data["area"] = ""
+        elif area:
+            # A street or township decides its district.
+            data["district"] = area[:6].ljust(12, "0")
+        return data
+
+    def value(self, name) -> str:
+        """The cleaned value of a field, or "" when it was missing or invalid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or ""
+
+    def area_groups(self) -> list[tuple[str, list[dict]]]:
+        """The streets and townships to offer, grouped by district.
+
+        Only the chosen district's when one is chosen (or there is only one);
+        all of them while they are few; none (ask for a district) otherwise.
+        """
+        district = self.value("district")
+        names = {d["code"]: d["name"] for d in self.districts}
+        if district:
+            chosen = [t for t in self.townships if t["code"].startswith(district[:6])]
+        elif len(self.districts) <= 1 or len(self.townships) <= AREA_OPTIONS_LIMIT:
+            chosen = self.townships
+        else:
+            return []
+        groups: dict[str, list[dict]] = {}
+        for township in chosen:
+            groups.setdefault(township["code"][:6].ljust(12, "0"), []).append(township)
+        return [(names.get(code, ""), items) for code, items in groups.items()]
+
+
+def directory_search(params):
+    """The directory form bound to `params`, and the public stations it selects (not yet ordered)."""
+    form = DirectoryForm(params, areas=public_areas())
+    stations = Station.objects.public()
+    text = form.value("q").strip()
+    if text:
+        stations = stations.filter(
+            Q(name__icontains=text)
+            | Q(address__icontains=text)
+            | Q(jurisdiction__name__icontains=text)
+            | Q(jurisdiction__parent__name__icontains=text)
+        )
+    if form.value("area"):
+        stations = stations.filter(jurisdiction__code__startswith=form.value("area")[:9])
+    elif form.value("district"):
+        stations = stations.filter(jurisdiction__code__startswith=form.value("district")[:6])
+    if form.value("kind"):
+        stations = stations.filter(kind=form.value("kind"))
+    return form, stations
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _map_config(**extra) -> dict:
+    """What directory.js needs to draw a map; it reads this from a json_script tag."""
+    marker_icon = static("vendor/leaflet/images/marker-icon.png")
+    return {
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "center": [float(c) for c in settings.MAP_CENTER],
+        "zoom": settings.MAP_ZOOM,
+        # Leaflet appends "marker-icon.png" etc. to this folder.
+        "imagePath": marker_icon.rsplit("/", 1)[0] + "/",
+        "labels": {
+            "open": str(_("Open the station page")),
+            "tilesFailed": str(_("The map background could not be loaded. The list of stations still works.")),
+            "loadFailed": str(_("The stations could not be shown on the map. Please use the list.")),
+            "none": str(_("No station with a location matches the search.")),
+        },
+        **extra,
+    }
 
 
 class DirectoryView(TemplateView):
+    """The station directory: a search bar, a map and a paginated list of stations in service."""
+
     template_name = "public/directory.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, stations = directory_search(self.request.GET)
+        stations = stations.select_related("jurisdiction", "jurisdiction__parent").order_by(
+            "jurisdiction__code", "name", "pk"
+        )
+        page = Paginator(stations, DIRECTORY_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = _query_without_page(self.request)
+        geojson_url = reverse("public:directory_geojson") + (f"?{query}" if query else "")
+        context.update(
+            form=form,
+            q=form.value("q"),
+            kind=form.value("kind"),
+            district=form.value("district"),
+            area=form.value("area"),
+            area_groups=form.area_groups(),
+            kinds=StationKind.choices,
+            page_obj=page,
+            stations=page.object_list,
+            is_filtered=any(form.value(f) for f in ("q", "kind", "district", "area")),
+            map_config=_map_config(geojsonUrl=geojson_url),
+        )
+        return context
+
+
+@gzip_page
+def directory_geojson(request):
+    """The directory's stations that have coordinates, as a GeoJSON FeatureCollection.
+
+    One query and no model instances, so a province's 20,000 stations stay
+    fast; each feature carries only name, kind label, address and page URL.
+    Cacheable for a few minutes, with an ETag for revalidation.
+    """
+    _form, stations = directory_search(request.GET)
+    rows = (
+        stations.filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("pk")
+        .values_list("public_code", "name", "kind", "address", "latitude", "longitude")
+    )
+    kinds = {kind.value: str(kind.label) for kind in StationKind}
+    url_head, url_tail = reverse("public:station", kwargs={"public_code": "~"}).split("~")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(float(lng), 6), round(float(lat), 6)]},
+            "properties": {
+                "name": name,
+                "kind": kinds.get(kind, ""),
+                "address": address,
+                "url": f"{url_head}{code}{url_tail}",
+            },
+        }
+        for code, name, kind, address, lat, lng in rows
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+    response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+    return _cacheable(request, response, max_age=GEOJSON_MAX_AGE, vary_language=True)
+
+
+def _cacheable(request, response, *, max_age, vary_language=False):
+    """Mark a public response cacheable, with an ETag of its body; answer 304 when it matches."""
+    response["ETag"] = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
+    patch_cache_control(response, public=True, max_age=max_age)
+    if vary_language:
+        # Labels follow the visitor's language (header or language cookie).
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+# --- a station's pages ---------------------------------------------------------
+
+
+def _public_station(public_code, *related):
+    return get_object_or_404(Station.objects.public().select_related(*related), public_code=public_code)
+
+
+def public_members(station) -> list[Membership]:
+    """The station's serving representatives with public fields only: head first, then by level and name."""
+    members = list(public_station_members(station).only(*PUBLIC_REPRESENTATIVE_FIELDS))
+    members.sort(
+        key=lambda m: (m.role != Membership.Role.HEAD, LEVEL_ORDER.get(m.representative.level, 99), m.representative.name)
+    )
+    return members
+
+
+class StationPublicView(TemplateView):
+    """A station's public page: contacts, representatives, liaison officers, map and QR code."""
+
+    template_name = "public/station_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = _public_station(self.kwargs["public_code"], "jurisdiction", "jurisdiction__parent", "parent")
+        parent = station.parent if station.parent_id and station.parent.is_active else None
+        context.update(
+            station=station,
+            parent=parent,
+            members=public_members(station),
+            # Names and positions only: an officer's phone is not published here.
+            officers=list(station.officers.only("pk", "station_id", "name", "position")),
+            map_config=_map_config(
+                marker=[float(station.latitude), float(station.longitude)], zoom=16, name=station.name
+            )
+            if station.has_location
+            else None,
+        )
+        return context
+
+
+class StationPosterView(TemplateView):
+    """A printable A4 poster of the station's QR code, opening hours and representatives."""
+
+    template_name = "public/station_poster.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = _public_station(self.kwargs["public_code"], "jurisdiction", "jurisdiction__parent")
+        members = public_members(station)
+        context.update(
+            station=station,
+            members=members[:POSTER_MAX_REPRESENTATIVES],
+            more_members=max(0, len(members) - POSTER_MAX_REPRESENTATIVES),
+            petition_url=qr.petition_url(station.public_code),
+        )
+        return context
+
+
+def station_qr(request, public_code):
+    """The station's QR code as SVG; it encodes `qr.petition_url()`."""
+    station = _public_station(public_code)
+    response = HttpResponse(qr.qr_svg(station.public_code), content_type="image/svg+xml")
+    return _cacheable(request, response, max_age=QR_MAX_AGE)
+
+
+def station_petition(request, public_code):
+    """Where the QR code leads. Until the online petition form exists, the
+    station page's contact section (opening hours, phone)."""
+    station = _public_station(public_code)
+    return HttpResponseRedirect(reverse("public:station", kwargs={"public_code": station.public_code}) + "#contact")
+
+
+def _photo_response(field):
+    """Stream a stored image; 404 when there is none, its type is not an image, or the file is gone."""
+    if not field or not field.name:
+        raise Http404
+    content_type = PHOTO_TYPES.get(field.name.rsplit(".", 1)[-1].lower())
+    if content_type is None:
+        raise Http404
+    try:
+        handle = field.storage.open(field.name, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    patch_cache_control(response, public=True, max_age=PHOTO_MAX_AGE)
+    return response
+
+
+def station_photo(request, public_code):
+    return _photo_response(_public_station(public_code).photo)
+
+
+def representative_photo(request, pk):
+    """A serving representative's photo, only if they are a member of a station in service."""
+    in_public_station = Membership.objects.filter(representative=OuterRef("pk"), station__in=Station.objects.public())
+    representative = get_object_or_404(
+        Representative.objects.public().filter(Exists(in_public_station)).only("pk", "photo"), pk=pk
+    )
+    return _photo_response(representative.photo)

@@ -24,8 +24,17 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+MAILERS = {
+    "default": {
+        "BACKEND": env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env("DJANGO_EMAIL_HOST", default="localhost"),
+            "port": env.int("DJANGO_EMAIL_PORT", default=25),
+            "username": env("DJANGO_EMAIL_USER", default=""),
+            "password": env("DJANGO_EMAIL_PASSWORD", default=""),
+            "use_tls": env.bool("DJANGO_EMAIL_USE_TLS", default=False),
+        },
+    }
+}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="liaison@localhost")
 ADMINS = [("ops", a) for a in env.list("DJANGO_ADMIN_EMAILS", default=[])]

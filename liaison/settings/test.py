@@ -11,7 +11,7 @@ ALLOWED_HOSTS = ["*"]
 SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tasks run in the test process; tests/liaison/test_celery_worker.py runs a real
 # worker against Redis when REDIS_URL is set.
 CELERY_TASK_ALWAYS_EAGER = True
@@ -19,6 +19,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
 if REDIS_URL:
     # A database of its own, so tests never touch a developer's cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "liaison-test"}}

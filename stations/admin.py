@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import LiaisonOfficer, Membership, Representative, Station, StationDocument
+
+
+class OfficerInline(admin.TabularInline):
+    model = LiaisonOfficer
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["representative"]
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "jurisdiction", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name", "address"]
+    raw_id_fields = ["parent", "jurisdiction"]
+    filter_horizontal = ["staff"]
+    inlines = [OfficerInline, MembershipInline]
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "jurisdiction", "work_unit", "is_active"]
+    list_filter = ["level", "is_active", "professional_group"]
+    search_fields = ["code", "name", "work_unit"]
+    raw_id_fields = ["jurisdiction", "user"]
+
+
+@admin.register(StationDocument)
+class StationDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "station", "kind", "year", "uploaded_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["station", "uploaded_by"]

@@ -1,0 +1,108 @@
+"""Shared fixtures: a small two-district world with one account per role.
+
+    北京市 → 市辖区 → 延庆区 (K)  → 延庆镇 (T1) → 东关村 (C1)
+                               → 康庄镇 (T2) → 榆林堡村 (C2)
+                  → 朝阳区 (K2) → 建外街道 (T3) → 建国里社区 (C3)
+
+    home H1 (T1) → station S1 (C1) → contact point P1 (C1)
+    home H2 (T2) → station S2 (C2)
+    station S3 (C3, other district)
+
+    R1 heads S1 (county level, account `rep`); R2 heads S2; R3 heads S3 (other
+    district); R4 is elected in K and attached to no station.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from liaison.models import Jurisdiction, Role
+
+from .factories import (
+    PASSWORD,
+    DepartmentFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    RepresentativeFactory,
+    StationFactory,
+    UserFactory,
+)
+
+L = Jurisdiction.Level
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(db):
+    j = SimpleNamespace()
+    j.P = JurisdictionFactory(code="110000000000", name="北京市", level=L.PROVINCE)
+    j.C = JurisdictionFactory(code="110100000000", name="市辖区", level=L.CITY, parent=j.P)
+    j.K = JurisdictionFactory(code="110119000000", name="延庆区", level=L.COUNTY, parent=j.C)
+    j.T1 = JurisdictionFactory(code="110119100000", name="延庆镇", level=L.TOWNSHIP, parent=j.K)
+    j.C1 = JurisdictionFactory(code="110119100201", name="东关村", level=L.COMMUNITY, parent=j.T1)
+    j.T2 = JurisdictionFactory(code="110119101000", name="康庄镇", level=L.TOWNSHIP, parent=j.K)
+    j.C2 = JurisdictionFactory(code="110119101201", name="榆林堡村", level=L.COMMUNITY, parent=j.T2)
+    j.K2 = JurisdictionFactory(code="110105000000", name="朝阳区", level=L.COUNTY, parent=j.C)
+    j.T3 = JurisdictionFactory(code="110105001000", name="建外街道", level=L.TOWNSHIP, parent=j.K2)
+    j.C3 = JurisdictionFactory(code="110105001001", name="建国里社区", level=L.COMMUNITY, parent=j.T3)
+
+    w = SimpleNamespace(j=j)
+    w.H1 = StationFactory(code="H-1", name="延庆镇代表之家", kind="home", jurisdiction=j.T1)
+    w.S1 = StationFactory(code="S-1", name="东关村联络站", kind="station", jurisdiction=j.C1, parent=w.H1)
+    w.P1 = StationFactory(code="P-1", name="东关村第一联系点", kind="contact_point", jurisdiction=j.C1, parent=w.S1)
+    w.H2 = StationFactory(code="H-2", name="康庄镇代表之家", kind="home", jurisdiction=j.T2)
+    w.S2 = StationFactory(code="S-2", name="榆林堡村联络站", kind="station", jurisdiction=j.C2, parent=w.H2)
+    w.S3 = StationFactory(code="S-3", name="建国里社区联络站", kind="station", jurisdiction=j.C3)
+
+    w.R1 = RepresentativeFactory(code="R-1", name="张建国", level="county", jurisdiction=j.K, private_phone="13900000001")
+    w.R2 = RepresentativeFactory(code="R-2", name="李秀英", level="township", jurisdiction=j.T2, private_phone="13900000002")
+    w.R3 = RepresentativeFactory(code="R-3", name="王卫东", level="county", jurisdiction=j.K2, private_phone="13900000003")
+    w.R4 = RepresentativeFactory(code="R-4", name="赵丽华", level="city", jurisdiction=j.K, private_phone="13900000004")
+    MembershipFactory(representative=w.R1, station=w.S1, role="head")
+    MembershipFactory(representative=w.R2, station=w.S2, role="head")
+    MembershipFactory(representative=w.R3, station=w.S3, role="head")
+
+    w.D = DepartmentFactory(name="区住房和城乡建设委员会", jurisdiction=j.K)
+    w.D2 = DepartmentFactory(name="朝阳区住房和城乡建设委员会", jurisdiction=j.K2)
+
+    w.admin = UserFactory(username="admin", role=Role.ADMIN, is_superuser=True, is_staff=True)
+    w.office = UserFactory(username="office", role=Role.COMMITTEE_OFFICE, jurisdiction=j.K)
+    w.office_t1 = UserFactory(username="office_t1", role=Role.COMMITTEE_OFFICE, jurisdiction=j.T1)
+    w.office_k2 = UserFactory(username="office_k2", role=Role.COMMITTEE_OFFICE, jurisdiction=j.K2)
+    w.staff = UserFactory(username="staff", role=Role.STATION_STAFF)
+    w.H1.staff.add(w.staff)
+    w.rep = UserFactory(username="rep", role=Role.REPRESENTATIVE)
+    w.R1.user = w.rep
+    w.R1.save()
+    w.dept = UserFactory(username="dept", role=Role.DEPARTMENT)
+    w.D.members.add(w.dept)
+    w.nobody = UserFactory(username="nobody", role=Role.STATION_STAFF)  # staff of no station
+    w.password = PASSWORD
+    return w
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> a test client signed in as that user."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
