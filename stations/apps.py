@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class StationsConfig(AppConfig):
     name = "stations"
     verbose_name = _("Liaison network")
+
+    def ready(self):
+        from . import roster  # noqa: F401  registers the roster import and export job runners

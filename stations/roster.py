@@ -18,12 +18,12 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -79,8 +79,6 @@ class Column:
         return []
 
 
-YES_NO = "bool"
-
 STATION_COLUMNS = (
     Column("code", gettext_lazy("Station number"), gettext_lazy("The number the office gives the station, e.g. 110119100-01."),
            type="code", field="code", required=True, width=18, example="110119100-01", text_format=True),
@@ -109,13 +107,13 @@ STATION_COLUMNS = (
     Column("annual_budget", gettext_lazy("Annual budget (yuan)"), gettext_lazy("Yuan, at most two decimals."),
            type="decimal", field="annual_budget", places=2, width=14, example=Decimal("20000.00")),
     Column("is_active", gettext_lazy("In service"), gettext_lazy("Yes or no; blank means yes."),
-           type=YES_NO, field="is_active", width=10, example=True),
+           type="bool", field="is_active", width=10, example=True),
 )
 
 REPRESENTATIVE_COLUMNS = (
     Column("code", gettext_lazy("Representative number"), gettext_lazy("The number the office gives the representative: letters, digits and hyphens."),
            type="code", field="code", required=True, width=18, example="R-2026-001", text_format=True),
-    Column("name", gettext_lazy("Name"), gettext_lazy("Full name."), field="name", required=True, width=12, example="张建国"),
+    Column("name", gettext_lazy("Full name"), gettext_lazy("Full name."), field="name", required=True, width=12, example="张建国"),
     Column("gender", gettext_lazy("Gender"), gettext_lazy("Choose from the list."),
            type="choice", field="gender", choices=tuple(Representative.Gender.choices), width=8, example=Representative.Gender.MALE),
     Column("level", gettext_lazy("Level"), gettext_lazy("The congress the representative sits in."),
@@ -145,7 +143,7 @@ REPRESENTATIVE_COLUMNS = (
            gettext_lazy("Optional: the number of the station this representative heads. A station has at most one head."),
            type="codes", width=18, example="110119100-01", text_format=True),
     Column("is_active", gettext_lazy("Serving"), gettext_lazy("Yes or no; blank means yes."),
-           type=YES_NO, field="is_active", width=8, example=True),
+           type="bool", field="is_active", width=8, example=True),
 )
 
 
@@ -186,7 +184,6 @@ REPRESENTATIVE_ROSTER = Roster(
     notes=(gettext_lazy("Station numbers add the representative to those stations; memberships not listed are kept. "
                         "Remove a representative from a station on the station's page."),),
 )
-ROSTERS = {r.key: r for r in (STATION_ROSTER, REPRESENTATIVE_ROSTER)}
 
 
 def general_notes(roster: Roster) -> list[str]:
@@ -194,10 +191,10 @@ def general_notes(roster: Roster) -> list[str]:
     entity = roster.entity
     return [
         _("Fill in one %(entity)s per row below the header row. Keep the header row; columns may be in any order and extra columns are ignored.") % {"entity": entity},
-        _("Columns marked as required must be filled in. The first row below the header is an example: replace it or delete it."),
+        _("Required columns (red headers in the template) must be filled in. The first row below the header is an example: replace it or delete it."),
         _("When the number matches a %(entity)s in your area, that record is updated with the values in the file; otherwise a new one is created.") % {"entity": entity},
         _("The whole file is checked first. If any row has a problem, nothing is imported and every problem is listed with its row number."),
-        _("At most %(count)s rows per file.") % {"count": settings.LIAISON_MAX_IMPORT_ROWS},
+        _("At most %(count)s rows per file.") % {"count": number_format(settings.LIAISON_MAX_IMPORT_ROWS, force_grouping=True)},
         *[str(n) for n in roster.notes],
     ]
 
@@ -250,7 +247,7 @@ def template_workbook(roster: Roster, user) -> bytes:
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 70
     notes.column_dimensions["D"].width = 40
-    notes.append([_("How to fill in the %(roster)s") % {"roster": roster.title}])
+    notes.append([_("%(roster)s: how to fill it in") % {"roster": roster.title}])
     notes["A1"].font = Font(bold=True, size=14)
     for line in general_notes(roster):
         notes.append([line])
@@ -395,6 +392,7 @@ class _Row:
     number: int  # the Excel row number
     cells: dict  # column key -> converted value (only non-blank, convertible cells)
     failed: set = field(default_factory=set)  # column keys whose cell could not be read
+    problems: list = field(default_factory=list)  # (column, message) found while reading
 
 
 class _Errors:
@@ -410,17 +408,16 @@ class _Errors:
     def raise_if_any(self):
         if not self.total:
             return
-        message = ngettext(
-            "Nothing was imported: %(count)s problem was found in %(rows)s row. Correct the file and upload it again.",
-            "Nothing was imported: %(count)s problems were found in %(rows)s rows. Correct the file and upload it again.",
-            self.total,
-        ) % {"count": self.total, "rows": len(self.bad_rows)}
+        values = {"count": self.total, "rows": len(self.bad_rows), "shown": len(self.items)}
         if self.total > len(self.items):
-            message += " " + _("Only the first %(shown)s are listed.") % {"shown": len(self.items)}
-        raise JobRejected(message, self.items)
+            message = _("Nothing was imported. Problems found: %(count)s, in %(rows)s rows; the first %(shown)s are listed. "
+                        "Correct the file and upload it again.")
+        else:
+            message = _("Nothing was imported. Problems found: %(count)s, in %(rows)s rows. Correct the file and upload it again.")
+        raise JobRejected(message % values, self.items)
 
 
-def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str], "_Vocabulary"]:
+def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str]]:
     """Read the first sheet: find the header, convert every non-blank row.
 
     Raises JobRejected for an unreadable file, a missing header or too many rows.
@@ -439,14 +436,13 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
         ws = wb.worksheets[0]
         estimate = max((ws.max_row or 0) - 1, 0)
         progress.total(estimate * 2)
-        mapping, header_row, rows = None, None, []
+        mapping, rows = None, []
         limit = settings.LIAISON_MAX_IMPORT_ROWS
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             if mapping is None:
                 if number > HEADER_SEARCH_ROWS:
                     break
                 mapping = _match_header(values, aliases, roster, number)
-                header_row = number
                 continue
             if all(_blank(v) for v in values):
                 continue
@@ -463,7 +459,7 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
                     row.cells[column.key] = vocabulary.convert(column, value)
                 except CellError as error:
                     row.failed.add(column.key)
-                    row.cells.setdefault("_errors", []).append((column, str(error)))
+                    row.problems.append((column, str(error)))
             rows.append(row)
             progress.advance(len(rows))
     finally:
@@ -479,7 +475,7 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
     if len(rows) != estimate:
         progress.total(len(rows) * 2)
     progress.advance(len(rows), force=True)
-    return rows, {c.key for c in mapping.values()}, header_row
+    return rows, {c.key for c in mapping.values()}
 
 
 def _match_header(values, aliases, roster, number):
@@ -511,14 +507,14 @@ def _chunks(items, size=LOOKUP_CHUNK):
 def _by_code(queryset, codes) -> dict:
     found = {}
     for chunk in _chunks(codes):
-        found.update({obj.code: obj for obj in queryset.filter(code__in=chunk)})
+        found.update({obj.code: obj for obj in queryset.filter(code__in=chunk).order_by()})
     return found
 
 
 def _existing_codes(model, codes) -> set[str]:
     found = set()
     for chunk in _chunks(codes):
-        found.update(model.objects.filter(code__in=chunk).values_list("code", flat=True))
+        found.update(model.objects.filter(code__in=chunk).order_by().values_list("code", flat=True))
     return found
 
 
@@ -551,7 +547,7 @@ class _Import:
         taken = _existing_codes(model, codes - set(visible))
         first_row = {}
         for row in self.rows:
-            for column, message in row.cells.pop("_errors", []):
+            for column, message in row.problems:
                 self.error(row, column.key, message)
             for column in self.roster.columns:
                 if column.required and column.key not in row.cells and column.key not in row.failed:
@@ -582,6 +578,8 @@ class _Import:
                 continue
             model_field = instance._meta.get_field(column.field)
             value = row.cells.get(key)
+            if value is None and column.required:
+                continue  # reported as required
             if value is None:
                 if column.type == "bool":
                     value = True
@@ -633,11 +631,21 @@ class _Import:
             instance.jurisdiction = jurisdiction
 
     def run(self) -> str:
+        """Validate every row, then write all of them in one transaction, or nothing.
+
+        Progress written during the transaction becomes visible only at its
+        commit on PostgreSQL; the reading and checking phase, the long one, is
+        reported live.
+        """
         self.match_numbers()
         self.validate()
         self.errors.raise_if_any()
-        with transaction.atomic():
-            message = self.write()
+        try:
+            with transaction.atomic():
+                message = self.write()
+        except IntegrityError:
+            # Someone saved the same number or a second head while we checked the file.
+            raise JobRejected(_("The roster changed while the file was being imported. Nothing was imported; upload the file again.")) from None
         forget_scope(self.owner)
         return message
 
@@ -670,7 +678,7 @@ class _StationImport(_Import):
         if isinstance(code_or_station, Station):
             return code_or_station.kind
         row = self.by_code[code_or_station]
-        return None if "kind" in row.failed else row.instance.kind
+        return row.instance.kind if "kind" in row.cells else None
 
     def check_parent(self, row, staff, own):
         instance = row.instance
@@ -695,8 +703,8 @@ class _StationImport(_Import):
         if staff and row.parent is None and instance.pk not in own:
             self.error(row, "parent", _("Station staff add stations below one of their own stations."))
             return
-        if "kind" in row.failed:
-            return
+        if "kind" in row.failed or "kind" not in row.cells:
+            return  # reported already; a guessed kind would only add noise
         if row.parent is None:
             if instance.kind not in ROOT_KINDS:
                 self.error(row, "parent", _("A contact point must belong to a station or a home."))
@@ -793,7 +801,7 @@ class _RepresentativeImport(_Import):
                                % {"row": heads_in_file[station.pk], "code": station.code})
                 else:
                     heads_in_file[station.pk] = row.number
-            if staff and row.instance.pk is None and not (row.member_of or row.head_of) and not {"stations", "head_of"} & row.failed:
+            if staff and row.instance.pk is None and not (row.member_of or row.head_of):
                 self.error(row, "stations", _("Station staff attach a new representative to one of their stations."))
 
     def resolve_stations(self, row, key) -> list:
@@ -861,7 +869,7 @@ def _run_import(importer_class, job, progress) -> JobResult:
     if not owner.is_active or not owner.has_perm("stations.import_roster"):
         raise JobRejected(_("You may no longer import rosters."))
     with job.upload.open("rb") as fh:
-        rows, present, _header = _read_rows(fh, importer_class.roster, owner, progress)
+        rows, present = _read_rows(fh, importer_class.roster, owner, progress)
     return JobResult(message=importer_class(owner, rows, present, progress).run())
 
 
@@ -954,7 +962,7 @@ def write_export(roster: Roster, queryset, user, target, on_rows: Callable[[int]
         for obj in batch:
             number += 1
             values = values_of(obj, extra)
-            ws.append([number, *[_export_cell(c, values.get(c.key)) for c in columns]])
+            ws.append([number, *[_text_safe(ws, _export_cell(c, values.get(c.key))) for c in columns]])
         if on_rows:
             on_rows(number)
     wb.save(target)
@@ -968,6 +976,15 @@ def _export_cell(column, value):
         return _display(column, value)
     if isinstance(value, Decimal):
         return float(value)  # a number Excel can sum, not text
+    return value
+
+
+def _text_safe(ws, value):
+    """Text that starts with "=" stays text: a station name must never become a live formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
     return value
 
 

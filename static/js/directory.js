@@ -23,6 +23,9 @@
     p.className = "map-note";
     p.setAttribute("role", "status");
     p.textContent = text;
+    p.title = "×";
+    // A tap hides the note, so it never hides markers for good.
+    p.addEventListener("click", function () { p.parentNode.removeChild(p); });
     el.appendChild(p);
   }
 

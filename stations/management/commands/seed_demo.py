@@ -1,0 +1,71 @@
+"""`manage.py seed_demo`: load the Yanqing demo district, optionally a large synthetic network."""
+
+import time
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+
+from liaison.models import Jurisdiction
+from petitions.models import Department
+from stations import demo
+from stations.models import LiaisonOfficer, Membership, Representative, Station
+
+LABELS = {
+    "jurisdiction": "jurisdictions",
+    "station": "stations",
+    "liaisonofficer": "liaison officers",
+    "representative": "representatives",
+    "membership": "memberships",
+    "department": "departments",
+    "user": "demo accounts",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo district (Yanqing, Beijing: 18 homes, 411 stations, about 1,000 representatives, "
+        f"departments and one account per role, password {demo.DEMO_PASSWORD}). Adds only what is missing, "
+        "so running it again changes nothing. --stations/--representatives add a synthetic province for load tests."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when any station exists.")
+        parser.add_argument(
+            "--stations", type=int, default=0, metavar="N", help="Synthetic stations to have besides the demo district."
+        )
+        parser.add_argument(
+            "--representatives", type=int, default=0, metavar="N",
+            help="Synthetic representatives to have besides the demo district.",
+        )
+
+    def handle(self, *args, **options):
+        stations, representatives = options["stations"], options["representatives"]
+        if stations < 0 or representatives < 0 or stations > demo.MAX_SYNTHETIC_STATIONS:
+            raise CommandError(f"--stations must be 0-{demo.MAX_SYNTHETIC_STATIONS}, --representatives at least 0.")
+        if options["if_empty"] and Station.objects.exists():
+            self.stdout.write("Stations exist already; demo data not loaded.")
+            return
+        started = time.monotonic()
+        report = Counter()
+        demo.seed_demo_district(report)
+        self._say(f"Demo district 延庆区 ({time.monotonic() - started:.1f} s)", report)
+        if stations or representatives:
+            report.clear()
+            phase = time.monotonic()
+            demo.seed_synthetic(
+                stations=stations, representatives=representatives, report=report,
+                log=lambda message: self.stdout.write(f"  {message} (after {time.monotonic() - phase:.1f} s)"),
+            )
+            self._say(f"Synthetic province 演示省 ({time.monotonic() - phase:.1f} s)", report)
+        self.stdout.write(
+            "In the database: "
+            + ", ".join(f"{model.objects.count()} {label}" for model, label in (
+                (Jurisdiction, "jurisdictions"), (Station, "stations"), (LiaisonOfficer, "liaison officers"),
+                (Representative, "representatives"), (Membership, "memberships"), (Department, "departments"),
+            ))
+        )
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
+
+    def _say(self, title: str, report: Counter) -> None:
+        created = ", ".join(f"{report[key]} {label}" for key, label in LABELS.items() if report[key])
+        self.stdout.write(f"{title}: {'created ' + created if created else 'nothing to add'}.")

@@ -1,0 +1,77 @@
+"""Playwright fixtures for the browser tests: one Debian Chromium per session, a fresh page per test.
+
+Chromium comes from the system (`apt-get install chromium fonts-noto-cjk`), not
+from Playwright's download. Without it the tests skip, unless
+LIAISON_REQUIRE_BROWSER is set (CI), where they fail.
+
+Use with pytest-django's `live_server` (and request `transactional_db`, so
+data made in the test is visible to the server thread):
+
+    def test_x(live_server, transactional_db, world, page):
+        page.goto(live_server.url + "/directory/")
+
+The page blocks every request that leaves the live server (map tiles, any
+CDN) and lists them in `page.external_requests`.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def _unavailable(reason):
+    if os.environ.get("LIAISON_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.isfile(executable) or not os.access(executable, os.X_OK):
+        _unavailable(f"Chromium not found at {executable} (set CHROMIUM_PATH or apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page in its own context; call page.set_viewport_size(PHONE) for a phone."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    external = []
+
+    def only_local(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if host in LOCAL_HOSTS or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.external_requests = external
+    yield page
+    context.close()
