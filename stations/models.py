@@ -178,12 +178,12 @@ class Station(models.Model):
         year = date.today().year
         has_plan = self.documents.filter(kind=StationDocument.Kind.PLAN, year=year).exists()
         return [
-            (_("Fixed place"), bool(self.address) and bool(self.area_m2)),
-            (_("Staff"), self.officers.exists() or self.staff.exists()),
-            (_("Work rules"), bool(self.work_rules.strip()) or StationDocument.Kind.RULES in kinds),
-            (_("Activity plan for this year"), has_plan),
-            (_("Information archive"), StationDocument.Kind.ARCHIVE in kinds),
-            (_("Budget"), bool(self.annual_budget) or StationDocument.Kind.BUDGET in kinds),
+            (_("Has a fixed place"), bool(self.address) and bool(self.area_m2)),
+            (_("Has staff"), self.officers.exists() or self.staff.exists()),
+            (_("Has work rules"), bool(self.work_rules.strip()) or StationDocument.Kind.RULES in kinds),
+            (_("Has this year's activity plan"), has_plan),
+            (_("Has an information archive"), StationDocument.Kind.ARCHIVE in kinds),
+            (_("Has a budget"), bool(self.annual_budget) or StationDocument.Kind.BUDGET in kinds),
         ]
 
 

@@ -32,6 +32,7 @@ from .models import Level, Membership, Representative, Station, StationKind
 from .selectors import public_station_members
 
 DIRECTORY_PAGE_SIZE = 20
+SEARCH_MAX_LENGTH = 100
 # Above this many streets and townships, the directory asks for a district
 # first instead of sending a select of thousands of options to a phone.
 AREA_OPTIONS_LIMIT = 300
@@ -90,7 +91,7 @@ def public_areas() -> list[dict]:
 class DirectoryForm(forms.Form):
     """The directory's search bar; validates only. Unknown choices are ignored, not errors."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False)
     district = forms.ChoiceField(label=_("District or county"), required=False)
     area = forms.ChoiceField(label=_("Street or township"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *StationKind.choices])
@@ -153,7 +154,7 @@ def directory_search(params, *, with_choices=True):
     """
     form = DirectoryForm(params, areas=public_areas() if with_choices else None)
     stations = Station.objects.public()
-    text = form.value("q").strip()
+    text = form.value("q")[:SEARCH_MAX_LENGTH].strip()
     if text:
         stations = stations.filter(
             Q(name__icontains=text)

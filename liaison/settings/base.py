@@ -167,16 +167,17 @@ MAP_ZOOM = env.int("LIAISON_MAP_ZOOM", default=10)
 # Celery: Redis when REDIS_URL is set, otherwise a broker in the file system
 # that needs no server (development and the first run only).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
-    if REDIS_URL
-    else {
-        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
-        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if not REDIS_URL:
+    _queue, _control = VAR_DIR / "celery" / "queue", VAR_DIR / "celery" / "control"
+    for _folder in (_queue, _control):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "control_folder": str(_control),
         "store_processed": False,
     }
-)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE

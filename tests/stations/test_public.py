@@ -106,6 +106,10 @@ def test_directory_area_district_and_kind_filters(client, world):
     html = client.get(url("directory"), {"kind": "home"}).content.decode()
     assert world.H1.name in html and world.H2.name in html and world.S1.name not in html
 
+    # An over-long search is cut short, not ignored.
+    html = client.get(url("directory"), {"q": "建国里" + "x" * 500}).content.decode()
+    assert world.S3.name not in html and world.S1.name not in html
+
     # Unknown values are ignored rather than failing the page.
     response = client.get(url("directory"), {"area": "999999999000", "kind": "bogus", "page": "x"})
     assert response.status_code == 200
