@@ -1,6 +1,8 @@
 """Reads for the core pages."""
 
 from django.apps import apps
+from django.db.models import Count
+from django.db.models.functions import Substr
 
 from .access import scope_for
 from .models import Role
@@ -17,7 +19,12 @@ def home_summary(user) -> dict:
         stations = Station.objects.visible_to(user)
         summary["station_count"] = stations.count()
         summary["station_active_count"] = stations.filter(is_active=True).count()
-        summary["representative_count"] = Representative.objects.visible_to(user).count()
+        representatives = Representative.objects.visible_to(user)
+        summary["representative_count"] = representatives.count()
+        summary["stations_by_kind"] = _labelled(stations, "kind", Station._meta.get_field("kind"))
+        summary["representatives_by_level"] = _labelled(representatives, "level", Representative._meta.get_field("level"))
+        if user.is_system_admin or user.role == Role.COMMITTEE_OFFICE:
+            summary["stations_by_area"] = _stations_by_township(stations)
     if user.role == Role.STATION_STAFF:
         summary["own_stations"] = list(user.staffed_stations.select_related("jurisdiction").order_by("code"))
     if user.role == Role.REPRESENTATIVE:
@@ -29,3 +36,29 @@ def home_summary(user) -> dict:
     if user.role == Role.COMMITTEE_OFFICE and user.jurisdiction_id:
         summary["jurisdiction_path"] = user.jurisdiction.path()
     return summary
+
+
+def _labelled(queryset, field, model_field) -> list[tuple[str, int, str]]:
+    """(label, count, value) per choice, in the order of the choices."""
+    counts = dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))
+    return [(label, counts[value], value) for value, label in model_field.choices if counts.get(value)]
+
+
+def _stations_by_township(stations) -> list[dict]:
+    """Station and representative-membership counts per street or township (9-digit code prefix)."""
+    Jurisdiction = apps.get_model("liaison", "Jurisdiction")
+    rows = (
+        stations.order_by()
+        .annotate(township=Substr("jurisdiction__code", 1, 9))
+        .values("township")
+        .annotate(stations=Count("pk", distinct=True), members=Count("memberships", distinct=True))
+        .order_by("township")
+    )
+    rows = list(rows[:200])
+    names = {
+        j.code[:9]: j
+        for j in Jurisdiction.objects.filter(
+            code__in=[r["township"] + "000" for r in rows], level=Jurisdiction.Level.TOWNSHIP
+        )
+    }
+    return [{**r, "jurisdiction": names.get(r["township"])} for r in rows if names.get(r["township"])]
