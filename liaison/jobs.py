@@ -10,9 +10,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Job
@@ -70,7 +71,9 @@ def job_start(*, owner, kind: str, title: str, params: dict | None = None, uploa
 
     if kind not in RUNNERS:
         raise ValueError(f"no runner registered for {kind}")
-    job = Job.objects.create(owner=owner, kind=kind, title=title, params=params or {})
+    # The worker speaks the language of the page that started the job.
+    params = {**(params or {}), "language": translation.get_language() or settings.LANGUAGE_CODE}
+    job = Job.objects.create(owner=owner, kind=kind, title=title, params=params)
     if upload is not None:
         job.upload.save(f"{kind}.xlsx", upload, save=True)
     transaction.on_commit(lambda: run_job.delay(job.pk))
@@ -87,7 +90,8 @@ def job_run(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     progress = JobProgress(job)
     try:
-        result = RUNNERS[job.kind](job, progress) or JobResult()
+        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+            result = RUNNERS[job.kind](job, progress) or JobResult()
     except JobRejected as rejected:
         job.status, job.message, job.errors = Job.Status.FAILED, rejected.message, rejected.errors
     except Exception:

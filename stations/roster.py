@@ -875,14 +875,12 @@ def _run_import(importer_class, job, progress) -> JobResult:
 
 @runner(STATION_IMPORT)
 def run_station_import(job, progress):
-    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        return _run_import(_StationImport, job, progress)
+    return _run_import(_StationImport, job, progress)
 
 
 @runner(REPRESENTATIVE_IMPORT)
 def run_representative_import(job, progress):
-    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        return _run_import(_RepresentativeImport, job, progress)
+    return _run_import(_RepresentativeImport, job, progress)
 
 
 # --------------------------------------------------------------------------- export
@@ -1010,11 +1008,9 @@ def _run_export(roster: Roster, job, progress) -> JobResult:
 
 @runner(STATION_EXPORT)
 def run_station_export(job, progress):
-    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        return _run_export(STATION_ROSTER, job, progress)
+    return _run_export(STATION_ROSTER, job, progress)
 
 
 @runner(REPRESENTATIVE_EXPORT)
 def run_representative_export(job, progress):
-    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
-        return _run_export(REPRESENTATIVE_ROSTER, job, progress)
+    return _run_export(REPRESENTATIVE_ROSTER, job, progress)

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -119,7 +118,7 @@ class RosterImportView(LoginRequiredMixin, FormView):
             owner=self.request.user,
             kind=self.roster.import_kind,
             title=(_("%(roster)s import: %(file)s") % {"roster": self.roster.title, "file": upload.name})[:200],
-            params={"language": get_language(), "file": upload.name[:200]},
+            params={"file": upload.name[:200]},
             upload=upload,
         )
         return redirect("job_detail", pk=job.pk)
@@ -146,7 +145,7 @@ def _export(request, which: Roster):
         owner=request.user,
         kind=which.export_kind,
         title=_("%(roster)s export") % {"roster": which.title},
-        params={"query": request.GET.urlencode(), "language": get_language()},
+        params={"query": request.GET.urlencode()},
     )
     return redirect("job_detail", pk=job.pk)
 

@@ -61,27 +61,38 @@ class PermissionMixin(LoginRequiredMixin):
 # Stations ------------------------------------------------------------------
 
 
-class StationListView(PermissionMixin, ListView):
-    permission = "stations.view_station"
-    nav_active = "stations"
-    template_name = "stations/station_list.html"
+class FilteredListView(PermissionMixin, ListView):
+    """A ledger page: the filter bar over the scoped, sorted list, with export and import."""
+
     paginate_by = PAGE_SIZE
+    add_permission = ""
+    select_filter = None  # selectors.<entity>_filter
+    select_list = None  # selectors.<entity>_list
 
     def get_queryset(self):
-        self.filterset = selectors.station_filter(self.request.user, self.request.GET, self.request)
-        return selectors.station_list(self.filterset, self.request.GET.get("sort", ""))
+        self.filterset = type(self).select_filter(self.request.user, self.request.GET, self.request)
+        return type(self).select_list(self.filterset, self.request.GET.get("sort", ""))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
             filter=self.filterset,
-            can_add=user.has_perm("stations.add_station"),
+            can_add=user.has_perm(self.add_permission),
             can_export=user.has_perm("stations.export_roster"),
             can_import=user.has_perm("stations.import_roster"),
             export_query=self.request.GET.urlencode(),
         )
         return context
+
+
+class StationListView(FilteredListView):
+    permission = "stations.view_station"
+    add_permission = "stations.add_station"
+    nav_active = "stations"
+    template_name = "stations/station_list.html"
+    select_filter = selectors.station_filter
+    select_list = selectors.station_list
 
 
 class StationDetailView(PermissionMixin, DetailView):
@@ -266,27 +277,13 @@ def station_photo(request, pk):
 # Representatives -----------------------------------------------------------
 
 
-class RepresentativeListView(PermissionMixin, ListView):
+class RepresentativeListView(FilteredListView):
     permission = "stations.view_representative"
+    add_permission = "stations.add_representative"
     nav_active = "representatives"
     template_name = "stations/representative_list.html"
-    paginate_by = PAGE_SIZE
-
-    def get_queryset(self):
-        self.filterset = selectors.representative_filter(self.request.user, self.request.GET, self.request)
-        return selectors.representative_list(self.filterset, self.request.GET.get("sort", ""))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context.update(
-            filter=self.filterset,
-            can_add=user.has_perm("stations.add_representative"),
-            can_export=user.has_perm("stations.export_roster"),
-            can_import=user.has_perm("stations.import_roster"),
-            export_query=self.request.GET.urlencode(),
-        )
-        return context
+    select_filter = selectors.representative_filter
+    select_list = selectors.representative_list
 
 
 class RepresentativeDetailView(PermissionMixin, DetailView):
