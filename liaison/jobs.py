@@ -39,7 +39,7 @@ class JobRejected(Exception):
     def __init__(self, message, errors=()):
         super().__init__(message)
         self.message = message
-        self.errors = list(errors)
+        self.errors = sorted(errors, key=lambda e: e.get("row") or 0)  # stable: keeps column order in a row
 
 
 class JobResult:

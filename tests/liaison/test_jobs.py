@@ -25,7 +25,10 @@ def count_runner(job, progress):
 
 @runner("test.reject")
 def reject_runner(job, progress):
-    raise JobRejected("bad file", [{"row": 3, "column": "A", "message": "wrong"}])
+    raise JobRejected(
+        "bad file",
+        [{"row": 5, "column": "A", "message": "late"}, {"row": 3, "column": "B", "message": "b"}, {"row": 3, "column": "A", "message": "a"}],
+    )
 
 
 @runner("test.crash")
@@ -53,7 +56,8 @@ def test_rejected_and_crashed_jobs_fail_with_a_message(world, django_capture_on_
         crashed = job_start(owner=world.office, kind="test.crash", title="t")
     rejected.refresh_from_db()
     crashed.refresh_from_db()
-    assert rejected.status == Job.Status.FAILED and rejected.errors[0]["row"] == 3
+    assert rejected.status == Job.Status.FAILED
+    assert [(e["row"], e["column"]) for e in rejected.errors] == [(3, "B"), (3, "A"), (5, "A")]  # by row, file order within
     assert crashed.status == Job.Status.FAILED and "boom" not in crashed.message and crashed.message
 
 
