@@ -8,6 +8,7 @@ user may *do* inside the scope is a Django permission (see liaison.auth).
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db.models import Q
 
 from .models import Role
 
@@ -109,10 +110,8 @@ def _outermost(prefixes) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def prefix_q(lookup: str, prefixes) -> "models.Q":  # noqa: F821
+def prefix_q(lookup: str, prefixes) -> Q:
     """Q matching rows whose `lookup` (a code field) starts with any prefix; empty when none."""
-    from django.db.models import Q
-
     q = Q(pk__in=[])
     for p in prefixes:
         q |= Q(**{f"{lookup}__startswith": p})
