@@ -180,3 +180,17 @@ def test_representative_edits_only_their_own_profile(world, client_for):
     world.R1.refresh_from_db()
     assert world.R1.bio == "新简介" and world.R1.public_phone == "010-69100001"
     assert client_for(world.office).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "account, buttons",
+    [("office", {"import", "export", "new"}), ("rep", set())],
+)
+def test_list_actions_follow_permissions(world, client_for, account, buttons):
+    html = client_for(getattr(world, account)).get(reverse("stations:station_list"), {"kind": "home"}).content.decode()
+    shown = {
+        "import": reverse("stations:station_import") in html,
+        "export": f'{reverse("stations:station_export")}?kind=home' in html,
+        "new": reverse("stations:station_create") in html,
+    }
+    assert {k for k, v in shown.items() if v} == buttons
