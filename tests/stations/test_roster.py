@@ -231,7 +231,7 @@ def test_a_conflicting_concurrent_write_rejects_the_whole_file(world, client_for
         Station.objects.create(code="W-1", name="先到", jurisdiction=world.j.C1, address="甲", parent=world.H1)
         raise IntegrityError("duplicate key")
 
-    monkeypatch.setattr(roster._StationImport, "write", collide)
+    monkeypatch.setattr(roster.importing._StationImport, "write", collide)
     job = run_import(client_for(world.office), "stations:station_import", xlsx(labels(STATION_ROSTER), [station_row("W-1", parent="H-1")]),
                      django_capture_on_commit_callbacks)
     job.refresh_from_db()

@@ -1,0 +1,44 @@
+"""Excel rosters of stations and representatives: columns, template, import and export.
+
+Each roster's columns are defined once (`STATION_ROSTER`, `REPRESENTATIVE_ROSTER`,
+in `columns`) and drive the template, the importer and the exporter, so an
+exported file can be edited and imported again. Imports and large exports run
+as background jobs (liaison.jobs); every read and write goes through the job
+owner's `visible_to()` querysets, and a reference to something outside the
+owner's scope reads exactly like a reference to something that does not exist.
+
+Importing this package registers the job runners of `importing` and `exporting`.
+"""
+
+from . import exporting, importing  # noqa: F401  (register the job runners)
+from .columns import (
+    DIRECT_EXPORT_LIMIT,
+    REPRESENTATIVE_EXPORT,
+    REPRESENTATIVE_IMPORT,
+    REPRESENTATIVE_ROSTER,
+    STATION_EXPORT,
+    STATION_IMPORT,
+    STATION_ROSTER,
+    XLSX_CONTENT_TYPE,
+    Roster,
+    general_notes,
+    template_workbook,
+)
+from .exporting import export_bytes, export_queryset, write_export
+
+__all__ = [
+    "DIRECT_EXPORT_LIMIT",
+    "REPRESENTATIVE_EXPORT",
+    "REPRESENTATIVE_IMPORT",
+    "REPRESENTATIVE_ROSTER",
+    "STATION_EXPORT",
+    "STATION_IMPORT",
+    "STATION_ROSTER",
+    "XLSX_CONTENT_TYPE",
+    "Roster",
+    "export_bytes",
+    "export_queryset",
+    "general_notes",
+    "template_workbook",
+    "write_export",
+]

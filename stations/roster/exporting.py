@@ -1,0 +1,161 @@
+"""Roster export: the filtered list, streamed row by row into .xlsx."""
+
+import io
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from liaison.jobs import JobRejected, JobResult, runner, temp_path
+
+from ..models import Membership, Station
+from ..selectors import representative_filter, representative_list, station_filter, station_list
+from .columns import (
+    REPRESENTATIVE_COLUMNS,
+    REPRESENTATIVE_EXPORT,
+    REPRESENTATIVE_ROSTER,
+    Roster,
+    STATION_EXPORT,
+    STATION_ROSTER,
+    HEADER_FILL,
+    display_value,
+    header_font,
+)
+
+# --------------------------------------------------------------------------- export
+
+
+def export_queryset(roster: Roster, user, params: QueryDict, request=None):
+    """The list page's filtered, sorted queryset for `user` (a request is only needed for `.user`)."""
+    request = request or SimpleNamespace(user=user, GET=params)
+    if roster is STATION_ROSTER:
+        return station_list(station_filter(user, params, request), params.get("sort", ""))
+    return representative_list(representative_filter(user, params, request), params.get("sort", ""))
+
+
+def _station_values(station, extra) -> dict:
+    return {
+        "code": station.code, "name": station.name, "kind": station.kind,
+        "parent": station.parent.code if station.parent_id else "",
+        "jurisdiction": station.jurisdiction.code, "address": station.address,
+        "latitude": station.latitude, "longitude": station.longitude, "opening_hours": station.opening_hours,
+        "phone": station.phone, "area_m2": station.area_m2, "annual_budget": station.annual_budget,
+        "is_active": station.is_active,
+    }
+
+
+def _representative_values(rep, extra) -> dict:
+    stations = extra.get(rep.pk, ())
+    values = {c.field: getattr(rep, c.field) for c in REPRESENTATIVE_COLUMNS if c.field}
+    values["jurisdiction"] = rep.jurisdiction.code
+    values["stations"] = "、".join(code for code, _role in stations)
+    values["head_of"] = "、".join(code for code, role in stations if role == Membership.Role.HEAD)
+    return values
+
+
+def _representative_stations(reps, user) -> dict:
+    """Visible station numbers (and roles) of a chunk of representatives: no station outside the scope."""
+    found = {}
+    memberships = (
+        Membership.objects.filter(representative__in=[r.pk for r in reps], station__in=Station.objects.visible_to(user))
+        .order_by("station__code")
+        .values_list("representative_id", "station__code", "role")
+    )
+    for rep_id, code, role in memberships:
+        found.setdefault(rep_id, []).append((code, role))
+    return found
+
+
+def _batched(iterable: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_export(roster: Roster, queryset, user, target, on_rows: Callable[[int], None] | None = None) -> int:
+    """Write the roster of `queryset` (already scoped) as .xlsx to `target`; returns the row count."""
+    columns = roster.columns_for(user)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(str(roster.title)[:31])
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 7
+    for i, column in enumerate(columns, start=2):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    header = []
+    for label, font in [(_("No."), Font(bold=True)), *[(str(c.label), header_font(c)) for c in columns]]:
+        cell = WriteOnlyCell(ws, value=label)
+        cell.font, cell.fill = font, HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    values_of = _station_values if roster is STATION_ROSTER else _representative_values
+    number = 0
+    for batch in _batched(queryset.iterator(chunk_size=2000), 2000):
+        extra = _representative_stations(batch, user) if roster is REPRESENTATIVE_ROSTER else {}
+        for obj in batch:
+            number += 1
+            values = values_of(obj, extra)
+            ws.append([number, *[_text_safe(ws, _export_cell(c, values.get(c.key))) for c in columns]])
+        if on_rows:
+            on_rows(number)
+    wb.save(target)
+    return number
+
+
+def _export_cell(column, value):
+    if value is None:
+        return None
+    if column.type in ("choice", "bool"):
+        return display_value(column, value)
+    if isinstance(value, Decimal):
+        return float(value)  # a number Excel can sum, not text
+    return value
+
+
+def _text_safe(ws, value):
+    """Text that starts with "=" stays text: a station name must never become a live formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def export_bytes(roster: Roster, queryset, user) -> bytes:
+    out = io.BytesIO()
+    write_export(roster, queryset, user, out)
+    return out.getvalue()
+
+
+def _run_export(roster: Roster, job, progress) -> JobResult:
+    owner = job.owner
+    if not owner.is_active or not owner.has_perm("stations.export_roster"):
+        raise JobRejected(_("You may no longer export rosters."))
+    params = QueryDict(job.params.get("query", ""))
+    queryset = export_queryset(roster, owner, params)
+    progress.total(queryset.count())
+    path = temp_path()
+    count = write_export(roster, queryset, owner, path, on_rows=lambda n: progress.advance(n, force=True))
+    return JobResult(
+        message=_("%(count)s rows exported.") % {"count": count}, path=path, name=job.params.get("filename") or roster.export_filename()
+    )
+
+
+@runner(STATION_EXPORT)
+def run_station_export(job, progress):
+    return _run_export(STATION_ROSTER, job, progress)
+
+
+@runner(REPRESENTATIVE_EXPORT)
+def run_representative_export(job, progress):
+    return _run_export(REPRESENTATIVE_ROSTER, job, progress)
