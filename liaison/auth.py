@@ -27,11 +27,34 @@ _NETWORK_EDIT = _NETWORK_VIEW | {
     "stations.export_roster",
 }
 
+# Reception days: everyone who works with stations sees events; staff and the
+# office run them (rules, events, rosters, the day's record); the office alone
+# makes plans, campaigns and calendar entries.
+_RECEPTION_VIEW = {"stations.view_receptionevent", "stations.view_campaign"}
+_RECEPTION_RUN = _RECEPTION_VIEW | {
+    "stations.add_receptionevent",
+    "stations.change_receptionevent",
+    "stations.change_rosterentry",
+    "stations.record_receptionevent",
+    "stations.view_receptionrule",
+    "stations.change_receptionrule",
+    "stations.view_attendance",
+    "liaison.view_outboxmessage",
+}
+_RECEPTION_PLAN = _RECEPTION_RUN | {
+    "stations.view_receptionplan",
+    "stations.change_receptionplan",
+    "stations.change_campaign",
+    "liaison.change_calendarday",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMITTEE_OFFICE: frozenset(_NETWORK_EDIT | {"liaison.view_jurisdiction"}),
-    Role.STATION_STAFF: frozenset(_NETWORK_EDIT),
-    Role.REPRESENTATIVE: frozenset(_NETWORK_VIEW | {"stations.change_own_profile"}),
-    Role.DEPARTMENT: frozenset(),
+    Role.COMMITTEE_OFFICE: frozenset(_NETWORK_EDIT | _RECEPTION_PLAN | {"liaison.view_jurisdiction"}),
+    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN),
+    Role.REPRESENTATIVE: frozenset(
+        _NETWORK_VIEW | _RECEPTION_VIEW | {"stations.change_own_profile", "stations.volunteer_receptionevent"}
+    ),
+    Role.DEPARTMENT: frozenset({"stations.view_receptionevent"}),
     Role.ADMIN: frozenset(),  # superuser: everything
 }
 

@@ -43,8 +43,8 @@ class JobRejected(Exception):
 
 
 class JobResult:
-    def __init__(self, *, message="", path: Path | None = None, name=""):
-        self.message, self.path, self.name = message, path, name
+    def __init__(self, *, message="", path: Path | None = None, name="", url=""):
+        self.message, self.path, self.name, self.url = message, path, name, url
 
 
 class JobProgress:
@@ -98,7 +98,7 @@ def job_run(job_id: int) -> None:
         log.exception("job %s (%s) failed", job.pk, job.kind)
         job.status, job.message = Job.Status.FAILED, _("The job failed unexpectedly. Please try again or tell the administrator.")
     else:
-        job.status, job.message = Job.Status.SUCCEEDED, result.message
+        job.status, job.message, job.result_url = Job.Status.SUCCEEDED, result.message, result.url
         if result.path:
             with open(result.path, "rb") as fh:
                 job.result_file.save(result.name or "result.xlsx", File(fh), save=False)

@@ -1,4 +1,5 @@
-"""Core models: the jurisdiction tree, users with roles, and background jobs."""
+"""Core models: the jurisdiction tree, users with roles, background jobs, the
+working-day calendar's entries, the inbox and the outbox."""
 
 import uuid
 
@@ -7,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import JobQuerySet, JurisdictionQuerySet
@@ -203,6 +205,7 @@ class Job(models.Model):
     upload = models.FileField(upload_to="jobs/uploads/%Y/%m/", blank=True)
     result_file = models.FileField(upload_to=job_result_path, blank=True)
     result_name = models.CharField(max_length=200, blank=True)
+    result_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -229,3 +232,114 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class CalendarDay(models.Model):
+    """A date the office has entered: a holiday or a make-up working day (调休).
+
+    Entries win over the chinesecalendar package, so an office can publish a
+    year the package does not know yet, or correct one.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"), help_text=_("Tick for a make-up working day; leave empty for a holiday.")
+    )
+    name = models.CharField(_("name"), max_length=64, blank=True, help_text=_("For example: Spring Festival."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar entry")
+        verbose_name_plural = _("calendar entries")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox (written by the outbox's inbox channel)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_by_user")]
+
+    def __str__(self):
+        return self.subject
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("In-app inbox")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class OutboxMessage(models.Model):
+    """A message to send, written in the same transaction as its cause.
+
+    `key` names the cause and the recipient (e.g. ``reception:41:rep:7:notice``);
+    with the channel it is unique, so writing the same notice twice (beat
+    firing twice, a task retried) stores it once and sends it once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    key = models.CharField(_("key"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    topic = models.CharField(_("topic"), max_length=64, help_text=_("What caused the message, e.g. a reception notice."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=100)
+    address = models.CharField(_("address"), max_length=254, blank=True, help_text=_("Email address or mobile number."))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    # Scoping: the station (and so jurisdiction) the message is about, if any.
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel"], name="outbox_once_per_key_channel"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed", "cancelled"]), name="outbox_status_valid"
+            ),
+        ]
+        indexes = [
+            # The sender's query: pending rows whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_pending_due"
+            ),
+            models.Index(fields=["status", "-created_at"], name="outbox_by_status_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient_name}: {self.subject}"

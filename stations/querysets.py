@@ -59,3 +59,73 @@ class StationDocumentQuerySet(models.QuerySet):
         from .models import Station
 
         return self.filter(station__in=Station.objects.visible_to(user))
+
+
+def _ancestor_codes(prefixes) -> set[str]:
+    """Official codes of the jurisdictions above (and at) each prefix: 110119100 → 110000000000, 110100000000, ..."""
+    codes = set()
+    for p in prefixes:
+        for length in (2, 4, 6, 9, 12):
+            if length <= len(p):
+                codes.add(p[:length].ljust(12, "0"))
+    return codes
+
+
+def _all_prefixes(scope) -> tuple[str, ...]:
+    return scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
+
+
+class ReceptionRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Station
+
+        return self.filter(station__in=Station.objects.visible_to(user))
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Campaigns of the user's jurisdictions, those below them, and those above them
+        (a county campaign concerns every township office and station in the county)."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        prefixes = _all_prefixes(scope)
+        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | Q(jurisdiction__code__in=_ancestor_codes(prefixes)))
+
+
+class ReceptionPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans are the committee office's: its jurisdiction's and those below it."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes))
+
+
+class ReceptionEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Events at the stations the user sees; a representative also sees every
+        event they are rostered on, a department the visits it makes."""
+        from .models import RosterEntry
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        q = prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)
+        if scope.station_ids:
+            q |= Q(station_id__in=scope.station_ids)
+        if scope.representative_id:
+            q |= Exists(RosterEntry.objects.filter(event=OuterRef("pk"), representative_id=scope.representative_id))
+        if scope.department_ids:
+            q |= Q(department_id__in=scope.department_ids)
+        return self.filter(q)
+
+    def upcoming(self, today):
+        return self.filter(date__gte=today, status__in=["scheduled"]).order_by("date", "start_time")
+
+    def in_year(self, year: int):
+        return self.filter(date__year=year)
+
+    def countable(self):
+        """Events that count towards totals: scheduled or held, not drafts or cancelled ones."""
+        return self.filter(status__in=["scheduled", "held"])

@@ -183,9 +183,6 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE = {
-    "purge-expired-jobs": {"task": "liaison.tasks.purge_expired_jobs", "schedule": 6 * 60 * 60},
-}
 JOB_RESULT_TTL = timedelta(days=env.int("LIAISON_JOB_RESULT_DAYS", default=7))
 
 LOGGING = {
@@ -195,4 +192,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LIAISON_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Reception days. Quotas: reception days a year per representative, by level
+# (Xiangtan: city, county and township about 3, national and provincial about 2).
+LIAISON_RECEPTION_QUOTAS = {
+    "national": env.int("LIAISON_QUOTA_NATIONAL", default=2),
+    "provincial": env.int("LIAISON_QUOTA_PROVINCIAL", default=2),
+    "city": env.int("LIAISON_QUOTA_CITY", default=3),
+    "county": env.int("LIAISON_QUOTA_COUNTY", default=3),
+    "township": env.int("LIAISON_QUOTA_TOWNSHIP", default=3),
+}
+# Rostered representatives are told this many working days before a reception day...
+LIAISON_RECEPTION_NOTICE_WORKING_DAYS = env.int("LIAISON_RECEPTION_NOTICE_WORKING_DAYS", default=5)
+# ...and a station's representatives this many days before a department-head
+# visit (moved back to a working day when it falls on a holiday).
+LIAISON_VISIT_NOTICE_DAYS = env.int("LIAISON_VISIT_NOTICE_DAYS", default=10)
+
+# Notices: every message goes through the outbox table (liaison.outbox).
+# SMS provider: liaison.sms.OutboxSmsBackend keeps the text in the outbox for
+# administrators to read (no provider needed); liaison.sms.HttpSmsBackend posts
+# to a gateway (LIAISON_SMS_GATEWAY_URL / _TOKEN / _SIGN_NAME).
+LIAISON_SMS_BACKEND = env("LIAISON_SMS_BACKEND", default="liaison.sms.OutboxSmsBackend")
+LIAISON_SMS_GATEWAY_URL = env("LIAISON_SMS_GATEWAY_URL", default="")
+LIAISON_SMS_GATEWAY_TOKEN = env("LIAISON_SMS_GATEWAY_TOKEN", default="")
+LIAISON_SMS_SIGN_NAME = env("LIAISON_SMS_SIGN_NAME", default="人大代表联络站")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="liaison@localhost")
+LIAISON_OUTBOX_MAX_ATTEMPTS = env.int("LIAISON_OUTBOX_MAX_ATTEMPTS", default=6)
+LIAISON_OUTBOX_RETRY_BASE_SECONDS = env.int("LIAISON_OUTBOX_RETRY_BASE_SECONDS", default=60)
+LIAISON_OUTBOX_BATCH = env.int("LIAISON_OUTBOX_BATCH", default=200)
+
+# The one beat schedule (README, "Scheduled tasks"). Every task here is safe to
+# run twice: state lives in the database and each notice has a unique key.
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-jobs": {"task": "liaison.tasks.purge_expired_jobs", "schedule": 6 * 60 * 60},
+    # Writes the reception-day and department-visit notices that are due (hourly, so a
+    # roster changed today still gets its notice today).
+    "queue-reception-notices": {"task": "stations.tasks.queue_reception_notices", "schedule": 60 * 60},
+    # Sends pending outbox rows; also kicked right after each commit that writes some.
+    "deliver-outbox": {"task": "liaison.tasks.deliver_outbox", "schedule": 30},
 }

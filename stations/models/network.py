@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import RepresentativeQuerySet, StationDocumentQuerySet, StationQuerySet
+from ..querysets import RepresentativeQuerySet, StationDocumentQuerySet, StationQuerySet
 
 phone_validator = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$",
