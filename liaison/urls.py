@@ -25,6 +25,11 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", jobs.JobProgressView.as_view(), name="job_progress"),
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("network/", include("stations.urls")),
+    path("calendar/", include("liaison.urls_calendar")),
+    path("", include("liaison.urls_notices")),
+    path("reception/plans/", include("stations.urls_plans")),
+    path("reception/reports/", include("stations.urls_reports")),
+    path("reception/", include("stations.urls_events")),
     path("", include("stations.public_urls")),
     path("admin/", admin.site.urls),
 ]
