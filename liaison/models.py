@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import JobQuerySet, JurisdictionQuerySet
+from .querysets import JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
 
 
 class Role(models.TextChoices):
@@ -322,6 +322,8 @@ class OutboxMessage(models.Model):
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outgoing message")

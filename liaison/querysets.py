@@ -27,3 +27,19 @@ class JobQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(owner=user)
+
+
+class OutboxQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Administrators see every message; office and staff those about stations they see."""
+        from django.apps import apps
+
+        from .access import scope_for
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        if not user.has_perm("liaison.view_outboxmessage"):
+            return self.none()
+        Station = apps.get_model("stations", "Station")
+        return self.filter(station__in=Station.objects.visible_to(user))

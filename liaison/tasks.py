@@ -25,3 +25,14 @@ def purge_expired_jobs() -> int:
         job.delete()
         count += 1
     return count
+
+
+@shared_task(acks_late=True)
+def deliver_outbox() -> dict:
+    """Send due outbox rows; queues itself again while a full batch was sent."""
+    from .outbox import deliver_pending
+
+    counts = deliver_pending()
+    if sum(counts.values()) >= settings.LIAISON_OUTBOX_BATCH:
+        deliver_outbox.delay()
+    return counts

@@ -1,0 +1,206 @@
+"""The outbox: every notice is a row written in the same transaction as its cause,
+then sent by `deliver_pending()` (a Celery task kicked after commit and run by
+beat every 30 seconds).
+
+Guarantees:
+- Once: `(key, channel)` is unique, so writing the same notice again (beat
+  firing twice, a task retried) stores nothing new; a row is sent by whoever
+  holds its row lock and is marked sent in the same transaction.
+- Nothing lost: if the broker is down the rows simply wait; the next beat tick
+  or kick after it is back sends them.
+- Failures retry with exponential backoff and end as `failed`, visible to staff
+  on the outbox page, where they can be retried.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Channel, Notification, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    user: object | None = None  # liaison.User: gets the inbox channel
+    email: str = ""
+    phone: str = ""
+
+    @classmethod
+    def for_user(cls, user) -> "Recipient":
+        return cls(name=user.display_name, user=user, email=user.email or "", phone=getattr(user, "phone", "") or "")
+
+    @classmethod
+    def for_representative(cls, rep) -> "Recipient":
+        """A representative: inbox and email through their account if they have one; SMS to
+        their private mobile (or the account's phone)."""
+        user = rep.user if rep.user_id and rep.user.is_active else None
+        phone = rep.private_phone or (user.phone if user else "") or ""
+        return cls(name=rep.name, user=user, email=(user.email if user else "") or "", phone=phone)
+
+    def channels(self) -> list[str]:
+        found = []
+        if self.user is not None:
+            found.append(Channel.INBOX)
+        if self.email:
+            found.append(Channel.EMAIL)
+        if self.phone and self.phone.isdigit() and len(self.phone) == 11:
+            found.append(Channel.SMS)
+        return found
+
+
+def outbox_write(
+    *, key: str, topic: str, recipient: Recipient, subject: str, body: str, url: str = "", station=None,
+    sms_text: str = "",
+) -> int:
+    """Store one message per channel the recipient can be reached on; returns rows stored now.
+
+    Call inside the transaction of the cause. Rows already stored under the
+    same key and channel are left as they are (that is what makes it "once").
+    """
+    rows = []
+    for channel in recipient.channels():
+        address = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}.get(channel, "")
+        rows.append(
+            OutboxMessage(
+                key=key, channel=channel, topic=topic, user=recipient.user, recipient_name=recipient.name,
+                address=address, subject=subject[:200], body=sms_text if channel == Channel.SMS and sms_text else body,
+                url=url, station=station,
+            )
+        )
+    if not rows:
+        return 0
+    before = OutboxMessage.objects.filter(key=key).count()
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    stored = OutboxMessage.objects.filter(key=key).count() - before
+    if stored:
+        kick_after_commit()
+    return stored
+
+
+def outbox_cancel(*, key_prefix: str) -> int:
+    """Cancel messages not yet sent whose key starts with `key_prefix`."""
+    return OutboxMessage.objects.filter(key__startswith=key_prefix, status=OutboxMessage.Status.PENDING).update(
+        status=OutboxMessage.Status.CANCELLED
+    )
+
+
+def outbox_retry(*, message: OutboxMessage, actor) -> None:
+    """Put a failed message back in the queue (a staff action on the outbox page)."""
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.status != OutboxMessage.Status.FAILED:
+            return
+        locked.status, locked.attempts, locked.next_attempt_at = OutboxMessage.Status.PENDING, 0, timezone.now()
+        locked.last_error = f"{locked.last_error}\n[{timezone.localtime():%Y-%m-%d %H:%M}] retried by {actor}".strip()
+        locked.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+        kick_after_commit()
+
+
+def _kick():
+    from .tasks import deliver_outbox
+
+    try:
+        deliver_outbox.delay()
+    except Exception as exc:  # broker down: beat sends the rows once it is back
+        log.warning("outbox: could not queue delivery now (%s); rows wait for the next beat tick", exc)
+
+
+def kick_after_commit() -> None:
+    """Ask a worker to deliver once the transaction commits (once per transaction)."""
+    if connection.in_atomic_block and any(func is _kick for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
+
+
+# Delivery -----------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A send failed in a way worth retrying."""
+
+
+def _send_inbox(msg: OutboxMessage) -> str:
+    if msg.user_id is None:
+        raise DeliveryError("no account to deliver to")
+    note = Notification.objects.create(recipient_id=msg.user_id, subject=msg.subject, body=msg.body, url=msg.url)
+    return f"notification:{note.pk}"
+
+
+def _absolute(url: str) -> str:
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+
+
+def _send_email(msg: OutboxMessage) -> str:
+    body = msg.body + (f"\n\n{_absolute(msg.url)}" if msg.url else "")
+    send_mail(msg.subject, body, settings.DEFAULT_FROM_EMAIL, [msg.address])
+    return ""
+
+
+def sms_backend():
+    return import_string(settings.LIAISON_SMS_BACKEND)()
+
+
+def _send_sms(msg: OutboxMessage) -> str:
+    return sms_backend().send(phone=msg.address, text=msg.body) or ""
+
+
+SENDERS = {Channel.INBOX: _send_inbox, Channel.EMAIL: _send_email, Channel.SMS: _send_sms}
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the n-th failed attempt: base, 2×base, 4×base, ... capped at 6 hours."""
+    return timedelta(seconds=min(settings.LIAISON_OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 6 * 3600))
+
+
+def deliver_one(pk: int) -> str | None:
+    """Send one pending row if it is due and nobody else holds it; returns its new status."""
+    with transaction.atomic():
+        msg = (
+            OutboxMessage.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+            .filter(pk=pk, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+            .first()
+        )
+        if msg is None:
+            return None
+        msg.attempts += 1
+        try:
+            # The inbox row is written in this transaction, so it and "sent" commit together.
+            with transaction.atomic():
+                reference = SENDERS[msg.channel](msg)
+        except Exception as exc:  # any failure of a provider is retried, then shown as failed
+            msg.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if msg.attempts >= settings.LIAISON_OUTBOX_MAX_ATTEMPTS:
+                msg.status = OutboxMessage.Status.FAILED
+                log.error("outbox %s (%s to %s) failed for good: %s", msg.pk, msg.channel, msg.recipient_name, exc)
+            else:
+                msg.next_attempt_at = timezone.now() + retry_delay(msg.attempts)
+                log.warning("outbox %s attempt %s failed: %s", msg.pk, msg.attempts, exc)
+        else:
+            msg.status, msg.sent_at, msg.provider_reference = OutboxMessage.Status.SENT, timezone.now(), reference[:100]
+        msg.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error", "provider_reference"])
+        return msg.status
+
+
+def deliver_pending(limit: int | None = None) -> dict[str, int]:
+    """Send due rows, oldest first; safe to run in several workers at once."""
+    limit = limit or settings.LIAISON_OUTBOX_BATCH
+    counts: dict[str, int] = {}
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        status = deliver_one(pk)
+        if status:
+            counts[status] = counts.get(status, 0) + 1
+    return counts
