@@ -57,15 +57,11 @@ class Recipient:
         return found
 
 
-def outbox_write(
+def outbox_rows(
     *, key: str, topic: str, recipient: Recipient, subject: str, body: str, url: str = "", station=None,
     sms_text: str = "",
-) -> int:
-    """Store one message per channel the recipient can be reached on; returns rows stored now.
-
-    Call inside the transaction of the cause. Rows already stored under the
-    same key and channel are left as they are (that is what makes it "once").
-    """
+) -> list[OutboxMessage]:
+    """Unsaved rows, one per channel the recipient can be reached on (see `outbox_store`)."""
     rows = []
     for channel in recipient.channels():
         address = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}.get(channel, "")
@@ -76,14 +72,31 @@ def outbox_write(
                 url=url, station=station,
             )
         )
+    return rows
+
+
+def outbox_store(rows: list[OutboxMessage]) -> int:
+    """Store rows whose (key, channel) is not stored yet, in one INSERT; returns how many were new.
+
+    Call inside the transaction of the cause. Rows already stored are left as
+    they are: that is what makes a notice go out once.
+    """
     if not rows:
         return 0
-    before = OutboxMessage.objects.filter(key=key).count()
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    stored = OutboxMessage.objects.filter(key=key).count() - before
-    if stored:
+    stored = set(
+        OutboxMessage.objects.filter(key__in={r.key for r in rows}).values_list("key", "channel")
+    )
+    new = [r for r in rows if (r.key, r.channel) not in stored]
+    if new:
+        # ignore_conflicts: a concurrent writer of the same key wins quietly.
+        OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
         kick_after_commit()
-    return stored
+    return len(new)
+
+
+def outbox_write(**message) -> int:
+    """Store one message (keyword arguments of `outbox_rows`) on every channel that reaches the recipient."""
+    return outbox_store(outbox_rows(**message))
 
 
 def outbox_cancel(*, key_prefix: str) -> int:
@@ -161,46 +174,72 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.LIAISON_OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 6 * 3600))
 
 
-def deliver_one(pk: int) -> str | None:
-    """Send one pending row if it is due and nobody else holds it; returns its new status."""
+_FIELDS = ["attempts", "status", "sent_at", "next_attempt_at", "last_error", "provider_reference"]
+# Rows locked and sent per transaction: big enough to save round trips, small
+# enough that a crash mid-batch re-sends few (the rows go back to pending).
+LOCK_BATCH = 50
+
+
+def _due(qs):
+    return qs.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+
+
+def deliver_batch(limit: int = LOCK_BATCH, *, pks=None) -> dict[str, int]:
+    """Lock up to `limit` due rows nobody else holds, send them, record the outcome; one transaction."""
+    counts: dict[str, int] = {}
     with transaction.atomic():
-        msg = (
-            OutboxMessage.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
-            .filter(pk=pk, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
-            .first()
+        qs = _due(OutboxMessage.objects.all())
+        if pks is not None:
+            qs = qs.filter(pk__in=pks)
+        rows = list(
+            qs.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+            .order_by("next_attempt_at", "pk")[:limit]
         )
-        if msg is None:
-            return None
-        msg.attempts += 1
-        try:
-            # The inbox row is written in this transaction, so it and "sent" commit together.
-            with transaction.atomic():
-                reference = SENDERS[msg.channel](msg)
-        except Exception as exc:  # any failure of a provider is retried, then shown as failed
-            msg.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if msg.attempts >= settings.LIAISON_OUTBOX_MAX_ATTEMPTS:
-                msg.status = OutboxMessage.Status.FAILED
-                log.error("outbox %s (%s to %s) failed for good: %s", msg.pk, msg.channel, msg.recipient_name, exc)
+        now = timezone.now()
+        inbox = [r for r in rows if r.channel == Channel.INBOX and r.user_id]
+        if inbox:  # one INSERT for the batch; committed together with "sent"
+            notes = Notification.objects.bulk_create(
+                [Notification(recipient_id=r.user_id, subject=r.subject, body=r.body, url=r.url) for r in inbox]
+            )
+            for row, note in zip(inbox, notes, strict=True):
+                row.attempts += 1
+                row.status, row.sent_at, row.provider_reference = OutboxMessage.Status.SENT, now, f"notification:{note.pk or ''}"
+        for row in rows:
+            if row.status == OutboxMessage.Status.SENT:
+                continue
+            row.attempts += 1
+            try:
+                reference = SENDERS[row.channel](row)
+            except Exception as exc:  # any provider failure is retried, then shown as failed
+                _failed(row, exc)
             else:
-                msg.next_attempt_at = timezone.now() + retry_delay(msg.attempts)
-                log.warning("outbox %s attempt %s failed: %s", msg.pk, msg.attempts, exc)
-        else:
-            msg.status, msg.sent_at, msg.provider_reference = OutboxMessage.Status.SENT, timezone.now(), reference[:100]
-        msg.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error", "provider_reference"])
-        return msg.status
+                row.status, row.sent_at, row.provider_reference = OutboxMessage.Status.SENT, timezone.now(), (reference or "")[:100]
+        OutboxMessage.objects.bulk_update(rows, _FIELDS)
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+def _failed(row: OutboxMessage, exc: Exception) -> None:
+    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if row.attempts >= settings.LIAISON_OUTBOX_MAX_ATTEMPTS:
+        row.status = OutboxMessage.Status.FAILED
+        log.error("outbox %s (%s to %s) failed for good: %s", row.pk, row.channel, row.recipient_name, exc)
+    else:
+        row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
+        log.warning("outbox %s attempt %s failed: %s", row.pk, row.attempts, exc)
 
 
 def deliver_pending(limit: int | None = None) -> dict[str, int]:
-    """Send due rows, oldest first; safe to run in several workers at once."""
+    """Send up to `limit` due rows, oldest first; safe to run in several workers at once."""
     limit = limit or settings.LIAISON_OUTBOX_BATCH
     counts: dict[str, int] = {}
-    ids = list(
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in ids:
-        status = deliver_one(pk)
-        if status:
-            counts[status] = counts.get(status, 0) + 1
+    done = 0
+    while done < limit:
+        batch = deliver_batch(min(LOCK_BATCH, limit - done))
+        if not batch:
+            break
+        for status, n in batch.items():
+            counts[status] = counts.get(status, 0) + n
+        done += sum(batch.values())
     return counts

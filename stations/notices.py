@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from liaison import workdays
 from liaison.models import OutboxMessage
-from liaison.outbox import Recipient, outbox_write
+from liaison.outbox import Recipient, outbox_rows, outbox_store, outbox_write
 
 from .models import EventKind, Membership, Representative, ReceptionEvent, RosterEntry
 
@@ -118,13 +118,17 @@ def _recipients(event) -> list[Representative]:
     return list(reps.values())
 
 
-def _write_notice(event, rep) -> int:
+def _notice_rows(event, rep):
     subject, body, sms = _compose_notice(event, rep)
     topic = TOPIC_VISIT if event.kind == EventKind.DEPARTMENT_VISIT else TOPIC_NOTICE
-    return outbox_write(
+    return outbox_rows(
         key=_key(event.pk, rep.pk, "notice"), topic=topic, recipient=Recipient.for_representative(rep),
         subject=subject, body=body, sms_text=sms, url=_event_url(event), station=event.station,
     )
+
+
+def _write_notice(event, rep) -> int:
+    return outbox_store(_notice_rows(event, rep))
 
 
 def _events_with_recipients():
@@ -157,10 +161,14 @@ def queue_due_notices(*, today: date | None = None) -> int:
             done = set(
                 OutboxMessage.objects.filter(key__in=[_key(e, r, "notice") for e, r in wanted]).values_list("key", flat=True)
             )
+            rows = [
+                row
+                for (event_id, rep_id), (event, rep) in wanted.items()
+                if _key(event_id, rep_id, "notice") not in done
+                for row in _notice_rows(event, rep)
+            ]
             with transaction.atomic():
-                for (event_id, rep_id), (event, rep) in wanted.items():
-                    if _key(event_id, rep_id, "notice") not in done:
-                        written += _write_notice(event, rep)
+                written += outbox_store(rows)
     return written
 
 
