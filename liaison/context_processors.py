@@ -7,7 +7,7 @@ from .models import Notification
 
 # (permission, label, url name, key); the first entry a user may see in a group shows.
 _RECEPTION = [
-    ("stations.view_receptionevent", _("Reception days"), "reception:event_list", "reception"),
+    ("stations.view_receptionevent", _("Reception days"), "reception:event_list", "events"),
     ("stations.view_receptionplan", _("Annual plans"), "plans:plan_list", "plans"),
     ("stations.view_campaign", _("Campaigns"), "reception_reports:campaign_list", "campaigns"),
     ("stations.view_attendance", _("Attendance"), "reception_reports:attendance", "attendance"),
