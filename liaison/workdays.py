@@ -98,8 +98,12 @@ class WorkingCalendar:
         return year in OFFICIAL_YEARS or year in self.office_years
 
 
+# get_holiday_detail() answers the holiday's English value ("National Day"); its Chinese name is on the enum.
+_CHINESE_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
+
+
 def _holiday_name(holiday) -> str:
-    return getattr(holiday, "chinese", "") or str(holiday)
+    return _CHINESE_NAMES.get(holiday, str(holiday))
 
 
 def current() -> WorkingCalendar:

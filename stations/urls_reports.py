@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Campaigns and reception reports, mounted at /reception/reports/."""
+
+from django.urls import path
+
+from . import views_reports as views
 
 app_name = "reception_reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
+    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views.CampaignUpdateView.as_view(), name="campaign_update"),
+    path("attendance/", views.AttendanceView.as_view(), name="attendance"),
+]

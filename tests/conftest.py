@@ -38,6 +38,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Calendar entries rolled back with a test must not stay in the process's cache."""
+    from liaison import workdays
+
+    workdays.forget()
+    yield
+    workdays.forget()
+
+
 @pytest.fixture
 def world(db):
     j = SimpleNamespace()

@@ -1,0 +1,154 @@
+"""Writes to the working-day calendar: the office's entries (CalendarDay).
+
+Callers have checked `liaison.change_calendarday`. Each process's cached
+calendar is dropped once the transaction commits (the model signals also drop
+it, but inside the transaction, before other requests can see the change).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import workdays
+from .models import CalendarDay
+
+NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length
+YEAR_RANGE = range(2000, 2101)
+
+# The last word of a pasted line: rest day or working day (Chinese or English).
+_HOLIDAY_WORDS = {"休", "休息", "假", "放假", "holiday", "off", "h"}
+_WORKING_WORDS = {"班", "上班", "补班", "working", "work", "w"}
+_SEPARATORS = re.compile(r"[\s,，;；\t]+")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+@transaction.atomic
+def calendar_day_set(*, actor, date: date, is_working_day: bool, name: str = "") -> CalendarDay:
+    """Enter (or change) the office's ruling for one date; returns the entry."""
+    day, _created = CalendarDay.objects.update_or_create(
+        date=date, defaults={"is_working_day": is_working_day, "name": name.strip(), "created_by": actor}
+    )
+    transaction.on_commit(workdays.forget)
+    return day
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor, day: CalendarDay) -> None:
+    """Remove an entry; the date falls back to the official calendar or the weekday rule."""
+    CalendarDay.objects.filter(pk=day.pk).delete()
+    transaction.on_commit(workdays.forget)
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    number: int
+    date: date
+    is_working_day: bool
+    name: str
+
+
+@dataclass
+class ImportResult:
+    added: list[CalendarDay]
+    unchanged: int
+
+
+class CalendarImportError(ValidationError):
+    """Some lines are invalid; `line_errors` is [(line number, message)], nothing was saved."""
+
+    def __init__(self, line_errors: list[tuple[int, str]]):
+        self.line_errors = line_errors
+        super().__init__([_("Line %(line)s: %(error)s") % {"line": n, "error": e} for n, e in line_errors])
+
+
+def parse_date(text: str) -> date | None:
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def parse_lines(lines: list[str]) -> tuple[list[ParsedLine], list[tuple[int, str]]]:
+    """Parse `2027-01-01 元旦 休` lines; blank lines and lines starting with # are skipped.
+
+    Returns the parsed lines and [(line number, message)] for the others; a
+    date given twice is an error on its second line.
+    """
+    parsed, errors, seen = [], [], {}
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        words = _SEPARATORS.split(text)
+        day = parse_date(words[0])
+        if day is None:
+            errors.append((number, _("“%(text)s” is not a date; write it as 2027-01-01.") % {"text": words[0]}))
+            continue
+        if day.year not in YEAR_RANGE:
+            errors.append((number, _("The year %(year)s is out of range.") % {"year": day.year}))
+            continue
+        marker = words[-1].lower() if len(words) > 1 else ""
+        if marker in _HOLIDAY_WORDS:
+            working = False
+        elif marker in _WORKING_WORDS:
+            working = True
+        else:
+            errors.append((number, _("End the line with 休 (a holiday) or 班 (a make-up working day).")))
+            continue
+        name = " ".join(words[1:-1])
+        if len(name) > NAME_MAX_LENGTH:
+            errors.append((number, _("The name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH}))
+            continue
+        if day in seen:
+            errors.append((number, _("%(date)s is already on line %(line)s.") % {"date": day.isoformat(), "line": seen[day]}))
+            continue
+        seen[day] = number
+        parsed.append(ParsedLine(number, day, working, name))
+    return parsed, errors
+
+
+@transaction.atomic
+def calendar_days_import(*, actor, lines: list[str]) -> ImportResult:
+    """Enter several dates at once, all or nothing.
+
+    A date that already has the same entry is left alone; a date that has a
+    different entry is an error (delete the entry first), so an import never
+    silently changes what the office entered before.
+    Raises CalendarImportError (nothing saved) when any line is invalid.
+    """
+    parsed, errors = parse_lines(lines)
+    if not parsed and not errors:
+        raise CalendarImportError([(1, _("Paste at least one line such as 2027-01-01 元旦 休."))])
+    existing = {
+        d.date: d for d in CalendarDay.objects.select_for_update().filter(date__in=[p.date for p in parsed])
+    }
+    new, unchanged = [], 0
+    for line in parsed:
+        old = existing.get(line.date)
+        if old is None:
+            new.append(line)
+        elif old.is_working_day == line.is_working_day and old.name == line.name:
+            unchanged += 1
+        else:
+            errors.append((line.number, _("%(date)s is already entered as %(entry)s; delete that entry first.") % {
+                "date": line.date.isoformat(), "entry": describe(old),
+            }))
+    if errors:
+        raise CalendarImportError(sorted(errors))
+    added = CalendarDay.objects.bulk_create(
+        [CalendarDay(date=p.date, is_working_day=p.is_working_day, name=p.name, created_by=actor) for p in new]
+    )
+    transaction.on_commit(workdays.forget)  # bulk_create sends no post_save
+    return ImportResult(added=added, unchanged=unchanged)
+
+
+def describe(day: CalendarDay) -> str:
+    kind = _("working day") if day.is_working_day else _("holiday")
+    return f"{day.name} ({kind})" if day.name else str(kind)

@@ -1,0 +1,77 @@
+"""Forms of the core pages. They validate only; services write."""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .calendar_services import YEAR_RANGE, describe
+from .models import CalendarDay
+
+HOLIDAY, WORKING = "holiday", "working"
+
+
+class CalendarDayForm(forms.Form):
+    """One office entry: a holiday or a make-up working day."""
+
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date such as 2027-01-01.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("The day is"), choices=[(HOLIDAY, _("A holiday (rest day)")), (WORKING, _("A make-up working day"))],
+        widget=forms.RadioSelect, initial=HOLIDAY,
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=CalendarDay._meta.get_field("name").max_length, required=False,
+        help_text=_("For example: Spring Festival."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="day", **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("date", css_class="col-sm-6"),
+                Column("name", css_class="col-sm-6"),
+                Column(InlineRadios("kind"), css_class="col-12"),
+                css_class="g-2",
+            )
+        )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day.year not in YEAR_RANGE:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        existing = CalendarDay.objects.filter(date=day).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                _("%(date)s already has an entry: %(entry)s. Delete it below first if you want to change it.")
+                % {"date": day.isoformat(), "entry": describe(existing)}
+            )
+        return day
+
+    @property
+    def is_working_day(self) -> bool:
+        return self.cleaned_data["kind"] == WORKING
+
+
+class CalendarImportForm(forms.Form):
+    """Several entries pasted as lines: `2027-01-01 元旦 休` or `2027-02-06 春节 班`."""
+
+    lines = forms.CharField(
+        label=_("One date a line"),
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "2027-01-01 元旦 休\n2027-02-06 春节 班", "spellcheck": "false"}),
+        help_text=_("Date, name, then 休 for a holiday or 班 for a make-up working day. Nothing is saved unless every line is valid."),
+        max_length=20_000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="bulk", **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def line_list(self) -> list[str]:
+        return self.cleaned_data["lines"].splitlines()
