@@ -98,12 +98,9 @@ class WorkingCalendar:
         return year in OFFICIAL_YEARS or year in self.office_years
 
 
-# get_holiday_detail() answers the holiday's English value ("National Day"); its Chinese name is on the enum.
-_CHINESE_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
-
-
 def _holiday_name(holiday) -> str:
-    return _CHINESE_NAMES.get(holiday, str(holiday))
+    """The package's English name ("National Day"); pages show chinese_calendar.Holiday(name).chinese in Chinese."""
+    return str(holiday)
 
 
 def current() -> WorkingCalendar:

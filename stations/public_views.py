@@ -1,5 +1,6 @@
 """Public pages, no login: the station directory and its map, a station's page,
-its QR code and printable poster, and the photos those pages show.
+its QR code and printable poster, the announcements of its reception days, and
+the photos those pages show.
 
 Everything reads through `Station.objects.public()` and
 `Representative.objects.public()`, and shows only what a station publishes on
@@ -13,13 +14,26 @@ import json
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import CharField, Exists, FloatField, OuterRef, Q, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat, Substr
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils import timezone
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.gzip import gzip_page
@@ -28,7 +42,17 @@ from django.views.generic import TemplateView
 from liaison.models import Jurisdiction
 
 from . import qr
-from .models import Level, Membership, Representative, Station, StationKind
+from .models import (
+    EventKind,
+    Level,
+    Membership,
+    ReceptionEvent,
+    ReceptionPlan,
+    Representative,
+    RosterEntry,
+    Station,
+    StationKind,
+)
 from .selectors import public_station_members
 
 DIRECTORY_PAGE_SIZE = 20
@@ -47,10 +71,27 @@ PHOTO_MAX_AGE = 60 * 60
 PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}  # national first
 
+# An announcement has room for this many representatives on one A4 page.
+ANNOUNCEMENT_MAX_REPRESENTATIVES = 8
+# Besides the next reception day, the station page lists this many other coming events.
+STATION_PAGE_OTHER_EVENTS = 3
+
 # What a public page may read of a representative (private_phone and code stay in the database).
 PUBLIC_REPRESENTATIVE_FIELDS = (
     "role",
     "station_id",
+    "representative__id",
+    "representative__name",
+    "representative__level",
+    "representative__work_unit",
+    "representative__position",
+    "representative__public_phone",
+    "representative__photo",
+)
+
+# The same, read through an event's roster.
+PUBLIC_ROSTER_FIELDS = (
+    "event",
     "representative__id",
     "representative__name",
     "representative__level",
@@ -301,9 +342,12 @@ class StationPublicView(TemplateView):
         context = super().get_context_data(**kwargs)
         station = _public_station(self.kwargs["public_code"], "jurisdiction", "jurisdiction__parent", "parent")
         parent = station.parent if station.parent_id and station.parent.is_active else None
+        next_reception, other_events = coming_events(station)
         context.update(
             station=station,
             parent=parent,
+            next_reception=next_reception,
+            other_events=other_events,
             members=public_members(station),
             # Names and positions only: an officer's phone is not published here.
             officers=list(station.officers.only("pk", "station_id", "name", "position")),
@@ -334,6 +378,136 @@ class StationPosterView(TemplateView):
             members=members[:POSTER_MAX_REPRESENTATIVES],
             more_members=max(0, len(members) - POSTER_MAX_REPRESENTATIVES),
             petition_url=qr.petition_url(station.public_code),
+        )
+        return context
+
+
+# --- reception days: announcement and printable notice ------------------------
+
+
+def public_events():
+    """Events the public may see: scheduled, held, or cancelled after they were announced.
+
+    Drafts, and any event of a plan still under review, are not public; a
+    cancelled event stays visible (with a banner) so a printed notice's QR
+    code or link does not lead nowhere.
+    """
+    S = ReceptionEvent.Status
+    return ReceptionEvent.objects.filter(
+        Q(plan__isnull=True) | Q(plan__status=ReceptionPlan.Status.PUBLISHED),
+        status__in=[S.SCHEDULED, S.HELD, S.CANCELLED],
+        station__is_active=True,
+    )
+
+
+def public_roster():
+    """Roster entries with public fields only: serving representatives, never a private phone."""
+    return (
+        RosterEntry.objects.filter(representative__is_active=True)
+        .select_related("representative")
+        .only(*PUBLIC_ROSTER_FIELDS)
+    )
+
+
+def _by_level_and_name(entries) -> list[RosterEntry]:
+    return sorted(entries, key=lambda e: (LEVEL_ORDER.get(e.representative.level, 99), e.representative.name))
+
+
+def coming_events(station, *, today=None, others=STATION_PAGE_OTHER_EVENTS):
+    """The station's next reception day (or None) and its next few other events, with rosters.
+
+    Two queries: the next reception day and the other events in one, rosters in
+    the second. "Today" is the local date (Asia/Shanghai), so today's reception
+    day is still the next one until midnight.
+    """
+    today = today or timezone.localdate()
+    coming = public_events().filter(station=station, status=ReceptionEvent.Status.SCHEDULED, date__gte=today)
+    next_reception = coming.filter(kind=EventKind.RECEPTION).order_by("date", "start_time", "pk").values("pk")[:1]
+    events = list(
+        coming.filter(Q(pk=Subquery(next_reception)) | ~Q(kind=EventKind.RECEPTION))
+        .annotate(is_reception=Case(When(kind=EventKind.RECEPTION, then=0), default=1, output_field=IntegerField()))
+        .select_related("department", "campaign")
+        .prefetch_related(Prefetch("roster", queryset=public_roster(), to_attr="public_roster"))
+        .order_by("is_reception", "date", "start_time", "pk")[: others + 1]
+    )
+    for event in events:
+        event.public_roster = _by_level_and_name(event.public_roster)
+        event.heading = event_heading(event)
+    if events and events[0].kind == EventKind.RECEPTION:
+        return events[0], events[1:]
+    return None, events[:others]
+
+
+def event_heading(event) -> str:
+    """What an event is called on the public pages: its own title, or one made from its kind."""
+    if event.title:
+        return event.title
+    if event.kind == EventKind.DEPARTMENT_VISIT and event.department_id:
+        return _("Department-head visit: %(department)s") % {"department": event.department.name}
+    if event.kind == EventKind.CAMPAIGN and event.campaign_id:
+        return _("%(campaign)s activity") % {"campaign": event.campaign.name}
+    return {
+        EventKind.RECEPTION: _("Representatives' reception day"),
+        EventKind.VOTER_MEETING: _("Voter meeting"),
+    }.get(event.kind, event.get_kind_display())
+
+
+def notice_title(event) -> str:
+    """The printed notice's title (公告)."""
+    return {
+        EventKind.RECEPTION: _("Notice of the representatives' reception day"),
+        EventKind.DEPARTMENT_VISIT: _("Notice of a department-head visit"),
+        EventKind.VOTER_MEETING: _("Notice of a voter meeting"),
+        EventKind.CAMPAIGN: _("Notice of a campaign activity"),
+    }.get(event.kind, _("Notice"))
+
+
+def _public_event(public_code, pk) -> ReceptionEvent:
+    """One public event of a station in service, with what its pages show; 404 otherwise."""
+    return get_object_or_404(
+        public_events().select_related(
+            "station", "station__jurisdiction", "station__jurisdiction__parent", "department", "campaign"
+        ),
+        station__public_code=public_code,
+        pk=pk,
+    )
+
+
+class EventPublicView(TemplateView):
+    """A reception day's public announcement: when, where, who receives, how to reach the station."""
+
+    template_name = "public/event_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = _public_event(self.kwargs["public_code"], self.kwargs["pk"])
+        context.update(
+            event=event,
+            station=event.station,
+            heading=event_heading(event),
+            roster=_by_level_and_name(public_roster().filter(event=event)),
+        )
+        return context
+
+
+class EventPrintView(TemplateView):
+    """The printable A4 notice (公告) of a reception day, to post at the station and in the village."""
+
+    template_name = "public/event_print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = _public_event(self.kwargs["public_code"], self.kwargs["pk"])
+        roster = _by_level_and_name(public_roster().filter(event=event))
+        context.update(
+            event=event,
+            station=event.station,
+            heading=event_heading(event),
+            notice_title=notice_title(event),
+            roster=roster[:ANNOUNCEMENT_MAX_REPRESENTATIVES],
+            more_roster=max(0, len(roster) - ANNOUNCEMENT_MAX_REPRESENTATIVES),
+            petition_url=qr.petition_url(event.station.public_code),
+            issued_on=timezone.localdate(),
         )
         return context
 
@@ -373,9 +547,12 @@ def station_photo(request, public_code):
 
 
 def representative_photo(request, pk):
-    """A serving representative's photo, only if they are a member of a station in service."""
+    """A serving representative's photo, only if they are a member of a station in service
+    or on the roster of an event that a public announcement shows."""
     in_public_station = Membership.objects.filter(representative=OuterRef("pk"), station__in=Station.objects.public())
+    on_public_event = RosterEntry.objects.filter(representative=OuterRef("pk"), event__in=public_events())
     representative = get_object_or_404(
-        Representative.objects.public().filter(Exists(in_public_station)).only("pk", "photo"), pk=pk
+        Representative.objects.public().filter(Exists(in_public_station) | Exists(on_public_event)).only("pk", "photo"),
+        pk=pk,
     )
     return _photo_response(representative.photo)

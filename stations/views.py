@@ -123,6 +123,9 @@ class StationDetailView(PermissionMixin, DetailView):
             document_form=kwargs.get("document_form") or StationDocumentForm(),
             role_choices=Membership.Role.choices,
         )
+        from .planning import station_reception_context
+
+        context.update(station_reception_context(station, user))  # reception_rules, can_rules, next_events
         return context
 
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: load the Yanqing demo district, optionally a large synthetic network."""
+"""`manage.py seed_demo`: load the Yanqing demo district with its reception days, optionally a large synthetic network."""
 
 import time
 from collections import Counter
@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from liaison.models import Jurisdiction
 from petitions.models import Department
-from stations import demo
-from stations.models import LiaisonOfficer, Membership, Representative, Station
+from stations import demo, demo_reception
+from stations.models import LiaisonOfficer, Membership, ReceptionEvent, Representative, Station
 
 LABELS = {
     "jurisdiction": "jurisdictions",
@@ -18,13 +18,21 @@ LABELS = {
     "membership": "memberships",
     "department": "departments",
     "user": "demo accounts",
+    "receptionrule": "reception rules",
+    "receptionplan": "annual plans",
+    "campaign": "campaigns",
+    "receptionevent": "reception events",
+    "rosterentry": "roster entries",
+    "held": "records of past days",
 }
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo district (Yanqing, Beijing: 18 homes, 411 stations, about 1,000 representatives, "
-        f"departments and one account per role, password {demo.DEMO_PASSWORD}). Adds only what is missing, "
+        f"departments, one account per role, password {demo.DEMO_PASSWORD}, and its reception days: rules, this "
+        "year's published plan, the 集中联系选民月 campaign, department-head visits, records of past days). "
+        "Adds only what is missing, "
         "so running it again changes nothing. --stations/--representatives add a synthetic province for load tests."
     )
 
@@ -49,6 +57,10 @@ class Command(BaseCommand):
         report = Counter()
         demo.seed_demo_district(report)
         self._say(f"Demo district 延庆区 ({time.monotonic() - started:.1f} s)", report)
+        report.clear()
+        phase = time.monotonic()
+        demo_reception.seed_demo_reception(report)
+        self._say(f"Reception days of 延庆区 ({time.monotonic() - phase:.1f} s)", report)
         if stations or representatives:
             report.clear()
             phase = time.monotonic()
@@ -62,6 +74,7 @@ class Command(BaseCommand):
             + ", ".join(f"{model.objects.count()} {label}" for model, label in (
                 (Jurisdiction, "jurisdictions"), (Station, "stations"), (LiaisonOfficer, "liaison officers"),
                 (Representative, "representatives"), (Membership, "memberships"), (Department, "departments"),
+                (ReceptionEvent, "reception events"),
             ))
         )
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
