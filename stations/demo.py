@@ -351,6 +351,10 @@ def _station(spec: StationSpec, station_ids, jurisdiction_ids, public: _PublicCo
     rng = random.Random(spec.code)
     area, budget, founded = KIND_PROFILES[spec.kind]
     day = rng.choice(RECEPTION_DAYS)
+    if spec.code.startswith("YQ-"):  # the demo district: the reception rules of demo_reception
+        from .demo_reception import TOWNSHIPS_ON_THE_8TH
+
+        day = 8 if spec.code in {f"YQ-{c[:9]}-H" for c in TOWNSHIPS_ON_THE_8TH} else 15
     lat, lon = _near(rng, spec.centre, spec.spread)
     hours = spec.hours or (CONTACT_POINT_HOURS if spec.kind == StationKind.CONTACT_POINT else OPENING_HOURS)
     return Station(

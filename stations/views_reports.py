@@ -7,6 +7,7 @@ figures. Every figure counts only the events the user can see.
 """
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -68,7 +69,7 @@ def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
     """A workbook of plain tables: bold header row, frozen, then the rows."""
     wb = Workbook(write_only=True)
     for sheet in sheets:
-        ws = wb.create_sheet(sheet.title[:31])
+        ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", "、", str(sheet.title))[:31])  # characters Excel refuses in sheet names
         ws.freeze_panes = "A2"
         for i, width in enumerate(sheet.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width

@@ -39,6 +39,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the site's language (a request in English leaves English active in the thread)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """Calendar entries rolled back with a test must not stay in the process's cache."""
     from liaison import workdays

@@ -61,7 +61,7 @@ def test_staff_adds_and_removes_a_representative(world, client_for):
 def test_duplicate_in_the_service_is_a_clear_validation_error(world):
     event = make_event(world.S1)
     services.roster_add(actor=world.office, event=event, representative=world.R1)
-    with pytest.raises(ValidationError, match="already on this roster"):
+    with pytest.raises(ValidationError, match="已在本次接待安排中"):
         services.roster_add(actor=world.office, event=event, representative=world.R1)
 
 
@@ -180,7 +180,7 @@ def test_volunteering_for_the_last_place(world, client_for):
 
     entry = services.roster_volunteer(actor=first_user, event=event)
     assert entry.representative == first and entry.source == "volunteered"
-    with pytest.raises(ValidationError, match="just been taken"):
+    with pytest.raises(ValidationError, match="名额刚刚已满"):
         services.roster_volunteer(actor=second_user, event=event)
     assert list(event.roster.values_list("representative", flat=True)) == [first.pk]
 
@@ -195,7 +195,7 @@ def test_volunteering_for_the_last_place(world, client_for):
 def test_volunteering_rules(world, client_for):
     own = make_event(world.S1)
     services.roster_volunteer(actor=world.rep, event=own)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="已在本次接待安排中"):
         services.roster_volunteer(actor=world.rep, event=own)
     elsewhere = make_event(world.S2)
     with pytest.raises(PermissionDenied):

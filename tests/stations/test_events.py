@@ -225,7 +225,7 @@ def test_draft_events_are_the_office_s(world, client_for):
 
 def test_held_event_cannot_be_rescheduled(world, client_for):
     held = make_event(world.S1, today() - timedelta(days=2), status=ReceptionEvent.Status.HELD)
-    with pytest.raises(ValidationError, match="held"):
+    with pytest.raises(ValidationError, match="已举行"):
         services.event_update(actor=world.office, event=held, data={"date": today() + timedelta(days=1)})
     data = event_data(world, date=(today() + timedelta(days=1)).isoformat(), summary="")
     del data["station"]
