@@ -1,6 +1,6 @@
 """Navigation for the base template: the entries a user's permissions allow."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification
@@ -12,13 +12,6 @@ _RECEPTION = [
     ("stations.view_campaign", _("Campaigns"), "reception_reports:campaign_list", "campaigns"),
     ("stations.view_attendance", _("Attendance"), "reception_reports:attendance", "attendance"),
 ]
-
-
-def _reverse(name):  # DEV-ONLY: helpers are still adding these URL names
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def navigation(request):
@@ -34,15 +27,15 @@ def navigation(request):
                 {"label": _("Representatives"), "url": reverse("stations:representative_list"), "key": "representatives"}
             )
         if user.has_perm("stations.volunteer_receptionevent"):
-            items.append({"label": _("My reception days"), "url": _reverse("reception:my_days"), "key": "my_days"})
+            items.append({"label": _("My reception days"), "url": reverse("reception:my_days"), "key": "my_days"})
         reception = [
-            {"label": label, "url": _reverse(name), "key": key} for perm, label, name, key in _RECEPTION if user.has_perm(perm)
+            {"label": label, "url": reverse(name), "key": key} for perm, label, name, key in _RECEPTION if user.has_perm(perm)
         ]
         if reception:
             items.append({"label": _("Reception"), "key": "reception_menu", "children": reception})
         if user.has_perm("liaison.view_outboxmessage"):
             items.append({"label": _("Outbox"), "url": reverse("notices:outbox"), "key": "outbox"})
-        items.append({"label": _("Calendar"), "url": _reverse("calendar:index"), "key": "calendar"})
+        items.append({"label": _("Calendar"), "url": reverse("calendar:index"), "key": "calendar"})
         if user.is_system_admin:
             items.append({"label": _("Administration"), "url": reverse("admin:index"), "key": "admin"})
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()

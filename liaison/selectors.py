@@ -35,7 +35,23 @@ def home_summary(user) -> dict:
         summary["departments"] = list(Department.objects.visible_to(user).select_related("jurisdiction"))
     if user.role == Role.COMMITTEE_OFFICE and user.jurisdiction_id:
         summary["jurisdiction_path"] = user.jurisdiction.path()
+    if user.has_perm("stations.view_receptionevent"):
+        summary["coming_events"] = _coming_events(user, scope)
+    summary["unread_notifications"] = list(
+        apps.get_model("liaison", "Notification").objects.filter(recipient=user, read_at__isnull=True)[:5]
+    )
     return summary
+
+
+def _coming_events(user, scope, limit=8) -> list:
+    """The next scheduled events the user works with: a representative's own roster, everyone else's scope."""
+    from django.utils import timezone
+
+    ReceptionEvent = apps.get_model("stations", "ReceptionEvent")
+    events = ReceptionEvent.objects.visible_to(user).upcoming(timezone.localdate())
+    if scope.representative_id:
+        events = events.filter(roster__representative_id=scope.representative_id)
+    return list(events.select_related("station", "department")[:limit])
 
 
 def _labelled(queryset, field, model_field) -> list[tuple[str, int, str]]:

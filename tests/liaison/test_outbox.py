@@ -161,3 +161,22 @@ def test_inbox_link_never_leaves_the_site(world, client_for):
     note = Notification.objects.create(recipient=world.rep, subject="s", body="b", url="https://evil.example/")
     response = client_for(world.rep).post(reverse("notices:notification_open", args=[note.pk]))
     assert response["Location"] == reverse("notices:inbox")
+
+
+def test_home_shows_a_representatives_coming_days_and_unread_notices(world, client_for):
+    from datetime import time as clock
+
+    from stations.models import ReceptionEvent, RosterEntry
+
+    today = timezone.localdate()
+    mine = ReceptionEvent.objects.create(station=world.S1, date=today + timedelta(days=3), start_time=clock(9),
+                                         end_time=clock(11), place="东关村", status="scheduled")
+    RosterEntry.objects.create(event=mine, representative=world.R1)
+    ReceptionEvent.objects.create(station=world.S1, date=today + timedelta(days=4), start_time=clock(9),
+                                  end_time=clock(11), place="东关村", status="scheduled")  # not on their roster
+    Notification.objects.create(recipient=world.rep, subject="接待日通知：东关村联络站", body="请参加")
+    summary = client_for(world.rep).get(reverse("home")).context["summary"]
+    assert summary["coming_events"] == [mine]
+    assert [n.subject for n in summary["unread_notifications"]] == ["接待日通知：东关村联络站"]
+    office = client_for(world.office).get(reverse("home")).context["summary"]
+    assert len(office["coming_events"]) == 2
