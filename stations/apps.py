@@ -7,4 +7,4 @@ class StationsConfig(AppConfig):
     verbose_name = _("Liaison network")
 
     def ready(self):
-        from . import roster  # noqa: F401  registers the roster import and export job runners
+        from . import planning, roster  # noqa: F401  register the job runners (roster import/export, annual plan)

@@ -30,13 +30,13 @@ def test_office_generates_reviews_and_publishes_a_plan(live_server, world, page)
     assert warning.is_visible()
     page.select_option("#id_jurisdiction", str(world.j.K.pk))
     page.check("#id_propose_rosters")
-    page.screenshot(path="screenshots/plan-list-warning.png", full_page=True)
+    page.screenshot(path="var/browser-plan-list-warning.png", full_page=True)
     page.click("#generate-plan")
 
     page.wait_for_url("**/jobs/*/")
     page.wait_for_selector("#job-progress[data-status=succeeded]")
     assert "100%" in page.locator("#job-progress .progress-bar").inner_text()
-    page.screenshot(path="screenshots/plan-job-finished.png", full_page=True)
+    page.screenshot(path="var/browser-plan-job-finished.png", full_page=True)
     page.click("#job-progress a.btn-primary")
 
     plan = ReceptionPlan.objects.get(jurisdiction=world.j.K, year=year)
@@ -44,7 +44,7 @@ def test_office_generates_reviews_and_publishes_a_plan(live_server, world, page)
     assert page.locator("#stat-events").inner_text() == "24"
     assert page.locator("#calendar-warning").is_visible()
     assert "H-1" in page.locator("#without-rules").inner_text()  # the home has no rule yet
-    page.screenshot(path="screenshots/plan-detail-draft.png", full_page=True)
+    page.screenshot(path="var/browser-plan-detail-draft.png", full_page=True)
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#publish-plan")

@@ -13,7 +13,7 @@ from liaison.models import CalendarDay, Job
 from liaison.workdays import WorkingCalendar
 from stations import planning
 from stations.forms_plans import ReceptionRuleForm
-from stations.models import Membership, ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry
+from stations.models import ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry
 
 from ..factories import MembershipFactory, RepresentativeFactory, StationFactory
 
@@ -476,4 +476,22 @@ def test_calendar_office_entries_change_the_generated_dates(rules):
     plan = generate(rules, year=2027, propose=False)
     s1 = set(ReceptionEvent.objects.filter(plan=plan, station=rules.S1).values_list("date", flat=True))
     assert date(2027, 3, 15) not in s1 and date(2027, 3, 16) in s1
-    assert Membership.objects.filter(station=rules.S1).exists()
+
+
+def test_insert_skips_rows_that_exist_already(rules):
+    plan = generate(rules, propose=False)
+    event = ReceptionEvent.objects.filter(plan=plan).order_by("date").first()
+    row = (event.station_id, "reception", time(8), time(9), "别处", "draft", plan.pk, event.rule_id, 5, rules.office.pk)
+    planning._insert_ignoring_conflicts(ReceptionEvent, planning._EVENT_COLUMNS, [(*row, event.date), (*row, date(2026, 12, 31))])
+    assert ReceptionEvent.objects.filter(rule=event.rule, date=event.date).get().place == event.place  # untouched
+    added = ReceptionEvent.objects.get(rule=event.rule, date=date(2026, 12, 31))
+    assert (added.place, added.open_slots, added.title, added.schedule_revision) == ("别处", 5, "", 0)
+    assert added.created_at and added.updated_at and added.created_by == rules.office
+
+
+def test_plan_detail_queries_are_bounded(plan_k, client_for, django_assert_max_num_queries):
+    generate(plan_k)  # rosters on the events shown
+    client = client_for(plan_k.office)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("plans:plan_detail", args=[plan_k.plan.pk]))
+    assert response.status_code == 200 and len(response.context["events"]) == 24
