@@ -21,7 +21,8 @@ class YesNoAll(forms.Select):
         super().__init__(attrs, choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
 
 
-def _filter_helper(*fields, widths=None):
+def filter_bar_helper(*fields, widths=None, clear_url="?"):
+    """The crispy helper of every filter bar: the fields in a row, then Filter and Clear."""
     helper = FormHelper()
     helper.form_method = "get"
     helper.form_tag = True
@@ -32,7 +33,7 @@ def _filter_helper(*fields, widths=None):
             *[Column(f, css_class=widths.get(f, "col-6 col-md-3 col-xl-2")) for f in fields],
             Column(
                 Submit("", _("Filter"), css_class="btn-primary btn-sm mt-md-4"),
-                HTML('<a class="btn btn-link btn-sm mt-md-4" href="?">{}</a>'.format(_("Clear"))),
+                HTML('<a class="btn btn-link btn-sm mt-md-4" href="{}">{}</a>'.format(clear_url, _("Clear"))),
                 css_class="col-12 col-md-auto",
             ),
             css_class="g-2 align-items-start",
@@ -83,7 +84,7 @@ class StationFilter(ScopedFilterSet):
     @property
     def form(self):
         form = super().form
-        form.helper = _filter_helper("q", "kind", "area", "is_active", widths={"q": "col-12 col-md-4 col-xl-3"})
+        form.helper = filter_bar_helper("q", "kind", "area", "is_active", widths={"q": "col-12 col-md-4 col-xl-3"})
         return form
 
 
@@ -126,7 +127,7 @@ class RepresentativeFilter(ScopedFilterSet):
     @property
     def form(self):
         form = super().form
-        form.helper = _filter_helper(
+        form.helper = filter_bar_helper(
             "q", "level", "station", "area", "professional_group", "is_active", widths={"q": "col-12 col-md-4 col-xl-2"}
         )
         return form

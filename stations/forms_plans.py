@@ -1,7 +1,7 @@
 """Forms of the plan and rule pages. They validate only; `stations.planning` writes."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Jurisdiction
 
+from .filters import filter_bar_helper
 from .models import EventKind, ReceptionPlan, ReceptionRule
 
 PLAN_LEVELS = [
@@ -73,21 +74,9 @@ class PlanEventFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("station", css_class="col-12 col-md-4 col-xl-3"),
-                Column("month", css_class="col-6 col-md-2"),
-                Column("kind", css_class="col-6 col-md-3 col-xl-2"),
-                Column(
-                    Submit("", _("Filter"), css_class="btn-primary btn-sm mt-md-4"),
-                    HTML('<a class="btn btn-link btn-sm mt-md-4" href="?#events">{}</a>'.format(_("Clear"))),
-                    css_class="col-12 col-md-auto",
-                ),
-                css_class="g-2 align-items-start",
-            )
+        self.helper = filter_bar_helper(
+            "station", "month", "kind", clear_url="?#events",
+            widths={"station": "col-12 col-md-4 col-xl-3", "month": "col-6 col-md-2", "kind": "col-6 col-md-3 col-xl-2"},
         )
 
     def filters(self) -> dict:

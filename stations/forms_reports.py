@@ -1,13 +1,14 @@
 """Forms of the campaign pages and the attendance report. They validate only."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Jurisdiction
 
+from .filters import filter_bar_helper
 from .models import Campaign, Level, Station
 
 CAMPAIGN_LEVELS = [
@@ -102,24 +103,13 @@ class AttendanceFilterForm(forms.Form):
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user).filter(
             level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP]
         ).order_by("code")
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("year", css_class="col-6 col-md-2 col-xl-1"),
-                Column("q", css_class="col-6 col-md-3 col-xl-2"),
-                Column("level", css_class="col-6 col-md-2"),
-                Column("station", css_class="col-6 col-md-3 col-xl-2"),
-                Column("jurisdiction", css_class="col-6 col-md-2"),
-                Column("below_quota", css_class="col-6 col-md-2 col-xl-auto pt-md-4 mt-md-1"),
-                Column(
-                    Submit("", _("Filter"), css_class="btn-primary btn-sm mt-md-4"),
-                    HTML('<a class="btn btn-link btn-sm mt-md-4" href="?">{}</a>'.format(_("Clear"))),
-                    css_class="col-12 col-md-auto",
-                ),
-                css_class="g-2 align-items-start",
-            )
+        self.helper = filter_bar_helper(
+            "year", "q", "level", "station", "jurisdiction", "below_quota",
+            widths={
+                "year": "col-6 col-md-2 col-xl-1", "q": "col-6 col-md-3 col-xl-2", "level": "col-6 col-md-2",
+                "station": "col-6 col-md-3 col-xl-2", "jurisdiction": "col-6 col-md-2",
+                "below_quota": "col-6 col-md-2 col-xl-auto pt-md-4 mt-md-1",
+            },
         )
 
     def filters(self) -> dict:

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .filters import ScopedFilterSet, _filter_helper
+from .filters import ScopedFilterSet, filter_bar_helper
 from .models import Campaign, EventKind, ReceptionEvent, Representative, RosterEntry, Station
 
 # Keys of the filter bar; a ledger opened with none of them shows the coming events.
@@ -77,7 +77,7 @@ class EventFilter(ScopedFilterSet):
     @property
     def form(self):
         form = super().form
-        form.helper = _filter_helper(
+        form.helper = filter_bar_helper(
             "date_from", "date_to", "station", "kind", "status", "campaign", "representative",
             widths={"station": "col-12 col-md-4 col-xl-2", "representative": "col-6 col-md-3 col-xl-2"},
         )
