@@ -48,13 +48,37 @@ _RECEPTION_PLAN = _RECEPTION_RUN | {
     "liaison.change_calendarday",
 }
 
+# Petitions: everyone sees the ledger of their scope and exports it; staff
+# register and edit and see petitioners in full; the others see them masked
+# and may reveal a value (logged); representatives annotate and answer online items.
+_LEDGER = {"petitions.view_petition", "petitions.export_petition"}
+_DESK = _LEDGER | {
+    "petitions.add_petition",
+    "petitions.change_petition",
+    "petitions.view_petitioner",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMITTEE_OFFICE: frozenset(_NETWORK_EDIT | _RECEPTION_PLAN | {"liaison.view_jurisdiction"}),
-    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN),
-    Role.REPRESENTATIVE: frozenset(
-        _NETWORK_VIEW | _RECEPTION_VIEW | {"stations.change_own_profile", "stations.volunteer_receptionevent"}
+    Role.COMMITTEE_OFFICE: frozenset(
+        _NETWORK_EDIT
+        | _RECEPTION_PLAN
+        | _LEDGER
+        | {"liaison.view_jurisdiction", "petitions.reveal_petitioner", "petitions.add_petition", "petitions.change_petition"}
     ),
-    Role.DEPARTMENT: frozenset({"stations.view_receptionevent"}),
+    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK),
+    Role.REPRESENTATIVE: frozenset(
+        _NETWORK_VIEW
+        | _RECEPTION_VIEW
+        | _LEDGER
+        | {
+            "stations.change_own_profile",
+            "stations.volunteer_receptionevent",
+            "petitions.reveal_petitioner",
+            "petitions.annotate_petition",
+            "petitions.reply_online_petition",
+        }
+    ),
+    Role.DEPARTMENT: frozenset({"stations.view_receptionevent", "petitions.reveal_petitioner"} | _LEDGER),
     Role.ADMIN: frozenset(),  # superuser: everything
 }
 

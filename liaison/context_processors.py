@@ -20,6 +20,10 @@ def navigation(request):
     unread = 0
     if user is not None and user.is_authenticated:
         items.append({"label": _("Home"), "url": reverse("home"), "key": "home"})
+        if user.has_perm("petitions.view_petition"):
+            items.append({"label": _("Ledger"), "url": reverse("petitions:ledger"), "key": "ledger"})
+        if user.has_perm("petitions.add_petition"):
+            items.append({"label": _("Register"), "url": reverse("petitions:create"), "key": "register"})
         if user.has_perm("stations.view_station"):
             items.append({"label": _("Stations"), "url": reverse("stations:station_list"), "key": "stations"})
         if user.has_perm("stations.view_representative"):

@@ -30,6 +30,8 @@ urlpatterns = [
     path("reception/plans/", include("stations.urls_plans")),
     path("reception/reports/", include("stations.urls_reports")),
     path("reception/", include("stations.urls_events")),
+    path("petitions/", include("petitions.urls")),
+    path("", include("petitions.public_urls")),
     path("", include("stations.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department
+from .models import Category, Department, Petition, PetitionEvent
 
 
 @admin.register(Department)
@@ -10,3 +10,41 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     raw_id_fields = ["jurisdiction"]
     filter_horizontal = ["members"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The two-level taxonomy is configured here by the system administrator."""
+
+    list_display = ["__str__", "position", "is_active"]
+    list_filter = ["is_active", "parent"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name"]
+
+
+class EventInline(admin.TabularInline):
+    model = PetitionEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "actor", "actor_label", "from_status", "to_status", "data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    """Read-only in admin: every change goes through the services, which keep the history."""
+
+    list_display = ["tracking_number", "received_on", "station", "category", "status", "channel"]
+    list_filter = ["status", "channel", "urgency"]
+    search_fields = ["tracking_number"]
+    raw_id_fields = ["station", "event", "jurisdiction", "category", "linked_to", "lead_department", "registered_by"]
+    inlines = [EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

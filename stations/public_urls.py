@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from petitions import public_views as petition_views
+
 from . import public_views
 
 app_name = "public"
@@ -14,7 +16,7 @@ urlpatterns = [
     path("s/<str:public_code>/poster/", public_views.StationPosterView.as_view(), name="station_poster"),
     path("s/<str:public_code>/events/<int:pk>/", public_views.EventPublicView.as_view(), name="event"),
     path("s/<str:public_code>/events/<int:pk>/print/", public_views.EventPrintView.as_view(), name="event_print"),
-    path("s/<str:public_code>/petition/", public_views.station_petition, name="station_petition"),
+    path("s/<str:public_code>/petition/", petition_views.petition_form, name="station_petition"),
     path("s/<str:public_code>/photo/", public_views.station_photo, name="station_photo"),
     path("r/<int:pk>/photo/", public_views.representative_photo, name="representative_photo"),
 ]

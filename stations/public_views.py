@@ -28,7 +28,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat, Substr
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
@@ -517,13 +517,6 @@ def station_qr(request, public_code):
     station = _public_station(public_code)
     response = HttpResponse(qr.qr_svg(station.public_code), content_type="image/svg+xml")
     return _cacheable(request, response, max_age=QR_MAX_AGE)
-
-
-def station_petition(request, public_code):
-    """Where the QR code leads. Until the online petition form exists, the
-    station page's contact section (opening hours, phone)."""
-    station = _public_station(public_code)
-    return HttpResponseRedirect(reverse("public:station", kwargs={"public_code": station.public_code}) + "#contact")
 
 
 def _photo_response(field):

@@ -232,3 +232,16 @@ CELERY_BEAT_SCHEDULE = {
     # Sends pending outbox rows; also kicked right after each commit that writes some.
     "deliver-outbox": {"task": "liaison.tasks.deliver_outbox", "schedule": 30},
 }
+
+# Petitions ---------------------------------------------------------------------------------
+# Online items (QR code, WeChat): a representative's first reply is due within this many hours.
+LIAISON_ONLINE_REPLY_HOURS = env.int("LIAISON_ONLINE_REPLY_HOURS", default=24)
+# Photos and documents per petition, and the size limit of each (LIAISON_MAX_UPLOAD_BYTES above).
+LIAISON_PETITION_MAX_FILES = env.int("LIAISON_PETITION_MAX_FILES", default=9)
+LIAISON_PETITION_MAX_FILE_BYTES = env.int("LIAISON_PETITION_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+# Public pages: submissions per IP and per phone, tracking lookups per IP ("count/seconds").
+LIAISON_RATE_PETITION_IP = env("LIAISON_RATE_PETITION_IP", default="10/3600")
+LIAISON_RATE_PETITION_PHONE = env("LIAISON_RATE_PETITION_PHONE", default="5/86400")
+LIAISON_RATE_TRACK_IP = env("LIAISON_RATE_TRACK_IP", default="30/600")
+# Ledger exports up to this many rows download at once; larger ones run as a background job.
+LIAISON_EXPORT_SYNC_ROWS = env.int("LIAISON_EXPORT_SYNC_ROWS", default=2000)

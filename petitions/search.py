@@ -1,0 +1,65 @@
+"""Full-text search of Chinese content without a Chinese parser.
+
+Chinese has no spaces, so the text is indexed as overlapping character
+bigrams (停车位 → 停车 车位) plus whole latin/digit words, in `search_text`.
+On PostgreSQL a GIN index on `to_tsvector('simple', search_text)` serves a
+phrase query (停车 <-> 车位), which matches exactly the rows whose text holds
+the typed string. A one-character query and the SQLite default fall back to
+`icontains` on the content.
+"""
+
+import re
+
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+def _run_tokens(run: str) -> list[str]:
+    if not _IS_CJK.match(run):
+        return [run]
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def bigrams(text: str) -> str:
+    """The indexed form of a text: runs separated by a gap so phrases never span two runs."""
+    runs = _RUNS.findall((text or "").lower())
+    return " | ".join(" ".join(_run_tokens(run)) for run in runs)
+
+
+def search_text_for(petition) -> str:
+    parts = [petition.tracking_number, petition.content, petition.address]
+    return bigrams(" ".join(p for p in parts if p))
+
+
+def tsquery(text: str) -> str | None:
+    """A tsquery string that matches the typed text as phrases; None when nothing is searchable."""
+    phrases = []
+    for run in _RUNS.findall((text or "").lower()):
+        tokens = _run_tokens(run)
+        if _IS_CJK.match(run) and len(run) == 1:
+            return None  # single characters are not indexed
+        phrases.append("(" + " <-> ".join(tokens) + ")")
+    return " & ".join(phrases) or None
+
+
+class _Matches(Func):
+    output_field = BooleanField()
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    arg_joiner = ") @@ to_tsquery('simple'::regconfig, "
+
+
+def filter_text(queryset, text: str):
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    query = tsquery(text) if connection.vendor == "postgresql" else None
+    if query is None:
+        upper = text.upper()
+        return queryset.filter(Q(content__icontains=text) | Q(address__icontains=text) | Q(tracking_number=upper))
+    return queryset.filter(_Matches(F("search_text"), Value(query)))

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views, views_desk, views_export
+
+app_name = "petitions"
+
+urlpatterns = [
+    # The ledger (petitions/views.py)
+    path("", views.LedgerView.as_view(), name="ledger"),
+    path("<int:pk>/", views.PetitionDetailView.as_view(), name="detail"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("<int:pk>/reply/", views.reply_online, name="reply"),
+    path("<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
+    path("filters/", views.filter_save, name="filter_save"),
+    path("filters/<int:pk>/delete/", views.filter_delete, name="filter_delete"),
+    # At the desk (petitions/views_desk.py)
+    path("new/", views_desk.PetitionCreateView.as_view(), name="create"),
+    path("similar/", views_desk.similar, name="similar"),
+    path("<int:pk>/edit/", views_desk.PetitionUpdateView.as_view(), name="update"),
+    path("<int:pk>/receipt/", views_desk.receipt, name="receipt"),
+    path("<int:pk>/link/", views_desk.link, name="link"),
+    path("<int:pk>/files/add/", views_desk.attachment_add, name="attachment_add"),
+    path("<int:pk>/files/<int:file_pk>/delete/", views_desk.attachment_delete, name="attachment_delete"),
+    # Excel (petitions/views_export.py)
+    path("export/", views_export.export, name="export"),
+]
