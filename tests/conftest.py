@@ -108,6 +108,33 @@ def world(db):
 
 
 @pytest.fixture
+def ledger(world):
+    """Petitions spread over the world (tracking numbers differ every run):
+
+    a: S1, received by R1, assigned to D, 张三 13812345678 (staff, rep, office, office_t1, dept see it)
+    b: S1, confidential, assigned to D (dept sees it but never the petitioner)
+    c: P1 (contact point below S1), by QR, no representative: staff and the offices see it
+    d: S2, received by R2 (office sees it; staff, rep, office_t1, dept do not)
+    e: S3, other district, received by R3, assigned to D2 (only office_k2 and admin)
+    """
+    from .factories import make_petition
+
+    w = world
+    L = SimpleNamespace()
+    L.a = make_petition(station=w.S1, representatives=[w.R1], department=w.D, actor=w.staff,
+                        content="东关村路灯损坏，夜间出行不便", petitioner_name="张三", petitioner_phone="13812345678",
+                        petitioner_address="东关村三巷5号")
+    L.b = make_petition(station=w.S1, department=w.D, actor=w.staff, is_confidential=True,
+                        content="反映村干部作风问题", petitioner_name="李四", petitioner_phone="13812340000")
+    L.c = make_petition(station=w.P1, channel="qr", content="垃圾清运不及时，气味很大", petitioner_phone="13700000000")
+    L.d = make_petition(station=w.S2, representatives=[w.R2], content="榆林堡村道路坑洼需要修补",
+                        petitioner_name="王五", petitioner_phone="13811112222")
+    L.e = make_petition(station=w.S3, representatives=[w.R3], department=w.D2, content="建国里社区加装电梯进度慢",
+                        petitioner_name="赵六", petitioner_phone="13833334444")
+    return L
+
+
+@pytest.fixture
 def client_for(db):
     """client_for(user) -> a test client signed in as that user."""
 

@@ -73,3 +73,16 @@ class DepartmentFactory(DjangoModelFactory):
         model = Department
 
     name = factory.Sequence(lambda n: f"测试局{n}")
+
+
+def make_petition(*, station, content="小区停车位不足，晚上车辆乱停", jurisdiction=None, representatives=(), actor=None,
+                  department=None, **fields):
+    """A petition registered through the real service (history, tracking number, search text)."""
+    from petitions.services import PetitionDraft, petition_register
+
+    draft = PetitionDraft(jurisdiction=jurisdiction or station.jurisdiction, content=content, station=station, **fields)
+    petition = petition_register(actor=actor, draft=draft, representatives=representatives)
+    if department is not None:
+        type(petition).objects.filter(pk=petition.pk).update(lead_department=department)
+        petition.lead_department = department
+    return petition
