@@ -37,10 +37,35 @@ def home_summary(user) -> dict:
         summary["jurisdiction_path"] = user.jurisdiction.path()
     if user.has_perm("stations.view_receptionevent"):
         summary["coming_events"] = _coming_events(user, scope)
+    if user.has_perm("petitions.view_petition"):
+        summary["petitions"] = _petition_summary(user, scope)
     summary["unread_notifications"] = list(
         apps.get_model("liaison", "Notification").objects.filter(recipient=user, read_at__isnull=True)[:5]
     )
     return summary
+
+
+def _petition_summary(user, scope) -> dict:
+    """Ledger figures of the user's scope in one aggregate; a representative's unanswered online items."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from petitions.models import OPEN_STATUSES, Petition, Urgency
+
+    today = timezone.localdate()
+    qs = Petition.objects.visible_to(user).order_by()
+    figures = qs.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        this_month=Count("pk", filter=Q(received_on__gte=today.replace(day=1))),
+        urgent_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, urgency=Urgency.URGENT)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+    )
+    if scope.representative_id:
+        figures["awaiting"] = list(
+            Petition.objects.visible_to(user).awaiting_first_reply().select_related("station").order_by("first_reply_due_at")[:5]
+        )
+    return figures
 
 
 def _coming_events(user, scope, limit=8) -> list:

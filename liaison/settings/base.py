@@ -226,6 +226,7 @@ LIAISON_OUTBOX_BATCH = env.int("LIAISON_OUTBOX_BATCH", default=200)
 # run twice: state lives in the database and each notice has a unique key.
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-jobs": {"task": "liaison.tasks.purge_expired_jobs", "schedule": 6 * 60 * 60},
+    "purge-staged-uploads": {"task": "petitions.tasks.purge_staged_uploads", "schedule": 6 * 60 * 60},
     # Writes the reception-day and department-visit notices that are due (hourly, so a
     # roster changed today still gets its notice today).
     "queue-reception-notices": {"task": "stations.tasks.queue_reception_notices", "schedule": 60 * 60},

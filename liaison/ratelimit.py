@@ -1,0 +1,79 @@
+"""A small fixed-window rate limiter on the Django cache, for the public pages.
+
+    if not ratelimit.allow(f"petition:ip:{ratelimit.client_ip(request)}", settings.LIAISON_RATE_PETITION_IP):
+        ...answer 429...
+
+Each call counts one hit in the current window (`count/seconds`, e.g. "10/3600")
+and says whether the caller is still within the limit. The counter is created
+with `cache.add` and raised with `cache.incr`, both atomic on Redis (and under a
+lock in the local-memory cache), so parallel requests cannot slip past it. A
+fixed window lets a burst of up to twice the count straddle a window's edge;
+that is good enough against form spam and number guessing.
+
+Keys are hashed with the secret key, so a phone number or address never sits
+in the cache in clear. With the local-memory cache (no REDIS_URL) each server
+process counts for itself: production runs Redis.
+
+Client address: `REMOTE_ADDR`. Behind a reverse proxy, either the proxy hands
+the real address to the application server as REMOTE_ADDR, or
+`settings.LIAISON_TRUSTED_PROXY_COUNT` says how many proxies in front of the
+application append to X-Forwarded-For (the header is ignored otherwise, since
+any client can send it).
+"""
+
+import ipaddress
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+KEY_PREFIX = "ratelimit"
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """"10/3600" → (10, 3600): at most 10 hits per 3600 seconds."""
+    count, _, seconds = str(rate).partition("/")
+    count, seconds = int(count), int(seconds or 1)
+    if count < 0 or seconds < 1:
+        raise ValueError(f"bad rate {rate!r}: expected 'count/seconds'")
+    return count, seconds
+
+
+def allow(key: str, rate: str = "10/3600") -> bool:
+    """Count one hit for `key`; True while the hits of this window are within the rate."""
+    limit, period = parse_rate(rate)
+    window = int(time.time() // period)
+    digest = salted_hmac(KEY_PREFIX, key, algorithm="sha256").hexdigest()[:32]
+    cache_key = f"{KEY_PREFIX}:{digest}:{period}:{window}"
+    # The window's first hit creates the counter; every later one raises it.
+    if cache.add(cache_key, 1, timeout=period + 1):
+        hits = 1
+    else:
+        try:
+            hits = cache.incr(cache_key)
+        except ValueError:  # the counter expired between add and incr
+            cache.add(cache_key, 1, timeout=period + 1)
+            hits = 1
+    return hits <= limit
+
+
+def client_ip(request) -> str:
+    """The address to count a visitor by (see the module docstring).
+
+    IPv6 addresses count by their /64 network, since one subscriber line gets a
+    whole /64 and may change address within it at will.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "LIAISON_TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if parsed.version == 6 and not parsed.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed.ipv4_mapped or parsed)
