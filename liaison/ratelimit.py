@@ -8,7 +8,8 @@ and says whether the caller is still within the limit. The counter is created
 with `cache.add` and raised with `cache.incr`, both atomic on Redis (and under a
 lock in the local-memory cache), so parallel requests cannot slip past it. A
 fixed window lets a burst of up to twice the count straddle a window's edge;
-that is good enough against form spam and number guessing.
+that is good enough against form spam and number guessing. When the cache is
+down the limiter lets everything through (and logs it): residents come first.
 
 Keys are hashed with the secret key, so a phone number or address never sits
 in the cache in clear. With the local-memory cache (no REDIS_URL) each server
@@ -22,6 +23,7 @@ any client can send it).
 """
 
 import ipaddress
+import logging
 import time
 
 from django.conf import settings
@@ -29,6 +31,8 @@ from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
 KEY_PREFIX = "ratelimit"
+
+log = logging.getLogger(__name__)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -46,15 +50,20 @@ def allow(key: str, rate: str = "10/3600") -> bool:
     window = int(time.time() // period)
     digest = salted_hmac(KEY_PREFIX, key, algorithm="sha256").hexdigest()[:32]
     cache_key = f"{KEY_PREFIX}:{digest}:{period}:{window}"
-    # The window's first hit creates the counter; every later one raises it.
-    if cache.add(cache_key, 1, timeout=period + 1):
-        hits = 1
-    else:
-        try:
-            hits = cache.incr(cache_key)
-        except ValueError:  # the counter expired between add and incr
-            cache.add(cache_key, 1, timeout=period + 1)
+    # The window's first hit creates the counter; every later one raises it. The
+    # counter outlives its window, so it never expires while it is being raised.
+    try:
+        if cache.add(cache_key, 1, timeout=period + 1):
             hits = 1
+        else:
+            try:
+                hits = cache.incr(cache_key)
+            except ValueError:  # culled from a full local-memory cache meanwhile
+                cache.add(cache_key, 1, timeout=period + 1)
+                hits = 1
+    except Exception:  # noqa: BLE001 - a cache outage must not take the public form down with it
+        log.warning("rate limiter: cache unavailable, letting %s through", key.split(":", 1)[0], exc_info=True)
+        return True
     return hits <= limit
 
 
@@ -74,6 +83,14 @@ def client_ip(request) -> str:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address or "unknown"
-    if parsed.version == 6 and not parsed.ipv4_mapped:
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed.ipv4_mapped or parsed)
+    return str(parsed)
+
+
+def retry_after(rate: str) -> int:
+    """Seconds until the current window of `rate` ends (for a Retry-After header)."""
+    _limit, period = parse_rate(rate)
+    return max(1, period - int(time.time()) % period)

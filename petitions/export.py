@@ -27,6 +27,7 @@ from liaison.jobs import JobRejected, JobResult, runner, temp_path
 from liaison.models import Role
 
 from . import privacy
+from .ledger import ledger_filter_summary, ledger_queryset
 from .models import OPEN_STATUSES, PetitionRepresentative, Satisfaction, Status
 
 EXPORT_KIND = "petition_export"
@@ -96,39 +97,8 @@ OVERDUE_FONT = Font(color="C00000", bold=True)
 
 
 def export_queryset(user, params: QueryDict):
-    """The ledger's filtered, sorted queryset for `user` (the same the ledger page lists)."""
-    try:
-        from .ledger import ledger_queryset
-    except ImportError:  # TEMPORARY until petitions/ledger.py lands
-        return _fallback_queryset(user, params)
+    """The ledger's filtered, sorted queryset for `user` (the rows the ledger page lists)."""
     return ledger_queryset(user, params)
-
-
-def filter_summary(user, params: QueryDict) -> str:
-    try:
-        from .ledger import ledger_filter_summary
-    except ImportError:  # TEMPORARY until petitions/ledger.py lands
-        return "；".join(f"{k}: {v}" for k, v in params.items() if v and k != "page")
-    return ledger_filter_summary(user, params)
-
-
-def _fallback_queryset(user, params):
-    from .models import Petition
-
-    qs = Petition.objects.visible_to(user)
-    for key in ("status", "urgency", "channel"):
-        if params.get(key):
-            qs = qs.filter(**{key: params[key]})
-    for key, field in (("category", "category_id"), ("station", "station_id"), ("department", "lead_department_id")):
-        if params.get(key, "").isdigit():
-            qs = qs.filter(**{field: int(params[key])})
-    if params.get("date_from"):
-        qs = qs.filter(received_on__gte=params["date_from"])
-    if params.get("date_to"):
-        qs = qs.filter(received_on__lte=params["date_to"])
-    if params.get("overdue"):
-        qs = qs.overdue(timezone.localdate())
-    return qs.search(params.get("q", "")).order_by("-received_on", "-pk")
 
 
 def _chunks(iterable, size: int) -> Iterator[list]:
@@ -310,7 +280,7 @@ def write_export(user, params: QueryDict, target, *, on_chunk=None) -> int:
         iter_rows(queryset, user, on_chunk=on_chunk),
         target,
         title=export_title(user),
-        subtitle=export_subtitle(filter_summary(user, params)),
+        subtitle=export_subtitle(ledger_filter_summary(user, params)),
     )
 
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stations.models.network import mobile_validator
 
@@ -136,7 +137,7 @@ class Status(models.TextChoices):
     REPLIED = "replied", _("Replied")
     FED_BACK = "fed_back", _("Fed back")
     RATED = "rated", _("Rated")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("petition status", "Closed")
     CONSULTED = "consulted", _("Answered as a consultation")
     ON_THE_SPOT = "on_the_spot", _("Handled on the spot")
     SUGGESTION = "suggestion", _("Turned into a suggestion")

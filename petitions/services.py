@@ -183,13 +183,20 @@ def _save_with_tracking_number(petition: Petition) -> None:
 
 
 def _tell_representatives_online(petition: Petition, reps) -> None:
+    """The representatives on an online item are told at once; at a station without
+    representatives, its staff are, so the item never waits unseen."""
     url = reverse("petitions:detail", args=[petition.pk])
     due = timezone.localtime(petition.first_reply_due_at)
-    for rep in reps:
+    recipients = [(f"rep:{rep.pk}", Recipient.for_representative(rep)) for rep in reps]
+    if not recipients and petition.station_id:
+        recipients = [
+            (f"user:{user.pk}", Recipient.for_user(user)) for user in petition.station.staff.filter(is_active=True)
+        ]
+    for suffix, recipient in recipients:
         outbox_write(
-            key=f"petition:{petition.pk}:online:rep:{rep.pk}",
+            key=f"petition:{petition.pk}:online:{suffix}",
             topic="petition_online",
-            recipient=Recipient.for_representative(rep),
+            recipient=recipient,
             subject=_("New online item %(number)s: please reply by %(due)s")
             % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
             body=_(
@@ -258,8 +265,8 @@ def _link_events(petition, target, actor, from_status=""):
         from_status=from_status,
         to_status=Status.LINKED if from_status else "",
         data={"target": target.tracking_number},
-        public_text=_("Handled together with item %(number)s, which raises the same matter.")
-        % {"number": target.tracking_number},
+        # Not the other number: it would open another resident's tracking page.
+        public_text=_("Handled together with another item that raises the same matter."),
     )
     _event(
         target,

@@ -244,5 +244,7 @@ LIAISON_PETITION_MAX_FILE_BYTES = env.int("LIAISON_PETITION_MAX_FILE_BYTES", def
 LIAISON_RATE_PETITION_IP = env("LIAISON_RATE_PETITION_IP", default="10/3600")
 LIAISON_RATE_PETITION_PHONE = env("LIAISON_RATE_PETITION_PHONE", default="5/86400")
 LIAISON_RATE_TRACK_IP = env("LIAISON_RATE_TRACK_IP", default="30/600")
+# Proxies in front of the site that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR (rate limits).
+LIAISON_TRUSTED_PROXY_COUNT = env.int("LIAISON_TRUSTED_PROXY_COUNT", default=0)
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LIAISON_EXPORT_SYNC_ROWS = env.int("LIAISON_EXPORT_SYNC_ROWS", default=2000)

@@ -85,10 +85,12 @@ def test_station_page_on_a_phone(live_server, transactional_db, public_world, pa
     assert external_hosts(page) <= {"tiles.invalid"}
 
 
-def test_qr_link_lands_on_the_contact_section(live_server, transactional_db, public_world, page):
-    page.goto(live_server.url + reverse("public:station_petition", args=[public_world.S1.public_code]))
-    assert page.url.endswith(reverse("public:station", args=[public_world.S1.public_code]) + "#contact")
-    assert page.locator("#contact").is_visible()
+def test_qr_link_opens_the_petition_form(live_server, transactional_db, public_world, page):
+    petition_url = reverse("public:station_petition", args=[public_world.S1.public_code])
+    page.goto(live_server.url + petition_url)
+    assert page.url.endswith(petition_url)
+    assert page.locator("#station-name").inner_text() == public_world.S1.name
+    assert page.locator("#petition-form textarea[name=content]").is_visible()
 
 
 def count_pdf_pages(pdf: bytes) -> int:

@@ -20,6 +20,8 @@ from petitions.privacy import (
 )
 from tests.factories import UserFactory, make_petition
 
+FULL_ID = "110101199001011234"
+
 # -- maskers -----------------------------------------------------------------------------------
 
 
@@ -178,10 +180,10 @@ def test_anonymous_without_a_name_reads_anonymous_for_everyone(world, anonymous_
 
 
 def test_id_number_only_ever_masked(world):
-    item = make_petition(station=world.S1, department=world.D, petitioner_name="孙七", id_number="110101199001011234")
+    item = make_petition(station=world.S1, department=world.D, petitioner_name="孙七", id_number=FULL_ID)
     for user in (world.staff, world.office, world.admin):
         assert Petitioner(user, item).id_number == "1101**********1234"
-    confidential = make_petition(station=world.S1, department=world.D, is_confidential=True, id_number="110101199001011234")
+    confidential = make_petition(station=world.S1, department=world.D, is_confidential=True, id_number=FULL_ID)
     assert Petitioner(world.dept, confidential).id_number == ""
 
 

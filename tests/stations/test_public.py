@@ -329,10 +329,13 @@ def _svg_path(svg):
     return re.search(r'<path[^>]*class="qrline"[^>]*\sd="([^"]+)"', svg).group(1)
 
 
-def test_petition_link_redirects_to_station_contact(client, world):
+def test_petition_link_opens_the_station_petition_form(client, world):
     response = client.get(url("station_petition", world.S1))
-    assert response.status_code == 302
-    assert response["Location"] == url("station", world.S1) + "#contact"
+    assert response.status_code == 200
+    assert response.templates[0].name == "public/petition_form.html"
+    assert response.context["station"] == world.S1
+    html = response.content.decode()
+    assert world.S1.name in html and 'id="petition-form"' in html
 
 
 def test_poster_page(client, world, settings):

@@ -6,7 +6,9 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from liaison.models import Jurisdiction
-from petitions.models import Department
+from petitions import demo as petition_demo
+from petitions import demo_bulk as petition_bulk
+from petitions.models import Department, Petition
 from stations import demo, demo_reception
 from stations.models import LiaisonOfficer, Membership, ReceptionEvent, Representative, Station
 
@@ -24,6 +26,9 @@ LABELS = {
     "receptionevent": "reception events",
     "rosterentry": "roster entries",
     "held": "records of past days",
+    "petition": "petitions",
+    "petitionrepresentative": "petitions' representatives",
+    "petitionevent": "history rows",
 }
 
 
@@ -45,9 +50,15 @@ class Command(BaseCommand):
             "--representatives", type=int, default=0, metavar="N",
             help="Synthetic representatives to have besides the demo district.",
         )
+        parser.add_argument(
+            "--petitions", type=int, default=0, metavar="N",
+            help="Petitions to add (every run adds N more) over the whole network and the last 3 years, in bulk.",
+        )
 
     def handle(self, *args, **options):
         stations, representatives = options["stations"], options["representatives"]
+        if options["petitions"] < 0:
+            raise CommandError("--petitions must be at least 0.")
         if stations < 0 or representatives < 0 or stations > demo.MAX_SYNTHETIC_STATIONS:
             raise CommandError(f"--stations must be 0-{demo.MAX_SYNTHETIC_STATIONS}, --representatives at least 0.")
         if options["if_empty"] and Station.objects.exists():
@@ -69,12 +80,24 @@ class Command(BaseCommand):
                 log=lambda message: self.stdout.write(f"  {message} (after {time.monotonic() - phase:.1f} s)"),
             )
             self._say(f"Synthetic province 演示省 ({time.monotonic() - phase:.1f} s)", report)
+        report.clear()
+        phase = time.monotonic()
+        petition_demo.seed_demo_petitions(report)
+        self._say(f"Petitions of 延庆区 ({time.monotonic() - phase:.1f} s)", report)
+        if options["petitions"]:
+            report.clear()
+            phase = time.monotonic()
+            petition_bulk.seed_bulk_petitions(
+                options["petitions"], report=report,
+                log=lambda message: self.stdout.write(f"  {message} (after {time.monotonic() - phase:.1f} s)"),
+            )
+            self._say(f"Bulk petitions ({time.monotonic() - phase:.1f} s)", report)
         self.stdout.write(
             "In the database: "
             + ", ".join(f"{model.objects.count()} {label}" for model, label in (
                 (Jurisdiction, "jurisdictions"), (Station, "stations"), (LiaisonOfficer, "liaison officers"),
                 (Representative, "representatives"), (Membership, "memberships"), (Department, "departments"),
-                (ReceptionEvent, "reception events"),
+                (ReceptionEvent, "reception events"), (Petition, "petitions"),
             ))
         )
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
