@@ -148,6 +148,7 @@ def iter_rows(queryset, user, *, on_chunk: Callable[[int], None] | None = None) 
     """One dict per petition (keys of COLUMNS), masked for `user`; `on_chunk(rows so far)` after each chunk."""
     mask = _Masker(user)
     statuses, satisfactions = dict(Status.choices), dict(Satisfaction.choices)
+    today = timezone.localdate()
     number = 0
     rows = queryset.values(*VALUES).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows, CHUNK):
@@ -170,14 +171,10 @@ def iter_rows(queryset, user, *, on_chunk: Callable[[int], None] | None = None) 
                 "satisfaction": str(satisfactions.get(row["satisfaction"], "")),
                 "tracking_number": row["tracking_number"],
                 "status": str(statuses.get(row["status"], row["status"])),
-                "overdue": bool(row["due_on"] and row["status"] in OPEN_STATUSES and row["due_on"] < _today()),
+                "overdue": bool(row["due_on"] and row["status"] in OPEN_STATUSES and row["due_on"] < today),
             }
         if on_chunk:
             on_chunk(number)
-
-
-def _today():
-    return timezone.localdate()
 
 
 # --------------------------------------------------------------------------- the workbook
@@ -208,13 +205,32 @@ def scope_label(user) -> str:
     return ""
 
 
-def _text(ws, value, alignment=TOP):
-    """A text cell: illegal control characters dropped, never a live formula (a resident typed it)."""
-    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value) if value else None)
-    if value and value.startswith("="):
-        cell.data_type = "s"
-    cell.alignment = alignment
-    return cell
+class _Styles:
+    """Style arrays made once per sheet and shared by the cells that use them: setting
+    `cell.alignment` on every cell would hash the style objects for each of millions of cells."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.wrap, self.top = self._array(alignment=WRAP), self._array(alignment=TOP)
+        self.overdue = self._array(alignment=TOP, font=OVERDUE_FONT)
+
+    def _array(self, **styles):
+        cell = WriteOnlyCell(self.ws)
+        for name, value in styles.items():
+            setattr(cell, name, value)
+        return cell._style
+
+    def cell(self, value, style):
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell._style = style  # shared and never changed: the writer only reads it
+        return cell
+
+    def text(self, value: str, style):
+        """Illegal control characters dropped, never a live formula (a resident typed it)."""
+        cell = self.cell(ILLEGAL_CHARACTERS_RE.sub("", value) if value else None, style)
+        if value and value.startswith("="):
+            cell.data_type = "s"
+        return cell
 
 
 def write_workbook(rows: Iterator[dict], target, *, title: str, subtitle: str) -> int:
@@ -237,20 +253,20 @@ def write_workbook(rows: Iterator[dict], target, *, title: str, subtitle: str) -
         header.append(cell)
     ws.append(header)
     ws.print_title_rows = f"{TITLE_ROWS + 1}:{TITLE_ROWS + 1}"
+    styles = _Styles(ws)
+    layout = [(c.key, styles.wrap if c.wrap else styles.top) for c in COLUMNS]
     count = 0
     for row in rows:
         count += 1
         cells = []
-        for column in COLUMNS:
-            value = row[column.key]
+        for key, style in layout:
+            value = row[key]
             if isinstance(value, str):
-                cells.append(_text(ws, value, WRAP if column.wrap else TOP))
-            elif column.key == "due_on" and row["overdue"]:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.font = OVERDUE_FONT
-                cells.append(cell)
+                cells.append(styles.text(value, style))
+            elif key == "due_on" and row["overdue"]:
+                cells.append(styles.cell(value, styles.overdue))
             else:
-                cells.append(value)
+                cells.append(styles.cell(value, style) if value is not None else None)
         ws.append(cells)
     wb.save(target)
     return count

@@ -142,7 +142,7 @@ def petition_detail(user, petition: Petition, *, now=None) -> PetitionDetail:
         notes_hidden=hide_notes,
         primary=next((p for p in related if p.pk == petition.linked_to_id), None),
         linked=[p for p in related if p.linked_to_id == petition.pk],
-        timeline=timeline(petition, personal_hidden=petitioner.is_hidden),
+        timeline=timeline(petition, user=user, personal_hidden=petitioner.is_hidden),
         online=online_reply(petition, now=now),
     )
 
@@ -191,10 +191,26 @@ def _who(event: PetitionEvent) -> str:
 _PERSONAL = {"petitioner_name", "petitioner_phone", "petitioner_address", "id_number_masked"}
 
 
-def timeline(petition: Petition, *, personal_hidden: bool = False) -> list[TimelineEntry]:
-    """Every event of the petition, oldest first, as who / when / what (values already masked)."""
+def _visible_numbers(user, events) -> set[str]:
+    """Tracking numbers named by `linked` events that the user may see (others stay unnamed)."""
+    named = set()
+    for event in events:
+        if event.kind == PetitionEvent.Kind.LINKED:
+            named.update(v for k, v in (event.data or {}).items() if k in ("target", "linked") and v)
+    if not named:
+        return set()
+    return set(Petition.objects.visible_to(user).filter(tracking_number__in=named).values_list("tracking_number", flat=True))
+
+
+def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list[TimelineEntry]:
+    """Every event of the petition, oldest first, as who / when / what (values already masked).
+
+    Items named by a `linked` event are named only if `user` may see them.
+    """
+    events = list(petition.events.select_related("actor").order_by("at", "pk"))
+    visible = _visible_numbers(user, events)
     entries = []
-    for event in petition.events.select_related("actor").order_by("at", "pk"):
+    for event in events:
         entry = TimelineEntry(
             at=event.at,
             who=_who(event),
@@ -212,12 +228,12 @@ def timeline(petition: Petition, *, personal_hidden: bool = False) -> list[Timel
             entry.changes.append(Change(_field_label(name), _value_text(name, old), _value_text(name, new)))
         if personal_hidden and event.kind in (PetitionEvent.Kind.ATTACHMENT_ADDED, PetitionEvent.Kind.ATTACHMENT_REMOVED):
             data = {}  # file names may name the petitioner, as the files may show them
-        entry.details = _details(event.kind, data)
+        entry.details = _details(event.kind, data, visible)
         entries.append(entry)
     return entries
 
 
-def _details(kind: str, data: dict) -> list[str]:
+def _details(kind: str, data: dict, visible_numbers=frozenset()) -> list[str]:
     K = PetitionEvent.Kind
     lines = []
     if kind == K.REGISTERED:
@@ -226,10 +242,14 @@ def _details(kind: str, data: dict) -> list[str]:
         if data.get("representatives"):
             lines.append(_("Received by: %(names)s") % {"names": "、".join(data["representatives"])})
     elif kind == K.LINKED:
-        if data.get("target"):
+        if data.get("target") in visible_numbers:
             lines.append(_("Handled together with %(number)s") % {"number": data["target"]})
-        if data.get("linked"):
+        elif data.get("target"):
+            lines.append(_("Handled together with an item outside your ledger"))
+        if data.get("linked") in visible_numbers:
             lines.append(_("Item %(number)s was linked to this one") % {"number": data["linked"]})
+        elif data.get("linked"):
+            lines.append(_("An item outside your ledger was linked to this one"))
     elif kind in (K.ATTACHMENT_ADDED, K.ATTACHMENT_REMOVED) and data.get("files"):
         lines.append("、".join(data["files"]))
     elif kind in (K.REPRESENTATIVE_ADDED, K.FOLLOWED, K.UNFOLLOWED, K.FOLLOW_UP_MARKED, K.FOLLOW_UP_CLEARED, K.REPLIED):

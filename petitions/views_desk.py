@@ -128,7 +128,6 @@ def _context(request, form, *, stage=None, petition=None, link_form=None) -> dic
             attachments=list(petition.attachments.all()),
             link_form=link_form or LinkForm(user=user, petition=petition),
             id_number_masked=petition.id_number_masked,
-            can_view=user.has_perm(VIEW),
         )
     return context
 

@@ -23,6 +23,15 @@ RESIDENTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _settled(page):
+    """Let the page's last htmx requests finish before the database is flushed for the next test."""
+    yield
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+    page.goto("about:blank")
+
+
 def sign_in(page, live_server, username, password):
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)

@@ -243,7 +243,10 @@ def test_linked_items_are_shown_only_in_scope(world, ledger, client_for):
     stray = make_petition(station=world.S1, actor=world.staff, content="建国里社区电梯")
     petition_link(actor=world.office_k2, petition=stray, target=ledger.e)  # a link across districts
     html = client_for(world.staff).get(detail(stray)).content.decode()
-    assert ledger.e.tracking_number not in html.split("<main", 1)[1].split('id="timeline"', 1)[0]
+    assert ledger.e.tracking_number not in html  # neither in the linked block nor in the history
+    assert 'data-kind="linked"' in html
+    html = client_for(world.office_k2).get(detail(ledger.e)).content.decode()
+    assert stray.tracking_number not in html  # and the other way round
 
 
 # --------------------------------------------------------------------------- notes and follow-up

@@ -66,12 +66,12 @@ def events(petition, kind=None):
 
 
 def test_tracking_number_format_month_and_uniqueness(world):
-    numbers = {register(world).tracking_number for _ in range(25)}
-    assert len(numbers) == 25
-    month = f"{timezone.localtime():%y%m}"
-    for number in numbers:
+    petitions = [register(world) for _ in range(25)]
+    assert len({p.tracking_number for p in petitions}) == 25
+    for petition in petitions:
+        number = petition.tracking_number
         assert TRACKING.match(number), number
-        assert number.startswith(month + "-")
+        assert number.startswith(f"{timezone.localtime(petition.registered_at):%y%m}-")
         assert not set(number[5:]) & set("ILOU")  # Crockford: nothing a resident can misread
 
 
@@ -138,6 +138,8 @@ def test_register_linked_to_an_existing_item(world):
     mine = events(duplicate, PetitionEvent.Kind.LINKED)
     theirs = events(primary, PetitionEvent.Kind.LINKED)
     assert len(mine) == 1 and mine[0].data["target"] == primary.tracking_number and mine[0].is_public
+    # The public line never names the other item: its number would open another resident's page.
+    assert primary.tracking_number not in mine[0].public_text
     assert len(theirs) == 1 and theirs[0].data == {"linked": duplicate.tracking_number, "co_petitioners": 3}
     assert not theirs[0].is_public
 
@@ -452,6 +454,15 @@ def test_online_item_tells_each_representative_once(world, django_capture_on_com
         _tell_representatives_online(petition, [world.R1, world.R2])
     assert OutboxMessage.objects.count() == 3
     assert Notification.objects.filter(recipient=world.rep).count() == 1
+
+
+def test_online_item_without_representatives_tells_the_station_staff(world, django_capture_on_commit_callbacks):
+    world.S1.staff.add(world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = register(world, channel="qr", representatives=[])
+    keys = set(OutboxMessage.objects.values_list("key", flat=True))
+    assert keys == {f"petition:{petition.pk}:online:user:{world.staff.pk}"}
+    assert Notification.objects.filter(recipient=world.staff).count() == 1
 
 
 def test_desk_item_tells_nobody(world, django_capture_on_commit_callbacks):

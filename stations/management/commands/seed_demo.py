@@ -83,7 +83,10 @@ class Command(BaseCommand):
         report.clear()
         phase = time.monotonic()
         petition_demo.seed_demo_petitions(report)
-        self._say(f"Petitions of 延庆区 ({time.monotonic() - phase:.1f} s)", report)
+        if report:
+            self._say(f"Petitions of 延庆区 ({time.monotonic() - phase:.1f} s)", report)
+        else:
+            self.stdout.write("Petitions of 延庆区: the district has petitions already, none added.")
         if options["petitions"]:
             report.clear()
             phase = time.monotonic()
