@@ -10,6 +10,7 @@ large ones by the `petition_export` job runner.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from types import SimpleNamespace
 
@@ -91,6 +92,7 @@ TITLE_FONT, SUBTITLE_FONT = Font(bold=True, size=14), Font(size=10, color="59595
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 OVERDUE_FONT = Font(color="C00000", bold=True)
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 # --------------------------------------------------------------------------- the rows
@@ -212,7 +214,8 @@ class _Styles:
     def __init__(self, ws):
         self.ws = ws
         self.wrap, self.top = self._array(alignment=WRAP), self._array(alignment=TOP)
-        self.overdue = self._array(alignment=TOP, font=OVERDUE_FONT)
+        self.date = self._array(alignment=TOP, number_format=DATE_FORMAT)
+        self.overdue = self._array(alignment=TOP, number_format=DATE_FORMAT, font=OVERDUE_FONT)
 
     def _array(self, **styles):
         cell = WriteOnlyCell(self.ws)
@@ -263,8 +266,8 @@ def write_workbook(rows: Iterator[dict], target, *, title: str, subtitle: str) -
             value = row[key]
             if isinstance(value, str):
                 cells.append(styles.text(value, style))
-            elif key == "due_on" and row["overdue"]:
-                cells.append(styles.cell(value, styles.overdue))
+            elif isinstance(value, date):
+                cells.append(styles.cell(value, styles.overdue if key == "due_on" and row["overdue"] else styles.date))
             else:
                 cells.append(styles.cell(value, style) if value is not None else None)
         ws.append(cells)

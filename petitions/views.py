@@ -287,10 +287,11 @@ def follow_up(request, pk):
     except services.PetitionError as error:
         messages.error(request, str(error))
     else:
+        number = {"number": petition.tracking_number}
         if on:
-            messages.success(request, _("Item %(number)s is marked for follow-up.") % {"number": petition.tracking_number})
+            messages.success(request, _("Item %(number)s is marked for follow-up.") % number)
         else:
-            messages.success(request, _("The follow-up mark of %(number)s is removed.") % {"number": petition.tracking_number})
+            messages.success(request, _("The follow-up mark of %(number)s is removed.") % number)
     return redirect(_next_url(request, _detail_url(petition)))
 
 

@@ -123,7 +123,8 @@ def ledger_filter_summary(user, params: QueryDict) -> str:
     start, end = data.get("received_from"), data.get("received_to")
     if start or end:
         parts.append(
-            _("Received: %(start)s – %(end)s") % {"start": start.isoformat() if start else "…", "end": end.isoformat() if end else "…"}
+            _("Received: %(start)s – %(end)s")
+            % {"start": start.isoformat() if start else "…", "end": end.isoformat() if end else "…"}
         )
     for name, field in form.fields.items():
         value = data.get(name)
@@ -138,7 +139,9 @@ def ledger_filter_summary(user, params: QueryDict) -> str:
             shown = dict(field.choices).get(value, dict(field.choices).get(str(value), value))
         else:
             shown = value
+        # Translators: one filter in the export's title row, e.g. "状态：已登记"
         parts.append(_("%(label)s: %(value)s") % {"label": field.label, "value": str(shown).strip()})
+    # Translators: the separator between filters in the export's title row (Chinese: "；")
     return _("; ").join(parts)
 
 

@@ -125,7 +125,8 @@ class LedgerFilterForm(forms.Form):
         self.fields["station"].queryset = station_choices(user)
         self.fields["representative"].queryset = representative_choices(user)
         self.fields["department"].queryset = department_choices(user)
-        self.fields["q"].widget.attrs.update(placeholder=_("Words of the content, address or tracking number"), type="search")
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["placeholder"] = _("Words of the content, address or tracking number")
         if self.representative_id:
             self.fields["follow_up"].label = _("My follow-up marks")
 

@@ -10,7 +10,7 @@ is the `petition_ledger_order` index of `Petition.Meta`.
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -135,9 +135,6 @@ class KeysetPage:
     has_next: bool
     next_cursor: str = ""
     previous_cursor: str = ""
-    total: int = 0
-    total_capped: bool = False
-    object_list: list = field(default_factory=list)
 
     @property
     def start_index(self) -> int:
@@ -146,10 +143,6 @@ class KeysetPage:
     @property
     def end_index(self) -> int:
         return self.start + len(self.rows) - 1 if self.rows else 0
-
-    @property
-    def is_first(self) -> bool:
-        return not self.has_previous
 
 
 class KeysetPaginator:
@@ -160,13 +153,13 @@ class KeysetPaginator:
         self.key = SORTS[self.sort.lstrip("-")]
         self.descending = self.sort.startswith("-")
         self.per_page = per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
-        self.queryset = queryset
+        self.queryset = self._counted = queryset
         if self.key.annotation is not None:
             self.queryset = queryset.annotate(**{self.key.field: self.key.annotation()})
 
     def count(self) -> tuple[int, bool]:
         """The number of rows up to COUNT_CAP, and whether there are more."""
-        n = self.queryset.order_by()[: COUNT_CAP + 1].count()
+        n = self._counted.order_by()[: COUNT_CAP + 1].count()
         return min(n, COUNT_CAP), n > COUNT_CAP
 
     def page(self, token: str = "") -> KeysetPage:

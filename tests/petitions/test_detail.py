@@ -369,6 +369,6 @@ def test_detail_actions_follow_permissions(world, ledger, client_for):
     assert 'id="follow-up-form"' in rep_html and 'id="note-form"' in rep_html
 
 
-def test_detail_without_permission_is_403(world, ledger, client_for):
+def test_detail_for_a_user_without_scope_is_404(world, ledger, client_for):
     plain = UserFactory(username="plain-admin-less", role="")
     assert client_for(plain).get(detail(ledger.a)).status_code == 404  # no scope at all: not found

@@ -227,7 +227,6 @@ def test_keyset_walks_every_item_once_forward_and_back(world, many, client_for):
 
 def test_row_numbers_continue_across_pages(world, many, client_for):
     staff = client_for(world.staff)
-    forward, _ = _walk(staff, "?size=50")
     html = staff.get(LEDGER + "?size=50").content.decode()
     nxt = re.search(r'href="([^"]*)"[^>]*data-page="next"', html).group(1).replace("&amp;", "&")
     second = staff.get(LEDGER + nxt).content.decode()
@@ -385,3 +384,18 @@ def test_representatives_awaiting_block_oldest_deadline_first(world, ledger, cli
 
 def test_no_awaiting_block_for_other_roles(world, ledger, client_for):
     assert 'id="awaiting"' not in get(client_for(world.office))  # item c awaits, but the office does not reply
+
+
+def test_filter_summary_for_the_export(world, ledger):
+    params = QueryDict(f"status=open&station={world.S1.pk}&overdue=on&received_from=2026-01-01&q=路灯&size=25&cursor=x")
+    summary = ledger_mod.ledger_filter_summary(world.office, params)
+    assert "2026-01-01" in summary and world.S1.name in summary and "路灯" in summary
+    assert "25" not in summary  # the page size is not a filter
+    assert ledger_mod.ledger_filter_summary(world.office, QueryDict("")) == ""
+    assert ledger_mod.ledger_filter_summary(world.staff, QueryDict(f"station={world.S3.pk}")) == ""  # invalid: no rows
+
+
+def test_ledger_queryset_is_the_pages_filter_in_order(world, ledger):
+    rows = list(ledger_mod.ledger_queryset(world.office, QueryDict(f"station={world.S1.pk}&sort=received")))
+    assert [p.pk for p in rows] == sorted([ledger.a.pk, ledger.b.pk])
+    assert list(ledger_mod.ledger_queryset(world.staff, QueryDict(f"station={world.S3.pk}"))) == []
