@@ -61,6 +61,7 @@ def _petition_summary(user, scope) -> dict:
         urgent_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, urgency=Urgency.URGENT)),
         overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
     )
+    figures["month_start"] = today.replace(day=1)
     if scope.representative_id:
         figures["awaiting"] = list(
             Petition.objects.visible_to(user).awaiting_first_reply().select_related("station").order_by("first_reply_due_at")[:5]

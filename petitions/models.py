@@ -80,7 +80,7 @@ class Category(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -129,21 +129,21 @@ class Urgency(models.TextChoices):
 class Status(models.TextChoices):
     """Every state of a petition's life; the handling issue owns the moves between them."""
 
-    REGISTERED = "registered", _("Registered")
-    TRIAGED = "triaged", _("Triaged")
-    ASSIGNED = "assigned", _("Assigned")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REPLIED = "replied", _("Replied")
-    FED_BACK = "fed_back", _("Fed back")
-    RATED = "rated", _("Rated")
+    REGISTERED = "registered", pgettext_lazy("petition status", "Registered")
+    TRIAGED = "triaged", pgettext_lazy("petition status", "Triaged")
+    ASSIGNED = "assigned", pgettext_lazy("petition status", "Assigned")
+    ACCEPTED = "accepted", pgettext_lazy("petition status", "Accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("petition status", "In progress")
+    REPLIED = "replied", pgettext_lazy("petition status", "Replied")
+    FED_BACK = "fed_back", pgettext_lazy("petition status", "Fed back")
+    RATED = "rated", pgettext_lazy("petition status", "Rated")
     CLOSED = "closed", pgettext_lazy("petition status", "Closed")
-    CONSULTED = "consulted", _("Answered as a consultation")
-    ON_THE_SPOT = "on_the_spot", _("Handled on the spot")
-    SUGGESTION = "suggestion", _("Turned into a suggestion")
-    ESCALATED = "escalated", _("Escalated")
-    CANNOT_HANDLE = "cannot_handle", _("Cannot be handled")
-    LINKED = "linked", _("Linked to another item")
+    CONSULTED = "consulted", pgettext_lazy("petition status", "Answered as a consultation")
+    ON_THE_SPOT = "on_the_spot", pgettext_lazy("petition status", "Handled on the spot")
+    SUGGESTION = "suggestion", pgettext_lazy("petition status", "Turned into a suggestion")
+    ESCALATED = "escalated", pgettext_lazy("petition status", "Escalated")
+    CANNOT_HANDLE = "cannot_handle", pgettext_lazy("petition status", "Cannot be handled")
+    LINKED = "linked", pgettext_lazy("petition status", "Linked to another item")
 
 
 # Items still waiting for an answer: "similar open items" and the overdue filter use these.
@@ -285,6 +285,7 @@ class Petition(models.Model):
             models.Index(fields=["station", "-received_on", "-id"], name="petition_ledger_by_station"),
             models.Index(fields=["lead_department", "-received_on", "-id"], name="petition_ledger_by_department"),
             models.Index(fields=["status", "-received_on", "-id"], name="petition_ledger_by_status"),
+            models.Index(fields=["due_on", "id"], name="petition_ledger_by_due"),
             models.Index(
                 fields=["first_reply_due_at"],
                 condition=models.Q(first_reply_due_at__isnull=False, first_replied_at__isnull=True),

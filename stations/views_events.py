@@ -193,6 +193,7 @@ class EventDetailView(PermissionMixin, DetailView):
             and Station.objects.visible_to(user).filter(pk=event.station_id).exists(),
             can_volunteer=selectors.can_volunteer(representative, event, today),
             can_notices=user.has_perm("liaison.view_outboxmessage"),
+            petitions_of_day=_petitions_of_day(user, event, today),
             is_on_roster=representative is not None and event.roster.filter(representative=representative).exists(),
             query=query,
             candidates=selectors.roster_candidates(user, event, query) if can_roster else [],
@@ -485,3 +486,24 @@ def my_days(request):
         "can_volunteer": request.user.has_perm("stations.volunteer_receptionevent"),
         "nav_active": "my_days",
     })
+
+
+def _petitions_of_day(user, event, today) -> dict | None:
+    """The petitions registered on this day that the user sees, and where to register one more."""
+    from petitions.models import Petition
+
+    if not user.has_perm("petitions.view_petition"):
+        return None
+    count = Petition.objects.visible_to(user).filter(event=event).count()
+    can_register = (
+        user.has_perm("petitions.add_petition")
+        and event.status in (ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD)
+        and event.date <= today
+    )
+    return {
+        "count": count,
+        "ledger_url": reverse("petitions:ledger") + f"?event={event.pk}",
+        "register_url": reverse("petitions:create") + f"?station={event.station_id}&event={event.pk}&received_on={event.date:%Y-%m-%d}"
+        if can_register
+        else "",
+    }

@@ -133,7 +133,12 @@ def ledger_filter_summary(user, params: QueryDict) -> str:
         if isinstance(field, forms.BooleanField):
             parts.append(str(field.label))
             continue
-        if isinstance(field, forms.ModelChoiceField):
+        if name == "event":
+            from stations.models import ReceptionEvent
+
+            event = ReceptionEvent.objects.visible_to(user).select_related("station").filter(pk=value).first()
+            shown = f"{event.date:%Y-%m-%d} {event.station.name}" if event else value
+        elif isinstance(field, forms.ModelChoiceField):
             shown = field.label_from_instance(value)
         elif isinstance(field, forms.ChoiceField):
             shown = dict(field.choices).get(value, dict(field.choices).get(str(value), value))

@@ -101,6 +101,8 @@ class LedgerFilterForm(forms.Form):
     awaiting = forms.BooleanField(label=_("Awaiting a first reply"), required=False)
     follow_up = forms.BooleanField(label=_("Marked for follow-up"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by the links from a reception day's page ("the items registered that day").
+    event = forms.IntegerField(label=_("Reception day"), required=False, min_value=1, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
         label=_("Rows per page"), required=False, coerce=int, empty_value=DEFAULT_PAGE_SIZE,
         choices=[(n, n) for n in PAGE_SIZES],
@@ -155,6 +157,8 @@ class LedgerFilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         if data["category"]:
             queryset = queryset.filter(category_id__in=category_with_children(data["category"]))
+        if data["event"]:
+            queryset = queryset.filter(event_id=data["event"])
         if data["urgency"]:
             queryset = queryset.filter(urgency=data["urgency"])
         if data["hard"]:
@@ -224,6 +228,7 @@ class LedgerFilterForm(forms.Form):
         more_class = "collapse show" if self.more_is_used else "collapse"
         helper.layout = Layout(
             "sort",
+            "event",
             Row(*[col(f) for f in self.MAIN], css_class="g-2 align-items-start"),
             Div(Row(*[col(f) for f in self.MORE], css_class="g-2 align-items-start"), css_class=more_class,
                 css_id="ledger-more"),

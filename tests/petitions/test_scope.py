@@ -471,10 +471,6 @@ def test_link_to_a_foreign_tracking_number_is_refused(scoped, world, client_for)
     assert scoped.a.linked_to == scoped.c
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug reported to the lead: the timeline's `linked` event names the other item's "
-    "tracking number even when that item is outside the user's scope",
-)
 def test_linked_items_outside_the_scope_are_left_out(scoped, world, client_for):
     """c (no representative) is linked to a: the representative of a never learns c's number or content."""
     from petitions.services import petition_link
