@@ -2,7 +2,7 @@
 
 Chinese has no spaces, so the text is indexed as overlapping character
 bigrams (停车位 → 停车 车位) plus whole latin/digit words, in `search_text`.
-On PostgreSQL a GIN index on `to_tsvector('simple', search_text)` serves a
+On PostgreSQL a GIN index on the stored `to_tsvector('simple', search_text)` serves a
 phrase query (停车 <-> 车位), which matches exactly the rows whose text holds
 the typed string. A one-character query and the SQLite default fall back to
 `icontains` on the content.
@@ -11,7 +11,7 @@ the typed string. A one-character query and the SQLite default fall back to
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import BooleanField, Expression, Q
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
@@ -48,10 +48,21 @@ def tsquery(text: str) -> str | None:
     return " & ".join(phrases) or None
 
 
-class _Matches(Func):
+class _Matches(Expression):
+    """`<table>.search_vector @@ to_tsquery(...)`: the stored column that migration 0005 adds
+    on PostgreSQL (not a model field). The alias is read when compiled, so it stays right
+    inside subqueries."""
+
     output_field = BooleanField()
-    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
-    arg_joiner = ") @@ to_tsquery('simple'::regconfig, "
+    conditional = True
+
+    def __init__(self, query: str):
+        super().__init__()
+        self.query = query
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{alias}.search_vector @@ to_tsquery('simple'::regconfig, %s)", [self.query]
 
 
 def filter_text(queryset, text: str):
@@ -62,4 +73,4 @@ def filter_text(queryset, text: str):
     if query is None:
         upper = text.upper()
         return queryset.filter(Q(content__icontains=text) | Q(address__icontains=text) | Q(tracking_number=upper))
-    return queryset.filter(_Matches(F("search_text"), Value(query)))
+    return queryset.filter(_Matches(query))

@@ -212,7 +212,7 @@ def detail_context(request, petition, *, note_form=None, reply_form=None, reveal
             "can_reveal": petitioner.can_reveal and bool(getattr(petition, name)),
         }
         for name, attr, label in (
-            ("petitioner_name", "name", _("Name")),
+            ("petitioner_name", "name", _("Full name")),
             ("petitioner_phone", "phone", _("Mobile phone")),
             ("petitioner_address", "address", _("Address")),
         )

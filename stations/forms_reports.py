@@ -81,7 +81,7 @@ class AttendanceFilterForm(forms.Form):
     """The attendance report's filter bar (GET); every choice comes from the user's scope."""
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Name or number")}))
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Full name or number")}))
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices])
     station = forms.ModelChoiceField(label=_("Station"), required=False, queryset=Station.objects.none(), empty_label=_("All stations"))
     jurisdiction = forms.ModelChoiceField(

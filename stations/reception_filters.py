@@ -61,7 +61,7 @@ class EventFilter(ScopedFilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user
         self.filters["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-start_date", "name")
-        self.filters["representative"].field.widget.attrs["placeholder"] = _("Name or number")
+        self.filters["representative"].field.widget.attrs["placeholder"] = _("Full name or number")
 
     def with_representative(self, queryset, name, value):
         """Events with a matching representative on the roster (name contains, or exact number)."""
