@@ -44,7 +44,7 @@ from .models import (
     Status,
     Urgency,
 )
-from .search import bigrams
+from .search import search_document
 from .services import RESIDENT
 
 DEMO_PETITIONS = 600
@@ -377,8 +377,8 @@ def taken_numbers(numbers: list[str]) -> set[str]:
 
 
 def search_text(number: str, content: str, address: str) -> str:
-    """`search.search_text_for` of these three values (the parts of a text join with " | ")."""
-    return " | ".join(p for p in (bigrams(number), bigrams(content), bigrams(address)) if p)
+    """`search.search_text_for` of these three values."""
+    return search_document(" ".join(p for p in (number, content, address) if p))
 
 
 def _demo_history(petitions, items, net: Network, office, report: Counter) -> None:

@@ -253,8 +253,8 @@ class Petition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # Bigrams of the Chinese text (see petitions.search); indexed for full-text search on PostgreSQL.
-    # The GIN index on to_tsvector('simple', search_text) is created on PostgreSQL only (migration 0003).
+    # Bigrams of the Chinese text as a tsvector literal (see petitions.search); on PostgreSQL
+    # a stored column casts it and a GIN index serves the search (migrations 0003 and 0005).
     search_text = models.TextField(blank=True, editable=False)
 
     objects = PetitionQuerySet.as_manager()

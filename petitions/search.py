@@ -4,7 +4,9 @@ Chinese has no spaces, so the text is indexed as overlapping character
 bigrams (停车位 → 停车 车位) plus whole latin/digit words, in `search_text`.
 On PostgreSQL a GIN index on the stored `to_tsvector('simple', search_text)` serves a
 phrase query (停车 <-> 车位), which matches exactly the rows whose text holds
-the typed string. A one-character query and the SQLite default fall back to
+the typed string. `search_text` holds the tsvector literal itself (positions
+included, a gap between runs); PostgreSQL keeps it cast to a stored `tsvector`
+column (migration 0005). A one-character query and the SQLite default fall back to
 `icontains` on the content.
 """
 
@@ -32,9 +34,28 @@ def bigrams(text: str) -> str:
     return " | ".join(" ".join(_run_tokens(run)) for run in runs)
 
 
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+
+
+def search_document(text: str) -> str:
+    """The text as a tsvector literal ('停车':1 '车位':2 '晚上':4 …): the tokens of
+    `bigrams()` with their positions, one position left empty between runs, so
+    a phrase never matches across punctuation, a space or two fields."""
+    parts = []
+    position = 0
+    for run in _RUNS.findall((text or "").lower()):
+        for token in _run_tokens(run):
+            position += 1
+            if position > MAX_POSITION:
+                return " ".join(parts)
+            parts.append(f"'{token}':{position}")
+        position += 1
+    return " ".join(parts)
+
+
 def search_text_for(petition) -> str:
     parts = [petition.tracking_number, petition.content, petition.address]
-    return bigrams(" ".join(p for p in parts if p))
+    return search_document(" ".join(p for p in parts if p))
 
 
 def tsquery(text: str) -> str | None:
@@ -61,7 +82,7 @@ class _Matches(Expression):
         self.query = query
 
     def as_sql(self, compiler, connection):
-        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
         return f"{alias}.search_vector @@ to_tsquery('simple'::regconfig, %s)", [self.query]
 
 
