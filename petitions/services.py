@@ -189,9 +189,7 @@ def _tell_representatives_online(petition: Petition, reps) -> None:
     due = timezone.localtime(petition.first_reply_due_at)
     recipients = [(f"rep:{rep.pk}", Recipient.for_representative(rep)) for rep in reps]
     if not recipients and petition.station_id:
-        recipients = [
-            (f"user:{user.pk}", Recipient.for_user(user)) for user in petition.station.staff.filter(is_active=True)
-        ]
+        recipients = [(f"user:{user.pk}", Recipient.for_user(user)) for user in _station_staff_upwards(petition.station)]
     for suffix, recipient in recipients:
         outbox_write(
             key=f"petition:{petition.pk}:online:{suffix}",
@@ -209,6 +207,17 @@ def _tell_representatives_online(petition: Petition, reps) -> None:
             sms_text=_("[Liaison] New online item %(number)s, please reply by %(due)s.")
             % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
         )
+
+
+def _station_staff_upwards(station) -> list:
+    """The active staff of a station and of the stations above it (who see its items too)."""
+    from liaison.models import User
+
+    ids, node = [], station
+    while node is not None and len(ids) < 5:
+        ids.append(node.pk)
+        node = node.parent
+    return list(User.objects.filter(staffed_stations__pk__in=ids, is_active=True).distinct().order_by("pk"))
 
 
 # -- edits -------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from petitions.services import (
     staged_upload_store,
     staged_uploads,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -463,6 +463,16 @@ def test_online_item_without_representatives_tells_the_station_staff(world, djan
     keys = set(OutboxMessage.objects.values_list("key", flat=True))
     assert keys == {f"petition:{petition.pk}:online:user:{world.staff.pk}"}
     assert Notification.objects.filter(recipient=world.staff).count() == 1
+
+
+def test_online_item_at_a_contact_point_tells_the_staff_above(world, django_capture_on_commit_callbacks):
+    """P1 has no staff of its own; `staff` works at H1, two levels up, and sees P1's items."""
+    other = UserFactory(username="other_staff", role="station_staff")
+    world.S3.staff.add(other)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = make_petition(station=world.P1, channel="qr")
+    keys = set(OutboxMessage.objects.values_list("key", flat=True))
+    assert keys == {f"petition:{petition.pk}:online:user:{world.staff.pk}"}
 
 
 def test_desk_item_tells_nobody(world, django_capture_on_commit_callbacks):
