@@ -187,6 +187,10 @@ class Maker:
     def __init__(self, network: Network, rng: random.Random, today: date, days: int, *, demo: bool):
         self.net, self.rng, self.today, self.days, self.demo = network, rng, today, days, demo
         self.tz = timezone.get_current_timezone()
+        # Nothing in the demo happens later than the moment it is made.
+        self.now = timezone.now() if today == timezone.localdate() else timezone.make_aware(
+            datetime.combine(today, time(23, 59)), self.tz
+        )
         self.channels = _weighted(CHANNELS)
         self.statuses = [(limit, _weighted(pairs)) for limit, pairs in STATUS_BY_AGE]
         self.satisfaction = _weighted(SATISFACTION)
@@ -209,6 +213,10 @@ class Maker:
                 reps = net.attended.get(event_id) or reps
         reps = rng.sample(reps, min(len(reps), rng.choice((1, 1, 2)))) if reps else []
         registered_at = timezone.make_aware(datetime.combine(received_on, at), self.tz)
+        if registered_at > self.now:  # today, later than now: the day before
+            received_on -= timedelta(days=1)
+            registered_at -= timedelta(days=1)
+            event_id = None
 
         jurisdiction_id, code, place = station.jurisdiction_id, station.code, station.place
         if station.kind == StationKind.HOME and net.places.get(station.jurisdiction_id):
@@ -253,7 +261,7 @@ class Maker:
         if channel in ONLINE_CHANNELS:
             values["first_reply_due_at"] = registered_at + timedelta(hours=24)
             if age > 1 or rng.random() < 0.4:
-                values["first_replied_at"] = registered_at + timedelta(minutes=rng.randint(20, 22 * 60))
+                values["first_replied_at"] = min(self.now, registered_at + timedelta(minutes=rng.randint(20, 22 * 60)))
                 item.replied_text = rng.choice(texts.ONLINE_REPLIES)
         return item
 
@@ -262,7 +270,10 @@ class Maker:
         rng, values, status = self.rng, item.values, item.values["status"]
         if status == Status.REGISTERED:
             return
-        item.status_at = values["registered_at"] + timedelta(days=rng.randint(0, max(0, min(age, 20))), hours=rng.randint(1, 6))
+        item.status_at = min(
+            self.now,
+            values["registered_at"] + timedelta(days=rng.randint(0, max(0, min(age, 20))), hours=rng.randint(1, 6)),
+        )
         names = texts.CATEGORY_DEPARTMENTS.get(category, ())
         department = next((self.net.departments[n] for n in rng.sample(names, len(names)) if n in self.net.departments), None)
         office = self.net.offices.get(station.code[:9] + "000")

@@ -43,6 +43,12 @@ def test_seed_demo_writes_realistic_petitions_once():
     assert total == 600 and "600 petitions" in out
     assert_consistent(petitions)
 
+    # Nothing is dated after the moment the demo was made, whatever the hour it runs.
+    now = timezone.now()
+    assert not petitions.filter(registered_at__gt=now).exists()
+    assert not petitions.filter(first_replied_at__gt=now).exists()
+    assert not PetitionEvent.objects.filter(at__gt=now).exists()
+
     statuses = set(petitions.values_list("status", flat=True))
     assert {Status.REGISTERED, Status.ASSIGNED, Status.REPLIED, Status.CLOSED} <= statuses
     assert petitions.filter(received_on__gte=today.replace(year=today.year - 1)).count() == total
