@@ -50,7 +50,7 @@ def _petition_summary(user, scope) -> dict:
     from django.db.models import Q
     from django.utils import timezone
 
-    from petitions.models import OPEN_STATUSES, Petition, Urgency
+    from petitions.models import AWAITING_REPLY_STATUSES, OPEN_STATUSES, Petition, Urgency
 
     today = timezone.localdate()
     qs = Petition.objects.visible_to(user).order_by()
@@ -59,7 +59,7 @@ def _petition_summary(user, scope) -> dict:
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         this_month=Count("pk", filter=Q(received_on__gte=today.replace(day=1))),
         urgent_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, urgency=Urgency.URGENT)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+        overdue=Count("pk", filter=Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)),
     )
     figures["month_start"] = today.replace(day=1)
     if scope.representative_id:

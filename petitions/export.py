@@ -29,7 +29,7 @@ from liaison.models import Role
 
 from . import privacy
 from .ledger import ledger_filter_summary, ledger_queryset
-from .models import OPEN_STATUSES, PetitionRepresentative, Satisfaction, Status
+from .models import AWAITING_REPLY_STATUSES, PetitionRepresentative, Satisfaction, Status
 
 EXPORT_KIND = "petition_export"
 EXPORT_PERMISSION = "petitions.export_petition"
@@ -173,7 +173,7 @@ def iter_rows(queryset, user, *, on_chunk: Callable[[int], None] | None = None) 
                 "satisfaction": str(satisfactions.get(row["satisfaction"], "")),
                 "tracking_number": row["tracking_number"],
                 "status": str(statuses.get(row["status"], row["status"])),
-                "overdue": bool(row["due_on"] and row["status"] in OPEN_STATUSES and row["due_on"] < today),
+                "overdue": bool(row["due_on"] and row["status"] in AWAITING_REPLY_STATUSES and row["due_on"] < today),
             }
         if on_chunk:
             on_chunk(number)

@@ -150,6 +150,8 @@ class Status(models.TextChoices):
 OPEN_STATUSES = frozenset(
     {Status.REGISTERED, Status.TRIAGED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED}
 )
+# Items whose handling deadline still runs: once a department has replied, an item is no longer overdue.
+AWAITING_REPLY_STATUSES = OPEN_STATUSES - {Status.REPLIED}
 
 
 class Satisfaction(models.TextChoices):
@@ -310,7 +312,7 @@ class Petition(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
-        return bool(self.due_on and self.due_on < today and self.is_open)
+        return bool(self.due_on and self.due_on < today and self.status in AWAITING_REPLY_STATUSES)
 
 
 class PetitionRepresentative(models.Model):

@@ -51,7 +51,10 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, today):
-        return self.open().filter(due_on__lt=today)
+        """Past the deadline with no reply yet."""
+        from .models import AWAITING_REPLY_STATUSES
+
+        return self.filter(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)
 
     def awaiting_first_reply(self):
         return self.filter(first_reply_due_at__isnull=False, first_replied_at__isnull=True)

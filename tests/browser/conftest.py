@@ -75,3 +75,16 @@ def page(browser):
     page.external_requests = external
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _categories(request):
+    """The taxonomy comes from a data migration, which a transactional test's flush removes;
+    every browser test starts with it again."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from petitions.models import Category
+    from petitions.taxonomy import seed_taxonomy
+
+    seed_taxonomy(Category)

@@ -486,3 +486,20 @@ def test_ledger_fixture_made_through_the_services(ledger):
     for petition in vars(ledger).values():
         assert events(petition, PetitionEvent.Kind.REGISTERED)
         assert petition.search_text and petition.area_code
+
+
+def test_overdue_means_past_the_deadline_without_a_reply(world):
+    """A department that replied is no longer overdue, whatever the deadline said."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    late = make_petition(station=world.S1)
+    answered = make_petition(station=world.S1)
+    Petition.objects.filter(pk__in=[late.pk, answered.pk]).update(due_on=today - timedelta(days=2), status="assigned")
+    Petition.objects.filter(pk=answered.pk).update(status="replied")
+    assert set(Petition.objects.overdue(today).values_list("pk", flat=True)) == {late.pk}
+    late.refresh_from_db()
+    answered.refresh_from_db()
+    assert late.is_overdue(today) and not answered.is_overdue(today)
