@@ -17,6 +17,7 @@ class CategoryAdmin(admin.ModelAdmin):
     """The two-level taxonomy is configured here by the system administrator."""
 
     list_display = ["__str__", "position", "is_active"]
+    list_select_related = ["parent"]
     list_filter = ["is_active", "parent"]
     list_editable = ["position", "is_active"]
     search_fields = ["name"]
@@ -38,6 +39,7 @@ class PetitionAdmin(admin.ModelAdmin):
     """Read-only in admin: every change goes through the services, which keep the history."""
 
     list_display = ["tracking_number", "received_on", "station", "category", "status", "channel"]
+    list_select_related = ["station", "category__parent"]
     list_filter = ["status", "channel", "urgency"]
     search_fields = ["tracking_number"]
     raw_id_fields = ["station", "event", "jurisdiction", "category", "linked_to", "lead_department", "registered_by"]

@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Jurisdiction
 from stations.models import ReceptionEvent, Representative, mobile_validator
 
-from . import desk
+from . import desk, privacy
 from .models import Channel, Petition, Urgency
 from .services import PetitionDraft
+from .public_forms import normalise_phone
+from .tracking import normalise_tracking_number
 
 # GB 11643: the weights of the first 17 digits and the check character for the sum mod 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -38,12 +40,8 @@ DESK_ORDER = (
 
 
 def clean_mobile(raw: str) -> str:
-    """An 11-digit mainland mobile number, forgiving spaces, hyphens and a +86 prefix."""
-    value = re.sub(r"[\s\-()]", "", raw or "")
-    if value.startswith("+86"):
-        value = value[3:]
-    elif len(value) == 13 and value.startswith("86"):
-        value = value[2:]
+    """An 11-digit mainland mobile number, forgiving what keyboards add (see `normalise_phone`)."""
+    value = normalise_phone(raw)
     if value:
         mobile_validator(value)
     return value
@@ -201,6 +199,16 @@ class PetitionForm(forms.Form):
         self.fields["linked_to"].queryset = Petition.objects.visible_to(user)
         if petition is not None:
             del self.fields["linked_to"]  # an existing item is linked with its own small form
+        # Who may not see the petitioner in full (the committee office) edits the rest of
+        # the item but sees the identity only masked, as in the ledger, and cannot change it.
+        self.identity_locked = petition is not None and privacy.access(user, petition) is not privacy.Access.FULL
+        if self.identity_locked:
+            shown = privacy.Petitioner(user, petition)
+            masked = {"petitioner_name": shown.name, "petitioner_phone": shown.phone,
+                      "petitioner_address": shown.address, "id_number": ""}
+            for name, value in masked.items():
+                self.fields[name].disabled = True
+                self.initial[name] = value
         self._fill_defaults()
         self._station_choices()
         for field in self.fields.values():
@@ -306,13 +314,24 @@ class PetitionForm(forms.Form):
     # -- validation
 
     def clean_petitioner_phone(self):
+        if self.identity_locked:
+            return self.petition.petitioner_phone
         return clean_mobile(self.cleaned_data.get("petitioner_phone", ""))
 
     def clean_id_number(self):
+        if self.identity_locked:
+            return ""  # keeps what is stored
         return clean_id_number(self.cleaned_data.get("id_number", ""))
 
     def clean_petitioner_name(self):
+        if self.identity_locked:
+            return self.petition.petitioner_name
         return " ".join(self.cleaned_data.get("petitioner_name", "").split())
+
+    def clean_petitioner_address(self):
+        if self.identity_locked:
+            return self.petition.petitioner_address
+        return self.cleaned_data.get("petitioner_address", "")
 
     def clean_co_petitioners(self):
         return self.cleaned_data.get("co_petitioners") or 0
@@ -441,7 +460,7 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_tracking_number(self):
-        number = re.sub(r"\s", "", self.cleaned_data["tracking_number"]).upper()
+        number = normalise_tracking_number(self.cleaned_data["tracking_number"])
         target = Petition.objects.visible_to(self.user).filter(tracking_number=number).first()
         if target is None:
             raise ValidationError(_("No item with this tracking number is in your area."))

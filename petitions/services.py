@@ -6,7 +6,7 @@ Callers check scope and capability before calling (the views fetch through
 `visible_to`); the services check what the data requires.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -185,8 +185,11 @@ def _save_with_tracking_number(petition: Petition) -> None:
 def _tell_representatives_online(petition: Petition, reps) -> None:
     """The representatives on an online item are told at once; at a station without
     representatives, its staff are, so the item never waits unseen."""
+    from stations.models import Representative
+
     url = reverse("petitions:detail", args=[petition.pk])
     due = timezone.localtime(petition.first_reply_due_at)
+    reps = Representative.objects.select_related("user").filter(pk__in=[r.pk for r in reps]).order_by("pk")
     recipients = [(f"rep:{rep.pk}", Recipient.for_representative(rep)) for rep in reps]
     if not recipients and petition.station_id:
         recipients = [(f"user:{user.pk}", Recipient.for_user(user)) for user in _station_staff_upwards(petition.station)]
@@ -197,11 +200,16 @@ def _tell_representatives_online(petition: Petition, reps) -> None:
             recipient=recipient,
             subject=_("New online item %(number)s: please reply by %(due)s")
             % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
+            # No content: the message leaves the system by email; the item itself is one click away.
             body=_(
-                "A resident sent an item through the station's QR code. Give a first reply within 24 hours "
-                "(by %(due)s).\n\n%(content)s"
+                "A resident sent an item to the station through %(channel)s. Give a first reply within "
+                "%(hours)s hours (by %(due)s). Open the item to read it and reply."
             )
-            % {"due": f"{due:%Y-%m-%d %H:%M}", "content": petition.content[:300]},
+            % {
+                "channel": petition.get_channel_display(),
+                "hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+                "due": f"{due:%Y-%m-%d %H:%M}",
+            },
             url=url,
             station=petition.station,
             sms_text=_("[Liaison] New online item %(number)s, please reply by %(due)s.")
@@ -262,6 +270,8 @@ def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
     petition.linked_to = target
     petition.status = Status.LINKED
     petition.save(update_fields=["linked_to", "status", "updated_at"])
+    # Links always point at the primary item: what was linked to this one follows it.
+    petition.linked_items.exclude(pk=target.pk).update(linked_to=target)
     _link_events(petition, target, actor, from_status=old)
     return petition
 
@@ -385,6 +395,7 @@ def staged_upload_store(*, owner_key: str, upload) -> StagedUpload:
     """
     if not owner_key:
         raise ValidationError(_("Your session has expired; reload the page."))
+    uploads.check_size(upload, settings.LIAISON_PETITION_MAX_FILE_BYTES)
     cleaned, content_type = uploads.clean_document(upload)
     name = (getattr(upload, "name", "") or "file")[-200:]
     if content_type == "image/jpeg" and not name.lower().endswith((".jpg", ".jpeg")):
@@ -424,9 +435,16 @@ def _attach_staged(petition, staged: StagedUpload, actor) -> PetitionAttachment:
     with staged.file.open("rb") as handle:
         attachment.file.save(f"file.{extension}", handle, save=False)
     attachment.save()
-    staged.file.delete(save=False)
+    _delete_file_after_commit(staged.file)
     staged.delete()
     return attachment
+
+
+def _delete_file_after_commit(field_file) -> None:
+    """Remove a stored file once the rows that named it are gone for good (a rollback keeps it)."""
+    storage, name = field_file.storage, field_file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
@@ -441,6 +459,6 @@ def petition_attach(*, actor, petition: Petition, staged: list[StagedUpload]) ->
 def petition_attachment_remove(*, actor, attachment: PetitionAttachment) -> None:
     petition = attachment.petition
     name = attachment.original_name
-    attachment.file.delete(save=False)
+    _delete_file_after_commit(attachment.file)
     attachment.delete()
     _event(petition, PetitionEvent.Kind.ATTACHMENT_REMOVED, actor=actor, data={"files": [name]})

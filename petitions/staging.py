@@ -14,7 +14,6 @@ are bound to the session, so nobody can claim another person's file.
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .services import staged_upload_store, staged_uploads
@@ -51,16 +50,6 @@ class FileStage:
         for upload in self.request.FILES.getlist(self.field):
             if len(self.staged) >= self.max_files:
                 self.errors.append(_("At most %(n)s files per item; %(name)s was not added.") % {"n": self.max_files, "name": upload.name})
-                continue
-            if upload.size > settings.LIAISON_PETITION_MAX_FILE_BYTES:
-                self.errors.append(
-                    _("%(name)s is %(size)s; each file may be at most %(limit)s.")
-                    % {
-                        "name": upload.name,
-                        "size": filesizeformat(upload.size),
-                        "limit": filesizeformat(settings.LIAISON_PETITION_MAX_FILE_BYTES),
-                    }
-                )
                 continue
             try:
                 self.staged.append(staged_upload_store(owner_key=self.owner_key, upload=upload))

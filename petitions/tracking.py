@@ -149,12 +149,13 @@ def _excerpt(content: str) -> str:
 def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> list[TimelineEntry]:
     """The public events of an item, oldest first (one query).
 
-    A linked item also shows the public events of the item it is handled
-    together with, except that item's own registration.
+    A linked item also shows how the item it is handled together with moves
+    on, but not that item's registration nor the replies written to its own
+    petitioner (they may speak of that person).
     """
     scope = Q(petition_id=petition_id)
     if linked_to_id:
-        scope |= Q(petition_id=linked_to_id) & ~Q(kind=PetitionEvent.Kind.REGISTERED)
+        scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=[PetitionEvent.Kind.REGISTERED, PetitionEvent.Kind.REPLIED])
     events = PetitionEvent.objects.filter(scope, is_public=True)
     rows = events.order_by("at", "pk").values("petition_id", "at", "public_text", "actor_label", "actor__role")
     return [

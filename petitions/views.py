@@ -222,7 +222,9 @@ def detail_context(request, petition, *, note_form=None, reply_form=None, reveal
         "petitioner": petitioner,
         "identity": identity,
         "can_edit": user.has_perm("petitions.change_petition"),
-        "can_receipt": user.has_perm("petitions.add_petition") or user.has_perm("petitions.change_petition"),
+        # The slip is masked like the ledger, so whoever sees the item may print it.
+        "can_receipt": True,
+        "is_overdue": petition.is_overdue(),
         "can_annotate": can_annotate,
         "can_reply": can_reply,
         "note_form": note_form or (NoteForm() if can_annotate else None),

@@ -50,7 +50,6 @@ def sort_th(context, field, label, css_class=""):
 @register.filter
 def mask_phone(value):
     """138****5678: enough to recognise, not enough to call."""
-    value = str(value or "")
-    if len(value) >= 7:
-        return f"{value[:3]}****{value[-4:]}"
-    return value
+    from petitions.privacy import mask_phone as mask
+
+    return mask(str(value or ""))

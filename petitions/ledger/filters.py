@@ -10,17 +10,25 @@ from html import escape
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from liaison.access import prefix_q, scope_for
 from stations.models import Representative, Station
+from stations.querysets import _ancestor_codes
 
-from ..models import Category, Channel, Department, PetitionRepresentative, Status, Urgency
+from ..models import (
+    Category,
+    Channel,
+    Department,
+    PetitionRepresentative,
+    Status,
+    Urgency,
+)
 from .keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
 
 
@@ -291,15 +299,6 @@ def representative_choices(user) -> QuerySet:
     if prefixes := _department_prefixes(user):
         reps = reps | Representative.objects.filter(prefix_q("jurisdiction__code", prefixes))
     return reps.only("pk", "name", "code").order_by("name", "pk")
-
-
-def _ancestor_codes(prefixes) -> set[str]:
-    codes = set()
-    for p in prefixes:
-        for length in (2, 4, 6, 9, 12):
-            if length <= len(p):
-                codes.add(p[:length].ljust(12, "0"))
-    return codes
 
 
 def department_choices(user) -> QuerySet:

@@ -415,6 +415,27 @@ def test_edit_records_changes_with_the_phone_masked(world, ledger, staff):
     assert ledger.a.id_number_masked == "1101**********002X"
 
 
+def test_office_edits_the_matter_but_never_sees_or_changes_the_petitioner(world, ledger, client_for):
+    """The office sees petitioners masked in the ledger; its edit form shows them masked too,
+    and whatever it posts for them, the stored identity stays."""
+    office = client_for(world.office)
+    url = reverse("petitions:update", args=[ledger.a.pk])
+    html = office.get(url).content.decode()
+    assert "13812345678" not in html and "张三" not in html and "东关村三巷5号" not in html
+    assert "138****5678" in html
+
+    data = form_data(world, content="东关村路灯损坏，已影响三个村民小组", petitioner_name="改掉",
+                     petitioner_phone="13900001111", petitioner_address="别处")
+    assert office.post(url, data).status_code == 302
+    ledger.a.refresh_from_db()
+    assert ledger.a.content == "东关村路灯损坏，已影响三个村民小组"
+    assert (ledger.a.petitioner_name, ledger.a.petitioner_phone, ledger.a.petitioner_address) == (
+        "张三", "13812345678", "东关村三巷5号"
+    )
+    changes = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEvent.Kind.EDITED).data["changes"]
+    assert set(changes) == {"content"}
+
+
 def test_edit_adds_a_representative_and_keeps_the_old_ones(world, ledger, staff):
     helper = RepresentativeFactory(name="孙明", code="R-SUN", level="township", jurisdiction=world.j.T1)
     Membership.objects.create(representative=helper, station=world.S1)

@@ -416,11 +416,16 @@ def test_tracking_excerpt_blanks_out_numbers_and_names_typed_into_the_content(cl
 def test_linked_item_shows_the_primary_items_public_events(client, world):
     primary = make_petition(station=world.S1, representatives=[world.R1], content="东关大街停车难")
     linked = make_petition(station=world.S1, content="东关大街停车太乱了", linked_to=primary)
-    petition_reply_online(actor=world.rep, petition=primary, text="已协调增设临时停车位。")
+    petition_reply_online(actor=world.rep, petition=primary, text="张先生您好，已协调增设临时停车位。")
+    PetitionEvent.objects.create(
+        petition=primary, kind=PetitionEvent.Kind.STATUS_CHANGED, is_public=True, public_text="已交区城管委办理。"
+    )
     html = client.get(track_url(linked.tracking_number)).content.decode()
     assert 'id="track-linked"' in html
-    assert "已协调增设临时停车位。" in html and 'class="track-linked-tag"' in html
-    # Its own registration, its link, the primary's reply; not the primary's registration.
+    assert "已交区城管委办理。" in html and 'class="track-linked-tag"' in html
+    # A reply written to the other item's petitioner may speak of that person: never shown here.
+    assert "张先生" not in html
+    # Its own registration, its link, the primary's progress; not the primary's registration or reply.
     assert html.count('class="track-entry') == 3
 
 
@@ -429,7 +434,9 @@ def test_public_item_costs_two_queries(world, django_assert_max_num_queries):
 
     primary = make_petition(station=world.S1, representatives=[world.R1])
     linked = make_petition(station=world.S1, linked_to=primary)
-    petition_reply_online(actor=world.rep, petition=primary, text="已回复")
+    PetitionEvent.objects.create(
+        petition=primary, kind=PetitionEvent.Kind.STATUS_CHANGED, is_public=True, public_text="已交办"
+    )
     with django_assert_max_num_queries(2):
         item = public_item(linked.tracking_number)
     assert [e.on_linked_item for e in item.timeline] == [False, False, True]

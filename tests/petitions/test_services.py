@@ -402,13 +402,15 @@ def test_another_sessions_token_is_not_claimable(world):
     assert staged_uploads(owner_key="session-a", tokens=[mine.token, "", "forged"]) == [mine]
 
 
-def test_register_claims_staged_files(world):
+def test_register_claims_staged_files(world, django_capture_on_commit_callbacks):
     staged = [
         staged_upload_store(owner_key="s", upload=SimpleUploadedFile("a.jpg", jpeg_with_gps(), "image/jpeg")),
         staged_upload_store(owner_key="s", upload=SimpleUploadedFile("b.png", png_bytes(), "image/png")),
     ]
     staged_paths = [s.file.path for s in staged]
-    petition = petition_register(actor=world.staff, draft=draft_for(world), staged=staged)
+    # The staged files are removed once the registration has committed (a rollback keeps them).
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = petition_register(actor=world.staff, draft=draft_for(world), staged=staged)
     attachments = list(petition.attachments.all())
     assert [a.original_name for a in attachments] == ["a.jpg", "b.jpg"]
     assert all(a.uploaded_by == world.staff and a.is_image for a in attachments)
