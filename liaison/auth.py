@@ -52,7 +52,9 @@ _RECEPTION_PLAN = _RECEPTION_RUN | {
 # register and edit and see petitioners in full; the others see them masked
 # and may reveal a value (logged); representatives annotate and answer online items.
 _LEDGER = {"petitions.view_petition", "petitions.export_petition"}
-_DESK = _LEDGER | {
+# Everyone but departments: the identity behind confidential and anonymous items, and notes.
+_INSIDE = {"petitions.view_protected_petitioner", "petitions.view_petitionnote"}
+_DESK = _LEDGER | _INSIDE | {
     "petitions.add_petition",
     "petitions.change_petition",
     "petitions.view_petitioner",
@@ -63,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _NETWORK_EDIT
         | _RECEPTION_PLAN
         | _LEDGER
+        | _INSIDE
         | {"liaison.view_jurisdiction", "petitions.reveal_petitioner", "petitions.add_petition", "petitions.change_petition"}
     ),
     Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK),
@@ -70,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _NETWORK_VIEW
         | _RECEPTION_VIEW
         | _LEDGER
+        | _INSIDE
         | {
             "stations.change_own_profile",
             "stations.volunteer_receptionevent",

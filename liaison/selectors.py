@@ -63,9 +63,9 @@ def _petition_summary(user, scope) -> dict:
     )
     figures["month_start"] = today.replace(day=1)
     if scope.representative_id:
-        figures["awaiting"] = list(
-            Petition.objects.visible_to(user).awaiting_first_reply().select_related("station").order_by("first_reply_due_at")[:5]
-        )
+        from petitions.selectors import awaiting_first_reply
+
+        figures["awaiting"] = awaiting_first_reply(user)[:5]
     return figures
 
 

@@ -268,6 +268,7 @@ class Petition(models.Model):
         permissions = [
             ("view_petitioner", _("See petitioners' names and phones in lists")),
             ("reveal_petitioner", _("Reveal a petitioner's name and phone (logged)")),
+            ("view_protected_petitioner", _("See who sent a confidential or anonymous petition")),
             ("annotate_petition", _("Annotate petitions in one's own ledger")),
             ("reply_online_petition", _("Give the first reply to an online petition")),
             ("export_petition", _("Export the ledger")),

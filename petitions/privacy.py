@@ -14,7 +14,6 @@ import enum
 
 from django.utils.translation import gettext as _
 
-from liaison.models import Role
 
 REVEALABLE = ("petitioner_name", "petitioner_phone", "petitioner_address")
 
@@ -28,7 +27,7 @@ class Access(enum.Enum):
 def access(user, petition) -> Access:
     """How much of this petition's petitioner `user` may see (the petition is in their scope)."""
     protected = petition.is_confidential or petition.is_anonymous
-    if getattr(user, "role", None) == Role.DEPARTMENT and not user.is_superuser and protected:
+    if protected and not user.has_perm("petitions.view_protected_petitioner"):
         return Access.HIDDEN
     if user.has_perm("petitions.view_petitioner"):
         return Access.FULL

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.access import scope_for
-from liaison.models import Role
 
 from . import privacy
 from .models import Petition, PetitionEvent, PetitionRepresentative
@@ -114,7 +113,7 @@ def attachments_hidden(user, petition, petitioner: privacy.Petitioner | None = N
 
 
 def notes_hidden(user) -> bool:
-    return getattr(user, "role", None) == Role.DEPARTMENT and not user.is_superuser
+    return not user.has_perm("petitions.view_petitionnote")
 
 
 def petition_detail(user, petition: Petition, *, now=None) -> PetitionDetail:

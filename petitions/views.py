@@ -31,11 +31,13 @@ REPLY = "petitions.reply_online_petition"
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
 
 
-def _scoped(request, pk, perm=VIEW) -> Petition:
-    """The petition if the user can see it (else 404), and may do `perm` (else 403)."""
+def scoped_petition(request, pk, perm=VIEW) -> Petition:
+    """The petition if the user can see it (else 404), and may do `perm` (else 403).
+    Every view of one petition, here and at the desk, fetches it this way."""
     petition = get_object_or_404(
         Petition.objects.visible_to(request.user).select_related(
             "station", "event", "jurisdiction", "category", "category__parent", "lead_department", "registered_by",
+            "linked_to",
         ),
         pk=pk,
     )
@@ -243,7 +245,7 @@ def _render_detail(request, petition, *, status=200, **extra):
 @require_POST
 def reveal(request, pk):
     """The full value of one masked field (name, phone or address), logged as a `revealed` event."""
-    petition = _scoped(request, pk)
+    petition = scoped_petition(request, pk)
     if not (request.user.has_perm("petitions.reveal_petitioner") or request.user.has_perm("petitions.view_petitioner")):
         raise PermissionDenied
     what = request.POST.get("field", "")
@@ -258,7 +260,7 @@ def reveal(request, pk):
 @login_required
 @require_POST
 def note_add(request, pk):
-    petition = _scoped(request, pk, ANNOTATE)
+    petition = scoped_petition(request, pk, ANNOTATE)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -282,7 +284,7 @@ def _next_url(request, fallback):
 @require_POST
 def follow_up(request, pk):
     """Set or clear the representative's own follow-up mark (`on` = 1 or 0)."""
-    petition = _scoped(request, pk, ANNOTATE)
+    petition = scoped_petition(request, pk, ANNOTATE)
     on = request.POST.get("on") == "1"
     try:
         services.petition_mark_follow_up(actor=request.user, petition=petition, on=on)
@@ -301,7 +303,7 @@ def follow_up(request, pk):
 @require_POST
 def reply_online(request, pk):
     """A representative's public reply to an online item; the first one meets the 24-hour duty."""
-    petition = _scoped(request, pk, REPLY)
+    petition = scoped_petition(request, pk, REPLY)
     form = ReplyForm(request.POST)
     if petition.first_reply_due_at is None:
         form.add_error(None, _("Only items that arrived online are answered here."))
@@ -320,7 +322,7 @@ def reply_online(request, pk):
 @require_GET
 def attachment(request, pk, file_pk):
     """A photo or document of a petition in the user's scope; none for those who may not see the petitioner."""
-    petition = _scoped(request, pk)
+    petition = scoped_petition(request, pk)
     if selectors.attachments_hidden(request.user, petition):
         raise Http404
     item = get_object_or_404(PetitionAttachment, petition=petition, pk=file_pk)

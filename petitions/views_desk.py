@@ -25,6 +25,7 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from liaison.models import Jurisdiction
+from stations.views import require_perm
 
 from . import desk, privacy
 from .forms import LinkForm, PetitionForm
@@ -39,6 +40,7 @@ from .services import (
     petition_update,
 )
 from .staging import FileStage
+from .views import scoped_petition
 
 VIEW = "petitions.view_petition"
 ADD = "petitions.add_petition"
@@ -48,21 +50,6 @@ TEMPLATE = "petitions/desk_form.html"
 KEPT_FIELDS = ("station", "event", "received_on", "channel", "community")
 # A change of these reloads the station's part of the form (its days, communities and members).
 STATION_TRIGGERS = ("station", "event", "received_on")
-
-
-def require_perm(user, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _scoped(request, pk, perm) -> Petition:
-    """The item if the user can see it (else 404), and may do `perm` (else 403)."""
-    queryset = Petition.objects.visible_to(request.user).select_related(
-        "station", "event", "jurisdiction", "category", "category__parent", "linked_to"
-    )
-    petition = get_object_or_404(queryset, pk=pk)
-    require_perm(request.user, perm)
-    return petition
 
 
 def _query_initial(params: QueryDict, *, with_representatives=True) -> dict:
@@ -204,7 +191,7 @@ class PetitionUpdateView(LoginRequiredMixin, View):
     """The same form, filled in; saving records every change in the item's history."""
 
     def get(self, request, pk):
-        petition = _scoped(request, pk, CHANGE)
+        petition = scoped_petition(request, pk, CHANGE)
         if _is_block_refresh(request):
             initial = {**PetitionForm.initial_for(petition), **_refresh_initial(request)}
             return _render_block(request, PetitionForm(user=request.user, petition=petition, initial=initial))
@@ -212,7 +199,7 @@ class PetitionUpdateView(LoginRequiredMixin, View):
         return render(request, TEMPLATE, _context(request, form, petition=petition))
 
     def post(self, request, pk):
-        petition = _scoped(request, pk, CHANGE)
+        petition = scoped_petition(request, pk, CHANGE)
         form = PetitionForm(request.POST, user=request.user, petition=petition)
         if form.is_valid():
             try:
@@ -232,7 +219,7 @@ class PetitionUpdateView(LoginRequiredMixin, View):
 @login_required
 def link(request, pk):
     """Mark an item as the same matter as another one of the user's area (by tracking number)."""
-    petition = _scoped(request, pk, CHANGE)
+    petition = scoped_petition(request, pk, CHANGE)
     link_form = LinkForm(request.POST, user=request.user, petition=petition)
     if link_form.is_valid():
         try:
@@ -256,7 +243,7 @@ def link(request, pk):
 @require_POST
 @login_required
 def attachment_add(request, pk):
-    petition = _scoped(request, pk, CHANGE)
+    petition = scoped_petition(request, pk, CHANGE)
     stage = FileStage(request).process()
     for error in stage.errors:
         messages.error(request, error)
@@ -271,7 +258,7 @@ def attachment_add(request, pk):
 @require_POST
 @login_required
 def attachment_delete(request, pk, file_pk):
-    petition = _scoped(request, pk, CHANGE)
+    petition = scoped_petition(request, pk, CHANGE)
     attachment = get_object_or_404(petition.attachments, pk=file_pk)
     name = attachment.original_name
     petition_attachment_remove(actor=request.user, attachment=attachment)
@@ -320,7 +307,7 @@ def receipt(request, pk):
     """The resident's printable slip: tracking number, summary, how to follow the item.
     Never their phone or ID number; their name masked, or not at all for a user who
     may not see the identity (a department on a confidential item)."""
-    petition = _scoped(request, pk, VIEW)
+    petition = scoped_petition(request, pk, VIEW)
     url = desk.tracking_url(petition.tracking_number)
     summary = petition.content[:120] + ("…" if len(petition.content) > 120 else "")
     # Masked for everyone; "confidential"/"anonymous" for whoever may not see the identity at all.
