@@ -65,12 +65,12 @@ def tsquery(text: str) -> str | None:
         tokens = _run_tokens(run)
         if _IS_CJK.match(run) and len(run) == 1:
             return None  # single characters are not indexed
-        phrases.append("(" + " <-> ".join(tokens) + ")")
+        phrases.append("(" + " <-> ".join(f"'{t}'" for t in tokens) + ")")
     return " & ".join(phrases) or None
 
 
 class _Matches(Expression):
-    """`<table>.search_vector @@ to_tsquery(...)`: the stored column that migration 0005 adds
+    """`<table>.search_vector @@ '…'::tsquery`: the stored column that migration 0005 adds
     on PostgreSQL (not a model field). The alias is read when compiled, so it stays right
     inside subqueries."""
 
@@ -83,7 +83,9 @@ class _Matches(Expression):
 
     def as_sql(self, compiler, connection):
         alias = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"{alias}.search_vector @@ to_tsquery('simple'::regconfig, %s)", [self.query]
+        # Cast, not to_tsquery(): the tokens are already the stored lexemes, and PostgreSQL's
+        # parser would split some of them (94e89xgw reads as the number 94e89 and a word).
+        return f"{alias}.search_vector @@ %s::tsquery", [self.query]
 
 
 def filter_text(queryset, text: str):
