@@ -151,7 +151,10 @@ LIAISON_MAX_IMPORT_ROWS = env.int("LIAISON_MAX_IMPORT_ROWS", default=300_000)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Messages ride in a signed cookie (the session only for a long one): with the session saved on
+# every request (the idle timeout), an htmx request overlapping a page load would write back a
+# message that page had just shown.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
