@@ -60,15 +60,33 @@ _DESK = _LEDGER | _INSIDE | {
     "petitions.view_petitioner",
 }
 
+# Handling (petitions.workflow): the office triages, assigns, supervises and closes out;
+# departments handle what is assigned to them; staff and representatives feed the reply
+# back and rate. Representatives never close (代表法 art. 31).
+_FEEDBACK = {"petitions.feed_back_petition", "petitions.rate_petition"}
+_HANDLING_OFFICE = _FEEDBACK | {
+    "petitions.triage_petition",
+    "petitions.close_petition",
+    "petitions.supervise_petition",
+    "petitions.view_supervisionnotice",
+    "petitions.view_commitment",
+    "petitions.view_suggestion",
+    "petitions.add_suggestion",
+    "petitions.change_suggestion",
+    "petitions.view_deadlinerule",
+    "petitions.change_deadlinerule",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMITTEE_OFFICE: frozenset(
         _NETWORK_EDIT
         | _RECEPTION_PLAN
         | _LEDGER
         | _INSIDE
+        | _HANDLING_OFFICE
         | {"liaison.view_jurisdiction", "petitions.reveal_petitioner", "petitions.add_petition", "petitions.change_petition"}
     ),
-    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK),
+    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK | _FEEDBACK),
     Role.REPRESENTATIVE: frozenset(
         _NETWORK_VIEW
         | _RECEPTION_VIEW
@@ -81,8 +99,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "petitions.annotate_petition",
             "petitions.reply_online_petition",
         }
+        | _FEEDBACK
+        | {"petitions.view_supervisionnotice", "petitions.view_suggestion"}
     ),
-    Role.DEPARTMENT: frozenset({"stations.view_receptionevent", "petitions.reveal_petitioner"} | _LEDGER),
+    Role.DEPARTMENT: frozenset(
+        {"stations.view_receptionevent", "petitions.reveal_petitioner", "petitions.handle_petition"}
+        | _LEDGER
+        | {"petitions.view_supervisionnotice", "petitions.view_commitment", "petitions.view_suggestion"}
+    ),
     Role.ADMIN: frozenset(),  # superuser: everything
 }
 

@@ -13,6 +13,14 @@ _RECEPTION = [
     ("stations.view_attendance", _("Attendance"), "reception_reports:attendance", "attendance"),
 ]
 
+_HANDLING = [
+    ("petitions.triage_petition", _("To triage"), "petitions:triage", "triage"),
+    ("petitions.handle_petition", _("Department desk"), "petitions:department", "department"),
+    ("petitions.view_supervisionnotice", _("Deadlines and supervision"), "petitions:supervision", "supervision"),
+    ("petitions.view_suggestion", _("Representative suggestions"), "petitions:suggestion_list", "suggestions"),
+    ("petitions.change_deadlinerule", _("Deadline rules"), "petitions:rules", "rules"),
+]
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -24,6 +32,11 @@ def navigation(request):
             items.append({"label": _("Ledger"), "url": reverse("petitions:ledger"), "key": "ledger"})
         if user.has_perm("petitions.add_petition"):
             items.append({"label": _("Register"), "url": reverse("petitions:create"), "key": "register"})
+        handling = [
+            {"label": label, "url": reverse(name), "key": key} for perm, label, name, key in _HANDLING if user.has_perm(perm)
+        ]
+        if handling:
+            items.append({"label": _("Handling"), "key": "handling_menu", "children": handling})
         if user.has_perm("stations.view_station"):
             items.append({"label": _("Stations"), "url": reverse("stations:station_list"), "key": "stations"})
         if user.has_perm("stations.view_representative"):

@@ -42,7 +42,9 @@ class PetitionQuerySet(models.QuerySet):
         elif scope.station_ids:
             q |= Q(station_id__in=scope.station_ids)
         if scope.department_ids:
-            q |= Q(lead_department_id__in=scope.department_ids)
+            from .handling import department_scope_q
+
+            q |= department_scope_q(scope.department_ids)
         return self.filter(q)
 
     def open(self):

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_desk, views_export
+from . import urls_suggestions, urls_supervision, views, views_desk, views_export, views_handling
 
 app_name = "petitions"
 
@@ -25,4 +25,15 @@ urlpatterns = [
     path("<int:pk>/files/<int:file_pk>/delete/", views_desk.attachment_delete, name="attachment_delete"),
     # Excel (petitions/views_export.py)
     path("export/", views_export.export, name="export"),
+    # Handling (petitions/views_handling.py): one page per move, the office's and departments' queues
+    path("<int:pk>/do/<str:move>/", views_handling.act, name="act"),
+    path("<int:pk>/letter/", views_handling.feedback_letter, name="letter"),
+    path("triage/", views_handling.TriageView.as_view(), name="triage"),
+    path("department/", views_handling.DepartmentPortalView.as_view(), name="department"),
+    path("rules/", views_handling.deadline_rules, name="rules"),
+    path("templates/<int:pk>/", views_handling.reply_template, name="reply_template"),
+    # Representative suggestions (petitions/views_suggestions.py)
+    path("suggestions/", include(urls_suggestions)),
+    # Supervision: traffic lights, notices, commitments (petitions/views_supervision.py)
+    path("supervision/", include(urls_supervision)),
 ]

@@ -5,9 +5,11 @@ differs from development by environment variables alone (see README).
 """
 
 from datetime import timedelta
+
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -233,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
     # Writes the reception-day and department-visit notices that are due (hourly, so a
     # roster changed today still gets its notice today).
     "queue-reception-notices": {"task": "stations.tasks.queue_reception_notices", "schedule": 60 * 60},
+    # Deadline reminders to departments (one digest per user), the office's overdue alerts and
+    # late online items: each (item, stage, day) once (petitions.reminders).
+    "send-deadline-reminders": {
+        "task": "petitions.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=30, hour=8),
+    },
     # Sends pending outbox rows; also kicked right after each commit that writes some.
     "deliver-outbox": {"task": "liaison.tasks.deliver_outbox", "schedule": 30},
 }
@@ -251,3 +259,15 @@ LIAISON_RATE_TRACK_IP = env("LIAISON_RATE_TRACK_IP", default="30/600")
 LIAISON_TRUSTED_PROXY_COUNT = env.int("LIAISON_TRUSTED_PROXY_COUNT", default=0)
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LIAISON_EXPORT_SYNC_ROWS = env.int("LIAISON_EXPORT_SYNC_ROWS", default=2000)
+
+# Handling ----------------------------------------------------------------------------------
+# Representative suggestions: months from assignment to reply (代表法 art. 51), and for
+# complex ones with the office's approval.
+LIAISON_SUGGESTION_MONTHS = env.int("LIAISON_SUGGESTION_MONTHS", default=3)
+LIAISON_SUGGESTION_COMPLEX_MONTHS = env.int("LIAISON_SUGGESTION_COMPLEX_MONTHS", default=6)
+# The office triages what a reception day brought within this many working days.
+LIAISON_TRIAGE_WORKING_DAYS = env.int("LIAISON_TRIAGE_WORKING_DAYS", default=2)
+# Department reminders: this many working days before a deadline (then on the day, then daily);
+# the office is alerted once an item is this many working days overdue.
+LIAISON_REMINDER_BEFORE_WORKING_DAYS = env.int("LIAISON_REMINDER_BEFORE_WORKING_DAYS", default=3)
+LIAISON_OFFICE_ALERT_WORKING_DAYS = env.int("LIAISON_OFFICE_ALERT_WORKING_DAYS", default=3)

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from stations.models.network import mobile_validator
 
-from .querysets import PetitionQuerySet, ScopedByPetitionQuerySet
+from ..querysets import PetitionQuerySet, ScopedByPetitionQuerySet
 
 # Crockford's base32 without I, L, O, U: nothing a resident can misread.
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -160,6 +160,32 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
+class Route(models.TextChoices):
+    """How the office routes an item at triage (DOMAIN.md, "A petition's life")."""
+
+    DIRECT = "direct", _("Assign to a department")
+    CONSULTATION = "consultation", _("Answer as a consultation")
+    ON_THE_SPOT = "on_the_spot", _("Hand over on the spot")
+    SUGGESTION = "suggestion", _("Turn into a representative suggestion")
+    ESCALATE = "escalate", _("Refer to a higher level")
+
+
+class Outcome(models.TextChoices):
+    """A department's reply class (A/B/C/D as the offices file them)."""
+
+    SOLVED = "A", _("A: solved")
+    PLANNED = "B", _("B: being solved or planned")
+    NOT_NOW = "C", _("C: cannot be solved now")
+    REFERENCE = "D", _("D: kept for reference")
+
+
+class FeedbackMethod(models.TextChoices):
+    PHONE = "phone", _("By telephone")
+    SMS = "sms", _("By text message")
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("Written letter")
+
+
 def new_token() -> str:
     return uuid.uuid4().hex
 
@@ -244,6 +270,28 @@ class Petition(models.Model):
     handling_summary = models.TextField(_("handling"), blank=True)
     feedback_summary = models.TextField(_("feedback"), blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
+    route = models.CharField(_("route"), max_length=16, choices=Route.choices, blank=True)
+    responsible_leader = models.CharField(_("responsible leader"), max_length=64, blank=True)
+    # 1, or 2 after a "dissatisfied" rating reopened the item (once).
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    outcome = models.CharField(_("outcome"), max_length=1, choices=Outcome.choices, blank=True)
+    feedback_method = models.CharField(_("feedback method"), max_length=16, choices=FeedbackMethod.choices, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    fed_back_at = models.DateTimeField(_("fed back at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    suggestion = models.ForeignKey(
+        "petitions.Suggestion",
+        verbose_name=_("representative suggestion"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="petitions",
+    )
+    # Written by the office at close-out for the station's public page; empty = not shown.
+    public_result = models.TextField(_("result shown publicly"), blank=True, max_length=1000)
+    # Every move adds one: a form that carries an older version lost a race (petitions.handling).
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     # Online items: a representative's first reply is due within 24 hours.
     first_reply_due_at = models.DateTimeField(_("first reply due"), null=True, blank=True)
@@ -272,6 +320,12 @@ class Petition(models.Model):
             ("annotate_petition", _("Annotate petitions in one's own ledger")),
             ("reply_online_petition", _("Give the first reply to an online petition")),
             ("export_petition", _("Export the ledger")),
+            ("triage_petition", _("Triage, assign and route petitions")),
+            ("handle_petition", _("Handle petitions assigned to one's department")),
+            ("feed_back_petition", _("Feed replies back to residents")),
+            ("rate_petition", _("Rate the handling of petitions")),
+            ("close_petition", _("Close petitions out")),
+            ("supervise_petition", _("Issue supervision notices and record commitments")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -356,6 +410,10 @@ class PetitionAttachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set for files a department sent with its reply.
+    reply = models.ForeignKey(
+        "petitions.DepartmentReply", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
 
     objects = ScopedByPetitionQuerySet.as_manager()
 
@@ -417,6 +475,26 @@ class PetitionEvent(models.Model):
         REVEALED = "revealed", _("Personal data revealed")
         REPLIED = "replied", _("Replied to the resident")
         STATUS_CHANGED = "status_changed", _("Status changed")
+        TRIAGED = "triaged", _("Triaged")
+        ASSIGNED = "assigned", _("Assigned")
+        ACCEPTED = "accepted", _("Accepted")
+        PROGRESS = "progress", _("Progress")
+        CONTRIBUTED = "contributed", _("Co-handler's part given")
+        DEPARTMENT_REPLIED = "department_replied", _("Department replied")
+        EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+        EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+        EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+        RETURNED = "returned", _("Returned by the department")
+        CONSULTED = "consulted", _("Answered as a consultation")
+        ON_THE_SPOT = "on_the_spot", _("Handled on the spot")
+        ESCALATED = "escalated", _("Referred to a higher level")
+        CANNOT_HANDLE = "cannot_handle", _("Cannot be handled")
+        TO_SUGGESTION = "to_suggestion", _("Turned into a suggestion")
+        FED_BACK = "fed_back", _("Fed back to the resident")
+        RATED = "rated", _("Rated")
+        REOPENED = "reopened", _("Reopened after a dissatisfied rating")
+        CLOSED = "closed", _("Closed")
+        SUPERVISED = "supervised", _("Supervision notice issued")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -478,3 +556,18 @@ class SavedFilter(models.Model):
 
     def __str__(self):
         return self.name
+
+
+from .handling import (  # noqa: E402, F401  (they refer to the models above)
+    Assignment,
+    Commitment,
+    DeadlineRule,
+    DepartmentReply,
+    ExtensionRequest,
+    Rating,
+    Reminder,
+    ReplyTemplate,
+    Suggestion,
+    SuggestionEvent,
+    SupervisionNotice,
+)
