@@ -62,6 +62,16 @@ def _petition_summary(user, scope) -> dict:
         overdue=Count("pk", filter=Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)),
     )
     figures["month_start"] = today.replace(day=1)
+    if user.has_perm("petitions.triage_petition"):
+        figures["to_triage"] = qs.filter(status__in=["registered", "triaged"]).count()
+    if scope.department_ids and user.has_perm("petitions.handle_petition"):
+        from petitions.models import Assignment
+
+        figures["desk"] = Assignment.objects.filter(department_id__in=scope.department_ids).aggregate(
+            new=Count("pk", filter=Q(role="lead", state="pending")),
+            in_hand=Count("pk", filter=Q(state__in=["pending", "accepted"])),
+            overdue=Count("pk", filter=Q(state__in=["pending", "accepted"], due_on__lt=today)),
+        )
     if scope.representative_id:
         from petitions.selectors import awaiting_first_reply
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, Department, Petition, PetitionEvent
+from .models import Category, DeadlineRule, Department, Petition, PetitionEvent, ReplyTemplate
 
 
 @admin.register(Department)
@@ -50,3 +50,27 @@ class PetitionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Starting texts for departments' replies, by category and outcome class."""
+
+    list_display = ["title", "category", "outcome", "is_active"]
+    list_select_related = ["category__parent"]
+    list_filter = ["is_active", "outcome"]
+    list_editable = ["is_active"]
+    search_fields = ["title", "text"]
+    raw_id_fields = ["category"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    """Also editable by the committee office on its own page (petitions:rules)."""
+
+    list_display = ["route", "urgency", "working_days", "co_working_days", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

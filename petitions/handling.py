@@ -44,7 +44,7 @@ from .models import (
     Urgency,
 )
 from .models.handling import ACTIVE_ASSIGNMENT_STATES
-from .services import PetitionError, _attach_staged, _event
+from .services import RESIDENT, PetitionError, _attach_staged, _event
 from .workflow import InvalidTransition, Move
 
 __all__ = ["Conflict", "InvalidTransition", "PetitionError"]
@@ -608,7 +608,7 @@ def petition_rate(*, actor, petition, version=None, satisfaction: str, comment: 
     petition.satisfaction = _overall(petition)
     data = {"rater": rater, "representative": rep.name if rep else "", "satisfaction": satisfaction,
             "comment": comment_, "round": petition.round}
-    label = "" if not resident_online else _("resident")
+    label = RESIDENT if resident_online else ""
     if satisfaction == Satisfaction.DISSATISFIED and petition.round == 1:
         _reopen(petition, rule, actor, data, label)
     else:

@@ -28,12 +28,14 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liaison import ratelimit, uploads
 from stations.models import Representative, Station
 from stations.public_views import public_members
 
+from .forms_handling import PublicRateForm
+from .models import Petition
 from .public_forms import HONEYPOT_FIELD, PublicPetitionForm, TrackLookupForm, category_choices
 from .services import RESIDENT, PetitionError, petition_register, staged_uploads
 from .staging import FileStage, session_key
@@ -237,13 +239,52 @@ def lookup(request):
 
 @require_GET
 def detail(request, number):
-    """An item's public page: status, station, date, category and the public timeline."""
+    """An item's public page: status, station, date, category, the public timeline and,
+    once the answer was fed back, the resident's rating form."""
     form = TrackLookupForm({"number": number})
     if not _track_allowed(request):
         return _lookup_page(request, form, status=429, limited=True)
     item = public_item(number)
     if item is None:
         return _lookup_page(request, form, status=404, not_found=True)
+    return _detail_page(request, item, PublicRateForm() if item.can_rate else None)
+
+
+def _detail_page(request, item, rate_form, *, status=200, rate_error=""):
     return _private(render(
-            request, "public/track_detail.html", {"item": item, "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS}
-        ))
+        request,
+        "public/track_detail.html",
+        {
+            "item": item,
+            "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+            "rate_form": rate_form,
+            "rate_error": rate_error,
+            "rated": request.GET.get("rated") == "1",
+        },
+        status=status,
+    ))
+
+
+@require_POST
+def rate(request, number):
+    """The resident rates the handling (satisfied / basically / dissatisfied), once per round.
+    Knowing the tracking number is the resident's key, as for the page itself."""
+    from .handling import petition_rate
+
+    if not _track_allowed(request):
+        return _lookup_page(request, TrackLookupForm({"number": number}), status=429, limited=True)
+    item = public_item(number)
+    if item is None:
+        return _lookup_page(request, TrackLookupForm({"number": number}), status=404, not_found=True)
+    form = PublicRateForm(request.POST)
+    if not item.can_rate:
+        return _detail_page(request, item, None, status=400,
+                            rate_error=_("This item cannot be rated now; it may have been rated already."))
+    if not form.is_valid():
+        return _detail_page(request, item, form, status=400)
+    petition = Petition.objects.only("pk").get(tracking_number=item.tracking_number)
+    try:
+        petition_rate(actor=None, petition=petition, **form.cleaned_data)
+    except PetitionError as exc:
+        return _detail_page(request, public_item(number), form, status=400, rate_error=str(exc))
+    return _private(redirect(reverse("tracking:detail", args=[item.tracking_number]) + "?rated=1#rating"))

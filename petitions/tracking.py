@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from liaison.models import Role
 
-from .models import TRACKING_ALPHABET, TRACKING_RANDOM_LENGTH, Petition, PetitionEvent, Status
+from .models import TRACKING_ALPHABET, TRACKING_RANDOM_LENGTH, Petition, PetitionEvent, Rating, Status
 from .services import RESIDENT
 
 EXCERPT_LENGTH = 100
@@ -47,7 +47,7 @@ ITEM_FIELDS = (
     # Read only to blank them out of the excerpt, never shown:
     "petitioner_name", "petitioner_address",
     "first_reply_due_at", "first_replied_at", "station__name", "category__name", "category__parent__name",
-    "linked_to__status",
+    "linked_to__status", "round",
 )
 
 
@@ -96,6 +96,8 @@ class PublicItem:
     linked_status_label: str
     awaits_first_reply: bool
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # Fed back and not yet rated by the resident in this round: the page offers the rating.
+    can_rate: bool = False
 
 
 def public_item(raw_number: str) -> PublicItem | None:
@@ -125,7 +127,13 @@ def public_item(raw_number: str) -> PublicItem | None:
         linked_status_label=str(Status(linked_status).label) if linked_status in Status.values else "",
         awaits_first_reply=bool(row["first_reply_due_at"] and not row["first_replied_at"]),
         timeline=public_timeline(row["pk"], linked_to_id=row["linked_to_id"]),
+        can_rate=row["status"] in RATEABLE and not Rating.objects.filter(
+            petition_id=row["pk"], round=row["round"], rater=Rating.Rater.RESIDENT
+        ).exists(),
     )
+
+
+RATEABLE = frozenset({Status.FED_BACK, Status.RATED})
 
 
 # Numbers a resident may have typed into their own text: mobiles, landlines, ID numbers.
@@ -146,6 +154,17 @@ def _excerpt(content: str) -> str:
     return content if len(content) <= EXCERPT_LENGTH else content[:EXCERPT_LENGTH] + "…"
 
 
+# Events of the primary item that speak to its own petitioner: a linked item never shows them.
+OWN_RESIDENT_KINDS = (
+    PetitionEvent.Kind.REGISTERED,
+    PetitionEvent.Kind.REPLIED,
+    PetitionEvent.Kind.FED_BACK,
+    PetitionEvent.Kind.RATED,
+    PetitionEvent.Kind.REOPENED,
+    PetitionEvent.Kind.CLOSED,
+)
+
+
 def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> list[TimelineEntry]:
     """The public events of an item, oldest first (one query).
 
@@ -155,7 +174,7 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
     """
     scope = Q(petition_id=petition_id)
     if linked_to_id:
-        scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=[PetitionEvent.Kind.REGISTERED, PetitionEvent.Kind.REPLIED])
+        scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=OWN_RESIDENT_KINDS)
     events = PetitionEvent.objects.filter(scope, is_public=True)
     rows = events.order_by("at", "pk").values("petition_id", "at", "public_text", "actor_label", "actor__role")
     return [

@@ -31,7 +31,6 @@ urlpatterns = [
     path("triage/", views_handling.TriageView.as_view(), name="triage"),
     path("department/", views_handling.DepartmentPortalView.as_view(), name="department"),
     path("rules/", views_handling.deadline_rules, name="rules"),
-    path("templates/<int:pk>/", views_handling.reply_template, name="reply_template"),
     # Representative suggestions (petitions/views_suggestions.py)
     path("suggestions/", include(urls_suggestions)),
     # Supervision: traffic lights, notices, commitments (petitions/views_supervision.py)

@@ -219,8 +219,11 @@ def detail_context(request, petition, *, note_form=None, reply_form=None, reveal
             ("petitioner_address", "address", _("Address")),
         )
     ]
+    from .views_handling import handling_context
+
     return {
         "detail": detail,
+        "handling": handling_context(user, petition),
         "petitioner": petitioner,
         "identity": identity,
         "can_edit": user.has_perm("petitions.change_petition"),

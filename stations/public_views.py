@@ -333,6 +333,19 @@ def public_members(station) -> list[Membership]:
     return members
 
 
+def closed_results(station, limit=10) -> list[dict]:
+    """Items of this station the office closed with a result written for the public (never
+    the petitioner or the original text): newest first."""
+    from petitions.models import Petition, Status
+
+    return list(
+        Petition.objects.filter(station=station, status=Status.CLOSED)
+        .exclude(public_result="")
+        .order_by("-closed_at")
+        .values("closed_at", "public_result", "category__name", "category__parent__name")[:limit]
+    )
+
+
 class StationPublicView(TemplateView):
     """A station's public page: contacts, representatives, liaison officers, map and QR code."""
 
@@ -349,6 +362,7 @@ class StationPublicView(TemplateView):
             next_reception=next_reception,
             other_events=other_events,
             members=public_members(station),
+            results=closed_results(station),
             # Names and positions only: an officer's phone is not published here.
             officers=list(station.officers.only("pk", "station_id", "name", "position")),
             map_config=_map_config(
