@@ -180,15 +180,14 @@ def office_users_for(petition: Petition, assigned_by=None) -> list:
     offices = User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True).select_related("jurisdiction")
     if assigned_by is not None and assigned_by.role == Role.COMMITTEE_OFFICE and assigned_by.jurisdiction_id:
         return list(offices.filter(jurisdiction_id=assigned_by.jurisdiction_id).order_by("pk"))
-    best, found = -1, []
-    for user in offices.order_by("pk"):
-        prefix = user.jurisdiction.code.rstrip("0") if user.jurisdiction else ""
-        if prefix and petition.area_code.startswith(prefix):
-            if len(prefix) > best:
-                best, found = len(prefix), [user]
-            elif len(prefix) == best:
-                found.append(user)
-    return found
+    # The codes of the jurisdictions above the place, from the province down (official 2-2-2-3-3 digits).
+    area = petition.area_code
+    above = [area[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12)]
+    found = list(offices.filter(jurisdiction__code__in=above).order_by("pk"))
+    if not found:
+        return []
+    nearest = max(u.jurisdiction.code for u in found)  # deeper codes have more non-zero digits, so sort higher
+    return [u for u in found if u.jurisdiction.code == nearest]
 
 
 def _followers(petition: Petition) -> list:
@@ -456,7 +455,7 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
     petition.outcome, petition.handling_summary, petition.replied_at = outcome, text_, now
     _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
             fields=["outcome", "handling_summary", "replied_at"],
-            data={"department": share.department.name, "outcome": outcome, "reply": reply.pk, "on_time": now.date() <= share.due_on},
+            data={"department": share.department.name, "outcome": outcome, "reply": reply.pk, "on_time": timezone.localdate() <= share.due_on},
             public_text=_("Reply from %(department)s (%(outcome)s): %(text)s")
             % {"department": share.department.name, "outcome": Outcome(outcome).label, "text": text_})
     for user in _followers(petition):
@@ -704,7 +703,10 @@ def actor_share(actor, petition) -> Assignment | None:
 
 
 def department_scope_q(department_ids) -> Q:
-    """Items a department sees: those it leads and those it co-handles or co-handled."""
-    return Q(lead_department_id__in=department_ids) | Q(
-        pk__in=Assignment.objects.filter(department_id__in=department_ids, role=Assignment.Role.CO).values("petition_id")
+    """Items a department sees: those it leads, co-handles or co-handled, and the sources of its suggestions."""
+    return (
+        Q(lead_department_id__in=department_ids)
+        | Q(pk__in=Assignment.objects.filter(department_id__in=department_ids, role=Assignment.Role.CO).values("petition_id"))
+        # The items a suggestion assigned to the department came from (it answers their petitioners).
+        | Q(suggestion__department_id__in=department_ids)
     )

@@ -215,7 +215,7 @@ def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list
             who=_who(event),
             kind=event.kind,
             label=event.get_kind_display(),
-            public_text=event.public_text if event.kind == PetitionEvent.Kind.REPLIED else "",
+            public_text=event.public_text if event.kind in _SHOW_PUBLIC_TEXT else "",
             from_status=event.get_from_status_display() if event.from_status else "",
             to_status=event.get_to_status_display() if event.to_status else "",
         )
@@ -256,4 +256,56 @@ def _details(kind: str, data: dict, visible_numbers=frozenset()) -> list[str]:
             lines.append(_("Representative: %(name)s") % {"name": data["representative"]})
     elif kind == K.REVEALED and data.get("field"):
         lines.append(_("Field: %(field)s") % {"field": _field_label(data["field"])})
+    elif kind in _HANDLING_KINDS:
+        lines.extend(_handling_details(data))
+    return lines
+
+
+_SHOW_PUBLIC_TEXT = {PetitionEvent.Kind.REPLIED, PetitionEvent.Kind.DEPARTMENT_REPLIED}
+_HANDLING_KINDS = {
+    PetitionEvent.Kind.TRIAGED, PetitionEvent.Kind.ASSIGNED, PetitionEvent.Kind.ACCEPTED, PetitionEvent.Kind.PROGRESS,
+    PetitionEvent.Kind.CONTRIBUTED, PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.EXTENSION_REQUESTED,
+    PetitionEvent.Kind.EXTENSION_APPROVED, PetitionEvent.Kind.EXTENSION_REFUSED, PetitionEvent.Kind.RETURNED,
+    PetitionEvent.Kind.CONSULTED, PetitionEvent.Kind.ON_THE_SPOT, PetitionEvent.Kind.ESCALATED,
+    PetitionEvent.Kind.CANNOT_HANDLE, PetitionEvent.Kind.TO_SUGGESTION, PetitionEvent.Kind.FED_BACK,
+    PetitionEvent.Kind.RATED, PetitionEvent.Kind.REOPENED, PetitionEvent.Kind.CLOSED, PetitionEvent.Kind.SUPERVISED,
+}
+
+
+def _handling_details(data: dict) -> list[str]:
+    """The facts a handling event recorded, one line each, in the reader's language."""
+    from .models import FeedbackMethod, Outcome, Satisfaction
+
+    def label(choices, value):
+        return str(choices(value).label) if value in choices.values else value
+
+    lines = []
+    if data.get("department"):
+        lines.append(_("Department: %(name)s") % {"name": data["department"]})
+    if data.get("co_departments"):
+        lines.append(_("Co-handling: %(names)s") % {"names": "、".join(data["co_departments"])})
+    if data.get("responsible_leader"):
+        lines.append(_("Responsible leader: %(name)s") % {"name": data["responsible_leader"]})
+    if data.get("due_on"):
+        lines.append(_("Deadline: %(date)s") % {"date": data["due_on"]})
+    if data.get("co_due_on"):
+        lines.append(_("Co-handlers' deadline: %(date)s") % {"date": data["co_due_on"]})
+    if data.get("from") and data.get("to"):
+        lines.append(_("Deadline %(from)s → %(to)s") % {"from": data["from"], "to": data["to"]})
+    if data.get("outcome"):
+        lines.append(_("Outcome: %(outcome)s") % {"outcome": label(Outcome, data["outcome"])})
+    if data.get("method"):
+        lines.append(_("Fed back: %(method)s") % {"method": label(FeedbackMethod, data["method"])})
+    if data.get("satisfaction"):
+        who = data.get("representative") or _("resident")
+        lines.append(_("%(who)s: %(rating)s") % {"who": who, "rating": label(Satisfaction, data["satisfaction"])})
+    if data.get("suggestion"):
+        lines.append(_("Suggestion: %(number)s") % {"number": data["suggestion"]})
+    if data.get("number") and data.get("subject"):
+        lines.append(_("Supervision notice %(number)s: %(subject)s") % {"number": data["number"], "subject": data["subject"]})
+    if data.get("reopened"):
+        lines.append(_("Handled once more: round %(n)s") % {"n": data.get("new_round", 2)})
+    for key in ("text", "reason", "note", "comment"):
+        if data.get(key):
+            lines.append(str(data[key]))
     return lines

@@ -362,11 +362,39 @@ class TriageView(PermissionMixin, TemplateView):
             triage_days=handling_settings().LIAISON_TRIAGE_WORKING_DAYS,
             today=today,
             can_assign=user.has_perm("petitions.triage_petition"),
+            export_query=_with_export(self.request.GET),
         )
         return context
 
     def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("export") == "xlsx":
+            return _triage_workbook(self.request.user, context)
         return _no_store(super().render_to_response(context, **kwargs))
+
+
+def _with_export(params) -> str:
+    query = params.copy()
+    query["export"] = "xlsx"
+    return "?" + query.urlencode()
+
+
+def _triage_workbook(user, context):
+    from stations.views_reports import Sheet, xlsx_response
+
+    rows, n = [], 0
+    for group in context["groups"]:
+        for r in group["rows"]:
+            p, n = r["p"], n + 1
+            rows.append([
+                n, p.tracking_number, p.received_on, group["event"].date if group["event"] else None,
+                p.station.name if p.station else "", privacy.Petitioner(user, p).name, p.content, str(p.category or ""),
+                p.jurisdiction.name, p.get_urgency_display(), p.get_status_display(), r["due"],
+                _("Yes") if r["returned"] else "",
+            ])
+    header = [_("No."), _("Tracking number"), _("Date received"), _("Reception day"), _("Station"), _("Petitioner"),
+              _("Content"), _("Category"), _("Community"), _("Urgency"), _("Status"), _("Route by"), _("Returned")]
+    return xlsx_response(f"{_('To triage')}-{timezone.localdate():%Y%m%d}.xlsx",
+                         Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8]))
 
 
 def handling_settings():
@@ -376,9 +404,14 @@ def handling_settings():
 
 
 class TriageFilterForm(forms.Form):
-    station = forms.ModelChoiceField(label=gettext_lazy("Station"), queryset=None, required=False)
-    urgent = forms.BooleanField(label=gettext_lazy("Urgent only"), required=False)
-    returned = forms.BooleanField(label=gettext_lazy("Returned by a department"), required=False)
+    station = forms.ModelChoiceField(
+        label=gettext_lazy("Station"), queryset=None, required=False, empty_label=gettext_lazy("All stations"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    urgent = forms.BooleanField(label=gettext_lazy("Urgent only"), required=False,
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    returned = forms.BooleanField(label=gettext_lazy("Returned by a department"), required=False,
+                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -446,6 +479,7 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
         for row in rows:
             row.light = light(row.due_on, today) if row.is_open else ""
             row.extension_pending = row.pk in pending_ext
+        self.export_rows = rows
         context.update(
             departments=departments,
             chosen=chosen or "",
@@ -455,11 +489,32 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
             counts=counts,
             today=today,
             notices_open=_open_notices(departments),
+            export_query=f"?tab={tab}&export=xlsx" + (f"&department={chosen}" if chosen else ""),
         )
         return context
 
     def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("export") == "xlsx":
+            return _desk_workbook(self.request.user, context)
         return _no_store(super().render_to_response(context, **kwargs))
+
+
+def _desk_workbook(user, context):
+    from stations.views_reports import Sheet, xlsx_response
+
+    tab_label = dict((k, label) for k, label, _n in context["tabs"])[context["tab"]]
+    rows = []
+    for n, share in enumerate(context["rows"], start=1):
+        p = share.petition
+        rows.append([
+            n, p.tracking_number, p.received_on, privacy.Petitioner(user, p).name, p.content, str(p.category or ""),
+            share.get_role_display(), share.department.name, share.due_on, share.get_state_display(),
+            {"red": _("Overdue"), "amber": _("Due soon"), "green": _("On time")}.get(share.light, ""),
+        ])
+    header = [_("No."), _("Tracking number"), _("Date received"), _("Petitioner"), _("Content"), _("Category"),
+              _("Role"), _("Department"), _("Deadline"), _("State"), _("Deadline light")]
+    return xlsx_response(f"{_('Department desk')}-{tab_label}-{timezone.localdate():%Y%m%d}.xlsx",
+                         Sheet(str(tab_label), header, rows, widths=[6, 16, 12, 10, 60, 18, 8, 24, 12, 12, 10]))
 
 
 def _open_notices(departments) -> int:
