@@ -63,7 +63,7 @@ _DESK = _LEDGER | _INSIDE | {
 # Handling (petitions.workflow): the office triages, assigns, supervises and closes out;
 # departments handle what is assigned to them; staff and representatives feed the reply
 # back and rate. Representatives never close (代表法 art. 31).
-_FEEDBACK = {"petitions.feed_back_petition", "petitions.rate_petition"}
+_FEEDBACK = {"petitions.feed_back_petition", "petitions.rate_petition", "petitions.view_commitment"}
 _HANDLING_OFFICE = _FEEDBACK | {
     "petitions.triage_petition",
     "petitions.close_petition",

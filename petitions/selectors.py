@@ -269,6 +269,7 @@ _HANDLING_KINDS = {
     PetitionEvent.Kind.CONSULTED, PetitionEvent.Kind.ON_THE_SPOT, PetitionEvent.Kind.ESCALATED,
     PetitionEvent.Kind.CANNOT_HANDLE, PetitionEvent.Kind.TO_SUGGESTION, PetitionEvent.Kind.FED_BACK,
     PetitionEvent.Kind.RATED, PetitionEvent.Kind.REOPENED, PetitionEvent.Kind.CLOSED, PetitionEvent.Kind.SUPERVISED,
+    PetitionEvent.Kind.SUPERVISION_ANSWERED, PetitionEvent.Kind.COMMITMENT_RECORDED,
 }
 
 

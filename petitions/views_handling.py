@@ -181,12 +181,30 @@ def handling_context(user, petition) -> dict:
         "pending_extension": sit.pending_extension,
         "extensions": list(petition.extension_requests.select_related("assignment__department").order_by("-created_at")[:10]),
         "ratings": list(petition.ratings.select_related("representative").order_by("round", "created_at")),
+        "notices": _notices_on(user, petition),
+        "commitments": _commitments_on(user, petition),
         "moves": move_links(user, petition, sit),
         "share": sit.share,
         "light": light(petition.due_on, today) if petition.status in (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS) else "",
         "triage_due": handling.triage_due(petition) if petition.status in (Status.REGISTERED, Status.TRIAGED) else None,
         "can_letter": petition.status in _LETTER_STATUSES,
     }
+
+
+def _notices_on(user, petition) -> list:
+    if not user.has_perm("petitions.view_supervisionnotice"):
+        return []
+    from .supervision import notices_visible_to
+
+    return list(notices_visible_to(user).filter(petition=petition).select_related("department").order_by("issued_at"))
+
+
+def _commitments_on(user, petition) -> list:
+    from .supervision import can_view_commitments, commitments_visible_to
+
+    if not can_view_commitments(user):
+        return []
+    return list(commitments_visible_to(user).filter(petition=petition).order_by("due_on"))
 
 
 def light(due_on, today) -> str:

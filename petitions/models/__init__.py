@@ -495,6 +495,8 @@ class PetitionEvent(models.Model):
         REOPENED = "reopened", _("Reopened after a dissatisfied rating")
         CLOSED = "closed", _("Closed")
         SUPERVISED = "supervised", _("Supervision notice issued")
+        SUPERVISION_ANSWERED = "supervision_answered", _("Supervision notice answered")
+        COMMITMENT_RECORDED = "commitment_recorded", _("Department head's commitment recorded")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

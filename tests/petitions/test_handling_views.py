@@ -280,3 +280,24 @@ def test_closed_results_on_the_station_public_page(world, ledger, client, client
     page = client.get(reverse("public:station", args=[world.S1.public_code])).content.decode()
     assert "东关村三巷路灯已全部更换" in page
     assert "张三" not in page
+
+
+def _workbook(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+
+
+def test_desk_and_triage_lists_export_to_excel(world, ledger, client_for):
+    assign(world, ledger.a)
+    sheet = _workbook(client_for(world.dept).get(reverse("petitions:department") + "?tab=new&export=xlsx")).active
+    numbers = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert numbers == [ledger.a.tracking_number]
+    triage = _workbook(client_for(world.office).get(reverse("petitions:triage") + "?export=xlsx")).active
+    numbers = {row[1] for row in triage.iter_rows(min_row=2, values_only=True)}
+    assert numbers == {ledger.b.tracking_number, ledger.c.tracking_number, ledger.d.tracking_number}
+    assert "张三" not in str(list(triage.values))
