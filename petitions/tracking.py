@@ -176,12 +176,19 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
     if linked_to_id:
         scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=OWN_RESIDENT_KINDS)
     events = PetitionEvent.objects.filter(scope, is_public=True)
-    rows = events.order_by("at", "pk").values("petition_id", "at", "public_text", "actor_label", "actor__role")
+    rows = events.order_by("at", "pk").values(
+        "petition_id", "at", "public_text", "actor_label", "actor__role",
+        "petition__petitioner_name", "petition__petitioner_address",
+    )
     return [
         TimelineEntry(
             at=row["at"],
             who=str(_actor_label(row)),
-            text=row["public_text"],
+            # A department's answer on the other item is about the shared matter, but never
+            # carries that item's petitioner: name, address and numbers are scrubbed.
+            text=row["public_text"] if row["petition_id"] == petition_id else _scrub(
+                row["public_text"], row["petition__petitioner_name"], row["petition__petitioner_address"]
+            ),
             on_linked_item=row["petition_id"] != petition_id,
         )
         for row in rows
