@@ -301,3 +301,20 @@ def test_desk_and_triage_lists_export_to_excel(world, ledger, client_for):
     numbers = {row[1] for row in triage.iter_rows(min_row=2, values_only=True)}
     assert numbers == {ledger.b.tracking_number, ledger.c.tracking_number, ledger.d.tracking_number}
     assert "张三" not in str(list(triage.values))
+
+
+def test_a_linked_item_sees_the_answer_without_the_other_petitioner(world, ledger, client):
+    from petitions.services import petition_link
+
+    petition_link(actor=world.staff, petition=ledger.c, target=ledger.a)
+    assign(world, ledger.a)
+    handling.petition_accept(actor=world.dept, petition=ledger.a)
+    handling.petition_reply(actor=world.dept, petition=ledger.a, outcome="A",
+                            text="张三反映的路灯已修复，如有问题请拨13812345678联系。")
+    handling.petition_feed_back(actor=world.staff, petition=ledger.a, method="phone", text="已告知张三本人")
+    html = client.get(reverse("tracking:detail", args=[ledger.c.tracking_number])).content.decode()
+    assert "路灯已修复" in html
+    assert "张三" not in html and "13812345678" not in html
+    assert "已告知张三本人" not in html
+    own = client.get(reverse("tracking:detail", args=[ledger.a.tracking_number])).content.decode()
+    assert "张三反映的路灯已修复" in own
