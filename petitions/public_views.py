@@ -174,7 +174,7 @@ def _private(response):
     """Tracking numbers and their pages stay out of caches, referrers and search engines."""
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # never to other sites; same-origin keeps Origin for CSRF
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -143,7 +143,7 @@ def test_submit_registers_a_qr_item_for_all_the_station_representatives(
     assert f'id="tracking-number">{petition.tracking_number}<' in html
     assert reverse("tracking:detail", args=[petition.tracking_number]) in html
     assert 'id="copy-number"' in html and 'id="keep-advice"' in html
-    assert done["Referrer-Policy"] == "no-referrer" and "no-store" in done["Cache-Control"]
+    assert done["Referrer-Policy"] == "same-origin" and "no-store" in done["Cache-Control"]
     # A reload still shows it.
     assert petition.tracking_number in client.get(done_url(world.S1)).content.decode()
 
@@ -375,7 +375,7 @@ def test_tracking_page_shows_status_and_never_personal_data(client, world, sent)
 def test_tracking_page_headers(client, sent):
     response = client.get(track_url(sent.tracking_number))
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
 
 
@@ -453,7 +453,7 @@ def test_lookup_normalises_what_was_typed(client, world, typed):
     Petition.objects.filter(pk=petition.pk).update(tracking_number="2611-0123ABCD")
     response = client.get(reverse("tracking:lookup"), {"number": typed})
     assert response.status_code == 302 and response["Location"] == track_url("2611-0123ABCD")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_detail_accepts_a_typed_variant(client, world):
