@@ -10,9 +10,11 @@ items, handling and feedback for answered ones, and a first-reply deadline for
 online ones. Every item has its `registered` history row, its search text
 (`search.search_text_for`) and a tracking number in the model's format.
 
-The demo items (`seed_demo_petitions`) are written once: a district that has
-petitions already gets none. The bulk items (`demo_bulk.seed_bulk_petitions`)
-are added on every call.
+The demo items (`seed_demo_petitions`) then get their whole handling story from
+`demo_handling` (shares, replies, feedback, ratings, returns, extensions,
+suggestions, supervision notices, commitments, one history row per move); they
+are written once: a district that has petitions already gets none. The bulk
+items (`demo_bulk.seed_bulk_petitions`) are added on every call.
 """
 
 import random
@@ -181,6 +183,8 @@ class Item:
     reps: list[int]
     status_at: datetime | None = None
     replied_text: str = ""
+    category: str = ""  # the second-level category's name
+    place: str = ""  # the community or village the text names
 
 
 class Maker:
@@ -256,7 +260,7 @@ class Maker:
             "updated_at": registered_at, "lead_department_id": None, "due_on": None, "handling_summary": "",
             "feedback_summary": "", "satisfaction": "", "first_reply_due_at": None, "first_replied_at": None,
         }
-        item = Item(values, reps)
+        item = Item(values, reps, category=category, place=place)
         self._handle(item, category, station, urgent, age)
         if channel in ONLINE_CHANNELS:
             values["first_reply_due_at"] = registered_at + timedelta(hours=24)
@@ -303,8 +307,12 @@ class Maker:
 
 
 def seed_demo_petitions(report: Counter, *, today: date | None = None, count: int = DEMO_PETITIONS) -> None:
-    """About 600 petitions of the last 12 months in 延庆区 with their history; nothing if the district has any."""
+    """About 600 petitions of the last 12 months in 延庆区 with their history and handling
+    (`demo_handling`); nothing if the district has any."""
+    from .demo_handling import DemoHandling, seed_reply_templates
+
     today = today or timezone.localdate()
+    seed_reply_templates(report)
     if Petition.objects.filter(area_code__startswith=DISTRICT_CODE[:6]).exists():
         return
     since = today - timedelta(days=DEMO_DAYS)
@@ -313,7 +321,7 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
         return
     rng = random.Random(f"{SEED}/{today}")
     maker = Maker(net, rng, today, DEMO_DAYS, demo=True)
-    users = {u.username: u for u in User.objects.filter(username__in=("staff", "office"))}
+    users = {u.username: u for u in User.objects.filter(username__in=("staff", "office", "rep", "dept"))}
     staff = users.get("staff")
     staffed = Station.objects.with_descendants(staff.staffed_stations.values_list("pk", flat=True)) if staff else set()
     home_town = [s for s in net.stations if s.code.startswith(YANQING_TOWN_CODE[:9])]
@@ -331,7 +339,10 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
             pool = home_town if home_town and draw < REP_SHARE + HOME_TOWN_SHARE else net.stations
             item = maker.item(rng.choice(pool))
         items.append(item)
+    handling = DemoHandling(net=net, rng=rng, today=today, now=maker.now, users=users, staffed=staffed)
+    handling.plan(items)
     with transaction.atomic():
+        handling.before_petitions(items, report)
         petitions = []
         for item, number in zip(items, chunk_numbers(items), strict=True):
             online = item.values["channel"] in ONLINE_CHANNELS
@@ -340,7 +351,8 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
             petition.search_text = search_text(petition.tracking_number, petition.content, petition.address)
             petitions.append(petition)
         Petition.objects.bulk_create(petitions, batch_size=1000)
-        _demo_history(petitions, items, net, users.get("office"), report)
+        _demo_history(petitions, items, net, report)
+        handling.write(petitions, report)
     report["petition"] += len(petitions)
 
 
@@ -392,7 +404,9 @@ def search_text(number: str, content: str, address: str) -> str:
     return search_document(" ".join(p for p in (number, content, address) if p))
 
 
-def _demo_history(petitions, items, net: Network, office, report: Counter) -> None:
+def _demo_history(petitions, items, net: Network, report: Counter) -> None:
+    """Each item's `registered` row and the representative's first reply to an online item; the
+    handling's rows come from demo_handling."""
     registered_text = _("Your item has been registered.")
     links, events = [], []
     for petition, item in zip(petitions, items, strict=True):
@@ -411,12 +425,6 @@ def _demo_history(petitions, items, net: Network, office, report: Counter) -> No
             events.append(PetitionEvent(
                 petition=petition, kind=PetitionEvent.Kind.REPLIED, actor_label=names[0] if names else "",
                 at=petition.first_replied_at, is_public=True, public_text=item.replied_text,
-            ))
-        if item.status_at:
-            public = petition.feedback_summary or petition.handling_summary
-            events.append(PetitionEvent(
-                petition=petition, kind=PetitionEvent.Kind.STATUS_CHANGED, actor=office, at=item.status_at,
-                from_status=Status.REGISTERED, to_status=petition.status, is_public=bool(public), public_text=public,
             ))
     PetitionRepresentative.objects.bulk_create(links, batch_size=2000)
     PetitionEvent.objects.bulk_create(events, batch_size=2000)

@@ -244,8 +244,9 @@ def petition_assign(*, actor, petition, version=None, department: Department, co
     due_on = due_on or default_due
     co_due_on = min(co_due_on or default_co_due, due_on)
     today = timezone.localdate()
-    if due_on < today:
+    if due_on < today or (co_departments and co_due_on < today):
         raise PetitionError(_("The deadline cannot be in the past."))
+    _check_departments(actor, [department, *co_departments])
     now = timezone.now()
     # A returned item's old shares of this round stay for the record; the new ones start afresh.
     lead = Assignment.objects.create(
@@ -284,6 +285,14 @@ def petition_assign(*, actor, petition, version=None, department: Department, co
     return petition
 
 
+def _check_departments(actor, departments) -> None:
+    """Only departments in the actor's reach (their jurisdiction) can be given an item."""
+    wanted = {d.pk for d in departments if d is not None}
+    found = set(Department.objects.visible_to(actor).filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    if wanted - found:
+        raise PetitionError(_("This department is outside your jurisdiction or no longer active."))
+
+
 def _tell_assigned(petition: Petition, share: Assignment) -> None:
     lead = share.role == Assignment.Role.LEAD
     subject = (
@@ -314,6 +323,7 @@ def _answer_without_department(move: Move, kind, public_prefix):
             Move.CONSULT: Route.CONSULTATION, Move.ON_THE_SPOT: Route.ON_THE_SPOT, Move.ESCALATE: Route.ESCALATE,
         }.get(move, petition.route)
         if department is not None:
+            _check_departments(actor, [department])
             petition.lead_department = department
             fields.append("lead_department")
         _finish(petition, rule=rule, actor=actor, kind=kind, fields=fields,
@@ -451,6 +461,10 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
     share.save(update_fields=["state", "done_at"])
     petition.assignments.filter(round=petition.round, role=Assignment.Role.CO, state__in=ACTIVE_ASSIGNMENT_STATES).update(
         state=Assignment.State.LAPSED, done_at=now
+    )
+    # An extension nobody decided is moot once the answer is in.
+    ExtensionRequest.objects.filter(petition=petition, state=ExtensionRequest.State.PENDING).update(
+        state=ExtensionRequest.State.REFUSED, decided_at=now, decision_note=_("The department replied before a decision.")
     )
     petition.outcome, petition.handling_summary, petition.replied_at = outcome, text_, now
     _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,

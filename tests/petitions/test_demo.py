@@ -2,17 +2,40 @@
 
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from liaison import workdays
 from liaison.models import User
-from petitions import demo_bulk
-from petitions.models import ONLINE_CHANNELS, Petition, PetitionEvent, PetitionRepresentative, Status
+from petitions import demo_bulk, supervision
+from petitions.models import (
+    ONLINE_CHANNELS,
+    Assignment,
+    Commitment,
+    DeadlineRule,
+    DepartmentReply,
+    ExtensionRequest,
+    Outcome,
+    Petition,
+    PetitionEvent,
+    PetitionRepresentative,
+    Rating,
+    ReplyTemplate,
+    Route,
+    Satisfaction,
+    Status,
+    Suggestion,
+    SuggestionEvent,
+    SupervisionNotice,
+)
 from petitions.search import search_text_for
+from stations.demo import HOUSING_DEPARTMENT
 from stations.models import Membership, ReceptionEvent
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -59,7 +82,8 @@ def test_seed_demo_writes_realistic_petitions_once():
     answered = petitions.filter(status__in=[Status.REPLIED, Status.CLOSED])
     assert not answered.filter(handling_summary="").exists()
     assert not petitions.filter(status=Status.CLOSED, satisfaction="").exists()
-    assert not petitions.filter(lead_department__isnull=False, due_on__isnull=True).exists()
+    # A department answering a representative suggestion gets no deadline of its own (petition_suggestion_replied).
+    assert not petitions.exclude(route=Route.SUGGESTION).filter(lead_department__isnull=False, due_on__isnull=True).exists()
 
     # On-site items of a held day carry the day; their representatives serve the station.
     with_event = petitions.filter(event__isnull=False).select_related("event")
@@ -84,7 +108,11 @@ def test_seed_demo_writes_realistic_petitions_once():
     assert petitions.filter(content__contains="停车").exists() and petitions.filter(content__contains="电梯").exists()
     assert petitions.values("content").distinct().count() > 500
 
+    handling = [Assignment, DepartmentReply, Rating, ExtensionRequest, Suggestion, SuggestionEvent, SupervisionNotice,
+                Commitment, ReplyTemplate, PetitionEvent]
+    counts = {model: model.objects.count() for model in handling}
     assert "none added" in seed() and Petition.objects.count() == total  # nothing added the second time
+    assert {model: model.objects.count() for model in handling} == counts
 
 
 def test_petitions_option_adds_that_many_in_bulk():
@@ -130,3 +158,249 @@ def test_copy_path_on_postgresql_rebuilds_the_indexes(monkeypatch):
     assert Petition.objects.count() == before + 2500
     assert_consistent(Petition.objects.filter(pk__in=[p.pk for p in added]))
     assert Petition.objects.search("停车").exists()  # the full-text index answers
+
+
+# --------------------------------------------------------------------------- the handling story (petitions/demo_handling.py)
+
+IN_HAND = {Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS}
+ANSWERED = {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED}
+WITHOUT_DEPARTMENT = {
+    Route.CONSULTATION: PetitionEvent.Kind.CONSULTED, Route.ON_THE_SPOT: PetitionEvent.Kind.ON_THE_SPOT,
+    Route.ESCALATE: PetitionEvent.Kind.ESCALATED,
+}
+# Rows that record something beside the status: they change no status and bump no version.
+NOT_MOVES = {PetitionEvent.Kind.REGISTERED, PetitionEvent.Kind.REPLIED, PetitionEvent.Kind.SUPERVISED}
+ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.SATISFIED: 2}
+
+
+def _grouped(model, **filters):
+    rows = {}
+    for row in model.objects.filter(**filters).order_by("pk"):
+        rows.setdefault(row.petition_id, []).append(row)
+    return rows
+
+
+def _overall(ratings) -> str:
+    """handling._overall: the resident's rating if given, else the lowest representative rating."""
+    resident = [r for r in ratings if r.rater == Rating.Rater.RESIDENT]
+    if resident:
+        return resident[-1].satisfaction
+    return min((r.satisfaction for r in ratings), key=ORDER.get, default="")
+
+
+def assert_handling_consistent() -> None:
+    """Every item's status agrees with its shares, replies, ratings, extensions and history, as the
+    services of petitions.handling would have left them."""
+    rules = {u: (d, c) for u, d, c in DeadlineRule.objects.filter(route=Route.DIRECT).values_list(
+        "urgency", "working_days", "co_working_days")}
+    events, shares = _grouped(PetitionEvent), _grouped(Assignment)
+    replies, ratings, requests = _grouped(DepartmentReply), _grouped(Rating), _grouped(ExtensionRequest)
+    now = timezone.now()
+    for p in Petition.objects.all():
+        evs = sorted(events[p.pk], key=lambda e: (e.at, e.pk))
+        mine, replied, rated, asked = shares.get(p.pk, []), replies.get(p.pk, []), ratings.get(p.pk, []), requests.get(p.pk, [])
+        where = f"{p.tracking_number} ({p.status}, {p.route or '-'})"
+        # The history: registered first, every status move starts where the last one ended, the last ends at the status.
+        assert evs[0].kind == PetitionEvent.Kind.REGISTERED and all(p.registered_at <= e.at <= now for e in evs), where
+        state = Status.REGISTERED
+        for e in evs[1:]:
+            if e.to_status:
+                assert e.from_status == state, (where, e.kind, e.from_status, state)
+                state = e.to_status
+        assert state == p.status, (where, state)
+        assert p.version == sum(1 for e in evs if e.kind not in NOT_MOVES), where
+        kinds = Counter(e.kind for e in evs)
+        # Shares: one lead per assignment (and per reopening); open ones only while the item is in hand.
+        leads = [s for s in mine if s.role == Assignment.Role.LEAD]
+        assert len(leads) == kinds[PetitionEvent.Kind.ASSIGNED] + kinds[PetitionEvent.Kind.REOPENED], where
+        open_shares = [s for s in mine if s.is_open]
+        if p.status in IN_HAND:
+            lead = [s for s in open_shares if s.role == Assignment.Role.LEAD and s.round == p.round]
+            assert len(lead) == 1, where
+            lead = lead[0]
+            assert (lead.state == Assignment.State.PENDING) == (p.status == Status.ASSIGNED), where
+            assert lead.department_id == p.lead_department_id and lead.due_on == p.due_on, where
+            assert not any(s.role == Assignment.Role.CO and s.round != p.round for s in open_shares), where
+        else:
+            assert not open_shares, where
+        for s in mine:
+            assert p.registered_at <= s.assigned_at <= now, where
+            assert s.accepted_at is None or s.accepted_at >= s.assigned_at, where
+            assert s.done_at is None or s.done_at >= (s.accepted_at or s.assigned_at), where
+            assert (s.state == Assignment.State.RETURNED) == bool(s.state == Assignment.State.RETURNED and s.note), where
+            approved = [r for r in asked if r.assignment_id == s.pk and r.state == ExtensionRequest.State.APPROVED]
+            days, co_days = rules[p.urgency]
+            start = timezone.localtime(s.assigned_at).date()
+            if approved:
+                assert s.due_on == approved[-1].requested_due_on, where
+            elif s.role == Assignment.Role.LEAD:
+                assert s.due_on == workdays.add_working_days(start, days), where
+            else:
+                assert s.due_on <= workdays.add_working_days(start, co_days), where
+        for r in asked:
+            assert r.requested_due_on > r.current_due_on and r.assignment.petition_id == p.pk, where
+            assert (r.state == ExtensionRequest.State.PENDING) == (r.decided_at is None), where
+            if r.state == ExtensionRequest.State.PENDING:
+                assert r.assignment.is_open, where
+        # Routes: a department's items have their replies; the others an answer and no department.
+        if p.route == Route.DIRECT and p.status in ANSWERED:
+            current = [s for s in leads if s.round == p.round]
+            assert current and current[-1].state == Assignment.State.DONE, where
+            reply = [r for r in replied if r.round == p.round]
+            assert len(reply) == 1 and reply[0].assignment_id == current[-1].pk, where
+            assert reply[0].outcome == p.outcome and reply[0].text == p.handling_summary, where
+            assert reply[0].created_at == p.replied_at and reply[0].department_id == p.lead_department_id, where
+        if p.route == Route.DIRECT and p.status == Status.TRIAGED and leads:
+            assert leads[-1].state == Assignment.State.RETURNED and p.lead_department_id is None and p.due_on is None, where
+        if p.status not in (Status.REGISTERED, Status.TRIAGED, Status.SUGGESTION) and p.route in ("", Route.DIRECT):
+            assert mine or kinds[PetitionEvent.Kind.CANNOT_HANDLE], where
+        if p.route in WITHOUT_DEPARTMENT or kinds[PetitionEvent.Kind.CANNOT_HANDLE]:
+            assert not mine and not replied and p.handling_summary and p.replied_at and p.lead_department_id is None, where
+            assert kinds[WITHOUT_DEPARTMENT.get(p.route, PetitionEvent.Kind.CANNOT_HANDLE)] == 1, where
+        assert len(replied) == kinds[PetitionEvent.Kind.DEPARTMENT_REPLIED] - (p.route == Route.SUGGESTION and p.status == Status.REPLIED), where
+        # Feedback, ratings, rounds, close-out.
+        if p.status in (Status.FED_BACK, Status.RATED, Status.CLOSED):
+            assert p.feedback_method and p.feedback_summary and p.replied_at <= p.fed_back_at, where
+        else:
+            assert not p.feedback_summary and p.fed_back_at is None, where
+        assert len(rated) == kinds[PetitionEvent.Kind.RATED] + kinds[PetitionEvent.Kind.REOPENED], where
+        if p.status in (Status.RATED, Status.CLOSED):
+            assert p.satisfaction == _overall([r for r in rated if r.round == p.round]) != "", where
+        reopened = [r for r in rated if r.round == 1 and r.satisfaction == Satisfaction.DISSATISFIED]
+        assert (p.round == 2) == bool(reopened) == bool(kinds[PetitionEvent.Kind.REOPENED]), where
+        assert p.round in (1, 2) and len(reopened) <= 1, where
+        assert (p.status == Status.CLOSED) == (p.closed_at is not None), where
+        if p.closed_at:
+            assert p.fed_back_at <= p.closed_at <= now, where
+        assert not p.public_result or p.status == Status.CLOSED, where
+        if p.public_result:
+            for personal in (p.petitioner_name, p.petitioner_phone, p.petitioner_address):
+                assert not personal or personal not in p.public_result, where
+        # Suggestions: their items wait for the answer, or have it.
+        if p.route == Route.SUGGESTION:
+            suggestion = p.suggestion
+            assert suggestion is not None and kinds[PetitionEvent.Kind.TO_SUGGESTION] == 1, where
+            if p.status == Status.REPLIED:
+                assert suggestion.status == Suggestion.Status.REPLIED and p.handling_summary == suggestion.reply_text, where
+                assert p.outcome == suggestion.outcome and p.lead_department_id == suggestion.department_id, where
+            else:
+                assert p.status == Status.SUGGESTION and suggestion.status != Suggestion.Status.REPLIED, where
+
+
+def test_demo_handling_tells_each_item_as_the_services_would(client, client_for):
+    seed()
+    petitions = Petition.objects.all()
+    assert_handling_consistent()
+    today = timezone.localdate()
+    # Field validators (lengths, choices) hold for every row written in bulk. Two nullable columns stay
+    # empty as the services leave them: a reply's author for departments without a demo account, and
+    # whether the department called before replying, until the lead representative rates.
+    for model in (Petition, Assignment, DepartmentReply, Rating, ExtensionRequest, Suggestion, SupervisionNotice, Commitment,
+                  ReplyTemplate):
+        for row in model.objects.all():
+            row.full_clean(exclude=["author", "contacted_before_reply"], validate_unique=False, validate_constraints=False)
+
+    # Every route of the workflow is there, and most items went to a department.
+    statuses = set(petitions.values_list("status", flat=True))
+    assert set(Status.values) - {Status.LINKED} <= statuses
+    assert petitions.filter(route=Route.DIRECT).count() > petitions.count() / 2
+    assert Assignment.objects.filter(role=Assignment.Role.CO).count() >= 0.1 * Assignment.objects.filter(
+        role=Assignment.Role.LEAD, round=1).count()
+    # Replies: mostly solved (A), some planned (B), few C or D.
+    outcomes = Counter(DepartmentReply.objects.values_list("outcome", flat=True))
+    total = sum(outcomes.values())
+    assert outcomes[Outcome.SOLVED] > 0.55 * total and outcomes[Outcome.PLANNED] > 0.1 * total
+    assert 0 < outcomes[Outcome.NOT_NOW] + outcomes[Outcome.REFERENCE] < 0.2 * total
+    assert DepartmentReply.objects.values("text").distinct().count() > 40
+    # Ratings: about 85 % satisfied, 12 % basically, 3 % dissatisfied; each dissatisfied one went round 2.
+    first = Counter(
+        _overall(list(Rating.objects.filter(petition=p, round=1))) for p in petitions.filter(ratings__round=1).distinct()
+    )
+    rated = sum(first.values())
+    assert rated > 150
+    assert 0.75 <= first[Satisfaction.SATISFIED] / rated <= 0.93
+    assert 0.05 <= first[Satisfaction.BASICALLY] / rated <= 0.2
+    assert 1 <= first[Satisfaction.DISSATISFIED] <= 0.07 * rated
+    assert petitions.filter(round=2).count() >= first[Satisfaction.DISSATISFIED]
+    assert petitions.filter(round=2, status__in=IN_HAND).exists()  # one being handled again now
+    # About a third of the closed items show a result on their station's public page.
+    closed = petitions.filter(status=Status.CLOSED)
+    assert 0.2 * closed.count() <= closed.exclude(public_result="").count() <= 0.5 * closed.count()
+    # Extensions: approved, refused, exactly one waiting for the office.
+    states = Counter(ExtensionRequest.objects.values_list("state", flat=True))
+    assert states[ExtensionRequest.State.APPROVED] >= 1 and states[ExtensionRequest.State.REFUSED] >= 1
+    assert states[ExtensionRequest.State.PENDING] == 1
+    # A few overdue in hand, a few amber.
+    office = User.objects.get(username="office")
+    lights = supervision.light_counts(supervision.items_in_hand(office), supervision.light_bounds(today))
+    assert 1 <= lights["red"] <= 12 and 1 <= lights["amber"] <= lights["total"] / 2
+    # The actors: demo accounts where they exist, names elsewhere, never a department user of another department.
+    dept = User.objects.get(username="dept")
+    by_dept = PetitionEvent.objects.filter(actor=dept)
+    assert by_dept.exists()
+    assert not by_dept.exclude(
+        Q(petition__assignments__department__name=HOUSING_DEPARTMENT) | Q(petition__suggestion__department__name=HOUSING_DEPARTMENT)
+    ).exists()
+    other = PetitionEvent.objects.filter(kind=PetitionEvent.Kind.ACCEPTED, actor__isnull=True)
+    assert other.exists() and not other.filter(actor_label="").exists()
+    for username in ("office", "staff", "rep"):
+        assert PetitionEvent.objects.filter(actor__username=username).exclude(kind=PetitionEvent.Kind.REGISTERED).exists(), username
+
+    # Every page has something to show (one seed for both halves: seeding is the slow part).
+    _assert_pages_have_something_to_show(client, client_for, today)
+
+
+def _assert_pages_have_something_to_show(client, client_for, today):
+    office, dept, rep = (User.objects.get(username=u) for u in ("office", "dept", "rep"))
+
+    # The demo department's desk: something in every tab, one extension waiting, one open notice.
+    response = client_for(dept).get(reverse("petitions:department"))
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert all(counts[tab] >= 1 for tab in ("new", "in_hand", "co", "done", "returned")), counts
+    assert counts["red"] >= 1 and counts["amber"] >= 1 and response.context["notices_open"] >= 1
+    pending = ExtensionRequest.objects.get(state=ExtensionRequest.State.PENDING)
+    assert pending.assignment.department.name == HOUSING_DEPARTMENT and pending.requested_by == dept
+
+    # The office: 10-20 items to triage from the last reception days, returned ones among them.
+    response = client_for(office).get(reverse("petitions:triage"))
+    assert response.status_code == 200
+    assert 10 <= response.context["total"] <= 20 and response.context["returned_count"] >= 3
+    assert Petition.objects.visible_to(office).filter(extension_requests__state=ExtensionRequest.State.PENDING).exists()
+
+    # Supervision: three notices, one answered (by the demo department); the seeds' 16 heads: 13 and 3.
+    notices = SupervisionNotice.objects.all()
+    assert notices.count() == 3 and notices.filter(state=SupervisionNotice.State.ANSWERED).count() == 1
+    answered = notices.get(state=SupervisionNotice.State.ANSWERED)
+    assert answered.responded_by == dept and answered.issued_at < answered.responded_at
+    assert all(n.number.startswith(f"督〔{n.issued_at.year}〕") for n in notices)
+    assert all(n.petition.events.filter(kind=PetitionEvent.Kind.SUPERVISED).count() == 1 for n in notices)
+    rated = Counter(Commitment.objects.exclude(follow_up_satisfaction="").values_list("follow_up_satisfaction", flat=True))
+    assert rated == {Satisfaction.SATISFIED: 13, Satisfaction.BASICALLY: 3}
+    assert Commitment.objects.filter(state=Commitment.State.OPEN).count() >= 2
+    assert Commitment.objects.exclude(follow_up_on=None).filter(follow_up_on__gt=today).count() == 0
+
+    # Suggestions: 2-3 grouping 3-6 items each; one answered, its items replied; the demo representative leads it.
+    suggestions = Suggestion.objects.annotate(n=Count("petitions"))
+    assert 2 <= suggestions.count() <= 3 and all(3 <= s.n <= 6 for s in suggestions)
+    replied = suggestions.get(status=Suggestion.Status.REPLIED)
+    assert replied.lead_representative.user == rep
+    assert set(replied.petitions.values_list("status", flat=True)) == {Status.REPLIED}
+    assert SuggestionEvent.objects.filter(suggestion=replied, kind="replied").count() == 1
+    assert client_for(rep).get(reverse("petitions:suggestion_detail", args=[replied.pk])).status_code == 200
+
+    # Reply templates for the common categories, besides the four general ones.
+    assert ReplyTemplate.objects.filter(category__isnull=False).values("category").distinct().count() >= 8
+
+    # The resident's side: a closed item's tracking page tells its story; its station shows results.
+    closed = Petition.objects.filter(status=Status.CLOSED, route=Route.DIRECT, round=1).exclude(public_result="").first()
+    kinds = list(closed.events.filter(is_public=True).order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds[0] == PetitionEvent.Kind.REGISTERED and kinds[-1] == PetitionEvent.Kind.CLOSED
+    assert {PetitionEvent.Kind.ASSIGNED, PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.FED_BACK} <= set(kinds)
+    page = client.get(reverse("tracking:detail", args=[closed.tracking_number]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert closed.handling_summary[:30] in html and closed.lead_department.name in html
+    assert closed.petitioner_name not in html or not closed.petitioner_name
+    station_page = client.get(reverse("public:station", args=[closed.station.public_code]))
+    assert closed.public_result in station_page.content.decode()
