@@ -177,7 +177,7 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
         scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=OWN_RESIDENT_KINDS)
     events = PetitionEvent.objects.filter(scope, is_public=True)
     rows = events.order_by("at", "pk").values(
-        "petition_id", "at", "public_text", "actor_label", "actor__role",
+        "petition_id", "at", "kind", "public_text", "actor_label", "actor__role",
         "petition__petitioner_name", "petition__petitioner_address",
     )
     return [
@@ -195,9 +195,19 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
     ]
 
 
+# Moves only a department makes: recorded without an account (a department without users
+# on the platform, imported records), they still read as the department's.
+_DEPARTMENT_KINDS = frozenset({
+    PetitionEvent.Kind.ACCEPTED, PetitionEvent.Kind.PROGRESS, PetitionEvent.Kind.CONTRIBUTED,
+    PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.RETURNED, PetitionEvent.Kind.EXTENSION_REQUESTED,
+})
+
+
 def _actor_label(row) -> str:
     if row["actor__role"]:
         return ACTOR_LABELS.get(row["actor__role"], DEFAULT_LABEL)
+    if row.get("kind") in _DEPARTMENT_KINDS:
+        return ACTOR_LABELS[Role.DEPARTMENT]
     if row["actor_label"] == RESIDENT:
         return RESIDENT_LABEL
     return DEFAULT_LABEL

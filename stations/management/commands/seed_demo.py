@@ -29,6 +29,14 @@ LABELS = {
     "petition": "petitions",
     "petitionrepresentative": "petitions' representatives",
     "petitionevent": "history rows",
+    "assignment": "department assignments",
+    "departmentreply": "department replies",
+    "extensionrequest": "extension requests",
+    "rating": "ratings",
+    "suggestion": "representative suggestions",
+    "supervisionnotice": "supervision notices",
+    "commitment": "commitments",
+    "replytemplate": "reply templates",
 }
 
 
