@@ -2,7 +2,10 @@
 
 Items come from the demo generator (`demo.Maker`) spread over the whole
 network (the demo district and any synthetic province) and the last 3 years,
-each with its receiving representatives and `registered` history row.
+each with its receiving representatives and `registered` history row; an item
+with a lead department and a deadline also gets its lead `Assignment` (round 1:
+pending while assigned, accepted while in hand, done once answered), so the
+department queues and the reminder selection meet a realistic table.
 
 PostgreSQL: COPY, chunk by chunk, with the next chunk generated and
 serialised in a thread while the server takes the current one (psycopg2
@@ -28,16 +31,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .demo import Item, Maker, Network, chunk_numbers, load_network, search_text, taken_numbers, tracking_number
-from .models import ONLINE_CHANNELS, Petition, PetitionEvent, PetitionRepresentative, Status
+from .models import ONLINE_CHANNELS, Assignment, Petition, PetitionEvent, PetitionRepresentative, Status
 from .services import RESIDENT
 
 BULK_DAYS = 3 * 365
 BULK_CHUNK = 25_000
 REBUILD_INDEXES_FROM = 100_000
-TABLES = (Petition, PetitionRepresentative, PetitionEvent)
+TABLES = (Petition, PetitionRepresentative, PetitionEvent, Assignment)
 PETITION_COLUMNS = [f.attname for f in Petition._meta.concrete_fields]
+# Columns the generator leaves to the model (e.g. the handling fields): their plain defaults,
+# so COPY never sends NULL to a NOT NULL column ("" for text, 1 for the round, ...).
+PETITION_DEFAULTS = {
+    f.attname: f.get_default() for f in Petition._meta.concrete_fields
+    if not f.null and not f.primary_key and not (f.has_default() and callable(f.default))
+}
 LINK_COLUMNS = ["petition_id", "representative_id", "role", "follow_up", "received_on"]
 EVENT_COLUMNS = [f.attname for f in PetitionEvent._meta.concrete_fields if f.attname != "id"]
+ASSIGNMENT_COLUMNS = [f.attname for f in Assignment._meta.concrete_fields if f.attname != "id"]
+SHARE_STATE = {
+    Status.ASSIGNED: Assignment.State.PENDING,
+    Status.ACCEPTED: Assignment.State.ACCEPTED,
+    Status.IN_PROGRESS: Assignment.State.ACCEPTED,
+}
 
 
 def seed_bulk_petitions(count: int, *, report: Counter, today: date | None = None, chunk: int = BULK_CHUNK,
@@ -82,6 +97,21 @@ def _event_row(petition_id: int, item: Item, net: Network, text: str) -> dict:
     }
 
 
+def _assignment_row(petition_id: int, item: Item) -> dict | None:
+    """The lead share of an item with a department and a deadline (None for the others)."""
+    values = item.values
+    if not values["lead_department_id"] or not values["due_on"]:
+        return None
+    state = SHARE_STATE.get(values["status"], Assignment.State.DONE)
+    at = item.status_at or values["registered_at"]
+    return {
+        "petition_id": petition_id, "department_id": values["lead_department_id"], "role": Assignment.Role.LEAD,
+        "state": state, "round": 1, "due_on": values["due_on"], "assigned_at": at, "assigned_by_id": None,
+        "accepted_at": at if state != Assignment.State.PENDING else None,
+        "done_at": at if state == Assignment.State.DONE else None, "note": "",
+    }
+
+
 # --------------------------------------------------------------------------- other databases
 
 
@@ -101,9 +131,14 @@ def _insert_chunk(maker: Maker, size: int, report: Counter) -> None:
     PetitionRepresentative.objects.bulk_create(links, batch_size=2000)
     events = [PetitionEvent(**_event_row(p.pk, item, maker.net, text)) for p, item in zip(petitions, items, strict=True)]
     PetitionEvent.objects.bulk_create(events, batch_size=2000)
+    shares = [
+        Assignment(**row) for p, item in zip(petitions, items, strict=True) if (row := _assignment_row(p.pk, item))
+    ]
+    Assignment.objects.bulk_create(shares, batch_size=2000)
     report["petition"] += len(petitions)
     report["petitionrepresentative"] += len(links)
     report["petitionevent"] += len(events)
+    report["assignment"] += len(shares)
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -118,6 +153,8 @@ class _Chunk:
     links: io.StringIO
     events: io.StringIO
     link_count: int
+    shares: io.StringIO
+    share_count: int
 
 
 def _copy_value(value) -> str:
@@ -157,7 +194,7 @@ def _unique_in_chunk(items: list[Item]) -> list[str]:
 
 def _serialise(items: list[Item], ids: list[int], numbers: list[str], net: Network, text: str) -> _Chunk:
     petitions = _tsv(
-        ({**item.values, "id": pk, "tracking_number": number,
+        ({**PETITION_DEFAULTS, **item.values, "id": pk, "tracking_number": number,
           "search_text": search_text(number, item.values["content"], item.values["address"])}
          for pk, item, number in zip(ids, items, numbers, strict=True)),
         PETITION_COLUMNS,
@@ -168,7 +205,9 @@ def _serialise(items: list[Item], ids: list[int], numbers: list[str], net: Netwo
         for pk, item in zip(ids, items, strict=True) for rep in item.reps
     ]
     events = (_event_row(pk, item, net, text) for pk, item in zip(ids, items, strict=True))
-    return _Chunk(items, ids, numbers, petitions, _tsv(links, LINK_COLUMNS), _tsv(events, EVENT_COLUMNS), len(links))
+    shares = [row for pk, item in zip(ids, items, strict=True) if (row := _assignment_row(pk, item))]
+    return _Chunk(items, ids, numbers, petitions, _tsv(links, LINK_COLUMNS), _tsv(events, EVENT_COLUMNS), len(links),
+                  _tsv(shares, ASSIGNMENT_COLUMNS), len(shares))
 
 
 def _build_chunk(maker: Maker, size: int, ids: list[int], text: str) -> _Chunk:
@@ -206,9 +245,11 @@ def _copy_all(maker: Maker, sizes: list[int], report: Counter, on_chunk) -> None
                 _copy(cursor, Petition, PETITION_COLUMNS, chunk.petitions)
                 _copy(cursor, PetitionRepresentative, LINK_COLUMNS, chunk.links)
                 _copy(cursor, PetitionEvent, EVENT_COLUMNS, chunk.events)
+                _copy(cursor, Assignment, ASSIGNMENT_COLUMNS, chunk.shares)
             report["petition"] += len(chunk.items)
             report["petitionrepresentative"] += chunk.link_count
             report["petitionevent"] += len(chunk.items)
+            report["assignment"] += chunk.share_count
             on_chunk(report["petition"])
 
 
@@ -226,8 +267,8 @@ def _rows_now() -> int:
 
 
 def _drop_secondary_indexes(log) -> list[str]:
-    """Drop the non-unique indexes of the petition tables (inside the caller's transaction);
-    return the statements that build them again. Unique ones stay: they catch duplicates."""
+    """Drop the non-unique indexes of the petition tables and the assignments (inside the caller's
+    transaction); return the statements that build them again. Unique ones stay: they catch duplicates."""
     with connection.cursor() as cursor:
         # Foreign keys checked as rows arrive, not queued until commit: a queue of
         # millions of deferred checks would sit in the server's memory.

@@ -9,3 +9,14 @@ def purge_staged_uploads() -> int:
     from .services import staged_purge
 
     return staged_purge()
+
+
+@shared_task
+def send_deadline_reminders() -> dict:
+    """Beat, daily at 08:30: store today's reminders, then send them as digests. Running it
+    twice (beat firing twice, a retried task) stores and sends nothing more."""
+    from .reminders import reminders_queue, reminders_send
+
+    queued = reminders_queue()
+    sent = reminders_send()
+    return {"queued": queued["created"], "sent": sent["rows"], "messages": sent["messages"]}
