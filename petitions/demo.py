@@ -349,6 +349,8 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
             by = None if online else users.get("staff" if item.values["station_id"] in staffed else "office")
             petition = Petition(**item.values, registered_by=by, tracking_number=number)
             petition.search_text = search_text(petition.tracking_number, petition.content, petition.address)
+            if petition.status in (Status.FED_BACK, Status.RATED):
+                petition.rating_code = f"{rng.randrange(10**6):06d}"  # as feedback would have sent it
             petitions.append(petition)
         Petition.objects.bulk_create(petitions, batch_size=1000)
         _demo_history(petitions, items, net, report)

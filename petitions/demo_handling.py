@@ -75,10 +75,10 @@ DIRECT = IN_HAND | {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED
 # Answered without a department: the route, the history row's kind, the answers, the public prefix.
 WITHOUT_DEPARTMENT = {
     Status.CONSULTED: (Route.CONSULTATION, K.CONSULTED, texts.CONSULTATIONS,
-                       lambda: _("Answer after consulting the department: ")),
-    Status.ON_THE_SPOT: (Route.ON_THE_SPOT, K.ON_THE_SPOT, texts.ON_THE_SPOT_ANSWERS, lambda: _("Handed over on the spot: ")),
-    Status.ESCALATED: (Route.ESCALATE, K.ESCALATED, texts.ESCALATIONS, lambda: _("Referred to a higher level: ")),
-    Status.CANNOT_HANDLE: ("", K.CANNOT_HANDLE, texts.EXPLANATIONS, lambda: _("Explanation: ")),
+                       lambda: _("Answer after consulting the department: %(text)s")),
+    Status.ON_THE_SPOT: (Route.ON_THE_SPOT, K.ON_THE_SPOT, texts.ON_THE_SPOT_ANSWERS, lambda: _("Handed over on the spot: %(text)s")),
+    Status.ESCALATED: (Route.ESCALATE, K.ESCALATED, texts.ESCALATIONS, lambda: _("Referred to a higher level: %(text)s")),
+    Status.CANNOT_HANDLE: ("", K.CANNOT_HANDLE, texts.EXPLANATIONS, lambda: _("Explanation: %(text)s")),
 }
 ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.SATISFIED: 2}
 
@@ -949,7 +949,7 @@ class DemoHandling:
         text = rng.choice(answers).format(dept=name or "有关部门", m=local.month, d=local.day, n=n)
         v.update(handling_summary=text, replied_at=at, route=route or v.get("route", ""))
         self._move(s, kind, at, (self.office, ""), to=answer, data={"text": text, "department": name},
-                   public=f"{prefix()}{text}")
+                   public=prefix() % {"text": text})
 
     def _soon(self, s: Story) -> datetime:
         """Within the hour after the resident came (handed over on the spot)."""

@@ -229,7 +229,16 @@ class CloseForm(MoveForm):
 class PublicRateForm(forms.Form):
     """The resident's rating on the tracking page."""
 
+    code = forms.CharField(
+        label=_("Rating code"), max_length=8,
+        help_text=_("The six digits that came with the answer, by text message or on the letter."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
+        error_messages={"required": _("Enter the rating code that came with the answer.")},
+    )
     satisfaction = forms.ChoiceField(label=_("How satisfied are you with the handling?"), choices=Satisfaction.choices,
                                      widget=forms.RadioSelect,
                                      error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")})
     comment = _text(_("Anything you want to add (optional)"), rows=3, required=False, max_length=1000)
+
+    def clean_code(self):
+        return "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())

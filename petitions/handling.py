@@ -10,6 +10,7 @@ write one `PetitionEvent`; queue notices through the outbox (delivered after com
 Keyword-only; `actor` is the user acting (None for a resident on the tracking page).
 """
 
+import secrets
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -157,6 +158,8 @@ def _url(petition) -> str:
 
 
 def _tell_users(users, *, key: str, topic: str, subject: str, body: str, petition: Petition, sms: str = "") -> None:
+    """Inbox and email get the body; a text message only the subject (free text never goes by SMS)."""
+    sms = sms or subject
     for user in users:
         outbox_write(
             key=f"{key}:user:{user.pk}",
@@ -311,7 +314,7 @@ def _tell_assigned(petition: Petition, share: Assignment) -> None:
     )
 
 
-def _answer_without_department(move: Move, kind, public_prefix):
+def _answer_without_department(move: Move, kind, public_sentence):
     @transaction.atomic
     def service(*, actor, petition, version=None, text: str, department: Department | None = None) -> Petition:
         petition, rule = _begin(actor=actor, petition=petition, move=move, version=version)
@@ -328,7 +331,7 @@ def _answer_without_department(move: Move, kind, public_prefix):
             fields.append("lead_department")
         _finish(petition, rule=rule, actor=actor, kind=kind, fields=fields,
                 data={"text": text_, "department": department.name if department else ""},
-                public_text=f"{public_prefix()}{text_}")
+                public_text=public_sentence() % {"text": text_})
         for user in _followers(petition):
             _tell_users([user], key=f"petition:{petition.pk}:{move}:{petition.round}", topic="petition_answered",
                         subject=_("Item %(number)s has an answer to feed back") % {"number": petition.tracking_number},
@@ -340,19 +343,19 @@ def _answer_without_department(move: Move, kind, public_prefix):
 
 
 petition_consult = _answer_without_department(
-    Move.CONSULT, PetitionEvent.Kind.CONSULTED, lambda: _("Answer after consulting the department: ")
+    Move.CONSULT, PetitionEvent.Kind.CONSULTED, lambda: _("Answer after consulting the department: %(text)s")
 )
 petition_consult.__doc__ = "Answer a question after consulting the department (no assignment)."
 petition_handle_on_the_spot = _answer_without_department(
-    Move.ON_THE_SPOT, PetitionEvent.Kind.ON_THE_SPOT, lambda: _("Handed over on the spot: ")
+    Move.ON_THE_SPOT, PetitionEvent.Kind.ON_THE_SPOT, lambda: _("Handed over on the spot: %(text)s")
 )
 petition_handle_on_the_spot.__doc__ = "A street-level matter the street office took over on the spot (当场交办)."
 petition_escalate = _answer_without_department(
-    Move.ESCALATE, PetitionEvent.Kind.ESCALATED, lambda: _("Referred to a higher level: ")
+    Move.ESCALATE, PetitionEvent.Kind.ESCALATED, lambda: _("Referred to a higher level: %(text)s")
 )
 petition_escalate.__doc__ = "A problem for a higher level: referred there, with what the resident is told."
 petition_cannot_handle = _answer_without_department(
-    Move.CANNOT_HANDLE, PetitionEvent.Kind.CANNOT_HANDLE, lambda: _("Explanation: ")
+    Move.CANNOT_HANDLE, PetitionEvent.Kind.CANNOT_HANDLE, lambda: _("Explanation: %(text)s")
 )
 petition_cannot_handle.__doc__ = "It cannot be handled: the written explanation the resident receives."
 
@@ -581,12 +584,38 @@ def petition_feed_back(*, actor, petition, version=None, method: str, text: str)
         raise PetitionError(_("Choose how the resident was told."))
     text_ = _clean(text, _("Write what the resident was told and what they said."), 3000)
     petition.feedback_method, petition.feedback_summary, petition.fed_back_at = method, text_, timezone.now()
+    petition.rating_code = new_rating_code()
     _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.FED_BACK,
-            fields=["feedback_method", "feedback_summary", "fed_back_at"],
+            fields=["feedback_method", "feedback_summary", "fed_back_at", "rating_code"],
             data={"method": method, "text": text_},
             public_text=_("The answer was fed back to you (%(method)s). You can rate the handling on this page.")
             % {"method": FeedbackMethod(method).label})
+    _send_rating_code(petition)
     return petition
+
+
+def new_rating_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def _send_rating_code(petition: Petition) -> None:
+    """The resident's rating code by text message to the phone they left (none: staff record the rating)."""
+    if not petition.petitioner_phone:
+        return
+    from .desk import tracking_url
+
+    outbox_write(
+        key=f"petition:{petition.pk}:rating-code:{petition.round}",
+        topic="petition_rating_code",
+        recipient=Recipient(name=petition.petitioner_name or _("resident"), phone=petition.petitioner_phone),
+        subject=_("Your item %(number)s has been answered") % {"number": petition.tracking_number},
+        body="",
+        url="",
+        station=petition.station,
+        sms_text=_("[Liaison] Your item %(number)s has been answered. To rate the handling, open %(url)s and enter the "
+                   "code %(code)s.")
+        % {"number": petition.tracking_number, "url": tracking_url(petition.tracking_number), "code": petition.rating_code},
+    )
 
 
 _ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.SATISFIED: 2}
@@ -594,15 +623,18 @@ _ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.
 
 @transaction.atomic
 def petition_rate(*, actor, petition, version=None, satisfaction: str, comment: str = "",
-                  for_resident: bool = False) -> Rating:
+                  for_resident: bool = False, code: str = "") -> Rating:
     """A rating: by a representative on the item (as themselves), by staff or the office writing
     down the resident's answer (`for_resident`), or by the resident on the tracking page
-    (`actor` None). A "dissatisfied" in the first round reopens the item once with a new deadline."""
+    (`actor` None, with the rating code the resident received with the answer). A "dissatisfied" in
+    the first round reopens the item once with a new deadline."""
     resident_online = actor is None
     petition, rule = _begin(actor=actor, petition=petition, move=Move.RATE, version=version, resident=resident_online)
     if satisfaction not in Satisfaction.values:
         raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
     comment_ = (comment or "").strip()[:1000]
+    if resident_online and not (petition.rating_code and secrets.compare_digest(str(code or ""), petition.rating_code)):
+        raise PetitionError(_("The rating code is not right. It came with the answer: by text message or on the letter."))
     if resident_online or for_resident:
         rater, rep = Rating.Rater.RESIDENT, None
         if Rating.objects.filter(petition=petition, round=petition.round, rater=rater).exists():
@@ -647,9 +679,12 @@ def _reopen(petition, rule, actor, data, label) -> None:
         .select_related("department", "assigned_by").order_by("-pk").first()
     )
     petition.round += 1
-    fields = ["satisfaction", "round", "replied_at", "fed_back_at", "outcome"]
+    # The new round starts clean; round 1's answer, feedback and ratings stay in the history and tables.
+    fields = ["satisfaction", "round", "replied_at", "fed_back_at", "outcome", "feedback_method", "feedback_summary",
+              "rating_code"]
     petition.replied_at = petition.fed_back_at = None
-    petition.outcome = ""
+    petition.outcome = petition.satisfaction = petition.feedback_method = petition.feedback_summary = ""
+    petition.rating_code = ""
     if last_lead is not None:
         due_on, _co = deadline_for(route=Route.DIRECT, urgency=petition.urgency)
         share = Assignment.objects.create(
@@ -665,6 +700,8 @@ def _reopen(petition, rule, actor, data, label) -> None:
     else:
         # Answered without a department (consultation, on the spot…): back to the office's triage list.
         share, to_status = None, Status.TRIAGED
+        petition.lead_department, petition.suggestion = None, None
+        fields += ["lead_department", "suggestion"]
         public = _("You were not satisfied, so your item goes back to the committee office to be handled once more.")
     data = {**data, "reopened": True, "new_round": petition.round, "due_on": str(petition.due_on or "")}
     _finish(petition, rule=rule, actor=actor, actor_label=label, kind=PetitionEvent.Kind.REOPENED,
@@ -675,7 +712,9 @@ def _reopen(petition, rule, actor, data, label) -> None:
         _tell_users([user], key=f"petition:{petition.pk}:reopened:{petition.round}", topic="petition_reopened",
                     petition=petition,
                     subject=_("Item %(number)s reopened: the rating was “dissatisfied”") % {"number": petition.tracking_number},
-                    body=data.get("comment") or _("No comment was given."))
+                    # The resident's own words stay on the item page: they may name the resident.
+                    body=_("Item %(number)s goes to round %(round)s. Open it to read the rating and follow the new deadline.")
+                    % {"number": petition.tracking_number, "round": petition.round})
 
 
 @transaction.atomic
@@ -717,10 +756,21 @@ def actor_share(actor, petition) -> Assignment | None:
 
 
 def department_scope_q(department_ids) -> Q:
-    """Items a department sees: those it leads, co-handles or co-handled, and the sources of its suggestions."""
-    return (
-        Q(lead_department_id__in=department_ids)
-        | Q(pk__in=Assignment.objects.filter(department_id__in=department_ids, role=Assignment.Role.CO).values("petition_id"))
-        # The items a suggestion assigned to the department came from (it answers their petitioners).
-        | Q(suggestion__department_id__in=department_ids)
+    """Items a department sees: those it leads now, those it handled or co-handled in any round
+    (not those it returned), and the items its representative suggestions came from.
+
+    One semi-join over a union, so PostgreSQL reads the department's rows by index
+    (`assignment_by_department`, the suggestion foreign key) instead of testing every item.
+    """
+    from .models import Suggestion
+
+    shares = (
+        Assignment.objects.filter(department_id__in=department_ids)
+        .exclude(state=Assignment.State.RETURNED)
+        .values("petition_id")
     )
+    leading = Petition.objects.filter(lead_department_id__in=department_ids).values("pk")
+    from_suggestions = Petition.objects.filter(
+        suggestion_id__in=Suggestion.objects.filter(department_id__in=department_ids).values("pk")
+    ).values("pk")
+    return Q(pk__in=leading.union(shares, from_suggestions))

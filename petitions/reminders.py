@@ -20,7 +20,7 @@ stage, deadline and department only: never the content or the petitioner.
 """
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -65,7 +65,9 @@ class _Plan:
         self.calendar = workdays.current()  # one snapshot for the run, never a query per row
         self.before = settings.LIAISON_REMINDER_BEFORE_WORKING_DAYS
         self.office = settings.LIAISON_OFFICE_ALERT_WORKING_DAYS
-        self.horizon = self.calendar.add(today, self.before)
+        # Every deadline with at most `before` working days left, including a day off just after
+        # the last of them: the day before the next working day.
+        self.horizon = self.calendar.add(today, self.before + 1) - timedelta(days=1)
         self.working_today = self.calendar.is_working_day(today)
         self._cache: dict[date, tuple[list, list]] = {}
 

@@ -258,18 +258,28 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft) -> Petit
     return petition
 
 
+# The states an item can be linked from (the workflow's triage states).
+LINKABLE = frozenset({Status.REGISTERED, Status.TRIAGED})
+
+
 @transaction.atomic
 def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
     """Mark `petition` as the same matter as `target` (it follows the target's handling)."""
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
     if target.pk == petition.pk or target.linked_to_id == petition.pk:
         raise PetitionError(_("An item cannot be linked to itself."))
+    if petition.status not in LINKABLE:
+        # Once routed, an item has its own shares and deadlines: it is handled, not folded into another.
+        raise PetitionError(
+            _("Only an item not yet routed can be linked; this one is “%(status)s”.") % {"status": petition.get_status_display()}
+        )
     if target.linked_to_id:
         target = target.linked_to
     old = petition.status
     petition.linked_to = target
     petition.status = Status.LINKED
-    petition.save(update_fields=["linked_to", "status", "updated_at"])
+    petition.version += 1
+    petition.save(update_fields=["linked_to", "status", "version", "updated_at"])
     # Links always point at the primary item: what was linked to this one follows it.
     petition.linked_items.exclude(pk=target.pk).update(linked_to=target)
     _link_events(petition, target, actor, from_status=old)

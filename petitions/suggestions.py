@@ -305,7 +305,7 @@ def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: s
     for recipient, suffix in recipients:
         outbox_write(
             key=f"{key}:{suffix}", topic=topic, recipient=recipient, subject=subject, body=body,
-            url=_suggestion_url(suggestion), sms_text=sms,
+            url=_suggestion_url(suggestion), sms_text=sms or subject,  # free text never goes by SMS
         )
 
 

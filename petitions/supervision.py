@@ -277,6 +277,7 @@ def _tell(users, *, key: str, topic: str, subject: str, body: str, url: str, sta
     for user in users:
         outbox_write(
             key=f"{key}:user:{user.pk}", topic=topic, recipient=Recipient.for_user(user), subject=subject, body=body,
+            sms_text=subject,  # free text never goes by SMS
             url=url, station=station,
         )
 

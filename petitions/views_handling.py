@@ -188,6 +188,9 @@ def handling_context(user, petition) -> dict:
         "light": light(petition.due_on, today) if petition.status in (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS) else "",
         "triage_due": handling.triage_due(petition) if petition.status in (Status.REGISTERED, Status.TRIAGED) else None,
         "can_letter": petition.status in _LETTER_STATUSES,
+        "rating_code": petition.rating_code
+        if petition.status in (Status.FED_BACK, Status.RATED) and privacy.access(user, petition) is privacy.Access.FULL
+        else "",
     }
 
 
@@ -319,6 +322,8 @@ def feedback_letter(request, pk):
         "reply": reply,
         "department": reply.department if reply else petition.lead_department,
         "tracking_url": url,
+        # The code is the resident's: printed only by who may see the petitioner in full (the station's staff).
+        "rating_code": petition.rating_code if petitioner.level is privacy.Access.FULL else "",
         "qr": desk.qr_data_uri(url),
         "station": petition.station,
         "today": timezone.localdate(),
@@ -464,7 +469,8 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
         chosen = self.request.GET.get("department")
         if chosen and chosen.isdigit() and any(d.pk == int(chosen) for d in departments):
             shares = shares.filter(department_id=int(chosen))
-        horizon = workdays.add_working_days(today, 3)
+        # Amber as on the rows: at most 3 working days left (a day off after the third included).
+        horizon = workdays.add_working_days(today, 4) - timedelta(days=1)
         counts = shares.aggregate(
             new=Count("pk", filter=Q(role="lead", state="pending")),
             in_hand=Count("pk", filter=Q(role="lead", state="accepted")),
@@ -564,13 +570,24 @@ class RuleForm(forms.ModelForm):
 RuleFormSet = forms.modelformset_factory(DeadlineRule, form=RuleForm, extra=0)
 
 
+def may_change_rules(user) -> bool:
+    """The rules hold for the whole deployment: the system administrator or the provincial
+    office changes them; other offices read them."""
+    from liaison.models import Jurisdiction
+
+    if not user.has_perm("petitions.change_deadlinerule"):
+        return False
+    return user.is_system_admin or bool(user.jurisdiction_id and user.jurisdiction.level == Jurisdiction.Level.PROVINCE)
+
+
 @login_required
 def deadline_rules(request):
     require_perm(request.user, "petitions.view_deadlinerule")
-    can_change = request.user.has_perm("petitions.change_deadlinerule")
+    can_change = may_change_rules(request.user)
     queryset = DeadlineRule.objects.order_by("route", "-urgency")
     if request.method == "POST":
-        require_perm(request.user, "petitions.change_deadlinerule")
+        if not can_change:
+            raise PermissionDenied
         formset = RuleFormSet(request.POST, queryset=queryset)
         if formset.is_valid():
             for rule in formset.save(commit=False):

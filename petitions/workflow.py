@@ -1,6 +1,7 @@
 """The one table of a petition's moves: from which states, to which state, with which
 permission. `petitions.handling` runs each move; pages ask `allowed_moves()` which
-buttons to show. Nothing else changes `Petition.status`.
+buttons to show. Nothing else changes `Petition.status`, but for linking an item not yet
+routed to another one (`petitions.services.petition_link`, from REGISTERED or TRIAGED).
 
 Representatives collect, follow, feed back and rate; they never close an item
 (代表法 art. 31): `close_petition` is the office's alone (liaison.auth).

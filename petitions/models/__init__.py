@@ -290,6 +290,9 @@ class Petition(models.Model):
     )
     # Written by the office at close-out for the station's public page; empty = not shown.
     public_result = models.TextField(_("result shown publicly"), blank=True, max_length=1000)
+    # 评价码: six digits the resident receives with the answer (text message, feedback letter);
+    # the public tracking page asks for it, since departments and representatives know the number.
+    rating_code = models.CharField(max_length=8, blank=True, editable=False)
     # Every move adds one: a form that carries an older version lost a race (petitions.handling).
     version = models.PositiveIntegerField(default=0, editable=False)
 

@@ -61,6 +61,7 @@ def test_the_resident_rates_on_the_tracking_page(live_server, world, people):
     resident.goto(people.url(reverse("tracking:detail", args=[petition.tracking_number])))
     expect(resident.locator("#track-status")).to_have_text(zh(Status.FED_BACK.label))
     expect(resident.locator("#timeline")).to_contain_text(REPLY)
+    resident.fill("#rate-form input[name=code]", Petition.objects.get(pk=petition.pk).rating_code)
     resident.check("#rate-form input[name=satisfaction][value='basically']")
     resident.fill("#rate-form textarea[name=comment]", "修好了，但拖得有点久。")
     with resident.expect_navigation():

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from PIL import Image
 from playwright.sync_api import expect
 
+from liaison.models import OutboxMessage
 from petitions import handling
 from petitions.models import (
     Assignment,
@@ -412,6 +413,10 @@ def test_one_item_through_every_role_from_the_desk_to_close_out(live_server, wor
     expect(resident.locator("#timeline")).to_contain_text(REPLY_2)
     expect(resident.locator("#timeline")).to_contain_text(PROGRESS_TEXT)
     assert "刘桂芳" not in resident.content() and "13811110001" not in resident.content()
+    # The code came to the resident's phone with the answer (the outbox holds the text message).
+    code = Petition.objects.get(pk=petition.pk).rating_code
+    assert OutboxMessage.objects.filter(channel="sms", body__contains=code, key__contains="rating-code").exists()
+    resident.fill("#rate-form input[name=code]", code)
     resident.check("#rate-form input[name=satisfaction][value='satisfied']")
     resident.fill("#rate-form textarea[name=comment]", "路灯修好了，谢谢！")
     with resident.expect_navigation():

@@ -60,6 +60,11 @@ pytestmark = [
 ]
 
 
+def code_of(p):
+    """The rating code the resident received with the answer."""
+    return Petition.objects.get(pk=p.pk if hasattr(p, "pk") else p).rating_code
+
+
 @dataclass
 class Result:
     name: str
@@ -281,7 +286,7 @@ def test_the_resident_and_the_staff_record_the_residents_rating_at_once(cast):
     p, version, events = loaded(reach(cast, Status.FED_BACK))
     results = race(
         p,
-        online=lambda: petition_rate(actor=None, petition=p.pk, satisfaction=Satisfaction.SATISFIED),
+        online=lambda: petition_rate(actor=None, petition=p.pk, code=code_of(p), satisfaction=Satisfaction.SATISFIED),
         desk=lambda: petition_rate(actor=cast.staff, petition=p.pk, satisfaction=Satisfaction.BASICALLY, for_resident=True),
     )
     winner, _lost = one_winner(results, loser_errors=(PetitionError,))

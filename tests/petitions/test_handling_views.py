@@ -214,7 +214,13 @@ def test_department_desk_tabs(world, ledger, client_for):
 
 
 def test_deadline_rules_page(world, client_for):
-    office = client_for(world.office)
+    from liaison.models import Role
+    from tests.factories import UserFactory
+
+    province = UserFactory(username="office_p", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
+    county = client_for(world.office)
+    assert county.get(reverse("petitions:rules")).status_code == 200  # every office reads them
+    office = client_for(province)
     page = office.get(reverse("petitions:rules"))
     assert page.status_code == 200
     rules = list(DeadlineRule.objects.order_by("route", "-urgency"))
@@ -227,6 +233,8 @@ def test_deadline_rules_page(world, client_for):
     assert office.post(reverse("petitions:rules"), data).status_code == 200
     assert DeadlineRule.objects.get(route="direct", urgency="normal").working_days == 15
     data[f"form-{direct_normal}-co_working_days"] = 7
+    assert county.post(reverse("petitions:rules"), data).status_code == 403  # a district does not set the province's
+    assert DeadlineRule.objects.get(route="direct", urgency="normal").working_days == 15
     assert office.post(reverse("petitions:rules"), data).status_code == 302
     assert DeadlineRule.objects.get(route="direct", urgency="normal").working_days == 10
     due, _co = handling.deadline_for(route="direct", urgency="normal")
@@ -250,24 +258,34 @@ def test_resident_rates_on_the_tracking_page_once(world, ledger, client):
     url = reverse("tracking:detail", args=[ledger.a.tracking_number])
     assert 'id="rate-form"' in client.get(url).content.decode()
     rate_url = reverse("tracking:rate", args=[ledger.a.tracking_number])
-    assert client.post(rate_url, {"comment": "很好"}).status_code == 400
-    response = client.post(rate_url, {"satisfaction": "satisfied", "comment": "很及时"})
+    code = fresh(ledger.a).rating_code
+    assert len(code) == 6 and code.isdigit()
+    sms = OutboxMessage.objects.get(key=f"petition:{ledger.a.pk}:rating-code:1", channel="sms")
+    assert sms.address == "13812345678" and code in sms.body
+    assert client.post(rate_url, {"comment": "很好", "code": code}).status_code == 400
+    # Knowing the tracking number is not enough: departments and representatives know it too.
+    wrong = client.post(rate_url, {"satisfaction": "satisfied", "code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 400 and Rating.objects.count() == 0
+    assert "满意" in wrong.content.decode()  # what was chosen is still there
+    response = client.post(rate_url, {"satisfaction": "satisfied", "comment": "很及时", "code": f" {code[:3]} {code[3:]} "})
     assert response.status_code == 302
     assert Rating.objects.get(petition=ledger.a, rater="resident").satisfaction == "satisfied"
     assert fresh(ledger.a).status == Status.RATED
     event = PetitionEvent.objects.filter(petition=ledger.a, kind="rated").get()
     assert event.actor is None and event.actor_label == "resident"
     assert 'id="rate-form"' not in client.get(url).content.decode()
-    assert client.post(rate_url, {"satisfaction": "dissatisfied"}).status_code == 400
+    assert client.post(rate_url, {"satisfaction": "dissatisfied", "code": code}).status_code == 400
     assert Rating.objects.filter(petition=ledger.a).count() == 1
 
 
 def test_dissatisfied_resident_reopens_the_item(world, ledger, client):
     to_fed_back(world, ledger.a)
-    client.post(reverse("tracking:rate", args=[ledger.a.tracking_number]), {"satisfaction": "dissatisfied", "comment": "路灯还是不亮"})
+    client.post(reverse("tracking:rate", args=[ledger.a.tracking_number]),
+                {"satisfaction": "dissatisfied", "comment": "路灯还是不亮", "code": fresh(ledger.a).rating_code})
     p = fresh(ledger.a)
     assert p.status == Status.ASSIGNED and p.round == 2
     assert Assignment.objects.filter(petition=p, round=2, role="lead", state="pending", department=world.D).exists()
+    assert (p.satisfaction, p.feedback_method, p.rating_code) == ("", "", "")  # round 2 starts clean
 
 
 def test_closed_results_on_the_station_public_page(world, ledger, client, client_for):

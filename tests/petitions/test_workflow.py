@@ -167,7 +167,7 @@ def test_the_driver_goes_through_the_services(world, status):
     p = reach(make_cast(world), status)
     steps = len(PATHS[status])
     assert p.events.exclude(kind=PetitionEvent.Kind.REGISTERED).count() == steps
-    assert p.version == (steps if status != Status.LINKED else 0)  # linking is a ledger edit, not a handling move
+    assert p.version == (steps if status != Status.LINKED else 1)  # linking bumps the version too: a stale page is told
 
 
 # -- the table ------------------------------------------------------------------------------------------
