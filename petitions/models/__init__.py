@@ -346,6 +346,12 @@ class Petition(models.Model):
             models.Index(fields=["lead_department", "-received_on", "-id"], name="petition_ledger_by_department"),
             models.Index(fields=["status", "-received_on", "-id"], name="petition_ledger_by_status"),
             models.Index(fields=["due_on", "id"], name="petition_ledger_by_due"),
+            # The station's public page: its closed items with a public result, newest first.
+            models.Index(
+                fields=["station", "-closed_at"],
+                condition=models.Q(status="closed") & ~models.Q(public_result=""),
+                name="petition_public_results",
+            ),
             models.Index(
                 fields=["first_reply_due_at"],
                 condition=models.Q(first_reply_due_at__isnull=False, first_replied_at__isnull=True),

@@ -282,6 +282,6 @@ def test_station_page_query_count_with_events(client, reception, django_assert_m
                    reps=[RepresentativeFactory(jurisdiction=w.j.K) for _ in range(3)])
     for i in range(10):
         MembershipFactory(representative=RepresentativeFactory(jurisdiction=w.j.K), station=w.S1)
-    # Station, next events, their rosters, members, officers.
-    with django_assert_max_num_queries(5):
+    # Station, next events, their rosters, members, officers, closed items' public results.
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("public:station", args=[w.S1.public_code])).status_code == 200
