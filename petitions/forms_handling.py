@@ -236,7 +236,7 @@ class PublicRateForm(forms.Form):
         error_messages={"required": _("Enter the rating code that came with the answer.")},
     )
     satisfaction = forms.ChoiceField(label=_("How satisfied are you with the handling?"), choices=Satisfaction.choices,
-                                     widget=forms.RadioSelect,
+                                     widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                      error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")})
     comment = _text(_("Anything you want to add (optional)"), rows=3, required=False, max_length=1000)
 
