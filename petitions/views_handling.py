@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from liaison import workdays
 from stations.views import PermissionMixin, require_perm
 
 from . import forms_handling as f
@@ -211,14 +211,10 @@ def _commitments_on(user, petition) -> list:
 
 
 def light(due_on, today) -> str:
-    """green: more than 3 working days left; amber: 3 or fewer (today included); red: overdue."""
-    if due_on is None:
-        return ""
-    if due_on < today:
-        return "red"
-    if workdays.working_days_between(today, due_on) <= 3:
-        return "amber"
-    return "green"
+    """green, amber or red as on the supervision page (`supervision.light_bounds`); "" without a deadline."""
+    from .supervision import light_bounds
+
+    return str(light_bounds(today).classify(due_on)) if due_on else ""
 
 
 # --------------------------------------------------------------------------- one move
@@ -382,7 +378,7 @@ class TriageView(PermissionMixin, TemplateView):
             shown=len(rows),
             late=sum(1 for g in groups for r in g["rows"] if r["late"]),
             returned_count=len(returned),
-            triage_days=handling_settings().LIAISON_TRIAGE_WORKING_DAYS,
+            triage_days=settings.LIAISON_TRIAGE_WORKING_DAYS,
             today=today,
             can_assign=user.has_perm("petitions.triage_petition"),
             export_query=_with_export(self.request.GET),
@@ -418,12 +414,6 @@ def _triage_workbook(user, context):
               _("Content"), _("Category"), _("Community"), _("Urgency"), _("Status"), _("Route by"), _("Returned")]
     return xlsx_response(f"{_('To triage')}-{timezone.localdate():%Y%m%d}.xlsx",
                          Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8]))
-
-
-def handling_settings():
-    from django.conf import settings
-
-    return settings
 
 
 class TriageFilterForm(forms.Form):
@@ -469,16 +459,18 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
         chosen = self.request.GET.get("department")
         if chosen and chosen.isdigit() and any(d.pk == int(chosen) for d in departments):
             shares = shares.filter(department_id=int(chosen))
-        # Amber as on the rows: at most 3 working days left (a day off after the third included).
-        horizon = workdays.add_working_days(today, 4) - timedelta(days=1)
+        from .supervision import Light, light_bounds
+
+        bounds = light_bounds(today)  # the rows' lights and these counts share one definition
+        open_ = Q(state__in=ACTIVE_ASSIGNMENT_STATES)
         counts = shares.aggregate(
             new=Count("pk", filter=Q(role="lead", state="pending")),
             in_hand=Count("pk", filter=Q(role="lead", state="accepted")),
             co=Count("pk", filter=Q(role="co", state__in=ACTIVE_ASSIGNMENT_STATES)),
             done=Count("pk", filter=Q(state="done", done_at__gte=timezone.now() - timedelta(days=90))),
             returned=Count("pk", filter=Q(state="returned", done_at__gte=timezone.now() - timedelta(days=90))),
-            red=Count("pk", filter=Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_on__lt=today)),
-            amber=Count("pk", filter=Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_on__gte=today, due_on__lte=horizon)),
+            red=Count("pk", filter=open_ & bounds.q(Light.RED)),
+            amber=Count("pk", filter=open_ & bounds.q(Light.AMBER)),
         )
         tab = self.request.GET.get("tab") or ("new" if counts["new"] else "in_hand")
         tab = tab if tab in dict(self.TABS) else "new"
@@ -501,7 +493,7 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
             )
         )
         for row in rows:
-            row.light = light(row.due_on, today) if row.is_open else ""
+            row.light = str(bounds.classify(row.due_on)) if row.is_open else ""
             row.extension_pending = row.pk in pending_ext
         self.export_rows = rows
         context.update(
@@ -598,7 +590,6 @@ def deadline_rules(request):
         messages.error(request, _("Some rules could not be saved: see the marked fields."))
     else:
         formset = RuleFormSet(queryset=queryset)
-    settings = handling_settings()
     return render(request, "petitions/deadline_rules.html", {
         "formset": formset,
         "can_change": can_change,
