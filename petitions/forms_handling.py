@@ -78,7 +78,7 @@ class AssignForm(MoveForm):
         self.fields["department"].queryset = departments
         self.fields["co_departments"].queryset = departments
         self.fields["responsible_leader"].initial = self.petition.responsible_leader
-        due, co_due = deadline_for(route=Route.DIRECT, urgency=self.petition.urgency)
+        due, co_due = deadline_for(route=Route.DIRECT, urgency=self.petition.urgency, area_code=self.petition.area_code)
         self.default_due, self.default_co_due = due, co_due
         today = timezone.localdate()
         self.fields["due_on"].help_text = _(

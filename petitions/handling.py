@@ -58,10 +58,25 @@ class Conflict(PetitionError):
 # -- deadlines ----------------------------------------------------------------------------------
 
 
-def deadline_for(*, route: str, urgency: str, start: date | None = None) -> tuple[date, date]:
-    """(lead deadline, co-handlers' deadline) in working days from `start` (today) by the office's rules."""
+def jurisdiction_codes_above(area_code: str) -> list[str]:
+    """The codes of the jurisdictions that contain a place, province first (official 2-2-2-3-3 digits)."""
+    return [area_code[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12)] if area_code else []
+
+
+def deadline_rule(*, route: str, urgency: str, area_code: str = "") -> DeadlineRule | None:
+    """The rule of the nearest jurisdiction above the place that has one, else the default."""
+    candidates = DeadlineRule.objects.filter(route=route, urgency=urgency).filter(
+        Q(jurisdiction__isnull=True) | Q(jurisdiction__code__in=jurisdiction_codes_above(area_code))
+    ).select_related("jurisdiction")
+    # Deeper codes of one place sort higher; the default (no jurisdiction) lowest.
+    return max(candidates, key=lambda r: r.jurisdiction.code if r.jurisdiction_id else "", default=None)
+
+
+def deadline_for(*, route: str, urgency: str, start: date | None = None, area_code: str = "") -> tuple[date, date]:
+    """(lead deadline, co-handlers' deadline) in working days from `start` (today) by the rule that
+    applies to the place (`deadline_rule`)."""
     start = start or timezone.localdate()
-    rule = DeadlineRule.objects.filter(route=route, urgency=urgency).first()
+    rule = deadline_rule(route=route, urgency=urgency, area_code=area_code)
     if rule is None:
         rule = DeadlineRule(working_days=3 if urgency == Urgency.URGENT else 15, co_working_days=2 if urgency == Urgency.URGENT else 10)
     return workdays.add_working_days(start, rule.working_days), workdays.add_working_days(start, rule.co_working_days)
@@ -183,10 +198,7 @@ def office_users_for(petition: Petition, assigned_by=None) -> list:
     offices = User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True).select_related("jurisdiction")
     if assigned_by is not None and assigned_by.role == Role.COMMITTEE_OFFICE and assigned_by.jurisdiction_id:
         return list(offices.filter(jurisdiction_id=assigned_by.jurisdiction_id).order_by("pk"))
-    # The codes of the jurisdictions above the place, from the province down (official 2-2-2-3-3 digits).
-    area = petition.area_code
-    above = [area[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12)]
-    found = list(offices.filter(jurisdiction__code__in=above).order_by("pk"))
+    found = list(offices.filter(jurisdiction__code__in=jurisdiction_codes_above(petition.area_code)).order_by("pk"))
     if not found:
         return []
     nearest = max(u.jurisdiction.code for u in found)  # deeper codes have more non-zero digits, so sort higher
@@ -243,7 +255,7 @@ def petition_assign(*, actor, petition, version=None, department: Department, co
     deadlines (default: the office's working-day rules by urgency). Tells each department."""
     petition, rule = _begin(actor=actor, petition=petition, move=Move.ASSIGN, version=version)
     co_departments = [d for d in {d.pk: d for d in co_departments}.values() if d.pk != department.pk]
-    default_due, default_co_due = deadline_for(route=Route.DIRECT, urgency=petition.urgency)
+    default_due, default_co_due = deadline_for(route=Route.DIRECT, urgency=petition.urgency, area_code=petition.area_code)
     due_on = due_on or default_due
     co_due_on = min(co_due_on or default_co_due, due_on)
     today = timezone.localdate()
@@ -686,7 +698,7 @@ def _reopen(petition, rule, actor, data, label) -> None:
     petition.outcome = petition.satisfaction = petition.feedback_method = petition.feedback_summary = ""
     petition.rating_code = ""
     if last_lead is not None:
-        due_on, _co = deadline_for(route=Route.DIRECT, urgency=petition.urgency)
+        due_on, _co = deadline_for(route=Route.DIRECT, urgency=petition.urgency, area_code=petition.area_code)
         share = Assignment.objects.create(
             petition=petition, department=last_lead.department, role=Assignment.Role.LEAD, round=petition.round,
             due_on=due_on, assigned_by=last_lead.assigned_by,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -542,14 +543,14 @@ def _open_notices(departments) -> int:
 # --------------------------------------------------------------------------- deadline rules
 
 
-class RuleForm(forms.ModelForm):
-    class Meta:
-        model = DeadlineRule
-        fields = ["working_days", "co_working_days"]
-        widgets = {
-            "working_days": forms.NumberInput(attrs={"min": 1, "max": 250, "class": "form-control form-control-sm"}),
-            "co_working_days": forms.NumberInput(attrs={"min": 1, "max": 250, "class": "form-control form-control-sm"}),
-        }
+class RuleForm(forms.Form):
+    """One (route, urgency) row of the rules page: this jurisdiction's own numbers, or inherit."""
+
+    own = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    working_days = forms.IntegerField(min_value=1, max_value=250,
+                                      widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
+    co_working_days = forms.IntegerField(min_value=1, max_value=250,
+                                         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
 
     def clean(self):
         data = super().clean()
@@ -559,40 +560,66 @@ class RuleForm(forms.ModelForm):
         return data
 
 
-RuleFormSet = forms.modelformset_factory(DeadlineRule, form=RuleForm, extra=0)
-
-
 def may_change_rules(user) -> bool:
-    """The rules hold for the whole deployment: the system administrator or the provincial
-    office changes them; other offices read them."""
-    from liaison.models import Jurisdiction
-
+    """Offices set the rules of their own jurisdiction; the system administrator the defaults."""
     if not user.has_perm("petitions.change_deadlinerule"):
         return False
-    return user.is_system_admin or bool(user.jurisdiction_id and user.jurisdiction.level == Jurisdiction.Level.PROVINCE)
+    return user.is_system_admin or bool(user.jurisdiction_id)
+
+
+def _rule_rows(user, data=None) -> list[dict]:
+    """The rules as they apply in the user's jurisdiction (the defaults for the administrator)."""
+    jurisdiction = None if user.is_system_admin else user.jurisdiction
+    area = jurisdiction.code if jurisdiction else ""
+    rows = []
+    for default in DeadlineRule.objects.filter(jurisdiction__isnull=True).order_by("route", "-urgency"):
+        effective = handling.deadline_rule(route=default.route, urgency=default.urgency, area_code=area) or default
+        own = effective if jurisdiction and effective.jurisdiction_id == jurisdiction.pk else None
+        if jurisdiction is None:
+            own = default
+        prefix = f"{default.route}-{default.urgency}"
+        initial = {"own": own is not None, "working_days": effective.working_days, "co_working_days": effective.co_working_days}
+        rows.append({
+            "route": default.route, "urgency": default.urgency,
+            "route_label": default.get_route_display(), "urgency_label": default.get_urgency_display(),
+            "effective": effective, "own": own,
+            "inherited_from": None if own else (effective.jurisdiction.name if effective.jurisdiction_id else ""),
+            "form": RuleForm(data, prefix=prefix, initial=initial),
+        })
+    return rows
 
 
 @login_required
 def deadline_rules(request):
     require_perm(request.user, "petitions.view_deadlinerule")
-    can_change = may_change_rules(request.user)
-    queryset = DeadlineRule.objects.order_by("route", "-urgency")
+    user = request.user
+    can_change = may_change_rules(user)
+    jurisdiction = None if user.is_system_admin else user.jurisdiction
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied
-        formset = RuleFormSet(request.POST, queryset=queryset)
-        if formset.is_valid():
-            for rule in formset.save(commit=False):
-                rule.updated_by = request.user
-                rule.save()
+        rows = _rule_rows(user, request.POST)
+        if all(row["form"].is_valid() for row in rows):
+            with transaction.atomic():
+                for row in rows:
+                    data = row["form"].cleaned_data
+                    if jurisdiction is not None and not data["own"]:
+                        DeadlineRule.objects.filter(jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"]).delete()
+                        continue
+                    DeadlineRule.objects.update_or_create(
+                        jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"],
+                        defaults={"working_days": data["working_days"], "co_working_days": data["co_working_days"],
+                                  "updated_by": user},
+                    )
             messages.success(request, _("The deadline rules were saved; they apply to items assigned from now on."))
             return redirect("petitions:rules")
         messages.error(request, _("Some rules could not be saved: see the marked fields."))
     else:
-        formset = RuleFormSet(queryset=queryset)
+        rows = _rule_rows(user)
     return render(request, "petitions/deadline_rules.html", {
-        "formset": formset,
+        "rows": rows,
         "can_change": can_change,
+        "jurisdiction": jurisdiction,
         "suggestion_months": settings.LIAISON_SUGGESTION_MONTHS,
         "suggestion_complex_months": settings.LIAISON_SUGGESTION_COMPLEX_MONTHS,
         "triage_days": settings.LIAISON_TRIAGE_WORKING_DAYS,

@@ -177,8 +177,19 @@ class Rating(models.Model):
 
 
 class DeadlineRule(models.Model):
-    """Working days a department has, by route and urgency; the office edits them."""
+    """Working days a department has, by route and urgency. The rows without a jurisdiction are
+    the defaults; a committee office may set its own for the items in its jurisdiction, and the
+    rule of the nearest jurisdiction above an item's place applies (`handling.deadline_for`)."""
 
+    jurisdiction = models.ForeignKey(
+        "liaison.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the default for every jurisdiction without its own rule."),
+    )
     route = models.CharField(_("route"), max_length=16, choices=Route.choices)
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices)
     working_days = models.PositiveSmallIntegerField(
@@ -197,9 +208,16 @@ class DeadlineRule(models.Model):
     class Meta:
         verbose_name = _("deadline rule")
         verbose_name_plural = _("deadline rules")
-        ordering = ["route", "urgency"]
+        ordering = ["jurisdiction__code", "route", "urgency"]
         constraints = [
-            models.UniqueConstraint(fields=["route", "urgency"], name="deadline_rule_once"),
+            models.UniqueConstraint(
+                fields=["route", "urgency"], condition=models.Q(jurisdiction__isnull=True), name="deadline_rule_default_once"
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "route", "urgency"],
+                condition=models.Q(jurisdiction__isnull=False),
+                name="deadline_rule_once_per_jurisdiction",
+            ),
             models.CheckConstraint(
                 condition=models.Q(co_working_days__lte=models.F("working_days")), name="deadline_rule_co_not_longer"
             ),

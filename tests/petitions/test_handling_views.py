@@ -213,33 +213,60 @@ def test_department_desk_tabs(world, ledger, client_for):
     assert client_for(world.office).get(reverse("petitions:department")).status_code == 403
 
 
-def test_deadline_rules_page(world, client_for):
-    from liaison.models import Role
-    from tests.factories import UserFactory
+def _rules_post(rows, **changes):
+    """The rules form as posted: every row as shown, then `changes` by field name."""
+    data = {}
+    for route, urgency, own, days, co_days in rows:
+        prefix = f"{route}-{urgency}"
+        if own:
+            data[f"{prefix}-own"] = "on"
+        data[f"{prefix}-working_days"] = days
+        data[f"{prefix}-co_working_days"] = co_days
+    data.update(changes)
+    return data
 
-    province = UserFactory(username="office_p", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
-    county = client_for(world.office)
-    assert county.get(reverse("petitions:rules")).status_code == 200  # every office reads them
-    office = client_for(province)
+
+DEFAULT_RULES = [(r, u, False, d, c) for r, u, d, c in [
+    ("consultation", "urgent", 2, 1), ("consultation", "normal", 5, 3), ("direct", "urgent", 3, 2),
+    ("direct", "normal", 15, 10), ("on_the_spot", "urgent", 1, 1), ("on_the_spot", "normal", 3, 2)]]
+
+
+def test_an_office_sets_its_own_deadline_rules_for_its_jurisdiction(world, ledger, client_for):
+    office = client_for(world.office)  # 延庆区
     page = office.get(reverse("petitions:rules"))
-    assert page.status_code == 200
-    rules = list(DeadlineRule.objects.order_by("route", "-urgency"))
-    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules)}
-    for i, rule in enumerate(rules):
-        data.update({f"form-{i}-id": rule.pk, f"form-{i}-working_days": rule.working_days, f"form-{i}-co_working_days": rule.co_working_days})
-    direct_normal = next(i for i, r in enumerate(rules) if r.route == "direct" and r.urgency == "normal")
-    data[f"form-{direct_normal}-working_days"] = 10
-    data[f"form-{direct_normal}-co_working_days"] = 12  # longer than the lead's: refused
-    assert office.post(reverse("petitions:rules"), data).status_code == 200
-    assert DeadlineRule.objects.get(route="direct", urgency="normal").working_days == 15
-    data[f"form-{direct_normal}-co_working_days"] = 7
-    assert county.post(reverse("petitions:rules"), data).status_code == 403  # a district does not set the province's
-    assert DeadlineRule.objects.get(route="direct", urgency="normal").working_days == 15
-    assert office.post(reverse("petitions:rules"), data).status_code == 302
-    assert DeadlineRule.objects.get(route="direct", urgency="normal").working_days == 10
-    due, _co = handling.deadline_for(route="direct", urgency="normal")
-    assert due == workdays.add_working_days(timezone.localdate(), 10)
+    assert page.status_code == 200 and 'data-rule="direct-normal"' in page.content.decode()
+    bad = _rules_post(DEFAULT_RULES, **{"direct-normal-own": "on", "direct-normal-working_days": 10,
+                                         "direct-normal-co_working_days": 12})
+    assert office.post(reverse("petitions:rules"), bad).status_code == 200  # co-handlers longer than the lead
+    assert not DeadlineRule.objects.filter(jurisdiction__isnull=False).exists()
+    good = _rules_post(DEFAULT_RULES, **{"direct-normal-own": "on", "direct-normal-working_days": 10,
+                                          "direct-normal-co_working_days": 7})
+    assert office.post(reverse("petitions:rules"), good).status_code == 302
+    own = DeadlineRule.objects.get(jurisdiction=world.j.K, route="direct", urgency="normal")
+    assert (own.working_days, own.co_working_days, own.updated_by) == (10, 7, world.office)
+    assert DeadlineRule.objects.get(jurisdiction__isnull=True, route="direct", urgency="normal").working_days == 15
+    today = timezone.localdate()
+    # Items in 延庆区 follow its rule; the other district keeps the default.
+    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.a.area_code)[0] == workdays.add_working_days(today, 10)
+    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.e.area_code)[0] == workdays.add_working_days(today, 15)
+    assign(world, ledger.a)
+    assert fresh(ledger.a).due_on == workdays.add_working_days(today, 10)
+    # A township below it inherits 延庆区's rule and may set its own.
+    township = client_for(world.office_t1)
+    html = township.get(reverse("petitions:rules")).content.decode()
+    assert world.j.K.name in html
+    # Unticking "own rule" follows the rule above again.
+    assert office.post(reverse("petitions:rules"), _rules_post(DEFAULT_RULES)).status_code == 302
+    assert not DeadlineRule.objects.filter(jurisdiction=world.j.K).exists()
     assert client_for(world.staff).get(reverse("petitions:rules")).status_code == 403
+
+
+def test_the_administrator_sets_the_defaults(world, client_for):
+    admin = client_for(world.admin)
+    changed = _rules_post(DEFAULT_RULES, **{"direct-urgent-working_days": 4})
+    assert admin.post(reverse("petitions:rules"), changed).status_code == 302
+    assert DeadlineRule.objects.get(jurisdiction__isnull=True, route="direct", urgency="urgent").working_days == 4
+    assert DeadlineRule.objects.filter(jurisdiction__isnull=False).count() == 0
 
 
 def test_feedback_letter(world, ledger, client_for):
