@@ -603,7 +603,14 @@ def deadline_rules(request):
             with transaction.atomic():
                 for row in rows:
                     data = row["form"].cleaned_data
-                    if jurisdiction is not None and not data["own"]:
+                    effective = row["effective"]
+                    changed = (data["working_days"], data["co_working_days"]) != (
+                        effective.working_days, effective.co_working_days
+                    )
+                    # Typing other numbers on an inherited row makes them this jurisdiction's own;
+                    # unticking an own row follows the rule above again.
+                    wants_own = data["own"] or (row["own"] is None and changed)
+                    if jurisdiction is not None and not wants_own:
                         DeadlineRule.objects.filter(jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"]).delete()
                         continue
                     DeadlineRule.objects.update_or_create(
