@@ -46,7 +46,7 @@ from petitions.models import (
 )
 from petitions.services import petition_add_representative
 from petitions.workflow import InvalidTransition
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 from tests.petitions.test_workflow import make_cast, reach
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -223,16 +223,17 @@ def test_the_office_decides_an_extension_while_the_department_returns(cast):
 
 @pytest.mark.parametrize("with_versions", [True, False], ids=["versions", "no-versions"])
 def test_two_offices_assign_at_once(cast, with_versions):
+    town = DepartmentFactory(name="延庆镇人民政府", jurisdiction=cast.w.j.T1)  # the township office's own
     p, version, events = loaded(reach(cast, Status.TRIAGED))
     v = version if with_versions else None
     results = race(
         p,
         county=lambda: petition_assign(actor=cast.office, petition=p.pk, version=v, department=cast.D),
-        township=lambda: petition_assign(actor=cast.w.office_t1, petition=p.pk, version=v, department=cast.D3),
+        township=lambda: petition_assign(actor=cast.w.office_t1, petition=p.pk, version=v, department=town),
     )
     winner, _lost = one_winner(results, loser_errors=(Conflict,) if with_versions else (InvalidTransition,))
     p.refresh_from_db()
-    department = {"county": cast.D, "township": cast.D3}[winner.name]
+    department = {"county": cast.D, "township": town}[winner.name]
     assert (p.status, p.lead_department, p.version, p.events.count()) == (Status.ASSIGNED, department, version + 1, events + 1)
     (lead,) = Assignment.objects.filter(petition=p)
     assert lead.department == department
