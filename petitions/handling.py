@@ -45,14 +45,10 @@ from .models import (
     Urgency,
 )
 from .models.handling import ACTIVE_ASSIGNMENT_STATES
-from .services import RESIDENT, PetitionError, _attach_staged, _event
+from .services import RESIDENT, Conflict, PetitionError, _attach_staged, _event
 from .workflow import InvalidTransition, Move
 
 __all__ = ["Conflict", "InvalidTransition", "PetitionError"]
-
-
-class Conflict(PetitionError):
-    """The item changed after the actor's page was loaded."""
 
 
 # -- deadlines ----------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ class PetitionError(Exception):
     """A request the data does not allow; the message is for the person who asked."""
 
 
+class Conflict(PetitionError):
+    """The item changed after the actor's page was loaded (someone else acted first)."""
+
+
 @dataclass
 class PetitionDraft:
     """What a form collected; `petition_register` and `petition_update` take it whole."""
@@ -232,9 +236,18 @@ def _station_staff_upwards(station) -> list:
 
 
 @transaction.atomic
-def petition_update(*, actor, petition: Petition, draft: PetitionDraft) -> Petition:
-    """Save the form's values; records every changed field (personal data masked)."""
+def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version: int | None = None) -> Petition:
+    """Save the form's values; records every changed field (personal data masked).
+
+    With `version` (the item's version when the form was loaded), a form built before someone
+    else's change is refused with `Conflict` instead of overwriting it."""
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if version is not None and int(version) != petition.version:
+        raise Conflict(
+            _("Someone else changed this item while you were editing it (it is now “%(status)s”). Nothing you typed "
+              "is lost: check the item's history, then save again if your changes still apply.")
+            % {"status": petition.get_status_display()}
+        )
     values = draft.model_values()
     values.pop("linked_to", None)
     if not draft.id_number:
@@ -251,6 +264,7 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft) -> Petit
         return petition
     petition.area_code = petition.jurisdiction.code
     petition.search_text = search_text_for(petition)
+    petition.version += 1
     petition.save()
     if "received_on" in changes:
         petition.representative_links.update(received_on=petition.received_on)

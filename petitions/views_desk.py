@@ -201,17 +201,22 @@ class PetitionUpdateView(LoginRequiredMixin, View):
     def post(self, request, pk):
         petition = scoped_petition(request, pk, CHANGE)
         form = PetitionForm(request.POST, user=request.user, petition=petition)
+        version = request.POST.get("version", "")
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    petition_update(actor=request.user, petition=petition, draft=form.draft())
+                    petition_update(actor=request.user, petition=petition, draft=form.draft(),
+                                    version=int(version) if version.isdigit() else None)
                     for representative in form.new_representatives():
                         petition_add_representative(actor=request.user, petition=petition, representative=representative)
             except PetitionError as exc:
                 form.add_error(None, str(exc))
+                petition.refresh_from_db(fields=["version", "status"])  # sending again acts on what is there now
             else:
                 messages.success(request, _("Item %(number)s saved.") % {"number": petition.tracking_number})
                 return redirect("petitions:detail", pk=petition.pk)
+        elif version.isdigit():
+            petition.version = int(version)  # a form error keeps the version the person started from
         return render(request, TEMPLATE, _context(request, form, petition=petition))
 
 

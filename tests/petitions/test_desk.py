@@ -550,3 +550,26 @@ def test_receipt_hides_a_confidential_name_from_a_department(world, ledger, clie
     assert "李*" not in html and "李四" not in html and "13812340000" not in html
     html = client_for(world.staff).get(reverse("petitions:receipt", args=[ledger.b.pk])).content.decode()
     assert "李*" in html
+
+
+def test_an_edit_made_on_a_stale_page_is_refused_and_keeps_what_was_typed(world, ledger, staff, client_for):
+    """Two people on one item: the edit form carries the version it was built from."""
+    from petitions import handling
+
+    url = reverse("petitions:update", args=[ledger.a.pk])
+    page = staff.get(url)
+    loaded = ledger.a.version
+    assert f'name="version" value="{loaded}"' in page.content.decode()
+    handling.petition_triage(actor=world.office, petition=ledger.a)  # the office acts meanwhile
+    data = form_data(world, content="东关村路灯损坏，补充：共3盏", petitioner_name="张三", petitioner_phone="13812345678",
+                     petitioner_address="东关村三巷5号") | {"version": loaded}
+    refused = staff.post(url, data)
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "东关村路灯损坏，补充：共3盏" in html and 'data-testid="form-errors"' in html
+    ledger.a.refresh_from_db()
+    assert ledger.a.content != "东关村路灯损坏，补充：共3盏" and ledger.a.status == "triaged"
+    assert f'name="version" value="{ledger.a.version}"' in html  # sending again acts on what is there now
+    assert staff.post(url, data | {"version": ledger.a.version}).status_code == 302
+    ledger.a.refresh_from_db()
+    assert ledger.a.content == "东关村路灯损坏，补充：共3盏" and ledger.a.version == loaded + 2
