@@ -168,9 +168,9 @@ def _url(petition) -> str:
     return reverse("petitions:detail", args=[petition.pk])
 
 
-def _tell_users(users, *, key: str, topic: str, subject: str, body: str, petition: Petition, sms: str = "") -> None:
-    """Inbox and email get the body; a text message only the subject (free text never goes by SMS)."""
-    sms = sms or subject
+def tell_users(users, *, key: str, topic: str, subject: str, body: str, url: str, station=None, sms: str = "") -> None:
+    """One notice per user keyed `<key>:user:<pk>`. Inbox and email get the body; a text message
+    only the subject (free text never goes by SMS)."""
     for user in users:
         outbox_write(
             key=f"{key}:user:{user.pk}",
@@ -178,10 +178,14 @@ def _tell_users(users, *, key: str, topic: str, subject: str, body: str, petitio
             recipient=Recipient.for_user(user),
             subject=subject,
             body=body,
-            url=_url(petition),
-            station=petition.station,
-            sms_text=sms,
+            url=url,
+            station=station,
+            sms_text=sms or subject,
         )
+
+
+def _tell_users(users, *, key: str, topic: str, subject: str, body: str, petition: Petition, sms: str = "") -> None:
+    tell_users(users, key=key, topic=topic, subject=subject, body=body, url=_url(petition), station=petition.station, sms=sms)
 
 
 def department_members(department) -> list:

@@ -32,11 +32,10 @@ from django.utils.translation import pgettext_lazy
 
 from liaison import workdays
 from liaison.access import prefix_q, scope_for
-from liaison.outbox import Recipient, outbox_write
 from stations.models import Station
 
 from . import workflow
-from .handling import department_members
+from .handling import department_members, tell_users
 from .models import (
     Commitment,
     Department,
@@ -273,15 +272,6 @@ def _check_answer_by(due_on: date | None, today: date) -> None:
         )
 
 
-def _tell(users, *, key: str, topic: str, subject: str, body: str, url: str, station=None) -> None:
-    for user in users:
-        outbox_write(
-            key=f"{key}:user:{user.pk}", topic=topic, recipient=Recipient.for_user(user), subject=subject, body=body,
-            sms_text=subject,  # free text never goes by SMS
-            url=url, station=station,
-        )
-
-
 @transaction.atomic
 def supervision_notice_issue(*, actor, department: Department, subject: str, requirement: str, due_on: date,
                              petition: Petition | None = None) -> SupervisionNotice:
@@ -333,7 +323,7 @@ def supervision_notice_issue(*, actor, department: Department, subject: str, req
                data={"number": notice.number, "subject": notice.subject, "due_on": str(due_on),
                      "department": department.name, "notice": notice.pk})
     due = date_format(due_on, "Y-m-d")
-    _tell(
+    tell_users(
         department_members(department), key=f"notice:{notice.pk}:issued", topic="supervision_notice",
         subject=_("Supervision notice %(number)s: answer by %(due)s") % {"number": notice.number, "due": due},
         body=_("The committee office issued supervision notice %(number)s to %(department)s on “%(subject)s”. "
@@ -375,7 +365,7 @@ def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str
     issuer = notice.issued_by
     if issuer.is_active:
         late = timezone.localdate(notice.responded_at) > notice.due_on
-        _tell(
+        tell_users(
             [issuer], key=f"notice:{notice.pk}:answered", topic="supervision_notice",
             subject=(_("Supervision notice %(number)s answered late by %(department)s") if late
                      else _("Supervision notice %(number)s answered by %(department)s"))
@@ -458,7 +448,7 @@ def commitment_record(*, actor, source: str, held_on: date, department: Departme
         _event(petition, PetitionEvent.Kind.COMMITMENT_RECORDED, actor=actor,
                data={"department": department.name, "due_on": str(due_on), "text": f"{head_name_}: {text_[:1000]}"})
     due = date_format(due_on, "Y-m-d")
-    _tell(
+    tell_users(
         department_members(department), key=f"commitment:{commitment.pk}:recorded", topic="commitment",
         subject=_("Commitment recorded for %(department)s, due %(due)s") % {"department": department.name, "due": due},
         body=_("%(head)s committed on %(day)s: %(text)s Report how it was kept by %(due)s.")
@@ -496,7 +486,7 @@ def commitment_progress(*, actor, commitment: Commitment, progress: str, done: b
     commitment.save(update_fields=fields)
     recorder = commitment.created_by
     if done and recorder.pk != actor.pk and recorder.is_active:
-        _tell(
+        tell_users(
             [recorder], key=f"commitment:{commitment.pk}:done", topic="commitment",
             subject=_("%(department)s reports a commitment kept") % {"department": commitment.department.name},
             body=commitment.progress[:1000], url=reverse("petitions:commitment_detail", args=[commitment.pk]),
@@ -524,7 +514,7 @@ def commitment_follow_up(*, actor, commitment: Commitment, visited_on: date, not
     commitment.follow_up_on, commitment.follow_up_satisfaction = visited_on, satisfaction
     commitment.state = Commitment.State.VISITED
     commitment.save(update_fields=["follow_up_note", "follow_up_on", "follow_up_satisfaction", "state", "updated_at"])
-    _tell(
+    tell_users(
         department_members(commitment.department), key=f"commitment:{commitment.pk}:visited", topic="commitment",
         subject=_("Follow-up visit on your commitment: %(rating)s") % {"rating": Satisfaction(satisfaction).label},
         body=commitment.follow_up_note[:1000], url=reverse("petitions:commitment_detail", args=[commitment.pk]),
