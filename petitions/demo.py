@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison import workdays
 from liaison.models import Jurisdiction, User
 from stations.demo import DISTRICT_CODE, YANQING_TOWN_CODE, _mobile, person_name
 from stations.models import EventKind, Membership, ReceptionEvent, Representative, RosterEntry, Station, StationKind
@@ -42,6 +43,7 @@ from .models import (
     Petition,
     PetitionEvent,
     PetitionRepresentative,
+    Route,
     Satisfaction,
     Status,
     Urgency,
@@ -199,6 +201,8 @@ class Maker:
         self.statuses = [(limit, _weighted(pairs)) for limit, pairs in STATUS_BY_AGE]
         self.satisfaction = _weighted(SATISFACTION)
         self.templates = [(cat, text) for cat, text in texts.TEMPLATES if cat in network.categories]
+        # Loaded here, in the caller's thread: the bulk loader builds items in a worker without the database.
+        self.calendar = workdays.current()
 
     def item(self, station: NetStation) -> Item:
         rng, net = self.rng, self.net
@@ -290,6 +294,15 @@ class Maker:
             if status not in FED_BACK and values["due_on"] < self.today and rng.random() < 0.75:
                 # Most late items had their deadline extended (申请延期); a few stay overdue.
                 values["due_on"] = self.today + timedelta(days=rng.randint(3, 20))
+            values["route"], values["assigned_at"] = Route.DIRECT, item.status_at
+            if status in ANSWERED:
+                # Most answers come before the deadline, some a few days after it.
+                lag = rng.randint(1, max(1, (values["due_on"] - values["received_on"]).days + (3 if rng.random() < 0.15 else 0)))
+                values["replied_at"] = min(self.now, item.status_at + timedelta(days=lag))
+                start, end = timezone.localdate(item.status_at), timezone.localdate(values["replied_at"])
+                values["reply_working_days"] = self.calendar.between(start, end) if end > start else 0
+                if status == Status.CLOSED:
+                    values["closed_at"] = values["replied_at"]
         when = values["received_on"] + timedelta(days=rng.randint(3, 25))
         fill = {"dept": dept_name, "m": when.month, "d": when.day, "n": rng.randint(2, 5)}
         if status in ANSWERED:

@@ -1158,6 +1158,12 @@ class DemoHandling:
                 if s.state != Status.REPLIED:
                     s.values.update(lead_department_id=None, handling_summary="", outcome="", replied_at=None)
         report["suggestion"] += len(self.suggestions)
+        for s in self.stories:  # as petition_reply fixes it: working days from the assignment to the answer
+            v = s.values
+            v["reply_working_days"] = None
+            if v.get("lead_department_id") and v.get("assigned_at") and v.get("replied_at"):
+                start, end = timezone.localtime(v["assigned_at"], self.tz).date(), timezone.localtime(v["replied_at"], self.tz).date()
+                v["reply_working_days"] = self.cal.between(start, end) if end > start else 0
 
     def _write_suggestion_events(self) -> None:
         rows = []

@@ -78,6 +78,14 @@ def deadline_for(*, route: str, urgency: str, start: date | None = None, area_co
     return workdays.add_working_days(start, rule.working_days), workdays.add_working_days(start, rule.co_working_days)
 
 
+def reply_working_days(assigned_at, replied_at) -> int | None:
+    """Working days from the assignment to the reply (0 when answered the same working day)."""
+    if assigned_at is None or replied_at is None:
+        return None
+    start, end = timezone.localdate(assigned_at), timezone.localdate(replied_at)
+    return workdays.working_days_between(start, end) if end > start else 0
+
+
 def suggestion_deadline(*, start: date | None = None, complex_: bool = False) -> date:
     """Three months from assignment, six for a complex suggestion the office approved (代表法 art. 51)."""
     from django.conf import settings
@@ -394,10 +402,11 @@ def petition_suggestion_replied(*, actor, petition, suggestion) -> Petition:
     locked.outcome = suggestion.outcome
     locked.handling_summary = suggestion.reply_text
     locked.replied_at = timezone.now()
+    locked.reply_working_days = reply_working_days(suggestion.assigned_at, locked.replied_at)
     if suggestion.department_id:
         locked.lead_department_id = suggestion.department_id
     _finish(locked, rule=rule, actor=actor, kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
-            fields=["outcome", "handling_summary", "replied_at", "lead_department"],
+            fields=["outcome", "handling_summary", "replied_at", "reply_working_days", "lead_department"],
             data={"suggestion": suggestion.number, "outcome": suggestion.outcome},
             public_text=_("Answer to the representative suggestion: %(text)s") % {"text": suggestion.reply_text[:2000]})
     return locked
@@ -482,8 +491,9 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
         state=ExtensionRequest.State.REFUSED, decided_at=now, decision_note=_("The department replied before a decision.")
     )
     petition.outcome, petition.handling_summary, petition.replied_at = outcome, text_, now
+    petition.reply_working_days = reply_working_days(petition.assigned_at, now)
     _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
-            fields=["outcome", "handling_summary", "replied_at"],
+            fields=["outcome", "handling_summary", "replied_at", "reply_working_days"],
             data={"department": share.department.name, "outcome": outcome, "reply": reply.pk, "on_time": timezone.localdate() <= share.due_on},
             public_text=_("Reply from %(department)s (%(outcome)s): %(text)s")
             % {"department": share.department.name, "outcome": Outcome(outcome).label, "text": text_})
@@ -692,9 +702,9 @@ def _reopen(petition, rule, actor, data, label) -> None:
     )
     petition.round += 1
     # The new round starts clean; round 1's answer, feedback and ratings stay in the history and tables.
-    fields = ["satisfaction", "round", "replied_at", "fed_back_at", "outcome", "feedback_method", "feedback_summary",
-              "rating_code"]
-    petition.replied_at = petition.fed_back_at = None
+    fields = ["satisfaction", "round", "replied_at", "reply_working_days", "fed_back_at", "outcome", "feedback_method",
+              "feedback_summary", "rating_code"]
+    petition.replied_at = petition.fed_back_at = petition.reply_working_days = None
     petition.outcome = petition.satisfaction = petition.feedback_method = petition.feedback_summary = ""
     petition.rating_code = ""
     if last_lead is not None:

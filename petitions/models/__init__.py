@@ -280,6 +280,9 @@ class Petition(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     fed_back_at = models.DateTimeField(_("fed back at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Working days from assignment to the department's reply, fixed when the reply arrives
+    # (the calendar may change later; the dashboard averages the figure as it stood).
+    reply_working_days = models.PositiveSmallIntegerField(_("working days to reply"), null=True, blank=True, editable=False)
     suggestion = models.ForeignKey(
         "petitions.Suggestion",
         verbose_name=_("representative suggestion"),
@@ -329,6 +332,7 @@ class Petition(models.Model):
             ("rate_petition", _("Rate the handling of petitions")),
             ("close_petition", _("Close petitions out")),
             ("supervise_petition", _("Issue supervision notices and record commitments")),
+            ("view_reports", _("See the dashboard and the oversight reports")),
         ]
         constraints = [
             models.CheckConstraint(
