@@ -75,7 +75,19 @@ _HANDLING_OFFICE = _FEEDBACK | {
     "petitions.change_suggestion",
     "petitions.view_deadlinerule",
     "petitions.change_deadlinerule",
+    "petitions.view_reports",
 }
+
+# The performance record (履职档案): the office sees records and the ranking of its jurisdiction and
+# sets the scoring rules; staff see their stations' representatives; a representative their own.
+_PERFORMANCE_OFFICE = {
+    "stations.view_performancerecord",
+    "stations.view_performancereport",
+    "stations.view_scoringrule",
+    "stations.change_scoringrule",
+}
+_PERFORMANCE_STAFF = {"stations.view_performancerecord", "stations.view_performancereport"}
+_PERFORMANCE_OWN = {"stations.view_own_performancerecord", "stations.change_own_performancereport"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMITTEE_OFFICE: frozenset(
@@ -84,9 +96,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _LEDGER
         | _INSIDE
         | _HANDLING_OFFICE
+        | _PERFORMANCE_OFFICE
         | {"liaison.view_jurisdiction", "petitions.reveal_petitioner", "petitions.add_petition", "petitions.change_petition"}
     ),
-    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK | _FEEDBACK),
+    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK | _FEEDBACK | {"petitions.view_reports"} | _PERFORMANCE_STAFF),
     Role.REPRESENTATIVE: frozenset(
         _NETWORK_VIEW
         | _RECEPTION_VIEW
@@ -101,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
         | _FEEDBACK
         | {"petitions.view_supervisionnotice", "petitions.view_suggestion"}
+        | _PERFORMANCE_OWN
     ),
     Role.DEPARTMENT: frozenset(
         {"stations.view_receptionevent", "petitions.reveal_petitioner", "petitions.handle_petition"}

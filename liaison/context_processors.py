@@ -21,6 +21,13 @@ _HANDLING = [
     ("petitions.change_deadlinerule", _("Deadline rules"), "petitions:rules", "rules"),
 ]
 
+_OVERSIGHT = [
+    ("petitions.view_reports", _("Dashboard"), "reports:dashboard", "dashboard"),
+    ("petitions.view_reports", _("Department evaluation"), "reports:departments", "departments_report"),
+    ("stations.view_performancerecord", _("Performance records"), "performance:ranking", "performance"),
+    ("stations.view_own_performancerecord", _("My performance record"), "performance:mine", "my_performance"),
+]
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -37,6 +44,11 @@ def navigation(request):
         ]
         if handling:
             items.append({"label": _("Handling"), "key": "handling_menu", "children": handling})
+        oversight = [
+            {"label": label, "url": reverse(name), "key": key} for perm, label, name, key in _OVERSIGHT if user.has_perm(perm)
+        ]
+        if oversight:
+            items.append({"label": _("Oversight"), "key": "oversight_menu", "children": oversight})
         if user.has_perm("stations.view_station"):
             items.append({"label": _("Stations"), "url": reverse("stations:station_list"), "key": "stations"})
         if user.has_perm("stations.view_representative"):

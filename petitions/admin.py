@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Category, DeadlineRule, Department, Petition, PetitionEvent, ReplyTemplate
+from .models import ApiClient, Category, DeadlineRule, Department, Petition, PetitionEvent, ReplyTemplate
 
 
 @admin.register(Department)
@@ -74,3 +78,52 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Open311 clients (12345 hotlines, city platforms). The key is generated here and shown once."""
+
+    list_display = ["name", "jurisdiction", "default_station", "key_prefix", "is_active", "created_at", "last_used_at"]
+    list_select_related = ["jurisdiction", "default_station"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "key_prefix"]
+    raw_id_fields = ["jurisdiction", "default_station"]
+    readonly_fields = ["key_prefix", "created_at", "last_used_at"]
+    actions = ["new_key"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._new_keys(request).append((obj, obj.set_new_key()))
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The key is shown on this one page and never stored readable: not in a message (the
+        # message storage may keep it in a cookie), not in the database.
+        if self._new_keys(request):
+            return self._show_keys(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.action(description=gettext_lazy("Generate a new key (the old one stops working)"))
+    def new_key(self, request, queryset):
+        for client in queryset:
+            self._new_keys(request).append((client, client.set_new_key()))
+            client.save(update_fields=["key_prefix", "key_hash"])
+        return self._show_keys(request)
+
+    @staticmethod
+    def _new_keys(request) -> list:
+        if not hasattr(request, "_open311_new_keys"):
+            request._open311_new_keys = []
+        return request._open311_new_keys
+
+    def _show_keys(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("New API key"),
+            "keys": [{"client": client, "key": raw} for client, raw in self._new_keys(request)],
+        }
+        response = TemplateResponse(request, "admin/petitions/apiclient/new_key.html", context)
+        add_never_cache_headers(response)
+        return response

@@ -294,6 +294,8 @@ class Maker:
             if status not in FED_BACK and values["due_on"] < self.today and rng.random() < 0.75:
                 # Most late items had their deadline extended (申请延期); a few stay overdue.
                 values["due_on"] = self.today + timedelta(days=rng.randint(3, 20))
+        if status in ASSIGNED and department and not self.demo:
+            # The bulk items' handling times (the demo district's come from demo_handling's story).
             values["route"], values["assigned_at"] = Route.DIRECT, item.status_at
             if status in ANSWERED:
                 # Most answers come before the deadline, some a few days after it.
@@ -424,9 +426,16 @@ def _demo_history(petitions, items, net: Network, report: Counter) -> None:
     handling's rows come from demo_handling."""
     registered_text = _("Your item has been registered.")
     links, events = [], []
-    for petition, item in zip(petitions, items, strict=True):
+    # Representatives with an account reply as themselves and mark some items for follow-up (their
+    # performance record counts both).
+    accounts = dict(Representative.objects.filter(
+        pk__in={rep for item in items for rep in item.reps}, user__isnull=False
+    ).values_list("pk", "user_id"))
+    for n, (petition, item) in enumerate(zip(petitions, items, strict=True)):
+        follow = n % 4 == 0
         links += [
-            PetitionRepresentative(petition=petition, representative_id=rep, received_on=petition.received_on)
+            PetitionRepresentative(petition=petition, representative_id=rep, received_on=petition.received_on,
+                                   follow_up=follow and rep in accounts)
             for rep in item.reps
         ]
         names = [net.rep_names.get(rep, "") for rep in item.reps]
@@ -439,6 +448,7 @@ def _demo_history(petitions, items, net: Network, report: Counter) -> None:
         if item.replied_text:
             events.append(PetitionEvent(
                 petition=petition, kind=PetitionEvent.Kind.REPLIED, actor_label=names[0] if names else "",
+                actor_id=accounts.get(item.reps[0]) if item.reps else None,
                 at=petition.first_replied_at, is_public=True, public_text=item.replied_text,
             ))
     PetitionRepresentative.objects.bulk_create(links, batch_size=2000)

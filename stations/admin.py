@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LiaisonOfficer, Membership, Representative, Station, StationDocument
+from .models import LiaisonOfficer, Membership, PerformanceReport, Representative, ScoringRule, Station, StationDocument
 
 
 class OfficerInline(admin.TabularInline):
@@ -37,3 +37,20 @@ class StationDocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "station", "kind", "year", "uploaded_at"]
     list_filter = ["kind"]
     raw_id_fields = ["station", "uploaded_by"]
+
+
+@admin.register(ScoringRule)
+class ScoringRuleAdmin(admin.ModelAdmin):
+    """The defaults (no jurisdiction) are the administrator's; offices edit theirs on the rules page."""
+
+    list_display = ["activity", "jurisdiction", "points", "cap", "weight", "updated_at", "updated_by"]
+    list_filter = ["activity"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(PerformanceReport)
+class PerformanceReportAdmin(admin.ModelAdmin):
+    list_display = ["representative", "year", "updated_at", "updated_by"]
+    list_filter = ["year"]
+    search_fields = ["representative__name", "representative__code"]
+    readonly_fields = ["version", "created_at", "updated_at", "updated_by"]

@@ -4,7 +4,7 @@ from django.urls import path
 
 from petitions import public_views as petition_views
 
-from . import public_views
+from . import public_views, views_performance
 
 app_name = "public"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("s/<str:public_code>/petition/", petition_views.petition_form, name="station_petition"),
     path("s/<str:public_code>/photo/", public_views.station_photo, name="station_photo"),
     path("r/<int:pk>/photo/", public_views.representative_photo, name="representative_photo"),
+    path("r/<int:pk>/record/", views_performance.public_record, name="representative_record"),
 ]

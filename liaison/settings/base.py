@@ -259,6 +259,8 @@ LIAISON_RATE_TRACK_IP = env("LIAISON_RATE_TRACK_IP", default="30/600")
 LIAISON_TRUSTED_PROXY_COUNT = env.int("LIAISON_TRUSTED_PROXY_COUNT", default=0)
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LIAISON_EXPORT_SYNC_ROWS = env.int("LIAISON_EXPORT_SYNC_ROWS", default=2000)
+# Seconds the dashboard's figures are kept per user (they take seconds over a million items).
+LIAISON_DASHBOARD_CACHE_SECONDS = env.int("LIAISON_DASHBOARD_CACHE_SECONDS", default=600)
 
 # Handling ----------------------------------------------------------------------------------
 # Representative suggestions: months from assignment to reply (代表法 art. 51), and for

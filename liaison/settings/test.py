@@ -23,3 +23,6 @@ WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before
 if REDIS_URL:
     # A database of its own, so tests never touch a developer's cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "liaison-test"}}
+# Every test counts afresh (users' primary keys repeat across rolled-back tests);
+# tests/petitions/test_dashboard.py turns the cache on where it tests it.
+LIAISON_DASHBOARD_CACHE_SECONDS = 0

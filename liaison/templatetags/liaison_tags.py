@@ -53,3 +53,15 @@ def mask_phone(value):
     from petitions.privacy import mask_phone as mask
 
     return mask(str(value or ""))
+
+
+@register.filter
+def percent(value):
+    """A rate (0–1) as "93.5%"; a dash when there is nothing to divide by."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def days(value):
+    """An average number of days to one decimal; a dash when nothing was counted."""
+    return "—" if value is None else f"{value:.1f}"

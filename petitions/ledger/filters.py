@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from liaison.access import prefix_q, scope_for
+from liaison.models import Jurisdiction
 from stations.models import Representative, Station
 from stations.querysets import _ancestor_codes
 
@@ -29,6 +30,8 @@ from ..models import (
     Status,
     Urgency,
 )
+from ..dashboard import MEASURES, measure_q
+from ..querysets import code_range_q
 from .keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
 
 
@@ -111,6 +114,12 @@ class LedgerFilterForm(forms.Form):
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the links from a reception day's page ("the items registered that day").
     event = forms.IntegerField(label=_("Reception day"), required=False, min_value=1, widget=forms.HiddenInput)
+    # Set by the dashboard's links: the jurisdiction and the figure whose items are listed.
+    area = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=Jurisdiction.objects.none(), required=False, to_field_name="code",
+        widget=forms.HiddenInput,
+    )
+    measure = forms.ChoiceField(label=_("Figure"), required=False, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
         label=_("Rows per page"), required=False, coerce=int, empty_value=DEFAULT_PAGE_SIZE,
         choices=[(n, n) for n in PAGE_SIZES],
@@ -135,6 +144,8 @@ class LedgerFilterForm(forms.Form):
         self.fields["station"].queryset = station_choices(user)
         self.fields["representative"].queryset = representative_choices(user)
         self.fields["department"].queryset = department_choices(user)
+        self.fields["area"].queryset = Jurisdiction.objects.visible_to(user)
+        self.fields["measure"].choices = [("", ""), *MEASURES.items()]
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["placeholder"] = _("Words of the content, address or tracking number")
         if self.representative_id:
@@ -188,6 +199,10 @@ class LedgerFilterForm(forms.Form):
             queryset = queryset.filter(received_on__gte=data["received_from"])
         if data["received_to"]:
             queryset = queryset.filter(received_on__lte=data["received_to"])
+        if data["area"]:
+            queryset = queryset.filter(code_range_q("area_code", [data["area"].prefix]))
+        if data["measure"]:
+            queryset = queryset.filter(measure_q(data["measure"], today))
         if data["overdue"]:
             queryset = queryset.overdue(today)
         if data["awaiting"]:
@@ -206,6 +221,10 @@ class LedgerFilterForm(forms.Form):
             return self.cleaned_data["sort"]
         value = (self.data.get("sort") or "") if self.data else ""
         return value if value.lstrip("-") in SORTS else DEFAULT_SORT
+
+    @property
+    def measure_label(self) -> str:
+        return str(MEASURES.get(self.cleaned_data.get("measure"), "")) if self.is_valid() else ""
 
     @property
     def page_size(self) -> int:
@@ -237,6 +256,8 @@ class LedgerFilterForm(forms.Form):
         helper.layout = Layout(
             "sort",
             "event",
+            "area",
+            "measure",
             Row(*[col(f) for f in self.MAIN], css_class="g-2 align-items-start"),
             Div(Row(*[col(f) for f in self.MORE], css_class="g-2 align-items-start"), css_class=more_class,
                 css_id="ledger-more"),

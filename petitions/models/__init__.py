@@ -114,6 +114,7 @@ class Channel(models.TextChoices):
     HOME_VISIT = "home_visit", _("Home visit")
     FORUM = "forum", _("Forum")
     LETTER = "letter", _("Letter")
+    API = "api", _("City platform / 12345")
 
 
 # Items that arrive without a person at the desk: a representative owes a first
@@ -356,6 +357,8 @@ class Petition(models.Model):
                 condition=models.Q(status="closed") & ~models.Q(public_result=""),
                 name="petition_public_results",
             ),
+            # The Open311 API's GET requests: newest first by registration time, within a window.
+            models.Index(fields=["-registered_at", "-id"], name="petition_open311_requested"),
             models.Index(
                 fields=["first_reply_due_at"],
                 condition=models.Q(first_reply_due_at__isnull=False, first_replied_at__isnull=True),
@@ -530,7 +533,11 @@ class PetitionEvent(models.Model):
         verbose_name = _("petition event")
         verbose_name_plural = _("petition events")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["petition", "at"], name="petition_event_timeline")]
+        indexes = [
+            models.Index(fields=["petition", "at"], name="petition_event_timeline"),
+            # The Open311 API's servicerequestupdates: the public history by time.
+            models.Index(fields=["at", "id"], condition=models.Q(is_public=True), name="petition_event_open311_public"),
+        ]
 
     def __str__(self):
         return f"{self.petition_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
@@ -586,3 +593,4 @@ from .handling import (  # noqa: E402, F401  (they refer to the models above)
     SuggestionEvent,
     SupervisionNotice,
 )
+from .open311 import ApiClient, ApiSubmission  # noqa: E402, F401

@@ -30,3 +30,4 @@ from .reception import (  # noqa: F401
     Weekday,
     event_photo_path,
 )
+from .performance import DEFAULT_SCORING, Activity, PerformanceReport, ScoringRule  # noqa: F401, E402

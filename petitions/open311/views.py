@@ -1,0 +1,136 @@
+"""GeoReport v2 endpoints: check the key, parse, call a selector or the service, render.
+
+Every answer is JSON or XML as the URL's extension asks, errors included
+([{"code": 404, "description": …}] / <errors><error>…</error></errors>).
+"""
+
+import functools
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .auth import api_client
+from .render import FORMATS, ApiError, error, respond
+from .services import open311_request_create, parse_request
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-06T00:00:00+08:00"  # the date this API last changed shape
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+
+
+def endpoint(*methods):
+    """Allowed methods, CSRF exemption (a key, not a cookie, authenticates), the spec's errors."""
+
+    def wrap(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def inner(request, *args, fmt="json", **kwargs):
+            fmt = fmt.lower()
+            if fmt not in FORMATS:
+                response = error("json", 404, "format not supported: use json or xml")
+            elif request.method not in methods:
+                response = error(fmt, 405, f"method not allowed: use {' or '.join(methods)}")
+                response["Allow"] = ", ".join(methods)
+            elif _has_nul(request, kwargs):
+                response = error(fmt, 400, "arguments must not contain NUL characters")
+            else:
+                try:
+                    response = view(request, *args, fmt=fmt, **kwargs)
+                except ApiError as exc:
+                    response = error(fmt, exc.code, exc.description)
+            add_never_cache_headers(response)
+            return response
+
+        return inner
+
+    return wrap
+
+
+def _has_nul(request, kwargs) -> bool:
+    values = [*kwargs.values(), *request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+    if request.method == "POST":
+        values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+    return any("\x00" in str(v) for v in values)
+
+
+@endpoint("GET")
+def discovery(request, fmt):
+    url = settings.SITE_URL + reverse("open311:discovery", kwargs={"fmt": fmt}).rsplit("/", 1)[0] + "/"
+    return respond(fmt, {
+        "changeset": CHANGESET,
+        "contact": "The committee office of the people's congress that serves your area",
+        "key_service": "Ask the committee office for an API key; its system administrator creates it",
+        "endpoints": [{
+            "specification": SPECIFICATION,
+            "url": url,
+            "changeset": CHANGESET,
+            "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    }, root="discovery")
+
+
+@endpoint("GET")
+def services(request, fmt):
+    api_client(request, required=False)
+    return respond(fmt, selectors.services(), root="services", item="service")
+
+
+@endpoint("GET")
+def service_definition(request, fmt, code):
+    api_client(request, required=False)
+    return respond(fmt, selectors.service_definition(selectors.find_service(code)), root="service_definition")
+
+
+@endpoint("GET", "POST")
+def service_requests(request, fmt):
+    if request.method == "POST":
+        client = api_client(request, required=True)
+        submission = open311_request_create(client=client, values=parse_request(client, request.POST))
+        record = {
+            "service_request_id": submission.petition.tracking_number,
+            "token": submission.token,
+            "service_notice": "Registered; the committee office routes it within 2 working days",
+            "account_id": submission.account_id or None,
+        }
+        return respond(fmt, [record], root="service_requests", item="request")
+    # Listing needs a key: a list open to anyone would hand out every item's tracking number.
+    client = api_client(request, required=True)
+    filters = selectors.parse_filters(client, request.GET)
+    return respond(fmt, selectors.find_requests(client, filters), root="service_requests", item="request")
+
+
+@endpoint("GET")
+def request_detail(request, fmt, number):
+    client = api_client(request, required=False)
+    return respond(fmt, [selectors.find_request(client, number)], root="service_requests", item="request")
+
+
+@endpoint("GET")
+def token(request, fmt, token):
+    client = api_client(request, required=False)
+    return respond(fmt, [selectors.find_token(client, token)], root="service_requests", item="request")
+
+
+@endpoint("GET")
+def updates(request, fmt):
+    client = api_client(request, required=True)
+    filters = selectors.parse_filters(client, request.GET)
+    return respond(fmt, selectors.find_updates(client, filters), root="service_requests_updates", item="request_update")
+
+
+@csrf_exempt
+def not_found(request, rest=""):
+    """Anything else under /open311/v2/, whatever the method: the spec's 404, in XML when asked for."""
+    return error("xml" if rest.lower().endswith(".xml") else "json", 404, "no such resource")
+
+
+@require_GET
+def openapi(request):
+    return FileResponse(OPENAPI_PATH.open("rb"), content_type="application/json")
