@@ -8,3 +8,4 @@ class PetitionsConfig(AppConfig):
 
     def ready(self):
         from . import export  # noqa: F401  registers the ledger export's job runner
+        from . import views_reports  # noqa: F401  and the dashboard's

@@ -5,7 +5,8 @@ Everything counts the items the user can see (`Petition.objects.visible_to`): th
 office its jurisdiction, station staff their stations. The capability is `view_reports`.
 """
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from django.views.generic import TemplateView
 
 from liaison.models import Role
 from liaison.templatetags.liaison_tags import days, percent
-from stations.views import PermissionMixin
-from stations.views_reports import Sheet, xlsx_response
+from liaison.jobs import JobRejected, JobResult, job_start, runner, temp_path
+from stations.views import PermissionMixin, require_perm
+from stations.views_reports import Sheet, write_workbook, xlsx_response
 
 from . import dashboard as dash
 from .charts import trend_svg
@@ -146,14 +148,46 @@ def dashboard_sheets(board: dash.Dashboard, user) -> list[Sheet]:
     return sheets
 
 
-def dashboard_export(request):
-    from stations.views import require_perm
+DASHBOARD_EXPORT_KIND = "dashboard_export"
+EXPORT_SYNC_ITEMS = 50_000  # above this many items the workbook is written by a job, with a progress bar
 
+
+def _dashboard_filename(board) -> str:
+    return _("dashboard-%(start)s-%(end)s.xlsx") % {"start": board.period.start, "end": board.period.end}
+
+
+def dashboard_export(request):
+    """The dashboard's tables in one workbook: at once when counted already or for a small
+    cohort; otherwise a job writes it and the job page shows its progress and the download."""
     require_perm(request.user, VIEW_REPORTS)
-    form = ReportFilterForm(request.GET or None, user=request.user)
-    board = dash.build_cached(request.user, form.range, form.chosen_jurisdiction)
-    name = _("dashboard-%(start)s-%(end)s.xlsx") % {"start": board.period.start, "end": board.period.end}
-    return xlsx_response(name, *dashboard_sheets(board, request.user))
+    user = request.user
+    form = ReportFilterForm(request.GET or None, user=user)
+    period, jurisdiction = form.range, form.chosen_jurisdiction
+    board, _key = dash.cached(user, period, jurisdiction)
+    if board is None:
+        ids = dash.cohort(user, period, jurisdiction).values_list("pk", flat=True)
+        if len(ids[: EXPORT_SYNC_ITEMS + 1]) > EXPORT_SYNC_ITEMS:
+            job = job_start(owner=user, kind=DASHBOARD_EXPORT_KIND, title=_("The dashboard in Excel"),
+                            params={"query": request.GET.urlencode()})
+            return redirect("job_detail", pk=job.pk)
+        board = dash.build_cached(user, period, jurisdiction)
+    return xlsx_response(_dashboard_filename(board), *dashboard_sheets(board, user))
+
+
+@runner(DASHBOARD_EXPORT_KIND)
+def run_dashboard_export(job, progress) -> JobResult:
+    """Count the figures for the job's owner (step 1), then write the workbook (step 2)."""
+    owner = job.owner
+    if not owner.is_active or not owner.has_perm(VIEW_REPORTS):
+        raise JobRejected(_("You may no longer see the dashboard."))
+    form = ReportFilterForm(QueryDict(job.params.get("query", "")) or None, user=owner)
+    progress.total(2)
+    board = dash.build_cached(owner, form.range, form.chosen_jurisdiction)
+    progress.advance(1, force=True)
+    path = temp_path()
+    write_workbook(path, *dashboard_sheets(board, owner))
+    progress.advance(2, force=True)
+    return JobResult(message=_("The dashboard's tables are ready."), path=path, name=_dashboard_filename(board))
 
 
 class MonthlyReportView(PermissionMixin, TemplateView):
@@ -165,8 +199,6 @@ class MonthlyReportView(PermissionMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
-            from stations.views import require_perm
-
             require_perm(request.user, VIEW_REPORTS)
             form = MonthForm(request.GET or None, user=request.user)
             board = dash.build_cached(request.user, form.period, form.chosen_jurisdiction)

@@ -66,7 +66,17 @@ class Sheet:
 
 
 def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
-    """A workbook of plain tables: bold header row, frozen, then the rows."""
+    """A workbook of plain tables, sent as a download."""
+    out = io.BytesIO()
+    write_workbook(out, *sheets)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def write_workbook(target, *sheets: Sheet) -> None:
+    """A workbook of plain tables: bold header row, frozen, then the rows; into a file or a path."""
     wb = Workbook(write_only=True)
     for sheet in sheets:
         ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", "、", str(sheet.title))[:31])  # characters Excel refuses in sheet names
@@ -78,12 +88,7 @@ def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
             ws.append([_cell(ws, v) for v in row])
         if sheet.footer:
             ws.append([_cell(ws, v, bold=True) for v in sheet.footer])
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    wb.save(target)
 
 
 # --------------------------------------------------------------------------- campaigns

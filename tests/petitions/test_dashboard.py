@@ -371,3 +371,25 @@ def test_campaign_totals_on_the_dashboard(world, generated):
     row = board.campaigns[0]
     assert (row.representatives, row.events, row.residents, row.opinions, row.registered, row.resolved) == (1, 1, 40, 12, 2, 1)
     assert dash.build(w.office_k2, PERIOD, today=TODAY).campaigns == []
+
+
+def test_a_large_dashboard_export_runs_as_a_job_with_a_progress_bar(world, generated, client_for, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from liaison.models import Job
+    from petitions import views_reports
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    monkeypatch.setattr(views_reports, "EXPORT_SYNC_ITEMS", 10)
+    client = client_for(world.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/reports/export/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04"})
+    job = Job.objects.get(owner=world.office)
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert job.kind == "dashboard_export" and job.status == Job.Status.SUCCEEDED, job.message
+    assert job.progress_total == job.progress_done == 2
+    with job.result_file.open("rb") as fh:
+        summary = {row[0]: row[1] for row in openpyxl.load_workbook(fh).worksheets[0].iter_rows(values_only=True)}
+    assert summary[str(dash.MEASURES["received"])] == expected(generated, area="110119")[0][None]["received"]
+    assert 'class="progress' in client.get(reverse("job_detail", args=[job.pk])).content.decode()
