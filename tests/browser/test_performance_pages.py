@@ -96,7 +96,10 @@ def test_the_public_record_fits_a_phone(live_server, world, activity, page):
     page.goto(live_server.url + f"/s/{world.S1.public_code}/")
     page.locator(f'a[href="/r/{world.R1.pk}/record/"]').click()
     expect(page.locator('[data-figure="received"] dd')).to_have_text("3")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wide
     body = page.content()
     assert "张三" not in body and "13812345678" not in body and "路灯不亮" not in body
     assert not page.external_requests
