@@ -5,6 +5,7 @@ Everything counts the items the user can see (`Petition.objects.visible_to`): th
 office its jurisdiction, station staff their stations. The capability is `view_reports`.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -156,6 +157,7 @@ def _dashboard_filename(board) -> str:
     return _("dashboard-%(start)s-%(end)s.xlsx") % {"start": board.period.start, "end": board.period.end}
 
 
+@login_required
 def dashboard_export(request):
     """The dashboard's tables in one workbook: at once when counted already or for a small
     cohort; otherwise a job writes it and the job page shows its progress and the download."""
@@ -199,7 +201,6 @@ class MonthlyReportView(PermissionMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
-            require_perm(request.user, VIEW_REPORTS)
             form = MonthForm(request.GET or None, user=request.user)
             board = dash.build_cached(request.user, form.period, form.chosen_jurisdiction)
             name = _("monthly-report-%(month)s.xlsx") % {"month": f"{form.period.start:%Y-%m}"}

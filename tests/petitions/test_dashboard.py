@@ -218,8 +218,9 @@ def test_who_sees_the_dashboard(world, client_for, who, code):
     assert client_for(getattr(world, who)).get("/reports/monthly/").status_code == code
 
 
-def test_signed_out_goes_to_sign_in(client):
-    response = client.get("/reports/")
+@pytest.mark.parametrize("path", ["/reports/", "/reports/export/", "/reports/monthly/", "/reports/departments/"])
+def test_signed_out_goes_to_sign_in(client, path):
+    response = client.get(path)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
