@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from liaison.access import scope_for
 from liaison.models import Jurisdiction
+from petitions.handling import jurisdiction_codes_above
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
 
 from .models import DEFAULT_SCORING, Activity, PerformanceReport, Representative, RosterEntry, ScoringRule
@@ -222,11 +223,6 @@ def _builtin(activity) -> Rule:
     return Rule(activity=activity, points=points, cap=cap, weight=weight)
 
 
-def codes_above(code: str) -> list[str]:
-    """The codes of the jurisdictions containing `code`, nearest first (official 2-2-2-3-3 digits)."""
-    return [code[:n].ljust(12, "0") for n in (12, 9, 6, 4, 2)] if code else []
-
-
 class RuleBook:
     """Every scoring rule, loaded in one query; answers the rule that applies to a place."""
 
@@ -254,7 +250,7 @@ class RuleBook:
         if code not in self._cache:
             found = {}
             for activity in Activity.values:
-                for above in codes_above(code):
+                for above in reversed(jurisdiction_codes_above(code)):  # nearest first
                     rule = self.by_code.get(above, {}).get(activity)
                     if rule is not None:
                         found[activity] = rule
