@@ -69,8 +69,10 @@ def main() -> None:
             items = ""
             if response.context is not None and response.context.get("board"):
                 items = f"{response.context['board'].total.received:,}"
-            print(f"{label:<44} {username:<11} {statistics.median(times) * 1000:>7.0f} ms {min(times) * 1000:>6.0f} ms"
-                  f" {len(queries):>8} {items:>10}")
+            print(
+                f"{label:<44} {username:<11} {statistics.median(times) * 1000:>7.0f} ms {min(times) * 1000:>6.0f} ms"
+                f" {len(queries):>8} {items:>10}"
+            )
 
 
 if __name__ == "__main__":

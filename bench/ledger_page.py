@@ -69,7 +69,9 @@ def cursor_for_page(user, page: int) -> str:
     from petitions import ledger
 
     form = ledger.ledger_filter(user, QueryDict(""))
-    paginator = ledger.KeysetPaginator(form.filter(ledger.ledger_base(user, prefetch=False)), form.ordering, form.page_size)
+    paginator = ledger.KeysetPaginator(
+        form.filter(ledger.ledger_base(user, prefetch=False)), form.ordering, form.page_size
+    )
     token = ""
     for _n in range(page - 1):
         current = paginator.page(token)

@@ -33,7 +33,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from datetime import date, time as clock
+    from datetime import date
+    from datetime import time as clock
 
     from celery.contrib.testing.worker import start_worker
     from django.core.management import call_command
@@ -52,27 +53,52 @@ def main() -> None:
     Notification.objects.all().delete()
     ReceptionEvent.objects.filter(title="bench").delete()
 
-    province = Jurisdiction.objects.get_or_create(code="990000000000", defaults={"name": "基准省", "level": "province"})[0]
+    province = Jurisdiction.objects.get_or_create(
+        code="990000000000", defaults={"name": "基准省", "level": "province"}
+    )[0]
     county = Jurisdiction.objects.get_or_create(
         code="990100000000", defaults={"name": "基准市", "level": "city", "parent": province}
     )[0]
     station = Station.objects.get_or_create(
-        code="BENCH-1", defaults={"name": "基准联络站", "kind": "station", "jurisdiction": county, "address": "基准路1号"}
+        code="BENCH-1",
+        defaults={"name": "基准联络站", "kind": "station", "jurisdiction": county, "address": "基准路1号"},
     )[0]
     existing = Representative.objects.filter(code__startswith="BENCH-R").count()
     users = User.objects.bulk_create(
-        [User(username=f"bench-rep-{i}", role=Role.REPRESENTATIVE, full_name=f"基准代表{i}") for i in range(existing, args.notices)]
+        [
+            User(username=f"bench-rep-{i}", role=Role.REPRESENTATIVE, full_name=f"基准代表{i}")
+            for i in range(existing, args.notices)
+        ]
     )
     Representative.objects.bulk_create(
-        [Representative(code=f"BENCH-R{existing + i}", name=u.full_name, level="township", jurisdiction=county,
-                        private_phone=f"139{existing + i:08d}", user=u) for i, u in enumerate(users)]
+        [
+            Representative(
+                code=f"BENCH-R{existing + i}",
+                name=u.full_name,
+                level="township",
+                jurisdiction=county,
+                private_phone=f"139{existing + i:08d}",
+                user=u,
+            )
+            for i, u in enumerate(users)
+        ]
     )
     reps = list(Representative.objects.filter(code__startswith="BENCH-R").order_by("pk")[: args.notices])
     today = workdays.next_working_day(date.today())
     per_event = 50
     events = ReceptionEvent.objects.bulk_create(
-        [ReceptionEvent(station=station, title="bench", date=workdays.add_working_days(today, 2), start_time=clock(9),
-                        end_time=clock(11), place="基准路1号", status="scheduled") for _ in range(0, len(reps), per_event)]
+        [
+            ReceptionEvent(
+                station=station,
+                title="bench",
+                date=workdays.add_working_days(today, 2),
+                start_time=clock(9),
+                end_time=clock(11),
+                place="基准路1号",
+                status="scheduled",
+            )
+            for _ in range(0, len(reps), per_event)
+        ]
     )
     RosterEntry.objects.bulk_create(
         [RosterEntry(event=events[i // per_event], representative=rep) for i, rep in enumerate(reps)]
@@ -82,8 +108,10 @@ def main() -> None:
     started = time.perf_counter()
     written = notices.queue_due_notices()
     write_seconds = time.perf_counter() - started
-    print(f"{written:8d} outbox rows written for {len(reps)} notices in {write_seconds:.1f} s "
-          f"({written / write_seconds:,.0f} rows/s)")
+    print(
+        f"{written:8d} outbox rows written for {len(reps)} notices in {write_seconds:.1f} s "
+        f"({written / write_seconds:,.0f} rows/s)"
+    )
 
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
         started = time.perf_counter()
@@ -92,8 +120,10 @@ def main() -> None:
             time.sleep(0.2)
         seconds = time.perf_counter() - started
     sent = OutboxMessage.objects.filter(status="sent").count()
-    print(f"{sent:8d} rows delivered by one worker in {seconds:.1f} s ({sent / seconds:,.0f} rows/s, "
-          f"{sent / 2 / seconds:,.0f} notices/s)")
+    print(
+        f"{sent:8d} rows delivered by one worker in {seconds:.1f} s ({sent / seconds:,.0f} rows/s, "
+        f"{sent / 2 / seconds:,.0f} notices/s)"
+    )
     inbox = Notification.objects.filter(recipient__username__startswith="bench-rep-").count()
     print(f"{inbox:8d} inbox messages (expected {len(reps)}: each exactly once)")
 

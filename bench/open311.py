@@ -70,18 +70,49 @@ def main() -> None:
         print(f"gunicorn: {args.workers} workers x 4 threads on 127.0.0.1:{port}; {args.concurrency} client threads")
         print(f"{'scenario':34} {'requests':>8} {'req/s':>8} {'median':>9} {'p95':>9}")
         scenarios = [
-            ("GET requests.json (100 results)", 400,
-             lambda i: ("GET", "/open311/v2/requests.json?" + urlencode({"api_key": key, "service_code": small_code}), None),
-             SMALL),
-            ("GET requests.json (1000 results)", 120,
-             lambda i: ("GET", "/open311/v2/requests.json?" + urlencode({"api_key": key}), None), 1000),
-            ("GET requests/{id}.json", 1500,
-             lambda i: ("GET", f"/open311/v2/requests/{numbers[i % len(numbers)]}.json?api_key={key}", None), 1),
-            ("POST requests.json", 300,
-             lambda i: ("POST", "/open311/v2/requests.json", urlencode({
-                 "api_key": key, "service_code": large_code, "description": f"压测：第{i}号路灯不亮",
-                 "lat": "40.465512", "long": "115.985301", "phone": "13512345678", "first_name": "测", "last_name": "试",
-             })), 1),
+            (
+                "GET requests.json (100 results)",
+                400,
+                lambda i: (
+                    "GET",
+                    "/open311/v2/requests.json?" + urlencode({"api_key": key, "service_code": small_code}),
+                    None,
+                ),
+                SMALL,
+            ),
+            (
+                "GET requests.json (1000 results)",
+                120,
+                lambda i: ("GET", "/open311/v2/requests.json?" + urlencode({"api_key": key}), None),
+                1000,
+            ),
+            (
+                "GET requests/{id}.json",
+                1500,
+                lambda i: ("GET", f"/open311/v2/requests/{numbers[i % len(numbers)]}.json?api_key={key}", None),
+                1,
+            ),
+            (
+                "POST requests.json",
+                300,
+                lambda i: (
+                    "POST",
+                    "/open311/v2/requests.json",
+                    urlencode(
+                        {
+                            "api_key": key,
+                            "service_code": large_code,
+                            "description": f"压测：第{i}号路灯不亮",
+                            "lat": "40.465512",
+                            "long": "115.985301",
+                            "phone": "13512345678",
+                            "first_name": "测",
+                            "last_name": "试",
+                        }
+                    ),
+                ),
+                1,
+            ),
         ]
         for title, count, make, expected in scenarios:
             run(port, title, count, make, expected, args.concurrency)
@@ -101,12 +132,24 @@ def prepare() -> tuple[str, str, str]:
     from stations.models import Station
 
     L = Jurisdiction.Level
-    province, _ = Jurisdiction.objects.get_or_create(code="650000000000", defaults={"name": "压测省", "level": L.PROVINCE})
-    city, _ = Jurisdiction.objects.get_or_create(code="650100000000", defaults={"name": "压测市", "level": L.CITY, "parent": province})
-    county, _ = Jurisdiction.objects.get_or_create(code="650102000000", defaults={"name": "压测区", "level": L.COUNTY, "parent": city})
-    town, _ = Jurisdiction.objects.get_or_create(code="650102001000", defaults={"name": "压测街道", "level": L.TOWNSHIP, "parent": county})
-    village, _ = Jurisdiction.objects.get_or_create(code="650102001001", defaults={"name": "压测社区", "level": L.COMMUNITY, "parent": town})
-    station, _ = Station.objects.get_or_create(code="BENCH-O311", defaults={"name": "压测社区联络站", "jurisdiction": village})
+    province, _ = Jurisdiction.objects.get_or_create(
+        code="650000000000", defaults={"name": "压测省", "level": L.PROVINCE}
+    )
+    city, _ = Jurisdiction.objects.get_or_create(
+        code="650100000000", defaults={"name": "压测市", "level": L.CITY, "parent": province}
+    )
+    county, _ = Jurisdiction.objects.get_or_create(
+        code="650102000000", defaults={"name": "压测区", "level": L.COUNTY, "parent": city}
+    )
+    town, _ = Jurisdiction.objects.get_or_create(
+        code="650102001000", defaults={"name": "压测街道", "level": L.TOWNSHIP, "parent": county}
+    )
+    village, _ = Jurisdiction.objects.get_or_create(
+        code="650102001001", defaults={"name": "压测社区", "level": L.COMMUNITY, "parent": town}
+    )
+    station, _ = Station.objects.get_or_create(
+        code="BENCH-O311", defaults={"name": "压测社区联络站", "jurisdiction": village}
+    )
     small, large = Category.objects.filter(parent__isnull=False, is_active=True).order_by("pk")[:2]
 
     client = ApiClient.objects.filter(name="bench-open311").first()
@@ -121,12 +164,20 @@ def prepare() -> tuple[str, str, str]:
     have = Petition.objects.filter(area_code=village.code, category=small).count()
     started = time.perf_counter()
     for n in range(have, SMALL):
-        petition_register(actor=None, draft=PetitionDraft(jurisdiction=village, station=station, category=small,
-                                                          content=f"路灯不亮{n}", petitioner_name="张三"))
+        petition_register(
+            actor=None,
+            draft=PetitionDraft(
+                jurisdiction=village, station=station, category=small, content=f"路灯不亮{n}", petitioner_name="张三"
+            ),
+        )
     have = Petition.objects.filter(area_code=village.code, category=large).count()
     for n in range(have, ITEMS - SMALL):
-        petition_register(actor=None, draft=PetitionDraft(jurisdiction=village, station=station, category=large,
-                                                          content=f"道路坑洼{n}", petitioner_name="李四"))
+        petition_register(
+            actor=None,
+            draft=PetitionDraft(
+                jurisdiction=village, station=station, category=large, content=f"道路坑洼{n}", petitioner_name="李四"
+            ),
+        )
     seconds = time.perf_counter() - started
     if seconds > 1:
         print(f"seeded the bench district in {seconds:.1f} s")
@@ -149,8 +200,17 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
         "GUNICORN_THREADS": "4",
         "LIAISON_LOG_LEVEL": "WARNING",
     }
-    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-               "--access-logfile", "/dev/null", "--log-level", "warning"]
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        "gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "/dev/null",
+        "--log-level",
+        "warning",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -196,7 +256,7 @@ def run(port, title, count, make, expected, concurrency) -> None:
             started = time.perf_counter()
             try:
                 send(conn, method, path, body, expected)
-            except Exception as exc:  # noqa: BLE001 (counted and reported)
+            except Exception as exc:
                 errors.append(repr(exc))
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 continue
@@ -213,8 +273,10 @@ def run(port, title, count, make, expected, concurrency) -> None:
     seconds = time.perf_counter() - started
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0
-    print(f"{title:34} {len(latencies):>8} {len(latencies) / seconds:8.1f} {statistics.median(latencies) * 1000:7.1f}ms "
-          f"{p95 * 1000:7.1f}ms" + (f"  {len(errors)} errors, e.g. {errors[0]}" if errors else ""))
+    print(
+        f"{title:34} {len(latencies):>8} {len(latencies) / seconds:8.1f} {statistics.median(latencies) * 1000:7.1f}ms "
+        f"{p95 * 1000:7.1f}ms" + (f"  {len(errors)} errors, e.g. {errors[0]}" if errors else "")
+    )
 
 
 def send(conn, method, path, body, expected) -> None:

@@ -60,7 +60,9 @@ def export(user, query: str, *, traced: bool) -> None:
     from liaison.jobs import job_run
     from liaison.models import Job
 
-    job = Job.objects.create(owner=user, kind="petition_export", title="bench", params={"query": query, "language": "zh-hans"})
+    job = Job.objects.create(
+        owner=user, kind="petition_export", title="bench", params={"query": query, "language": "zh-hans"}
+    )
     gc.collect()
     reset_queries()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -79,8 +81,10 @@ def export(user, query: str, *, traced: bool) -> None:
     if traced:
         print(f"  tracemalloc peak {peak / 2**20:7.1f} MiB  ({job.progress_done:,} rows, {query})")
     else:
-        print(f"{seconds:7.1f} s  {job.progress_done:,} rows  {job.progress_done / seconds:,.0f} rows/s  "
-              f"file {size / 2**20:.1f} MiB  ru_maxrss +{rss_growth / 1024:.1f} MiB")
+        print(
+            f"{seconds:7.1f} s  {job.progress_done:,} rows  {job.progress_done / seconds:,.0f} rows/s  "
+            f"file {size / 2**20:.1f} MiB  ru_maxrss +{rss_growth / 1024:.1f} MiB"
+        )
     job.result_file.delete(save=False)
     job.delete()
 

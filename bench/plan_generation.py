@@ -53,15 +53,24 @@ def main() -> None:
     timed("migrate", manage, "migrate", "--verbosity", "0")
     timed("seed_demo (demo district)", manage, "seed_demo")
     if args.stations:
-        timed(f"seed_demo --stations {args.stations} --representatives {args.representatives}", manage,
-              "seed_demo", "--stations", str(args.stations), "--representatives", str(args.representatives))
+        timed(
+            f"seed_demo --stations {args.stations} --representatives {args.representatives}",
+            manage,
+            "seed_demo",
+            "--stations",
+            str(args.stations),
+            "--representatives",
+            str(args.representatives),
+        )
     timed("reception rules for stations without one", add_rules)
     if connection.vendor == "postgresql":
         # Freshly loaded tables have no statistics yet; autovacuum would gather
         # them within a minute or so, as it has long done on a live database.
         timed("ANALYZE", lambda: connection.cursor().execute("ANALYZE"))
-    print(f"year {args.year}: holidays "
-          f"{'known' if workdays.year_is_known(args.year) else 'not entered yet, Monday to Friday are working days'}")
+    print(
+        f"year {args.year}: holidays "
+        f"{'known' if workdays.year_is_known(args.year) else 'not entered yet, Monday to Friday are working days'}"
+    )
 
     runs = [(Jurisdiction.objects.get(code=demo.DISTRICT_CODE), User.objects.get(username="office"))]
     if args.stations:
@@ -90,17 +99,32 @@ def add_rules() -> int:
 
     from stations.models import ReceptionRule, Station
 
-    missing = Station.objects.filter(is_active=True).exclude(
-        Exists(ReceptionRule.objects.filter(station=OuterRef("pk"), is_active=True))
-    ).values_list("pk", flat=True).iterator(chunk_size=5000)
+    missing = (
+        Station.objects.filter(is_active=True)
+        .exclude(Exists(ReceptionRule.objects.filter(station=OuterRef("pk"), is_active=True)))
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=5000)
+    )
     batch, created = [], 0
     for pk in missing:
         if pk % 3:
-            batch.append(ReceptionRule(station_id=pk, pattern="monthly_day", day_of_month=15,
-                                       start_time=clock(9), end_time=clock(11, 30)))
+            batch.append(
+                ReceptionRule(
+                    station_id=pk, pattern="monthly_day", day_of_month=15, start_time=clock(9), end_time=clock(11, 30)
+                )
+            )
         else:
-            batch.append(ReceptionRule(station_id=pk, pattern="nth_weekday", week_of_month=2, weekday=4,
-                                       start_time=clock(14), end_time=clock(16, 30), representatives_per_event=3))
+            batch.append(
+                ReceptionRule(
+                    station_id=pk,
+                    pattern="nth_weekday",
+                    week_of_month=2,
+                    weekday=4,
+                    start_time=clock(14),
+                    end_time=clock(16, 30),
+                    representatives_per_event=3,
+                )
+            )
         if len(batch) == 5000:
             created += len(ReceptionRule.objects.bulk_create(batch))
             batch = []
@@ -154,13 +178,18 @@ def generate(jurisdiction, year, actor, run) -> None:
     before = peak_rss_mb()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        plan = planning.plan_generate(jurisdiction=jurisdiction, year=year, actor=actor, propose_rosters=True, progress=progress)
+        plan = planning.plan_generate(
+            jurisdiction=jurisdiction, year=year, actor=actor, propose_rosters=True, progress=progress
+        )
     seconds = time.perf_counter() - started
     r = plan.report
-    print(f"{seconds:8.1f} s  plan {year} of {jurisdiction.name} ({run}): {r.stations} stations, {r.rules} rules, "
-          f"{r.events_created} events created ({r.events_existing} there already), "
-          f"{r.roster_entries_created} roster entries proposed; {counter.count} SQL statements, "
-          f"{progress.updates} progress updates; peak RSS {peak_rss_mb():.0f} MB (was {before:.0f} MB)", flush=True)
+    print(
+        f"{seconds:8.1f} s  plan {year} of {jurisdiction.name} ({run}): {r.stations} stations, {r.rules} rules, "
+        f"{r.events_created} events created ({r.events_existing} there already), "
+        f"{r.roster_entries_created} roster entries proposed; {counter.count} SQL statements, "
+        f"{progress.updates} progress updates; peak RSS {peak_rss_mb():.0f} MB (was {before:.0f} MB)",
+        flush=True,
+    )
 
 
 def peak_rss_mb() -> float:

@@ -53,8 +53,10 @@ def main() -> None:
     today = args.today or workdays.next_working_day(timezone.localdate())
     now = timezone.make_aware(datetime.combine(today, clock(8, 30)))
     horizon = workdays.add_working_days(today, settings.LIAISON_REMINDER_BEFORE_WORKING_DAYS)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; run for {today} 08:30 "
-          f"({'working day' if workdays.is_working_day(today) else 'day off'}), shares due by {horizon}")
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}; run for {today} 08:30 "
+        f"({'working day' if workdays.is_working_day(today) else 'day off'}), shares due by {horizon}"
+    )
 
     if not args.keep:
         with connection.cursor() as cursor:
@@ -66,7 +68,10 @@ def main() -> None:
     open_shares = Assignment.objects.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
     selection = open_shares.filter(due_on__lte=horizon).order_by().values_list("pk", "petition_id", "due_on", "role")
     online = (
-        Petition.objects.awaiting_first_reply().filter(first_reply_due_at__lte=now).order_by().values_list("pk", "first_reply_due_at")
+        Petition.objects.awaiting_first_reply()
+        .filter(first_reply_due_at__lte=now)
+        .order_by()
+        .values_list("pk", "first_reply_due_at")
     )
     print(f"{Petition.objects.count():>12,}  petitions")
     print(f"{Assignment.objects.count():>12,}  assignments")
@@ -86,35 +91,47 @@ def main() -> None:
         started = time.perf_counter()
         rows = sum(1 for _row in reminders._online_due(now))
         timings.append(time.perf_counter() - started)
-    print(f"online query (pages of {reminders.QUEUE_CHUNK:,}): median {statistics.median(timings[1:]) * 1000:.1f} ms "
-          f"over {RUNS} runs, {rows:,} rows")
+    print(
+        f"online query (pages of {reminders.QUEUE_CHUNK:,}): median {statistics.median(timings[1:]) * 1000:.1f} ms "
+        f"over {RUNS} runs, {rows:,} rows"
+    )
     first_page = online.order_by("first_reply_due_at", "pk")[: reminders.QUEUE_CHUNK]
     explain("online query, first page", first_page)
 
     for label in ("first", "second"):
         started = time.perf_counter()
         counts = reminders.reminders_queue(today=today, now=now)
-        print(f"reminders_queue ({label} run): {time.perf_counter() - started:8.2f} s  "
-              f"{counts['shares']:,} shares, {counts['online']:,} online items, {counts['created']:,} reminders stored")
-    by_stage = dict(Reminder.objects.filter(sent_at__isnull=True).order_by().values_list("stage").annotate(n=Count("pk")))
+        print(
+            f"reminders_queue ({label} run): {time.perf_counter() - started:8.2f} s  "
+            f"{counts['shares']:,} shares, {counts['online']:,} online items, {counts['created']:,} reminders stored"
+        )
+    by_stage = dict(
+        Reminder.objects.filter(sent_at__isnull=True).order_by().values_list("stage").annotate(n=Count("pk"))
+    )
     print("              unsent by stage: " + ", ".join(f"{stage} {n:,}" for stage, n in sorted(by_stage.items())))
 
     started = time.perf_counter()
     counts = reminders.reminders_send(now=now)
     seconds = time.perf_counter() - started
-    print(f"reminders_send:               {seconds:8.2f} s  {counts['rows']:,} reminders "
-          f"({counts['skipped']:,} closed meanwhile), {counts['messages']:,} messages "
-          f"({counts['outbox_rows']:,} outbox rows)")
+    print(
+        f"reminders_send:               {seconds:8.2f} s  {counts['rows']:,} reminders "
+        f"({counts['skipped']:,} closed meanwhile), {counts['messages']:,} messages "
+        f"({counts['outbox_rows']:,} outbox rows)"
+    )
     started = time.perf_counter()
     again = reminders.reminders_send(now=now)
-    print(f"reminders_send (again):       {time.perf_counter() - started:8.2f} s  {again['rows']:,} reminders, "
-          f"{again['messages']:,} messages")
+    print(
+        f"reminders_send (again):       {time.perf_counter() - started:8.2f} s  {again['rows']:,} reminders, "
+        f"{again['messages']:,} messages"
+    )
     digests = OutboxMessage.objects.filter(topic="petition_reminder", channel="inbox", key__startswith="reminders:")
     sizes = [len(body) for body in digests.values_list("body", flat=True)]
     if sizes:
-        print(f"digests: {len(sizes):,} (inbox), median {statistics.median(sizes):,.0f} characters, "
-              f"largest {max(sizes):,}; online alerts: "
-              f"{OutboxMessage.objects.filter(key__startswith='online-late:').values('key').distinct().count():,}")
+        print(
+            f"digests: {len(sizes):,} (inbox), median {statistics.median(sizes):,.0f} characters, "
+            f"largest {max(sizes):,}; online alerts: "
+            f"{OutboxMessage.objects.filter(key__startswith='online-late:').values('key').distinct().count():,}"
+        )
 
 
 def explain(title: str, queryset) -> None:

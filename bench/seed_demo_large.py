@@ -40,8 +40,13 @@ def main() -> None:
         timed(f"seed_demo, demo district ({run})", call_command, "seed_demo", stdout=io.StringIO())
     large = {"stations": args.stations, "representatives": args.representatives}
     for run in ("first run", "second run"):
-        timed(f"seed_demo --stations {args.stations} --representatives {args.representatives} ({run})",
-              call_command, "seed_demo", stdout=io.StringIO(), **large)
+        timed(
+            f"seed_demo --stations {args.stations} --representatives {args.representatives} ({run})",
+            call_command,
+            "seed_demo",
+            stdout=io.StringIO(),
+            **large,
+        )
     print_counts()
 
 

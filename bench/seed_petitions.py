@@ -75,8 +75,10 @@ def main() -> None:
         if "indexes" in line or "analysed" in line:
             print(f"          {line.strip()}")
     added = Petition.objects.count() - before
-    print(f"{seconds:8.1f} s  seed_demo --petitions {args.petitions:,}: {added:,} petitions, "
-          f"{added / seconds:,.0f} rows/s")
+    print(
+        f"{seconds:8.1f} s  seed_demo --petitions {args.petitions:,}: {added:,} petitions, "
+        f"{added / seconds:,.0f} rows/s"
+    )
     for model in (Petition, PetitionRepresentative, PetitionEvent):
         print(f"{model.objects.count():12,d}  {model._meta.verbose_name_plural}")
     if connection.vendor == "postgresql":

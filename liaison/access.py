@@ -95,8 +95,7 @@ def _compute(user) -> Scope:
 
 def _station_scope(Station, ids) -> Scope:
     prefixes = {
-        j.prefix
-        for j in apps.get_model("liaison", "Jurisdiction").objects.filter(stations__pk__in=ids).distinct()
+        j.prefix for j in apps.get_model("liaison", "Jurisdiction").objects.filter(stations__pk__in=ids).distinct()
     }
     return Scope(station_ids=frozenset(ids), station_jurisdiction_prefixes=_outermost(prefixes))
 

@@ -30,7 +30,13 @@ class UserAdmin(DjangoUserAdmin):
         (_("Administration"), {"fields": ["is_staff", "is_superuser", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "full_name", "role", "jurisdiction", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "role", "jurisdiction", "password1", "password2"],
+            },
+        ),
     ]
 
 

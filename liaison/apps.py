@@ -13,4 +13,6 @@ class LiaisonConfig(AppConfig):
 
         # Cache invalidation only (admin edits included); no workflow hangs on these.
         for signal in (post_save, post_delete):
-            signal.connect(lambda **kw: workdays.forget(), sender=CalendarDay, weak=False, dispatch_uid=f"calendar-{signal}")
+            signal.connect(
+                lambda **kw: workdays.forget(), sender=CalendarDay, weak=False, dispatch_uid=f"calendar-{signal}"
+            )

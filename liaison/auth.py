@@ -54,11 +54,15 @@ _RECEPTION_PLAN = _RECEPTION_RUN | {
 _LEDGER = {"petitions.view_petition", "petitions.export_petition"}
 # Everyone but departments: the identity behind confidential and anonymous items, and notes.
 _INSIDE = {"petitions.view_protected_petitioner", "petitions.view_petitionnote"}
-_DESK = _LEDGER | _INSIDE | {
-    "petitions.add_petition",
-    "petitions.change_petition",
-    "petitions.view_petitioner",
-}
+_DESK = (
+    _LEDGER
+    | _INSIDE
+    | {
+        "petitions.add_petition",
+        "petitions.change_petition",
+        "petitions.view_petitioner",
+    }
+)
 
 # Handling (petitions.workflow): the office triages, assigns, supervises and closes out;
 # departments handle what is assigned to them; staff and representatives feed the reply
@@ -97,9 +101,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _INSIDE
         | _HANDLING_OFFICE
         | _PERFORMANCE_OFFICE
-        | {"liaison.view_jurisdiction", "petitions.reveal_petitioner", "petitions.add_petition", "petitions.change_petition"}
+        | {
+            "liaison.view_jurisdiction",
+            "petitions.reveal_petitioner",
+            "petitions.add_petition",
+            "petitions.change_petition",
+        }
     ),
-    Role.STATION_STAFF: frozenset(_NETWORK_EDIT | _RECEPTION_RUN | _DESK | _FEEDBACK | {"petitions.view_reports"} | _PERFORMANCE_STAFF),
+    Role.STATION_STAFF: frozenset(
+        _NETWORK_EDIT | _RECEPTION_RUN | _DESK | _FEEDBACK | {"petitions.view_reports"} | _PERFORMANCE_STAFF
+    ),
     Role.REPRESENTATIVE: frozenset(
         _NETWORK_VIEW
         | _RECEPTION_VIEW

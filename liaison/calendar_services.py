@@ -107,7 +107,9 @@ def parse_lines(lines: list[str]) -> tuple[list[ParsedLine], list[tuple[int, str
             errors.append((number, _("The name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH}))
             continue
         if day in seen:
-            errors.append((number, _("%(date)s is already on line %(line)s.") % {"date": day.isoformat(), "line": seen[day]}))
+            errors.append(
+                (number, _("%(date)s is already on line %(line)s.") % {"date": day.isoformat(), "line": seen[day]})
+            )
             continue
         seen[day] = number
         parsed.append(ParsedLine(number, day, working, name))
@@ -126,9 +128,7 @@ def calendar_days_import(*, actor, lines: list[str]) -> ImportResult:
     parsed, errors = parse_lines(lines)
     if not parsed and not errors:
         raise CalendarImportError([(1, _("Paste at least one line such as 2027-01-01 元旦 休."))])
-    existing = {
-        d.date: d for d in CalendarDay.objects.select_for_update().filter(date__in=[p.date for p in parsed])
-    }
+    existing = {d.date: d for d in CalendarDay.objects.select_for_update().filter(date__in=[p.date for p in parsed])}
     new, unchanged = [], 0
     for line in parsed:
         old = existing.get(line.date)
@@ -137,9 +137,16 @@ def calendar_days_import(*, actor, lines: list[str]) -> ImportResult:
         elif old.is_working_day == line.is_working_day and old.name == line.name:
             unchanged += 1
         else:
-            errors.append((line.number, _("%(date)s is already entered as %(entry)s; delete that entry first.") % {
-                "date": line.date.isoformat(), "entry": describe(old),
-            }))
+            errors.append(
+                (
+                    line.number,
+                    _("%(date)s is already entered as %(entry)s; delete that entry first.")
+                    % {
+                        "date": line.date.isoformat(),
+                        "entry": describe(old),
+                    },
+                )
+            )
     if errors:
         raise CalendarImportError(sorted(errors))
     added = CalendarDay.objects.bulk_create(

@@ -40,12 +40,16 @@ def navigation(request):
         if user.has_perm("petitions.add_petition"):
             items.append({"label": _("Register"), "url": reverse("petitions:create"), "key": "register"})
         handling = [
-            {"label": label, "url": reverse(name), "key": key} for perm, label, name, key in _HANDLING if user.has_perm(perm)
+            {"label": label, "url": reverse(name), "key": key}
+            for perm, label, name, key in _HANDLING
+            if user.has_perm(perm)
         ]
         if handling:
             items.append({"label": _("Handling"), "key": "handling_menu", "children": handling})
         oversight = [
-            {"label": label, "url": reverse(name), "key": key} for perm, label, name, key in _OVERSIGHT if user.has_perm(perm)
+            {"label": label, "url": reverse(name), "key": key}
+            for perm, label, name, key in _OVERSIGHT
+            if user.has_perm(perm)
         ]
         if oversight:
             items.append({"label": _("Oversight"), "key": "oversight_menu", "children": oversight})
@@ -53,12 +57,18 @@ def navigation(request):
             items.append({"label": _("Stations"), "url": reverse("stations:station_list"), "key": "stations"})
         if user.has_perm("stations.view_representative"):
             items.append(
-                {"label": _("Representatives"), "url": reverse("stations:representative_list"), "key": "representatives"}
+                {
+                    "label": _("Representatives"),
+                    "url": reverse("stations:representative_list"),
+                    "key": "representatives",
+                }
             )
         if user.has_perm("stations.volunteer_receptionevent"):
             items.append({"label": _("My reception days"), "url": reverse("reception:my_days"), "key": "my_days"})
         reception = [
-            {"label": label, "url": reverse(name), "key": key} for perm, label, name, key in _RECEPTION if user.has_perm(perm)
+            {"label": label, "url": reverse(name), "key": key}
+            for perm, label, name, key in _RECEPTION
+            if user.has_perm(perm)
         ]
         if reception:
             items.append({"label": _("Reception"), "key": "reception_menu", "children": reception})

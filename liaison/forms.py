@@ -16,15 +16,20 @@ class CalendarDayForm(forms.Form):
     """One office entry: a holiday or a make-up working day."""
 
     date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2027-01-01.")},
     )
     kind = forms.ChoiceField(
-        label=_("The day is"), choices=[(HOLIDAY, _("A holiday (rest day)")), (WORKING, _("A make-up working day"))],
-        widget=forms.RadioSelect, initial=HOLIDAY,
+        label=_("The day is"),
+        choices=[(HOLIDAY, _("A holiday (rest day)")), (WORKING, _("A make-up working day"))],
+        widget=forms.RadioSelect,
+        initial=HOLIDAY,
     )
     name = forms.CharField(
-        label=_("Name"), max_length=CalendarDay._meta.get_field("name").max_length, required=False,
+        label=_("Name"),
+        max_length=CalendarDay._meta.get_field("name").max_length,
+        required=False,
         help_text=_("For example: Spring Festival."),
     )
 
@@ -63,8 +68,12 @@ class CalendarImportForm(forms.Form):
 
     lines = forms.CharField(
         label=_("One date a line"),
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "2027-01-01 元旦 休\n2027-02-06 春节 班", "spellcheck": "false"}),
-        help_text=_("Date, name, then 休 for a holiday or 班 for a make-up working day. Nothing is saved unless every line is valid."),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "2027-01-01 元旦 休\n2027-02-06 春节 班", "spellcheck": "false"}
+        ),
+        help_text=_(
+            "Date, name, then 休 for a holiday or 班 for a make-up working day. Nothing is saved unless every line is valid."
+        ),
         max_length=20_000,
     )
 

@@ -96,7 +96,10 @@ def job_run(job_id: int) -> None:
         job.status, job.message, job.errors = Job.Status.FAILED, rejected.message, rejected.errors
     except Exception:
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        job.status, job.message = Job.Status.FAILED, _("The job failed unexpectedly. Please try again or tell the administrator.")
+        job.status, job.message = (
+            Job.Status.FAILED,
+            _("The job failed unexpectedly. Please try again or tell the administrator."),
+        )
     else:
         job.status, job.message, job.result_url = Job.Status.SUCCEEDED, result.message, result.url
         if result.path:

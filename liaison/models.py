@@ -92,7 +92,7 @@ class Jurisdiction(models.Model):
     def ancestor_codes(self) -> list[str]:
         """Codes of the ancestors, root first (derived from the code itself)."""
         codes = []
-        for level, length in self.PREFIX_LENGTH.items():
+        for _level, length in self.PREFIX_LENGTH.items():
             if length >= len(self.prefix):
                 break
             codes.append(self.code[:length].ljust(12, "0"))
@@ -113,12 +113,19 @@ class Jurisdiction(models.Model):
                 raise ValidationError({"parent": _("A province has no parent.")})
         elif self.parent is None or self.parent.level != expected_parent:
             raise ValidationError(
-                {"parent": _("The parent of this level must be a %(level)s.") % {"level": self.Level(expected_parent).label}}
+                {
+                    "parent": _("The parent of this level must be a %(level)s.")
+                    % {"level": self.Level(expected_parent).label}
+                }
             )
         elif not self.code.startswith(self.parent.prefix):
-            raise ValidationError({"code": _("The code must begin with the parent's code %(prefix)s.") % {"prefix": self.parent.prefix}})
+            raise ValidationError(
+                {"code": _("The code must begin with the parent's code %(prefix)s.") % {"prefix": self.parent.prefix}}
+            )
         if self.code[len(self.prefix) :].strip("0"):
-            raise ValidationError({"code": _("Digits after position %(n)s must be 0 at this level.") % {"n": len(self.prefix)}})
+            raise ValidationError(
+                {"code": _("Digits after position %(n)s must be 0 at this level.") % {"n": len(self.prefix)}}
+            )
 
 
 class LiaisonUserManager(UserManager):
@@ -300,10 +307,16 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(_("key"), max_length=200)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    topic = models.CharField(_("topic"), max_length=64, help_text=_("What caused the message, e.g. a reception notice."))
+    topic = models.CharField(
+        _("topic"), max_length=64, help_text=_("What caused the message, e.g. a reception notice.")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recipient_name = models.CharField(_("recipient"), max_length=100)
     address = models.CharField(_("address"), max_length=254, blank=True, help_text=_("Email address or mobile number."))
@@ -312,8 +325,12 @@ class OutboxMessage(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     # Scoping: the station (and so jurisdiction) the message is about, if any.
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -337,9 +354,7 @@ class OutboxMessage(models.Model):
         ]
         indexes = [
             # The sender's query: pending rows whose next attempt is due.
-            models.Index(
-                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_pending_due"
-            ),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_pending_due"),
             models.Index(fields=["status", "-created_at"], name="outbox_by_status_recent"),
         ]
 

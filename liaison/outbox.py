@@ -58,7 +58,14 @@ class Recipient:
 
 
 def outbox_rows(
-    *, key: str, topic: str, recipient: Recipient, subject: str, body: str, url: str = "", station=None,
+    *,
+    key: str,
+    topic: str,
+    recipient: Recipient,
+    subject: str,
+    body: str,
+    url: str = "",
+    station=None,
     sms_text: str = "",
 ) -> list[OutboxMessage]:
     """Unsaved rows, one per channel the recipient can be reached on (see `outbox_store`)."""
@@ -67,9 +74,16 @@ def outbox_rows(
         address = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}.get(channel, "")
         rows.append(
             OutboxMessage(
-                key=key, channel=channel, topic=topic, user=recipient.user, recipient_name=recipient.name,
-                address=address, subject=subject[:200], body=sms_text if channel == Channel.SMS and sms_text else body,
-                url=url, station=station,
+                key=key,
+                channel=channel,
+                topic=topic,
+                user=recipient.user,
+                recipient_name=recipient.name,
+                address=address,
+                subject=subject[:200],
+                body=sms_text if channel == Channel.SMS and sms_text else body,
+                url=url,
+                station=station,
             )
         )
     return rows
@@ -83,9 +97,7 @@ def outbox_store(rows: list[OutboxMessage]) -> int:
     """
     if not rows:
         return 0
-    stored = set(
-        OutboxMessage.objects.filter(key__in={r.key for r in rows}).values_list("key", "channel")
-    )
+    stored = set(OutboxMessage.objects.filter(key__in={r.key for r in rows}).values_list("key", "channel"))
     new = [r for r in rows if (r.key, r.channel) not in stored]
     if new:
         # ignore_conflicts: a concurrent writer of the same key wins quietly.
@@ -192,8 +204,9 @@ def deliver_batch(limit: int = LOCK_BATCH, *, pks=None) -> dict[str, int]:
         if pks is not None:
             qs = qs.filter(pk__in=pks)
         rows = list(
-            qs.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
-            .order_by("next_attempt_at", "pk")[:limit]
+            qs.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked).order_by(
+                "next_attempt_at", "pk"
+            )[:limit]
         )
         now = timezone.now()
         inbox = [r for r in rows if r.channel == Channel.INBOX and r.user_id]
@@ -203,7 +216,11 @@ def deliver_batch(limit: int = LOCK_BATCH, *, pks=None) -> dict[str, int]:
             )
             for row, note in zip(inbox, notes, strict=True):
                 row.attempts += 1
-                row.status, row.sent_at, row.provider_reference = OutboxMessage.Status.SENT, now, f"notification:{note.pk or ''}"
+                row.status, row.sent_at, row.provider_reference = (
+                    OutboxMessage.Status.SENT,
+                    now,
+                    f"notification:{note.pk or ''}",
+                )
         for row in rows:
             if row.status == OutboxMessage.Status.SENT:
                 continue
@@ -213,7 +230,11 @@ def deliver_batch(limit: int = LOCK_BATCH, *, pks=None) -> dict[str, int]:
             except Exception as exc:  # any provider failure is retried, then shown as failed
                 _failed(row, exc)
             else:
-                row.status, row.sent_at, row.provider_reference = OutboxMessage.Status.SENT, timezone.now(), (reference or "")[:100]
+                row.status, row.sent_at, row.provider_reference = (
+                    OutboxMessage.Status.SENT,
+                    timezone.now(),
+                    (reference or "")[:100],
+                )
         OutboxMessage.objects.bulk_update(rows, _FIELDS)
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

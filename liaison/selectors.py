@@ -22,7 +22,9 @@ def home_summary(user) -> dict:
         representatives = Representative.objects.visible_to(user)
         summary["representative_count"] = representatives.count()
         summary["stations_by_kind"] = _labelled(stations, "kind", Station._meta.get_field("kind"))
-        summary["representatives_by_level"] = _labelled(representatives, "level", Representative._meta.get_field("level"))
+        summary["representatives_by_level"] = _labelled(
+            representatives, "level", Representative._meta.get_field("level")
+        )
         if user.is_system_admin or user.role == Role.COMMITTEE_OFFICE:
             summary["stations_by_area"] = _stations_by_township(stations)
     if user.role == Role.STATION_STAFF:
@@ -30,7 +32,9 @@ def home_summary(user) -> dict:
     if user.role == Role.REPRESENTATIVE:
         rep = Representative.objects.filter(user=user).first()
         summary["representative"] = rep
-        summary["memberships"] = list(rep.memberships.select_related("station").order_by("station__code")) if rep else []
+        summary["memberships"] = (
+            list(rep.memberships.select_related("station").order_by("station__code")) if rep else []
+        )
     if user.role == Role.DEPARTMENT:
         summary["departments"] = list(Department.objects.visible_to(user).select_related("jurisdiction"))
     if user.role == Role.COMMITTEE_OFFICE and user.jurisdiction_id:

@@ -44,7 +44,7 @@ class HttpSmsBackend:
             },
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
             body = response.read(4096)
         try:
             return str(json.loads(body or b"{}").get("id", ""))

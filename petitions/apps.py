@@ -7,5 +7,7 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self):
-        from . import export  # noqa: F401  registers the ledger export's job runner
-        from . import views_reports  # noqa: F401  and the dashboard's
+        from . import (
+            export,  # noqa: F401  registers the ledger export's job runner
+            views_reports,  # noqa: F401  and the dashboard's
+        )

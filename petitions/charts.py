@@ -42,7 +42,9 @@ def trend_svg(months: list, *, title: str = "") -> SafeString:
     ]
     for i in range(6):  # gridlines and the left axis (items)
         y = TOP + plot_h - plot_h * i / 5
-        out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6" stroke-width="1"/>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6" stroke-width="1"/>'
+        )
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#495057">{top * i // 5}</text>')
         out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}" fill="#495057">{20 * i}%</text>')
     points = []
@@ -56,14 +58,17 @@ def trend_svg(months: list, *, title: str = "") -> SafeString:
                 f"<title>{escape(m.label)}: {value}</title></rect>"
             )
         label = m.label[2:] if n > 12 else m.label[5:] if n > 6 else m.label
-        out.append(f'<text x="{x0:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#212529">{escape(label)}</text>')
+        out.append(
+            f'<text x="{x0:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#212529">{escape(label)}</text>'
+        )
         if m.satisfaction_rate is not None:
             points.append((x0, TOP + plot_h - plot_h * m.satisfaction_rate))
     if points:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         out.append(f'<polyline points="{path}" fill="none" stroke="#b35c00" stroke-width="2"/>')
         out.extend(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="#b35c00" stroke-width="2"/>' for x, y in points
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="#b35c00" stroke-width="2"/>'
+            for x, y in points
         )
     legend_y = HEIGHT - 10
     legend = [("#1f3b64", pgettext("dashboard", "Received")), ("#9ab3d5", _("Replied by the department"))]
@@ -72,7 +77,9 @@ def trend_svg(months: list, *, title: str = "") -> SafeString:
         out.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{fill}"/>')
         out.append(f'<text x="{x + 14}" y="{legend_y}" fill="#212529">{escape(text)}</text>')
         x += 14 + 12 * len(text) + 24
-    out.append(f'<line x1="{x}" x2="{x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="#b35c00" stroke-width="2"/>')
+    out.append(
+        f'<line x1="{x}" x2="{x + 18}" y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="#b35c00" stroke-width="2"/>'
+    )
     out.append(f'<circle cx="{x + 9}" cy="{legend_y - 4}" r="3" fill="#fff" stroke="#b35c00" stroke-width="2"/>')
     out.append(f'<text x="{x + 24}" y="{legend_y}" fill="#212529">{escape(_("Satisfaction rate (right axis)"))}</text>')
     out.append("</svg>")

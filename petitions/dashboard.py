@@ -8,22 +8,21 @@ counts. Breakdowns (category, station, department, representative, channel, mont
 group the same cohort; one grouped query each.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, BooleanField, Count, DateField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from liaison.models import Jurisdiction
 from stations.models import Representative, Station
@@ -42,6 +41,7 @@ from .querysets import code_range_q
 
 # Answered at triage without a department: a consultation, on the spot, referred up, cannot be handled.
 ANSWERED_AT_TRIAGE = (Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE)
+
 
 def measure_q(key: str, today: date) -> Q:
     """The items of a cohort that a figure counts (`MEASURES`)."""
@@ -67,6 +67,7 @@ def measure_q(key: str, today: date) -> Q:
         "overdue": overdue,
     }[key]
 
+
 MEASURES = {
     "received": pgettext_lazy("dashboard", "Received"),
     "triaged": pgettext_lazy("dashboard", "Triaged"),
@@ -87,14 +88,29 @@ ROW_MEASURES = ("received", "assigned", "replied", "closed", "on_time", "due", "
 
 # Each rate: (numerator, denominator, label, definition shown in the page's help).
 RATES = {
-    "reply_rate": ("replied", "assigned", _("Reply rate (办复率)"),
-                   _("Items the department replied to, divided by the items assigned to a department.")),
-    "on_time_rate": ("on_time", "due", _("On-time rate"),
-                     _("Replies given on or before the deadline, divided by the items that fell due: replied, "
-                       "or past their deadline without a reply.")),
-    "satisfaction_rate": ("satisfied", "rated", _("Satisfaction rate"),
-                          _("Items rated satisfied or basically satisfied, divided by the items rated.")),
+    "reply_rate": (
+        "replied",
+        "assigned",
+        _("Reply rate (办复率)"),
+        _("Items the department replied to, divided by the items assigned to a department."),
+    ),
+    "on_time_rate": (
+        "on_time",
+        "due",
+        _("On-time rate"),
+        _(
+            "Replies given on or before the deadline, divided by the items that fell due: replied, "
+            "or past their deadline without a reply."
+        ),
+    ),
+    "satisfaction_rate": (
+        "satisfied",
+        "rated",
+        _("Satisfaction rate"),
+        _("Items rated satisfied or basically satisfied, divided by the items rated."),
+    ),
 }
+
 
 @dataclass
 class Figures:
@@ -122,11 +138,14 @@ class Figures:
             return self.counts.get(name, 0)
         raise AttributeError(name)
 
+
 def _rate(num: int, den: int) -> float | None:
     return None if not den else num / den
 
+
 def _aggregates(today: date, prefix: str = "") -> dict:
     """Count per measure (and the average reply time) in one pass over the rows."""
+
     def shift(q: Q) -> Q:
         if not prefix:
             return q
@@ -136,6 +155,7 @@ def _aggregates(today: date, prefix: str = "") -> dict:
     out["received"] = Count(f"{prefix}pk")
     out["avg_days"] = Avg(f"{prefix}reply_working_days", filter=shift(measure_q("replied", today)))
     return out
+
 
 def _prefixed(q: Q, prefix: str) -> Q:
     """The same condition on a related petition (`petition__…`)."""
@@ -151,11 +171,16 @@ def _prefixed(q: Q, prefix: str) -> Q:
     new = Q(*children, _connector=q.connector, _negated=q.negated)
     return new
 
+
 def _figures(row: dict, **kwargs) -> Figures:
     avg = row.pop("avg_days", None)
-    return Figures(counts={k: row.get(k, 0) for k in MEASURES}, avg_days=float(avg) if avg is not None else None, **kwargs)
+    return Figures(
+        counts={k: row.get(k, 0) for k in MEASURES}, avg_days=float(avg) if avg is not None else None, **kwargs
+    )
+
 
 # --------------------------------------------------------------------------- the period and the scope
+
 
 @dataclass
 class Period:
@@ -171,6 +196,7 @@ class Period:
             day = (day + timedelta(days=32)).replace(day=1)
         return months
 
+
 def preset_periods(today: date) -> list[tuple[str, str, Period]]:
     """(key, label, period): the choices above the filters."""
     month_start = today.replace(day=1)
@@ -184,6 +210,7 @@ def preset_periods(today: date) -> list[tuple[str, str, Period]]:
         ("last_year", _("Last year"), Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
     ]
 
+
 def jurisdiction_choices(user) -> QuerySet:
     """Jurisdictions a user may narrow the dashboard to: those they work in, down to townships."""
     return (
@@ -193,12 +220,14 @@ def jurisdiction_choices(user) -> QuerySet:
         .order_by("code")
     )
 
+
 def cohort(user, period: Period, jurisdiction: Jurisdiction | None = None) -> QuerySet:
     """The items a dashboard counts: visible to the user, in the jurisdiction, received in the period."""
     items = Petition.objects.visible_to(user).filter(received_on__gte=period.start, received_on__lte=period.end)
     if jurisdiction is not None:
         items = items.filter(code_range_q("area_code", [jurisdiction.prefix]))
     return items.order_by()
+
 
 def base_params(period: Period, jurisdiction: Jurisdiction | None) -> dict:
     """The ledger filter of a whole cohort: the period and the jurisdiction."""
@@ -215,7 +244,9 @@ def ledger_url(base: dict, measure: str = "received", **params) -> str:
         query["measure"] = measure
     return reverse("petitions:ledger") + "?" + urlencode(query)
 
+
 # --------------------------------------------------------------------------- the dashboard
+
 
 @dataclass
 class Dashboard:
@@ -235,6 +266,7 @@ class Dashboard:
 
     def url(self, measure: str = "received", **params) -> str:
         return ledger_url(self.base_params, measure, **params)
+
 
 # The groupings of the breakdowns, as expressions over a petition row.
 DIMENSIONS = {
@@ -267,7 +299,7 @@ def grouped_counts(items: QuerySet, today: date, dimensions) -> tuple[dict, dict
     try:
         sql, params = inner.query.sql_with_params()
     except EmptyResultSet:  # a scope with nothing in it (staff of no station)
-        return {k: 0 for k in MEASURES}, {d: [] for d in dimensions}
+        return dict.fromkeys(MEASURES, 0), {d: [] for d in dimensions}
     columns = ", ".join(f"g_{d}" for d in dimensions)
     sets = ", ".join([f"(g_{d})" for d in dimensions] + ["()"])
     counts = ", ".join(
@@ -284,7 +316,7 @@ def grouped_counts(items: QuerySet, today: date, dimensions) -> tuple[dict, dict
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     width = len(dimensions)
-    total, groups = {k: 0 for k in MEASURES}, {d: [] for d in dimensions}
+    total, groups = dict.fromkeys(MEASURES, 0), {d: [] for d in dimensions}
     for row in rows:
         bits = row.pop("grouping_bits")
         keys = {d: row.pop(f"g_{d}") for d in dimensions}
@@ -297,8 +329,15 @@ def grouped_counts(items: QuerySet, today: date, dimensions) -> tuple[dict, dict
     return total, groups
 
 
-def build(user, period: Period, jurisdiction: Jurisdiction | None = None, *, today: date | None = None,
-          limit: int | None = None, breakdowns: bool = True) -> Dashboard:
+def build(
+    user,
+    period: Period,
+    jurisdiction: Jurisdiction | None = None,
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+    breakdowns: bool = True,
+) -> Dashboard:
     """Every figure of the dashboard: one grouped pass over the cohort (`grouped_counts`), one
     for the representatives, then the names.
 
@@ -315,40 +354,65 @@ def build(user, period: Period, jurisdiction: Jurisdiction | None = None, *, tod
 
     if breakdowns:
         names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
-        categories = _rows(sorted(groups["category"], key=lambda r: (r["key"] is None, r["key"] or 0)), names,
-                           "category", uncategorised=pgettext_lazy("dashboard", "No category"))
+        categories = _rows(
+            sorted(groups["category"], key=lambda r: (r["key"] is None, r["key"] or 0)),
+            names,
+            "category",
+            uncategorised=pgettext_lazy("dashboard", "No category"),
+        )
 
         by_station = sorted(groups["station"], key=lambda r: (-r["received"], r["key"] or 0))[:limit]
-        station_names = dict(Station.objects.filter(pk__in=[r["key"] for r in by_station if r["key"]])
-                             .values_list("pk", "name"))
+        station_names = dict(
+            Station.objects.filter(pk__in=[r["key"] for r in by_station if r["key"]]).values_list("pk", "name")
+        )
         stations = _rows(by_station, station_names, "station", uncategorised=pgettext_lazy("dashboard", "No station"))
 
-        by_department = sorted((r for r in groups["department"] if r["key"] is not None),
-                               key=lambda r: (-r["assigned"], r["key"]))
-        department_names = dict(Department.objects.filter(pk__in=[r["key"] for r in by_department])
-                                .values_list("pk", "name"))
+        by_department = sorted(
+            (r for r in groups["department"] if r["key"] is not None), key=lambda r: (-r["assigned"], r["key"])
+        )
+        department_names = dict(
+            Department.objects.filter(pk__in=[r["key"] for r in by_department]).values_list("pk", "name")
+        )
         departments = _rows(by_department, department_names, "department")
 
         links = PetitionRepresentative.objects.filter(petition__in=items.values("pk")).order_by()
-        by_rep = [{**r, "key": r.pop("representative_id")} for r in
-                  links.values("representative_id").annotate(**_aggregates(today, "petition__"))
-                  .order_by("-received", "representative_id")[:limit]]
-        rep_names = {pk: f"{name}（{code}）" for pk, name, code in
-                     Representative.objects.filter(pk__in=[r["key"] for r in by_rep]).values_list("pk", "name", "code")}
+        by_rep = [
+            {**r, "key": r.pop("representative_id")}
+            for r in links.values("representative_id")
+            .annotate(**_aggregates(today, "petition__"))
+            .order_by("-received", "representative_id")[:limit]
+        ]
+        rep_names = {
+            pk: f"{name}（{code}）"
+            for pk, name, code in Representative.objects.filter(pk__in=[r["key"] for r in by_rep]).values_list(
+                "pk", "name", "code"
+            )
+        }
         representatives = _rows(by_rep, rep_names, "representative")
 
         by_channel = {r["key"]: r for r in groups["channel"]}
-        channels = [_figures(by_channel[value], key=value, label=str(label), params={"channel": value})
-                    for value, label in Channel.choices if value in by_channel]
+        channels = [
+            _figures(by_channel[value], key=value, label=str(label), params={"channel": value})
+            for value, label in Channel.choices
+            if value in by_channel
+        ]
 
     by_month = {(r["key"].date() if isinstance(r["key"], datetime) else r["key"]): r for r in groups["month"]}
     months = []
     for first in period.months:
         last = min(period.end, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
-        row = by_month.get(first) or {k: 0 for k in MEASURES}
-        months.append(_figures(dict(row), key=first, label=f"{first:%Y-%m}", params={
-            "received_from": max(first, period.start).isoformat(), "received_to": last.isoformat(),
-        }))
+        row = by_month.get(first) or dict.fromkeys(MEASURES, 0)
+        months.append(
+            _figures(
+                dict(row),
+                key=first,
+                label=f"{first:%Y-%m}",
+                params={
+                    "received_from": max(first, period.start).isoformat(),
+                    "received_to": last.isoformat(),
+                },
+            )
+        )
 
     for group in (categories, stations, departments, representatives, channels):
         for row in group:
@@ -357,28 +421,51 @@ def build(user, period: Period, jurisdiction: Jurisdiction | None = None, *, tod
     for row in months:
         row.links = {m: ledger_url({**base, **row.params}, m) for m in MEASURES}
     return Dashboard(
-        period=period, jurisdiction=jurisdiction, today=today, total=total, categories=categories,
-        stations=stations, departments=departments, representatives=representatives, channels=channels,
-        months=months, campaigns=campaign_rows(user, period, jurisdiction) if breakdowns else [], base_params=base,
+        period=period,
+        jurisdiction=jurisdiction,
+        today=today,
+        total=total,
+        categories=categories,
+        stations=stations,
+        departments=departments,
+        representatives=representatives,
+        channels=channels,
+        months=months,
+        campaigns=campaign_rows(user, period, jurisdiction) if breakdowns else [],
+        base_params=base,
     )
 
 
 def cache_key(user, period: Period, jurisdiction: Jurisdiction | None, **options) -> str:
     """One user's dashboard for one period, jurisdiction, day and language."""
-    raw = "|".join(map(str, [user.pk, period.start, period.end, jurisdiction.code if jurisdiction else "",
-                             timezone.localdate(), get_language(), sorted(options.items())]))
+    raw = "|".join(
+        map(
+            str,
+            [
+                user.pk,
+                period.start,
+                period.end,
+                jurisdiction.code if jurisdiction else "",
+                timezone.localdate(),
+                get_language(),
+                sorted(options.items()),
+            ],
+        )
+    )
     return "dashboard:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def cached(user, period: Period, jurisdiction: Jurisdiction | None = None, *, refresh: bool = False,
-           **options) -> tuple[Dashboard | None, str]:
+def cached(
+    user, period: Period, jurisdiction: Jurisdiction | None = None, *, refresh: bool = False, **options
+) -> tuple[Dashboard | None, str]:
     """(the dashboard if it was built in the last LIAISON_DASHBOARD_CACHE_SECONDS, its cache key)."""
     key = cache_key(user, period, jurisdiction, **options)
     return (None if refresh else cache.get(key)), key
 
 
-def build_cached(user, period: Period, jurisdiction: Jurisdiction | None = None, *, refresh: bool = False,
-                 **options) -> Dashboard:
+def build_cached(
+    user, period: Period, jurisdiction: Jurisdiction | None = None, *, refresh: bool = False, **options
+) -> Dashboard:
     """`build`, kept for a few minutes per user: figures over a million items take seconds."""
     board, key = cached(user, period, jurisdiction, refresh=refresh, **options)
     if board is None:
@@ -401,7 +488,9 @@ def _rows(rows: list[dict], names: dict, param: str, uncategorised=None) -> list
         out.append(_figures(row, key=pk, label=names.get(pk, str(pk)), params={param: pk}))
     return out
 
+
 # --------------------------------------------------------------------------- campaigns
+
 
 @dataclass
 class CampaignRow:
@@ -413,6 +502,7 @@ class CampaignRow:
     registered: int
     resolved: int
     url: str = ""
+
 
 def campaign_rows(user, period: Period, jurisdiction: Jurisdiction | None) -> list[CampaignRow]:
     """Campaigns overlapping the period in the user's view, with the totals the seeds report:
@@ -434,10 +524,16 @@ def campaign_rows(user, period: Period, jurisdiction: Jurisdiction | None) -> li
             registered=Count("pk"),
             resolved=Count("pk", filter=Q(replied_at__isnull=False) | Q(status=Status.CLOSED)),
         )
-        rows.append(CampaignRow(
-            campaign=campaign, representatives=totals.total.present, events=totals.total.held,
-            residents=totals.total.residents, opinions=totals.total.opinions, registered=counts["registered"],
-            resolved=counts["resolved"],
-            url=reverse("reception_reports:campaign_detail", args=[campaign.pk]),
-        ))
+        rows.append(
+            CampaignRow(
+                campaign=campaign,
+                representatives=totals.total.present,
+                events=totals.total.held,
+                residents=totals.total.residents,
+                opinions=totals.total.opinions,
+                registered=counts["registered"],
+                resolved=counts["resolved"],
+                url=reverse("reception_reports:campaign_detail", args=[campaign.pk]),
+            )
+        )
     return rows

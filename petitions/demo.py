@@ -60,33 +60,86 @@ REP_SHARE, REP_AWAITING = 0.07, 2
 SEED = "yanqing-petitions"
 
 CHANNELS = (
-    (Channel.ON_SITE, 50), (Channel.QR, 14), (Channel.PHONE, 8), (Channel.WECHAT, 6),
-    (Channel.HOME_VISIT, 10), (Channel.FORUM, 8), (Channel.LETTER, 4),
+    (Channel.ON_SITE, 50),
+    (Channel.QR, 14),
+    (Channel.PHONE, 8),
+    (Channel.WECHAT, 6),
+    (Channel.HOME_VISIT, 10),
+    (Channel.FORUM, 8),
+    (Channel.LETTER, 4),
 )
 # Status by the item's age in days: (max age, ((status, weight), ...)).
 STATUS_BY_AGE = (
-    (7, ((Status.REGISTERED, 50), (Status.TRIAGED, 15), (Status.ASSIGNED, 20), (Status.ON_THE_SPOT, 10),
-         (Status.CONSULTED, 5))),
-    (60, ((Status.REGISTERED, 8), (Status.TRIAGED, 5), (Status.ASSIGNED, 22), (Status.ACCEPTED, 12),
-          (Status.IN_PROGRESS, 20), (Status.REPLIED, 15), (Status.FED_BACK, 5), (Status.ON_THE_SPOT, 5),
-          (Status.CONSULTED, 5), (Status.SUGGESTION, 3))),
-    (None, ((Status.IN_PROGRESS, 2), (Status.REPLIED, 5), (Status.FED_BACK, 8), (Status.RATED, 10),
-            (Status.CLOSED, 55), (Status.CONSULTED, 7), (Status.ON_THE_SPOT, 6), (Status.SUGGESTION, 3),
-            (Status.ESCALATED, 2), (Status.CANNOT_HANDLE, 2))),
+    (
+        7,
+        (
+            (Status.REGISTERED, 50),
+            (Status.TRIAGED, 15),
+            (Status.ASSIGNED, 20),
+            (Status.ON_THE_SPOT, 10),
+            (Status.CONSULTED, 5),
+        ),
+    ),
+    (
+        60,
+        (
+            (Status.REGISTERED, 8),
+            (Status.TRIAGED, 5),
+            (Status.ASSIGNED, 22),
+            (Status.ACCEPTED, 12),
+            (Status.IN_PROGRESS, 20),
+            (Status.REPLIED, 15),
+            (Status.FED_BACK, 5),
+            (Status.ON_THE_SPOT, 5),
+            (Status.CONSULTED, 5),
+            (Status.SUGGESTION, 3),
+        ),
+    ),
+    (
+        None,
+        (
+            (Status.IN_PROGRESS, 2),
+            (Status.REPLIED, 5),
+            (Status.FED_BACK, 8),
+            (Status.RATED, 10),
+            (Status.CLOSED, 55),
+            (Status.CONSULTED, 7),
+            (Status.ON_THE_SPOT, 6),
+            (Status.SUGGESTION, 3),
+            (Status.ESCALATED, 2),
+            (Status.CANNOT_HANDLE, 2),
+        ),
+    ),
 )
-ASSIGNED = frozenset({
-    Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED,
-})
+ASSIGNED = frozenset(
+    {
+        Status.ASSIGNED,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.REPLIED,
+        Status.FED_BACK,
+        Status.RATED,
+        Status.CLOSED,
+    }
+)
 ANSWERED = frozenset({Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED})
 FED_BACK = frozenset({Status.FED_BACK, Status.RATED, Status.CLOSED})
 RATED = frozenset({Status.RATED, Status.CLOSED})
 OTHER_ENDS = {
-    Status.CONSULTED: texts.CONSULTATION, Status.ON_THE_SPOT: texts.ON_THE_SPOT, Status.SUGGESTION: texts.SUGGESTION,
-    Status.ESCALATED: texts.ESCALATED, Status.CANNOT_HANDLE: texts.CANNOT_HANDLE,
+    Status.CONSULTED: texts.CONSULTATION,
+    Status.ON_THE_SPOT: texts.ON_THE_SPOT,
+    Status.SUGGESTION: texts.SUGGESTION,
+    Status.ESCALATED: texts.ESCALATED,
+    Status.CANNOT_HANDLE: texts.CANNOT_HANDLE,
 }
 SATISFACTION = ((Satisfaction.SATISFIED, 82), (Satisfaction.BASICALLY, 14), (Satisfaction.DISSATISFIED, 4))
-PETITION_KINDS = (StationKind.HOME, StationKind.STATION, StationKind.CONTACT_POINT, StationKind.INDUSTRY,
-                  StationKind.SPECIALIST)
+PETITION_KINDS = (
+    StationKind.HOME,
+    StationKind.STATION,
+    StationKind.CONTACT_POINT,
+    StationKind.INDUSTRY,
+    StationKind.SPECIALIST,
+)
 
 
 def _weighted(pairs):
@@ -125,12 +178,15 @@ def load_network(station_filter: dict, *, with_events=False, since=None) -> Netw
     rows = list(
         Station.objects.filter(is_active=True, kind__in=PETITION_KINDS, **station_filter)
         .order_by("pk")
-        .values_list("pk", "jurisdiction_id", "jurisdiction__code", "jurisdiction__name",
-                     "jurisdiction__parent__name", "kind")
+        .values_list(
+            "pk", "jurisdiction_id", "jurisdiction__code", "jurisdiction__name", "jurisdiction__parent__name", "kind"
+        )
     )
     stations = [NetStation(pk, j, code, name, parent or name, kind) for pk, j, code, name, parent, kind in rows]
     members = defaultdict(list)
-    memberships = Membership.objects.filter(station__in=[s.pk for s in stations]) if station_filter else Membership.objects
+    memberships = (
+        Membership.objects.filter(station__in=[s.pk for s in stations]) if station_filter else Membership.objects
+    )
     for station_id, rep_id in memberships.order_by("station_id", "role", "representative_id").values_list(
         "station_id", "representative_id"
     ):
@@ -194,8 +250,10 @@ class Maker:
         self.net, self.rng, self.today, self.days, self.demo = network, rng, today, days, demo
         self.tz = timezone.get_current_timezone()
         # Nothing in the demo happens later than the moment it is made.
-        self.now = timezone.now() if today == timezone.localdate() else timezone.make_aware(
-            datetime.combine(today, time(23, 59)), self.tz
+        self.now = (
+            timezone.now()
+            if today == timezone.localdate()
+            else timezone.make_aware(datetime.combine(today, time(23, 59)), self.tz)
         )
         self.channels = _weighted(CHANNELS)
         self.statuses = [(limit, _weighted(pairs)) for limit, pairs in STATUS_BY_AGE]
@@ -212,8 +270,11 @@ class Maker:
         reps = net.members.get(station.pk, [])
         event_id = None
         if self.demo and channel in (Channel.ON_SITE, Channel.FORUM) and net.events.get(station.pk):
-            kinds = (EventKind.VOTER_MEETING, EventKind.CAMPAIGN) if channel == Channel.FORUM else (
-                EventKind.RECEPTION, EventKind.DEPARTMENT_VISIT)
+            kinds = (
+                (EventKind.VOTER_MEETING, EventKind.CAMPAIGN)
+                if channel == Channel.FORUM
+                else (EventKind.RECEPTION, EventKind.DEPARTMENT_VISIT)
+            )
             fitting = [e for e in net.events[station.pk] if e[3] in kinds]
             if fitting and rng.random() < 0.85:
                 event_id, received_on, start, _kind = rng.choice(fitting)
@@ -239,7 +300,7 @@ class Maker:
         anonymous = rng.random() < 0.03
         gender = "F" if rng.random() < 0.5 else "M"
         petitioner = "" if anonymous else person_name(rng, gender)
-        phone = "" if anonymous or channel == Channel.LETTER and rng.random() < 0.5 else _mobile(rng)
+        phone = "" if anonymous or (channel == Channel.LETTER and rng.random() < 0.5) else _mobile(rng)
         if anonymous:
             home = ""
         elif community:
@@ -252,17 +313,36 @@ class Maker:
         status = rng.choices(*choices)[0]
         urgent = rng.random() < 0.12
         values = {
-            "station_id": station.pk, "event_id": event_id, "jurisdiction_id": jurisdiction_id, "area_code": code,
-            "address": address, "petitioner_name": petitioner, "petitioner_phone": phone, "petitioner_address": home,
+            "station_id": station.pk,
+            "event_id": event_id,
+            "jurisdiction_id": jurisdiction_id,
+            "area_code": code,
+            "address": address,
+            "petitioner_name": petitioner,
+            "petitioner_phone": phone,
+            "petitioner_address": home,
             "id_number_masked": f"1102{'*' * 10}{rng.randrange(10**3):03d}{rng.choice('0123456789X')}"
-            if not anonymous and rng.random() < 0.2 else "",
-            "is_anonymous": anonymous, "is_confidential": not anonymous and rng.random() < 0.05,
+            if not anonymous and rng.random() < 0.2
+            else "",
+            "is_anonymous": anonymous,
+            "is_confidential": not anonymous and rng.random() < 0.05,
             "co_petitioners": rng.randint(1, 30) if rng.random() < 0.1 else 0,
-            "content": content, "category_id": net.categories[category],
-            "urgency": Urgency.URGENT if urgent else Urgency.NORMAL, "is_hard_problem": rng.random() < 0.1,
-            "channel": channel, "status": status, "received_on": received_on, "registered_at": registered_at,
-            "updated_at": registered_at, "lead_department_id": None, "due_on": None, "handling_summary": "",
-            "feedback_summary": "", "satisfaction": "", "first_reply_due_at": None, "first_replied_at": None,
+            "content": content,
+            "category_id": net.categories[category],
+            "urgency": Urgency.URGENT if urgent else Urgency.NORMAL,
+            "is_hard_problem": rng.random() < 0.1,
+            "channel": channel,
+            "status": status,
+            "received_on": received_on,
+            "registered_at": registered_at,
+            "updated_at": registered_at,
+            "lead_department_id": None,
+            "due_on": None,
+            "handling_summary": "",
+            "feedback_summary": "",
+            "satisfaction": "",
+            "first_reply_due_at": None,
+            "first_replied_at": None,
         }
         item = Item(values, reps, category=category, place=place)
         self._handle(item, category, station, urgent, age)
@@ -283,7 +363,9 @@ class Maker:
             values["registered_at"] + timedelta(days=rng.randint(0, max(0, min(age, 20))), hours=rng.randint(1, 6)),
         )
         names = texts.CATEGORY_DEPARTMENTS.get(category, ())
-        department = next((self.net.departments[n] for n in rng.sample(names, len(names)) if n in self.net.departments), None)
+        department = next(
+            (self.net.departments[n] for n in rng.sample(names, len(names)) if n in self.net.departments), None
+        )
         office = self.net.offices.get(station.code[:9] + "000")
         if department is None or rng.random() < 0.2:
             department = office or department
@@ -299,7 +381,9 @@ class Maker:
             values["route"], values["assigned_at"] = Route.DIRECT, item.status_at
             if status in ANSWERED:
                 # Most answers come before the deadline, some a few days after it.
-                lag = rng.randint(1, max(1, (values["due_on"] - values["received_on"]).days + (3 if rng.random() < 0.15 else 0)))
+                lag = rng.randint(
+                    1, max(1, (values["due_on"] - values["received_on"]).days + (3 if rng.random() < 0.15 else 0))
+                )
                 values["replied_at"] = min(self.now, item.status_at + timedelta(days=lag))
                 start, end = timezone.localdate(item.status_at), timezone.localdate(values["replied_at"])
                 values["reply_working_days"] = self.calendar.between(start, end) if end > start else 0
@@ -311,7 +395,7 @@ class Maker:
             values["handling_summary"] = rng.choice(texts.HANDLING).format(**fill)
         elif status in OTHER_ENDS:
             values["handling_summary"] = OTHER_ENDS[status].format(**fill)
-        if status in FED_BACK or status in OTHER_ENDS and rng.random() < 0.7:
+        if status in FED_BACK or (status in OTHER_ENDS and rng.random() < 0.7):
             values["feedback_summary"] = rng.choice(texts.FEEDBACK)
         if status in RATED:
             values["satisfaction"] = rng.choices(*self.satisfaction)[0]
@@ -347,7 +431,7 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
         draw = rng.random()
         if rep_stations and (draw < REP_SHARE or n < REP_AWAITING):
             item = maker.item(rng.choice(rep_stations))
-            item.reps = [rep] + [r for r in item.reps if r != rep][:1]
+            item.reps = [rep, *[r for r in item.reps if r != rep][:1]]
             if n < REP_AWAITING:  # fresh QR items the demo representative still owes a first reply
                 _fresh_online(item, timezone.now() - timedelta(hours=2 + 5 * n))
         else:
@@ -376,9 +460,18 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
 def _fresh_online(item: Item, registered_at: datetime) -> None:
     values = item.values
     values.update(
-        channel=Channel.QR, event_id=None, status=Status.REGISTERED, received_on=timezone.localtime(registered_at).date(),
-        registered_at=registered_at, updated_at=registered_at, first_reply_due_at=registered_at + timedelta(hours=24),
-        first_replied_at=None, lead_department_id=None, due_on=None, handling_summary="", feedback_summary="",
+        channel=Channel.QR,
+        event_id=None,
+        status=Status.REGISTERED,
+        received_on=timezone.localtime(registered_at).date(),
+        registered_at=registered_at,
+        updated_at=registered_at,
+        first_reply_due_at=registered_at + timedelta(hours=24),
+        first_replied_at=None,
+        lead_department_id=None,
+        due_on=None,
+        handling_summary="",
+        feedback_summary="",
         satisfaction="",
     )
     item.status_at, item.replied_text = None, ""
@@ -428,29 +521,49 @@ def _demo_history(petitions, items, net: Network, report: Counter) -> None:
     links, events = [], []
     # Representatives with an account reply as themselves and mark some items for follow-up (their
     # performance record counts both).
-    accounts = dict(Representative.objects.filter(
-        pk__in={rep for item in items for rep in item.reps}, user__isnull=False
-    ).values_list("pk", "user_id"))
+    accounts = dict(
+        Representative.objects.filter(
+            pk__in={rep for item in items for rep in item.reps}, user__isnull=False
+        ).values_list("pk", "user_id")
+    )
     for n, (petition, item) in enumerate(zip(petitions, items, strict=True)):
         follow = n % 4 == 0
         links += [
-            PetitionRepresentative(petition=petition, representative_id=rep, received_on=petition.received_on,
-                                   follow_up=follow and rep in accounts)
+            PetitionRepresentative(
+                petition=petition,
+                representative_id=rep,
+                received_on=petition.received_on,
+                follow_up=follow and rep in accounts,
+            )
             for rep in item.reps
         ]
         names = [net.rep_names.get(rep, "") for rep in item.reps]
         online = petition.channel in ONLINE_CHANNELS
-        events.append(PetitionEvent(
-            petition=petition, kind=PetitionEvent.Kind.REGISTERED, actor=petition.registered_by,
-            actor_label=RESIDENT if online else "", at=petition.registered_at, to_status=Status.REGISTERED,
-            data={"channel": petition.channel, "representatives": names}, is_public=True, public_text=registered_text,
-        ))
+        events.append(
+            PetitionEvent(
+                petition=petition,
+                kind=PetitionEvent.Kind.REGISTERED,
+                actor=petition.registered_by,
+                actor_label=RESIDENT if online else "",
+                at=petition.registered_at,
+                to_status=Status.REGISTERED,
+                data={"channel": petition.channel, "representatives": names},
+                is_public=True,
+                public_text=registered_text,
+            )
+        )
         if item.replied_text:
-            events.append(PetitionEvent(
-                petition=petition, kind=PetitionEvent.Kind.REPLIED, actor_label=names[0] if names else "",
-                actor_id=accounts.get(item.reps[0]) if item.reps else None,
-                at=petition.first_replied_at, is_public=True, public_text=item.replied_text,
-            ))
+            events.append(
+                PetitionEvent(
+                    petition=petition,
+                    kind=PetitionEvent.Kind.REPLIED,
+                    actor_label=names[0] if names else "",
+                    actor_id=accounts.get(item.reps[0]) if item.reps else None,
+                    at=petition.first_replied_at,
+                    is_public=True,
+                    public_text=item.replied_text,
+                )
+            )
     PetitionRepresentative.objects.bulk_create(links, batch_size=2000)
     PetitionEvent.objects.bulk_create(events, batch_size=2000)
     report["petitionrepresentative"] += len(links)

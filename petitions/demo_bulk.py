@@ -42,7 +42,8 @@ PETITION_COLUMNS = [f.attname for f in Petition._meta.concrete_fields]
 # Columns the generator leaves to the model (e.g. the handling fields): their plain defaults,
 # so COPY never sends NULL to a NOT NULL column ("" for text, 1 for the round, ...).
 PETITION_DEFAULTS = {
-    f.attname: f.get_default() for f in Petition._meta.concrete_fields
+    f.attname: f.get_default()
+    for f in Petition._meta.concrete_fields
     if not f.null and not f.primary_key and not (f.has_default() and callable(f.default))
 }
 LINK_COLUMNS = ["petition_id", "representative_id", "role", "follow_up", "received_on"]
@@ -55,8 +56,9 @@ SHARE_STATE = {
 }
 
 
-def seed_bulk_petitions(count: int, *, report: Counter, today: date | None = None, chunk: int = BULK_CHUNK,
-                        log=lambda message: None) -> None:
+def seed_bulk_petitions(
+    count: int, *, report: Counter, today: date | None = None, chunk: int = BULK_CHUNK, log=lambda message: None
+) -> None:
     """Add `count` petitions with their representatives and `registered` rows (see the module)."""
     today = today or timezone.localdate()
     net = load_network({})
@@ -89,10 +91,15 @@ def _progress(log, done: int, count: int, started: float) -> None:
 
 def _event_row(petition_id: int, item: Item, net: Network, text: str) -> dict:
     return {
-        "petition_id": petition_id, "kind": PetitionEvent.Kind.REGISTERED, "actor_id": None,
+        "petition_id": petition_id,
+        "kind": PetitionEvent.Kind.REGISTERED,
+        "actor_id": None,
         "actor_label": RESIDENT if item.values["channel"] in ONLINE_CHANNELS else "",
-        "at": item.values["registered_at"], "from_status": "", "to_status": Status.REGISTERED,
-        "is_public": True, "public_text": text,
+        "at": item.values["registered_at"],
+        "from_status": "",
+        "to_status": Status.REGISTERED,
+        "is_public": True,
+        "public_text": text,
         "data": {"channel": item.values["channel"], "representatives": [net.rep_names.get(r, "") for r in item.reps]},
     }
 
@@ -105,10 +112,17 @@ def _assignment_row(petition_id: int, item: Item) -> dict | None:
     state = SHARE_STATE.get(values["status"], Assignment.State.DONE)
     at = item.status_at or values["registered_at"]
     return {
-        "petition_id": petition_id, "department_id": values["lead_department_id"], "role": Assignment.Role.LEAD,
-        "state": state, "round": 1, "due_on": values["due_on"], "assigned_at": at, "assigned_by_id": None,
+        "petition_id": petition_id,
+        "department_id": values["lead_department_id"],
+        "role": Assignment.Role.LEAD,
+        "state": state,
+        "round": 1,
+        "due_on": values["due_on"],
+        "assigned_at": at,
+        "assigned_by_id": None,
         "accepted_at": at if state != Assignment.State.PENDING else None,
-        "done_at": at if state == Assignment.State.DONE else None, "note": "",
+        "done_at": at if state == Assignment.State.DONE else None,
+        "note": "",
     }
 
 
@@ -119,17 +133,23 @@ def _insert_chunk(maker: Maker, size: int, report: Counter) -> None:
     text = _("Your item has been registered.")
     items = [maker.item(maker.rng.choice(maker.net.stations)) for _n in range(size)]
     petitions = [
-        Petition(**item.values, tracking_number=number,
-                 search_text=search_text(number, item.values["content"], item.values["address"]))
+        Petition(
+            **item.values,
+            tracking_number=number,
+            search_text=search_text(number, item.values["content"], item.values["address"]),
+        )
         for item, number in zip(items, chunk_numbers(items), strict=True)
     ]
     Petition.objects.bulk_create(petitions, batch_size=1000)
     links = [
         PetitionRepresentative(petition_id=p.pk, representative_id=rep, received_on=p.received_on)
-        for p, item in zip(petitions, items, strict=True) for rep in item.reps
+        for p, item in zip(petitions, items, strict=True)
+        for rep in item.reps
     ]
     PetitionRepresentative.objects.bulk_create(links, batch_size=2000)
-    events = [PetitionEvent(**_event_row(p.pk, item, maker.net, text)) for p, item in zip(petitions, items, strict=True)]
+    events = [
+        PetitionEvent(**_event_row(p.pk, item, maker.net, text)) for p, item in zip(petitions, items, strict=True)
+    ]
     PetitionEvent.objects.bulk_create(events, batch_size=2000)
     shares = [
         Assignment(**row) for p, item in zip(petitions, items, strict=True) if (row := _assignment_row(p.pk, item))
@@ -194,20 +214,42 @@ def _unique_in_chunk(items: list[Item]) -> list[str]:
 
 def _serialise(items: list[Item], ids: list[int], numbers: list[str], net: Network, text: str) -> _Chunk:
     petitions = _tsv(
-        ({**PETITION_DEFAULTS, **item.values, "id": pk, "tracking_number": number,
-          "search_text": search_text(number, item.values["content"], item.values["address"])}
-         for pk, item, number in zip(ids, items, numbers, strict=True)),
+        (
+            {
+                **PETITION_DEFAULTS,
+                **item.values,
+                "id": pk,
+                "tracking_number": number,
+                "search_text": search_text(number, item.values["content"], item.values["address"]),
+            }
+            for pk, item, number in zip(ids, items, numbers, strict=True)
+        ),
         PETITION_COLUMNS,
     )
     links = [
-        {"petition_id": pk, "representative_id": rep, "role": PetitionRepresentative.Role.RECEIVED,
-         "follow_up": False, "received_on": item.values["received_on"]}
-        for pk, item in zip(ids, items, strict=True) for rep in item.reps
+        {
+            "petition_id": pk,
+            "representative_id": rep,
+            "role": PetitionRepresentative.Role.RECEIVED,
+            "follow_up": False,
+            "received_on": item.values["received_on"],
+        }
+        for pk, item in zip(ids, items, strict=True)
+        for rep in item.reps
     ]
     events = (_event_row(pk, item, net, text) for pk, item in zip(ids, items, strict=True))
     shares = [row for pk, item in zip(ids, items, strict=True) if (row := _assignment_row(pk, item))]
-    return _Chunk(items, ids, numbers, petitions, _tsv(links, LINK_COLUMNS), _tsv(events, EVENT_COLUMNS), len(links),
-                  _tsv(shares, ASSIGNMENT_COLUMNS), len(shares))
+    return _Chunk(
+        items,
+        ids,
+        numbers,
+        petitions,
+        _tsv(links, LINK_COLUMNS),
+        _tsv(events, EVENT_COLUMNS),
+        len(links),
+        _tsv(shares, ASSIGNMENT_COLUMNS),
+        len(shares),
+    )
 
 
 def _build_chunk(maker: Maker, size: int, ids: list[int], text: str) -> _Chunk:

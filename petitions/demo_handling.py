@@ -74,10 +74,24 @@ IN_HAND = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS})
 DIRECT = IN_HAND | {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED}
 # Answered without a department: the route, the history row's kind, the answers, the public prefix.
 WITHOUT_DEPARTMENT = {
-    Status.CONSULTED: (Route.CONSULTATION, K.CONSULTED, texts.CONSULTATIONS,
-                       lambda: _("Answer after consulting the department: %(text)s")),
-    Status.ON_THE_SPOT: (Route.ON_THE_SPOT, K.ON_THE_SPOT, texts.ON_THE_SPOT_ANSWERS, lambda: _("Handed over on the spot: %(text)s")),
-    Status.ESCALATED: (Route.ESCALATE, K.ESCALATED, texts.ESCALATIONS, lambda: _("Referred to a higher level: %(text)s")),
+    Status.CONSULTED: (
+        Route.CONSULTATION,
+        K.CONSULTED,
+        texts.CONSULTATIONS,
+        lambda: _("Answer after consulting the department: %(text)s"),
+    ),
+    Status.ON_THE_SPOT: (
+        Route.ON_THE_SPOT,
+        K.ON_THE_SPOT,
+        texts.ON_THE_SPOT_ANSWERS,
+        lambda: _("Handed over on the spot: %(text)s"),
+    ),
+    Status.ESCALATED: (
+        Route.ESCALATE,
+        K.ESCALATED,
+        texts.ESCALATIONS,
+        lambda: _("Referred to a higher level: %(text)s"),
+    ),
     Status.CANNOT_HANDLE: ("", K.CANNOT_HANDLE, texts.EXPLANATIONS, lambda: _("Explanation: %(text)s")),
 }
 ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.SATISFIED: 2}
@@ -97,7 +111,12 @@ OUTCOMES = ((Outcome.SOLVED, 70), (Outcome.PLANNED, 20), (Outcome.NOT_NOW, 7), (
 FIRST_ROUND = ((Satisfaction.SATISFIED, 85), (Satisfaction.BASICALLY, 12), (Satisfaction.DISSATISFIED, 3))
 SECOND_ROUND = ((Satisfaction.SATISFIED, 50), (Satisfaction.BASICALLY, 40), (Satisfaction.DISSATISFIED, 10))
 NO_REOPEN = ((Satisfaction.SATISFIED, 87), (Satisfaction.BASICALLY, 13))
-METHODS = ((FeedbackMethod.PHONE, 45), (FeedbackMethod.IN_PERSON, 30), (FeedbackMethod.LETTER, 15), (FeedbackMethod.SMS, 10))
+METHODS = (
+    (FeedbackMethod.PHONE, 45),
+    (FeedbackMethod.IN_PERSON, 30),
+    (FeedbackMethod.LETTER, 15),
+    (FeedbackMethod.SMS, 10),
+)
 PUBLIC_RESULT_SHARE = 1 / 3
 # Answered without a department: older items were fed back (and mostly closed) since.
 FED_BACK_AFTER_DAYS, CLOSED_AFTER_DAYS = 20, 45
@@ -109,8 +128,16 @@ def _draw(rng, pairs):
 
 
 def _head_title(name: str) -> str:
-    for ending, title in (("委员会", "主任"), ("分局", "局长"), ("局", "局长"), ("支队", "支队长"), ("公司", "总经理"),
-                          ("检察院", "检察长"), ("法院", "院长"), ("办公室", "主任")):
+    for ending, title in (
+        ("委员会", "主任"),
+        ("分局", "局长"),
+        ("局", "局长"),
+        ("支队", "支队长"),
+        ("公司", "总经理"),
+        ("检察院", "检察长"),
+        ("法院", "院长"),
+        ("办公室", "主任"),
+    ):
         if name.endswith(ending):
             return title
     return "负责人"
@@ -194,7 +221,11 @@ class Calendar:
     def __init__(self, today: date):
         cal = workdays.current()
         start, end = today - timedelta(days=800), today + timedelta(days=400)
-        self.days = [start + timedelta(days=i) for i in range((end - start).days) if cal.is_working_day(start + timedelta(days=i))]
+        self.days = [
+            start + timedelta(days=i)
+            for i in range((end - start).days)
+            if cal.is_working_day(start + timedelta(days=i))
+        ]
         self.is_working = set(self.days)
 
     def add(self, day: date, n: int) -> date:
@@ -231,12 +262,20 @@ class DemoHandling:
         self.tz = timezone.get_current_timezone()
         self.cal = Calendar(today)
         self.last_work = self.cal.previous_working_day(today)
-        self.office, self.staff, self.rep_user, self.dept_user = (users.get(k) for k in ("office", "staff", "rep", "dept"))
-        self.rep_id = Representative.objects.filter(user=self.rep_user).values_list("pk", flat=True).first() if self.rep_user else None
+        self.office, self.staff, self.rep_user, self.dept_user = (
+            users.get(k) for k in ("office", "staff", "rep", "dept")
+        )
+        self.rep_id = (
+            Representative.objects.filter(user=self.rep_user).values_list("pk", flat=True).first()
+            if self.rep_user
+            else None
+        )
         self.staffed = set(staffed)
         self.officers = {}
-        for station_id, name in LiaisonOfficer.objects.filter(station__in=[s.pk for s in net.stations]).order_by("pk").values_list(
-            "station_id", "name"
+        for station_id, name in (
+            LiaisonOfficer.objects.filter(station__in=[s.pk for s in net.stations])
+            .order_by("pk")
+            .values_list("station_id", "name")
         ):
             self.officers.setdefault(station_id, name)
         self.housing = net.departments.get(HOUSING_DEPARTMENT)
@@ -275,7 +314,9 @@ class DemoHandling:
         for s in self.stories:
             if s.protected:
                 continue
-            if s.status == Status.SUGGESTION or (s.status in (Status.REGISTERED, Status.TRIAGED) and s.received_on < cut):
+            if s.status == Status.SUGGESTION or (
+                s.status in (Status.REGISTERED, Status.TRIAGED) and s.received_on < cut
+            ):
                 s.status = self._redraw(s)
         self._scenarios()
         self._triage_list(cut)
@@ -331,26 +372,52 @@ class DemoHandling:
         normal = lambda s: s.values["urgency"] == Urgency.NORMAL
         if self.housing:
             # The demo department's desk: to accept, in hand (with extensions), co-handling, answered, returned.
-            for s in self._pick(2, since=self.cal.back(self.last_work, 2), until=self.today, categories=housing,
-                                where=lambda s: s.values["channel"] not in ("qr", "wechat")):
+            for s in self._pick(
+                2,
+                since=self.cal.back(self.last_work, 2),
+                until=self.today,
+                categories=housing,
+                where=lambda s: s.values["channel"] not in ("qr", "wechat"),
+            ):
                 self._direct(s, Status.ASSIGNED, lead=self.housing)
-            for s in self._pick(1, since=self._days_ago(40), until=self._days_ago(10), categories=housing,
-                                where=lambda s: normal(s) and days - 5 <= wd(s.received_on, self.last_work) <= days - 1):
+            for s in self._pick(
+                1,
+                since=self._days_ago(40),
+                until=self._days_ago(10),
+                categories=housing,
+                where=lambda s: normal(s) and days - 5 <= wd(s.received_on, self.last_work) <= days - 1,
+            ):
                 self._direct(s, Status.IN_PROGRESS, lead=self.housing, extension="pending")
-            for s in self._pick(1, since=self._days_ago(60), until=self._days_ago(25), categories=housing,
-                                where=lambda s: normal(s) and days + 5 <= wd(s.received_on, self.last_work) <= days + 20):
+            for s in self._pick(
+                1,
+                since=self._days_ago(60),
+                until=self._days_ago(25),
+                categories=housing,
+                where=lambda s: normal(s) and days + 5 <= wd(s.received_on, self.last_work) <= days + 20,
+            ):
                 self._direct(s, Status.IN_PROGRESS, lead=self.housing, extension="refused")
                 s.red = True
-            for s in self._pick(1, since=self._days_ago(70), until=self._days_ago(25), categories=housing,
-                                where=lambda s: normal(s) and wd(s.received_on, self.last_work) >= days + 3):
+            for s in self._pick(
+                1,
+                since=self._days_ago(70),
+                until=self._days_ago(25),
+                categories=housing,
+                where=lambda s: normal(s) and wd(s.received_on, self.last_work) >= days + 3,
+            ):
                 self._direct(s, Status.ACCEPTED, lead=self.housing, extension="approved")
             co_categories = tuple(c for c, names in texts.CO_HANDLERS.items() if HOUSING_DEPARTMENT in names)
-            for s in self._pick(2, since=self._days_ago(16), until=self._days_ago(5), categories=co_categories,
-                                where=normal):
+            for s in self._pick(
+                2, since=self._days_ago(16), until=self._days_ago(5), categories=co_categories, where=normal
+            ):
                 lead = self._lead_for(s, exclude=self.housing)
                 self._direct(s, Status.IN_PROGRESS, lead=lead, co=self.housing)
-            for s in self._pick(1, since=self._days_ago(90), until=self._days_ago(35), categories=housing,
-                                where=lambda s: normal(s) and wd(s.received_on, self.last_work) >= days + 10):
+            for s in self._pick(
+                1,
+                since=self._days_ago(90),
+                until=self._days_ago(35),
+                categories=housing,
+                where=lambda s: normal(s) and wd(s.received_on, self.last_work) >= days + 10,
+            ):
                 self._direct(s, Status.REPLIED, lead=self.housing)
                 s.late_notice = True
             for s in self._pick(1, since=self._days_ago(75), until=self._days_ago(20), categories=housing):
@@ -358,8 +425,13 @@ class DemoHandling:
             for s in self._pick(1, since=self._days_ago(20), until=self._days_ago(6), categories=("物业管理",)):
                 self._direct(s, Status.TRIAGED, lead=self.housing)
                 s.scenario = "returned"
-            for s in self._pick(1, since=self._days_ago(80), until=self._days_ago(30), categories=housing,
-                                where=lambda s: self._street_office(s) is not None):
+            for s in self._pick(
+                1,
+                since=self._days_ago(80),
+                until=self._days_ago(30),
+                categories=housing,
+                where=lambda s: self._street_office(s) is not None,
+            ):
                 self._direct(s, _draw(self.rng, ((Status.CLOSED, 2), (Status.REPLIED, 1))), lead=self.housing)
                 s.scenario = "reassigned"
         # Returned by other departments, back in the office's triage list.
@@ -392,7 +464,11 @@ class DemoHandling:
             for s in movable[:extra]:
                 s.status = _draw(self.rng, ((Status.ASSIGNED, 60), (Status.ON_THE_SPOT, 25), (Status.CONSULTED, 15)))
         elif len(waiting) < low:
-            recent = [s for s in self.stories if s.free and s.received_on >= cut and s.status not in (Status.REGISTERED, Status.TRIAGED)]
+            recent = [
+                s
+                for s in self.stories
+                if s.free and s.received_on >= cut and s.status not in (Status.REGISTERED, Status.TRIAGED)
+            ]
             for s in recent[: low - len(waiting)]:
                 s.status = Status.REGISTERED
 
@@ -421,7 +497,9 @@ class DemoHandling:
 
     def _co_for(self, s: Story) -> int | None:
         names = texts.CO_HANDLERS.get(s.item.category) or DISTRICT_DEPARTMENTS[:26]
-        ids = [self.net.departments[n] for n in names if n in self.net.departments and self.net.departments[n] != s.lead]
+        ids = [
+            self.net.departments[n] for n in names if n in self.net.departments and self.net.departments[n] != s.lead
+        ]
         return self.rng.choice(ids) if ids else None
 
     def _prepare_direct(self, s: Story) -> None:
@@ -505,16 +583,24 @@ class DemoHandling:
     def _move(self, s: Story, kind, at, who, *, to=None, data=None, public="") -> None:
         old = s.state
         new = to or old
-        s.steps.append(Step(kind, at, who[0], who[1], old if new != old else "", new if new != old else "", data or {}, public))
+        s.steps.append(
+            Step(kind, at, who[0], who[1], old if new != old else "", new if new != old else "", data or {}, public)
+        )
         s.state = new
         s.version += 1
 
     def _triage(self, s: Story, day: date) -> None:
         at = self._at(s, day)
         s.values["route"] = Route.DIRECT
-        self._move(s, K.TRIAGED, at, (self.office, ""), to=Status.TRIAGED,
-                   data={"route": Route.DIRECT, "changes": {}, "note": ""},
-                   public=_("Your item has been sorted and will be assigned to the department responsible."))
+        self._move(
+            s,
+            K.TRIAGED,
+            at,
+            (self.office, ""),
+            to=Status.TRIAGED,
+            data={"route": Route.DIRECT, "changes": {}, "note": ""},
+            public=_("Your item has been sorted and will be assigned to the department responsible."),
+        )
 
     def _tell_direct(self, s: Story) -> None:
         """Build the item's moves as working-day offsets from the day it was routed, squeeze them into
@@ -540,7 +626,11 @@ class DemoHandling:
         if s.scenario == "reassigned":
             back = acc + rng.randint(1, 3)
             office = self._street_office(s)
-            ops += [(acc, "accept"), (back, "return", texts.RETURN_TO_OFFICE), (back + rng.randint(0, 1), "assign", office, None)]
+            ops += [
+                (acc, "accept"),
+                (back, "return", texts.RETURN_TO_OFFICE),
+                (back + rng.randint(0, 1), "assign", office, None),
+            ]
             s.lead = office
             s.plan_rating = (_draw(rng, NO_REOPEN),)
             acc = back + 1 + rng.randint(0, 1)
@@ -554,8 +644,13 @@ class DemoHandling:
             s.plan_rating = (Satisfaction.DISSATISFIED,)
             again = max(6, avail - rng.randint(4, 9))
             reply = max(acc + 1, again - rng.randint(3, 5))
-            ops += [(acc, "accept"), (reply, "reply"), (min(reply + 1, again), "feed_back"), (again, "rate", Satisfaction.DISSATISFIED),
-                    (min(again + rng.randint(0, 1), avail), "accept")]
+            ops += [
+                (acc, "accept"),
+                (reply, "reply"),
+                (min(reply + 1, again), "feed_back"),
+                (again, "rate", Satisfaction.DISSATISFIED),
+                (min(again + rng.randint(0, 1), avail), "accept"),
+            ]
             ops.append((min(again + rng.randint(1, 3), avail), "progress"))
             return self._run(s, ops)
         if target == Status.ASSIGNED:
@@ -596,7 +691,9 @@ class DemoHandling:
         if reply - acc >= 2 and rng.random() < 0.4:
             ops.append((rng.randint(acc + 1, reply - 1), "progress"))
         if s.co:
-            ops.append((min(reply - 1, acc + rng.randint(1, co_days)), "contribute") if rng.random() < 0.8 else (reply, "noop"))
+            ops.append(
+                (min(reply - 1, acc + rng.randint(1, co_days)), "contribute") if rng.random() < 0.8 else (reply, "noop")
+            )
         ops.append((reply, "reply"))
         after = reply
         rated = target in (Status.RATED, Status.CLOSED)
@@ -645,40 +742,77 @@ class DemoHandling:
         days, co_days = self.rules[v["urgency"]]
         local = timezone.localtime(at, self.tz).date()
         due, co_due = self.cal.add(local, days), self.cal.add(local, co_days)
-        lead = Assignment(department_id=department, role=Assignment.Role.LEAD, round=s.round, due_on=due, assigned_at=at,
-                          assigned_by=self.office)
+        lead = Assignment(
+            department_id=department,
+            role=Assignment.Role.LEAD,
+            round=s.round,
+            due_on=due,
+            assigned_at=at,
+            assigned_by=self.office,
+        )
         s.shares.append(lead)
         s.lead_share, s.co_share = lead, None
         if co:
-            s.co_share = Assignment(department_id=co, role=Assignment.Role.CO, round=s.round, due_on=min(co_due, due),
-                                    assigned_at=at, assigned_by=self.office)
+            s.co_share = Assignment(
+                department_id=co,
+                role=Assignment.Role.CO,
+                round=s.round,
+                due_on=min(co_due, due),
+                assigned_at=at,
+                assigned_by=self.office,
+            )
             s.shares.append(s.co_share)
         if not v.get("responsible_leader") and rng.random() < 0.5:
             v["responsible_leader"] = f"{person_name(rng, rng.choice('MF'))}（{rng.choice(texts.RESPONSIBLE_TITLES)}）"
         v.update(lead_department_id=department, due_on=due, route=Route.DIRECT, assigned_at=at)
         name = self.names[department]
-        self._move(s, K.ASSIGNED, at, (self.office, ""), to=Status.ASSIGNED, data={
-            "department": name, "co_departments": [self.names[co]] if co else [], "due_on": str(due),
-            "co_due_on": str(s.co_share.due_on) if co else "", "responsible_leader": v.get("responsible_leader", ""), "note": "",
-        }, public=_("Your item has been assigned to %(department)s, to be answered by %(due)s.")
-            % {"department": name, "due": date_format(due, "Y-m-d")})
+        self._move(
+            s,
+            K.ASSIGNED,
+            at,
+            (self.office, ""),
+            to=Status.ASSIGNED,
+            data={
+                "department": name,
+                "co_departments": [self.names[co]] if co else [],
+                "due_on": str(due),
+                "co_due_on": str(s.co_share.due_on) if co else "",
+                "responsible_leader": v.get("responsible_leader", ""),
+                "note": "",
+            },
+            public=_("Your item has been assigned to %(department)s, to be answered by %(due)s.")
+            % {"department": name, "due": date_format(due, "Y-m-d")},
+        )
 
     def _op_accept(self, s, day):
         share = s.lead_share
         at = self._at(s, day)
         share.state, share.accepted_at = Assignment.State.ACCEPTED, at
         name = self.names[share.department_id]
-        self._move(s, K.ACCEPTED, at, self._who(share.department_id), to=Status.ACCEPTED, data={"department": name},
-                   public=_("%(department)s has taken your item on.") % {"department": name})
+        self._move(
+            s,
+            K.ACCEPTED,
+            at,
+            self._who(share.department_id),
+            to=Status.ACCEPTED,
+            data={"department": name},
+            public=_("%(department)s has taken your item on.") % {"department": name},
+        )
 
     def _op_progress(self, s, day):
         share = s.lead_share
         at = self._at(s, day)
         text = self.rng.choice(texts.PROGRESS)
         public = self.rng.random() < 0.8
-        self._move(s, K.PROGRESS, at, self._who(share.department_id), to=Status.IN_PROGRESS,
-                   data={"department": self.names[share.department_id], "text": text, "public": public},
-                   public=_("Progress: %(text)s") % {"text": text} if public else "")
+        self._move(
+            s,
+            K.PROGRESS,
+            at,
+            self._who(share.department_id),
+            to=Status.IN_PROGRESS,
+            data={"department": self.names[share.department_id], "text": text, "public": public},
+            public=_("Progress: %(text)s") % {"text": text} if public else "",
+        )
 
     def _op_contribute(self, s, day):
         share = s.co_share
@@ -701,15 +835,28 @@ class DemoHandling:
         else:
             wanted = self.cal.add(share.due_on, 10)
         request = ExtensionRequest(
-            assignment=share, requested_by=self.dept_user, reason=self.rng.choice(texts.EXTENSION_REASONS),
-            current_due_on=share.due_on, requested_due_on=max(wanted, self.cal.add(share.due_on, 1)), created_at=at,
+            assignment=share,
+            requested_by=self.dept_user,
+            reason=self.rng.choice(texts.EXTENSION_REASONS),
+            current_due_on=share.due_on,
+            requested_due_on=max(wanted, self.cal.add(share.due_on, 1)),
+            created_at=at,
         )
         s.request = request
         s.extensions.append(request)
-        self._move(s, K.EXTENSION_REQUESTED, at, self._who(share.department_id), data={
-            "department": self.names[share.department_id], "request": Ref(request), "from": str(request.current_due_on),
-            "to": str(request.requested_due_on), "reason": request.reason,
-        })
+        self._move(
+            s,
+            K.EXTENSION_REQUESTED,
+            at,
+            self._who(share.department_id),
+            data={
+                "department": self.names[share.department_id],
+                "request": Ref(request),
+                "from": str(request.current_due_on),
+                "to": str(request.requested_due_on),
+                "reason": request.reason,
+            },
+        )
 
     def _op_ext_decide(self, s, day, approve):
         request, share = s.request, s.lead_share
@@ -722,15 +869,34 @@ class DemoHandling:
             request.state, request.decision_note = ExtensionRequest.State.APPROVED, texts.EXTENSION_APPROVED
             share.due_on = request.requested_due_on
             s.values["due_on"] = share.due_on
-            self._move(s, K.EXTENSION_APPROVED, at, (self.office, ""), data={
-                "from": str(request.current_due_on), "to": str(share.due_on), "department": name, "request": Ref(request),
-                "note": request.decision_note,
-            }, public=_("The deadline was extended to %(due)s.") % {"due": date_format(share.due_on, "Y-m-d")})
+            self._move(
+                s,
+                K.EXTENSION_APPROVED,
+                at,
+                (self.office, ""),
+                data={
+                    "from": str(request.current_due_on),
+                    "to": str(share.due_on),
+                    "department": name,
+                    "request": Ref(request),
+                    "note": request.decision_note,
+                },
+                public=_("The deadline was extended to %(due)s.") % {"due": date_format(share.due_on, "Y-m-d")},
+            )
         else:
             request.state, request.decision_note = ExtensionRequest.State.REFUSED, texts.EXTENSION_REFUSED
-            self._move(s, K.EXTENSION_REFUSED, at, (self.office, ""), data={
-                "due_on": str(request.current_due_on), "department": name, "request": Ref(request), "note": request.decision_note,
-            })
+            self._move(
+                s,
+                K.EXTENSION_REFUSED,
+                at,
+                (self.office, ""),
+                data={
+                    "due_on": str(request.current_due_on),
+                    "department": name,
+                    "request": Ref(request),
+                    "note": request.decision_note,
+                },
+            )
         s.request = None
 
     def _op_return(self, s, day, reason):
@@ -740,8 +906,14 @@ class DemoHandling:
         if s.co_share is not None and s.co_share.is_open:
             s.co_share.state, s.co_share.done_at = Assignment.State.LAPSED, at
         s.values.update(lead_department_id=None, due_on=None, assigned_at=None)
-        self._move(s, K.RETURNED, at, self._who(share.department_id), to=Status.TRIAGED,
-                   data={"department": self.names[share.department_id], "reason": reason})
+        self._move(
+            s,
+            K.RETURNED,
+            at,
+            self._who(share.department_id),
+            to=Status.TRIAGED,
+            data={"department": self.names[share.department_id], "reason": reason},
+        )
 
     def _op_notice(self, s, day, answered):
         """A supervision notice (督办单) on the item: the office presses the lead department."""
@@ -752,15 +924,32 @@ class DemoHandling:
         local = timezone.localtime(at, self.tz).date()
         due = self.cal.add(local, self.rng.randint(3, 5))
         notice = SupervisionNotice(
-            department_id=share.department_id, jurisdiction_id=self.office.jurisdiction_id, requirement=
-            texts.SUPERVISION_REQUIREMENT.format(due=date_format(due, "Y年n月j日")), due_on=due, issued_by=self.office,
+            department_id=share.department_id,
+            jurisdiction_id=self.office.jurisdiction_id,
+            requirement=texts.SUPERVISION_REQUIREMENT.format(due=date_format(due, "Y年n月j日")),
+            due_on=due,
+            issued_by=self.office,
             issued_at=at,
         )
         s.notices.append((notice, answered))
-        s.steps.append(Step(K.SUPERVISED, at, self.office, "", "", "", {
-            "number": Ref(notice, "number"), "subject": Ref(notice, "subject"), "due_on": str(due),
-            "department": self.names[share.department_id], "notice": Ref(notice),
-        }, ""))
+        s.steps.append(
+            Step(
+                K.SUPERVISED,
+                at,
+                self.office,
+                "",
+                "",
+                "",
+                {
+                    "number": Ref(notice, "number"),
+                    "subject": Ref(notice, "subject"),
+                    "due_on": str(due),
+                    "department": self.names[share.department_id],
+                    "notice": Ref(notice),
+                },
+                "",
+            )
+        )
 
     def _op_reply(self, s, day):
         rng, v, share = self.rng, s.values, s.lead_share
@@ -771,8 +960,15 @@ class DemoHandling:
         when = timezone.localtime(at, self.tz) - timedelta(days=rng.randint(1, 5))
         fill = {"dept": name, "place": s.item.place, "m": when.month, "d": when.day, "n": rng.randint(2, 5)}
         text, s.result = reply.format(**fill), result.format(**fill)
-        row = DepartmentReply(assignment=share, department_id=share.department_id, author=self._who(share.department_id)[0],
-                              outcome=outcome, text=text, round=s.round, created_at=at)
+        row = DepartmentReply(
+            assignment=share,
+            department_id=share.department_id,
+            author=self._who(share.department_id)[0],
+            outcome=outcome,
+            text=text,
+            round=s.round,
+            created_at=at,
+        )
         s.replies.append(row)
         share.state, share.done_at = Assignment.State.DONE, at
         if s.co_share is not None and s.co_share.is_open:
@@ -782,11 +978,21 @@ class DemoHandling:
                 notice.state, notice.response = SupervisionNotice.State.ANSWERED, texts.SUPERVISION_ANSWER
                 notice.responded_by, notice.responded_at = self._who(share.department_id)[0], at - timedelta(minutes=30)
         v.update(outcome=outcome, handling_summary=text, replied_at=at)
-        self._move(s, K.DEPARTMENT_REPLIED, at, self._who(share.department_id), to=Status.REPLIED, data={
-            "department": name, "outcome": outcome, "reply": Ref(row),
-            "on_time": timezone.localtime(at, self.tz).date() <= share.due_on,
-        }, public=_("Reply from %(department)s (%(outcome)s): %(text)s")
-            % {"department": name, "outcome": Outcome(outcome).label, "text": text})
+        self._move(
+            s,
+            K.DEPARTMENT_REPLIED,
+            at,
+            self._who(share.department_id),
+            to=Status.REPLIED,
+            data={
+                "department": name,
+                "outcome": outcome,
+                "reply": Ref(row),
+                "on_time": timezone.localtime(at, self.tz).date() <= share.due_on,
+            },
+            public=_("Reply from %(department)s (%(outcome)s): %(text)s")
+            % {"department": name, "outcome": Outcome(outcome).label, "text": text},
+        )
 
     def _op_feed_back(self, s, day):
         rng, v = self.rng, s.values
@@ -802,9 +1008,16 @@ class DemoHandling:
         who = self._feedback_who(s)
         s.plan_rating = (overall, who)
         v.update(feedback_method=method, feedback_summary=text, fed_back_at=at)
-        self._move(s, K.FED_BACK, at, who, to=Status.FED_BACK, data={"method": method, "text": text},
-                   public=_("The answer was fed back to you (%(method)s). You can rate the handling on this page.")
-                   % {"method": FeedbackMethod(method).label})
+        self._move(
+            s,
+            K.FED_BACK,
+            at,
+            who,
+            to=Status.FED_BACK,
+            data={"method": method, "text": text},
+            public=_("The answer was fed back to you (%(method)s). You can rate the handling on this page.")
+            % {"method": FeedbackMethod(method).label},
+        )
 
     def _feedback_who(self, s: Story) -> tuple:
         """Staff of the demo home's stations, the demo representative on his items, else the station's liaison officer."""
@@ -830,10 +1043,7 @@ class DemoHandling:
             at = self._at(s, day)
             data = self._rating(s, at, rater, reps, overall, fed_by)
             return self._reopen(s, at, data)
-        if reps:
-            mode = _draw(rng, (("rep", 5), ("both", 3), ("resident", 2)))
-        else:
-            mode = "resident"
+        mode = _draw(rng, (("rep", 5), ("both", 3), ("resident", 2))) if reps else "resident"
         given = []
         if mode in ("rep", "both"):
             better = Satisfaction.SATISFIED if mode == "both" and rng.random() < 0.4 else overall
@@ -845,8 +1055,15 @@ class DemoHandling:
             data = self._rating(s, at, rater, reps, satisfaction, fed_by)
             v["satisfaction"] = self._overall(s)
             resident = rater == "resident"
-            self._move(s, K.RATED, at, data.pop("_who"), to=Status.RATED, data=data,
-                       public=_("Thank you: your rating has been recorded.") if resident else "")
+            self._move(
+                s,
+                K.RATED,
+                at,
+                data.pop("_who"),
+                to=Status.RATED,
+                data=data,
+                public=_("Thank you: your rating has been recorded.") if resident else "",
+            )
 
     def _rating(self, s, at, rater, reps, satisfaction, fed_by) -> dict:
         """One Rating row; the history row's data (and who gave it, under "_who")."""
@@ -855,18 +1072,37 @@ class DemoHandling:
             rep = reps[0]
             user = self.rep_user if rep == self.rep_id else None
             who = (user, "") if user else (None, self.net.rep_names.get(rep, ""))
-            row = Rating(round=s.round, rater=Rating.Rater.REPRESENTATIVE, representative_id=rep, satisfaction=satisfaction,
-                         comment=comment, recorded_by=user, created_at=at)
+            row = Rating(
+                round=s.round,
+                rater=Rating.Rater.REPRESENTATIVE,
+                representative_id=rep,
+                satisfaction=satisfaction,
+                comment=comment,
+                recorded_by=user,
+                created_at=at,
+            )
             name = self.net.rep_names.get(rep, "")
         else:
             user = fed_by[0] if fed_by[0] in (self.staff, self.office) and fed_by[0] is not None else None
             who = (user, "") if user else (None, RESIDENT)
-            row = Rating(round=s.round, rater=Rating.Rater.RESIDENT, satisfaction=satisfaction, comment=comment,
-                         recorded_by=user, created_at=at)
+            row = Rating(
+                round=s.round,
+                rater=Rating.Rater.RESIDENT,
+                satisfaction=satisfaction,
+                comment=comment,
+                recorded_by=user,
+                created_at=at,
+            )
             name = ""
         s.ratings.append(row)
-        return {"rater": row.rater, "representative": name, "satisfaction": satisfaction, "comment": comment,
-                "round": s.round, "_who": who}
+        return {
+            "rater": row.rater,
+            "representative": name,
+            "satisfaction": satisfaction,
+            "comment": comment,
+            "round": s.round,
+            "_who": who,
+        }
 
     def _overall(self, s: Story) -> str:
         """handling._overall: the resident's rating of the round if given, else the lowest representative one."""
@@ -885,16 +1121,28 @@ class DemoHandling:
         s.round += 1
         days, _co = self.rules[v["urgency"]]
         due = self.cal.add(timezone.localtime(at, self.tz).date(), days)
-        share = Assignment(department_id=last.department_id, role=Assignment.Role.LEAD, round=s.round, due_on=due,
-                           assigned_at=at, assigned_by=last.assigned_by)
+        share = Assignment(
+            department_id=last.department_id,
+            role=Assignment.Role.LEAD,
+            round=s.round,
+            due_on=due,
+            assigned_at=at,
+            assigned_by=last.assigned_by,
+        )
         s.shares.append(share)
         s.lead_share, s.co_share = share, None
         v.update(round=s.round, replied_at=None, fed_back_at=None, outcome="", due_on=due, assigned_at=at)
         s.plan_rating = ()
-        self._move(s, K.REOPENED, at, who, to=Status.ASSIGNED,
-                   data={**data, "reopened": True, "new_round": s.round, "due_on": str(due)},
-                   public=_("You were not satisfied, so your item is being handled once more; the new deadline is %(due)s.")
-                   % {"due": date_format(due, "Y-m-d")})
+        self._move(
+            s,
+            K.REOPENED,
+            at,
+            who,
+            to=Status.ASSIGNED,
+            data={**data, "reopened": True, "new_round": s.round, "due_on": str(due)},
+            public=_("You were not satisfied, so your item is being handled once more; the new deadline is %(due)s.")
+            % {"due": date_format(due, "Y-m-d")},
+        )
 
     def _op_close(self, s, day):
         v = s.values
@@ -902,8 +1150,15 @@ class DemoHandling:
         # Only department replies have a line for the public: they are about 70 % of the closed items.
         public = bool(s.result) and self.rng.random() < PUBLIC_RESULT_SHARE / 0.7
         v.update(closed_at=at, public_result=f"{s.item.category}：{s.result}" if public else "")
-        self._move(s, K.CLOSED, at, (self.office, ""), to=Status.CLOSED, data={"note": "", "public": public},
-                   public=_("Your item is closed. Thank you for taking part."))
+        self._move(
+            s,
+            K.CLOSED,
+            at,
+            (self.office, ""),
+            to=Status.CLOSED,
+            data={"note": "", "public": public},
+            public=_("Your item is closed. Thank you for taking part."),
+        )
 
     # ----------------------------------------------------------------- without a department
 
@@ -925,8 +1180,11 @@ class DemoHandling:
         avail = self.cal.between(s.d0, self.last_work)
         ops = [(0, "answer", answer)]
         after = 0
-        for status, name, gap in ((Status.FED_BACK, "feed_back", (1, 5)), (Status.RATED, "rate", (0, 5)),
-                                  (Status.CLOSED, "close", (1, 8))):
+        for status, name, gap in (
+            (Status.FED_BACK, "feed_back", (1, 5)),
+            (Status.RATED, "rate", (0, 5)),
+            (Status.CLOSED, "close", (1, 8)),
+        ):
             if target == status or _beyond(target, status):
                 after += rng.randint(*gap)
                 ops.append((after, name))
@@ -948,8 +1206,15 @@ class DemoHandling:
         n = rng.randint(2, 5)
         text = rng.choice(answers).format(dept=name or "有关部门", m=local.month, d=local.day, n=n)
         v.update(handling_summary=text, replied_at=at, route=route or v.get("route", ""))
-        self._move(s, kind, at, (self.office, ""), to=answer, data={"text": text, "department": name},
-                   public=prefix() % {"text": text})
+        self._move(
+            s,
+            kind,
+            at,
+            (self.office, ""),
+            to=answer,
+            data={"text": text, "department": name},
+            public=prefix() % {"text": text},
+        )
 
     def _soon(self, s: Story) -> datetime:
         """Within the hour after the resident came (handed over on the spot)."""
@@ -964,9 +1229,11 @@ class DemoHandling:
         if not self.office or not self.office.jurisdiction_id:
             return
         rng = self.rng
-        plans = [(texts.SUGGESTIONS[0], 4, (110, 220), Suggestion.Status.REPLIED),
-                 (texts.SUGGESTIONS[1], 4, (45, 100), Suggestion.Status.ASSIGNED),
-                 (rng.choice(texts.SUGGESTIONS[2:]), 3, (6, 30), Suggestion.Status.DRAFT)]
+        plans = [
+            (texts.SUGGESTIONS[0], 4, (110, 220), Suggestion.Status.REPLIED),
+            (texts.SUGGESTIONS[1], 4, (45, 100), Suggestion.Status.ASSIGNED),
+            (rng.choice(texts.SUGGESTIONS[2:]), 3, (6, 30), Suggestion.Status.DRAFT),
+        ]
         for spec, n, (young, old), status in plans:
             category = spec[0]
             if category not in self.category_ids:
@@ -996,48 +1263,96 @@ class DemoHandling:
                 numbers[year] = _last_sequence(Suggestion, NUMBER_PREFIX.format(year=year), _NUMBER_SEQ)
             numbers[year] += 1
             reps = list(dict.fromkeys(r for s in stories for r in s.item.reps))
-            lead = self.rep_id if status == Suggestion.Status.REPLIED and self.rep_id else (reps[0] if reps else self.rep_id)
+            lead = (
+                self.rep_id
+                if status == Suggestion.Status.REPLIED and self.rep_id
+                else (reps[0] if reps else self.rep_id)
+            )
             if lead is None:
                 continue
             co_signers = [r for r in reps if r != lead][:3]
             suggestion = Suggestion(
-                number=NUMBER_FORMAT.format(year=year, seq=numbers[year]), title=title, content=content,
-                jurisdiction_id=office.jurisdiction_id, lead_representative_id=lead, status=Suggestion.Status.DRAFT,
-                created_by=office, created_at=created_at,
+                number=NUMBER_FORMAT.format(year=year, seq=numbers[year]),
+                title=title,
+                content=content,
+                jurisdiction_id=office.jurisdiction_id,
+                lead_representative_id=lead,
+                status=Suggestion.Status.DRAFT,
+                created_by=office,
+                created_at=created_at,
             )
             names = [self.net.rep_names.get(r, "") for r in co_signers]
-            events = [SuggestionEvent(kind="drafted", actor=office, at=created_at, data={
-                "number": suggestion.number, "title": title, "lead": self.net.rep_names.get(lead, ""), "co_signers": names,
-                "petitions": [Ref(s.item, "petition.tracking_number") for s in stories], "to_status": Suggestion.Status.DRAFT,
-            })]
+            events = [
+                SuggestionEvent(
+                    kind="drafted",
+                    actor=office,
+                    at=created_at,
+                    data={
+                        "number": suggestion.number,
+                        "title": title,
+                        "lead": self.net.rep_names.get(lead, ""),
+                        "co_signers": names,
+                        "petitions": [Ref(s.item, "petition.tracking_number") for s in stories],
+                        "to_status": Suggestion.Status.DRAFT,
+                    },
+                )
+            ]
             for s in stories:
                 s.cursor = max(s.cursor, created_at - timedelta(seconds=1))
                 at = max(created_at, s.cursor + timedelta(seconds=1))
                 s.cursor = at
                 s.values["route"] = Route.SUGGESTION
-                self._move(s, K.TO_SUGGESTION, at, (office, ""), to=Status.SUGGESTION,
-                           data={"suggestion": suggestion.number, "title": title},
-                           public=_("Your item is part of a representative suggestion; you will receive its answer."))
+                self._move(
+                    s,
+                    K.TO_SUGGESTION,
+                    at,
+                    (office, ""),
+                    to=Status.SUGGESTION,
+                    data={"suggestion": suggestion.number, "title": title},
+                    public=_("Your item is part of a representative suggestion; you will receive its answer."),
+                )
             if status != Suggestion.Status.DRAFT and department:
                 assigned_at = self._at(clock, self.cal.add(created_day, rng.randint(2, 4)))
                 assigned_day = timezone.localtime(assigned_at, self.tz).date()
                 suggestion.department_id, suggestion.assigned_at = department, assigned_at
                 suggestion.due_on = suggestion_deadline(start=assigned_day)
                 suggestion.status = Suggestion.Status.ASSIGNED
-                events.append(SuggestionEvent(kind="assigned", actor=office, at=assigned_at, data={
-                    "department": department_name, "due_on": str(suggestion.due_on), "is_complex": False,
-                    "from_status": Suggestion.Status.DRAFT, "to_status": Suggestion.Status.ASSIGNED,
-                }))
+                events.append(
+                    SuggestionEvent(
+                        kind="assigned",
+                        actor=office,
+                        at=assigned_at,
+                        data={
+                            "department": department_name,
+                            "due_on": str(suggestion.due_on),
+                            "is_complex": False,
+                            "from_status": Suggestion.Status.DRAFT,
+                            "to_status": Suggestion.Status.ASSIGNED,
+                        },
+                    )
+                )
                 meeting_day = self.cal.add(assigned_day, rng.randint(5, 12))
                 if meeting_note and meeting_day <= self.last_work:
                     meeting_at = self._at(clock, meeting_day)
                     suggestion.pre_meeting_on, suggestion.pre_meeting_note = meeting_day, meeting_note
                     actor = self.dept_user if department == self.housing and self.dept_user else office
-                    events.append(SuggestionEvent(kind="pre_meeting", actor=actor, at=meeting_at,
-                                                  data={"held_on": str(meeting_day), "note": meeting_note}))
+                    events.append(
+                        SuggestionEvent(
+                            kind="pre_meeting",
+                            actor=actor,
+                            at=meeting_at,
+                            data={"held_on": str(meeting_day), "note": meeting_note},
+                        )
+                    )
                     reply_day = self.cal.add(meeting_day, rng.randint(20, 35))
-                    if status == Suggestion.Status.REPLIED and reply_text and reply_day <= min(self.last_work, suggestion.due_on):
-                        self._reply_suggestion(suggestion, stories, events, clock, reply_day, outcome, reply_text, department)
+                    if (
+                        status == Suggestion.Status.REPLIED
+                        and reply_text
+                        and reply_day <= min(self.last_work, suggestion.due_on)
+                    ):
+                        self._reply_suggestion(
+                            suggestion, stories, events, clock, reply_day, outcome, reply_text, department
+                        )
             suggestion.version = len(events) - 1
             self.suggestions.append((suggestion, stories, events, co_signers))
 
@@ -1046,19 +1361,39 @@ class DemoHandling:
         at = self._at(clock, day)
         actor = self.dept_user if department == self.housing and self.dept_user else self.office
         suggestion.status, suggestion.outcome, suggestion.reply_text, suggestion.replied_at = (
-            Suggestion.Status.REPLIED, outcome, text, at)
-        events.append(SuggestionEvent(kind="replied", actor=actor, at=at, data={
-            "outcome": outcome, "text": text, "petitions": [Ref(s.item, "petition.tracking_number") for s in stories],
-            "on_time": timezone.localtime(at, self.tz).date() <= suggestion.due_on, "from_status": Suggestion.Status.ASSIGNED,
-            "to_status": Suggestion.Status.REPLIED,
-        }))
+            Suggestion.Status.REPLIED,
+            outcome,
+            text,
+            at,
+        )
+        events.append(
+            SuggestionEvent(
+                kind="replied",
+                actor=actor,
+                at=at,
+                data={
+                    "outcome": outcome,
+                    "text": text,
+                    "petitions": [Ref(s.item, "petition.tracking_number") for s in stories],
+                    "on_time": timezone.localtime(at, self.tz).date() <= suggestion.due_on,
+                    "from_status": Suggestion.Status.ASSIGNED,
+                    "to_status": Suggestion.Status.REPLIED,
+                },
+            )
+        )
         for s in stories:
             when = max(at, s.cursor + timedelta(seconds=1))
             s.cursor = when
             s.values.update(outcome=outcome, handling_summary=text, replied_at=when, lead_department_id=department)
-            self._move(s, K.DEPARTMENT_REPLIED, when, (actor, ""), to=Status.REPLIED,
-                       data={"suggestion": suggestion.number, "outcome": outcome},
-                       public=_("Answer to the representative suggestion: %(text)s") % {"text": text[:2000]})
+            self._move(
+                s,
+                K.DEPARTMENT_REPLIED,
+                when,
+                (actor, ""),
+                to=Status.REPLIED,
+                data={"suggestion": suggestion.number, "outcome": outcome},
+                public=_("Answer to the representative suggestion: %(text)s") % {"text": text[:2000]},
+            )
             s.status = Status.REPLIED
 
     # ----------------------------------------------------------------- the item's row
@@ -1069,8 +1404,14 @@ class DemoHandling:
         if s.status == Status.SUGGESTION or s.scenario == "suggestion":
             return  # _tell_suggestions writes them
         if not s.steps:
-            v.update(status=Status.REGISTERED, lead_department_id=None, due_on=None, handling_summary="", feedback_summary="",
-                     satisfaction="")
+            v.update(
+                status=Status.REGISTERED,
+                lead_department_id=None,
+                due_on=None,
+                handling_summary="",
+                feedback_summary="",
+                satisfaction="",
+            )
             return
         s.status = s.state
         v["status"] = s.state
@@ -1129,11 +1470,20 @@ class DemoHandling:
         SupervisionNotice.objects.bulk_create(notices, batch_size=1000)
         for petition, s in zip(petitions, stories, strict=True):
             for step in sorted(s.steps, key=lambda st: st.at):
-                events.append(PetitionEvent(
-                    petition=petition, kind=step.kind, actor=step.actor, actor_label=step.label, at=step.at,
-                    from_status=step.from_status, to_status=step.to_status, data=_resolve(step.data),
-                    is_public=bool(step.public_text), public_text=step.public_text,
-                ))
+                events.append(
+                    PetitionEvent(
+                        petition=petition,
+                        kind=step.kind,
+                        actor=step.actor,
+                        actor_label=step.label,
+                        at=step.at,
+                        from_status=step.from_status,
+                        to_status=step.to_status,
+                        data=_resolve(step.data),
+                        is_public=bool(step.public_text),
+                        public_text=step.public_text,
+                    )
+                )
         PetitionEvent.objects.bulk_create(events, batch_size=2000)
         self._write_suggestion_events()
         report["assignment"] += len(shares)
@@ -1153,8 +1503,16 @@ class DemoHandling:
             suggestion.co_signers.set(co_signers)
             for s in stories:
                 s.status = s.state
-                s.values.update(suggestion_id=suggestion.pk, status=s.state, version=s.version, updated_at=s.steps[-1].at,
-                                due_on=None, feedback_summary="", satisfaction="", assigned_at=None)
+                s.values.update(
+                    suggestion_id=suggestion.pk,
+                    status=s.state,
+                    version=s.version,
+                    updated_at=s.steps[-1].at,
+                    due_on=None,
+                    feedback_summary="",
+                    satisfaction="",
+                    assigned_at=None,
+                )
                 if s.state != Status.REPLIED:
                     s.values.update(lead_department_id=None, handling_summary="", outcome="", replied_at=None)
         report["suggestion"] += len(self.suggestions)
@@ -1162,7 +1520,10 @@ class DemoHandling:
             v = s.values
             v["reply_working_days"] = None
             if v.get("lead_department_id") and v.get("assigned_at") and v.get("replied_at"):
-                start, end = timezone.localtime(v["assigned_at"], self.tz).date(), timezone.localtime(v["replied_at"], self.tz).date()
+                start, end = (
+                    timezone.localtime(v["assigned_at"], self.tz).date(),
+                    timezone.localtime(v["replied_at"], self.tz).date(),
+                )
                 v["reply_working_days"] = self.cal.between(start, end) if end > start else 0
 
     def _write_suggestion_events(self) -> None:
@@ -1197,15 +1558,25 @@ class DemoHandling:
                 follow_day = self.cal.add(due_on, rng.randint(3, 10))
                 rating = Satisfaction.BASICALLY if name in texts.COMMITMENTS_BASICALLY else Satisfaction.SATISFIED
                 row = Commitment(
-                    state=Commitment.State.VISITED, progress=progress, done_at=self._moment(done_day),
-                    follow_up_on=min(follow_day, self.last_work), follow_up_note=note, follow_up_satisfaction=rating,
-                    held_on=held_on, due_on=due_on,
+                    state=Commitment.State.VISITED,
+                    progress=progress,
+                    done_at=self._moment(done_day),
+                    follow_up_on=min(follow_day, self.last_work),
+                    follow_up_note=note,
+                    follow_up_satisfaction=rating,
+                    held_on=held_on,
+                    due_on=due_on,
                 )
             else:
                 held_on = self.cal.back(self.last_work, rng.randint(8, 30) + n)
                 due_on = self.cal.add(held_on, rng.randint(20, 45))
                 row = Commitment(state=Commitment.State.OPEN, progress=progress, held_on=held_on, due_on=due_on)
-            row.source, row.department_id, row.head_name, row.head_title = Commitment.Source.VISIT, department, head, _head_title(name)
+            row.source, row.department_id, row.head_name, row.head_title = (
+                Commitment.Source.VISIT,
+                department,
+                head,
+                _head_title(name),
+            )
             row.station_id, row.jurisdiction_id, row.text = homes[n % len(homes)], office.jurisdiction_id, text
             row.created_by, row.created_at = office, self._moment(held_on, evening=True)
             rows.append(row)
@@ -1239,15 +1610,17 @@ def _resolve(data):
 def _last_sequence(model, prefix: str, pattern) -> int:
     """The highest number of the year's sequence in the table (0 when none)."""
     last = (
-        model.objects.filter(number__startswith=prefix).order_by(Length("number").desc(), "-number")
-        .values_list("number", flat=True).first()
+        model.objects.filter(number__startswith=prefix)
+        .order_by(Length("number").desc(), "-number")
+        .values_list("number", flat=True)
+        .first()
     )
     if not last:
         return 0
     if pattern is not None:
         match = pattern.search(last)
         return int(match.group(1)) if match else 0
-    digits = last[len(prefix):].removesuffix(NOTICE_NUMBER_SUFFIX)
+    digits = last[len(prefix) :].removesuffix(NOTICE_NUMBER_SUFFIX)
     return int(digits) if digits.isdigit() else 0
 
 

@@ -29,9 +29,54 @@ SIMILAR_CANDIDATES = 200
 SIMILAR_QUERY_BIGRAMS = 12
 # Words residents use in almost every item; they say nothing about the matter.
 _COMMON_BIGRAMS = frozenset(
-    "问题 反映 希望 我们 没有 一个 进行 解决 相关 部门 情况 居民 群众 现在 目前 已经 能够 可以 需要 要求 建议 "
-    "是否 这个 那个 因为 所以 但是 而且 还是 比较 非常 影响 导致 存在 不能 不是 大家 时间 时候 一直 经常 社区 "
-    "小区 村里 附近 周边".split()
+    [
+        "问题",
+        "反映",
+        "希望",
+        "我们",
+        "没有",
+        "一个",
+        "进行",
+        "解决",
+        "相关",
+        "部门",
+        "情况",
+        "居民",
+        "群众",
+        "现在",
+        "目前",
+        "已经",
+        "能够",
+        "可以",
+        "需要",
+        "要求",
+        "建议",
+        "是否",
+        "这个",
+        "那个",
+        "因为",
+        "所以",
+        "但是",
+        "而且",
+        "还是",
+        "比较",
+        "非常",
+        "影响",
+        "导致",
+        "存在",
+        "不能",
+        "不是",
+        "大家",
+        "时间",
+        "时候",
+        "一直",
+        "经常",
+        "社区",
+        "小区",
+        "村里",
+        "附近",
+        "周边",
+    ]
 )
 
 
@@ -139,7 +184,9 @@ def grouped_communities(communities) -> list:
     rows = list(communities)
     townships = {
         j.code: j.name
-        for j in Jurisdiction.objects.filter(code__in={c.code[:9].ljust(12, "0") for c in rows if c.level == "community"})
+        for j in Jurisdiction.objects.filter(
+            code__in={c.code[:9].ljust(12, "0") for c in rows if c.level == "community"}
+        )
     }
     loose, groups = [], {}
     for c in rows:
@@ -204,7 +251,9 @@ def query_bigrams(text: str, limit: int = SIMILAR_QUERY_BIGRAMS) -> list[str]:
     return ordered
 
 
-def similar_open(user, *, text: str, station=None, community=None, exclude_pk=None, limit=SIMILAR_LIMIT) -> list[Similar]:
+def similar_open(
+    user, *, text: str, station=None, community=None, exclude_pk=None, limit=SIMILAR_LIMIT
+) -> list[Similar]:
     """Open items in the user's scope at the same station or in the same community that
     share words with `text`, most shared bigrams first (ties: newest first)."""
     words = query_bigrams(text)

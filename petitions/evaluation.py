@@ -54,7 +54,9 @@ class Evaluation:
         return ledger_url(self.base_params, measure, **params)
 
 
-def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, today: date | None = None) -> Evaluation:
+def evaluate(
+    user, period: Period, jurisdiction: Jurisdiction | None = None, *, today: date | None = None
+) -> Evaluation:
     """One row per department that led an item of the cohort or made a commitment in the period.
 
     Seven grouped queries and one for the names, whatever the number of departments.
@@ -65,7 +67,9 @@ def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, 
 
     aggs = _aggregates(today)
     for outcome in Outcome.values:
-        aggs[f"outcome_{outcome}"] = Count("pk", filter=Q(lead_department__isnull=False, replied_at__isnull=False, outcome=outcome))
+        aggs[f"outcome_{outcome}"] = Count(
+            "pk", filter=Q(lead_department__isnull=False, replied_at__isnull=False, outcome=outcome)
+        )
     for satisfaction in Satisfaction.values:
         aggs[f"rating_{satisfaction}"] = Count("pk", filter=Q(satisfaction=satisfaction))
     per_department = {
@@ -74,20 +78,28 @@ def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, 
     }
     shares = {
         r["department_id"]: r
-        for r in Assignment.objects.filter(petition__in=ids).values("department_id").annotate(
+        for r in Assignment.objects.filter(petition__in=ids)
+        .values("department_id")
+        .annotate(
             co=Count("pk", filter=Q(role=Assignment.Role.CO)),
             returns=Count("pk", filter=Q(state=Assignment.State.RETURNED)),
         )
     }
     extensions = {
         r["assignment__department_id"]: r
-        for r in ExtensionRequest.objects.filter(petition__in=ids).values("assignment__department_id").annotate(
-            requested=Count("pk"), approved=Count("pk", filter=Q(state=ExtensionRequest.State.APPROVED)),
+        for r in ExtensionRequest.objects.filter(petition__in=ids)
+        .values("assignment__department_id")
+        .annotate(
+            requested=Count("pk"),
+            approved=Count("pk", filter=Q(state=ExtensionRequest.State.APPROVED)),
         )
     }
     events = ReceptionEvent.objects.visible_to(user).filter(
-        kind=EventKind.DEPARTMENT_VISIT, status=ReceptionEvent.Status.HELD, department__isnull=False,
-        date__gte=period.start, date__lte=period.end,
+        kind=EventKind.DEPARTMENT_VISIT,
+        status=ReceptionEvent.Status.HELD,
+        department__isnull=False,
+        date__gte=period.start,
+        date__lte=period.end,
     )
     commitments = commitments_visible_to(user).filter(held_on__gte=period.start, held_on__lte=period.end)
     if jurisdiction is not None:
@@ -96,7 +108,9 @@ def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, 
     visits = dict(events.order_by().values("department_id").annotate(n=Count("pk")).values_list("department_id", "n"))
     kept = {
         r["department_id"]: r
-        for r in commitments.order_by().values("department_id").annotate(
+        for r in commitments.order_by()
+        .values("department_id")
+        .annotate(
             n=Count("pk"),
             kept=Count("pk", filter=Q(state__in=[Commitment.State.DONE, Commitment.State.VISITED])),
             **{f"fu_{s}": Count("pk", filter=Q(follow_up_satisfaction=s)) for s in Satisfaction.values},
@@ -104,8 +118,10 @@ def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, 
     }
 
     department_ids = set(per_department) | set(kept) | set(visits)
-    departments = Department.objects.filter(pk__in=department_ids).select_related("jurisdiction").order_by(
-        "jurisdiction__code", "name"
+    departments = (
+        Department.objects.filter(pk__in=department_ids)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__code", "name")
     )
     rows = []
     for department in departments:
@@ -114,20 +130,22 @@ def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, 
         outcomes = {o: counts.pop(f"outcome_{o}", 0) for o in Outcome.values}
         ratings = {v: counts.pop(f"rating_{v}", 0) for v in Satisfaction.values}
         k = kept.get(pk, {})
-        rows.append(DepartmentRow(
-            department=department,
-            figures=_figures(counts, key=pk, label=department.name, params={"department": pk}),
-            outcomes=outcomes,
-            ratings=ratings,
-            co_handled=shares.get(pk, {}).get("co", 0),
-            returns=shares.get(pk, {}).get("returns", 0),
-            extensions=extensions.get(pk, {}).get("requested", 0),
-            extensions_approved=extensions.get(pk, {}).get("approved", 0),
-            visits=visits.get(pk, 0),
-            commitments=k.get("n", 0),
-            commitments_kept=k.get("kept", 0),
-            follow_ups={s: k.get(f"fu_{s}", 0) for s in Satisfaction.values},
-        ))
+        rows.append(
+            DepartmentRow(
+                department=department,
+                figures=_figures(counts, key=pk, label=department.name, params={"department": pk}),
+                outcomes=outcomes,
+                ratings=ratings,
+                co_handled=shares.get(pk, {}).get("co", 0),
+                returns=shares.get(pk, {}).get("returns", 0),
+                extensions=extensions.get(pk, {}).get("requested", 0),
+                extensions_approved=extensions.get(pk, {}).get("approved", 0),
+                visits=visits.get(pk, 0),
+                commitments=k.get("n", 0),
+                commitments_kept=k.get("kept", 0),
+                follow_ups={s: k.get(f"fu_{s}", 0) for s in Satisfaction.values},
+            )
+        )
     rows.sort(key=lambda r: (-r.figures.assigned, r.department.jurisdiction.code, r.department.name))
 
     total = DepartmentRow(department=None, figures=Figures(counts={}))
@@ -139,8 +157,15 @@ def evaluate(user, period: Period, jurisdiction: Jurisdiction | None = None, *, 
             total.follow_ups[s] = total.follow_ups.get(s, 0) + n
         for s, n in row.ratings.items():
             total.ratings[s] = total.ratings.get(s, 0) + n
-        for name in ("co_handled", "returns", "extensions", "extensions_approved", "visits", "commitments",
-                     "commitments_kept"):
+        for name in (
+            "co_handled",
+            "returns",
+            "extensions",
+            "extensions_approved",
+            "visits",
+            "commitments",
+            "commitments_kept",
+        ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
 
     base = base_params(period, jurisdiction)

@@ -79,9 +79,24 @@ COLUMNS = (
 TITLE_ROWS = 2  # the title and the line that says what was exported; the header follows
 
 VALUES = (
-    "pk", "tracking_number", "received_on", "petitioner_name", "petitioner_phone", "petitioner_address",
-    "id_number_masked", "is_anonymous", "is_confidential", "content", "category__name", "category__parent__name",
-    "lead_department__name", "due_on", "handling_summary", "feedback_summary", "satisfaction", "status",
+    "pk",
+    "tracking_number",
+    "received_on",
+    "petitioner_name",
+    "petitioner_phone",
+    "petitioner_address",
+    "id_number_masked",
+    "is_anonymous",
+    "is_confidential",
+    "content",
+    "category__name",
+    "category__parent__name",
+    "lead_department__name",
+    "due_on",
+    "handling_summary",
+    "feedback_summary",
+    "satisfaction",
+    "status",
 )
 
 _THIN = Side(style="thin", color="BFBFBF")
@@ -316,6 +331,4 @@ def run_petition_export(job, progress) -> JobResult:
     progress.total(export_queryset(owner, params).count())
     path = temp_path()
     count = write_export(owner, params, path, on_chunk=lambda n: progress.advance(n, force=True))
-    return JobResult(
-        message=_("%(count)s petitions exported.") % {"count": count}, path=path, name=export_filename()
-    )
+    return JobResult(message=_("%(count)s petitions exported.") % {"count": count}, path=path, name=export_filename())

@@ -20,8 +20,8 @@ from stations.models import ReceptionEvent, Representative, mobile_validator
 
 from . import desk, privacy
 from .models import Channel, Petition, Urgency
-from .services import PetitionDraft
 from .public_forms import normalise_phone
+from .services import PetitionDraft
 from .tracking import normalise_tracking_number
 
 # GB 11643: the weights of the first 17 digits and the check character for the sum mod 11.
@@ -33,9 +33,26 @@ _ID_15 = re.compile(r"^\d{15}$")
 DAY_EVENTS_IN_SELECT = 12
 # The page's order of the fields: the first one with an error gets the focus.
 DESK_ORDER = (
-    "station", "received_on", "channel", "community", "event", "representatives", "petitioner_name",
-    "petitioner_phone", "petitioner_address", "id_number", "co_petitioners", "is_anonymous", "is_confidential",
-    "content", "category", "urgency", "is_hard_problem", "address", "latitude", "longitude",
+    "station",
+    "received_on",
+    "channel",
+    "community",
+    "event",
+    "representatives",
+    "petitioner_name",
+    "petitioner_phone",
+    "petitioner_address",
+    "id_number",
+    "co_petitioners",
+    "is_anonymous",
+    "is_confidential",
+    "content",
+    "category",
+    "urgency",
+    "is_hard_problem",
+    "address",
+    "latitude",
+    "longitude",
 )
 
 
@@ -59,7 +76,7 @@ def clean_id_number(raw: str) -> str:
             _("An ID number has 18 characters (the last one may be X), or 15 digits for an old card."),
             code="id_format",
         )
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=False))
     if _ID_CHECK[total % 11] != value[17]:
         raise ValidationError(
             _("This ID number does not add up; one of its characters is probably mistyped."), code="id_checksum"
@@ -120,7 +137,11 @@ class PetitionForm(forms.Form):
         label=_("Station"), queryset=None, error_messages={"invalid_choice": _("Choose one of your stations.")}
     )
     event = forms.ModelChoiceField(
-        label=_("Reception day"), queryset=None, required=False, empty_label=_("No reception day"), widget=EventSelect,
+        label=_("Reception day"),
+        queryset=None,
+        required=False,
+        empty_label=_("No reception day"),
+        widget=EventSelect,
         error_messages={"invalid_choice": _("This reception day is not at the chosen station on that date.")},
     )
     received_on = forms.DateField(
@@ -128,18 +149,26 @@ class PetitionForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.ON_SITE)
     representatives = forms.ModelMultipleChoiceField(
-        label=_("Receiving representatives"), queryset=None, required=False, widget=RepresentativeCheckboxes,
+        label=_("Receiving representatives"),
+        queryset=None,
+        required=False,
+        widget=RepresentativeCheckboxes,
         error_messages={"invalid_choice": _("%(value)s is not a member of the chosen station.")},
     )
     # -- the petitioner
     petitioner_name = forms.CharField(label=_("Full name"), max_length=64, required=False)
     petitioner_phone = forms.CharField(
-        label=_("Mobile phone"), max_length=20, required=False,
+        label=_("Mobile phone"),
+        max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     petitioner_address = forms.CharField(label=_("Address"), max_length=200, required=False)
     id_number = forms.CharField(
-        label=_("ID number"), max_length=24, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label=_("ID number"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Optional. Only the first 4 and last 4 characters are kept."),
     )
     is_anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
@@ -147,42 +176,65 @@ class PetitionForm(forms.Form):
         label=_("Confidential"), required=False, help_text=_("The petitioner's identity is hidden from departments.")
     )
     co_petitioners = forms.IntegerField(
-        label=_("Co-petitioners"), min_value=0, max_value=100000, required=False, initial=0,
+        label=_("Co-petitioners"),
+        min_value=0,
+        max_value=100000,
+        required=False,
+        initial=0,
         help_text=_("People who raise the same matter together with the petitioner."),
     )
     # -- the matter
     content = forms.CharField(
-        label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Content"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Write down what the resident raises.")},
     )
     category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
     community = forms.ModelChoiceField(
-        label=_("Community"), queryset=None,
+        label=_("Community"),
+        queryset=None,
         error_messages={
             "required": _("Choose the community the problem is in."),
             "invalid_choice": _("Choose a community of the station's district in your area."),
         },
     )
     address = forms.CharField(
-        label=_("Location"), max_length=200, required=False, help_text=_("Where the problem is, if not the petitioner's address.")
+        label=_("Location"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the problem is, if not the petitioner's address."),
     )
     latitude = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
     )
     longitude = forms.DecimalField(
-        label=_("Longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
         widget=forms.NumberInput(attrs={"step": "0.000001"}),
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
     )
     is_hard_problem = forms.BooleanField(
-        label=_("Long-standing hard problem (难愁盼)"), required=False,
+        label=_("Long-standing hard problem (难愁盼)"),
+        required=False,
         help_text=_("A hard, long-standing livelihood problem."),
     )
     linked_to = forms.ModelChoiceField(
-        queryset=None, required=False, widget=forms.HiddenInput,
+        queryset=None,
+        required=False,
+        widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("The item to link to is no longer in your area; clear the link.")},
     )
 
@@ -204,8 +256,12 @@ class PetitionForm(forms.Form):
         self.identity_locked = petition is not None and privacy.access(user, petition) is not privacy.Access.FULL
         if self.identity_locked:
             shown = privacy.Petitioner(user, petition)
-            masked = {"petitioner_name": shown.name, "petitioner_phone": shown.phone,
-                      "petitioner_address": shown.address, "id_number": ""}
+            masked = {
+                "petitioner_name": shown.name,
+                "petitioner_phone": shown.phone,
+                "petitioner_address": shown.address,
+                "id_number": "",
+            }
             for name, value in masked.items():
                 self.fields[name].disabled = True
                 self.initial[name] = value
@@ -269,9 +325,13 @@ class PetitionForm(forms.Form):
         self.chosen_station = station
         # The day's events of all the user's stations when they are few (staff pick the day and
         # the station follows); else only those of the chosen station.
-        day_events = list(desk.events_on(self.user, self._day()).values_list("pk", "station_id")[: DAY_EVENTS_IN_SELECT + 1])
+        day_events = list(
+            desk.events_on(self.user, self._day()).values_list("pk", "station_id")[: DAY_EVENTS_IN_SELECT + 1]
+        )
         if len(day_events) > DAY_EVENTS_IN_SELECT:
-            day_events = list(desk.events_on(self.user, self._day(), station).values_list("pk", "station_id")) if station else []
+            day_events = (
+                list(desk.events_on(self.user, self._day(), station).values_list("pk", "station_id")) if station else []
+            )
         event_ids = {pk for pk, _station in day_events}
         locked, community_ids = set(), set()
         if station is not None:
@@ -284,10 +344,12 @@ class PetitionForm(forms.Form):
             community_ids.add(self.petition.jurisdiction_id)
         event_field = self.fields["event"]
         event_field.queryset = (
-            ReceptionEvent.objects.filter(pk__in=event_ids).select_related("station").order_by("date", "start_time", "pk")
+            ReceptionEvent.objects.filter(pk__in=event_ids)
+            .select_related("station")
+            .order_by("date", "start_time", "pk")
         )
-        event_field.label_from_instance = (
-            lambda e: f"{e.start_time:%H:%M} {e.station.name} {e.title or e.get_kind_display()}"
+        event_field.label_from_instance = lambda e: (
+            f"{e.start_time:%H:%M} {e.station.name} {e.title or e.get_kind_display()}"
         )
         event_field.widget.stations = {str(e.pk): e.station_id for e in event_field.queryset}
         self.has_events = bool(event_ids)
@@ -296,16 +358,17 @@ class PetitionForm(forms.Form):
             event = None  # another station's day: refused in clean(), and its roster is not this station's
         ordered = list(desk.station_members(self.user, station, event))
         seen = {r.pk for r in ordered}
-        ordered += [r for r in Representative.objects.filter(pk__in=locked - seen).order_by("name")]
+        ordered += list(Representative.objects.filter(pk__in=locked - seen).order_by("name"))
         reps = self.fields["representatives"]
         reps.queryset = Representative.objects.filter(pk__in=[r.pk for r in ordered])
         reps.choices = [(r.pk, self._rep_label(r)) for r in ordered]
         reps.widget.locked = {str(pk) for pk in locked}
         community = self.fields["community"]
         community.queryset = Jurisdiction.objects.filter(pk__in=community_ids)
-        community.choices = [("", _("Choose the community"))] + desk.grouped_communities(
-            community.queryset.order_by("code")
-        )
+        community.choices = [
+            ("", _("Choose the community")),
+            *desk.grouped_communities(community.queryset.order_by("code")),
+        ]
 
     @staticmethod
     def _rep_label(rep) -> str:
@@ -354,12 +417,12 @@ class PetitionForm(forms.Form):
             self.add_error("event", _("This reception day is at another station."))
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
-        if not cleaned.get("is_anonymous") and not cleaned.get("petitioner_name") and not cleaned.get("petitioner_phone"):
-            if "petitioner_phone" not in self.errors:
-                self.add_error(
-                    "petitioner_name",
-                    _("Give the petitioner's name or mobile phone so the answer can reach them, or tick “Anonymous”."),
-                )
+        unreachable = not any(cleaned.get(k) for k in ("is_anonymous", "petitioner_name", "petitioner_phone"))
+        if unreachable and "petitioner_phone" not in self.errors:
+            self.add_error(
+                "petitioner_name",
+                _("Give the petitioner's name or mobile phone so the answer can reach them, or tick “Anonymous”."),
+            )
         return cleaned
 
     def full_clean(self):
@@ -449,7 +512,8 @@ class LinkForm(forms.Form):
     """Link an existing item to another one of the user's area, by its tracking number."""
 
     tracking_number = forms.CharField(
-        label=_("Tracking number of the other item"), max_length=20,
+        label=_("Tracking number of the other item"),
+        max_length=20,
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off", "placeholder": "2601-XXXXXXXX"}),
     )
 

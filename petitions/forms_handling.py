@@ -38,7 +38,7 @@ class MoveForm(forms.Form):
 
     def arguments(self) -> dict:
         """Keyword arguments for the move's service."""
-        return {k: v for k, v in self.cleaned_data.items()}
+        return dict(self.cleaned_data.items())
 
 
 class ConfirmForm(MoveForm):
@@ -81,9 +81,10 @@ class AssignForm(MoveForm):
         due, co_due = deadline_for(route=Route.DIRECT, urgency=self.petition.urgency, area_code=self.petition.area_code)
         self.default_due, self.default_co_due = due, co_due
         today = timezone.localdate()
-        self.fields["due_on"].help_text = _(
-            "Empty: %(days)s working days by the rules, that is %(due)s."
-        ) % {"days": workdays.working_days_between(today, due), "due": date_format(due, "Y-m-d")}
+        self.fields["due_on"].help_text = _("Empty: %(days)s working days by the rules, that is %(due)s.") % {
+            "days": workdays.working_days_between(today, due),
+            "due": date_format(due, "Y-m-d"),
+        }
         self.fields["co_due_on"].help_text = _("Empty: %(due)s.") % {"due": date_format(co_due, "Y-m-d")}
 
     def clean(self):
@@ -129,9 +130,15 @@ class ContributeForm(MoveForm):
 
 class ReplyForm(MoveForm):
     template = forms.ChoiceField(label=_("Start from a template"), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect,
-                                error_messages={"required": _("Choose the outcome class.")})
-    text = _text(_("Reply"), rows=10, help_text=_("The resident reads this on the tracking page and in the feedback letter."))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome class.")},
+    )
+    text = _text(
+        _("Reply"), rows=10, help_text=_("The resident reads this on the tracking page and in the feedback letter.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +165,8 @@ class ExtensionRequestForm(MoveForm):
         value = self.cleaned_data["requested_due_on"]
         if self.petition.due_on and value <= self.petition.due_on:
             raise forms.ValidationError(
-                _("Ask for a date after the current deadline (%(due)s).") % {"due": date_format(self.petition.due_on, "Y-m-d")}
+                _("Ask for a date after the current deadline (%(due)s).")
+                % {"due": date_format(self.petition.due_on, "Y-m-d")}
             )
         return value
 
@@ -172,8 +180,9 @@ class DecideExtensionForm(MoveForm):
         error_messages={"required": _("Approve or refuse the request.")},
     )
     due_on = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
-    note = _text(_("Note to the department"), rows=3, required=False, max_length=2000,
-                 help_text=_("Required when refusing."))
+    note = _text(
+        _("Note to the department"), rows=3, required=False, max_length=2000, help_text=_("Required when refusing.")
+    )
 
     def __init__(self, *args, request_row=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,19 +201,31 @@ class DecideExtensionForm(MoveForm):
 
 
 class ReturnForm(MoveForm):
-    reason = _text(_("Why the item is returned"), rows=4, max_length=2000,
-                   help_text=_("For example: not within our remit; name the unit that is, if you know it."))
+    reason = _text(
+        _("Why the item is returned"),
+        rows=4,
+        max_length=2000,
+        help_text=_("For example: not within our remit; name the unit that is, if you know it."),
+    )
 
 
 class FeedBackForm(MoveForm):
-    method = forms.ChoiceField(label=_("How the resident was told"), choices=FeedbackMethod.choices,
-                               widget=forms.RadioSelect, error_messages={"required": _("Choose how the resident was told.")})
+    method = forms.ChoiceField(
+        label=_("How the resident was told"),
+        choices=FeedbackMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the resident was told.")},
+    )
     text = _text(_("What the resident was told and what they said"), rows=4, max_length=3000)
 
 
 class RateForm(MoveForm):
-    satisfaction = forms.ChoiceField(label=_("Rating"), choices=Satisfaction.choices, widget=forms.RadioSelect,
-                                     error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")})
+    satisfaction = forms.ChoiceField(
+        label=_("Rating"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
+    )
     comment = _text(_("Comment"), rows=3, required=False, max_length=1000)
 
     def __init__(self, *args, for_resident=False, **kwargs):
@@ -221,7 +242,10 @@ class RateForm(MoveForm):
 class CloseForm(MoveForm):
     note = _text(_("Note for the record"), rows=2, required=False, max_length=2000)
     public_result = _text(
-        _("Result for the station's public page"), rows=3, required=False, max_length=1000,
+        _("Result for the station's public page"),
+        rows=3,
+        required=False,
+        max_length=1000,
         help_text=_("No names, phone numbers or house numbers. Leave empty to keep the item off the public page."),
     )
 
@@ -230,14 +254,18 @@ class PublicRateForm(forms.Form):
     """The resident's rating on the tracking page."""
 
     code = forms.CharField(
-        label=_("Rating code"), max_length=8,
+        label=_("Rating code"),
+        max_length=8,
         help_text=_("The six digits that came with the answer, by text message or on the letter."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
         error_messages={"required": _("Enter the rating code that came with the answer.")},
     )
-    satisfaction = forms.ChoiceField(label=_("How satisfied are you with the handling?"), choices=Satisfaction.choices,
-                                     widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                                     error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")})
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you with the handling?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
+    )
     comment = _text(_("Anything you want to add (optional)"), rows=3, required=False, max_length=1000)
 
     def clean_code(self):

@@ -22,9 +22,14 @@ def jurisdiction_field(user) -> forms.ModelChoiceField:
     """The user's jurisdictions down to townships, indented by level."""
     levels = list(Jurisdiction.Level.values)
     queryset = jurisdiction_choices(user)
-    top = min((levels.index(level) for level in queryset.order_by().values_list("level", flat=True).distinct()), default=0)
+    top = min(
+        (levels.index(level) for level in queryset.order_by().values_list("level", flat=True).distinct()), default=0
+    )
     field = forms.ModelChoiceField(
-        label=_("Jurisdiction"), queryset=queryset, required=False, to_field_name="code",
+        label=_("Jurisdiction"),
+        queryset=queryset,
+        required=False,
+        to_field_name="code",
         empty_label=_("Everything I oversee"),
     )
     field.label_from_instance = lambda j: "\u3000" * (levels.index(j.level) - top) + j.name
@@ -69,14 +74,16 @@ class ReportFilterForm(forms.Form):
         helper.form_method = "get"
         helper.form_id = "report-filter"
         helper.disable_csrf = True
-        helper.layout = Layout(Row(
-            Column("period", css_class="col-6 col-md-3 col-xl-2"),
-            Column("start", css_class="col-6 col-md-3 col-xl-2"),
-            Column("end", css_class="col-6 col-md-3 col-xl-2"),
-            Column("jurisdiction", css_class="col-6 col-md-3 col-xl-3"),
-            Column(Submit("", _("Show"), css_class="btn-primary btn-sm"), css_class="col-auto pt-md-4 mt-md-2"),
-            css_class="g-2 align-items-start",
-        ))
+        helper.layout = Layout(
+            Row(
+                Column("period", css_class="col-6 col-md-3 col-xl-2"),
+                Column("start", css_class="col-6 col-md-3 col-xl-2"),
+                Column("end", css_class="col-6 col-md-3 col-xl-2"),
+                Column("jurisdiction", css_class="col-6 col-md-3 col-xl-3"),
+                Column(Submit("", _("Show"), css_class="btn-primary btn-sm"), css_class="col-auto pt-md-4 mt-md-2"),
+                css_class="g-2 align-items-start",
+            )
+        )
         return helper
 
     @property
@@ -94,8 +101,12 @@ class ReportFilterForm(forms.Form):
 class MonthForm(forms.Form):
     """The month of the printable monthly report (YYYY-MM) and its jurisdiction."""
 
-    month = forms.DateField(label=_("Month"), required=False, input_formats=["%Y-%m"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
 
     def __init__(self, data=None, *, user, today: date | None = None, **kwargs):
         super().__init__(data, **kwargs)
@@ -112,7 +123,11 @@ class MonthForm(forms.Form):
 
     @property
     def period(self) -> Period:
-        first = self.cleaned_data["month"] if self.is_valid() else (self.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        first = (
+            self.cleaned_data["month"]
+            if self.is_valid()
+            else (self.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        )
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return Period(first, min(last, self.today))
 

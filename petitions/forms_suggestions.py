@@ -61,19 +61,23 @@ def petitions_by_number(user, raw: str, *, suggestion=None) -> list[Petition]:
         )
     wanted = {token: normalise_tracking_number(token) for token in tokens}
     found = {
-        p.tracking_number: p
-        for p in Petition.objects.visible_to(user).filter(tracking_number__in=set(wanted.values()))
+        p.tracking_number: p for p in Petition.objects.visible_to(user).filter(tracking_number__in=set(wanted.values()))
     }
     errors = []
     missing = [token for token, number in wanted.items() if number not in found]
     if missing:
-        errors.append(ValidationError(
-            _("These tracking numbers were not found among the items you can see: %(numbers)s. Check them and "
-              "correct or remove them."),
-            params={"numbers": "、".join(missing)}, code="unknown",
-        ))
+        errors.append(
+            ValidationError(
+                _(
+                    "These tracking numbers were not found among the items you can see: %(numbers)s. Check them and "
+                    "correct or remove them."
+                ),
+                params={"numbers": "、".join(missing)},
+                code="unknown",
+            )
+        )
     petitions, already, wrong = [], [], []
-    for token, number in wanted.items():
+    for _token, number in wanted.items():
         petition = found.get(number)
         if petition is None:
             continue
@@ -84,14 +88,21 @@ def petitions_by_number(user, raw: str, *, suggestion=None) -> list[Petition]:
         elif petition not in petitions:
             petitions.append(petition)
     if already:
-        errors.append(ValidationError(
-            _("Already part of this suggestion: %(numbers)s."), params={"numbers": "、".join(already)}, code="already"
-        ))
+        errors.append(
+            ValidationError(
+                _("Already part of this suggestion: %(numbers)s."),
+                params={"numbers": "、".join(already)},
+                code="already",
+            )
+        )
     if wrong:
-        errors.append(ValidationError(
-            _("Only registered or triaged items can become part of a suggestion; these cannot: %(items)s."),
-            params={"items": "、".join(wrong)}, code="status",
-        ))
+        errors.append(
+            ValidationError(
+                _("Only registered or triaged items can become part of a suggestion; these cannot: %(items)s."),
+                params={"items": "、".join(wrong)},
+                code="status",
+            )
+        )
     if errors:
         raise ValidationError(errors)
     return petitions
@@ -102,19 +113,27 @@ class SuggestionForm(forms.Form):
 
     title = forms.CharField(label=_("Title (subject of the suggestion)"), max_length=200)
     content = forms.CharField(
-        label=_("Reasons and proposals"), max_length=20000, widget=forms.Textarea(attrs={"rows": 12}),
+        label=_("Reasons and proposals"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
     )
     lead_representative = RepresentativeChoice(
-        label=_("Lead representative"), queryset=Representative.objects.none(), widget=FastSelect,
+        label=_("Lead representative"),
+        queryset=Representative.objects.none(),
+        widget=FastSelect,
         empty_label=_("Choose the lead representative"),
     )
     co_signers = RepresentativesChoice(
-        label=_("Co-signers"), queryset=Representative.objects.none(), required=False,
+        label=_("Co-signers"),
+        queryset=Representative.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     petition_numbers = forms.CharField(
-        label=_("Items it comes from"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Items it comes from"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Tracking numbers of the items, one a line or separated by spaces or commas."),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -125,7 +144,9 @@ class SuggestionForm(forms.Form):
         reps = suggestions.representatives_for(user).order_by("name", "pk")
         self.fields["lead_representative"].queryset = reps
         self.fields["co_signers"].queryset = reps
-        self.fields["title"].widget.attrs["placeholder"] = _("e.g. On speeding up the renovation of old residential estates")
+        self.fields["title"].widget.attrs["placeholder"] = _(
+            "e.g. On speeding up the renovation of old residential estates"
+        )
         self.fields["petition_numbers"].widget.attrs["placeholder"] = "2601-8K3M9Q2T\n2601-4HX7WZ0B"
         if suggestion is not None:
             self.fields["petition_numbers"].label = _("Add items")
@@ -163,10 +184,13 @@ class _VersionForm(forms.Form):
 
 class AssignForm(_VersionForm):
     department = forms.ModelChoiceField(
-        label=_("Handling department"), queryset=Department.objects.none(), empty_label=_("Choose the department"),
+        label=_("Handling department"),
+        queryset=Department.objects.none(),
+        empty_label=_("Choose the department"),
     )
     is_complex = forms.BooleanField(
-        label=_("Complex suggestion: six months instead of three (approved by the office)"), required=False,
+        label=_("Complex suggestion: six months instead of three (approved by the office)"),
+        required=False,
     )
 
     def __init__(self, data=None, *, user, **kwargs):
@@ -177,7 +201,9 @@ class AssignForm(_VersionForm):
 class PreMeetingForm(_VersionForm):
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput)
     note = forms.CharField(
-        label=_("What was agreed with the representative"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("What was agreed with the representative"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, data=None, **kwargs):
@@ -191,12 +217,18 @@ class ReplyForm(_VersionForm):
 
 
 class RateForm(_VersionForm):
-    satisfaction = forms.ChoiceField(label=_("Your satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(
+        label=_("Your satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
     contacted_before_reply = forms.TypedChoiceField(
         label=_("Did the department contact you before replying?"),
-        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CloseForm(_VersionForm):
@@ -225,10 +257,15 @@ class SuggestionFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All departments"),
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("All departments"),
     )
     representative = RepresentativeChoice(
-        label=_("Representative"), queryset=Representative.objects.none(), required=False,
+        label=_("Representative"),
+        queryset=Representative.objects.none(),
+        required=False,
         empty_label=_("All representatives"),
     )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
@@ -259,6 +296,10 @@ class SuggestionFilterForm(forms.Form):
             return Suggestion.objects.none()
         data = self.cleaned_data
         return suggestions.suggestion_list(
-            self.user, status=data["status"], department=data["department"],
-            representative=data["representative"], year=data["year"], q=data["q"],
+            self.user,
+            status=data["status"],
+            department=data["department"],
+            representative=data["representative"],
+            year=data["year"],
+            q=data["q"],
         )

@@ -42,8 +42,13 @@ def _filter_helper(form_id: str, fields, checks=()) -> FormHelper:
     return helper
 
 
-def _department_field(label=_("Department"), empty=_("All departments")):
-    return _Scoped(label=label, queryset=Department.objects.none(), required=False, empty_label=empty)
+def _department_field(label=None, empty=None):
+    return _Scoped(
+        label=label or _("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=empty or _("All departments"),
+    )
 
 
 def _top_categories():
@@ -56,7 +61,9 @@ def _top_categories():
 class TrafficLightFilterForm(forms.Form):
     light = forms.ChoiceField(label=_("Light"), required=False, widget=FastSelect)
     department = _department_field()
-    station = _Scoped(label=_("Station"), queryset=Station.objects.none(), required=False, empty_label=_("All stations"))
+    station = _Scoped(
+        label=_("Station"), queryset=Station.objects.none(), required=False, empty_label=_("All stations")
+    )
     category = forms.TypedChoiceField(
         label=_("Category group"), required=False, coerce=int, empty_value=None, widget=FastSelect
     )
@@ -142,19 +149,25 @@ class NoticeForm(forms.Form):
     """The office's supervision notice; `petition` (hidden) ties it to an item in hand."""
 
     petition = forms.ModelChoiceField(
-        queryset=Petition.objects.none(), required=False, widget=forms.HiddenInput,
+        queryset=Petition.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("The item is not in your jurisdiction.")},
     )
     department = forms.ModelChoiceField(
-        label=_("To (department)"), queryset=Department.objects.none(),
+        label=_("To (department)"),
+        queryset=Department.objects.none(),
         error_messages={"invalid_choice": _("Choose a department of your jurisdiction.")},
     )
     subject = forms.CharField(label=_("Matter"), max_length=200)
     requirement = forms.CharField(
-        label=_("What is required"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("What is required"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     due_on = forms.DateField(
-        label=_("Answer by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Answer by"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("A working day."),
     )
 
@@ -165,7 +178,8 @@ class NoticeForm(forms.Form):
         if petition is not None:
             # The item's own departments, even one from outside the office's usual list.
             sharing = Q(pk=petition.lead_department_id) | Q(
-                assignments__petition=petition, assignments__round=petition.round,
+                assignments__petition=petition,
+                assignments__round=petition.round,
                 assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
             )
             departments = Department.objects.filter(Q(pk__in=departments.values("pk")) | sharing).distinct()
@@ -197,7 +211,9 @@ def _usable(day) -> bool:
 
 class NoticeAnswerForm(forms.Form):
     response = forms.CharField(
-        label=_("How it was handled"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("How it was handled"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Write how the matter was handled.")},
     )
 
@@ -245,17 +261,23 @@ class CommitmentForm(forms.Form):
     source = forms.ChoiceField(label=_("Made at"), choices=Commitment.Source.choices, widget=forms.RadioSelect)
     held_on = forms.DateField(label=_("Date"), widget=DateInput)
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(),
+        label=_("Department"),
+        queryset=Department.objects.none(),
         error_messages={"invalid_choice": _("Choose a department of your jurisdiction.")},
     )
     head_name = forms.CharField(label=_("Head's name"), max_length=64)
     head_title = forms.CharField(label=_("Head's title"), max_length=64, required=False)
     station = forms.ModelChoiceField(
-        label=_("Station"), queryset=Station.objects.none(), required=False, empty_label=_("No station"),
+        label=_("Station"),
+        queryset=Station.objects.none(),
+        required=False,
+        empty_label=_("No station"),
         help_text=_("Where the visit or meeting took place; its staff and representatives make the follow-up visit."),
     )
     petition = forms.CharField(
-        label=_("Item (tracking number)"), max_length=32, required=False,
+        label=_("Item (tracking number)"),
+        max_length=32,
+        required=False,
         help_text=_("Optional: the item the commitment answers."),
     )
     text = forms.CharField(label=_("Commitment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -289,7 +311,9 @@ class CommitmentForm(forms.Form):
 
 class CommitmentProgressForm(forms.Form):
     progress = forms.CharField(
-        label=_("How it is being kept"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("How it is being kept"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write what has been done.")},
     )
     done = forms.BooleanField(label=_("The commitment is kept"), required=False)
@@ -301,7 +325,9 @@ class CommitmentFollowUpForm(forms.Form):
         label=_("Residents' rating"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label=_("What the visit found"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("What the visit found"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write what the visit found.")},
     )
 

@@ -61,9 +61,11 @@ def jurisdiction_codes_above(area_code: str) -> list[str]:
 
 def deadline_rule(*, route: str, urgency: str, area_code: str = "") -> DeadlineRule | None:
     """The rule of the nearest jurisdiction above the place that has one, else the default."""
-    candidates = DeadlineRule.objects.filter(route=route, urgency=urgency).filter(
-        Q(jurisdiction__isnull=True) | Q(jurisdiction__code__in=jurisdiction_codes_above(area_code))
-    ).select_related("jurisdiction")
+    candidates = (
+        DeadlineRule.objects.filter(route=route, urgency=urgency)
+        .filter(Q(jurisdiction__isnull=True) | Q(jurisdiction__code__in=jurisdiction_codes_above(area_code)))
+        .select_related("jurisdiction")
+    )
     # Deeper codes of one place sort higher; the default (no jurisdiction) lowest.
     return max(candidates, key=lambda r: r.jurisdiction.code if r.jurisdiction_id else "", default=None)
 
@@ -74,7 +76,9 @@ def deadline_for(*, route: str, urgency: str, start: date | None = None, area_co
     start = start or timezone.localdate()
     rule = deadline_rule(route=route, urgency=urgency, area_code=area_code)
     if rule is None:
-        rule = DeadlineRule(working_days=3 if urgency == Urgency.URGENT else 15, co_working_days=2 if urgency == Urgency.URGENT else 10)
+        rule = DeadlineRule(
+            working_days=3 if urgency == Urgency.URGENT else 15, co_working_days=2 if urgency == Urgency.URGENT else 10
+        )
     return workdays.add_working_days(start, rule.working_days), workdays.add_working_days(start, rule.co_working_days)
 
 
@@ -105,7 +109,9 @@ def triage_due(petition: Petition) -> date:
 # -- the pattern -----------------------------------------------------------------------------------
 
 
-def _begin(*, actor, petition, move: Move, version: int | None, resident: bool = False) -> tuple[Petition, workflow.Rule]:
+def _begin(
+    *, actor, petition, move: Move, version: int | None, resident: bool = False
+) -> tuple[Petition, workflow.Rule]:
     """Lock the row, then check scope, permission, state and version, in that order."""
     pk = petition.pk if isinstance(petition, Petition) else petition
     locked = Petition.objects.select_for_update().filter(pk=pk).first()
@@ -120,7 +126,9 @@ def _begin(*, actor, petition, move: Move, version: int | None, resident: bool =
 
 
 def _conflict_message(petition: Petition) -> str:
-    last = petition.events.exclude(kind=PetitionEvent.Kind.REVEALED).select_related("actor").order_by("-at", "-pk").first()
+    last = (
+        petition.events.exclude(kind=PetitionEvent.Kind.REVEALED).select_related("actor").order_by("-at", "-pk").first()
+    )
     who = (last.actor.display_name if last and last.actor else (last.actor_label if last else "")) or _("someone")
     when = timezone.localtime(last.at).strftime("%H:%M") if last else ""
     return _(
@@ -129,8 +137,9 @@ def _conflict_message(petition: Petition) -> str:
     ) % {"who": who, "when": when, "status": petition.get_status_display()}
 
 
-def _finish(petition: Petition, *, rule, actor, kind, fields=(), data=None, public_text="", to_status=None,
-            actor_label="") -> PetitionEvent:
+def _finish(
+    petition: Petition, *, rule, actor, kind, fields=(), data=None, public_text="", to_status=None, actor_label=""
+) -> PetitionEvent:
     """Save the fields and the new status, bump the version, write the move's one event."""
     old = petition.status
     new = to_status or rule.target or old
@@ -156,7 +165,9 @@ def _clean(text: str, message: str, limit: int = 5000) -> str:
     return text[:limit]
 
 
-def _own_assignment(actor, petition: Petition, *, role: str | None = Assignment.Role.LEAD, states=ACTIVE_ASSIGNMENT_STATES):
+def _own_assignment(
+    actor, petition: Petition, *, role: str | None = Assignment.Role.LEAD, states=ACTIVE_ASSIGNMENT_STATES
+):
     """The actor's department's current share of the item (locked), or PermissionDenied."""
     qs = Assignment.objects.select_for_update().filter(
         petition=petition, round=petition.round, department__members=actor, state__in=states
@@ -193,7 +204,9 @@ def tell_users(users, *, key: str, topic: str, subject: str, body: str, url: str
 
 
 def _tell_users(users, *, key: str, topic: str, subject: str, body: str, petition: Petition, sms: str = "") -> None:
-    tell_users(users, key=key, topic=topic, subject=subject, body=body, url=_url(petition), station=petition.station, sms=sms)
+    tell_users(
+        users, key=key, topic=topic, subject=subject, body=body, url=_url(petition), station=petition.station, sms=sms
+    )
 
 
 def department_members(department) -> list:
@@ -232,8 +245,16 @@ def _followers(petition: Petition) -> list:
 
 
 @transaction.atomic
-def petition_triage(*, actor, petition, version=None, urgency: str = "", is_hard_problem: bool | None = None,
-                    responsible_leader: str = "", note: str = "") -> Petition:
+def petition_triage(
+    *,
+    actor,
+    petition,
+    version=None,
+    urgency: str = "",
+    is_hard_problem: bool | None = None,
+    responsible_leader: str = "",
+    note: str = "",
+) -> Petition:
     """Accept the item for handling by a department (route "direct"), classifying it on the way."""
     petition, rule = _begin(actor=actor, petition=petition, move=Move.TRIAGE, version=version)
     changes, fields = {}, ["route"]
@@ -249,21 +270,38 @@ def petition_triage(*, actor, petition, version=None, urgency: str = "", is_hard
     if responsible_leader:
         petition.responsible_leader = responsible_leader.strip()[:64]
         fields.append("responsible_leader")
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.TRIAGED, fields=fields,
-            data={"route": Route.DIRECT, "changes": changes, "note": (note or "").strip()[:2000]},
-            public_text=_("Your item has been sorted and will be assigned to the department responsible."))
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.TRIAGED,
+        fields=fields,
+        data={"route": Route.DIRECT, "changes": changes, "note": (note or "").strip()[:2000]},
+        public_text=_("Your item has been sorted and will be assigned to the department responsible."),
+    )
     return petition
 
 
 @transaction.atomic
-def petition_assign(*, actor, petition, version=None, department: Department, co_departments=(),
-                    responsible_leader: str = "", due_on: date | None = None, co_due_on: date | None = None,
-                    note: str = "") -> Petition:
+def petition_assign(
+    *,
+    actor,
+    petition,
+    version=None,
+    department: Department,
+    co_departments=(),
+    responsible_leader: str = "",
+    due_on: date | None = None,
+    co_due_on: date | None = None,
+    note: str = "",
+) -> Petition:
     """Assign a lead department (主办), optional co-handlers (协办), a responsible leader and
     deadlines (default: the office's working-day rules by urgency). Tells each department."""
     petition, rule = _begin(actor=actor, petition=petition, move=Move.ASSIGN, version=version)
     co_departments = [d for d in {d.pk: d for d in co_departments}.values() if d.pk != department.pk]
-    default_due, default_co_due = deadline_for(route=Route.DIRECT, urgency=petition.urgency, area_code=petition.area_code)
+    default_due, default_co_due = deadline_for(
+        route=Route.DIRECT, urgency=petition.urgency, area_code=petition.area_code
+    )
     due_on = due_on or default_due
     co_due_on = min(co_due_on or default_co_due, due_on)
     today = timezone.localdate()
@@ -273,13 +311,23 @@ def petition_assign(*, actor, petition, version=None, department: Department, co
     now = timezone.now()
     # A returned item's old shares of this round stay for the record; the new ones start afresh.
     lead = Assignment.objects.create(
-        petition=petition, department=department, role=Assignment.Role.LEAD, round=petition.round,
-        due_on=due_on, assigned_at=now, assigned_by=actor,
+        petition=petition,
+        department=department,
+        role=Assignment.Role.LEAD,
+        round=petition.round,
+        due_on=due_on,
+        assigned_at=now,
+        assigned_by=actor,
     )
     cos = [
         Assignment.objects.create(
-            petition=petition, department=d, role=Assignment.Role.CO, round=petition.round,
-            due_on=co_due_on, assigned_at=now, assigned_by=actor,
+            petition=petition,
+            department=d,
+            role=Assignment.Role.CO,
+            round=petition.round,
+            due_on=co_due_on,
+            assigned_at=now,
+            assigned_by=actor,
         )
         for d in co_departments
     ]
@@ -290,7 +338,10 @@ def petition_assign(*, actor, petition, version=None, department: Department, co
     if responsible_leader:
         petition.responsible_leader = responsible_leader.strip()[:64]
     _finish(
-        petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.ASSIGNED,
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.ASSIGNED,
         fields=["lead_department", "due_on", "route", "assigned_at", "responsible_leader"],
         data={
             "department": department.name,
@@ -319,16 +370,28 @@ def _check_departments(actor, departments) -> None:
 def _tell_assigned(petition: Petition, share: Assignment) -> None:
     lead = share.role == Assignment.Role.LEAD
     subject = (
-        _("New item %(number)s assigned to you, due %(due)s") if lead else _("Item %(number)s: your part is due %(due)s")
+        _("New item %(number)s assigned to you, due %(due)s")
+        if lead
+        else _("Item %(number)s: your part is due %(due)s")
     ) % {"number": petition.tracking_number, "due": date_format(share.due_on, "Y-m-d")}
     body = (
         _("The committee office assigned item %(number)s to %(department)s as lead. Accept it and reply by %(due)s.")
         if lead
-        else _("The committee office asked %(department)s to help with item %(number)s. Give your part to the lead by %(due)s.")
-    ) % {"number": petition.tracking_number, "department": share.department.name, "due": date_format(share.due_on, "Y-m-d")}
+        else _(
+            "The committee office asked %(department)s to help with item %(number)s. Give your part to the lead by %(due)s."
+        )
+    ) % {
+        "number": petition.tracking_number,
+        "department": share.department.name,
+        "due": date_format(share.due_on, "Y-m-d"),
+    }
     _tell_users(
-        department_members(share.department), key=f"assignment:{share.pk}:new", topic="petition_assigned",
-        subject=subject, body=body, petition=petition,
+        department_members(share.department),
+        key=f"assignment:{share.pk}:new",
+        topic="petition_assigned",
+        subject=subject,
+        body=body,
+        petition=petition,
         sms=_("[Liaison] Item %(number)s assigned, due %(due)s.")
         % {"number": petition.tracking_number, "due": date_format(share.due_on, "m-d")},
     )
@@ -343,20 +406,33 @@ def _answer_without_department(move: Move, kind, public_sentence):
         petition.replied_at = timezone.now()
         fields = ["handling_summary", "replied_at", "route"]
         petition.route = {
-            Move.CONSULT: Route.CONSULTATION, Move.ON_THE_SPOT: Route.ON_THE_SPOT, Move.ESCALATE: Route.ESCALATE,
+            Move.CONSULT: Route.CONSULTATION,
+            Move.ON_THE_SPOT: Route.ON_THE_SPOT,
+            Move.ESCALATE: Route.ESCALATE,
         }.get(move, petition.route)
         if department is not None:
             _check_departments(actor, [department])
             petition.lead_department = department
             fields.append("lead_department")
-        _finish(petition, rule=rule, actor=actor, kind=kind, fields=fields,
-                data={"text": text_, "department": department.name if department else ""},
-                public_text=public_sentence() % {"text": text_})
+        _finish(
+            petition,
+            rule=rule,
+            actor=actor,
+            kind=kind,
+            fields=fields,
+            data={"text": text_, "department": department.name if department else ""},
+            public_text=public_sentence() % {"text": text_},
+        )
         for user in _followers(petition):
-            _tell_users([user], key=f"petition:{petition.pk}:{move}:{petition.round}", topic="petition_answered",
-                        subject=_("Item %(number)s has an answer to feed back") % {"number": petition.tracking_number},
-                        body=_("Item %(number)s has been answered. Feed the answer back to the resident and record how.")
-                        % {"number": petition.tracking_number}, petition=petition)
+            _tell_users(
+                [user],
+                key=f"petition:{petition.pk}:{move}:{petition.round}",
+                topic="petition_answered",
+                subject=_("Item %(number)s has an answer to feed back") % {"number": petition.tracking_number},
+                body=_("Item %(number)s has been answered. Feed the answer back to the resident and record how.")
+                % {"number": petition.tracking_number},
+                petition=petition,
+            )
         return petition
 
     return service
@@ -386,9 +462,15 @@ def petition_to_suggestion(*, actor, petition, suggestion, version=None) -> Peti
     petition, rule = _begin(actor=actor, petition=petition, move=Move.TO_SUGGESTION, version=version)
     petition.suggestion = suggestion
     petition.route = Route.SUGGESTION
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.TO_SUGGESTION, fields=["suggestion", "route"],
-            data={"suggestion": suggestion.number, "title": suggestion.title},
-            public_text=_("Your item is part of a representative suggestion; you will receive its answer."))
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.TO_SUGGESTION,
+        fields=["suggestion", "route"],
+        data={"suggestion": suggestion.number, "title": suggestion.title},
+        public_text=_("Your item is part of a representative suggestion; you will receive its answer."),
+    )
     return petition
 
 
@@ -405,10 +487,15 @@ def petition_suggestion_replied(*, actor, petition, suggestion) -> Petition:
     locked.reply_working_days = reply_working_days(suggestion.assigned_at, locked.replied_at)
     if suggestion.department_id:
         locked.lead_department_id = suggestion.department_id
-    _finish(locked, rule=rule, actor=actor, kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
-            fields=["outcome", "handling_summary", "replied_at", "reply_working_days", "lead_department"],
-            data={"suggestion": suggestion.number, "outcome": suggestion.outcome},
-            public_text=_("Answer to the representative suggestion: %(text)s") % {"text": suggestion.reply_text[:2000]})
+    _finish(
+        locked,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
+        fields=["outcome", "handling_summary", "replied_at", "reply_working_days", "lead_department"],
+        data={"suggestion": suggestion.number, "outcome": suggestion.outcome},
+        public_text=_("Answer to the representative suggestion: %(text)s") % {"text": suggestion.reply_text[:2000]},
+    )
     return locked
 
 
@@ -422,9 +509,14 @@ def petition_accept(*, actor, petition, version=None) -> Petition:
     share = _own_assignment(actor, petition)
     share.state, share.accepted_at = Assignment.State.ACCEPTED, timezone.now()
     share.save(update_fields=["state", "accepted_at"])
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.ACCEPTED,
-            data={"department": share.department.name},
-            public_text=_("%(department)s has taken your item on.") % {"department": share.department.name})
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.ACCEPTED,
+        data={"department": share.department.name},
+        public_text=_("%(department)s has taken your item on.") % {"department": share.department.name},
+    )
     return petition
 
 
@@ -434,9 +526,14 @@ def petition_progress(*, actor, petition, version=None, text: str, public: bool 
     petition, rule = _begin(actor=actor, petition=petition, move=Move.PROGRESS, version=version)
     share = _own_assignment(actor, petition)
     text_ = _clean(text, _("Write what has been done."), 3000)
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.PROGRESS,
-            data={"department": share.department.name, "text": text_, "public": bool(public)},
-            public_text=_("Progress: %(text)s") % {"text": text_} if public else "")
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.PROGRESS,
+        data={"department": share.department.name, "text": text_, "public": bool(public)},
+        public_text=_("Progress: %(text)s") % {"text": text_} if public else "",
+    )
     return petition
 
 
@@ -449,14 +546,28 @@ def petition_contribute(*, actor, petition, version=None, text: str) -> Petition
     share.state, share.done_at = Assignment.State.DONE, timezone.now()
     share.accepted_at = share.accepted_at or share.done_at
     share.save(update_fields=["note", "state", "done_at", "accepted_at"])
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.CONTRIBUTED,
-            data={"department": share.department.name, "text": share.note})
-    lead = petition.assignments.filter(round=petition.round, role=Assignment.Role.LEAD, state__in=ACTIVE_ASSIGNMENT_STATES).select_related("department").first()
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.CONTRIBUTED,
+        data={"department": share.department.name, "text": share.note},
+    )
+    lead = (
+        petition.assignments.filter(round=petition.round, role=Assignment.Role.LEAD, state__in=ACTIVE_ASSIGNMENT_STATES)
+        .select_related("department")
+        .first()
+    )
     if lead:
-        _tell_users(department_members(lead.department), key=f"assignment:{share.pk}:contributed",
-                    topic="petition_contributed",
-                    subject=_("Item %(number)s: %(department)s gave its part") % {"number": petition.tracking_number, "department": share.department.name},
-                    body=share.note[:1000], petition=petition)
+        _tell_users(
+            department_members(lead.department),
+            key=f"assignment:{share.pk}:contributed",
+            topic="petition_contributed",
+            subject=_("Item %(number)s: %(department)s gave its part")
+            % {"number": petition.tracking_number, "department": share.department.name},
+            body=share.note[:1000],
+            petition=petition,
+        )
     return petition
 
 
@@ -474,8 +585,14 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
     text_ = _clean(text, _("Write the reply."))
     now = timezone.now()
     reply = DepartmentReply.objects.create(
-        petition=petition, assignment=share, department=share.department, author=actor, outcome=outcome,
-        text=text_, round=petition.round, created_at=now,
+        petition=petition,
+        assignment=share,
+        department=share.department,
+        author=actor,
+        outcome=outcome,
+        text=text_,
+        round=petition.round,
+        created_at=now,
     )
     for upload in staged:
         attachment = _attach_staged(petition, upload, actor)
@@ -483,59 +600,111 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
         attachment.save(update_fields=["reply"])
     share.state, share.done_at = Assignment.State.DONE, now
     share.save(update_fields=["state", "done_at"])
-    petition.assignments.filter(round=petition.round, role=Assignment.Role.CO, state__in=ACTIVE_ASSIGNMENT_STATES).update(
-        state=Assignment.State.LAPSED, done_at=now
-    )
+    petition.assignments.filter(
+        round=petition.round, role=Assignment.Role.CO, state__in=ACTIVE_ASSIGNMENT_STATES
+    ).update(state=Assignment.State.LAPSED, done_at=now)
     # An extension nobody decided is moot once the answer is in.
     ExtensionRequest.objects.filter(petition=petition, state=ExtensionRequest.State.PENDING).update(
-        state=ExtensionRequest.State.REFUSED, decided_at=now, decision_note=_("The department replied before a decision.")
+        state=ExtensionRequest.State.REFUSED,
+        decided_at=now,
+        decision_note=_("The department replied before a decision."),
     )
     petition.outcome, petition.handling_summary, petition.replied_at = outcome, text_, now
     petition.reply_working_days = reply_working_days(petition.assigned_at, now)
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
-            fields=["outcome", "handling_summary", "replied_at", "reply_working_days"],
-            data={"department": share.department.name, "outcome": outcome, "reply": reply.pk, "on_time": timezone.localdate() <= share.due_on},
-            public_text=_("Reply from %(department)s (%(outcome)s): %(text)s")
-            % {"department": share.department.name, "outcome": Outcome(outcome).label, "text": text_})
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
+        fields=["outcome", "handling_summary", "replied_at", "reply_working_days"],
+        data={
+            "department": share.department.name,
+            "outcome": outcome,
+            "reply": reply.pk,
+            "on_time": timezone.localdate() <= share.due_on,
+        },
+        public_text=_("Reply from %(department)s (%(outcome)s): %(text)s")
+        % {"department": share.department.name, "outcome": Outcome(outcome).label, "text": text_},
+    )
     for user in _followers(petition):
-        _tell_users([user], key=f"petition:{petition.pk}:replied:{petition.round}", topic="petition_replied",
-                    subject=_("Item %(number)s: the department replied") % {"number": petition.tracking_number},
-                    body=_("%(department)s replied to item %(number)s. Feed the reply back to the resident and record how.")
-                    % {"department": share.department.name, "number": petition.tracking_number}, petition=petition)
+        _tell_users(
+            [user],
+            key=f"petition:{petition.pk}:replied:{petition.round}",
+            topic="petition_replied",
+            subject=_("Item %(number)s: the department replied") % {"number": petition.tracking_number},
+            body=_("%(department)s replied to item %(number)s. Feed the reply back to the resident and record how.")
+            % {"department": share.department.name, "number": petition.tracking_number},
+            petition=petition,
+        )
     return petition
 
 
 @transaction.atomic
-def petition_request_extension(*, actor, petition, version=None, requested_due_on: date, reason: str) -> ExtensionRequest:
+def petition_request_extension(
+    *, actor, petition, version=None, requested_due_on: date, reason: str
+) -> ExtensionRequest:
     """The lead department asks for a later deadline; the office decides."""
     petition, rule = _begin(actor=actor, petition=petition, move=Move.REQUEST_EXTENSION, version=version)
     share = _own_assignment(actor, petition)
     reason_ = _clean(reason, _("Say why more time is needed."), 2000)
     if requested_due_on <= share.due_on:
-        raise PetitionError(_("Ask for a date after the current deadline (%(due)s).") % {"due": date_format(share.due_on, "Y-m-d")})
+        raise PetitionError(
+            _("Ask for a date after the current deadline (%(due)s).") % {"due": date_format(share.due_on, "Y-m-d")}
+        )
     if ExtensionRequest.objects.filter(assignment=share, state=ExtensionRequest.State.PENDING).exists():
         raise PetitionError(_("An extension request is already waiting for the office's decision."))
     request = ExtensionRequest.objects.create(
-        petition=petition, assignment=share, requested_by=actor, reason=reason_,
-        current_due_on=share.due_on, requested_due_on=requested_due_on,
+        petition=petition,
+        assignment=share,
+        requested_by=actor,
+        reason=reason_,
+        current_due_on=share.due_on,
+        requested_due_on=requested_due_on,
     )
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.EXTENSION_REQUESTED,
-            data={"department": share.department.name, "request": request.pk, "from": str(share.due_on),
-                  "to": str(requested_due_on), "reason": reason_})
-    _tell_users(office_users_for(petition, share.assigned_by), key=f"extension:{request.pk}:requested",
-                topic="petition_extension", petition=petition,
-                subject=_("Item %(number)s: %(department)s asks for more time") % {"number": petition.tracking_number, "department": share.department.name},
-                body=_("Requested deadline %(to)s instead of %(from)s. Reason: %(reason)s")
-                % {"to": date_format(requested_due_on, "Y-m-d"), "from": date_format(share.due_on, "Y-m-d"), "reason": reason_})
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.EXTENSION_REQUESTED,
+        data={
+            "department": share.department.name,
+            "request": request.pk,
+            "from": str(share.due_on),
+            "to": str(requested_due_on),
+            "reason": reason_,
+        },
+    )
+    _tell_users(
+        office_users_for(petition, share.assigned_by),
+        key=f"extension:{request.pk}:requested",
+        topic="petition_extension",
+        petition=petition,
+        subject=_("Item %(number)s: %(department)s asks for more time")
+        % {"number": petition.tracking_number, "department": share.department.name},
+        body=_("Requested deadline %(to)s instead of %(from)s. Reason: %(reason)s")
+        % {"to": date_format(requested_due_on, "Y-m-d"), "from": date_format(share.due_on, "Y-m-d"), "reason": reason_},
+    )
     return request
 
 
 @transaction.atomic
-def petition_decide_extension(*, actor, petition, version=None, request: ExtensionRequest, approve: bool,
-                              due_on: date | None = None, note: str = "") -> ExtensionRequest:
+def petition_decide_extension(
+    *,
+    actor,
+    petition,
+    version=None,
+    request: ExtensionRequest,
+    approve: bool,
+    due_on: date | None = None,
+    note: str = "",
+) -> ExtensionRequest:
     """The office approves (with the requested or another date) or refuses an extension."""
     petition, rule = _begin(actor=actor, petition=petition, move=Move.DECIDE_EXTENSION, version=version)
-    request = ExtensionRequest.objects.select_for_update().select_related("assignment__department").get(pk=request.pk, petition=petition)
+    request = (
+        ExtensionRequest.objects.select_for_update()
+        .select_related("assignment__department")
+        .get(pk=request.pk, petition=petition)
+    )
     if request.state != ExtensionRequest.State.PENDING:
         raise PetitionError(_("This request has already been decided."))
     share = request.assignment
@@ -561,11 +730,17 @@ def petition_decide_extension(*, actor, petition, version=None, request: Extensi
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     data.update(department=share.department.name, request=request.pk, note=request.decision_note)
     _finish(petition, rule=rule, actor=actor, kind=kind, fields=fields, data=data, public_text=public)
-    _tell_users(department_members(share.department), key=f"extension:{request.pk}:decided", topic="petition_extension",
-                petition=petition,
-                subject=(_("Item %(number)s: extension approved to %(due)s") if approve else _("Item %(number)s: extension refused"))
-                % {"number": petition.tracking_number, "due": date_format(share.due_on, "Y-m-d")},
-                body=request.decision_note or _("The deadline is now %(due)s.") % {"due": date_format(share.due_on, "Y-m-d")})
+    _tell_users(
+        department_members(share.department),
+        key=f"extension:{request.pk}:decided",
+        topic="petition_extension",
+        petition=petition,
+        subject=(
+            _("Item %(number)s: extension approved to %(due)s") if approve else _("Item %(number)s: extension refused")
+        )
+        % {"number": petition.tracking_number, "due": date_format(share.due_on, "Y-m-d")},
+        body=request.decision_note or _("The deadline is now %(due)s.") % {"due": date_format(share.due_on, "Y-m-d")},
+    )
     return request
 
 
@@ -585,13 +760,23 @@ def petition_return(*, actor, petition, version=None, reason: str) -> Petition:
         state=ExtensionRequest.State.REFUSED, decided_at=now, decision_note=_("The item was returned.")
     )
     petition.lead_department, petition.due_on, petition.assigned_at = None, None, None
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.RETURNED,
-            fields=["lead_department", "due_on", "assigned_at"],
-            data={"department": share.department.name, "reason": reason_})
-    _tell_users(office_users_for(petition, share.assigned_by), key=f"assignment:{share.pk}:returned",
-                topic="petition_returned", petition=petition,
-                subject=_("Item %(number)s returned by %(department)s") % {"number": petition.tracking_number, "department": share.department.name},
-                body=_("Reason: %(reason)s. The item is back in the triage list.") % {"reason": reason_})
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.RETURNED,
+        fields=["lead_department", "due_on", "assigned_at"],
+        data={"department": share.department.name, "reason": reason_},
+    )
+    _tell_users(
+        office_users_for(petition, share.assigned_by),
+        key=f"assignment:{share.pk}:returned",
+        topic="petition_returned",
+        petition=petition,
+        subject=_("Item %(number)s returned by %(department)s")
+        % {"number": petition.tracking_number, "department": share.department.name},
+        body=_("Reason: %(reason)s. The item is back in the triage list.") % {"reason": reason_},
+    )
     return petition
 
 
@@ -607,11 +792,16 @@ def petition_feed_back(*, actor, petition, version=None, method: str, text: str)
     text_ = _clean(text, _("Write what the resident was told and what they said."), 3000)
     petition.feedback_method, petition.feedback_summary, petition.fed_back_at = method, text_, timezone.now()
     petition.rating_code = new_rating_code()
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.FED_BACK,
-            fields=["feedback_method", "feedback_summary", "fed_back_at", "rating_code"],
-            data={"method": method, "text": text_},
-            public_text=_("The answer was fed back to you (%(method)s). You can rate the handling on this page.")
-            % {"method": FeedbackMethod(method).label})
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.FED_BACK,
+        fields=["feedback_method", "feedback_summary", "fed_back_at", "rating_code"],
+        data={"method": method, "text": text_},
+        public_text=_("The answer was fed back to you (%(method)s). You can rate the handling on this page.")
+        % {"method": FeedbackMethod(method).label},
+    )
     _send_rating_code(petition)
     return petition
 
@@ -634,9 +824,15 @@ def _send_rating_code(petition: Petition) -> None:
         body="",
         url="",
         station=petition.station,
-        sms_text=_("[Liaison] Your item %(number)s has been answered. To rate the handling, open %(url)s and enter the "
-                   "code %(code)s.")
-        % {"number": petition.tracking_number, "url": tracking_url(petition.tracking_number), "code": petition.rating_code},
+        sms_text=_(
+            "[Liaison] Your item %(number)s has been answered. To rate the handling, open %(url)s and enter the "
+            "code %(code)s."
+        )
+        % {
+            "number": petition.tracking_number,
+            "url": tracking_url(petition.tracking_number),
+            "code": petition.rating_code,
+        },
     )
 
 
@@ -644,8 +840,9 @@ _ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.
 
 
 @transaction.atomic
-def petition_rate(*, actor, petition, version=None, satisfaction: str, comment: str = "",
-                  for_resident: bool = False, code: str = "") -> Rating:
+def petition_rate(
+    *, actor, petition, version=None, satisfaction: str, comment: str = "", for_resident: bool = False, code: str = ""
+) -> Rating:
     """A rating: by a representative on the item (as themselves), by staff or the office writing
     down the resident's answer (`for_resident`), or by the resident on the tracking page
     (`actor` None, with the rating code the resident received with the answer). A "dissatisfied" in
@@ -656,7 +853,9 @@ def petition_rate(*, actor, petition, version=None, satisfaction: str, comment: 
         raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
     comment_ = (comment or "").strip()[:1000]
     if resident_online and not (petition.rating_code and secrets.compare_digest(str(code or ""), petition.rating_code)):
-        raise PetitionError(_("The rating code is not right. It came with the answer: by text message or on the letter."))
+        raise PetitionError(
+            _("The rating code is not right. It came with the answer: by text message or on the letter.")
+        )
     if resident_online or for_resident:
         rater, rep = Rating.Rater.RESIDENT, None
         if Rating.objects.filter(petition=petition, round=petition.round, rater=rater).exists():
@@ -669,19 +868,36 @@ def petition_rate(*, actor, petition, version=None, satisfaction: str, comment: 
         if Rating.objects.filter(petition=petition, round=petition.round, representative=rep).exists():
             raise PetitionError(_("You have already rated this round."))
     rating = Rating.objects.create(
-        petition=petition, round=petition.round, rater=rater, representative=rep, satisfaction=satisfaction,
-        comment=comment_, recorded_by=None if resident_online else actor,
+        petition=petition,
+        round=petition.round,
+        rater=rater,
+        representative=rep,
+        satisfaction=satisfaction,
+        comment=comment_,
+        recorded_by=None if resident_online else actor,
     )
     petition.satisfaction = _overall(petition)
-    data = {"rater": rater, "representative": rep.name if rep else "", "satisfaction": satisfaction,
-            "comment": comment_, "round": petition.round}
+    data = {
+        "rater": rater,
+        "representative": rep.name if rep else "",
+        "satisfaction": satisfaction,
+        "comment": comment_,
+        "round": petition.round,
+    }
     label = RESIDENT if resident_online else ""
     if satisfaction == Satisfaction.DISSATISFIED and petition.round == 1:
         _reopen(petition, rule, actor, data, label)
     else:
-        _finish(petition, rule=rule, actor=actor, actor_label=label, kind=PetitionEvent.Kind.RATED,
-                fields=["satisfaction"], data=data,
-                public_text=_("Thank you: your rating has been recorded.") if rater == Rating.Rater.RESIDENT else "")
+        _finish(
+            petition,
+            rule=rule,
+            actor=actor,
+            actor_label=label,
+            kind=PetitionEvent.Kind.RATED,
+            fields=["satisfaction"],
+            data=data,
+            public_text=_("Thank you: your rating has been recorded.") if rater == Rating.Rater.RESIDENT else "",
+        )
     return rating
 
 
@@ -698,20 +914,35 @@ def _reopen(petition, rule, actor, data, label) -> None:
     """One more round: the same lead department, a new deadline by the rules, from today."""
     last_lead = (
         petition.assignments.filter(round=petition.round, role=Assignment.Role.LEAD, state=Assignment.State.DONE)
-        .select_related("department", "assigned_by").order_by("-pk").first()
+        .select_related("department", "assigned_by")
+        .order_by("-pk")
+        .first()
     )
     petition.round += 1
     # The new round starts clean; round 1's answer, feedback and ratings stay in the history and tables.
-    fields = ["satisfaction", "round", "replied_at", "reply_working_days", "fed_back_at", "outcome", "feedback_method",
-              "feedback_summary", "rating_code"]
+    fields = [
+        "satisfaction",
+        "round",
+        "replied_at",
+        "reply_working_days",
+        "fed_back_at",
+        "outcome",
+        "feedback_method",
+        "feedback_summary",
+        "rating_code",
+    ]
     petition.replied_at = petition.fed_back_at = petition.reply_working_days = None
     petition.outcome = petition.satisfaction = petition.feedback_method = petition.feedback_summary = ""
     petition.rating_code = ""
     if last_lead is not None:
         due_on, _co = deadline_for(route=Route.DIRECT, urgency=petition.urgency, area_code=petition.area_code)
         share = Assignment.objects.create(
-            petition=petition, department=last_lead.department, role=Assignment.Role.LEAD, round=petition.round,
-            due_on=due_on, assigned_by=last_lead.assigned_by,
+            petition=petition,
+            department=last_lead.department,
+            role=Assignment.Role.LEAD,
+            round=petition.round,
+            due_on=due_on,
+            assigned_by=last_lead.assigned_by,
         )
         petition.due_on, petition.assigned_at = due_on, share.assigned_at
         fields += ["due_on", "assigned_at"]
@@ -726,17 +957,30 @@ def _reopen(petition, rule, actor, data, label) -> None:
         fields += ["lead_department", "suggestion"]
         public = _("You were not satisfied, so your item goes back to the committee office to be handled once more.")
     data = {**data, "reopened": True, "new_round": petition.round, "due_on": str(petition.due_on or "")}
-    _finish(petition, rule=rule, actor=actor, actor_label=label, kind=PetitionEvent.Kind.REOPENED,
-            fields=fields, data=data, public_text=public, to_status=to_status)
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        actor_label=label,
+        kind=PetitionEvent.Kind.REOPENED,
+        fields=fields,
+        data=data,
+        public_text=public,
+        to_status=to_status,
+    )
     if share is not None:
         _tell_assigned(petition, share)
     for user in office_users_for(petition, last_lead.assigned_by if last_lead else None):
-        _tell_users([user], key=f"petition:{petition.pk}:reopened:{petition.round}", topic="petition_reopened",
-                    petition=petition,
-                    subject=_("Item %(number)s reopened: the rating was “dissatisfied”") % {"number": petition.tracking_number},
-                    # The resident's own words stay on the item page: they may name the resident.
-                    body=_("Item %(number)s goes to round %(round)s. Open it to read the rating and follow the new deadline.")
-                    % {"number": petition.tracking_number, "round": petition.round})
+        _tell_users(
+            [user],
+            key=f"petition:{petition.pk}:reopened:{petition.round}",
+            topic="petition_reopened",
+            petition=petition,
+            subject=_("Item %(number)s reopened: the rating was “dissatisfied”") % {"number": petition.tracking_number},
+            # The resident's own words stay on the item page: they may name the resident.
+            body=_("Item %(number)s goes to round %(round)s. Open it to read the rating and follow the new deadline.")
+            % {"number": petition.tracking_number, "round": petition.round},
+        )
 
 
 @transaction.atomic
@@ -746,9 +990,15 @@ def petition_close(*, actor, petition, version=None, note: str = "", public_resu
     petition, rule = _begin(actor=actor, petition=petition, move=Move.CLOSE, version=version)
     petition.closed_at = timezone.now()
     petition.public_result = (public_result or "").strip()[:1000]
-    _finish(petition, rule=rule, actor=actor, kind=PetitionEvent.Kind.CLOSED, fields=["closed_at", "public_result"],
-            data={"note": (note or "").strip()[:2000], "public": bool(petition.public_result)},
-            public_text=_("Your item is closed. Thank you for taking part."))
+    _finish(
+        petition,
+        rule=rule,
+        actor=actor,
+        kind=PetitionEvent.Kind.CLOSED,
+        fields=["closed_at", "public_result"],
+        data={"note": (note or "").strip()[:2000], "public": bool(petition.public_result)},
+        public_text=_("Your item is closed. Thank you for taking part."),
+    )
     return petition
 
 
@@ -762,7 +1012,8 @@ def current_shares(petition) -> list[Assignment]:
 def pending_extension(petition) -> ExtensionRequest | None:
     return (
         ExtensionRequest.objects.filter(petition=petition, state=ExtensionRequest.State.PENDING)
-        .select_related("assignment__department", "requested_by").first()
+        .select_related("assignment__department", "requested_by")
+        .first()
     )
 
 
@@ -771,9 +1022,12 @@ def actor_share(actor, petition) -> Assignment | None:
     if not actor.is_authenticated:
         return None
     return (
-        Assignment.objects.filter(petition=petition, round=petition.round, department__members=actor,
-                                  state__in=ACTIVE_ASSIGNMENT_STATES)
-        .select_related("department").order_by("role", "pk").first()
+        Assignment.objects.filter(
+            petition=petition, round=petition.round, department__members=actor, state__in=ACTIVE_ASSIGNMENT_STATES
+        )
+        .select_related("department")
+        .order_by("role", "pk")
+        .first()
     )
 
 

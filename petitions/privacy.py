@@ -14,7 +14,6 @@ import enum
 
 from django.utils.translation import gettext as _
 
-
 REVEALABLE = ("petitioner_name", "petitioner_phone", "petitioner_address")
 
 

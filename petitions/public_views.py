@@ -71,8 +71,14 @@ def petition_form(request, public_code):
     form = PublicPetitionForm(request.POST, members=members, categories=categories)
     if not ratelimit.allow(f"petition:ip:{ratelimit.client_ip(request)}", settings.LIAISON_RATE_PETITION_IP):
         return _form_page(
-            request, station, members, form, staged=_already_staged(request), status=429,
-            limited=True, retry_after=ratelimit.retry_after(settings.LIAISON_RATE_PETITION_IP),
+            request,
+            station,
+            members,
+            form,
+            staged=_already_staged(request),
+            status=429,
+            limited=True,
+            retry_after=ratelimit.retry_after(settings.LIAISON_RATE_PETITION_IP),
         )
     if form.is_bot:
         log.info("petition form: honeypot filled, nothing stored (station %s)", station.pk)
@@ -90,7 +96,13 @@ def petition_form(request, public_code):
         phone = form.cleaned_data["phone"]
         if phone and not ratelimit.allow(f"petition:phone:{phone}", settings.LIAISON_RATE_PETITION_PHONE):
             return _form_page(
-                request, station, members, form, staged=stage.staged, status=429, limited=True,
+                request,
+                station,
+                members,
+                form,
+                staged=stage.staged,
+                status=429,
+                limited=True,
                 retry_after=ratelimit.retry_after(settings.LIAISON_RATE_PETITION_PHONE),
             )
         try:
@@ -109,8 +121,9 @@ def petition_form(request, public_code):
     return _form_page(request, station, members, form, staged=stage.staged, photo_errors=photo_errors)
 
 
-def _form_page(request, station, members, form, *, staged=(), photo_errors=(), status=200, limited=False,
-               retry_after=None):
+def _form_page(
+    request, station, members, form, *, staged=(), photo_errors=(), status=200, limited=False, retry_after=None
+):
     chosen = form["representative"].value() if form.is_bound else ""
     response = render(
         request,
@@ -251,18 +264,20 @@ def detail(request, number):
 
 
 def _detail_page(request, item, rate_form, *, status=200, rate_error=""):
-    return _private(render(
-        request,
-        "public/track_detail.html",
-        {
-            "item": item,
-            "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
-            "rate_form": rate_form,
-            "rate_error": rate_error,
-            "rated": request.GET.get("rated") == "1",
-        },
-        status=status,
-    ))
+    return _private(
+        render(
+            request,
+            "public/track_detail.html",
+            {
+                "item": item,
+                "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+                "rate_form": rate_form,
+                "rate_error": rate_error,
+                "rated": request.GET.get("rated") == "1",
+            },
+            status=status,
+        )
+    )
 
 
 @require_POST
@@ -278,8 +293,13 @@ def rate(request, number):
         return _lookup_page(request, TrackLookupForm({"number": number}), status=404, not_found=True)
     form = PublicRateForm(request.POST)
     if not item.can_rate:
-        return _detail_page(request, item, None, status=400,
-                            rate_error=_("This item cannot be rated now; it may have been rated already."))
+        return _detail_page(
+            request,
+            item,
+            None,
+            status=400,
+            rate_error=_("This item cannot be rated now; it may have been rated already."),
+        )
     if not form.is_valid():
         return _detail_page(request, item, form, status=400)
     petition = Petition.objects.only("pk").get(tracking_number=item.tracking_number)

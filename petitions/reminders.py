@@ -104,7 +104,8 @@ def _store(pending: list[tuple], now: datetime) -> int:
     taken = set(Reminder.objects.filter(key__in=[row[0] for row in pending]).values_list("key", flat=True))
     new = [
         Reminder(key=key, petition_id=petition_id, assignment_id=assignment_id, stage=stage, day=day, created_at=now)
-        for key, petition_id, assignment_id, stage, day in pending if key not in taken
+        for key, petition_id, assignment_id, stage, day in pending
+        if key not in taken
     ]
     # ignore_conflicts: a run in another worker that stored the same key first wins quietly.
     Reminder.objects.bulk_create(new, batch_size=QUEUE_CHUNK, ignore_conflicts=True)
@@ -121,7 +122,9 @@ def _online_due(now: datetime):
     Items settled without a first reply are left to `reminders_send` (marked sent without a
     message): a status condition here would steer the planner off the index too.
     """
-    base = Petition.objects.awaiting_first_reply().filter(first_reply_due_at__lte=now).order_by("first_reply_due_at", "pk")
+    base = (
+        Petition.objects.awaiting_first_reply().filter(first_reply_due_at__lte=now).order_by("first_reply_due_at", "pk")
+    )
     since, seen = None, set()
     while True:
         qs = base if since is None else base.filter(first_reply_due_at__gte=since).exclude(pk__in=seen)
@@ -176,9 +179,21 @@ def reminders_queue(*, today: date | None = None, now: datetime | None = None) -
 
 # What a run reads of each reminder: plain values, no model instances (tens of thousands a day).
 _FIELDS = (
-    "pk", "created_at", "stage", "petition_id", "petition__tracking_number", "petition__status", "petition__area_code",
-    "petition__station_id", "petition__first_replied_at", "petition__first_reply_due_at", "assignment_id",
-    "assignment__state", "assignment__due_on", "assignment__department_id", "assignment__department__name",
+    "pk",
+    "created_at",
+    "stage",
+    "petition_id",
+    "petition__tracking_number",
+    "petition__status",
+    "petition__area_code",
+    "petition__station_id",
+    "petition__first_replied_at",
+    "petition__first_reply_due_at",
+    "assignment_id",
+    "assignment__state",
+    "assignment__due_on",
+    "assignment__department_id",
+    "assignment__department__name",
     "assignment__assigned_by_id",
 )
 
@@ -243,10 +258,13 @@ class _Recipients:
         found = defaultdict(list)
         links = (
             PetitionRepresentative.objects.filter(petition__in=[r["petition_id"] for r in rows])
-            .select_related("representative__user").order_by("petition_id", "representative_id")
+            .select_related("representative__user")
+            .order_by("petition_id", "representative_id")
         )
         for link in links:
-            found[link.petition_id].append((f"rep{link.representative_id}", Recipient.for_representative(link.representative)))
+            found[link.petition_id].append(
+                (f"rep{link.representative_id}", Recipient.for_representative(link.representative))
+            )
         wanted = {r["petition__station_id"] for r in rows} - set(self.stations) - {None}
         self.stations |= Station.objects.in_bulk(wanted)
         for row in rows:
@@ -275,9 +293,7 @@ class _Outbox:
     def flush(self) -> None:
         if not self.rows:
             return
-        stored = set(
-            OutboxMessage.objects.filter(key__in={r.key for r in self.rows}).values_list("key", "channel")
-        )
+        stored = set(OutboxMessage.objects.filter(key__in={r.key for r in self.rows}).values_list("key", "channel"))
         new = [r for r in self.rows if (r.key, r.channel) not in stored]  # a rerun stores none of them
         self.counts["outbox_rows"] += outbox_store(new)
         self.counts["messages"] += len({r.key for r in new})
@@ -297,7 +313,9 @@ class _Digests:
         due = row["assignment__due_on"]
         number = row["petition__tracking_number"]
         line = self.template % {
-            "number": number, "stage": self.stage_names[row["stage"]], "due": due.isoformat(),
+            "number": number,
+            "stage": self.stage_names[row["stage"]],
+            "due": due.isoformat(),
             "department": row["assignment__department__name"],
         }
         entry = ((_STAGE_ORDER[row["stage"]], due, number), line, row["pk"], row["stage"])
@@ -344,7 +362,8 @@ def _digest(out: _Outbox, user, entries: list, today: date) -> None:
             "[Liaison] %(count)s item needs attention (deadlines). Please log in to see it.",
             "[Liaison] %(count)s items need attention (deadlines). Please log in to see them.",
             count,
-        ) % {"count": count},
+        )
+        % {"count": count},
     )
 
 
@@ -361,7 +380,8 @@ def _online(out: _Outbox, row: dict, suffix: str, recipient: Recipient, station)
         body=_(
             "A resident's online item has waited more than %(hours)s hours for a first reply (due %(due)s). "
             "Open the item to read it and reply."
-        ) % {"hours": hours, "due": f"{due:%Y-%m-%d %H:%M}"},
+        )
+        % {"hours": hours, "due": f"{due:%Y-%m-%d %H:%M}"},
         url=reverse("petitions:detail", args=[row["petition_id"]]),
         station=station,
         sms_text=_("[Liaison] Online item %(number)s has waited over %(hours)s hours for your reply.")

@@ -53,8 +53,7 @@ def awaiting_first_reply(user, *, now=None) -> list[AwaitingItem]:
         .order_by("first_reply_due_at", "pk")[:AWAITING_LIMIT]
     )
     return [
-        AwaitingItem(p, p.first_reply_due_at, p.first_reply_due_at < now, abs(p.first_reply_due_at - now))
-        for p in rows
+        AwaitingItem(p, p.first_reply_due_at, p.first_reply_due_at < now, abs(p.first_reply_due_at - now)) for p in rows
     ]
 
 
@@ -198,7 +197,9 @@ def _visible_numbers(user, events) -> set[str]:
             named.update(v for k, v in (event.data or {}).items() if k in ("target", "linked") and v)
     if not named:
         return set()
-    return set(Petition.objects.visible_to(user).filter(tracking_number__in=named).values_list("tracking_number", flat=True))
+    return set(
+        Petition.objects.visible_to(user).filter(tracking_number__in=named).values_list("tracking_number", flat=True)
+    )
 
 
 def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list[TimelineEntry]:
@@ -221,11 +222,14 @@ def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list
         )
         data = event.data or {}
         for name, pair in (data.get("changes") or {}).items():
-            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            old, new = ([*pair, None, None])[:2] if isinstance(pair, list) else (None, pair)
             if personal_hidden and name in _PERSONAL:
                 old = new = _("hidden")
             entry.changes.append(Change(_field_label(name), _value_text(name, old), _value_text(name, new)))
-        if personal_hidden and event.kind in (PetitionEvent.Kind.ATTACHMENT_ADDED, PetitionEvent.Kind.ATTACHMENT_REMOVED):
+        if personal_hidden and event.kind in (
+            PetitionEvent.Kind.ATTACHMENT_ADDED,
+            PetitionEvent.Kind.ATTACHMENT_REMOVED,
+        ):
             data = {}  # file names may name the petitioner, as the files may show them
         entry.details = _details(event.kind, data, visible)
         entries.append(entry)
@@ -263,13 +267,28 @@ def _details(kind: str, data: dict, visible_numbers=frozenset()) -> list[str]:
 
 _SHOW_PUBLIC_TEXT = {PetitionEvent.Kind.REPLIED, PetitionEvent.Kind.DEPARTMENT_REPLIED}
 _HANDLING_KINDS = {
-    PetitionEvent.Kind.TRIAGED, PetitionEvent.Kind.ASSIGNED, PetitionEvent.Kind.ACCEPTED, PetitionEvent.Kind.PROGRESS,
-    PetitionEvent.Kind.CONTRIBUTED, PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.EXTENSION_REQUESTED,
-    PetitionEvent.Kind.EXTENSION_APPROVED, PetitionEvent.Kind.EXTENSION_REFUSED, PetitionEvent.Kind.RETURNED,
-    PetitionEvent.Kind.CONSULTED, PetitionEvent.Kind.ON_THE_SPOT, PetitionEvent.Kind.ESCALATED,
-    PetitionEvent.Kind.CANNOT_HANDLE, PetitionEvent.Kind.TO_SUGGESTION, PetitionEvent.Kind.FED_BACK,
-    PetitionEvent.Kind.RATED, PetitionEvent.Kind.REOPENED, PetitionEvent.Kind.CLOSED, PetitionEvent.Kind.SUPERVISED,
-    PetitionEvent.Kind.SUPERVISION_ANSWERED, PetitionEvent.Kind.COMMITMENT_RECORDED,
+    PetitionEvent.Kind.TRIAGED,
+    PetitionEvent.Kind.ASSIGNED,
+    PetitionEvent.Kind.ACCEPTED,
+    PetitionEvent.Kind.PROGRESS,
+    PetitionEvent.Kind.CONTRIBUTED,
+    PetitionEvent.Kind.DEPARTMENT_REPLIED,
+    PetitionEvent.Kind.EXTENSION_REQUESTED,
+    PetitionEvent.Kind.EXTENSION_APPROVED,
+    PetitionEvent.Kind.EXTENSION_REFUSED,
+    PetitionEvent.Kind.RETURNED,
+    PetitionEvent.Kind.CONSULTED,
+    PetitionEvent.Kind.ON_THE_SPOT,
+    PetitionEvent.Kind.ESCALATED,
+    PetitionEvent.Kind.CANNOT_HANDLE,
+    PetitionEvent.Kind.TO_SUGGESTION,
+    PetitionEvent.Kind.FED_BACK,
+    PetitionEvent.Kind.RATED,
+    PetitionEvent.Kind.REOPENED,
+    PetitionEvent.Kind.CLOSED,
+    PetitionEvent.Kind.SUPERVISED,
+    PetitionEvent.Kind.SUPERVISION_ANSWERED,
+    PetitionEvent.Kind.COMMITMENT_RECORDED,
 }
 
 
@@ -303,7 +322,9 @@ def _handling_details(data: dict) -> list[str]:
     if data.get("suggestion"):
         lines.append(_("Suggestion: %(number)s") % {"number": data["suggestion"]})
     if data.get("number") and data.get("subject"):
-        lines.append(_("Supervision notice %(number)s: %(subject)s") % {"number": data["number"], "subject": data["subject"]})
+        lines.append(
+            _("Supervision notice %(number)s: %(subject)s") % {"number": data["number"], "subject": data["subject"]}
+        )
     if data.get("reopened"):
         lines.append(_("Handled once more: round %(n)s") % {"n": data.get("new_round", 2)})
     for key in ("text", "reason", "note", "comment"):

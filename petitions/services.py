@@ -84,9 +84,25 @@ class PetitionDraft:
 # Fields whose old and new values are recorded masked in the history.
 _PERSONAL = {"petitioner_name", "petitioner_phone", "petitioner_address", "id_number_masked"}
 _TRACKED = (
-    "station", "event", "jurisdiction", "address", "latitude", "longitude", "petitioner_name", "petitioner_phone",
-    "petitioner_address", "id_number_masked", "is_anonymous", "is_confidential", "co_petitioners", "content",
-    "category", "urgency", "is_hard_problem", "channel", "received_on",
+    "station",
+    "event",
+    "jurisdiction",
+    "address",
+    "latitude",
+    "longitude",
+    "petitioner_name",
+    "petitioner_phone",
+    "petitioner_address",
+    "id_number_masked",
+    "is_anonymous",
+    "is_confidential",
+    "co_petitioners",
+    "content",
+    "category",
+    "urgency",
+    "is_hard_problem",
+    "channel",
+    "received_on",
 )
 
 
@@ -196,7 +212,9 @@ def _tell_representatives_online(petition: Petition, reps) -> None:
     reps = Representative.objects.select_related("user").filter(pk__in=[r.pk for r in reps]).order_by("pk")
     recipients = [(f"rep:{rep.pk}", Recipient.for_representative(rep)) for rep in reps]
     if not recipients and petition.station_id:
-        recipients = [(f"user:{user.pk}", Recipient.for_user(user)) for user in _station_staff_upwards(petition.station)]
+        recipients = [
+            (f"user:{user.pk}", Recipient.for_user(user)) for user in _station_staff_upwards(petition.station)
+        ]
     for suffix, recipient in recipients:
         outbox_write(
             key=f"petition:{petition.pk}:online:{suffix}",
@@ -244,8 +262,10 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version:
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
     if version is not None and int(version) != petition.version:
         raise Conflict(
-            _("Someone else changed this item while you were editing it (it is now “%(status)s”). Nothing you typed "
-              "is lost: check the item's history, then save again if your changes still apply.")
+            _(
+                "Someone else changed this item while you were editing it (it is now “%(status)s”). Nothing you typed "
+                "is lost: check the item's history, then save again if your changes still apply."
+            )
             % {"status": petition.get_status_display()}
         )
     values = draft.model_values()
@@ -285,7 +305,8 @@ def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
     if petition.status not in LINKABLE:
         # Once routed, an item has its own shares and deadlines: it is handled, not folded into another.
         raise PetitionError(
-            _("Only an item not yet routed can be linked; this one is “%(status)s”.") % {"status": petition.get_status_display()}
+            _("Only an item not yet routed can be linked; this one is “%(status)s”.")
+            % {"status": petition.get_status_display()}
         )
     if target.linked_to_id:
         target = target.linked_to
@@ -323,7 +344,9 @@ def _link_events(petition, target, actor, from_status=""):
 
 
 @transaction.atomic
-def petition_add_representative(*, actor, petition: Petition, representative, role=PetitionRepresentative.Role.RECEIVED):
+def petition_add_representative(
+    *, actor, petition: Petition, representative, role=PetitionRepresentative.Role.RECEIVED
+):
     link, created = PetitionRepresentative.objects.get_or_create(
         petition=petition,
         representative=representative,
@@ -332,7 +355,9 @@ def petition_add_representative(*, actor, petition: Petition, representative, ro
     if created:
         _event(
             petition,
-            PetitionEvent.Kind.REPRESENTATIVE_ADDED if role == PetitionRepresentative.Role.RECEIVED else PetitionEvent.Kind.FOLLOWED,
+            PetitionEvent.Kind.REPRESENTATIVE_ADDED
+            if role == PetitionRepresentative.Role.RECEIVED
+            else PetitionEvent.Kind.FOLLOWED,
             actor=actor,
             data={"representative": representative.name, "role": role},
         )
@@ -475,7 +500,9 @@ def _delete_file_after_commit(field_file) -> None:
 def petition_attach(*, actor, petition: Petition, staged: list[StagedUpload]) -> list[PetitionAttachment]:
     added = [_attach_staged(petition, s, actor) for s in staged]
     if added:
-        _event(petition, PetitionEvent.Kind.ATTACHMENT_ADDED, actor=actor, data={"files": [a.original_name for a in added]})
+        _event(
+            petition, PetitionEvent.Kind.ATTACHMENT_ADDED, actor=actor, data={"files": [a.original_name for a in added]}
+        )
     return added
 
 

@@ -49,7 +49,10 @@ class FileStage:
         self.staged = staged_uploads(owner_key=self.owner_key, tokens=tokens)
         for upload in self.request.FILES.getlist(self.field):
             if len(self.staged) >= self.max_files:
-                self.errors.append(_("At most %(n)s files per item; %(name)s was not added.") % {"n": self.max_files, "name": upload.name})
+                self.errors.append(
+                    _("At most %(n)s files per item; %(name)s was not added.")
+                    % {"n": self.max_files, "name": upload.name}
+                )
                 continue
             try:
                 self.staged.append(staged_upload_store(owner_key=self.owner_key, upload=upload))

@@ -165,8 +165,13 @@ def may(user, suggestion, action: str) -> bool:
 
 def available_actions(user, suggestion) -> list[str]:
     """The actions the suggestion's page offers this user now (capability and status)."""
-    return [a for a in ACTIONS if suggestion.status in ACTION_SOURCES[a] and may(user, suggestion, a)
-            and (a != "close" or closable(suggestion))]
+    return [
+        a
+        for a in ACTIONS
+        if suggestion.status in ACTION_SOURCES[a]
+        and may(user, suggestion, a)
+        and (a != "close" or closable(suggestion))
+    ]
 
 
 def closable(suggestion, today: date | None = None) -> bool:
@@ -226,7 +231,9 @@ def _conflict_message(suggestion: Suggestion) -> str:
     ) % {"who": who, "when": when, "status": suggestion.get_status_display()}
 
 
-def _finish(suggestion: Suggestion, *, actor, kind: str, fields=(), data=None, status: str | None = None) -> SuggestionEvent:
+def _finish(
+    suggestion: Suggestion, *, actor, kind: str, fields=(), data=None, status: str | None = None
+) -> SuggestionEvent:
     """Save the fields (and the new status), bump the version, write the change's one event."""
     old = suggestion.status
     if status:
@@ -284,14 +291,18 @@ def _link_petitions(actor, suggestion, petitions) -> list[Petition]:
             linked.append(handling.petition_to_suggestion(actor=actor, petition=petition, suggestion=suggestion))
         except InvalidTransition as error:
             problems.append(
-                _("%(number)s is “%(status)s”") % {"number": petition.tracking_number, "status": Status(error.status).label}
+                _("%(number)s is “%(status)s”")
+                % {"number": petition.tracking_number, "status": Status(error.status).label}
             )
         except PermissionDenied:
             problems.append(_("%(number)s is not an item you may route") % {"number": petition.tracking_number})
     if problems:
         raise PetitionError(
-            _("These items cannot become part of the suggestion (only registered or triaged items of your "
-              "jurisdiction can): %(problems)s.") % {"problems": "；".join(problems)}
+            _(
+                "These items cannot become part of the suggestion (only registered or triaged items of your "
+                "jurisdiction can): %(problems)s."
+            )
+            % {"problems": "；".join(problems)}
         )
     return linked
 
@@ -304,8 +315,13 @@ def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: s
     """One notice per recipient, keyed `<key>:user:<pk>` or `<key>:rep:<pk>` so none is sent twice."""
     for recipient, suffix in recipients:
         outbox_write(
-            key=f"{key}:{suffix}", topic=topic, recipient=recipient, subject=subject, body=body,
-            url=_suggestion_url(suggestion), sms_text=sms or subject,  # free text never goes by SMS
+            key=f"{key}:{suffix}",
+            topic=topic,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            url=_suggestion_url(suggestion),
+            sms_text=sms or subject,  # free text never goes by SMS
         )
 
 
@@ -319,8 +335,9 @@ def _representatives(reps):
 
 def _office_users(suggestion) -> list:
     return list(
-        User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=suggestion.jurisdiction_id)
-        .order_by("pk")
+        User.objects.filter(
+            role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=suggestion.jurisdiction_id
+        ).order_by("pk")
     )
 
 
@@ -347,7 +364,9 @@ def _jurisdiction_for(actor, lead):
 
 
 @transaction.atomic
-def suggestion_draft(*, actor, title: str, content: str, lead_representative, co_signers=(), petitions=()) -> Suggestion:
+def suggestion_draft(
+    *, actor, title: str, content: str, lead_representative, co_signers=(), petitions=()
+) -> Suggestion:
     """A new draft (number 建议〔YYYY〕NNN号) with its lead representative, co-signers and the
     petitions it comes from; each petition moves to "turned into a suggestion" (its own event)."""
     if not actor.has_perm(ADD):
@@ -363,8 +382,12 @@ def suggestion_draft(*, actor, title: str, content: str, lead_representative, co
             # the second, which takes the next one.
             with transaction.atomic():
                 suggestion = Suggestion.objects.create(
-                    number=_next_number(year), title=title_, content=content_, jurisdiction=jurisdiction,
-                    lead_representative=lead_representative, created_by=actor,
+                    number=_next_number(year),
+                    title=title_,
+                    content=content_,
+                    jurisdiction=jurisdiction,
+                    lead_representative=lead_representative,
+                    created_by=actor,
                 )
             break
         except IntegrityError:
@@ -373,10 +396,15 @@ def suggestion_draft(*, actor, title: str, content: str, lead_representative, co
     suggestion.co_signers.set(co)
     linked = _link_petitions(actor, suggestion, petitions)
     SuggestionEvent.objects.create(
-        suggestion=suggestion, kind="drafted", actor=actor,
+        suggestion=suggestion,
+        kind="drafted",
+        actor=actor,
         data={
-            "number": suggestion.number, "title": title_, "lead": lead_representative.name,
-            "co_signers": [r.name for r in co], "petitions": [p.tracking_number for p in linked],
+            "number": suggestion.number,
+            "title": title_,
+            "lead": lead_representative.name,
+            "co_signers": [r.name for r in co],
+            "petitions": [p.tracking_number for p in linked],
             "to_status": S.DRAFT,
         },
     )
@@ -384,8 +412,9 @@ def suggestion_draft(*, actor, title: str, content: str, lead_representative, co
 
 
 @transaction.atomic
-def suggestion_update(*, actor, suggestion, title: str, content: str, lead_representative, co_signers=(),
-                      version=None) -> Suggestion:
+def suggestion_update(
+    *, actor, suggestion, title: str, content: str, lead_representative, co_signers=(), version=None
+) -> Suggestion:
     """Edit a draft's text, lead representative and co-signers (one event listing what changed)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, action="edit", version=version)
     title_ = _clean(title, _("Give the suggestion a title."), 200)
@@ -443,19 +472,28 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
     suggestion.due_on = suggestion_deadline(start=today, complex_=bool(is_complex))
     suggestion.assigned_at = timezone.now()
     _finish(
-        suggestion, actor=actor, kind="assigned", status=S.ASSIGNED,
+        suggestion,
+        actor=actor,
+        kind="assigned",
+        status=S.ASSIGNED,
         fields=["department", "is_complex", "complex_approved_by", "due_on", "assigned_at"],
         data={"department": department.name, "due_on": str(suggestion.due_on), "is_complex": bool(is_complex)},
     )
     number, due = suggestion.number, date_format(suggestion.due_on, "Y-m-d")
     _tell(
-        _users(handling.department_members(department)), key=f"suggestion:{suggestion.pk}:assigned",
-        topic="suggestion_assigned", suggestion=suggestion,
-        subject=_("Representative suggestion %(number)s assigned to you, reply by %(due)s") % {"number": number, "due": due},
-        body=_("The committee office assigned the representative suggestion %(number)s “%(title)s” to %(department)s. "
-               "Meet the lead representative before handling it and reply by %(due)s.")
+        _users(handling.department_members(department)),
+        key=f"suggestion:{suggestion.pk}:assigned",
+        topic="suggestion_assigned",
+        suggestion=suggestion,
+        subject=_("Representative suggestion %(number)s assigned to you, reply by %(due)s")
+        % {"number": number, "due": due},
+        body=_(
+            "The committee office assigned the representative suggestion %(number)s “%(title)s” to %(department)s. "
+            "Meet the lead representative before handling it and reply by %(due)s."
+        )
         % {"number": number, "title": suggestion.title, "department": department.name, "due": due},
-        sms=_("[Liaison] Representative suggestion %(number)s assigned, reply by %(due)s.") % {"number": number, "due": due},
+        sms=_("[Liaison] Representative suggestion %(number)s assigned, reply by %(due)s.")
+        % {"number": number, "due": due},
     )
     return suggestion
 
@@ -472,8 +510,13 @@ def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, versi
         raise PetitionError(_("The meeting cannot be before the suggestion was assigned."))
     note_ = _clean(note, _("Write what was agreed."), 5000)
     suggestion.pre_meeting_on, suggestion.pre_meeting_note = held_on, note_
-    _finish(suggestion, actor=actor, kind="pre_meeting", fields=["pre_meeting_on", "pre_meeting_note"],
-            data={"held_on": str(held_on), "note": note_})
+    _finish(
+        suggestion,
+        actor=actor,
+        kind="pre_meeting",
+        fields=["pre_meeting_on", "pre_meeting_note"],
+        data={"held_on": str(held_on), "note": note_},
+    )
     return suggestion
 
 
@@ -488,38 +531,61 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
     text_ = _clean(text, _("Write the reply."), 20000)
     suggestion.outcome, suggestion.reply_text, suggestion.replied_at = outcome, text_, timezone.now()
     waiting = list(suggestion.petitions.filter(status=Status.SUGGESTION).order_by("pk"))
-    _finish(suggestion, actor=actor, kind="replied", status=S.REPLIED, fields=["outcome", "reply_text", "replied_at"],
-            data={"outcome": outcome, "text": text_, "petitions": [p.tracking_number for p in waiting],
-                  "on_time": bool(suggestion.due_on and timezone.localdate() <= suggestion.due_on)})
+    _finish(
+        suggestion,
+        actor=actor,
+        kind="replied",
+        status=S.REPLIED,
+        fields=["outcome", "reply_text", "replied_at"],
+        data={
+            "outcome": outcome,
+            "text": text_,
+            "petitions": [p.tracking_number for p in waiting],
+            "on_time": bool(suggestion.due_on and timezone.localdate() <= suggestion.due_on),
+        },
+    )
     for petition in waiting:
         petition = handling.petition_suggestion_replied(actor=actor, petition=petition, suggestion=suggestion)
         for user in handling._followers(petition):
             outbox_write(
                 key=f"petition:{petition.pk}:suggestion_replied:{petition.round}:user:{user.pk}",
-                topic="petition_replied", recipient=Recipient.for_user(user),
-                subject=_("Item %(number)s: the suggestion it is part of was answered") % {"number": petition.tracking_number},
-                body=_("The representative suggestion %(suggestion)s was answered. Feed the answer back to the "
-                       "resident of item %(number)s and record how.")
+                topic="petition_replied",
+                recipient=Recipient.for_user(user),
+                subject=_("Item %(number)s: the suggestion it is part of was answered")
+                % {"number": petition.tracking_number},
+                body=_(
+                    "The representative suggestion %(suggestion)s was answered. Feed the answer back to the "
+                    "resident of item %(number)s and record how."
+                )
                 % {"suggestion": suggestion.number, "number": petition.tracking_number},
-                url=reverse("petitions:detail", args=[petition.pk]), station=petition.station,
+                url=reverse("petitions:detail", args=[petition.pk]),
+                station=petition.station,
             )
     signers = [suggestion.lead_representative, *suggestion.co_signers.order_by("pk")]
     _tell(
-        _representatives(signers), key=f"suggestion:{suggestion.pk}:replied", topic="suggestion_replied",
+        _representatives(signers),
+        key=f"suggestion:{suggestion.pk}:replied",
+        topic="suggestion_replied",
         suggestion=suggestion,
         subject=_("Representative suggestion %(number)s has been answered") % {"number": suggestion.number},
-        body=_("%(department)s answered the suggestion “%(title)s” (%(outcome)s). The lead representative is asked "
-               "to fill in the satisfaction form.")
-        % {"department": suggestion.department.name if suggestion.department_id else _("The committee office"),
-           "title": suggestion.title, "outcome": Outcome(outcome).label},
+        body=_(
+            "%(department)s answered the suggestion “%(title)s” (%(outcome)s). The lead representative is asked "
+            "to fill in the satisfaction form."
+        )
+        % {
+            "department": suggestion.department.name if suggestion.department_id else _("The committee office"),
+            "title": suggestion.title,
+            "outcome": Outcome(outcome).label,
+        },
         sms=_("[Liaison] Suggestion %(number)s has been answered; please rate it.") % {"number": suggestion.number},
     )
     return suggestion
 
 
 @transaction.atomic
-def suggestion_rate(*, actor, suggestion, satisfaction: str, contacted_before_reply: bool, comment: str = "",
-                    version=None) -> Suggestion:
+def suggestion_rate(
+    *, actor, suggestion, satisfaction: str, contacted_before_reply: bool, comment: str = "", version=None
+) -> Suggestion:
     """The lead representative's satisfaction form; the office is told."""
     suggestion = _begin(actor=actor, suggestion=suggestion, action="rate", version=version)
     if satisfaction not in Satisfaction.values:
@@ -529,11 +595,18 @@ def suggestion_rate(*, actor, suggestion, satisfaction: str, contacted_before_re
     comment_ = (comment or "").strip()[:3000]
     suggestion.satisfaction, suggestion.contacted_before_reply = satisfaction, contacted_before_reply
     suggestion.satisfaction_comment, suggestion.rated_at = comment_, timezone.now()
-    _finish(suggestion, actor=actor, kind="rated", status=S.RATED,
-            fields=["satisfaction", "contacted_before_reply", "satisfaction_comment", "rated_at"],
-            data={"satisfaction": satisfaction, "contacted_before_reply": contacted_before_reply, "comment": comment_})
+    _finish(
+        suggestion,
+        actor=actor,
+        kind="rated",
+        status=S.RATED,
+        fields=["satisfaction", "contacted_before_reply", "satisfaction_comment", "rated_at"],
+        data={"satisfaction": satisfaction, "contacted_before_reply": contacted_before_reply, "comment": comment_},
+    )
     _tell(
-        _users(_office_users(suggestion)), key=f"suggestion:{suggestion.pk}:rated", topic="suggestion_rated",
+        _users(_office_users(suggestion)),
+        key=f"suggestion:{suggestion.pk}:rated",
+        topic="suggestion_rated",
         suggestion=suggestion,
         subject=_("Suggestion %(number)s rated “%(satisfaction)s”")
         % {"number": suggestion.number, "satisfaction": Satisfaction(satisfaction).label},
@@ -549,12 +622,21 @@ def suggestion_close(*, actor, suggestion, note: str = "", version=None) -> Sugg
     suggestion = _begin(actor=actor, suggestion=suggestion, action="close", version=version)
     if not closable(suggestion):
         raise PetitionError(
-            _("The lead representative has not rated the reply yet; it can be closed without a rating "
-              "%(days)d days after the reply.") % {"days": RATING_WAIT_DAYS}
+            _(
+                "The lead representative has not rated the reply yet; it can be closed without a rating "
+                "%(days)d days after the reply."
+            )
+            % {"days": RATING_WAIT_DAYS}
         )
     suggestion.closed_at = timezone.now()
-    _finish(suggestion, actor=actor, kind="closed", status=S.CLOSED, fields=["closed_at"],
-            data={"note": (note or "").strip()[:2000], "unrated": not suggestion.satisfaction})
+    _finish(
+        suggestion,
+        actor=actor,
+        kind="closed",
+        status=S.CLOSED,
+        fields=["closed_at"],
+        data={"note": (note or "").strip()[:2000], "unrated": not suggestion.satisfaction},
+    )
     return suggestion
 
 
@@ -583,15 +665,17 @@ def timeline(suggestion) -> list[dict]:
     entries = []
     for event in suggestion.events.select_related("actor").order_by("at", "pk"):
         data = event.data or {}
-        entries.append({
-            "kind": event.kind,
-            "label": EVENT_LABELS.get(event.kind, event.kind),
-            "at": event.at,
-            "who": event.actor.display_name if event.actor else "",
-            "from_status": S(data["from_status"]).label if data.get("from_status") in S.values else "",
-            "to_status": S(data["to_status"]).label if data.get("to_status") in S.values else "",
-            "details": _event_details(event.kind, data),
-        })
+        entries.append(
+            {
+                "kind": event.kind,
+                "label": EVENT_LABELS.get(event.kind, event.kind),
+                "at": event.at,
+                "who": event.actor.display_name if event.actor else "",
+                "from_status": S(data["from_status"]).label if data.get("from_status") in S.values else "",
+                "to_status": S(data["to_status"]).label if data.get("to_status") in S.values else "",
+                "details": _event_details(event.kind, data),
+            }
+        )
     return entries
 
 
@@ -600,7 +684,10 @@ def _event_details(kind: str, data: dict) -> list[str]:
     if data.get("petitions"):
         lines.append(_("Items: %(numbers)s") % {"numbers": "、".join(data["petitions"])})
     if kind == "assigned":
-        lines.append(_("%(department)s, reply by %(due)s") % {"department": data.get("department", ""), "due": data.get("due_on", "")})
+        lines.append(
+            _("%(department)s, reply by %(due)s")
+            % {"department": data.get("department", ""), "due": data.get("due_on", "")}
+        )
         if data.get("is_complex"):
             lines.append(_("Complex suggestion: six months approved."))
     if kind == "pre_meeting":
@@ -608,10 +695,16 @@ def _event_details(kind: str, data: dict) -> list[str]:
     if kind == "replied" and data.get("outcome") in Outcome.values:
         lines.append(str(Outcome(data["outcome"]).label))
     if kind == "rated" and data.get("satisfaction") in Satisfaction.values:
-        lines.append(str(Satisfaction(data["satisfaction"]).label) + (f"：{data['comment']}" if data.get("comment") else ""))
+        lines.append(
+            str(Satisfaction(data["satisfaction"]).label) + (f"：{data['comment']}" if data.get("comment") else "")
+        )
     if kind == "updated":
-        labels = {"title": _("title"), "content": _("reasons and proposals"), "lead": _("lead representative"),
-                  "co_signers": _("co-signers")}
+        labels = {
+            "title": _("title"),
+            "content": _("reasons and proposals"),
+            "lead": _("lead representative"),
+            "co_signers": _("co-signers"),
+        }
         changed = [str(labels[k]) for k in (data.get("changes") or {}) if k in labels]
         if changed:
             lines.append(_("Changed: %(fields)s") % {"fields": "、".join(changed)})
@@ -628,7 +721,6 @@ def source_petitions(user, suggestion) -> list[dict]:
     rows = list(suggestion.petitions.select_related("station").order_by("received_on", "pk"))
     visible = set(Petition.objects.visible_to(user).filter(pk__in=[p.pk for p in rows]).values_list("pk", flat=True))
     return [{"petition": p, "visible": p.pk in visible} for p in rows]
-
 
 
 # -- the Excel list -------------------------------------------------------------------------------------------
@@ -659,14 +751,24 @@ def write_export(queryset, target, *, title: str, subtitle: str) -> int:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils import get_column_letter
 
-    from .export import DATE_FORMAT, HEADER_ALIGN, HEADER_BORDER, HEADER_FILL, HEADER_FONT, SUBTITLE_FONT, TITLE_FONT, WRAP
+    from .export import (
+        DATE_FORMAT,
+        HEADER_ALIGN,
+        HEADER_BORDER,
+        HEADER_FILL,
+        HEADER_FONT,
+        SUBTITLE_FONT,
+        TITLE_FONT,
+        WRAP,
+    )
 
     rows = list(
         queryset.select_related("lead_representative", "department").prefetch_related("co_signers")[:EXPORT_MAX_ROWS]
     )
     sources: dict[int, list[str]] = {}
     for suggestion_id, number in (
-        Petition.objects.filter(suggestion__in=[s.pk for s in rows]).order_by("received_on", "pk")
+        Petition.objects.filter(suggestion__in=[s.pk for s in rows])
+        .order_by("received_on", "pk")
         .values_list("suggestion_id", "tracking_number")
     ):
         sources.setdefault(suggestion_id, []).append(number)
@@ -688,16 +790,23 @@ def write_export(queryset, target, *, title: str, subtitle: str) -> int:
         return ILLEGAL_CHARACTERS_RE.sub("", value or "")
 
     for n, s in enumerate(rows, start=1):
-        ws.append([
-            n, s.number, text(s.title), s.lead_representative.name,
-            "、".join(r.name for r in sorted(s.co_signers.all(), key=lambda r: r.pk)),
-            s.department.name if s.department_id else "", str(s.get_status_display()),
-            timezone.localtime(s.created_at).date(), s.due_on,
-            timezone.localtime(s.replied_at).date() if s.replied_at else None,
-            str(s.get_outcome_display()) if s.outcome else "",
-            str(s.get_satisfaction_display()) if s.satisfaction else "",
-            "、".join(sources.get(s.pk, ())),
-        ])
+        ws.append(
+            [
+                n,
+                s.number,
+                text(s.title),
+                s.lead_representative.name,
+                "、".join(r.name for r in sorted(s.co_signers.all(), key=lambda r: r.pk)),
+                s.department.name if s.department_id else "",
+                str(s.get_status_display()),
+                timezone.localtime(s.created_at).date(),
+                s.due_on,
+                timezone.localtime(s.replied_at).date() if s.replied_at else None,
+                str(s.get_outcome_display()) if s.outcome else "",
+                str(s.get_satisfaction_display()) if s.satisfaction else "",
+                "、".join(sources.get(s.pk, ())),
+            ]
+        )
         for column in (8, 9, 10):
             ws.cell(row=n + 3, column=column).number_format = DATE_FORMAT
         title_cell = ws.cell(row=n + 3, column=3)

@@ -241,7 +241,7 @@ def notice_next_number(year: int) -> str:
     )
     sequence = 1
     if last:
-        digits = last[len(prefix):].removesuffix(NOTICE_NUMBER_SUFFIX)
+        digits = last[len(prefix) :].removesuffix(NOTICE_NUMBER_SUFFIX)
         sequence = int(digits) + 1 if digits.isdigit() else 1
     return f"{prefix}{sequence}{NOTICE_NUMBER_SUFFIX}"
 
@@ -273,8 +273,9 @@ def _check_answer_by(due_on: date | None, today: date) -> None:
 
 
 @transaction.atomic
-def supervision_notice_issue(*, actor, department: Department, subject: str, requirement: str, due_on: date,
-                             petition: Petition | None = None) -> SupervisionNotice:
+def supervision_notice_issue(
+    *, actor, department: Department, subject: str, requirement: str, due_on: date, petition: Petition | None = None
+) -> SupervisionNotice:
     """The office presses `department` to answer by `due_on`, on an item in hand or on a matter.
 
     Preconditions: `petitions.supervise_petition`; the department among those the actor may press;
@@ -305,8 +306,14 @@ def supervision_notice_issue(*, actor, department: Department, subject: str, req
     today = timezone.localdate()
     _check_answer_by(due_on, today)
     notice = SupervisionNotice(
-        petition=petition, department=department, jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
-        subject=subject_, requirement=requirement_, due_on=due_on, issued_by=actor, issued_at=timezone.now(),
+        petition=petition,
+        department=department,
+        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        subject=subject_,
+        requirement=requirement_,
+        due_on=due_on,
+        issued_by=actor,
+        issued_at=timezone.now(),
     )
     # Two offices numbering at once: the unique number lets one win; the other takes the next.
     for attempt in range(5):
@@ -319,17 +326,31 @@ def supervision_notice_issue(*, actor, department: Department, subject: str, req
             if attempt == 4:
                 raise
     if petition is not None:
-        _event(petition, PetitionEvent.Kind.SUPERVISED, actor=actor,
-               data={"number": notice.number, "subject": notice.subject, "due_on": str(due_on),
-                     "department": department.name, "notice": notice.pk})
+        _event(
+            petition,
+            PetitionEvent.Kind.SUPERVISED,
+            actor=actor,
+            data={
+                "number": notice.number,
+                "subject": notice.subject,
+                "due_on": str(due_on),
+                "department": department.name,
+                "notice": notice.pk,
+            },
+        )
     due = date_format(due_on, "Y-m-d")
     tell_users(
-        department_members(department), key=f"notice:{notice.pk}:issued", topic="supervision_notice",
+        department_members(department),
+        key=f"notice:{notice.pk}:issued",
+        topic="supervision_notice",
         subject=_("Supervision notice %(number)s: answer by %(due)s") % {"number": notice.number, "due": due},
-        body=_("The committee office issued supervision notice %(number)s to %(department)s on “%(subject)s”. "
-               "Answer in writing by %(due)s.")
+        body=_(
+            "The committee office issued supervision notice %(number)s to %(department)s on “%(subject)s”. "
+            "Answer in writing by %(due)s."
+        )
         % {"number": notice.number, "department": department.name, "subject": notice.subject, "due": due},
-        url=reverse("petitions:notice_detail", args=[notice.pk]), station=petition.station if petition else None,
+        url=reverse("petitions:notice_detail", args=[notice.pk]),
+        station=petition.station if petition else None,
     )
     return notice
 
@@ -346,9 +367,12 @@ def notice_can_answer(user, notice: SupervisionNotice) -> bool:
 @transaction.atomic
 def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str) -> SupervisionNotice:
     """A member of the notice's department answers it (once); the issuer is told."""
-    notice = SupervisionNotice.objects.select_for_update().select_related("department", "issued_by").filter(
-        pk=notice.pk
-    ).first()
+    notice = (
+        SupervisionNotice.objects.select_for_update()
+        .select_related("department", "issued_by")
+        .filter(pk=notice.pk)
+        .first()
+    )
     if notice is None or not notices_visible_to(actor).filter(pk=notice.pk).exists():
         raise PermissionDenied
     if not actor.has_perm(VIEW_SUPERVISION) or not notice.department.members.filter(pk=actor.pk).exists():
@@ -360,17 +384,27 @@ def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str
     notice.responded_by, notice.responded_at = actor, timezone.now()
     notice.save(update_fields=["response", "state", "responded_by", "responded_at"])
     if notice.petition_id:
-        _event(notice.petition, PetitionEvent.Kind.SUPERVISION_ANSWERED, actor=actor,
-               data={"number": notice.number, "subject": notice.subject, "text": notice.response[:2000]})
+        _event(
+            notice.petition,
+            PetitionEvent.Kind.SUPERVISION_ANSWERED,
+            actor=actor,
+            data={"number": notice.number, "subject": notice.subject, "text": notice.response[:2000]},
+        )
     issuer = notice.issued_by
     if issuer.is_active:
         late = timezone.localdate(notice.responded_at) > notice.due_on
         tell_users(
-            [issuer], key=f"notice:{notice.pk}:answered", topic="supervision_notice",
-            subject=(_("Supervision notice %(number)s answered late by %(department)s") if late
-                     else _("Supervision notice %(number)s answered by %(department)s"))
+            [issuer],
+            key=f"notice:{notice.pk}:answered",
+            topic="supervision_notice",
+            subject=(
+                _("Supervision notice %(number)s answered late by %(department)s")
+                if late
+                else _("Supervision notice %(number)s answered by %(department)s")
+            )
             % {"number": notice.number, "department": notice.department.name},
-            body=notice.response[:1000], url=reverse("petitions:notice_detail", args=[notice.pk]),
+            body=notice.response[:1000],
+            url=reverse("petitions:notice_detail", args=[notice.pk]),
         )
     return notice
 
@@ -411,9 +445,19 @@ def _locked_commitment(actor, commitment) -> Commitment:
 
 
 @transaction.atomic
-def commitment_record(*, actor, source: str, held_on: date, department: Department, head_name: str, text: str,
-                      due_on: date, head_title: str = "", station: Station | None = None,
-                      petition: Petition | None = None) -> Commitment:
+def commitment_record(
+    *,
+    actor,
+    source: str,
+    held_on: date,
+    department: Department,
+    head_name: str,
+    text: str,
+    due_on: date,
+    head_title: str = "",
+    station: Station | None = None,
+    petition: Petition | None = None,
+) -> Commitment:
     """The office records a department head's commitment (at a progress meeting or a visit).
 
     Preconditions: `petitions.supervise_petition`; department, station and item in the actor's scope.
@@ -439,21 +483,35 @@ def commitment_record(*, actor, source: str, held_on: date, department: Departme
     if due_on is None or due_on < held_on:
         raise PetitionError(_("The deadline cannot be before the day the commitment was made."))
     commitment = Commitment.objects.create(
-        source=source, held_on=held_on, department=department, head_name=head_name_,
-        head_title=(head_title or "").strip()[:64], station=station, petition=petition,
-        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id, text=text_, due_on=due_on,
+        source=source,
+        held_on=held_on,
+        department=department,
+        head_name=head_name_,
+        head_title=(head_title or "").strip()[:64],
+        station=station,
+        petition=petition,
+        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        text=text_,
+        due_on=due_on,
         created_by=actor,
     )
     if petition is not None:
-        _event(petition, PetitionEvent.Kind.COMMITMENT_RECORDED, actor=actor,
-               data={"department": department.name, "due_on": str(due_on), "text": f"{head_name_}: {text_[:1000]}"})
+        _event(
+            petition,
+            PetitionEvent.Kind.COMMITMENT_RECORDED,
+            actor=actor,
+            data={"department": department.name, "due_on": str(due_on), "text": f"{head_name_}: {text_[:1000]}"},
+        )
     due = date_format(due_on, "Y-m-d")
     tell_users(
-        department_members(department), key=f"commitment:{commitment.pk}:recorded", topic="commitment",
+        department_members(department),
+        key=f"commitment:{commitment.pk}:recorded",
+        topic="commitment",
         subject=_("Commitment recorded for %(department)s, due %(due)s") % {"department": department.name, "due": due},
         body=_("%(head)s committed on %(day)s: %(text)s Report how it was kept by %(due)s.")
         % {"head": head_name_, "day": date_format(held_on, "Y-m-d"), "text": text_[:500], "due": due},
-        url=reverse("petitions:commitment_detail", args=[commitment.pk]), station=station,
+        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
+        station=station,
     )
     return commitment
 
@@ -487,15 +545,20 @@ def commitment_progress(*, actor, commitment: Commitment, progress: str, done: b
     recorder = commitment.created_by
     if done and recorder.pk != actor.pk and recorder.is_active:
         tell_users(
-            [recorder], key=f"commitment:{commitment.pk}:done", topic="commitment",
+            [recorder],
+            key=f"commitment:{commitment.pk}:done",
+            topic="commitment",
             subject=_("%(department)s reports a commitment kept") % {"department": commitment.department.name},
-            body=commitment.progress[:1000], url=reverse("petitions:commitment_detail", args=[commitment.pk]),
+            body=commitment.progress[:1000],
+            url=reverse("petitions:commitment_detail", args=[commitment.pk]),
         )
     return commitment
 
 
 @transaction.atomic
-def commitment_follow_up(*, actor, commitment: Commitment, visited_on: date, note: str, satisfaction: str) -> Commitment:
+def commitment_follow_up(
+    *, actor, commitment: Commitment, visited_on: date, note: str, satisfaction: str
+) -> Commitment:
     """The follow-up visit (回访) to a kept commitment: the office, or staff or a representative of
     the station it was made at, records what the visit found and the residents' rating.
     The department is told the result."""
@@ -515,9 +578,12 @@ def commitment_follow_up(*, actor, commitment: Commitment, visited_on: date, not
     commitment.state = Commitment.State.VISITED
     commitment.save(update_fields=["follow_up_note", "follow_up_on", "follow_up_satisfaction", "state", "updated_at"])
     tell_users(
-        department_members(commitment.department), key=f"commitment:{commitment.pk}:visited", topic="commitment",
+        department_members(commitment.department),
+        key=f"commitment:{commitment.pk}:visited",
+        topic="commitment",
         subject=_("Follow-up visit on your commitment: %(rating)s") % {"rating": Satisfaction(satisfaction).label},
-        body=commitment.follow_up_note[:1000], url=reverse("petitions:commitment_detail", args=[commitment.pk]),
+        body=commitment.follow_up_note[:1000],
+        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
         station=commitment.station,
     )
     return commitment

@@ -43,11 +43,23 @@ DEFAULT_LABEL = pgettext_lazy("tracking actor", "Liaison station")
 
 # Only what the page shows is read, and the two personal fields the excerpt is scrubbed of.
 ITEM_FIELDS = (
-    "pk", "tracking_number", "status", "received_on", "content", "is_confidential", "linked_to_id",
+    "pk",
+    "tracking_number",
+    "status",
+    "received_on",
+    "content",
+    "is_confidential",
+    "linked_to_id",
     # Read only to blank them out of the excerpt, never shown:
-    "petitioner_name", "petitioner_address",
-    "first_reply_due_at", "first_replied_at", "station__name", "category__name", "category__parent__name",
-    "linked_to__status", "round",
+    "petitioner_name",
+    "petitioner_address",
+    "first_reply_due_at",
+    "first_replied_at",
+    "station__name",
+    "category__name",
+    "category__parent__name",
+    "linked_to__status",
+    "round",
 )
 
 
@@ -127,9 +139,8 @@ def public_item(raw_number: str) -> PublicItem | None:
         linked_status_label=str(Status(linked_status).label) if linked_status in Status.values else "",
         awaits_first_reply=bool(row["first_reply_due_at"] and not row["first_replied_at"]),
         timeline=public_timeline(row["pk"], linked_to_id=row["linked_to_id"]),
-        can_rate=row["status"] in RATEABLE and not Rating.objects.filter(
-            petition_id=row["pk"], round=row["round"], rater=Rating.Rater.RESIDENT
-        ).exists(),
+        can_rate=row["status"] in RATEABLE
+        and not Rating.objects.filter(petition_id=row["pk"], round=row["round"], rater=Rating.Rater.RESIDENT).exists(),
     )
 
 
@@ -177,8 +188,14 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
         scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=OWN_RESIDENT_KINDS)
     events = PetitionEvent.objects.filter(scope, is_public=True)
     rows = events.order_by("at", "pk").values(
-        "petition_id", "at", "kind", "public_text", "actor_label", "actor__role",
-        "petition__petitioner_name", "petition__petitioner_address",
+        "petition_id",
+        "at",
+        "kind",
+        "public_text",
+        "actor_label",
+        "actor__role",
+        "petition__petitioner_name",
+        "petition__petitioner_address",
     )
     return [
         TimelineEntry(
@@ -186,9 +203,9 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
             who=str(_actor_label(row)),
             # A department's answer on the other item is about the shared matter, but never
             # carries that item's petitioner: name, address and numbers are scrubbed.
-            text=row["public_text"] if row["petition_id"] == petition_id else _scrub(
-                row["public_text"], row["petition__petitioner_name"], row["petition__petitioner_address"]
-            ),
+            text=row["public_text"]
+            if row["petition_id"] == petition_id
+            else _scrub(row["public_text"], row["petition__petitioner_name"], row["petition__petitioner_address"]),
             on_linked_item=row["petition_id"] != petition_id,
         )
         for row in rows
@@ -197,10 +214,16 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
 
 # Moves only a department makes: recorded without an account (a department without users
 # on the platform, imported records), they still read as the department's.
-_DEPARTMENT_KINDS = frozenset({
-    PetitionEvent.Kind.ACCEPTED, PetitionEvent.Kind.PROGRESS, PetitionEvent.Kind.CONTRIBUTED,
-    PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.RETURNED, PetitionEvent.Kind.EXTENSION_REQUESTED,
-})
+_DEPARTMENT_KINDS = frozenset(
+    {
+        PetitionEvent.Kind.ACCEPTED,
+        PetitionEvent.Kind.PROGRESS,
+        PetitionEvent.Kind.CONTRIBUTED,
+        PetitionEvent.Kind.DEPARTMENT_REPLIED,
+        PetitionEvent.Kind.RETURNED,
+        PetitionEvent.Kind.EXTENSION_REQUESTED,
+    }
+)
 
 
 def _actor_label(row) -> str:

@@ -36,7 +36,13 @@ def scoped_petition(request, pk, perm=VIEW) -> Petition:
     Every view of one petition, here and at the desk, fetches it this way."""
     petition = get_object_or_404(
         Petition.objects.visible_to(request.user).select_related(
-            "station", "event", "jurisdiction", "category", "category__parent", "lead_department", "registered_by",
+            "station",
+            "event",
+            "jurisdiction",
+            "category",
+            "category__parent",
+            "lead_department",
+            "registered_by",
             "linked_to",
         ),
         pk=pk,
@@ -185,7 +191,13 @@ class PetitionDetailView(PermissionMixin, DetailView):
 
     def get_queryset(self):
         return Petition.objects.visible_to(self.request.user).select_related(
-            "station", "event", "jurisdiction", "category", "category__parent", "lead_department", "registered_by",
+            "station",
+            "event",
+            "jurisdiction",
+            "category",
+            "category__parent",
+            "lead_department",
+            "registered_by",
         )
 
     def get_context_data(self, **kwargs):
@@ -334,7 +346,9 @@ def attachment(request, pk, file_pk):
     except FileNotFoundError:
         raise Http404 from None
     inline = item.content_type in INLINE_TYPES
-    response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name)
+    response = FileResponse(
+        handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=600"
     return response

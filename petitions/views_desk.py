@@ -77,13 +77,15 @@ def _refresh_initial(request) -> dict:
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
 
 def _registered_message(petition) -> str:
-    """"Registered as 2601-ABCD2345. Print the receipt" with the receipt's link (opens a new tab)."""
+    """ "Registered as 2601-ABCD2345. Print the receipt" with the receipt's link (opens a new tab)."""
     number = format_html('<strong class="desk-number">{}</strong>', petition.tracking_number)
     text = conditional_escape(_("Registered as %(number)s.")) % {"number": number}
     link = format_html(
@@ -205,10 +207,16 @@ class PetitionUpdateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    petition_update(actor=request.user, petition=petition, draft=form.draft(),
-                                    version=int(version) if version.isdigit() else None)
+                    petition_update(
+                        actor=request.user,
+                        petition=petition,
+                        draft=form.draft(),
+                        version=int(version) if version.isdigit() else None,
+                    )
                     for representative in form.new_representatives():
-                        petition_add_representative(actor=request.user, petition=petition, representative=representative)
+                        petition_add_representative(
+                            actor=request.user, petition=petition, representative=representative
+                        )
             except PetitionError as exc:
                 form.add_error(None, str(exc))
                 petition.refresh_from_db(fields=["version", "status"])  # sending again acts on what is there now
@@ -326,7 +334,10 @@ def receipt(request, pk):
         "station": petition.station,
         "summary": summary,
         "petitioner": name,
-        "representatives": [link.representative.name for link in petition.representative_links.select_related("representative").order_by("pk")],
+        "representatives": [
+            link.representative.name
+            for link in petition.representative_links.select_related("representative").order_by("pk")
+        ],
         "tracking_url": url,
         "qr": desk.qr_data_uri(url),
         "nav_active": "ledger",

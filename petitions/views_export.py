@@ -30,7 +30,10 @@ def export(request):
         ledger_export.write_export(request.user, request.GET, target)
         target.seek(0)
         response = FileResponse(
-            target, as_attachment=True, filename=ledger_export.export_filename(), content_type=ledger_export.XLSX_CONTENT_TYPE
+            target,
+            as_attachment=True,
+            filename=ledger_export.export_filename(),
+            content_type=ledger_export.XLSX_CONTENT_TYPE,
         )
         response["Cache-Control"] = "private, no-store"  # the file holds residents' phone numbers
         return response

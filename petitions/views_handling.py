@@ -57,53 +57,125 @@ class Spec:
 
 
 SPECS: dict[Move, Spec] = {
-    Move.TRIAGE: Spec(f.TriageForm, handling.petition_triage, gettext_lazy("Triage: for a department"),
-                      gettext_lazy("Mark as triaged"),
-                      gettext_lazy("The item will be assigned to a department. Set its urgency and the leader responsible."),
-                      "outline-primary"),
-    Move.ASSIGN: Spec(f.AssignForm, handling.petition_assign, gettext_lazy("Assign to a department"),
-                      gettext_lazy("Assign"),
-                      gettext_lazy("The lead department answers the resident; co-handlers give their part to it. "
-                                   "Deadlines count working days.")),
-    Move.CONSULT: Spec(f.AnswerForm, handling.petition_consult, gettext_lazy("Answer as a consultation"),
-                       gettext_lazy("Record the answer"),
-                       gettext_lazy("A question answered after consulting the department; no assignment."), "outline-primary"),
-    Move.ON_THE_SPOT: Spec(f.OnTheSpotForm, handling.petition_handle_on_the_spot, gettext_lazy("Handled on the spot"),
-                           gettext_lazy("Record"),
-                           gettext_lazy("A street-level matter the street office took over on the spot (当场交办)."),
-                           "outline-primary"),
-    Move.ESCALATE: Spec(f.AnswerForm, handling.petition_escalate, gettext_lazy("Refer to a higher level"),
-                        gettext_lazy("Record the referral"),
-                        gettext_lazy("A problem for the city or province: say where it was referred and what the resident is told."),
-                        "outline-secondary"),
-    Move.CANNOT_HANDLE: Spec(f.AnswerForm, handling.petition_cannot_handle, gettext_lazy("Cannot be handled"),
-                             gettext_lazy("Record the explanation"),
-                             gettext_lazy("The resident receives this written explanation."), "outline-danger"),
-    Move.ACCEPT: Spec(f.ConfirmForm, handling.petition_accept, gettext_lazy("Accept the item"), gettext_lazy("Accept"),
-                      gettext_lazy("Your department takes the item on and answers it by the deadline.")),
-    Move.PROGRESS: Spec(f.ProgressForm, handling.petition_progress, gettext_lazy("Post progress"),
-                        gettext_lazy("Post"), "", "outline-primary"),
-    Move.CONTRIBUTE: Spec(f.ContributeForm, handling.petition_contribute, gettext_lazy("Give our part to the lead"),
-                          gettext_lazy("Send to the lead department")),
-    Move.REPLY: Spec(f.ReplyForm, handling.petition_reply, gettext_lazy("Reply"), gettext_lazy("Send the reply"),
-                     gettext_lazy("A: solved; B: being solved or planned; C: cannot be solved now (explain why); "
-                                  "D: kept for reference."), files=True),
-    Move.REQUEST_EXTENSION: Spec(f.ExtensionRequestForm, handling.petition_request_extension,
-                                 gettext_lazy("Request an extension"), gettext_lazy("Send the request"),
-                                 gettext_lazy("The committee office decides; until then the current deadline holds."),
-                                 "outline-secondary"),
-    Move.RETURN: Spec(f.ReturnForm, handling.petition_return, gettext_lazy("Return the item"),
-                      gettext_lazy("Return to the committee office"),
-                      gettext_lazy("Returned items go back to the committee office's triage list."), "outline-danger"),
-    Move.DECIDE_EXTENSION: Spec(f.DecideExtensionForm, handling.petition_decide_extension,
-                                gettext_lazy("Decide on the extension"), gettext_lazy("Decide")),
-    Move.FEED_BACK: Spec(f.FeedBackForm, handling.petition_feed_back, gettext_lazy("Feed back to the resident"),
-                         gettext_lazy("Record the feedback"),
-                         gettext_lazy("Tell the resident the answer, then record how and what they said.")),
-    Move.RATE: Spec(f.RateForm, handling.petition_rate, gettext_lazy("Rate the handling"), gettext_lazy("Record the rating"),
-                    gettext_lazy("“Dissatisfied” in the first round sends the item back for one more round.")),
-    Move.CLOSE: Spec(f.CloseForm, handling.petition_close, gettext_lazy("Close out"), gettext_lazy("Close out (销号)"),
-                     "", "success"),
+    Move.TRIAGE: Spec(
+        f.TriageForm,
+        handling.petition_triage,
+        gettext_lazy("Triage: for a department"),
+        gettext_lazy("Mark as triaged"),
+        gettext_lazy("The item will be assigned to a department. Set its urgency and the leader responsible."),
+        "outline-primary",
+    ),
+    Move.ASSIGN: Spec(
+        f.AssignForm,
+        handling.petition_assign,
+        gettext_lazy("Assign to a department"),
+        gettext_lazy("Assign"),
+        gettext_lazy(
+            "The lead department answers the resident; co-handlers give their part to it. Deadlines count working days."
+        ),
+    ),
+    Move.CONSULT: Spec(
+        f.AnswerForm,
+        handling.petition_consult,
+        gettext_lazy("Answer as a consultation"),
+        gettext_lazy("Record the answer"),
+        gettext_lazy("A question answered after consulting the department; no assignment."),
+        "outline-primary",
+    ),
+    Move.ON_THE_SPOT: Spec(
+        f.OnTheSpotForm,
+        handling.petition_handle_on_the_spot,
+        gettext_lazy("Handled on the spot"),
+        gettext_lazy("Record"),
+        gettext_lazy("A street-level matter the street office took over on the spot (当场交办)."),
+        "outline-primary",
+    ),
+    Move.ESCALATE: Spec(
+        f.AnswerForm,
+        handling.petition_escalate,
+        gettext_lazy("Refer to a higher level"),
+        gettext_lazy("Record the referral"),
+        gettext_lazy("A problem for the city or province: say where it was referred and what the resident is told."),
+        "outline-secondary",
+    ),
+    Move.CANNOT_HANDLE: Spec(
+        f.AnswerForm,
+        handling.petition_cannot_handle,
+        gettext_lazy("Cannot be handled"),
+        gettext_lazy("Record the explanation"),
+        gettext_lazy("The resident receives this written explanation."),
+        "outline-danger",
+    ),
+    Move.ACCEPT: Spec(
+        f.ConfirmForm,
+        handling.petition_accept,
+        gettext_lazy("Accept the item"),
+        gettext_lazy("Accept"),
+        gettext_lazy("Your department takes the item on and answers it by the deadline."),
+    ),
+    Move.PROGRESS: Spec(
+        f.ProgressForm,
+        handling.petition_progress,
+        gettext_lazy("Post progress"),
+        gettext_lazy("Post"),
+        "",
+        "outline-primary",
+    ),
+    Move.CONTRIBUTE: Spec(
+        f.ContributeForm,
+        handling.petition_contribute,
+        gettext_lazy("Give our part to the lead"),
+        gettext_lazy("Send to the lead department"),
+    ),
+    Move.REPLY: Spec(
+        f.ReplyForm,
+        handling.petition_reply,
+        gettext_lazy("Reply"),
+        gettext_lazy("Send the reply"),
+        gettext_lazy(
+            "A: solved; B: being solved or planned; C: cannot be solved now (explain why); D: kept for reference."
+        ),
+        files=True,
+    ),
+    Move.REQUEST_EXTENSION: Spec(
+        f.ExtensionRequestForm,
+        handling.petition_request_extension,
+        gettext_lazy("Request an extension"),
+        gettext_lazy("Send the request"),
+        gettext_lazy("The committee office decides; until then the current deadline holds."),
+        "outline-secondary",
+    ),
+    Move.RETURN: Spec(
+        f.ReturnForm,
+        handling.petition_return,
+        gettext_lazy("Return the item"),
+        gettext_lazy("Return to the committee office"),
+        gettext_lazy("Returned items go back to the committee office's triage list."),
+        "outline-danger",
+    ),
+    Move.DECIDE_EXTENSION: Spec(
+        f.DecideExtensionForm,
+        handling.petition_decide_extension,
+        gettext_lazy("Decide on the extension"),
+        gettext_lazy("Decide"),
+    ),
+    Move.FEED_BACK: Spec(
+        f.FeedBackForm,
+        handling.petition_feed_back,
+        gettext_lazy("Feed back to the resident"),
+        gettext_lazy("Record the feedback"),
+        gettext_lazy("Tell the resident the answer, then record how and what they said."),
+    ),
+    Move.RATE: Spec(
+        f.RateForm,
+        handling.petition_rate,
+        gettext_lazy("Rate the handling"),
+        gettext_lazy("Record the rating"),
+        gettext_lazy("“Dissatisfied” in the first round sends the item back for one more round."),
+    ),
+    Move.CLOSE: Spec(
+        f.CloseForm, handling.petition_close, gettext_lazy("Close out"), gettext_lazy("Close out (销号)"), "", "success"
+    ),
 }
 
 
@@ -157,9 +229,17 @@ def move_links(user, petition, sit=None) -> list[dict]:
     links = []
     for move in available_moves(user, petition, sit):
         if move == Move.SUPERVISE:
-            url, title, style = reverse("petitions:notice_create") + f"?petition={petition.pk}", _("Supervision notice"), "outline-warning"
+            url, title, style = (
+                reverse("petitions:notice_create") + f"?petition={petition.pk}",
+                _("Supervision notice"),
+                "outline-warning",
+            )
         elif move == Move.TO_SUGGESTION:
-            url, title, style = reverse("petitions:suggestion_create") + f"?petitions={petition.pk}", _("Turn into a suggestion"), "outline-primary"
+            url, title, style = (
+                reverse("petitions:suggestion_create") + f"?petitions={petition.pk}",
+                _("Turn into a suggestion"),
+                "outline-primary",
+            )
         else:
             spec = SPECS[move]
             url, title, style = reverse("petitions:act", args=[petition.pk, move.value]), spec.title, spec.style
@@ -180,13 +260,17 @@ def handling_context(user, petition) -> dict:
         "current_round_shares": [s for s in shares if s.round == petition.round],
         "replies": replies,
         "pending_extension": sit.pending_extension,
-        "extensions": list(petition.extension_requests.select_related("assignment__department").order_by("-created_at")[:10]),
+        "extensions": list(
+            petition.extension_requests.select_related("assignment__department").order_by("-created_at")[:10]
+        ),
         "ratings": list(petition.ratings.select_related("representative").order_by("round", "created_at")),
         "notices": _notices_on(user, petition),
         "commitments": _commitments_on(user, petition),
         "moves": move_links(user, petition, sit),
         "share": sit.share,
-        "light": light(petition.due_on, today) if petition.status in (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS) else "",
+        "light": light(petition.due_on, today)
+        if petition.status in (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS)
+        else "",
         "triage_due": handling.triage_due(petition) if petition.status in (Status.REGISTERED, Status.TRIAGED) else None,
         "can_letter": petition.status in _LETTER_STATUSES,
         "rating_code": petition.rating_code
@@ -260,7 +344,10 @@ def act(request, pk, move):
                 form.data = form.data.copy()
                 form.data["version"] = fresh  # sending again acts on what is there now
             else:
-                messages.success(request, _("%(move)s: done for item %(number)s.") % {"move": spec.title, "number": petition.tracking_number})
+                messages.success(
+                    request,
+                    _("%(move)s: done for item %(number)s.") % {"move": spec.title, "number": petition.tracking_number},
+                )
                 return redirect(_after(user, petition, move))
     else:
         if move not in available_moves(user, petition, sit):
@@ -278,7 +365,9 @@ def act(request, pk, move):
         "petitioner": privacy.Petitioner(user, petition),
         "shares": handling.current_shares(petition),
         "pending_extension": sit.pending_extension,
-        "replies": list(DepartmentReply.objects.filter(petition=petition).select_related("department").order_by("-created_at")[:3]),
+        "replies": list(
+            DepartmentReply.objects.filter(petition=petition).select_related("department").order_by("-created_at")[:3]
+        ),
         "templates": getattr(form, "templates", []),
         "nav_active": "ledger",
     }
@@ -295,8 +384,16 @@ def _after(user, petition, move) -> str:
 
 # --------------------------------------------------------------------------- feedback letter
 
-_LETTER_STATUSES = {Status.REPLIED, Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE,
-                    Status.FED_BACK, Status.RATED, Status.CLOSED}
+_LETTER_STATUSES = {
+    Status.REPLIED,
+    Status.CONSULTED,
+    Status.ON_THE_SPOT,
+    Status.ESCALATED,
+    Status.CANNOT_HANDLE,
+    Status.FED_BACK,
+    Status.RATED,
+    Status.CLOSED,
+}
 
 
 @login_required
@@ -361,15 +458,22 @@ class TriageView(PermissionMixin, TemplateView):
         total = qs.count()
         rows = list(qs.order_by("received_on", "pk")[: self.LIMIT])
         returned = set(
-            Assignment.objects.filter(petition__in=[p.pk for p in rows], state=Assignment.State.RETURNED)
-            .values_list("petition_id", flat=True)
+            Assignment.objects.filter(petition__in=[p.pk for p in rows], state=Assignment.State.RETURNED).values_list(
+                "petition_id", flat=True
+            )
         )
         groups, index = [], {}
         for p in rows:
             due = handling.triage_due(p)
             key = (p.event_id or 0, p.received_on if not p.event_id else None, p.station_id)
             if key not in index:
-                index[key] = {"event": p.event, "station": p.station, "received_on": p.received_on, "due": due, "rows": []}
+                index[key] = {
+                    "event": p.event,
+                    "station": p.station,
+                    "received_on": p.received_on,
+                    "due": due,
+                    "rows": [],
+                }
                 groups.append(index[key])
             index[key]["rows"].append({"p": p, "due": due, "late": due < today, "returned": p.pk in returned})
         context.update(
@@ -405,27 +509,62 @@ def _triage_workbook(user, context):
     for group in context["groups"]:
         for r in group["rows"]:
             p, n = r["p"], n + 1
-            rows.append([
-                n, p.tracking_number, p.received_on, group["event"].date if group["event"] else None,
-                p.station.name if p.station else "", privacy.Petitioner(user, p).name, p.content, str(p.category or ""),
-                p.jurisdiction.name, p.get_urgency_display(), p.get_status_display(), r["due"],
-                _("Yes") if r["returned"] else "",
-            ])
-    header = [_("No."), _("Tracking number"), _("Date received"), _("Reception day"), _("Station"), _("Petitioner"),
-              _("Content"), _("Category"), _("Community"), _("Urgency"), _("Status"), _("Route by"), _("Returned")]
-    return xlsx_response(f"{_('To triage')}-{timezone.localdate():%Y%m%d}.xlsx",
-                         Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8]))
+            rows.append(
+                [
+                    n,
+                    p.tracking_number,
+                    p.received_on,
+                    group["event"].date if group["event"] else None,
+                    p.station.name if p.station else "",
+                    privacy.Petitioner(user, p).name,
+                    p.content,
+                    str(p.category or ""),
+                    p.jurisdiction.name,
+                    p.get_urgency_display(),
+                    p.get_status_display(),
+                    r["due"],
+                    _("Yes") if r["returned"] else "",
+                ]
+            )
+    header = [
+        _("No."),
+        _("Tracking number"),
+        _("Date received"),
+        _("Reception day"),
+        _("Station"),
+        _("Petitioner"),
+        _("Content"),
+        _("Category"),
+        _("Community"),
+        _("Urgency"),
+        _("Status"),
+        _("Route by"),
+        _("Returned"),
+    ]
+    return xlsx_response(
+        f"{_('To triage')}-{timezone.localdate():%Y%m%d}.xlsx",
+        Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8]),
+    )
 
 
 class TriageFilterForm(forms.Form):
     station = forms.ModelChoiceField(
-        label=gettext_lazy("Station"), queryset=None, required=False, empty_label=gettext_lazy("All stations"),
+        label=gettext_lazy("Station"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All stations"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    urgent = forms.BooleanField(label=gettext_lazy("Urgent only"), required=False,
-                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
-    returned = forms.BooleanField(label=gettext_lazy("Returned by a department"), required=False,
-                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    urgent = forms.BooleanField(
+        label=gettext_lazy("Urgent only"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    returned = forms.BooleanField(
+        label=gettext_lazy("Returned by a department"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -519,19 +658,42 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
 def _desk_workbook(user, context):
     from stations.views_reports import Sheet, xlsx_response
 
-    tab_label = dict((k, label) for k, label, _n in context["tabs"])[context["tab"]]
+    tab_label = {k: label for k, label, _n in context["tabs"]}[context["tab"]]
     rows = []
     for n, share in enumerate(context["rows"], start=1):
         p = share.petition
-        rows.append([
-            n, p.tracking_number, p.received_on, privacy.Petitioner(user, p).name, p.content, str(p.category or ""),
-            share.get_role_display(), share.department.name, share.due_on, share.get_state_display(),
-            {"red": _("Overdue"), "amber": _("Due soon"), "green": _("On time")}.get(share.light, ""),
-        ])
-    header = [_("No."), _("Tracking number"), _("Date received"), _("Petitioner"), _("Content"), _("Category"),
-              _("Role"), _("Department"), _("Deadline"), _("State"), _("Deadline light")]
-    return xlsx_response(f"{_('Department desk')}-{tab_label}-{timezone.localdate():%Y%m%d}.xlsx",
-                         Sheet(str(tab_label), header, rows, widths=[6, 16, 12, 10, 60, 18, 8, 24, 12, 12, 10]))
+        rows.append(
+            [
+                n,
+                p.tracking_number,
+                p.received_on,
+                privacy.Petitioner(user, p).name,
+                p.content,
+                str(p.category or ""),
+                share.get_role_display(),
+                share.department.name,
+                share.due_on,
+                share.get_state_display(),
+                {"red": _("Overdue"), "amber": _("Due soon"), "green": _("On time")}.get(share.light, ""),
+            ]
+        )
+    header = [
+        _("No."),
+        _("Tracking number"),
+        _("Date received"),
+        _("Petitioner"),
+        _("Content"),
+        _("Category"),
+        _("Role"),
+        _("Department"),
+        _("Deadline"),
+        _("State"),
+        _("Deadline light"),
+    ]
+    return xlsx_response(
+        f"{_('Department desk')}-{tab_label}-{timezone.localdate():%Y%m%d}.xlsx",
+        Sheet(str(tab_label), header, rows, widths=[6, 16, 12, 10, 60, 18, 8, 24, 12, 12, 10]),
+    )
 
 
 def _open_notices(departments) -> int:
@@ -547,10 +709,12 @@ class RuleForm(forms.Form):
     """One (route, urgency) row of the rules page: this jurisdiction's own numbers, or inherit."""
 
     own = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
-    working_days = forms.IntegerField(min_value=1, max_value=250,
-                                      widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
-    co_working_days = forms.IntegerField(min_value=1, max_value=250,
-                                         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
+    working_days = forms.IntegerField(
+        min_value=1, max_value=250, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})
+    )
+    co_working_days = forms.IntegerField(
+        min_value=1, max_value=250, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -578,14 +742,23 @@ def _rule_rows(user, data=None) -> list[dict]:
         if jurisdiction is None:
             own = default
         prefix = f"{default.route}-{default.urgency}"
-        initial = {"own": own is not None, "working_days": effective.working_days, "co_working_days": effective.co_working_days}
-        rows.append({
-            "route": default.route, "urgency": default.urgency,
-            "route_label": default.get_route_display(), "urgency_label": default.get_urgency_display(),
-            "effective": effective, "own": own,
-            "inherited_from": None if own else (effective.jurisdiction.name if effective.jurisdiction_id else ""),
-            "form": RuleForm(data, prefix=prefix, initial=initial),
-        })
+        initial = {
+            "own": own is not None,
+            "working_days": effective.working_days,
+            "co_working_days": effective.co_working_days,
+        }
+        rows.append(
+            {
+                "route": default.route,
+                "urgency": default.urgency,
+                "route_label": default.get_route_display(),
+                "urgency_label": default.get_urgency_display(),
+                "effective": effective,
+                "own": own,
+                "inherited_from": None if own else (effective.jurisdiction.name if effective.jurisdiction_id else ""),
+                "form": RuleForm(data, prefix=prefix, initial=initial),
+            }
+        )
     return rows
 
 
@@ -605,30 +778,42 @@ def deadline_rules(request):
                     data = row["form"].cleaned_data
                     effective = row["effective"]
                     changed = (data["working_days"], data["co_working_days"]) != (
-                        effective.working_days, effective.co_working_days
+                        effective.working_days,
+                        effective.co_working_days,
                     )
                     # Typing other numbers on an inherited row makes them this jurisdiction's own;
                     # unticking an own row follows the rule above again.
                     wants_own = data["own"] or (row["own"] is None and changed)
                     if jurisdiction is not None and not wants_own:
-                        DeadlineRule.objects.filter(jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"]).delete()
+                        DeadlineRule.objects.filter(
+                            jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"]
+                        ).delete()
                         continue
                     DeadlineRule.objects.update_or_create(
-                        jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"],
-                        defaults={"working_days": data["working_days"], "co_working_days": data["co_working_days"],
-                                  "updated_by": user},
+                        jurisdiction=jurisdiction,
+                        route=row["route"],
+                        urgency=row["urgency"],
+                        defaults={
+                            "working_days": data["working_days"],
+                            "co_working_days": data["co_working_days"],
+                            "updated_by": user,
+                        },
                     )
             messages.success(request, _("The deadline rules were saved; they apply to items assigned from now on."))
             return redirect("petitions:rules")
         messages.error(request, _("Some rules could not be saved: see the marked fields."))
     else:
         rows = _rule_rows(user)
-    return render(request, "petitions/deadline_rules.html", {
-        "rows": rows,
-        "can_change": can_change,
-        "jurisdiction": jurisdiction,
-        "suggestion_months": settings.LIAISON_SUGGESTION_MONTHS,
-        "suggestion_complex_months": settings.LIAISON_SUGGESTION_COMPLEX_MONTHS,
-        "triage_days": settings.LIAISON_TRIAGE_WORKING_DAYS,
-        "nav_active": "rules",
-    })
+    return render(
+        request,
+        "petitions/deadline_rules.html",
+        {
+            "rows": rows,
+            "can_change": can_change,
+            "jurisdiction": jurisdiction,
+            "suggestion_months": settings.LIAISON_SUGGESTION_MONTHS,
+            "suggestion_complex_months": settings.LIAISON_SUGGESTION_COMPLEX_MONTHS,
+            "triage_days": settings.LIAISON_TRIAGE_WORKING_DAYS,
+            "nav_active": "rules",
+        },
+    )

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 
+from liaison.jobs import JobRejected, JobResult, job_start, runner, temp_path
 from liaison.models import Role
 from liaison.templatetags.liaison_tags import days, percent
-from liaison.jobs import JobRejected, JobResult, job_start, runner, temp_path
 from stations.views import PermissionMixin, require_perm
 from stations.views_reports import Sheet, write_workbook, xlsx_response
 
@@ -45,7 +45,10 @@ def _scope_label(jurisdiction, user) -> str:
 
 
 def _period_label(period) -> str:
-    return _("%(start)s to %(end)s") % {"start": date_format(period.start, "Y-m-d"), "end": date_format(period.end, "Y-m-d")}
+    return _("%(start)s to %(end)s") % {
+        "start": date_format(period.start, "Y-m-d"),
+        "end": date_format(period.end, "Y-m-d"),
+    }
 
 
 def _trend_period(end) -> dash.Period:
@@ -105,16 +108,32 @@ class DashboardView(PermissionMixin, TemplateView):
 
 def _figure_columns() -> list[str]:
     return [
-        pgettext("dashboard column", "Received"), _("Assigned to a department"), _("Replied by the department"), _("Reply rate (办复率)"),
-        _("Replied on time"), _("On-time rate"), _("Average working days to reply"),
-        pgettext("dashboard column", "Rated"), _("Satisfaction rate"), pgettext("dashboard", "Closed out"), _("Overdue now"),
+        pgettext("dashboard column", "Received"),
+        _("Assigned to a department"),
+        _("Replied by the department"),
+        _("Reply rate (办复率)"),
+        _("Replied on time"),
+        _("On-time rate"),
+        _("Average working days to reply"),
+        pgettext("dashboard column", "Rated"),
+        _("Satisfaction rate"),
+        pgettext("dashboard", "Closed out"),
+        _("Overdue now"),
     ]
 
 
 def _figure_values(f) -> list:
     return [
-        f.received, f.assigned, f.replied, _percent(f.reply_rate), f.on_time, _percent(f.on_time_rate),
-        round(f.avg_days, 1) if f.avg_days is not None else "—", f.rated, _percent(f.satisfaction_rate), f.closed,
+        f.received,
+        f.assigned,
+        f.replied,
+        _percent(f.reply_rate),
+        f.on_time,
+        _percent(f.on_time_rate),
+        round(f.avg_days, 1) if f.avg_days is not None else "—",
+        f.rated,
+        _percent(f.satisfaction_rate),
+        f.closed,
         f.overdue,
     ]
 
@@ -124,28 +143,66 @@ def dashboard_sheets(board: dash.Dashboard, user) -> list[Sheet]:
     columns = _figure_columns()
     widths = [28] + [14] * len(columns)
     sheets = [
-        Sheet(pgettext("dashboard", "Summary"), [_("Figure"), _("Value")], [
-            [_("Jurisdiction"), _scope_label(board.jurisdiction, user)],
-            [_("Period"), _period_label(board.period)],
-            *[[str(MEASURES[k]), board.total.counts.get(k, 0)] for k in MEASURES],
-            *[[str(label), _percent(getattr(board.total, key))] for key, (_n, _d, label, _h) in RATES.items()],
-            [_("Average working days to reply"), _days(board.total.avg_days)],
-        ], widths=[36, 24]),
+        Sheet(
+            pgettext("dashboard", "Summary"),
+            [_("Figure"), _("Value")],
+            [
+                [_("Jurisdiction"), _scope_label(board.jurisdiction, user)],
+                [_("Period"), _period_label(board.period)],
+                *[[str(MEASURES[k]), board.total.counts.get(k, 0)] for k in MEASURES],
+                *[[str(label), _percent(getattr(board.total, key))] for key, (_n, _d, label, _h) in RATES.items()],
+                [_("Average working days to reply"), _days(board.total.avg_days)],
+            ],
+            widths=[36, 24],
+        ),
     ]
     for title, rows in (
-        (_("By category"), board.categories), (_("By station"), board.stations), (_("By department"), board.departments),
-        (_("By representative"), board.representatives), (_("By channel"), board.channels), (_("By month"), board.months),
+        (_("By category"), board.categories),
+        (_("By station"), board.stations),
+        (_("By department"), board.departments),
+        (_("By representative"), board.representatives),
+        (_("By channel"), board.channels),
+        (_("By month"), board.months),
     ):
-        sheets.append(Sheet(title, [title, *columns], ([r.label, *_figure_values(r)] for r in rows),
-                            footer=[_("Total"), *_figure_values(board.total)] if title != _("By representative") else None,
-                            widths=widths))
+        sheets.append(
+            Sheet(
+                title,
+                [title, *columns],
+                ([r.label, *_figure_values(r)] for r in rows),
+                footer=[_("Total"), *_figure_values(board.total)] if title != _("By representative") else None,
+                widths=widths,
+            )
+        )
     if board.campaigns:
-        sheets.append(Sheet(_("Campaigns"), [
-            _("Campaign"), _("Dates"), _("Representatives taking part"), _("Events held"), _("Residents received"),
-            _("Opinions collected"), _("Items registered"), _("Items resolved"),
-        ], ([c.campaign.name, f"{c.campaign.start_date:%Y-%m-%d} – {c.campaign.end_date:%Y-%m-%d}", c.representatives,
-             c.events, c.residents, c.opinions, c.registered, c.resolved] for c in board.campaigns),
-            widths=[30, 24, 14, 12, 12, 12, 12, 12]))
+        sheets.append(
+            Sheet(
+                _("Campaigns"),
+                [
+                    _("Campaign"),
+                    _("Dates"),
+                    _("Representatives taking part"),
+                    _("Events held"),
+                    _("Residents received"),
+                    _("Opinions collected"),
+                    _("Items registered"),
+                    _("Items resolved"),
+                ],
+                (
+                    [
+                        c.campaign.name,
+                        f"{c.campaign.start_date:%Y-%m-%d} – {c.campaign.end_date:%Y-%m-%d}",
+                        c.representatives,
+                        c.events,
+                        c.residents,
+                        c.opinions,
+                        c.registered,
+                        c.resolved,
+                    ]
+                    for c in board.campaigns
+                ),
+                widths=[30, 24, 14, 12, 12, 12, 12, 12],
+            )
+        )
     return sheets
 
 
@@ -169,8 +226,12 @@ def dashboard_export(request):
     if board is None:
         ids = dash.cohort(user, period, jurisdiction).values_list("pk", flat=True)
         if len(ids[: EXPORT_SYNC_ITEMS + 1]) > EXPORT_SYNC_ITEMS:
-            job = job_start(owner=user, kind=DASHBOARD_EXPORT_KIND, title=_("The dashboard in Excel"),
-                            params={"query": request.GET.urlencode()})
+            job = job_start(
+                owner=user,
+                kind=DASHBOARD_EXPORT_KIND,
+                title=_("The dashboard in Excel"),
+                params={"query": request.GET.urlencode()},
+            )
             return redirect("job_detail", pk=job.pk)
         board = dash.build_cached(user, period, jurisdiction)
     return xlsx_response(_dashboard_filename(board), *dashboard_sheets(board, user))
@@ -221,7 +282,8 @@ class MonthlyReportView(PermissionMixin, TemplateView):
             chart=trend_svg(trend.months, title=_("The last twelve months")),
             rates=[(key, label, help_) for key, (_num, _den, label, help_) in RATES.items()],
             scope_label=_scope_label(jurisdiction, user),
-            month_label=date_format(period.start, "Y年n月") if self.request.LANGUAGE_CODE.startswith("zh")
+            month_label=date_format(period.start, "Y年n月")
+            if self.request.LANGUAGE_CODE.startswith("zh")
             else date_format(period.start, "F Y"),
             made_on=timezone.localdate(),
             xlsx_url=f"{self.request.path}?{self.request.GET.urlencode()}&format=xlsx",
@@ -265,28 +327,61 @@ class DepartmentReportView(PermissionMixin, TemplateView):
 
 def _departments_xlsx(evaluation) -> HttpResponse:
     header = [
-        _("Department"), _("Items led"), _("Replied by the department"), _("Reply rate (办复率)"), _("Replied on time"),
-        _("On-time rate"), _("Average working days to reply"), _("Overdue now"), _("Co-handled"), _("Returned"),
-        _("Extensions requested"), _("Extensions approved"),
+        _("Department"),
+        _("Items led"),
+        _("Replied by the department"),
+        _("Reply rate (办复率)"),
+        _("Replied on time"),
+        _("On-time rate"),
+        _("Average working days to reply"),
+        _("Overdue now"),
+        _("Co-handled"),
+        _("Returned"),
+        _("Extensions requested"),
+        _("Extensions approved"),
         *[str(label) for _v, label in Outcome.choices],
-        pgettext("dashboard column", "Rated"), *[str(label) for _v, label in Satisfaction.choices], _("Satisfaction rate"),
-        _("Department-head visits"), _("Commitments"), _("Commitments kept"),
+        pgettext("dashboard column", "Rated"),
+        *[str(label) for _v, label in Satisfaction.choices],
+        _("Satisfaction rate"),
+        _("Department-head visits"),
+        _("Commitments"),
+        _("Commitments kept"),
         *[_("Follow-up visits: %(rating)s") % {"rating": label} for _v, label in Satisfaction.choices],
     ]
 
     def values(row):
         f = row.figures
         return [
-            f.assigned, f.replied, _percent(f.reply_rate), f.on_time, _percent(f.on_time_rate), _days(f.avg_days),
-            f.overdue, row.co_handled, row.returns, row.extensions, row.extensions_approved,
+            f.assigned,
+            f.replied,
+            _percent(f.reply_rate),
+            f.on_time,
+            _percent(f.on_time_rate),
+            _days(f.avg_days),
+            f.overdue,
+            row.co_handled,
+            row.returns,
+            row.extensions,
+            row.extensions_approved,
             *[row.outcomes.get(v, 0) for v in Outcome.values],
-            f.rated, *[row.ratings.get(v, 0) for v in Satisfaction.values],
-            _percent(f.satisfaction_rate), row.visits, row.commitments, row.commitments_kept,
+            f.rated,
+            *[row.ratings.get(v, 0) for v in Satisfaction.values],
+            _percent(f.satisfaction_rate),
+            row.visits,
+            row.commitments,
+            row.commitments_kept,
             *[row.follow_ups.get(v, 0) for v in Satisfaction.values],
         ]
 
-    sheet = Sheet(_("Department evaluation"), header,
-                  ([row.department.name, *values(row)] for row in evaluation.rows),
-                  footer=[_("Total"), *values(evaluation.total)], widths=[30] + [11] * (len(header) - 1))
-    name = _("department-evaluation-%(start)s-%(end)s.xlsx") % {"start": evaluation.period.start, "end": evaluation.period.end}
+    sheet = Sheet(
+        _("Department evaluation"),
+        header,
+        ([row.department.name, *values(row)] for row in evaluation.rows),
+        footer=[_("Total"), *values(evaluation.total)],
+        widths=[30] + [11] * (len(header) - 1),
+    )
+    name = _("department-evaluation-%(start)s-%(end)s.xlsx") % {
+        "start": evaluation.period.start,
+        "end": evaluation.period.end,
+    }
     return xlsx_response(name, sheet)

@@ -35,8 +35,10 @@ VIEW, ADD, CHANGE = suggestions.VIEW, suggestions.ADD, suggestions.CHANGE
 NAV = "suggestions"
 
 SUCCESS = {
-    "assign": lambda s: _("Suggestion %(number)s is assigned to %(department)s, reply by %(due)s.")
-    % {"number": s.number, "department": s.department.name, "due": s.due_on.isoformat()},
+    "assign": lambda s: (
+        _("Suggestion %(number)s is assigned to %(department)s, reply by %(due)s.")
+        % {"number": s.number, "department": s.department.name, "due": s.due_on.isoformat()}
+    ),
     "pre_meeting": lambda s: _("The pre-handling meeting is recorded."),
     "reply": lambda s: _("The reply is recorded; every item the suggestion came from now has the answer."),
     "rate": lambda s: _("Thank you: your satisfaction form is recorded."),
@@ -48,7 +50,11 @@ def scoped_suggestion(request, pk, perm=VIEW) -> Suggestion:
     """The suggestion if the user can see it (else 404), and holds `perm` (else 403)."""
     suggestion = get_object_or_404(
         suggestions.suggestions_visible_to(request.user).select_related(
-            "lead_representative", "department", "jurisdiction", "created_by", "complex_approved_by",
+            "lead_representative",
+            "department",
+            "jurisdiction",
+            "created_by",
+            "complex_approved_by",
         ),
         pk=pk,
     )
@@ -122,7 +128,9 @@ def _prefill_numbers(request) -> str:
     if not ids:
         return ""
     numbers = (
-        Petition.objects.visible_to(request.user).filter(pk__in=ids).order_by("received_on", "pk")
+        Petition.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .order_by("received_on", "pk")
         .values_list("tracking_number", flat=True)
     )
     return "\n".join(numbers)
@@ -138,8 +146,11 @@ def create(request):
             data = form.cleaned_data
             try:
                 suggestion = suggestions.suggestion_draft(
-                    actor=request.user, title=data["title"], content=data["content"],
-                    lead_representative=data["lead_representative"], co_signers=data["co_signers"],
+                    actor=request.user,
+                    title=data["title"],
+                    content=data["content"],
+                    lead_representative=data["lead_representative"],
+                    co_signers=data["co_signers"],
                     petitions=data["petition_numbers"],
                 )
             except PetitionError as error:
@@ -158,11 +169,15 @@ def edit(request, pk):
     """A draft's fields and more items; an assigned suggestion only gains items."""
     suggestion = scoped_suggestion(request, pk, CHANGE)
     if suggestion.status not in suggestions.ACTION_SOURCES["add_petitions"]:
-        messages.error(request, _("This suggestion can no longer be edited: it is “%(status)s”.")
-                       % {"status": suggestion.get_status_display()})
+        messages.error(
+            request,
+            _("This suggestion can no longer be edited: it is “%(status)s”.")
+            % {"status": suggestion.get_status_display()},
+        )
         return redirect(_detail_url(suggestion))
     initial = {
-        "title": suggestion.title, "content": suggestion.content,
+        "title": suggestion.title,
+        "content": suggestion.content,
         "lead_representative": suggestion.lead_representative_id,
         "co_signers": list(suggestion.co_signers.values_list("pk", flat=True)),
     }
@@ -176,14 +191,21 @@ def edit(request, pk):
                     version = data["version"]
                     if not form.adds_only:
                         suggestions.suggestion_update(
-                            actor=request.user, suggestion=suggestion, title=data["title"], content=data["content"],
-                            lead_representative=data["lead_representative"], co_signers=data["co_signers"],
+                            actor=request.user,
+                            suggestion=suggestion,
+                            title=data["title"],
+                            content=data["content"],
+                            lead_representative=data["lead_representative"],
+                            co_signers=data["co_signers"],
                             version=version,
                         )
                         version = None
                     if data["petition_numbers"]:
                         suggestions.suggestion_add_petitions(
-                            actor=request.user, suggestion=suggestion, petitions=data["petition_numbers"], version=version,
+                            actor=request.user,
+                            suggestion=suggestion,
+                            petitions=data["petition_numbers"],
+                            version=version,
                         )
             except PetitionError as error:
                 form.add_error(None, str(error))
@@ -192,8 +214,12 @@ def edit(request, pk):
                 return redirect(_detail_url(suggestion))
     else:
         form = SuggestionForm(user=request.user, suggestion=suggestion, initial=initial)
-    context = {"form": form, "suggestion": suggestion, "nav_active": NAV,
-               "sources": suggestions.source_petitions(request.user, suggestion)}
+    context = {
+        "form": form,
+        "suggestion": suggestion,
+        "nav_active": NAV,
+        "sources": suggestions.source_petitions(request.user, suggestion),
+    }
     return _no_store(render(request, "petitions/suggestion_form.html", context))
 
 
@@ -208,7 +234,11 @@ class SuggestionDetailView(PermissionMixin, DetailView):
 
     def get_queryset(self):
         return suggestions.suggestions_visible_to(self.request.user).select_related(
-            "lead_representative", "department", "jurisdiction", "created_by", "complex_approved_by",
+            "lead_representative",
+            "department",
+            "jurisdiction",
+            "created_by",
+            "complex_approved_by",
         )
 
     def get_context_data(self, **kwargs):
@@ -238,7 +268,9 @@ def detail_context(request, suggestion, bound=None) -> dict:
         "can_edit": user.has_perm(CHANGE) and suggestion.status in suggestions.ACTION_SOURCES["add_petitions"],
         "is_draft": suggestion.status == Suggestion.Status.DRAFT,
         "is_overdue": bool(
-            suggestion.due_on and suggestion.status == Suggestion.Status.ASSIGNED and suggestion.due_on < timezone.localdate()
+            suggestion.due_on
+            and suggestion.status == Suggestion.Status.ASSIGNED
+            and suggestion.due_on < timezone.localdate()
         ),
         "rating_wait_days": suggestions.RATING_WAIT_DAYS,
         "nav_active": NAV,

@@ -148,14 +148,24 @@ def export(request):
     """The filtered traffic-light view as .xlsx, at most EXPORT_LIMIT rows (the most urgent)."""
     require_perm(request.user, sv.VIEW_SUPERVISION)
     require_perm(request.user, EXPORT_PERMISSION)
-    form, bounds, _every, shown = _lights_context(request.user, request.GET)
+    _form, bounds, _every, shown = _lights_context(request.user, request.GET)
     rows = sv.light_rows(shown, bounds, limit=sv.EXPORT_LIMIT + 1)
     capped = len(rows) > sv.EXPORT_LIMIT
     rows = rows[: sv.EXPORT_LIMIT]
     columns = [
-        (_("No."), 6), (_("Light"), 12), (_("Deadline"), 12), (_("Working days left"), 10), (_("Days overdue"), 10),
-        (_("Tracking number"), 15), (_("Handling department"), 22), (_("Station"), 18), (_("Category"), 16),
-        (_("Urgency"), 8), (_("Status"), 10), (_("Content"), 48), (_("Date received"), 12),
+        (_("No."), 6),
+        (_("Light"), 12),
+        (_("Deadline"), 12),
+        (_("Working days left"), 10),
+        (_("Days overdue"), 10),
+        (_("Tracking number"), 15),
+        (_("Handling department"), 22),
+        (_("Station"), 18),
+        (_("Category"), 16),
+        (_("Urgency"), 8),
+        (_("Status"), 10),
+        (_("Content"), 48),
+        (_("Date received"), 12),
     ]
     book = Workbook()
     sheet = book.active
@@ -163,7 +173,8 @@ def export(request):
     sheet.append([_("Items in hand by deadline")])
     sheet["A1"].font = TITLE_FONT
     note = _("As of %(day)s; %(count)s items, earliest deadline first.") % {
-        "day": bounds.today.isoformat(), "count": len(rows),
+        "day": bounds.today.isoformat(),
+        "count": len(rows),
     }
     if capped:
         note += " " + _("Only the %(limit)s most urgent items are included; narrow the filter for the rest.") % {
@@ -179,13 +190,23 @@ def export(request):
     labels = dict(sv.Light.choices)
     for number, row in enumerate(rows, start=1):
         p = row.petition
-        sheet.append([
-            number, str(labels[row.light]), p.due_on, row.deadline.days_left, row.deadline.overdue_days or None,
-            p.tracking_number,
-            _text(p.lead_department.name if p.lead_department else ""), _text(p.station.name if p.station else ""),
-            _text(str(p.category) if p.category else ""), str(p.get_urgency_display()), str(p.get_status_display()),
-            _text(p.content), p.received_on,
-        ])
+        sheet.append(
+            [
+                number,
+                str(labels[row.light]),
+                p.due_on,
+                row.deadline.days_left,
+                row.deadline.overdue_days or None,
+                p.tracking_number,
+                _text(p.lead_department.name if p.lead_department else ""),
+                _text(p.station.name if p.station else ""),
+                _text(str(p.category) if p.category else ""),
+                str(p.get_urgency_display()),
+                str(p.get_status_display()),
+                _text(p.content),
+                p.received_on,
+            ]
+        )
         line = sheet.max_row
         for column in (3, 13):
             sheet.cell(row=line, column=column).number_format = DATE_FORMAT
@@ -234,8 +255,12 @@ class NoticeListView(PermissionMixin, TemplateView):
         notices = form.filter(sv.notices_visible_to(user)).select_related("department", "petition", "issued_by")
         page = Paginator(notices.order_by("-issued_at", "-pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
-            filter=form, page=page, notices=page.object_list, today=timezone.localdate(),
-            can_supervise=user.has_perm(sv.SUPERVISE), tab="notices",
+            filter=form,
+            page=page,
+            notices=page.object_list,
+            today=timezone.localdate(),
+            can_supervise=user.has_perm(sv.SUPERVISE),
+            tab="notices",
             can_view_commitments=sv.can_view_commitments(user),
         )
         return context
@@ -255,15 +280,21 @@ def notice_create(request):
     if petition_id:
         if not str(petition_id).isdigit():
             raise Http404
-        petition = get_object_or_404(Petition.objects.visible_to(user).select_related("lead_department"), pk=petition_id)
+        petition = get_object_or_404(
+            Petition.objects.visible_to(user).select_related("lead_department"), pk=petition_id
+        )
     if request.method == "POST":
         form = NoticeForm(request.POST, user=user, petition=petition)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 notice = sv.supervision_notice_issue(
-                    actor=user, department=data["department"], subject=data["subject"],
-                    requirement=data["requirement"], due_on=data["due_on"], petition=data["petition"],
+                    actor=user,
+                    department=data["department"],
+                    subject=data["subject"],
+                    requirement=data["requirement"],
+                    due_on=data["due_on"],
+                    petition=data["petition"],
                 )
             except (PetitionError, InvalidTransition) as error:
                 form.add_error(None, str(error))
@@ -273,9 +304,18 @@ def notice_create(request):
     else:
         form = NoticeForm(initial=NoticeForm.initial_for(petition), user=user, petition=petition)
     in_hand = petition is None or petition.status in sv.IN_HAND_STATUSES
-    return _no_store(render(request, "petitions/notice_form.html", {
-        "form": form, "petition": petition, "in_hand": in_hand, "nav_active": "supervision",
-    }))
+    return _no_store(
+        render(
+            request,
+            "petitions/notice_form.html",
+            {
+                "form": form,
+                "petition": petition,
+                "in_hand": in_hand,
+                "nav_active": "supervision",
+            },
+        )
+    )
 
 
 def _render_notice(request, notice, *, answer_form=None, status=200):
@@ -311,7 +351,9 @@ def notice_answer(request, pk):
         except PetitionError as error:
             form.add_error("response", str(error))
         else:
-            messages.success(request, _("Your answer to %(number)s is sent to the committee office.") % {"number": notice.number})
+            messages.success(
+                request, _("Your answer to %(number)s is sent to the committee office.") % {"number": notice.number}
+            )
             return redirect("petitions:notice_detail", pk=notice.pk)
     notice.refresh_from_db()
     return _render_notice(request, notice, answer_form=form)
@@ -371,8 +413,14 @@ class CommitmentListView(PermissionMixin, TemplateView):
         ]
         open_counts = sv.light_counts(visible.filter(state=Commitment.State.OPEN), bounds)
         context.update(
-            filter=form, page=page, rows=rows, counts=open_counts, bounds=bounds,
-            can_record=user.has_perm(sv.SUPERVISE), tab="commitments", can_view_commitments=True,
+            filter=form,
+            page=page,
+            rows=rows,
+            counts=open_counts,
+            bounds=bounds,
+            can_record=user.has_perm(sv.SUPERVISE),
+            tab="commitments",
+            can_view_commitments=True,
             can_supervise=user.has_perm(sv.SUPERVISE),
         )
         return context
@@ -392,9 +440,16 @@ def commitment_create(request):
             data = form.cleaned_data
             try:
                 commitment = sv.commitment_record(
-                    actor=user, source=data["source"], held_on=data["held_on"], department=data["department"],
-                    head_name=data["head_name"], head_title=data["head_title"], station=data["station"],
-                    petition=data["petition"], text=data["text"], due_on=data["due_on"],
+                    actor=user,
+                    source=data["source"],
+                    held_on=data["held_on"],
+                    department=data["department"],
+                    head_name=data["head_name"],
+                    head_title=data["head_title"],
+                    station=data["station"],
+                    petition=data["petition"],
+                    text=data["text"],
+                    due_on=data["due_on"],
                 )
             except PetitionError as error:
                 form.add_error(None, str(error))
@@ -406,8 +461,9 @@ def commitment_create(request):
         petition_id = request.GET.get("petition", "")
         if petition_id.isdigit():
             petition = get_object_or_404(Petition.objects.visible_to(user).select_related("station"), pk=petition_id)
-            initial.update(petition=petition.tracking_number, department=petition.lead_department_id,
-                           station=petition.station_id)
+            initial.update(
+                petition=petition.tracking_number, department=petition.lead_department_id, station=petition.station_id
+            )
         form = CommitmentForm(initial=initial, user=user)
     return _no_store(render(request, "petitions/commitment_form.html", {"form": form, "nav_active": "supervision"}))
 
@@ -423,7 +479,8 @@ def _render_commitment(request, commitment, *, progress_form=None, follow_up_for
         "deadline": sv.deadline_info(workdays.current(), bounds, commitment.due_on) if is_open else None,
         "can_progress": can_progress,
         "can_follow_up": can_follow_up,
-        "progress_form": progress_form or (CommitmentProgressForm(initial={"progress": commitment.progress}) if can_progress else None),
+        "progress_form": progress_form
+        or (CommitmentProgressForm(initial={"progress": commitment.progress}) if can_progress else None),
         "follow_up_form": follow_up_form
         or (CommitmentFollowUpForm(initial={"visited_on": timezone.localdate()}) if can_follow_up else None),
         "petition_visible": commitment.petition_id is not None
@@ -449,13 +506,19 @@ def commitment_progress(request, pk):
     form = CommitmentProgressForm(request.POST)
     if form.is_valid():
         try:
-            sv.commitment_progress(actor=user, commitment=commitment, progress=form.cleaned_data["progress"],
-                                   done=form.cleaned_data["done"])
+            sv.commitment_progress(
+                actor=user,
+                commitment=commitment,
+                progress=form.cleaned_data["progress"],
+                done=form.cleaned_data["done"],
+            )
         except PetitionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The commitment is marked as kept.") if form.cleaned_data["done"]
-                             else _("The progress is saved."))
+            messages.success(
+                request,
+                _("The commitment is marked as kept.") if form.cleaned_data["done"] else _("The progress is saved."),
+            )
             return redirect("petitions:commitment_detail", pk=commitment.pk)
     return _render_commitment(request, commitment, progress_form=form)
 
@@ -471,12 +534,16 @@ def commitment_follow_up(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            sv.commitment_follow_up(actor=user, commitment=commitment, visited_on=data["visited_on"],
-                                    note=data["note"], satisfaction=data["satisfaction"])
+            sv.commitment_follow_up(
+                actor=user,
+                commitment=commitment,
+                visited_on=data["visited_on"],
+                note=data["note"],
+                satisfaction=data["satisfaction"],
+            )
         except PetitionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The follow-up visit is recorded."))
             return redirect("petitions:commitment_detail", pk=commitment.pk)
     return _render_commitment(request, commitment, follow_up_form=form)
-

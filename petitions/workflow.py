@@ -64,7 +64,9 @@ TABLE: dict[Move, Rule] = {
     Move.CANNOT_HANDLE: Rule(_TRIAGE_FROM, Status.CANNOT_HANDLE, _TRIAGE, gettext_lazy("Cannot be handled")),
     # The department.
     Move.ACCEPT: Rule(frozenset({Status.ASSIGNED}), Status.ACCEPTED, _HANDLE, gettext_lazy("Accept")),
-    Move.PROGRESS: Rule(frozenset({Status.ACCEPTED, Status.IN_PROGRESS}), Status.IN_PROGRESS, _HANDLE, gettext_lazy("Post progress")),
+    Move.PROGRESS: Rule(
+        frozenset({Status.ACCEPTED, Status.IN_PROGRESS}), Status.IN_PROGRESS, _HANDLE, gettext_lazy("Post progress")
+    ),
     Move.CONTRIBUTE: Rule(_IN_HAND, None, _HANDLE, gettext_lazy("Give our part to the lead")),
     Move.REPLY: Rule(frozenset({Status.ACCEPTED, Status.IN_PROGRESS}), Status.REPLIED, _HANDLE, gettext_lazy("Reply")),
     Move.REQUEST_EXTENSION: Rule(_IN_HAND, None, _HANDLE, gettext_lazy("Request an extension")),
@@ -74,18 +76,39 @@ TABLE: dict[Move, Rule] = {
     Move.SUPERVISE: Rule(_IN_HAND, None, "petitions.supervise_petition", gettext_lazy("Issue a supervision notice")),
     Move.SUGGESTION_REPLIED: Rule(frozenset({Status.SUGGESTION}), Status.REPLIED, None),
     # Staff, representatives and the office feed back; representatives and residents rate.
-    Move.FEED_BACK: Rule(_ANSWERED, Status.FED_BACK, "petitions.feed_back_petition", gettext_lazy("Record the feedback")),
-    Move.RATE: Rule(frozenset({Status.FED_BACK, Status.RATED}), Status.RATED, "petitions.rate_petition", gettext_lazy("Rate")),
+    Move.FEED_BACK: Rule(
+        _ANSWERED, Status.FED_BACK, "petitions.feed_back_petition", gettext_lazy("Record the feedback")
+    ),
+    Move.RATE: Rule(
+        frozenset({Status.FED_BACK, Status.RATED}), Status.RATED, "petitions.rate_petition", gettext_lazy("Rate")
+    ),
     # A "dissatisfied" rating in the first round sends the item back for one more round.
     Move.REOPEN: Rule(frozenset({Status.FED_BACK, Status.RATED}), Status.ASSIGNED, "petitions.rate_petition"),
-    Move.CLOSE: Rule(frozenset({Status.FED_BACK, Status.RATED}), Status.CLOSED, "petitions.close_petition", gettext_lazy("Close out")),
+    Move.CLOSE: Rule(
+        frozenset({Status.FED_BACK, Status.RATED}), Status.CLOSED, "petitions.close_petition", gettext_lazy("Close out")
+    ),
 }
 
 # The moves a person starts from the item's page, in the order its buttons appear.
 PAGE_MOVES = (
-    Move.TRIAGE, Move.ASSIGN, Move.CONSULT, Move.ON_THE_SPOT, Move.TO_SUGGESTION, Move.ESCALATE, Move.CANNOT_HANDLE,
-    Move.ACCEPT, Move.PROGRESS, Move.CONTRIBUTE, Move.REPLY, Move.REQUEST_EXTENSION, Move.RETURN,
-    Move.DECIDE_EXTENSION, Move.SUPERVISE, Move.FEED_BACK, Move.RATE, Move.CLOSE,
+    Move.TRIAGE,
+    Move.ASSIGN,
+    Move.CONSULT,
+    Move.ON_THE_SPOT,
+    Move.TO_SUGGESTION,
+    Move.ESCALATE,
+    Move.CANNOT_HANDLE,
+    Move.ACCEPT,
+    Move.PROGRESS,
+    Move.CONTRIBUTE,
+    Move.REPLY,
+    Move.REQUEST_EXTENSION,
+    Move.RETURN,
+    Move.DECIDE_EXTENSION,
+    Move.SUPERVISE,
+    Move.FEED_BACK,
+    Move.RATE,
+    Move.CLOSE,
 )
 
 

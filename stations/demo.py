@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from itertools import accumulate, count
 from typing import NamedTuple
 
@@ -92,18 +92,56 @@ INDUSTRY_STATIONS = [
 ]
 # suffix, township, name, address, opening hours, group of its representatives
 SPECIALIST_ROOMS = [
-    ("S1", "110119001000", "律师代表法律服务工作室", "延庆区百泉街道妫水北街12号一层",
-     "每周三 9:00-12:00 律师代表坐班接待", Group.LEGAL),
-    ("S2", "110119100000", "医疗卫生代表健康服务工作室", "延庆区延庆镇东顺城街28号一层",
-     "每周五 14:00-17:00 医生代表义诊咨询", Group.HEALTH),
+    (
+        "S1",
+        "110119001000",
+        "律师代表法律服务工作室",
+        "延庆区百泉街道妫水北街12号一层",
+        "每周三 9:00-12:00 律师代表坐班接待",
+        Group.LEGAL,
+    ),
+    (
+        "S2",
+        "110119100000",
+        "医疗卫生代表健康服务工作室",
+        "延庆区延庆镇东顺城街28号一层",
+        "每周五 14:00-17:00 医生代表义诊咨询",
+        Group.HEALTH,
+    ),
 ]
 DISTRICT_DEPARTMENTS = (
-    "区发展和改革委员会", "区教育委员会", "区科学技术和信息化局", "区公安分局", "区民政局", "区司法局",
-    "区财政局", "区人力资源和社会保障局", "市规划和自然资源委员会延庆分局", "区生态环境局",
-    "区住房和城乡建设委员会", "区城市管理委员会", "区交通局", "区水务局", "区农业农村局", "区商务局",
-    "区文化和旅游局", "区卫生健康委员会", "区退役军人事务局", "区应急管理局", "区市场监督管理局",
-    "区园林绿化局", "区体育局", "区医疗保障局", "区政务服务和数据管理局", "区城市管理综合行政执法局",
-    "区信访办公室", "区消防救援支队", "区监察委员会", "区人民法院", "区人民检察院", "国网北京延庆供电公司",
+    "区发展和改革委员会",
+    "区教育委员会",
+    "区科学技术和信息化局",
+    "区公安分局",
+    "区民政局",
+    "区司法局",
+    "区财政局",
+    "区人力资源和社会保障局",
+    "市规划和自然资源委员会延庆分局",
+    "区生态环境局",
+    "区住房和城乡建设委员会",
+    "区城市管理委员会",
+    "区交通局",
+    "区水务局",
+    "区农业农村局",
+    "区商务局",
+    "区文化和旅游局",
+    "区卫生健康委员会",
+    "区退役军人事务局",
+    "区应急管理局",
+    "区市场监督管理局",
+    "区园林绿化局",
+    "区体育局",
+    "区医疗保障局",
+    "区政务服务和数据管理局",
+    "区城市管理综合行政执法局",
+    "区信访办公室",
+    "区消防救援支队",
+    "区监察委员会",
+    "区人民法院",
+    "区人民检察院",
+    "国网北京延庆供电公司",
 )
 HOUSING_DEPARTMENT = "区住房和城乡建设委员会"
 STAFF_NAME, STAFF_MOBILE = "王丽", "13911012345"
@@ -121,15 +159,84 @@ GIVEN_CHARS = {
 }
 _DIRECTIONS, _ENDINGS, _NUMBERS = "东西南北前后上下", "庄营堡屯沟峪关河坊店台窑", "二三四五六七八"
 _CLANS = "王张刘李赵孙米唐姚孟鲁司胡冯杜魏谢阎郭高"
-_LANDSCAPES = ("水磨", "花园", "板泉", "石河", "柳沟", "榆林", "杏园", "松山", "白河", "红石", "青龙", "黄峪", "梨园", "枣林")
+_LANDSCAPES = (
+    "水磨",
+    "花园",
+    "板泉",
+    "石河",
+    "柳沟",
+    "榆林",
+    "杏园",
+    "松山",
+    "白河",
+    "红石",
+    "青龙",
+    "黄峪",
+    "梨园",
+    "枣林",
+)
 _COMMUNITY_ROOTS = (
-    "康安", "湖南", "胜芳", "新兴", "东外", "高塔", "温泉", "振兴", "庆园", "舜泽", "妫水", "川北", "夏都", "永安",
-    "南菜园", "东顺城", "悦安", "格兰", "世园", "丰和", "惠民", "龙庆", "泰安", "福苑", "滨河", "莲花池",
+    "康安",
+    "湖南",
+    "胜芳",
+    "新兴",
+    "东外",
+    "高塔",
+    "温泉",
+    "振兴",
+    "庆园",
+    "舜泽",
+    "妫水",
+    "川北",
+    "夏都",
+    "永安",
+    "南菜园",
+    "东顺城",
+    "悦安",
+    "格兰",
+    "世园",
+    "丰和",
+    "惠民",
+    "龙庆",
+    "泰安",
+    "福苑",
+    "滨河",
+    "莲花池",
 )
 _COMMUNITY_SUFFIXES = ("", "", "东", "西", "南", "北", "里", "园")
 MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157",
-    "158", "159", "176", "177", "178", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "199",
 )
 _SYNTHETIC_CHARS = "青云山河安平丰泽宁远江华兴清源德明湖川阳春秀石龙凤桃林溪"
 
@@ -268,11 +375,18 @@ def _place(*, province, province_full, county, township, place, area_code) -> di
     """What fills the job and title templates for someone from this village or community."""
     community = place.endswith("社区")
     return {
-        "province": province, "province_full": province_full, "county": county, "township": township,
-        "place": place, "area_code": area_code, "office": _office(township),
+        "province": province,
+        "province_full": province_full,
+        "county": county,
+        "township": township,
+        "place": place,
+        "area_code": area_code,
+        "office": _office(township),
         "chair": "人大工委主任" if township.endswith("街道") else "人大主席",
-        "party_unit": place, "party_head": "党委书记" if community else "村党支部书记",
-        "committee_unit": place, "committee_head": "居委会主任" if community else "村委会主任",
+        "party_unit": place,
+        "party_head": "党委书记" if community else "村党支部书记",
+        "committee_unit": place,
+        "committee_head": "居委会主任" if community else "村委会主任",
         "local_group": Group.SOCIAL if community else Group.AGRICULTURE,
     }
 
@@ -307,14 +421,27 @@ def _representative(spec: RepSpec, jurisdiction_ids: dict) -> Representative:
     )
     public_phone = _landline(rng, spec.place["area_code"]) if rng.random() < 0.4 else _mobile(rng)
     return Representative(
-        code=spec.code, name=person_name(rng, gender), gender=gender, level=spec.level,
-        jurisdiction_id=jurisdiction_ids[spec.jurisdiction_code], constituency=spec.constituency,
-        work_unit=unit, position=position, public_phone=public_phone, private_phone=_mobile(rng), bio=bio,
-        professional_group=group, grid_cell=spec.grid_cell, term_number=term, term_start=start, term_end=end,
+        code=spec.code,
+        name=person_name(rng, gender),
+        gender=gender,
+        level=spec.level,
+        jurisdiction_id=jurisdiction_ids[spec.jurisdiction_code],
+        constituency=spec.constituency,
+        work_unit=unit,
+        position=position,
+        public_phone=public_phone,
+        private_phone=_mobile(rng),
+        bio=bio,
+        professional_group=group,
+        grid_cell=spec.grid_cell,
+        term_number=term,
+        term_start=start,
+        term_end=end,
     )
 
 
 # ---------------------------------------------------------------- stations
+
 
 class StationSpec(NamedTuple):
     code: str
@@ -358,10 +485,18 @@ def _station(spec: StationSpec, station_ids, jurisdiction_ids, public: _PublicCo
     lat, lon = _near(rng, spec.centre, spec.spread)
     hours = spec.hours or (CONTACT_POINT_HOURS if spec.kind == StationKind.CONTACT_POINT else OPENING_HOURS)
     return Station(
-        code=spec.code, public_code=public.for_station(spec.code), name=spec.name, kind=spec.kind,
-        parent_id=station_ids.get(spec.parent_code), jurisdiction_id=jurisdiction_ids[spec.jurisdiction_code],
-        address=spec.address, latitude=Decimal(f"{lat:.6f}"), longitude=Decimal(f"{lon:.6f}"),
-        opening_hours=hours.format(day=day), phone=_landline(rng, spec.area_code), area_m2=rng.randint(*area),
+        code=spec.code,
+        public_code=public.for_station(spec.code),
+        name=spec.name,
+        kind=spec.kind,
+        parent_id=station_ids.get(spec.parent_code),
+        jurisdiction_id=jurisdiction_ids[spec.jurisdiction_code],
+        address=spec.address,
+        latitude=Decimal(f"{lat:.6f}"),
+        longitude=Decimal(f"{lon:.6f}"),
+        opening_hours=hours.format(day=day),
+        phone=_landline(rng, spec.area_code),
+        area_m2=rng.randint(*area),
         annual_budget=Decimal(rng.randrange(*budget, 500)),
         established_on=date(founded, 1, 1) + timedelta(days=rng.randrange(730)),
         work_rules=WORK_RULES.format(day=day),
@@ -375,6 +510,7 @@ def _officers(code: str, kind: str) -> list[tuple[str, str, str]]:
 
 
 # ---------------------------------------------------------------- saving
+
 
 def _pks(model, codes) -> dict[str, int]:
     return dict(model.objects.filter(code__in=codes).values_list("code", "pk"))
@@ -426,7 +562,9 @@ def _save_stations(specs, jurisdiction_ids, public, report) -> dict[str, int]:
     by_code = {spec.code: spec for spec in specs}
     for tier in _tiers(specs):
         ids |= _ensure(
-            Station, [s.code for s in tier], lambda c, parents=ids: _station(by_code[c], parents, jurisdiction_ids, public),
+            Station,
+            [s.code for s in tier],
+            lambda c, parents=ids: _station(by_code[c], parents, jurisdiction_ids, public),
             report,
         )
     return ids
@@ -437,7 +575,9 @@ def _save_officers(plan: dict[int, list], report) -> None:
     have = set(LiaisonOfficer.objects.filter(station_id__in=list(plan)).values_list("station_id", flat=True))
     rows = [
         LiaisonOfficer(station_id=station, name=name, position=position, phone=phone)
-        for station, officers in plan.items() if station not in have for name, position, phone in officers
+        for station, officers in plan.items()
+        if station not in have
+        for name, position, phone in officers
     ]
     LiaisonOfficer.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     report["liaisonofficer"] += len(rows)
@@ -447,15 +587,22 @@ def _save_members(plan: dict[int, list[int]], report) -> None:
     """plan: station pk → representative pks, head first; stations with members already are left alone."""
     have = set(Membership.objects.filter(station_id__in=list(plan)).values_list("station_id", flat=True))
     rows = [
-        Membership(station_id=station, representative_id=rep, since=MEMBERS_SINCE,
-                   role=Membership.Role.HEAD if i == 0 else Membership.Role.MEMBER)
-        for station, reps in plan.items() if station not in have for i, rep in enumerate(reps)
+        Membership(
+            station_id=station,
+            representative_id=rep,
+            since=MEMBERS_SINCE,
+            role=Membership.Role.HEAD if i == 0 else Membership.Role.MEMBER,
+        )
+        for station, reps in plan.items()
+        if station not in have
+        for i, rep in enumerate(reps)
     ]
     Membership.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
     report["membership"] += len(rows)
 
 
 # ---------------------------------------------------------------- the demo district
+
 
 @dataclass
 class _Place:
@@ -483,17 +630,31 @@ class _Plan:
 
 
 def _yanqing_place(town: _Town, place: _Place) -> dict:
-    return _place(province="北京", province_full="北京市", county="延庆区", township=town.name,
-                  place=place.name, area_code="010")
+    return _place(
+        province="北京", province_full="北京市", county="延庆区", township=town.name, place=place.name, area_code="010"
+    )
 
 
 def _demo_town(rng, row, used: set, plan: _Plan) -> _Town:
     code, name, communities, villages, centre = row
     town = _Town(code, name, f"YQ-{code[:9]}-H")
     plan.jurisdictions.append((code, name, J.TOWNSHIP, DISTRICT_CODE))
-    plan.stations.append(StationSpec(town.home_code, f"{name}人大代表之家", StationKind.HOME, None, code,
-                                     f"延庆区{_office(name)}院内一层", centre, 0.004, "010"))
-    numbers = [(k, community_name) for k in range(1, communities + 1)] + [(200 + k, village_name) for k in range(1, villages + 1)]
+    plan.stations.append(
+        StationSpec(
+            town.home_code,
+            f"{name}人大代表之家",
+            StationKind.HOME,
+            None,
+            code,
+            f"延庆区{_office(name)}院内一层",
+            centre,
+            0.004,
+            "010",
+        )
+    )
+    numbers = [(k, community_name) for k in range(1, communities + 1)] + [
+        (200 + k, village_name) for k in range(1, villages + 1)
+    ]
     spread = 0.012 if name.endswith("街道") else 0.03
     for index, (number, make_name) in enumerate(numbers):
         place_code, place_name = f"{code[:9]}{number:03d}", _unique(rng, make_name, used)
@@ -502,8 +663,19 @@ def _demo_town(rng, row, used: set, plan: _Plan) -> _Town:
         town.places.append(place)
         plan.jurisdictions.append((place_code, place_name, J.COMMUNITY, code))
         room = "居委会一层" if number < 200 else "村委会二层"
-        plan.stations.append(StationSpec(place.station_code, f"{name}{place_name}代表联络站", StationKind.STATION,
-                                         town.home_code, place_code, f"延庆区{name}{place_name}{room}", spot, 0, "010"))
+        plan.stations.append(
+            StationSpec(
+                place.station_code,
+                f"{name}{place_name}代表联络站",
+                StationKind.STATION,
+                town.home_code,
+                place_code,
+                f"延庆区{name}{place_name}{room}",
+                spot,
+                0,
+                "010",
+            )
+        )
         if place.contact_code:
             plan.stations.append(_contact_point(rng, town, place, spot))
     return town
@@ -515,20 +687,50 @@ def _contact_point(rng, town: _Town, place: _Place, spot) -> StationSpec:
         name, address = f"{place.name}{n}号院代表联系点", f"延庆区{town.name}{place.name}{n}号院物业用房"
     else:
         name, address = f"{place.name}{n}组代表联系点", f"延庆区{town.name}{place.name}{n}组活动室"
-    return StationSpec(place.contact_code, name, StationKind.CONTACT_POINT, place.station_code, place.code,
-                       address, spot, 0.004, "010")
+    return StationSpec(
+        place.contact_code, name, StationKind.CONTACT_POINT, place.station_code, place.code, address, spot, 0.004, "010"
+    )
 
 
 def _special_stations(towns: dict[str, _Town]) -> list[tuple[StationSpec, str]]:
     """Industry stations and specialist rooms, each with the professional group of its representatives."""
     specs = []
     for suffix, code, name, address in INDUSTRY_STATIONS:
-        specs.append((StationSpec(f"YQ-{code[:9]}-{suffix}", name, StationKind.INDUSTRY, towns[code].home_code, code,
-                                  address, TOWNSHIP_CENTRES[code], 0.01, "010"), Group.ECONOMY))
+        specs.append(
+            (
+                StationSpec(
+                    f"YQ-{code[:9]}-{suffix}",
+                    name,
+                    StationKind.INDUSTRY,
+                    towns[code].home_code,
+                    code,
+                    address,
+                    TOWNSHIP_CENTRES[code],
+                    0.01,
+                    "010",
+                ),
+                Group.ECONOMY,
+            )
+        )
     for suffix, code, name, address, hours, group in SPECIALIST_ROOMS:
         town = towns[code]
-        specs.append((StationSpec(f"YQ-{code[:9]}-{suffix}", f"{town.name}{name}", StationKind.SPECIALIST,
-                                  town.home_code, code, address, TOWNSHIP_CENTRES[code], 0.005, "010", hours), group))
+        specs.append(
+            (
+                StationSpec(
+                    f"YQ-{code[:9]}-{suffix}",
+                    f"{town.name}{name}",
+                    StationKind.SPECIALIST,
+                    town.home_code,
+                    code,
+                    address,
+                    TOWNSHIP_CENTRES[code],
+                    0.005,
+                    "010",
+                    hours,
+                ),
+                group,
+            )
+        )
     return specs
 
 
@@ -544,8 +746,16 @@ def _demo_people(plan: _Plan, towns: list[_Town], specials, rng) -> None:
             index = k % len(town.places)
             place = town.places[index]
             code = f"YQ-T-{next(township_numbers):04d}"
-            plan.representatives.append(_rep_spec(code, Level.TOWNSHIP, town.code, _yanqing_place(town, place),
-                                                  f"第{index + 1}选区", f"{town.name}-第{index // 3 + 1:02d}网格"))
+            plan.representatives.append(
+                _rep_spec(
+                    code,
+                    Level.TOWNSHIP,
+                    town.code,
+                    _yanqing_place(town, place),
+                    f"第{index + 1}选区",
+                    f"{town.name}-第{index // 3 + 1:02d}网格",
+                )
+            )
             locals_at[place.code].append(code)
     members = defaultdict(list)
     for town in towns:
@@ -574,8 +784,16 @@ def _demo_county_reps(plan: _Plan, town: _Town, how_many: int, numbers) -> list[
         index = k % len(town.places)
         number = next(numbers)
         code = f"YQ-D-{number:04d}"
-        plan.representatives.append(_rep_spec(code, Level.COUNTY, DISTRICT_CODE, _yanqing_place(town, town.places[index]),
-                                              f"第{(number + 1) // 2}选区", f"{town.name}-第{index // 3 + 1:02d}网格"))
+        plan.representatives.append(
+            _rep_spec(
+                code,
+                Level.COUNTY,
+                DISTRICT_CODE,
+                _yanqing_place(town, town.places[index]),
+                f"第{(number + 1) // 2}选区",
+                f"{town.name}-第{index // 3 + 1:02d}网格",
+            )
+        )
         codes.append(code)
     return codes
 
@@ -588,8 +806,9 @@ def _demo_high_reps(plan: _Plan, towns: list[_Town], members, rng) -> None:
         for n in range(1, how_many + 1):
             town = rng.choice(towns)
             code = f"YQ-{letter}-{n:04d}"
-            plan.representatives.append(_rep_spec(code, level, jurisdiction, _yanqing_place(town, rng.choice(town.places)),
-                                                  constituency, ""))
+            plan.representatives.append(
+                _rep_spec(code, level, jurisdiction, _yanqing_place(town, rng.choice(town.places)), constituency, "")
+            )
             if level == Level.NATIONAL:
                 targets = rng.sample(homes, 2)
             elif level == Level.PROVINCIAL:
@@ -603,11 +822,13 @@ def _demo_high_reps(plan: _Plan, towns: list[_Town], members, rng) -> None:
 def demo_plan() -> _Plan:
     """The whole Yanqing district, computed in memory (cheap, and always the same)."""
     rng = random.Random(SEED)
-    plan = _Plan(jurisdictions=[
-        (PROVINCE_CODE, "北京市", J.PROVINCE, None),
-        (CITY_CODE, "北京市市辖区", J.CITY, PROVINCE_CODE),
-        (DISTRICT_CODE, "延庆区", J.COUNTY, CITY_CODE),
-    ])
+    plan = _Plan(
+        jurisdictions=[
+            (PROVINCE_CODE, "北京市", J.PROVINCE, None),
+            (CITY_CODE, "北京市市辖区", J.CITY, PROVINCE_CODE),
+            (DISTRICT_CODE, "延庆区", J.COUNTY, CITY_CODE),
+        ]
+    )
     used = set()
     towns = [_demo_town(rng, row, used, plan) for row in TOWNSHIPS]
     specials = _special_stations({t.code: t for t in towns})
@@ -636,7 +857,9 @@ def seed_demo_district(report: Counter) -> None:
 def _save_departments(jurisdiction_ids, report) -> None:
     wanted = [(jurisdiction_ids[DISTRICT_CODE], name) for name in DISTRICT_DEPARTMENTS]
     wanted += [(jurisdiction_ids[code], _office(name)) for code, name, *_rest in TOWNSHIPS]
-    have = set(Department.objects.filter(jurisdiction_id__in={j for j, _n in wanted}).values_list("jurisdiction_id", "name"))
+    have = set(
+        Department.objects.filter(jurisdiction_id__in={j for j, _n in wanted}).values_list("jurisdiction_id", "name")
+    )
     rows = [Department(jurisdiction_id=j, name=name) for j, name in wanted if (j, name) not in have]
     Department.objects.bulk_create(rows, ignore_conflicts=True)
     report["department"] += len(rows)
@@ -646,8 +869,16 @@ def demo_accounts(rep_name: str) -> dict[str, dict]:
     """username → fields of the demo account of each role (jurisdictions by code)."""
     return {
         "admin": {"role": Role.ADMIN, "full_name": "系统管理员", "is_superuser": True, "is_staff": True},
-        "office": {"role": Role.COMMITTEE_OFFICE, "full_name": "延庆区人大常委会代表联络工作室", "jurisdiction": DISTRICT_CODE},
-        "office_yqz": {"role": Role.COMMITTEE_OFFICE, "full_name": "延庆镇人大主席团办公室", "jurisdiction": YANQING_TOWN_CODE},
+        "office": {
+            "role": Role.COMMITTEE_OFFICE,
+            "full_name": "延庆区人大常委会代表联络工作室",
+            "jurisdiction": DISTRICT_CODE,
+        },
+        "office_yqz": {
+            "role": Role.COMMITTEE_OFFICE,
+            "full_name": "延庆镇人大主席团办公室",
+            "jurisdiction": YANQING_TOWN_CODE,
+        },
         "staff": {"role": Role.STATION_STAFF, "full_name": STAFF_NAME, "phone": STAFF_MOBILE},
         "rep": {"role": Role.REPRESENTATIVE, "full_name": rep_name},
         "dept": {"role": Role.DEPARTMENT, "full_name": "赵敏"},
@@ -656,7 +887,9 @@ def demo_accounts(rep_name: str) -> dict[str, dict]:
 
 def _save_accounts(rep_code: str, report) -> None:
     rep = Representative.objects.get(code=rep_code)
-    jurisdictions = dict(Jurisdiction.objects.filter(code__in=[DISTRICT_CODE, YANQING_TOWN_CODE]).values_list("code", "pk"))
+    jurisdictions = dict(
+        Jurisdiction.objects.filter(code__in=[DISTRICT_CODE, YANQING_TOWN_CODE]).values_list("code", "pk")
+    )
     users = {}
     for username, fields in demo_accounts(rep.name).items():
         if "jurisdiction" in fields:
@@ -664,7 +897,9 @@ def _save_accounts(rep_code: str, report) -> None:
         users[username] = _account(username, fields, report)
     _set_demo_password(users.values())
     Station.objects.get(code=f"YQ-{YANQING_TOWN_CODE[:9]}-H").staff.add(users["staff"])
-    Department.objects.get(jurisdiction_id=jurisdictions[DISTRICT_CODE], name=HOUSING_DEPARTMENT).members.add(users["dept"])
+    Department.objects.get(jurisdiction_id=jurisdictions[DISTRICT_CODE], name=HOUSING_DEPARTMENT).members.add(
+        users["dept"]
+    )
     if rep.user_id != users["rep"].pk:
         Representative.objects.filter(user=users["rep"]).update(user=None)
         rep.user = users["rep"]
@@ -723,7 +958,7 @@ def _synthetic_name(code: str, suffixes: str) -> str:
     return "".join(rng.sample(_SYNTHETIC_CHARS, 2)) + rng.choice(suffixes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _syn_town(t: int) -> _SynTown:
     """Township number t (from 0) of the synthetic province: 12 per county, 10 counties per city."""
     county = t // TOWNSHIPS_PER_COUNTY
@@ -733,11 +968,19 @@ def _syn_town(t: int) -> _SynTown:
     code = f"{county_code[:6]}{100 + t % TOWNSHIPS_PER_COUNTY:03d}000"
     row, col = divmod(t % TOWNSHIPS_PER_COUNTY, 4)
     centre = (28 + county // 30 * 0.5 + row * 0.12, 100 + county % 30 * 0.5 + col * 0.12)
-    return _SynTown(code, _synthetic_name(code, "镇"), county_code, _synthetic_name(county_code, "区县"),
-                    city_code, _synthetic_name(city_code, "市"), centre, f"0{310 + city}")
+    return _SynTown(
+        code,
+        _synthetic_name(code, "镇"),
+        county_code,
+        _synthetic_name(county_code, "区县"),
+        city_code,
+        _synthetic_name(city_code, "市"),
+        centre,
+        f"0{310 + city}",
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _syn_village(t: int, slot: int) -> tuple[str, str]:
     code = f"{_syn_town(t).code[:9]}{200 + slot:03d}"
     return code, village_name(random.Random(f"synthetic:{code}"))
@@ -758,7 +1001,11 @@ def _syn_jurisdictions(stations: int, townships: int) -> list[tuple]:
 
 # Cumulative shares of the levels among synthetic representatives (about the national mix).
 SYNTHETIC_LEVEL_SHARES = (
-    (0.005, Level.NATIONAL), (0.025, Level.PROVINCIAL), (0.085, Level.CITY), (0.33, Level.COUNTY), (1.0, Level.TOWNSHIP),
+    (0.005, Level.NATIONAL),
+    (0.025, Level.PROVINCIAL),
+    (0.085, Level.CITY),
+    (0.33, Level.COUNTY),
+    (1.0, Level.TOWNSHIP),
 )
 
 
@@ -777,12 +1024,22 @@ def _syn_rep_spec(j: int, townships: int) -> RepSpec:
     code = _syn_rep_code(j)
     level = _syn_level(random.Random(f"{code}/level").random())
     jurisdiction = {
-        Level.CITY: town.city_code, Level.COUNTY: town.county_code, Level.TOWNSHIP: town.code,
+        Level.CITY: town.city_code,
+        Level.COUNTY: town.county_code,
+        Level.TOWNSHIP: town.code,
     }.get(level, SYNTHETIC_PROVINCE[0])
     slot = 1 + q % (STATIONS_PER_TOWNSHIP - 1)
-    place = _place(province="演示", province_full="演示省", county=town.county_name, township=town.name,
-                   place=_syn_village(t, slot)[1], area_code=town.area_code)
-    return _rep_spec(code, level, jurisdiction, place, f"第{q % 40 + 1}选区", f"{town.name}-第{(slot - 1) // 3 + 1:02d}网格")
+    place = _place(
+        province="演示",
+        province_full="演示省",
+        county=town.county_name,
+        township=town.name,
+        place=_syn_village(t, slot)[1],
+        area_code=town.area_code,
+    )
+    return _rep_spec(
+        code, level, jurisdiction, place, f"第{q % 40 + 1}选区", f"{town.name}-第{(slot - 1) // 3 + 1:02d}网格"
+    )
 
 
 def _syn_member_codes(t: int, slot: int, representatives: int, townships: int) -> list[str]:
@@ -797,12 +1054,34 @@ def _syn_member_codes(t: int, slot: int, representatives: int, townships: int) -
 def _syn_station_specs(t: int, stations: int) -> list[StationSpec]:
     town = _syn_town(t)
     home = f"DM-{town.code[:9]}-H"
-    specs = [StationSpec(home, f"{town.name}人大代表之家", StationKind.HOME, None, town.code,
-                         f"{town.county_name}{_office(town.name)}院内一层", town.centre, 0.01, town.area_code)]
+    specs = [
+        StationSpec(
+            home,
+            f"{town.name}人大代表之家",
+            StationKind.HOME,
+            None,
+            town.code,
+            f"{town.county_name}{_office(town.name)}院内一层",
+            town.centre,
+            0.01,
+            town.area_code,
+        )
+    ]
     for slot in range(1, min(STATIONS_PER_TOWNSHIP, stations - t * STATIONS_PER_TOWNSHIP)):
         code, name = _syn_village(t, slot)
-        specs.append(StationSpec(f"DM-{code}", f"{town.name}{name}代表联络站", StationKind.STATION, home, code,
-                                 f"{town.county_name}{town.name}{name}村委会二层", town.centre, 0.05, town.area_code))
+        specs.append(
+            StationSpec(
+                f"DM-{code}",
+                f"{town.name}{name}代表联络站",
+                StationKind.STATION,
+                home,
+                code,
+                f"{town.county_name}{town.name}{name}村委会二层",
+                town.centre,
+                0.05,
+                town.area_code,
+            )
+        )
     return specs
 
 
@@ -817,8 +1096,12 @@ def seed_synthetic(*, stations: int, representatives: int, report: Counter, log=
     townships = max(1, -(-stations // STATIONS_PER_TOWNSHIP))
     jurisdiction_ids = _save_jurisdictions(_syn_jurisdictions(stations, townships), report)
     log(f"jurisdictions ready: {len(jurisdiction_ids)}")
-    rep_ids = _ensure(Representative, [_syn_rep_code(j) for j in range(representatives)],
-                      lambda c: _representative(_syn_rep_spec(int(c[-7:]), townships), jurisdiction_ids), report)
+    rep_ids = _ensure(
+        Representative,
+        [_syn_rep_code(j) for j in range(representatives)],
+        lambda c: _representative(_syn_rep_spec(int(c[-7:]), townships), jurisdiction_ids),
+        report,
+    )
     log(f"representatives ready: {len(rep_ids)}")
     public = _PublicCodes()
     station_count = 0
@@ -828,9 +1111,13 @@ def seed_synthetic(*, stations: int, representatives: int, report: Counter, log=
             specs = {t: _syn_station_specs(t, stations) for t in chunk}
             station_ids = _save_stations([s for t in chunk for s in specs[t]], jurisdiction_ids, public, report)
             _save_officers({station_ids[s.code]: _officers(s.code, s.kind) for t in chunk for s in specs[t]}, report)
-            _save_members({
-                station_ids[s.code]: [rep_ids[c] for c in _syn_member_codes(t, slot, representatives, townships)]
-                for t in chunk for slot, s in enumerate(specs[t])
-            }, report)
+            _save_members(
+                {
+                    station_ids[s.code]: [rep_ids[c] for c in _syn_member_codes(t, slot, representatives, townships)]
+                    for t in chunk
+                    for slot, s in enumerate(specs[t])
+                },
+                report,
+            )
         station_count += len(station_ids)
         log(f"stations ready: {station_count}")

@@ -62,32 +62,50 @@ ACTIVITY_TITLES = ("代表集中接待选民", "代表进村入户听民意", "�
 # (department name, head, duties, topics, home's township code, month, day)
 VISITS = [
     (
-        HOUSING_DEPARTMENT, "刘建华 主任",
+        HOUSING_DEPARTMENT,
+        "刘建华 主任",
         "负责全区住房保障、房地产市场监管、老旧小区综合整治和建设工程质量安全监管。",
         "老旧小区加装电梯进展；物业服务质量和收费；保障性住房申请条件和流程",
-        YANQING_TOWN_CODE, 11, 27,
+        YANQING_TOWN_CODE,
+        11,
+        27,
     ),
     (
-        "区城市管理委员会", "陈志刚 主任",
+        "区城市管理委员会",
+        "陈志刚 主任",
         "负责全区市容环境卫生、生活垃圾分类、市政设施、居住区停车和供热燃气行业监管。",
         "冬季供暖保障；生活垃圾分类和清运；居住区停车难",
-        "110119101000", 12, 10,
+        "110119101000",
+        12,
+        10,
     ),
 ]
 
 TOPICS = (
-    "老旧小区改造", "居住区停车", "物业服务", "养老助餐", "电动自行车充电", "道路修缮", "农村人居环境",
-    "就业帮扶", "基层医疗服务", "子女入学", "冬季供暖", "垃圾分类", "农产品销售", "民宿经营规范",
+    "老旧小区改造",
+    "居住区停车",
+    "物业服务",
+    "养老助餐",
+    "电动自行车充电",
+    "道路修缮",
+    "农村人居环境",
+    "就业帮扶",
+    "基层医疗服务",
+    "子女入学",
+    "冬季供暖",
+    "垃圾分类",
+    "农产品销售",
+    "民宿经营规范",
 )
 SUMMARIES = {
     EventKind.RECEPTION: "接待群众{r}人次，收集意见建议{o}条，主要涉及{t1}、{t2}等方面。{k}件简单问题当场答复，"
-                         "其余已登记入台账，按期分类交办。",
+    "其余已登记入台账，按期分类交办。",
     EventKind.VOTER_MEETING: "代表向选民报告履职情况，{r}名选民参加，现场提出意见建议{o}条，主要涉及{t1}、{t2}。"
-                             "代表逐一作了回应，需部门办理的已登记交办。",
+    "代表逐一作了回应，需部门办理的已登记交办。",
     EventKind.CAMPAIGN: "开展“集中联系选民月”活动，走访接待群众{r}人次，收集意见建议{o}条，主要涉及{t1}、{t2}。"
-                        "{k}件当场答复，其余登记入台账跟踪督办。",
+    "{k}件当场答复，其余登记入台账跟踪督办。",
     EventKind.DEPARTMENT_VISIT: "部门负责同志与代表一起接待群众{r}人次，现场答复问题{k}件，收集意见建议{o}条，"
-                                "主要涉及{t1}、{t2}，并对办理时限作出承诺。",
+    "主要涉及{t1}、{t2}，并对办理时限作出承诺。",
 }
 # About one rostered representative in ten misses a day.
 ABSENT_SHARE = 0.1
@@ -155,19 +173,31 @@ def _save_rules(stations: list[Station], report: Counter) -> None:
     for station in stations:
         if station.pk in have or station.kind not in (StationKind.HOME, StationKind.STATION):
             continue
-        rows.append(ReceptionRule(
-            station=station, pattern=ReceptionRule.Pattern.MONTHLY_DAY,
-            day_of_month=HOME_DAY if station.code in on_the_8th else MONTHLY_DAY, start_time=start, end_time=end,
-            on_non_working_day=ReceptionRule.NonWorkingDay.NEXT_WORKING_DAY,
-            representatives_per_event=3 if station.kind == StationKind.HOME else 2,
-        ))
+        rows.append(
+            ReceptionRule(
+                station=station,
+                pattern=ReceptionRule.Pattern.MONTHLY_DAY,
+                day_of_month=HOME_DAY if station.code in on_the_8th else MONTHLY_DAY,
+                start_time=start,
+                end_time=end,
+                on_non_working_day=ReceptionRule.NonWorkingDay.NEXT_WORKING_DAY,
+                representatives_per_event=3 if station.kind == StationKind.HOME else 2,
+            )
+        )
     rooms = [s for s in stations if s.kind == StationKind.SPECIALIST]
     room = next((s for s in rooms if WEEKLY_ROOM_HINT in s.opening_hours), rooms[0] if rooms else None)
     if room is not None and room.pk not in have:
-        rows.append(ReceptionRule(
-            station=room, pattern=ReceptionRule.Pattern.WEEKLY, weekday=Weekday.FRIDAY, start_time=start, end_time=end,
-            on_non_working_day=ReceptionRule.NonWorkingDay.NEXT_WORKING_DAY, representatives_per_event=2,
-        ))
+        rows.append(
+            ReceptionRule(
+                station=room,
+                pattern=ReceptionRule.Pattern.WEEKLY,
+                weekday=Weekday.FRIDAY,
+                start_time=start,
+                end_time=end,
+                on_non_working_day=ReceptionRule.NonWorkingDay.NEXT_WORKING_DAY,
+                representatives_per_event=2,
+            )
+        )
     ReceptionRule.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     report["receptionrule"] += len(rows)
 
@@ -195,7 +225,8 @@ def _insert_events(events: list[ReceptionEvent], rosters: list[list[int]], repor
     ReceptionEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
     entries = [
         RosterEntry(event=event, representative_id=rep, source=RosterEntry.Source.ASSIGNED)
-        for event, reps in zip(events, rosters, strict=True) for rep in reps
+        for event, reps in zip(events, rosters, strict=True)
+        for rep in reps
     ]
     RosterEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
     report["receptionevent"] += len(events)
@@ -210,7 +241,9 @@ def _save_campaign(district, plan, office, stations, members, calendar, today, r
     """集中联系选民月: voter meetings at some homes and activities at some stations, spread over its working days."""
     start, end = date(today.year, *CAMPAIGN_START), date(today.year, *CAMPAIGN_END)
     campaign, made = Campaign.objects.get_or_create(
-        name=CAMPAIGN_NAME, jurisdiction=district, start_date=start,
+        name=CAMPAIGN_NAME,
+        jurisdiction=district,
+        start_date=start,
         defaults={"end_date": end, "description": CAMPAIGN_DESCRIPTION, "created_by": office},
     )
     report["campaign"] += made
@@ -233,21 +266,43 @@ def _save_campaign(district, plan, office, stations, members, calendar, today, r
     for i, home in enumerate(chosen_homes):
         day = soon[0] if home is town_home and soon else days[(i * len(days)) // len(chosen_homes)]
         reps = members[home.pk][:4]
-        events.append(ReceptionEvent(
-            station=home, kind=EventKind.VOTER_MEETING, date=day, start_time=AFTERNOON[0], end_time=AFTERNOON[1],
-            place=f"{home.name}会议室", status=Status.SCHEDULED, plan=plan, campaign=campaign, open_slots=len(reps),
-            public_note="欢迎本选区选民参加，代表将报告履职情况并听取意见建议。", created_by=office,
-        ))
+        events.append(
+            ReceptionEvent(
+                station=home,
+                kind=EventKind.VOTER_MEETING,
+                date=day,
+                start_time=AFTERNOON[0],
+                end_time=AFTERNOON[1],
+                place=f"{home.name}会议室",
+                status=Status.SCHEDULED,
+                plan=plan,
+                campaign=campaign,
+                open_slots=len(reps),
+                public_note="欢迎本选区选民参加，代表将报告履职情况并听取意见建议。",
+                created_by=office,
+            )
+        )
         rosters.append(reps)
     for i, station in enumerate(chosen_places):
         day = days[(i * len(days)) // len(chosen_places)]
         start_time, end_time = MORNING if i % 2 == 0 else AFTERNOON
         reps = members[station.pk][:3]
-        events.append(ReceptionEvent(
-            station=station, kind=EventKind.CAMPAIGN, title=ACTIVITY_TITLES[i % len(ACTIVITY_TITLES)], date=day,
-            start_time=start_time, end_time=end_time, place=station.address, status=Status.SCHEDULED, plan=plan,
-            campaign=campaign, open_slots=len(reps), created_by=office,
-        ))
+        events.append(
+            ReceptionEvent(
+                station=station,
+                kind=EventKind.CAMPAIGN,
+                title=ACTIVITY_TITLES[i % len(ACTIVITY_TITLES)],
+                date=day,
+                start_time=start_time,
+                end_time=end_time,
+                place=station.address,
+                status=Status.SCHEDULED,
+                plan=plan,
+                campaign=campaign,
+                open_slots=len(reps),
+                created_by=office,
+            )
+        )
         rosters.append(reps)
     return _insert_events(events, rosters, report)
 
@@ -268,12 +323,25 @@ def _save_visits(district, plan, office, stations, members, calendar, today, rep
         if ReceptionEvent.objects.filter(station=home, kind=EventKind.DEPARTMENT_VISIT, date=when).exists():
             continue
         reps = members.get(home.pk, [])[:3]
-        events.append(ReceptionEvent(
-            station=home, kind=EventKind.DEPARTMENT_VISIT, date=when, start_time=MORNING[0], end_time=MORNING[1],
-            place=f"{home.name}接待室", status=Status.SCHEDULED, plan=plan, department_id=departments[name],
-            department_head=head, department_duties=duties, topics=topics, open_slots=len(reps),
-            public_note="部门主要负责同志现场接待，请提前准备好相关材料。", created_by=office,
-        ))
+        events.append(
+            ReceptionEvent(
+                station=home,
+                kind=EventKind.DEPARTMENT_VISIT,
+                date=when,
+                start_time=MORNING[0],
+                end_time=MORNING[1],
+                place=f"{home.name}接待室",
+                status=Status.SCHEDULED,
+                plan=plan,
+                department_id=departments[name],
+                department_head=head,
+                department_duties=duties,
+                topics=topics,
+                open_slots=len(reps),
+                public_note="部门主要负责同志现场接待，请提前准备好相关材料。",
+                created_by=office,
+            )
+        )
         rosters.append(reps)
     return _insert_events(events, rosters, report)
 
@@ -353,8 +421,10 @@ def _give_rep_coming_days(office, today: date, report: Counter) -> None:
         .exclude(roster__representative=rep)
         .order_by("date", "start_time", "pk")[: REP_COMING_DAYS - have]
     )
-    RosterEntry.objects.bulk_create([
-        RosterEntry(event=event, representative=rep, source=RosterEntry.Source.ASSIGNED, added_by=office)
-        for event in candidates
-    ])
+    RosterEntry.objects.bulk_create(
+        [
+            RosterEntry(event=event, representative=rep, source=RosterEntry.Source.ASSIGNED, added_by=office)
+            for event in candidates
+        ]
+    )
     report["rosterentry"] += len(candidates)

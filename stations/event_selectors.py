@@ -42,7 +42,9 @@ def quota_for(level: str) -> int | None:
 
 
 def _roster_count():
-    sub = RosterEntry.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk")).values("n")
+    sub = (
+        RosterEntry.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk")).values("n")
+    )
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
@@ -108,7 +110,8 @@ def year_counts(rep_ids, year: int) -> dict[int, int]:
     """Countable events (scheduled or held) per representative in a year."""
     rows = (
         RosterEntry.objects.filter(
-            representative_id__in=list(rep_ids), event__date__year=year,
+            representative_id__in=list(rep_ids),
+            event__date__year=year,
             event__status__in=[ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD],
         )
         .order_by()
@@ -144,7 +147,9 @@ def clashes_for(event: ReceptionEvent, rep_ids, user=None) -> dict[int, list[Cla
     visible = set()
     if user is not None and entries:
         visible = set(
-            ReceptionEvent.objects.visible_to(user).filter(pk__in={e.event_id for e in entries}).values_list("pk", flat=True)
+            ReceptionEvent.objects.visible_to(user)
+            .filter(pk__in={e.event_id for e in entries})
+            .values_list("pk", flat=True)
         )
     for entry in entries:
         found[entry.representative_id].append(
@@ -156,15 +161,15 @@ def clashes_for(event: ReceptionEvent, rep_ids, user=None) -> dict[int, list[Cla
 def roster_rows(event: ReceptionEvent, user=None) -> list[RosterRow]:
     """The event's roster with each representative's count for the year, quota and clashes
     (named only when `user` may see the other event)."""
-    entries = list(
-        event.roster.select_related("representative", "added_by").order_by("representative__name", "pk")
-    )
+    entries = list(event.roster.select_related("representative", "added_by").order_by("representative__name", "pk"))
     rep_ids = [e.representative_id for e in entries]
     counts = year_counts(rep_ids, event.date.year)
     clashes = clashes_for(event, rep_ids, user)
     return [
         RosterRow(
-            entry=e, count=counts.get(e.representative_id, 0), quota=quota_for(e.representative.level),
+            entry=e,
+            count=counts.get(e.representative_id, 0),
+            quota=quota_for(e.representative.level),
             clashes=clashes.get(e.representative_id, []),
         )
         for e in entries
@@ -204,10 +209,7 @@ def roster_candidates(user, event: ReceptionEvent, query: str = "", limit: int =
     ids = [r.pk for r in reps]
     counts = year_counts(ids, event.date.year)
     clashes = clashes_for(event, ids, user)
-    return [
-        Candidate(r, r.is_member, counts.get(r.pk, 0), quota_for(r.level), clashes.get(r.pk, []))
-        for r in reps
-    ]
+    return [Candidate(r, r.is_member, counts.get(r.pk, 0), quota_for(r.level), clashes.get(r.pk, [])) for r in reps]
 
 
 def event_notices(event: ReceptionEvent):

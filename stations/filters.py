@@ -6,7 +6,7 @@ names a station or jurisdiction the user cannot see.
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit, HTML
+from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +61,10 @@ class StationFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=StationKind.choices, empty_label=_("All kinds"))
     area = django_filters.ModelChoiceFilter(
-        label=_("Street or township"), queryset=Jurisdiction.objects.none(), method="in_area", empty_label=_("All areas")
+        label=_("Street or township"),
+        queryset=Jurisdiction.objects.none(),
+        method="in_area",
+        empty_label=_("All areas"),
     )
     is_active = django_filters.BooleanFilter(label=_("In service"), widget=YesNoAll)
 
@@ -74,7 +77,9 @@ class StationFilter(ScopedFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(address__icontains=value)
+            Q(name__icontains=value)
+            | Q(code__icontains=value)
+            | Q(address__icontains=value)
             | Q(jurisdiction__name__icontains=value)
         )
 
@@ -95,7 +100,10 @@ class RepresentativeFilter(ScopedFilterSet):
         label=_("Station"), queryset=Station.objects.none(), method="in_station", empty_label=_("All stations")
     )
     area = django_filters.ModelChoiceFilter(
-        label=_("Street or township"), queryset=Jurisdiction.objects.none(), method="in_area", empty_label=_("All areas")
+        label=_("Street or township"),
+        queryset=Jurisdiction.objects.none(),
+        method="in_area",
+        empty_label=_("All areas"),
     )
     professional_group = django_filters.ChoiceFilter(
         label=_("Professional group"), choices=ProfessionalGroup.choices, empty_label=_("All groups")
@@ -111,8 +119,12 @@ class RepresentativeFilter(ScopedFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(work_unit__icontains=value)
-            | Q(position__icontains=value) | Q(constituency__icontains=value) | Q(grid_cell__icontains=value)
+            Q(name__icontains=value)
+            | Q(code__icontains=value)
+            | Q(work_unit__icontains=value)
+            | Q(position__icontains=value)
+            | Q(constituency__icontains=value)
+            | Q(grid_cell__icontains=value)
         )
 
     def in_station(self, queryset, name, value):
@@ -121,7 +133,11 @@ class RepresentativeFilter(ScopedFilterSet):
     def in_area(self, queryset, name, value):
         return queryset.filter(
             Q(jurisdiction__code__startswith=value.prefix)
-            | Q(pk__in=Representative.objects.filter(memberships__station__jurisdiction__code__startswith=value.prefix).values("pk"))
+            | Q(
+                pk__in=Representative.objects.filter(
+                    memberships__station__jurisdiction__code__startswith=value.prefix
+                ).values("pk")
+            )
         )
 
     @property

@@ -36,8 +36,22 @@ class StationForm(UserForm):
     class Meta:
         model = Station
         fields = [
-            "code", "name", "kind", "parent", "jurisdiction", "address", "latitude", "longitude",
-            "opening_hours", "phone", "photo", "area_m2", "established_on", "annual_budget", "work_rules", "is_active",
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "jurisdiction",
+            "address",
+            "latitude",
+            "longitude",
+            "opening_hours",
+            "phone",
+            "photo",
+            "area_m2",
+            "established_on",
+            "annual_budget",
+            "work_rules",
+            "is_active",
         ]
         widgets = {
             "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -64,14 +78,31 @@ class StationForm(UserForm):
         self.helper.layout = Layout(
             Fieldset(
                 _("Station"),
-                Row(Column("code", css_class="col-md-3"), Column("name", css_class="col-md-5"), Column("kind", css_class="col-md-4")),
+                Row(
+                    Column("code", css_class="col-md-3"),
+                    Column("name", css_class="col-md-5"),
+                    Column("kind", css_class="col-md-4"),
+                ),
                 Row(Column("parent", css_class="col-md-6"), Column("jurisdiction", css_class="col-md-6")),
-                Row(Column("address", css_class="col-md-6"), Column("latitude", css_class="col-md-3"), Column("longitude", css_class="col-md-3")),
-                Row(Column("opening_hours", css_class="col-md-6"), Column("phone", css_class="col-md-3"), Column("is_active", css_class="col-md-3 pt-md-4")),
+                Row(
+                    Column("address", css_class="col-md-6"),
+                    Column("latitude", css_class="col-md-3"),
+                    Column("longitude", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("opening_hours", css_class="col-md-6"),
+                    Column("phone", css_class="col-md-3"),
+                    Column("is_active", css_class="col-md-3 pt-md-4"),
+                ),
             ),
             Fieldset(
                 _("Six haves"),
-                Row(Column("area_m2", css_class="col-md-3"), Column("annual_budget", css_class="col-md-3"), Column("established_on", css_class="col-md-3"), Column("photo", css_class="col-md-3")),
+                Row(
+                    Column("area_m2", css_class="col-md-3"),
+                    Column("annual_budget", css_class="col-md-3"),
+                    Column("established_on", css_class="col-md-3"),
+                    Column("photo", css_class="col-md-3"),
+                ),
                 "work_rules",
             ),
         )
@@ -100,16 +131,33 @@ LiaisonOfficerFormSet = inlineformset_factory(
 
 class RepresentativeForm(UserForm):
     first_station = forms.ModelChoiceField(
-        label=_("Station"), queryset=Station.objects.none(), required=False,
+        label=_("Station"),
+        queryset=Station.objects.none(),
+        required=False,
         help_text=_("The station the new representative joins as a member."),
     )
 
     class Meta:
         model = Representative
         fields = [
-            "code", "name", "gender", "level", "jurisdiction", "constituency", "work_unit", "position",
-            "public_phone", "private_phone", "professional_group", "grid_cell",
-            "term_number", "term_start", "term_end", "photo", "bio", "is_active",
+            "code",
+            "name",
+            "gender",
+            "level",
+            "jurisdiction",
+            "constituency",
+            "work_unit",
+            "position",
+            "public_phone",
+            "private_phone",
+            "professional_group",
+            "grid_cell",
+            "term_number",
+            "term_start",
+            "term_end",
+            "photo",
+            "bio",
+            "is_active",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
@@ -119,7 +167,12 @@ class RepresentativeForm(UserForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user).filter(
-            level__in=[Jurisdiction.Level.PROVINCE, Jurisdiction.Level.CITY, Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP]
+            level__in=[
+                Jurisdiction.Level.PROVINCE,
+                Jurisdiction.Level.CITY,
+                Jurisdiction.Level.COUNTY,
+                Jurisdiction.Level.TOWNSHIP,
+            ]
         )
         self.fields["jurisdiction"].label_from_instance = lambda j: f"{j.code} {j.name}"
         creating = not self.instance.pk
@@ -132,10 +185,30 @@ class RepresentativeForm(UserForm):
         else:
             del self.fields["first_station"]
         rows = [
-            Row(Column("code", css_class="col-md-3"), Column("name", css_class="col-md-3"), Column("gender", css_class="col-md-2"), Column("level", css_class="col-md-2"), Column("is_active", css_class="col-md-2 pt-md-4")),
-            Row(Column("jurisdiction", css_class="col-md-4"), Column("constituency", css_class="col-md-4"), Column("grid_cell", css_class="col-md-4")),
-            Row(Column("work_unit", css_class="col-md-5"), Column("position", css_class="col-md-4"), Column("professional_group", css_class="col-md-3")),
-            Row(Column("public_phone", css_class="col-md-3"), Column("private_phone", css_class="col-md-3"), Column("term_number", css_class="col-md-2"), Column("term_start", css_class="col-md-2"), Column("term_end", css_class="col-md-2")),
+            Row(
+                Column("code", css_class="col-md-3"),
+                Column("name", css_class="col-md-3"),
+                Column("gender", css_class="col-md-2"),
+                Column("level", css_class="col-md-2"),
+                Column("is_active", css_class="col-md-2 pt-md-4"),
+            ),
+            Row(
+                Column("jurisdiction", css_class="col-md-4"),
+                Column("constituency", css_class="col-md-4"),
+                Column("grid_cell", css_class="col-md-4"),
+            ),
+            Row(
+                Column("work_unit", css_class="col-md-5"),
+                Column("position", css_class="col-md-4"),
+                Column("professional_group", css_class="col-md-3"),
+            ),
+            Row(
+                Column("public_phone", css_class="col-md-3"),
+                Column("private_phone", css_class="col-md-3"),
+                Column("term_number", css_class="col-md-2"),
+                Column("term_start", css_class="col-md-2"),
+                Column("term_end", css_class="col-md-2"),
+            ),
             Row(Column("photo", css_class="col-md-4"), Column("bio", css_class="col-md-8")),
         ]
         if creating:
@@ -152,7 +225,10 @@ class RepresentativeProfileForm(UserForm):
     class Meta:
         model = Representative
         fields = ["public_phone", "private_phone", "photo", "bio"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 6}), "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})}
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        }
 
     def clean_photo(self):
         return _image_field_clean(self, "photo")
@@ -160,7 +236,8 @@ class RepresentativeProfileForm(UserForm):
 
 class MembershipAddForm(forms.Form):
     representative = forms.CharField(
-        label=_("Representative"), max_length=64,
+        label=_("Representative"),
+        max_length=64,
         help_text=_("Type the representative number, or the name when it is unique."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
@@ -188,7 +265,10 @@ class MembershipAddForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("role") == Membership.Role.HEAD and self.station.memberships.filter(role=Membership.Role.HEAD).exists():
+        if (
+            cleaned.get("role") == Membership.Role.HEAD
+            and self.station.memberships.filter(role=Membership.Role.HEAD).exists()
+        ):
             self.add_error("role", _("This station already has a head. Make the current head a member first."))
         return cleaned
 
@@ -203,7 +283,12 @@ class StationDocumentForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Row(Column("kind", css_class="col-md-3"), Column("title", css_class="col-md-4"), Column("year", css_class="col-md-2"), Column("file", css_class="col-md-3"))
+            Row(
+                Column("kind", css_class="col-md-3"),
+                Column("title", css_class="col-md-4"),
+                Column("year", css_class="col-md-2"),
+                Column("file", css_class="col-md-3"),
+            )
         )
 
     def clean_file(self):

@@ -30,7 +30,9 @@ def departments_for(user):
         return queryset
     own = scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
     return queryset.filter(
-        prefix_q("jurisdiction__code", own) | Q(jurisdiction__code__in=_ancestor_codes(own)) | Q(pk__in=scope.department_ids)
+        prefix_q("jurisdiction__code", own)
+        | Q(jurisdiction__code__in=_ancestor_codes(own))
+        | Q(pk__in=scope.department_ids)
     )
 
 
@@ -55,8 +57,20 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = ReceptionEvent
         fields = [
-            "station", "kind", "title", "date", "start_time", "end_time", "place", "open_slots", "campaign",
-            "department", "department_head", "department_duties", "topics", "public_note",
+            "station",
+            "kind",
+            "title",
+            "date",
+            "start_time",
+            "end_time",
+            "place",
+            "open_slots",
+            "campaign",
+            "department",
+            "department_head",
+            "department_duties",
+            "topics",
+            "public_note",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -90,8 +104,10 @@ class EventForm(forms.ModelForm):
                 _("Event"),
                 Row(*first, Column("kind", css_class="col-md-3"), Column("title", css_class="col-md-4")),
                 Row(
-                    Column("date", css_class="col-md-3"), Column("start_time", css_class="col-md-2"),
-                    Column("end_time", css_class="col-md-2"), Column("open_slots", css_class="col-md-2"),
+                    Column("date", css_class="col-md-3"),
+                    Column("start_time", css_class="col-md-2"),
+                    Column("end_time", css_class="col-md-2"),
+                    Column("open_slots", css_class="col-md-2"),
                     Column("campaign", css_class="col-md-3"),
                 ),
                 Row(Column("place", css_class="col-md-8")),
@@ -123,14 +139,17 @@ class EventForm(forms.ModelForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shown on the public announcement and sent to representatives already notified."),
     )
 
 
 class RosterAddForm(forms.Form):
     representative = forms.ModelChoiceField(
-        label=_("Representative"), queryset=Representative.objects.none(),
+        label=_("Representative"),
+        queryset=Representative.objects.none(),
         error_messages={"invalid_choice": _("This representative is not in your area; search again.")},
     )
 
@@ -141,11 +160,20 @@ class RosterAddForm(forms.Form):
 
 class RecordForm(forms.Form):
     attended = forms.ModelMultipleChoiceField(
-        label=_("Representatives present"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Representatives present"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    residents_received = forms.IntegerField(label=_("Residents received"), min_value=0, max_value=100000, required=False)
-    opinions_collected = forms.IntegerField(label=_("Opinions collected"), min_value=0, max_value=100000, required=False)
-    summary = forms.CharField(label=_("Summary"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    residents_received = forms.IntegerField(
+        label=_("Residents received"), min_value=0, max_value=100000, required=False
+    )
+    opinions_collected = forms.IntegerField(
+        label=_("Opinions collected"), min_value=0, max_value=100000, required=False
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +189,8 @@ class RecordForm(forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
-        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         help_text=_("JPEG or PNG. Photos are re-encoded without location data."),
     )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

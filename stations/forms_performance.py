@@ -35,11 +35,15 @@ class RankingFilterForm(forms.Form):
         super().__init__(data)
         self.fields["year"].choices = year_choices()
         field = self.fields["jurisdiction"]
-        field.queryset = Jurisdiction.objects.visible_to(user).filter(
-            level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP]
-        ).order_by("code")
+        field.queryset = (
+            Jurisdiction.objects.visible_to(user)
+            .filter(level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP])
+            .order_by("code")
+        )
         self.helper = filter_bar_helper(
-            "year", "jurisdiction", "level",
+            "year",
+            "jurisdiction",
+            "level",
             widths={"year": "col-4 col-md-2 col-xl-1", "jurisdiction": "col-8 col-md-3", "level": "col-6 col-md-2"},
         )
 
@@ -61,7 +65,10 @@ class ScoringRuleForm(forms.Form):
 
     own = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     points = forms.DecimalField(
-        max_digits=5, decimal_places=1, min_value=Decimal("-100"), max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal("-100"),
+        max_value=Decimal("100"),
         widget=forms.TextInput(attrs=_SMALL),
         error_messages={
             "required": _("Enter the points."),
@@ -73,7 +80,11 @@ class ScoringRuleForm(forms.Form):
         },
     )
     cap = forms.DecimalField(
-        required=False, max_digits=6, decimal_places=1, min_value=Decimal("0"), max_value=Decimal("1000"),
+        required=False,
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("1000"),
         widget=forms.TextInput(attrs={**_SMALL, "placeholder": _("no limit")}),
         error_messages={
             "invalid": _("Enter a number, or leave it empty for no limit."),
@@ -84,7 +95,10 @@ class ScoringRuleForm(forms.Form):
         },
     )
     weight = forms.DecimalField(
-        max_digits=4, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("10"),
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("10"),
         widget=forms.TextInput(attrs=_SMALL),
         error_messages={
             "required": _("Enter the weight; 1 counts the points as they are."),
@@ -101,7 +115,8 @@ class ReportForm(forms.Form):
     """The representative's annual report; `version` is the one the page was built from."""
 
     text = forms.CharField(
-        label=_("Report"), max_length=20000,
+        label=_("Report"),
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 18, "class": "report-text"}),
         error_messages={
             "required": _("The report cannot be empty: write it, or start again from the draft."),

@@ -13,16 +13,25 @@ from .filters import filter_bar_helper
 from .models import EventKind, ReceptionPlan, ReceptionRule
 
 PLAN_LEVELS = [
-    Jurisdiction.Level.PROVINCE, Jurisdiction.Level.CITY, Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP,
+    Jurisdiction.Level.PROVINCE,
+    Jurisdiction.Level.CITY,
+    Jurisdiction.Level.COUNTY,
+    Jurisdiction.Level.TOWNSHIP,
 ]
 
 
 class PlanGenerateForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none(), empty_label=None)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=Jurisdiction.objects.none(), empty_label=None
+    )
     propose_rosters = forms.BooleanField(
-        label=_("Propose rosters from station members"), required=False, initial=True,
-        help_text=_("Each station's serving representatives take turns, up to their yearly quota, never twice on one day."),
+        label=_("Propose rosters from station members"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Each station's serving representatives take turns, up to their yearly quota, never twice on one day."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -50,12 +59,18 @@ class PlanGenerateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         year, jurisdiction = cleaned.get("year"), cleaned.get("jurisdiction")
-        if year and jurisdiction and ReceptionPlan.objects.filter(
-            jurisdiction=jurisdiction, year=year, status=ReceptionPlan.Status.PUBLISHED
-        ).exists():
-            self.add_error("year", _(
-                "The %(year)s plan of %(jurisdiction)s is published already; change its events one by one instead."
-            ) % {"year": year, "jurisdiction": jurisdiction.name})
+        if (
+            year
+            and jurisdiction
+            and ReceptionPlan.objects.filter(
+                jurisdiction=jurisdiction, year=year, status=ReceptionPlan.Status.PUBLISHED
+            ).exists()
+        ):
+            self.add_error(
+                "year",
+                _("The %(year)s plan of %(jurisdiction)s is published already; change its events one by one instead.")
+                % {"year": year, "jurisdiction": jurisdiction.name},
+            )
         return cleaned
 
 
@@ -66,17 +81,29 @@ class PlanRegenerateForm(forms.Form):
 class PlanEventFilterForm(forms.Form):
     """The filter bar over the plan's events (GET)."""
 
-    station = forms.CharField(label=_("Station"), required=False, max_length=100,
-                              widget=forms.TextInput(attrs={"placeholder": _("Name or number")}))
-    month = forms.TypedChoiceField(label=_("Month"), required=False, coerce=int, empty_value=None,
-                                   choices=[("", _("All months")), *MONTHS.items()])
+    station = forms.CharField(
+        label=_("Station"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or number")}),
+    )
+    month = forms.TypedChoiceField(
+        label=_("Month"), required=False, coerce=int, empty_value=None, choices=[("", _("All months")), *MONTHS.items()]
+    )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EventKind.choices])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = filter_bar_helper(
-            "station", "month", "kind", clear_url="?#events",
-            widths={"station": "col-12 col-md-4 col-xl-3", "month": "col-6 col-md-2", "kind": "col-6 col-md-3 col-xl-2"},
+            "station",
+            "month",
+            "kind",
+            clear_url="?#events",
+            widths={
+                "station": "col-12 col-md-4 col-xl-3",
+                "month": "col-6 col-md-2",
+                "kind": "col-6 col-md-3 col-xl-2",
+            },
         )
 
     def filters(self) -> dict:
@@ -99,8 +126,18 @@ class ReceptionRuleForm(forms.ModelForm):
     class Meta:
         model = ReceptionRule
         fields = [
-            "pattern", "day_of_month", "week_of_month", "weekday", "start_time", "end_time", "place",
-            "on_non_working_day", "representatives_per_event", "valid_from", "valid_until", "is_active",
+            "pattern",
+            "day_of_month",
+            "week_of_month",
+            "weekday",
+            "start_time",
+            "end_time",
+            "place",
+            "on_non_working_day",
+            "representatives_per_event",
+            "valid_from",
+            "valid_until",
+            "is_active",
         ]
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

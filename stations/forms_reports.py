@@ -12,7 +12,10 @@ from .filters import filter_bar_helper
 from .models import Campaign, Level, Station
 
 CAMPAIGN_LEVELS = [
-    Jurisdiction.Level.PROVINCE, Jurisdiction.Level.CITY, Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP,
+    Jurisdiction.Level.PROVINCE,
+    Jurisdiction.Level.CITY,
+    Jurisdiction.Level.COUNTY,
+    Jurisdiction.Level.TOWNSHIP,
 ]
 
 
@@ -65,10 +68,14 @@ class CampaignForm(forms.ModelForm):
             count = outside.count()
             if count:
                 first = outside.first()
-                self.add_error(None, _(
-                    "%(count)s events of this campaign fall outside these dates (the first on %(date)s). "
-                    "Move them or take them out of the campaign first."
-                ) % {"count": count, "date": first.date.isoformat()})
+                self.add_error(
+                    None,
+                    _(
+                        "%(count)s events of this campaign fall outside these dates (the first on %(date)s). "
+                        "Move them or take them out of the campaign first."
+                    )
+                    % {"count": count, "date": first.date.isoformat()},
+                )
         return cleaned
 
 
@@ -81,9 +88,13 @@ class AttendanceFilterForm(forms.Form):
     """The attendance report's filter bar (GET); every choice comes from the user's scope."""
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Full name or number")}))
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"placeholder": _("Full name or number")})
+    )
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices])
-    station = forms.ModelChoiceField(label=_("Station"), required=False, queryset=Station.objects.none(), empty_label=_("All stations"))
+    station = forms.ModelChoiceField(
+        label=_("Station"), required=False, queryset=Station.objects.none(), empty_label=_("All stations")
+    )
     jurisdiction = forms.ModelChoiceField(
         label=_("Street or township"), required=False, queryset=Jurisdiction.objects.none(), empty_label=_("All areas")
     )
@@ -100,14 +111,24 @@ class AttendanceFilterForm(forms.Form):
         stations = self.fields["station"]
         stations.queryset = Station.objects.visible_to(user).order_by("code")
         stations.label_from_instance = lambda s: f"{s.code} {s.name}"
-        self.fields["jurisdiction"].queryset = Jurisdiction.objects.visible_to(user).filter(
-            level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP]
-        ).order_by("code")
+        self.fields["jurisdiction"].queryset = (
+            Jurisdiction.objects.visible_to(user)
+            .filter(level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP])
+            .order_by("code")
+        )
         self.helper = filter_bar_helper(
-            "year", "q", "level", "station", "jurisdiction", "below_quota",
+            "year",
+            "q",
+            "level",
+            "station",
+            "jurisdiction",
+            "below_quota",
             widths={
-                "year": "col-6 col-md-2 col-xl-1", "q": "col-6 col-md-3 col-xl-2", "level": "col-6 col-md-2",
-                "station": "col-6 col-md-3 col-xl-2", "jurisdiction": "col-6 col-md-2",
+                "year": "col-6 col-md-2 col-xl-1",
+                "q": "col-6 col-md-3 col-xl-2",
+                "level": "col-6 col-md-2",
+                "station": "col-6 col-md-3 col-xl-2",
+                "jurisdiction": "col-6 col-md-2",
                 "below_quota": "col-6 col-md-2 col-xl-auto pt-md-4 mt-md-1",
             },
         )

@@ -13,6 +13,7 @@ Every message is an outbox row written in the transaction of its cause, keyed
 `reception:<event>:rep:<representative>:<kind>`, so it goes out once.
 """
 
+import contextlib
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from liaison import workdays
 from liaison.models import OutboxMessage
 from liaison.outbox import Recipient, outbox_rows, outbox_store, outbox_write
 
-from .models import EventKind, Membership, Representative, ReceptionEvent, RosterEntry
+from .models import EventKind, Membership, ReceptionEvent, Representative, RosterEntry
 
 TOPIC_NOTICE = "reception_notice"
 TOPIC_VISIT = "visit_notice"
@@ -82,24 +83,33 @@ def _compose_notice(event, rep) -> tuple[str, str, str]:
             "topics": event.topics or "—",
         }
         subject = _("Department-head visit: %(department)s at %(station)s on %(date)s") % values
-        body = _(
-            "Dear %(name)s,\n\n%(department)s (%(head)s) will visit %(station)s on %(date)s (%(weekday)s) "
-            "from %(start)s to %(end)s at %(place)s and answer residents and representatives face to face.\n\n"
-            "What the department is responsible for: %(duties)s\n\nTopics: %(topics)s\n\n"
-            "Please visit residents beforehand and collect their questions for the department."
-        ) % values
-        sms = _(
-            "%(name)s: %(department)s visits %(station)s on %(date)s %(start)s-%(end)s, %(place)s. "
-            "Please collect residents' questions beforehand."
-        ) % values
+        body = (
+            _(
+                "Dear %(name)s,\n\n%(department)s (%(head)s) will visit %(station)s on %(date)s (%(weekday)s) "
+                "from %(start)s to %(end)s at %(place)s and answer residents and representatives face to face.\n\n"
+                "What the department is responsible for: %(duties)s\n\nTopics: %(topics)s\n\n"
+                "Please visit residents beforehand and collect their questions for the department."
+            )
+            % values
+        )
+        sms = (
+            _(
+                "%(name)s: %(department)s visits %(station)s on %(date)s %(start)s-%(end)s, %(place)s. "
+                "Please collect residents' questions beforehand."
+            )
+            % values
+        )
     else:
         values["kind"] = event.get_kind_display()
         subject = _("%(kind)s notice: %(station)s on %(date)s") % values
-        body = _(
-            "Dear %(name)s,\n\nYou are on the roster of the %(kind)s at %(station)s on %(date)s (%(weekday)s) "
-            "from %(start)s to %(end)s at %(place)s. Your name, work unit and public phone are announced "
-            "to residents.\n\nIf you cannot come, please tell the station as early as you can."
-        ) % values
+        body = (
+            _(
+                "Dear %(name)s,\n\nYou are on the roster of the %(kind)s at %(station)s on %(date)s (%(weekday)s) "
+                "from %(start)s to %(end)s at %(place)s. Your name, work unit and public phone are announced "
+                "to residents.\n\nIf you cannot come, please tell the station as early as you can."
+            )
+            % values
+        )
         sms = _("%(name)s: %(kind)s at %(station)s on %(date)s %(start)s-%(end)s, %(place)s. Please attend.") % values
     return subject, body, _sms(sms)
 
@@ -122,8 +132,14 @@ def _notice_rows(event, rep):
     subject, body, sms = _compose_notice(event, rep)
     topic = TOPIC_VISIT if event.kind == EventKind.DEPARTMENT_VISIT else TOPIC_NOTICE
     return outbox_rows(
-        key=_key(event.pk, rep.pk, "notice"), topic=topic, recipient=Recipient.for_representative(rep),
-        subject=subject, body=body, sms_text=sms, url=_event_url(event), station=event.station,
+        key=_key(event.pk, rep.pk, "notice"),
+        topic=topic,
+        recipient=Recipient.for_representative(rep),
+        subject=subject,
+        body=body,
+        sms_text=sms,
+        url=_event_url(event),
+        station=event.station,
     )
 
 
@@ -159,7 +175,9 @@ def queue_due_notices(*, today: date | None = None) -> int:
             batch = list(_events_with_recipients().filter(pk__in=due_ids[start : start + 200]))
             wanted = {(e.pk, r.pk): (e, r) for e in batch for r in _recipients(e)}
             done = set(
-                OutboxMessage.objects.filter(key__in=[_key(e, r, "notice") for e, r in wanted]).values_list("key", flat=True)
+                OutboxMessage.objects.filter(key__in=[_key(e, r, "notice") for e, r in wanted]).values_list(
+                    "key", flat=True
+                )
             )
             rows = [
                 row
@@ -178,10 +196,8 @@ def notices_kick() -> None:
     def kick():
         from .tasks import queue_reception_notices
 
-        try:
+        with contextlib.suppress(Exception):  # broker down: the hourly beat run writes them
             queue_reception_notices.delay()
-        except Exception:  # broker down: the hourly beat run writes them
-            pass
 
     transaction.on_commit(kick)
 
@@ -201,9 +217,10 @@ def notice_roster_added(*, entry: RosterEntry) -> int:
 def notice_roster_removed(*, entry: RosterEntry) -> int:
     """A representative left the roster: an unsent notice is cancelled, a sent one is followed by a note."""
     event, rep = entry.event, entry.representative
-    if event.kind == EventKind.DEPARTMENT_VISIT and Membership.objects.filter(
-        station=event.station_id, representative=rep
-    ).exists():
+    if (
+        event.kind == EventKind.DEPARTMENT_VISIT
+        and Membership.objects.filter(station=event.station_id, representative=rep).exists()
+    ):
         return 0  # still told as a member of the station
     prefix = f"reception:{event.pk}:rep:{rep.pk}:"
     OutboxMessage.objects.filter(key__startswith=prefix, status=OutboxMessage.Status.PENDING).update(
@@ -214,15 +231,23 @@ def notice_roster_removed(*, entry: RosterEntry) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         values = {"name": rep.name, "station": event.station.name, **_when(event)}
         subject = _("Roster change: %(station)s on %(date)s") % values
-        body = _(
-            "Dear %(name)s,\n\nYou are no longer on the roster of %(station)s on %(date)s (%(weekday)s) "
-            "%(start)s–%(end)s. You do not need to come."
-        ) % values
+        body = (
+            _(
+                "Dear %(name)s,\n\nYou are no longer on the roster of %(station)s on %(date)s (%(weekday)s) "
+                "%(start)s–%(end)s. You do not need to come."
+            )
+            % values
+        )
         sms = _sms(_("%(name)s: you are no longer on the roster of %(station)s on %(date)s.") % values)
         return outbox_write(
-            key=_key(event.pk, rep.pk, f"removed:{timezone.now():%Y%m%d%H%M%S}"), topic=TOPIC_REMOVED,
-            recipient=Recipient.for_representative(rep), subject=subject, body=body, sms_text=sms,
-            url=_event_url(event), station=event.station,
+            key=_key(event.pk, rep.pk, f"removed:{timezone.now():%Y%m%d%H%M%S}"),
+            topic=TOPIC_REMOVED,
+            recipient=Recipient.for_representative(rep),
+            subject=subject,
+            body=body,
+            sms_text=sms,
+            url=_event_url(event),
+            station=event.station,
         )
 
 
@@ -242,7 +267,9 @@ def notice_event_changed(*, event: ReceptionEvent, before: dict) -> int:
     one); those already sent get a correction keyed by the event's new
     schedule revision, so each change is told once.
     """
-    cancelled = before.get("status") != ReceptionEvent.Status.CANCELLED and event.status == ReceptionEvent.Status.CANCELLED
+    cancelled = (
+        before.get("status") != ReceptionEvent.Status.CANCELLED and event.status == ReceptionEvent.Status.CANCELLED
+    )
     moved = any(before.get(f) is not None and before.get(f) != getattr(event, f) for f in SCHEDULE_FIELDS)
     if not (cancelled or moved):
         return 0
@@ -285,27 +312,43 @@ def _write_change(event, rep, before, cancelled) -> int:
     old = _when(event, before.get("date"), before.get("start_time"), before.get("end_time"))
     new = _when(event)
     values = {
-        "name": rep.name, "station": event.station.name, "old_place": before.get("place") or event.place,
-        "place": event.place, **{f"old_{k}": v for k, v in old.items()}, **new,
+        "name": rep.name,
+        "station": event.station.name,
+        "old_place": before.get("place") or event.place,
+        "place": event.place,
+        **{f"old_{k}": v for k, v in old.items()},
+        **new,
     }
     if cancelled:
         subject = _("Cancelled: %(station)s on %(old_date)s") % values
-        body = _(
-            "Dear %(name)s,\n\nThe activity at %(station)s on %(old_date)s (%(old_weekday)s) %(old_start)s–%(old_end)s "
-            "is cancelled. You do not need to come."
-        ) % values
+        body = (
+            _(
+                "Dear %(name)s,\n\nThe activity at %(station)s on %(old_date)s (%(old_weekday)s) %(old_start)s–%(old_end)s "
+                "is cancelled. You do not need to come."
+            )
+            % values
+        )
         sms = _("%(name)s: the activity at %(station)s on %(old_date)s is cancelled.") % values
         kind, topic = "cancel", TOPIC_CANCEL
     else:
         subject = _("Changed: %(station)s now on %(date)s %(start)s") % values
-        body = _(
-            "Dear %(name)s,\n\nThe activity at %(station)s has changed.\n\n"
-            "Was: %(old_date)s (%(old_weekday)s) %(old_start)s–%(old_end)s, %(old_place)s\n"
-            "Now: %(date)s (%(weekday)s) %(start)s–%(end)s, %(place)s\n\nPlease note the new time and place."
-        ) % values
+        body = (
+            _(
+                "Dear %(name)s,\n\nThe activity at %(station)s has changed.\n\n"
+                "Was: %(old_date)s (%(old_weekday)s) %(old_start)s–%(old_end)s, %(old_place)s\n"
+                "Now: %(date)s (%(weekday)s) %(start)s–%(end)s, %(place)s\n\nPlease note the new time and place."
+            )
+            % values
+        )
         sms = _("%(name)s: changed, %(station)s now on %(date)s %(start)s-%(end)s, %(place)s.") % values
         kind, topic = f"change:{event.schedule_revision}", TOPIC_CHANGE
     return outbox_write(
-        key=_key(event.pk, rep.pk, kind), topic=topic, recipient=Recipient.for_representative(rep),
-        subject=subject, body=body, sms_text=_sms(sms), url=_event_url(event), station=event.station,
+        key=_key(event.pk, rep.pk, kind),
+        topic=topic,
+        recipient=Recipient.for_representative(rep),
+        subject=subject,
+        body=body,
+        sms_text=_sms(sms),
+        url=_event_url(event),
+        station=event.station,
     )

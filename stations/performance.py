@@ -136,64 +136,97 @@ def figures_for(representatives, year: int) -> dict[int, Figures]:
     put(
         RosterEntry.objects.filter(
             representative_id__in=ids, event__date__year=year, event__status__in=[HELD, SCHEDULED]
-        ).order_by().values("representative_id").annotate(
+        )
+        .order_by()
+        .values("representative_id")
+        .annotate(
             n_rostered=Count("pk"),
             n_attended=Count("pk", filter=held & Q(attended=True)),
             n_missed=Count("pk", filter=held & not_present),
             n_upcoming=Count("pk", filter=Q(event__status=SCHEDULED)),
         ),
-        rostered="n_rostered", attended="n_attended", missed="n_missed", upcoming="n_upcoming",
+        rostered="n_rostered",
+        attended="n_attended",
+        missed="n_missed",
+        upcoming="n_upcoming",
     )
 
-    answered_in_time = Exists(PetitionEvent.objects.filter(
-        petition=OuterRef("petition"), kind=PetitionEvent.Kind.REPLIED, actor=OuterRef("representative__user"),
-        at__lte=OuterRef("petition__first_reply_due_at"),
-    ))
+    answered_in_time = Exists(
+        PetitionEvent.objects.filter(
+            petition=OuterRef("petition"),
+            kind=PetitionEvent.Kind.REPLIED,
+            actor=OuterRef("representative__user"),
+            at__lte=OuterRef("petition__first_reply_due_at"),
+        )
+    )
     put(
         PetitionRepresentative.objects.filter(
             representative_id__in=ids, role=PetitionRepresentative.Role.RECEIVED, received_on__year=year
-        ).order_by().annotate(in_time=answered_in_time).values("representative_id").annotate(
+        )
+        .order_by()
+        .annotate(in_time=answered_in_time)
+        .values("representative_id")
+        .annotate(
             n_received=Count("pk"),
             n_online=Count("pk", filter=Q(petition__first_reply_due_at__isnull=False)),
             n_online_24h=Count("pk", filter=Q(petition__first_reply_due_at__isnull=False, in_time=True)),
         ),
-        received="n_received", online="n_online", online_24h="n_online_24h",
+        received="n_received",
+        online="n_online",
+        online_24h="n_online_24h",
     )
 
     put(
         Suggestion.objects.filter(lead_representative_id__in=ids, created_at__year=year)
-        .order_by().values("lead_representative_id").annotate(n=Count("pk")),
-        key="lead_representative_id", led="n",
+        .order_by()
+        .values("lead_representative_id")
+        .annotate(n=Count("pk")),
+        key="lead_representative_id",
+        led="n",
     )
     put(
         Suggestion.co_signers.through.objects.filter(representative_id__in=ids, suggestion__created_at__year=year)
-        .order_by().values("representative_id").annotate(n=Count("pk")),
+        .order_by()
+        .values("representative_id")
+        .annotate(n=Count("pk")),
         cosigned="n",
     )
 
-    followed_in_year = Exists(PetitionEvent.objects.filter(
-        petition=OuterRef("petition"),
-        kind__in=[PetitionEvent.Kind.FOLLOWED, PetitionEvent.Kind.FOLLOW_UP_MARKED],
-        actor=OuterRef("representative__user"), at__year=year,
-    ))
+    followed_in_year = Exists(
+        PetitionEvent.objects.filter(
+            petition=OuterRef("petition"),
+            kind__in=[PetitionEvent.Kind.FOLLOWED, PetitionEvent.Kind.FOLLOW_UP_MARKED],
+            actor=OuterRef("representative__user"),
+            at__year=year,
+        )
+    )
     put(
         PetitionRepresentative.objects.filter(representative_id__in=ids)
-        .filter(followed_in_year | (
-            (Q(role=PetitionRepresentative.Role.FOLLOWING) | Q(follow_up=True)) & Q(received_on__year=year)
-        ))
-        .order_by().values("representative_id").annotate(n=Count("pk")),
+        .filter(
+            followed_in_year
+            | ((Q(role=PetitionRepresentative.Role.FOLLOWING) | Q(follow_up=True)) & Q(received_on__year=year))
+        )
+        .order_by()
+        .values("representative_id")
+        .annotate(n=Count("pk")),
         follow_ups="n",
     )
 
     put(
         Rating.objects.filter(rater=Rating.Rater.REPRESENTATIVE, representative_id__in=ids, created_at__year=year)
-        .order_by().values("representative_id").annotate(n=Count("pk")),
+        .order_by()
+        .values("representative_id")
+        .annotate(n=Count("pk")),
         ratings="n",
     )
     put(
-        Suggestion.objects.filter(lead_representative_id__in=ids, rated_at__year=year).exclude(satisfaction="")
-        .order_by().values("lead_representative_id").annotate(n=Count("pk")),
-        key="lead_representative_id", ratings="n",
+        Suggestion.objects.filter(lead_representative_id__in=ids, rated_at__year=year)
+        .exclude(satisfaction="")
+        .order_by()
+        .values("lead_representative_id")
+        .annotate(n=Count("pk")),
+        key="lead_representative_id",
+        ratings="n",
     )
     return out
 
@@ -230,8 +263,15 @@ class RuleBook:
         self.defaults: dict[str, Rule] = {}
         self.by_code: dict[str, dict[str, Rule]] = {}
         for r in rows:
-            rule = Rule(activity=r.activity, points=r.points, cap=r.cap, weight=r.weight, pk=r.pk,
-                        jurisdiction_id=r.jurisdiction_id, jurisdiction_name=r.jurisdiction.name if r.jurisdiction_id else "")
+            rule = Rule(
+                activity=r.activity,
+                points=r.points,
+                cap=r.cap,
+                weight=r.weight,
+                pk=r.pk,
+                jurisdiction_id=r.jurisdiction_id,
+                jurisdiction_name=r.jurisdiction.name if r.jurisdiction_id else "",
+            )
             if r.jurisdiction_id:
                 self.by_code.setdefault(r.jurisdiction.code, {})[r.activity] = rule
             else:
@@ -273,7 +313,13 @@ class ScoreLine:
 def score_lines(figures: Figures, rules: dict[str, Rule]) -> list[ScoreLine]:
     labels = dict(Activity.choices)
     return [
-        ScoreLine(activity=a, label=labels[a], count=figures.count(a), rule=rules[a], points=_q(rules[a].score(figures.count(a))))
+        ScoreLine(
+            activity=a,
+            label=labels[a],
+            count=figures.count(a),
+            rule=rules[a],
+            points=_q(rules[a].score(figures.count(a))),
+        )
         for a in Activity.values
     ]
 
@@ -305,8 +351,11 @@ def record_for(representative: Representative, year: int, rules: RuleBook | None
     figures.quota = quotas().get(representative.level, 0)
     applying = (rules or RuleBook.load()).for_code(representative.jurisdiction.code)
     return Record(
-        representative=representative, year=year, figures=figures,
-        lines=score_lines(figures, applying), score=total_score(figures, applying),
+        representative=representative,
+        year=year,
+        figures=figures,
+        lines=score_lines(figures, applying),
+        score=total_score(figures, applying),
     )
 
 
@@ -331,17 +380,23 @@ class RankingRow:
     rank: int = 0
 
 
-def ranking(user, year: int, *, jurisdiction: Jurisdiction | None = None, level: str = "", sort: str = "") -> list[RankingRow]:
+def ranking(
+    user, year: int, *, jurisdiction: Jurisdiction | None = None, level: str = "", sort: str = ""
+) -> list[RankingRow]:
     """Every representative whose record the user may see (`records_visible_to`), with the year's
     figures and score, ranked by score (equal scores share a rank). `jurisdiction`: elected there or
     attached to a station there. A constant number of queries (nine, plus the user's scope)."""
     from .models import Membership
 
-    reps = records_visible_to(user).select_related("jurisdiction").only(
-        "pk", "code", "name", "level", "work_unit", "jurisdiction__code", "jurisdiction__name"
+    reps = (
+        records_visible_to(user)
+        .select_related("jurisdiction")
+        .only("pk", "code", "name", "level", "work_unit", "jurisdiction__code", "jurisdiction__name")
     )
     if jurisdiction is not None:
-        attached = Membership.objects.filter(station__jurisdiction__code__startswith=jurisdiction.prefix).values("representative")
+        attached = Membership.objects.filter(station__jurisdiction__code__startswith=jurisdiction.prefix).values(
+            "representative"
+        )
         reps = reps.filter(Q(jurisdiction__code__startswith=jurisdiction.prefix) | Q(pk__in=attached))
     if level:
         reps = reps.filter(level=level)
@@ -353,7 +408,9 @@ def ranking(user, year: int, *, jurisdiction: Jurisdiction | None = None, level:
     for rep in reps:
         f = figures.get(rep.pk) or Figures()
         f.quota = quota_by_level.get(rep.level, 0)
-        rows.append(RankingRow(representative=rep, figures=f, score=total_score(f, book.for_code(rep.jurisdiction.code))))
+        rows.append(
+            RankingRow(representative=rep, figures=f, score=total_score(f, book.for_code(rep.jurisdiction.code)))
+        )
     rows.sort(key=lambda r: (-r.score, r.representative.name, r.representative.pk))
     rank, previous = 0, None
     for n, row in enumerate(rows, 1):
@@ -370,13 +427,13 @@ def sort_rows(rows: list[RankingRow], sort: str) -> list[RankingRow]:
     descending = sort.startswith("-")
     level_rank = {level: i for i, level in enumerate(LEVEL_ORDER)}
     if key == "name":
-        value = lambda r: (r.representative.name, r.representative.pk)  # noqa: E731
+        value = lambda r: (r.representative.name, r.representative.pk)
     elif key == "level":
-        value = lambda r: (level_rank.get(r.representative.level, 9), -r.score)  # noqa: E731
+        value = lambda r: (level_rank.get(r.representative.level, 9), -r.score)
     elif key == "score":
-        value = lambda r: (r.score, -r.rank)  # noqa: E731
+        value = lambda r: (r.score, -r.rank)
     else:
-        value = lambda r: (getattr(r.figures, key), r.score)  # noqa: E731
+        value = lambda r: (getattr(r.figures, key), r.score)
     return sorted(rows, key=value, reverse=descending)
 
 
@@ -396,41 +453,59 @@ def report_draft(record: Record) -> str:
     """A first draft of the annual report to voters, in the active language, from the record."""
     rep, f = record.representative, record.figures
     paragraphs = [
-        _("Dear voters: as a %(level)s people's congress representative, I report here on how I performed my duties in %(year)s.")
+        _(
+            "Dear voters: as a %(level)s people's congress representative, I report here on how I performed my duties in %(year)s."
+        )
         % {"level": rep.get_level_display(), "year": record.year},
-        _("This year I was rostered for %(rostered)s reception days at the liaison stations and attended %(attended)s of them; "
-          "the yearly quota for a representative of my level is %(quota)s days.")
+        _(
+            "This year I was rostered for %(rostered)s reception days at the liaison stations and attended %(attended)s of them; "
+            "the yearly quota for a representative of my level is %(quota)s days."
+        )
         % {"rostered": f.rostered, "attended": f.attended, "quota": f.quota},
     ]
     if f.quota and f.attended < f.quota:
-        paragraphs.append(_("I attended fewer reception days than the quota, and I will make up for it in the coming year."))
+        paragraphs.append(
+            _("I attended fewer reception days than the quota, and I will make up for it in the coming year.")
+        )
     paragraphs.append(
-        _("I received %(received)s opinions and suggestions from residents. Of the %(online)s items sent to me online, "
-          "I answered %(online_24h)s within 24 hours.")
+        _(
+            "I received %(received)s opinions and suggestions from residents. Of the %(online)s items sent to me online, "
+            "I answered %(online_24h)s within 24 hours."
+        )
         % {"received": f.received, "online": f.online, "online_24h": f.online_24h}
     )
     paragraphs.append(
-        _("I led %(led)s representative suggestions and co-signed %(cosigned)s others, so that the residents' concerns "
-          "reached the departments responsible.")
+        _(
+            "I led %(led)s representative suggestions and co-signed %(cosigned)s others, so that the residents' concerns "
+            "reached the departments responsible."
+        )
         % {"led": f.led, "cosigned": f.cosigned}
     )
     paragraphs.append(
-        _("I followed up the handling of %(follow_ups)s items and gave %(ratings)s ratings of the departments' answers.")
+        _(
+            "I followed up the handling of %(follow_ups)s items and gave %(ratings)s ratings of the departments' answers."
+        )
         % {"follow_ups": f.follow_ups, "ratings": f.ratings}
     )
     paragraphs.append(
-        _("In the coming year I will keep in close touch with the voters, listen to your opinions and suggestions, "
-          "and I welcome your criticism and supervision.")
+        _(
+            "In the coming year I will keep in close touch with the voters, listen to your opinions and suggestions, "
+            "and I welcome your criticism and supervision."
+        )
     )
     return "\n\n".join(str(p) for p in paragraphs)
 
 
 def report_for(representative, year) -> PerformanceReport | None:
-    return PerformanceReport.objects.filter(representative=representative, year=year).select_related("updated_by").first()
+    return (
+        PerformanceReport.objects.filter(representative=representative, year=year).select_related("updated_by").first()
+    )
 
 
 @transaction.atomic
-def performance_report_save(*, actor, representative: Representative, year: int, text: str, version: int) -> PerformanceReport:
+def performance_report_save(
+    *, actor, representative: Representative, year: int, text: str, version: int
+) -> PerformanceReport:
     """Save the representative's own report. `version` is the one the page was built from (0: no
     report yet); a different current version raises `ReportConflict` and saves nothing."""
     if not may_edit_report(actor, representative):
@@ -481,7 +556,8 @@ def scoring_rules_save(*, actor, rows: list[dict]) -> None:
             ScoringRule.objects.filter(jurisdiction=jurisdiction, activity=row["activity"]).delete()
             continue
         ScoringRule.objects.update_or_create(
-            jurisdiction=jurisdiction, activity=row["activity"],
+            jurisdiction=jurisdiction,
+            activity=row["activity"],
             defaults={"points": row["points"], "cap": row["cap"], "weight": row["weight"], "updated_by": actor},
         )
 

@@ -29,7 +29,9 @@ from .planning import Cancelled, plan_stations
 
 def plan_list(user):
     """The plans the user sees, with their event counts."""
-    events = ReceptionEvent.objects.filter(plan=OuterRef("pk")).order_by().values("plan").annotate(n=Count("pk")).values("n")
+    events = (
+        ReceptionEvent.objects.filter(plan=OuterRef("pk")).order_by().values("plan").annotate(n=Count("pk")).values("n")
+    )
     return (
         ReceptionPlan.objects.visible_to(user)
         .select_related("jurisdiction", "generated_by", "published_by")
@@ -51,8 +53,11 @@ def plan_event_counts(plan: ReceptionPlan) -> dict:
     kinds = list(EventKind)
     grid = defaultdict(lambda: defaultdict(int))
     for month, kind, n in (
-        plan.events.exclude(status=Cancelled).annotate(month=ExtractMonth("date"))
-        .order_by().values_list("month", "kind").annotate(n=Count("pk"))
+        plan.events.exclude(status=Cancelled)
+        .annotate(month=ExtractMonth("date"))
+        .order_by()
+        .values_list("month", "kind")
+        .annotate(n=Count("pk"))
     ):
         grid[month][kind] = n
     rows = [MonthRow(m, MONTHS[m], [grid[m][k] for k in kinds], sum(grid[m].values())) for m in range(1, 13)]
@@ -63,7 +68,9 @@ def plan_event_counts(plan: ReceptionPlan) -> dict:
         "rows": rows,
         "totals": totals,
         "total": sum(totals),
-        "by_status": [(label, by_status[value]) for value, label in ReceptionEvent.Status.choices if by_status.get(value)],
+        "by_status": [
+            (label, by_status[value]) for value, label in ReceptionEvent.Status.choices if by_status.get(value)
+        ],
     }
 
 
@@ -73,8 +80,10 @@ def plan_events(plan: ReceptionPlan, *, station: str = "", month: int | None = N
     if station:
         events = events.filter(Q(station__name__icontains=station) | Q(station__code__icontains=station))
     if month:
-        events = events.filter(date__gte=date(plan.year, month, 1),
-                               date__lte=date(plan.year, month, _months.monthrange(plan.year, month)[1]))
+        events = events.filter(
+            date__gte=date(plan.year, month, 1),
+            date__lte=date(plan.year, month, _months.monthrange(plan.year, month)[1]),
+        )
     if kind:
         events = events.filter(kind=kind)
     return events.order_by("date", "start_time", "station__code", "pk")
@@ -95,12 +104,20 @@ def plan_representatives_below_quota(plan: ReceptionPlan):
     their level's quota (any station, cancelled events left out); fewest first."""
     year_entries = (
         RosterEntry.objects.filter(
-            representative=OuterRef("pk"), event__date__gte=date(plan.year, 1, 1), event__date__lte=date(plan.year, 12, 31)
-        ).exclude(event__status=Cancelled).order_by().values("representative").annotate(n=Count("pk")).values("n")
+            representative=OuterRef("pk"),
+            event__date__gte=date(plan.year, 1, 1),
+            event__date__lte=date(plan.year, 12, 31),
+        )
+        .exclude(event__status=Cancelled)
+        .order_by()
+        .values("representative")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     quota = Case(
         *[When(level=level, then=Value(q)) for level, q in settings.LIAISON_RECEPTION_QUOTAS.items()],
-        default=Value(0), output_field=IntegerField(),
+        default=Value(0),
+        output_field=IntegerField(),
     )
     members = Membership.objects.filter(representative=OuterRef("pk"), station__in=plan_stations(plan.jurisdiction))
     return (
@@ -123,8 +140,13 @@ def plan_off_days(plan: ReceptionPlan, calendar: WorkingCalendar | None = None) 
 def plan_double_bookings(plan: ReceptionPlan) -> int:
     """Representatives on two events of the same day within the plan (edited by hand)."""
     return (
-        RosterEntry.objects.filter(event__plan=plan).exclude(event__status=Cancelled)
-        .order_by().values("representative", "event__date").annotate(n=Count("pk")).filter(n__gt=1).count()
+        RosterEntry.objects.filter(event__plan=plan)
+        .exclude(event__status=Cancelled)
+        .order_by()
+        .values("representative", "event__date")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
     )
 
 

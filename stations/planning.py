@@ -21,8 +21,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
-from django.db.models.constants import OnConflict
 from django.db.models import Exists, OuterRef
+from django.db.models.constants import OnConflict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +53,9 @@ _MAX_PARAMS = 30_000  # parameters of one INSERT (SQLite allows 32,766, PostgreS
 
 Pattern = ReceptionRule.Pattern
 Draft, Scheduled, Cancelled = (
-    ReceptionEvent.Status.DRAFT, ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.CANCELLED,
+    ReceptionEvent.Status.DRAFT,
+    ReceptionEvent.Status.SCHEDULED,
+    ReceptionEvent.Status.CANCELLED,
 )
 
 
@@ -111,8 +113,15 @@ def rule_dates(rule: ReceptionRule, year: int, calendar: WorkingCalendar | None 
 
 def _schedule_key(rule) -> tuple:
     """What decides a rule's dates: rules sharing it share one expansion."""
-    return (rule.pattern, rule.day_of_month, rule.week_of_month, rule.weekday, rule.on_non_working_day,
-            rule.valid_from, rule.valid_until)
+    return (
+        rule.pattern,
+        rule.day_of_month,
+        rule.week_of_month,
+        rule.weekday,
+        rule.on_non_working_day,
+        rule.valid_from,
+        rule.valid_until,
+    )
 
 
 def _still_missing(rule, wanted: list[date], have: set[date]) -> list[date]:
@@ -162,8 +171,11 @@ def _lock_draft(plan_pk: int) -> ReceptionPlan:
     plan = ReceptionPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan_pk)
     if plan.status == ReceptionPlan.Status.PUBLISHED:
         raise ValidationError(
-            _("The %(year)s plan of %(jurisdiction)s is published and can no longer be regenerated; "
-              "change single events instead.") % {"year": plan.year, "jurisdiction": plan.jurisdiction.name}
+            _(
+                "The %(year)s plan of %(jurisdiction)s is published and can no longer be regenerated; "
+                "change single events instead."
+            )
+            % {"year": plan.year, "jurisdiction": plan.jurisdiction.name}
         )
     return plan
 
@@ -173,7 +185,9 @@ def plan_stations(jurisdiction: Jurisdiction):
     return Station.objects.filter(jurisdiction__code__startswith=jurisdiction.prefix, is_active=True)
 
 
-def plan_generate(*, jurisdiction: Jurisdiction, year: int, actor, propose_rosters: bool, progress=None) -> ReceptionPlan:
+def plan_generate(
+    *, jurisdiction: Jurisdiction, year: int, actor, propose_rosters: bool, progress=None
+) -> ReceptionPlan:
     """Create or complete the draft plan of `jurisdiction` for `year`.
 
     Adds a draft event for every (rule, date) of the active rules of the
@@ -218,8 +232,19 @@ def plan_generate(*, jurisdiction: Jurisdiction, year: int, actor, propose_roste
     return plan
 
 
-_EVENT_COLUMNS = ("station_id", "kind", "start_time", "end_time", "place", "status", "plan_id", "rule_id", "open_slots",
-                  "created_by_id", "date")
+_EVENT_COLUMNS = (
+    "station_id",
+    "kind",
+    "start_time",
+    "end_time",
+    "place",
+    "status",
+    "plan_id",
+    "rule_id",
+    "open_slots",
+    "created_by_id",
+    "date",
+)
 _ROSTER_COLUMNS = ("event_id", "representative_id", "source", "added_by_id")
 
 
@@ -259,15 +284,18 @@ def _insert_ignoring_conflicts(model, columns: tuple[str, ...], rows: list[tuple
             yield cache[value]
 
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = (f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(opts.db_table)} "
-            f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ")
+    head = (
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(opts.db_table)} "
+        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES "
+    )
     tail = " " + ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
     per_batch = min(WRITE_BATCH, _MAX_PARAMS // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_batch):
             batch = rows[start : start + per_batch]
-            cursor.execute(head + ", ".join([placeholder] * len(batch)) + tail,
-                           [v for row in batch for v in values(row)])
+            cursor.execute(
+                head + ", ".join([placeholder] * len(batch)) + tail, [v for row in batch for v in values(row)]
+            )
 
 
 def _add_events(plan, addresses: dict[int, str], calendar, expansions, actor, report) -> set[tuple[int, date]]:
@@ -276,9 +304,11 @@ def _add_events(plan, addresses: dict[int, str], calendar, expansions, actor, re
     report.rules += len(rules)
     have: dict[int, set[date]] = defaultdict(set)
     first, last = date(plan.year, 1, 1), date(plan.year, 12, 31)
-    for rule_id, day in ReceptionEvent.objects.filter(
-        rule_id__in=[r.pk for r in rules], date__gte=first, date__lte=last
-    ).order_by().values_list("rule_id", "date"):
+    for rule_id, day in (
+        ReceptionEvent.objects.filter(rule_id__in=[r.pk for r in rules], date__gte=first, date__lte=last)
+        .order_by()
+        .values_list("rule_id", "date")
+    ):
         have[rule_id].add(day)
     new = []
     for rule in rules:
@@ -286,8 +316,18 @@ def _add_events(plan, addresses: dict[int, str], calendar, expansions, actor, re
         if key not in expansions:
             expansions[key] = rule_dates(rule, plan.year, calendar)
         report.events_existing += len(have[rule.pk])
-        fixed = (rule.station_id, EventKind.RECEPTION, rule.start_time, rule.end_time, rule.place or addresses[rule.station_id],
-                 Draft, plan.pk, rule.pk, rule.representatives_per_event, actor.pk)
+        fixed = (
+            rule.station_id,
+            EventKind.RECEPTION,
+            rule.start_time,
+            rule.end_time,
+            rule.place or addresses[rule.station_id],
+            Draft,
+            plan.pk,
+            rule.pk,
+            rule.representatives_per_event,
+            actor.pk,
+        )
         new += [(*fixed, day) for day in _still_missing(rule, expansions[key], have[rule.pk])]
     # The unique (rule, date) constraint makes a concurrent run harmless.
     _insert_ignoring_conflicts(ReceptionEvent, _EVENT_COLUMNS, new)
@@ -317,7 +357,8 @@ class _RosterProposer:
         # Every query here is an index lookup by ids, and none keeps the models'
         # default ordering (which would join stations and representatives).
         memberships = list(
-            Membership.objects.filter(station_id__in=station_ids).order_by()
+            Membership.objects.filter(station_id__in=station_ids)
+            .order_by()
             .values_list("station_id", "representative_id", "role")
         )
         levels = {}
@@ -325,7 +366,8 @@ class _RosterProposer:
         for start in range(0, len(rep_ids), _IN_BATCH):
             levels.update(
                 Representative.objects.filter(pk__in=rep_ids[start : start + _IN_BATCH], is_active=True)
-                .order_by().values_list("pk", "level")
+                .order_by()
+                .values_list("pk", "level")
             )
         members: dict[int, list[int]] = defaultdict(list)
         for station_id, rep_id, _role in sorted(memberships, key=lambda m: (m[0], m[2] != Membership.Role.HEAD, m[1])):
@@ -336,19 +378,24 @@ class _RosterProposer:
         events: dict[int, list[tuple]] = defaultdict(list)
         rows = (
             ReceptionEvent.objects.filter(station_id__in=station_ids, date__gte=self.first, date__lte=self.last)
-            .order_by().values_list("pk", "station_id", "date", "start_time", "open_slots", "plan_id", "status", "rule_id")
+            .order_by()
+            .values_list("pk", "station_id", "date", "start_time", "open_slots", "plan_id", "status", "rule_id")
         )
         old = []
-        for pk, station_id, day, _start, slots, plan_id, status, rule_id in sorted(rows, key=lambda r: (r[2], r[3], r[0])):
+        for pk, station_id, day, _start, slots, plan_id, status, rule_id in sorted(
+            rows, key=lambda r: (r[2], r[3], r[0])
+        ):
             if plan_id == self.plan.pk and status == Draft:
                 events[station_id].append((pk, day, slots))
                 if rule_id is None or (rule_id, day) in existed:
                     old.append(pk)
         on_roster: dict[int, set[int]] = defaultdict(set)
         for start in range(0, len(old), _IN_BATCH):
-            for event_id, rep_id in RosterEntry.objects.filter(
-                event_id__in=old[start : start + _IN_BATCH]
-            ).order_by().values_list("event_id", "representative_id"):
+            for event_id, rep_id in (
+                RosterEntry.objects.filter(event_id__in=old[start : start + _IN_BATCH])
+                .order_by()
+                .values_list("event_id", "representative_id")
+            ):
                 on_roster[event_id].add(rep_id)
         entries = []
         for station_id, station_events in events.items():
@@ -368,15 +415,19 @@ class _RosterProposer:
         for start in range(0, len(rep_ids), _IN_BATCH):
             entries = list(
                 RosterEntry.objects.filter(representative_id__in=rep_ids[start : start + _IN_BATCH])
-                .order_by().values_list("representative_id", "event_id")
+                .order_by()
+                .values_list("representative_id", "event_id")
             )
             days = {}
             event_ids = sorted({event for _rep, event in entries})
             for first in range(0, len(event_ids), _IN_BATCH):
                 days.update(
-                    ReceptionEvent.objects.filter(pk__in=event_ids[first : first + _IN_BATCH], date__gte=self.first,
-                                                  date__lte=self.last).exclude(status=Cancelled)
-                    .order_by().values_list("pk", "date")
+                    ReceptionEvent.objects.filter(
+                        pk__in=event_ids[first : first + _IN_BATCH], date__gte=self.first, date__lte=self.last
+                    )
+                    .exclude(status=Cancelled)
+                    .order_by()
+                    .values_list("pk", "date")
                 )
             for rep, event in entries:
                 if event in days:
@@ -399,14 +450,13 @@ class _RosterProposer:
         order = {rep: i for i, rep in enumerate(reps)}
         last_day: dict[int, date] = {}
         entries, given, cumulative = [], 0, 0
-        for (pk, day, _slots), need in zip(events, needs):
+        for (pk, day, _slots), need in zip(events, needs, strict=False):
             cumulative += need
             allowed = min(need, share * cumulative // wanted - given)
             if allowed <= 0:
                 continue
             candidates = [
-                r for r in reps
-                if self.count[r] < self.quota[r] and day not in self.busy[r] and r not in on_roster[pk]
+                r for r in reps if self.count[r] < self.quota[r] and day not in self.busy[r] and r not in on_roster[pk]
             ]
             candidates.sort(key=lambda r: (self.count[r], last_day.get(r, date.min), order[r]))
             for rep in candidates[:allowed]:
@@ -427,8 +477,11 @@ def run_plan_generation(job, progress) -> JobResult:
         raise JobRejected(_("You may no longer make plans for this jurisdiction."))
     try:
         plan = plan_generate(
-            jurisdiction=jurisdiction, year=int(params["year"]), actor=owner,
-            propose_rosters=bool(params.get("propose_rosters")), progress=progress,
+            jurisdiction=jurisdiction,
+            year=int(params["year"]),
+            actor=owner,
+            propose_rosters=bool(params.get("propose_rosters")),
+            progress=progress,
         )
     except (ValidationError, PermissionDenied) as refused:
         messages = getattr(refused, "messages", None) or [_("You may no longer make plans for this jurisdiction.")]
@@ -439,9 +492,14 @@ def run_plan_generation(job, progress) -> JobResult:
         "%(rules)s rules at %(stations)s stations; %(entries)s representatives proposed for rosters. "
         "Took %(seconds)s seconds."
     ) % {
-        "year": plan.year, "jurisdiction": jurisdiction.name, "created": r.events_created,
-        "existing": r.events_existing, "rules": r.rules, "stations": r.stations,
-        "entries": r.roster_entries_created, "seconds": f"{r.seconds:.1f}",
+        "year": plan.year,
+        "jurisdiction": jurisdiction.name,
+        "created": r.events_created,
+        "existing": r.events_existing,
+        "rules": r.rules,
+        "stations": r.stations,
+        "entries": r.roster_entries_created,
+        "seconds": f"{r.seconds:.1f}",
     }
     return JobResult(message=message, url=reverse("plans:plan_detail", args=[plan.pk]))
 
@@ -479,10 +537,19 @@ def _untouched_drafts(rule: ReceptionRule, station: Station):
     """Draft-plan events of the rule as generation left them: no roster, same time,
     place and slots, nothing added; the ones a rule change or deletion may remove."""
     return ReceptionEvent.objects.filter(
-        rule=rule, status=Draft, plan__status=ReceptionPlan.Status.DRAFT,
-        start_time=rule.start_time, end_time=rule.end_time, place=rule.place or station.address,
-        open_slots=rule.representatives_per_event, kind=EventKind.RECEPTION, title="", campaign=None,
-        department=None, topics="", public_note="",
+        rule=rule,
+        status=Draft,
+        plan__status=ReceptionPlan.Status.DRAFT,
+        start_time=rule.start_time,
+        end_time=rule.end_time,
+        place=rule.place or station.address,
+        open_slots=rule.representatives_per_event,
+        kind=EventKind.RECEPTION,
+        title="",
+        campaign=None,
+        department=None,
+        topics="",
+        public_note="",
     ).exclude(Exists(RosterEntry.objects.filter(event=OuterRef("pk"))))
 
 
@@ -502,8 +569,18 @@ def _drop_untouched_drafts(rule: ReceptionRule) -> int:
 
 
 _SCHEDULE_FIELDS = (
-    "pattern", "day_of_month", "week_of_month", "weekday", "start_time", "end_time", "place",
-    "on_non_working_day", "representatives_per_event", "valid_from", "valid_until", "is_active",
+    "pattern",
+    "day_of_month",
+    "week_of_month",
+    "weekday",
+    "start_time",
+    "end_time",
+    "place",
+    "on_non_working_day",
+    "representatives_per_event",
+    "valid_from",
+    "valid_until",
+    "is_active",
 )
 
 

@@ -32,8 +32,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.gzip import gzip_page
@@ -114,9 +114,7 @@ def public_areas() -> list[dict]:
     public = Station.objects.public().order_by()
 
     def codes(length):
-        padded = Concat(
-            Substr("jurisdiction__code", 1, length), Value("0" * (12 - length)), output_field=CharField()
-        )
+        padded = Concat(Substr("jurisdiction__code", 1, length), Value("0" * (12 - length)), output_field=CharField())
         return public.annotate(area_code=padded).values("area_code")
 
     return list(
@@ -328,7 +326,11 @@ def public_members(station) -> list[Membership]:
     """The station's serving representatives with public fields only: head first, then by level and name."""
     members = list(public_station_members(station).only(*PUBLIC_REPRESENTATIVE_FIELDS))
     members.sort(
-        key=lambda m: (m.role != Membership.Role.HEAD, LEVEL_ORDER.get(m.representative.level, 99), m.representative.name)
+        key=lambda m: (
+            m.role != Membership.Role.HEAD,
+            LEVEL_ORDER.get(m.representative.level, 99),
+            m.representative.name,
+        )
     )
     return members
 
@@ -366,7 +368,9 @@ class StationPublicView(TemplateView):
             # Names and positions only: an officer's phone is not published here.
             officers=list(station.officers.only("pk", "station_id", "name", "position")),
             map_config=_map_config(
-                marker=[float(station.latitude), float(station.longitude)], zoom=16, name=station.name,
+                marker=[float(station.latitude), float(station.longitude)],
+                zoom=16,
+                name=station.name,
                 labels={
                     "tilesFailed": str(_("The map background could not be loaded.")),
                     "loadFailed": str(_("The map could not be shown.")),

@@ -32,7 +32,14 @@ def qr_svg(public_code: str, *, scale: int = QR_SCALE) -> str:
     qr = segno.make_qr(url, error="m", boost_error=False)
     out = io.BytesIO()
     qr.save(
-        out, kind="svg", scale=scale, border=QR_BORDER, dark="#000", light="#fff", title=url, xmldecl=True,
+        out,
+        kind="svg",
+        scale=scale,
+        border=QR_BORDER,
+        dark="#000",
+        light="#fff",
+        title=url,
+        xmldecl=True,
         omitsize=True,
     )
     width, height = qr.symbol_size(scale=scale, border=QR_BORDER)

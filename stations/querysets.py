@@ -90,7 +90,10 @@ class CampaignQuerySet(models.QuerySet):
         if scope.everything:
             return self.all()
         prefixes = _all_prefixes(scope)
-        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | Q(jurisdiction__code__in=_ancestor_codes(prefixes)))
+        return self.filter(
+            prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
+            | Q(jurisdiction__code__in=_ancestor_codes(prefixes))
+        )
 
 
 class ReceptionPlanQuerySet(models.QuerySet):

@@ -78,7 +78,13 @@ class EventFilter(ScopedFilterSet):
     def form(self):
         form = super().form
         form.helper = filter_bar_helper(
-            "date_from", "date_to", "station", "kind", "status", "campaign", "representative",
+            "date_from",
+            "date_to",
+            "station",
+            "kind",
+            "status",
+            "campaign",
+            "representative",
             widths={"station": "col-12 col-md-4 col-xl-2", "representative": "col-6 col-md-3 col-xl-2"},
         )
         return form

@@ -113,10 +113,15 @@ def campaign_totals(campaign: Campaign, user) -> CampaignTotals:
     station_rows = {}
     for row in per_station:
         station_rows[row["station"]] = TotalsRow(
-            key=row["station"], held=row["held"], scheduled=row["scheduled"], residents=row["residents"],
-            opinions=row["opinions"], held_by_kind={k: row[_kind_key(k)] for k in EventKind.values},
+            key=row["station"],
+            held=row["held"],
+            scheduled=row["scheduled"],
+            residents=row["residents"],
+            opinions=row["opinions"],
+            held_by_kind={k: row[_kind_key(k)] for k in EventKind.values},
             present=reps_station.get(row["station"], {}).get("present", 0),
-            rostered=reps_station.get(row["station"], {}).get("rostered", 0), stations=1,
+            rostered=reps_station.get(row["station"], {}).get("rostered", 0),
+            stations=1,
         )
     stations = Station.objects.filter(pk__in=list(station_rows)).select_related("jurisdiction")
     area_codes = {s.pk: _township_code(s.jurisdiction.code) for s in stations}
@@ -133,8 +138,11 @@ def campaign_totals(campaign: Campaign, user) -> CampaignTotals:
         if area is None:
             counts = reps_area.get(code[:TOWNSHIP_PREFIX], {})
             area = areas[code] = TotalsRow(
-                key=code, code=code, label=area_names.get(code, code),
-                present=counts.get("present", 0), rostered=counts.get("rostered", 0),
+                key=code,
+                code=code,
+                label=area_names.get(code, code),
+                present=counts.get("present", 0),
+                rostered=counts.get("rostered", 0),
             )
         area.add_events(row)
         area.stations += 1
@@ -222,11 +230,13 @@ def attendance_rows(user, year: int, filters: dict | None = None):
             upcoming=Count("roster_entries", filter=on_event & Q(roster_entries__event__status=SCHEDULED)),
             quota=Case(
                 *[When(level=level, then=Value(n)) for level, n in quota_by_level.items()],
-                default=Value(0), output_field=IntegerField(),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
             level_rank=Case(
                 *[When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)],
-                default=Value(len(LEVEL_ORDER)), output_field=IntegerField(),
+                default=Value(len(LEVEL_ORDER)),
+                output_field=IntegerField(),
             ),
         )
         .annotate(
@@ -236,7 +246,8 @@ def attendance_rows(user, year: int, filters: dict | None = None):
             status=Case(
                 When(counted__lt=F("quota"), then=Value(Status.BELOW.value)),
                 When(counted=F("quota"), then=Value(Status.MET.value)),
-                default=Value(Status.OVER.value), output_field=CharField(),
+                default=Value(Status.OVER.value),
+                output_field=CharField(),
             )
         )
     )
@@ -263,7 +274,9 @@ def attendance_rows(user, year: int, filters: dict | None = None):
 def with_visible_stations(rows, user):
     """Prefetch each representative's memberships of stations the user sees (one query a page)."""
     visible = Membership.objects.filter(station__in=Station.objects.visible_to(user)).select_related("station")
-    return rows.prefetch_related(Prefetch("memberships", queryset=visible.order_by("station__code"), to_attr="visible_memberships"))
+    return rows.prefetch_related(
+        Prefetch("memberships", queryset=visible.order_by("station__code"), to_attr="visible_memberships")
+    )
 
 
 def attendance_summary(rows) -> dict:

@@ -27,8 +27,19 @@ Status = ReceptionEvent.Status
 SCHEDULE_FIELDS = ("date", "start_time", "end_time")
 NOTICE_FIELDS = ("date", "start_time", "end_time", "place", "status")
 EDITABLE_FIELDS = {
-    "kind", "title", "date", "start_time", "end_time", "place", "campaign", "open_slots", "department",
-    "department_head", "department_duties", "topics", "public_note",
+    "kind",
+    "title",
+    "date",
+    "start_time",
+    "end_time",
+    "place",
+    "campaign",
+    "open_slots",
+    "department",
+    "department_head",
+    "department_duties",
+    "topics",
+    "public_note",
 }
 MAX_PHOTOS = 30
 
@@ -40,9 +51,7 @@ def may_change_event(actor, event: ReceptionEvent) -> bool:
     """May the actor change this event (details or roster)? Drafts belong to the office."""
     if not actor.has_perm("stations.change_receptionevent"):
         return False
-    if event.status == Status.DRAFT and not actor.has_perm("stations.change_receptionplan"):
-        return False
-    return True
+    return not (event.status == Status.DRAFT and not actor.has_perm("stations.change_receptionplan"))
 
 
 def may_change_roster(actor, event: ReceptionEvent) -> bool:
@@ -71,7 +80,9 @@ def _require_office_for_draft(actor, event) -> None:
     if event.status == Status.DRAFT:
         _require(
             actor.has_perm("stations.change_receptionplan"),
-            _("This event belongs to a draft plan; only the committee office can change it until the plan is published."),
+            _(
+                "This event belongs to a draft plan; only the committee office can change it until the plan is published."
+            ),
         )
 
 
@@ -168,7 +179,9 @@ def _create_entry(*, event, representative, source, actor) -> RosterEntry:
         raise ValidationError(_("%(name)s is already on this roster.") % {"name": representative.name})
     try:
         with transaction.atomic():  # a savepoint: the unique constraint can still catch a race
-            entry = RosterEntry.objects.create(event=event, representative=representative, source=source, added_by=actor)
+            entry = RosterEntry.objects.create(
+                event=event, representative=representative, source=source, added_by=actor
+            )
     except IntegrityError:
         raise ValidationError(_("%(name)s is already on this roster.") % {"name": representative.name}) from None
     entry.event = event
@@ -177,7 +190,9 @@ def _create_entry(*, event, representative, source, actor) -> RosterEntry:
 
 
 @transaction.atomic
-def roster_add(*, actor, event: ReceptionEvent, representative: Representative, source: str = RosterEntry.Source.ASSIGNED) -> RosterEntry:
+def roster_add(
+    *, actor, event: ReceptionEvent, representative: Representative, source: str = RosterEntry.Source.ASSIGNED
+) -> RosterEntry:
     """Put a representative on the roster (staff or office). A duplicate is a ValidationError."""
     event = _locked(event)
     _require(actor.has_perm("stations.change_rosterentry"), _("You may not change rosters."))
@@ -232,7 +247,12 @@ def roster_volunteer(*, actor, event: ReceptionEvent) -> RosterEntry:
 
 @transaction.atomic
 def event_record(
-    *, actor, event: ReceptionEvent, attended_ids, residents_received: int | None, opinions_collected: int | None,
+    *,
+    actor,
+    event: ReceptionEvent,
+    attended_ids,
+    residents_received: int | None,
+    opinions_collected: int | None,
     summary: str,
 ) -> ReceptionEvent:
     """Record the day: who came (roster entry ids), residents received, opinions collected, a
@@ -267,9 +287,17 @@ def event_record(
     event.summary = summary or ""
     event.recorded_by = actor
     event.recorded_at = now
-    event.save(update_fields=[
-        "status", "residents_received", "opinions_collected", "summary", "recorded_by", "recorded_at", "updated_at",
-    ])
+    event.save(
+        update_fields=[
+            "status",
+            "residents_received",
+            "opinions_collected",
+            "summary",
+            "recorded_by",
+            "recorded_at",
+            "updated_at",
+        ]
+    )
     return event
 
 

@@ -78,7 +78,9 @@ class RosterUploadForm(forms.Form):
         check_size(upload)
         # By content, not by name: an .xlsx is a zip with an xl/ folder.
         if sniff_content_type(upload) != XLSX_CONTENT_TYPE:
-            raise ValidationError(_("This is not an Excel workbook. Save the file as .xlsx (Excel 2007 or later) and upload it again."))
+            raise ValidationError(
+                _("This is not an Excel workbook. Save the file as .xlsx (Excel 2007 or later) and upload it again.")
+            )
         upload.seek(0)
         return upload
 

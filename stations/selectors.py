@@ -73,8 +73,8 @@ def representative_memberships(representative, user):
 
 
 def public_station_members(station):
-    return station.memberships.filter(representative__is_active=True).select_related("representative").order_by(
-        "role", "representative__level", "representative__name"
+    return (
+        station.memberships.filter(representative__is_active=True)
+        .select_related("representative")
+        .order_by("role", "representative__level", "representative__name")
     )
-
-

@@ -119,7 +119,8 @@ class StationDetailView(PermissionMixin, DetailView):
             can_members=can_members,
             can_documents=user.has_perm("stations.add_stationdocument"),
             can_delete_documents=user.has_perm("stations.delete_stationdocument"),
-            member_form=kwargs.get("member_form") or (MembershipAddForm(user=user, station=station) if can_members else None),
+            member_form=kwargs.get("member_form")
+            or (MembershipAddForm(user=user, station=station) if can_members else None),
             document_form=kwargs.get("document_form") or StationDocumentForm(),
             role_choices=Membership.Role.choices,
         )
@@ -140,7 +141,9 @@ class StationFormMixin(PermissionMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "officers" not in context:
-            context["officers"] = LiaisonOfficerFormSet(instance=getattr(self, "object", None) or Station(), prefix="officers")
+            context["officers"] = LiaisonOfficerFormSet(
+                instance=getattr(self, "object", None) or Station(), prefix="officers"
+            )
         return context
 
     def form_valid(self, form):
@@ -200,7 +203,9 @@ def membership_add(request, pk):
     form = MembershipAddForm(request.POST, user=request.user, station=station)
     if form.is_valid():
         membership = services.membership_add(
-            station=station, representative=form.cleaned_data["representative"], role=form.cleaned_data["role"],
+            station=station,
+            representative=form.cleaned_data["representative"],
+            role=form.cleaned_data["role"],
             actor=request.user,
         )
         messages.success(request, _("%(name)s joined the station.") % {"name": membership.representative.name})
@@ -223,7 +228,11 @@ def membership_set_role(request, pk, membership_pk):
         messages.error(request, _("Choose a valid role."))
     else:
         services.membership_set_role(membership=membership, role=role, actor=request.user)
-        messages.success(request, _("%(name)s is now %(role)s.") % {"name": membership.representative.name, "role": membership.get_role_display()})
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.")
+            % {"name": membership.representative.name, "role": membership.get_role_display()},
+        )
     return redirect(reverse("stations:station_detail", args=[pk]) + "#members")
 
 
@@ -254,7 +263,10 @@ def document_download(request, pk):
     document = get_object_or_404(StationDocument.objects.visible_to(request.user), pk=pk)
     require_perm(request.user, "stations.view_stationdocument")
     return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.original_name, content_type=document.content_type
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
     )
 
 

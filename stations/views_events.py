@@ -135,8 +135,15 @@ def export_events(queryset) -> bytes:
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     labels = [
-        _("Date"), _("Time"), _("Station"), _("Kind"), _("Place"), _("Representatives"), _("Status"),
-        _("Residents received"), _("Opinions collected"),
+        _("Date"),
+        _("Time"),
+        _("Station"),
+        _("Kind"),
+        _("Place"),
+        _("Representatives"),
+        _("Status"),
+        _("Residents received"),
+        _("Opinions collected"),
     ]
     header = []
     for label in labels:
@@ -147,9 +154,15 @@ def export_events(queryset) -> bytes:
     for batch in _batched(queryset.iterator(chunk_size=1000), 1000):
         for event in selectors.with_roster_names(batch):
             row = [
-                event.date, f"{event.start_time:%H:%M}–{event.end_time:%H:%M}", event.station.name,
-                event.get_kind_display(), event.place, "、".join(event.roster_names), event.get_status_display(),
-                event.residents_received, event.opinions_collected,
+                event.date,
+                f"{event.start_time:%H:%M}–{event.end_time:%H:%M}",
+                event.station.name,
+                event.get_kind_display(),
+                event.place,
+                "、".join(event.roster_names),
+                event.get_status_display(),
+                event.residents_received,
+                event.opinions_collected,
             ]
             ws.append([_text_safe(ws, value) for value in row])
     out = io.BytesIO()
@@ -187,7 +200,8 @@ class EventDetailView(PermissionMixin, DetailView):
             can_roster=can_roster,
             can_record=can_record,
             record_later=user.has_perm("stations.record_receptionevent")
-            and event.status == ReceptionEvent.Status.SCHEDULED and event.date > today,
+            and event.status == ReceptionEvent.Status.SCHEDULED
+            and event.date > today,
             can_see_attendance=user.has_perm("stations.view_attendance"),
             can_view_station=user.has_perm("stations.view_station")
             and Station.objects.visible_to(user).filter(pk=event.station_id).exists(),
@@ -257,8 +271,10 @@ class EventCreateView(EventFormMixin, FormView):
             rule = ReceptionRule.objects.filter(station=station, is_active=True).first()
             if rule:
                 initial.update(
-                    start_time=rule.start_time.strftime("%H:%M"), end_time=rule.end_time.strftime("%H:%M"),
-                    place=rule.place, open_slots=rule.representatives_per_event,
+                    start_time=rule.start_time.strftime("%H:%M"),
+                    end_time=rule.end_time.strftime("%H:%M"),
+                    place=rule.place,
+                    open_slots=rule.representatives_per_event,
                 )
         return initial
 
@@ -281,7 +297,9 @@ class EventUpdateView(EventFormMixin, FormView):
         if not services.may_change_event(request.user, self.event):
             raise PermissionDenied
         if self.event.status == ReceptionEvent.Status.CANCELLED:
-            messages.error(request, _("This event was cancelled and can no longer be changed. Create a new event instead."))
+            messages.error(
+                request, _("This event was cancelled and can no longer be changed. Create a new event instead.")
+            )
             return redirect(_detail_url(self.event))
         return super().dispatch(request, *args, **kwargs)
 
@@ -338,9 +356,11 @@ def roster_add(request, pk):
         else:
             messages.success(request, _("%(name)s is on the roster.") % {"name": representative.name})
             return redirect(_detail_url(event, "roster"))
-    messages.error(request, _("The representative was not added: %(reason)s") % {"reason": " ".join(
-        str(e) for errors in form.errors.values() for e in errors
-    )})
+    messages.error(
+        request,
+        _("The representative was not added: %(reason)s")
+        % {"reason": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+    )
     return _render_detail(request, event, roster_form=form)
 
 
@@ -350,9 +370,15 @@ def roster_candidates(request, pk):
     """htmx: the candidate list for a search on the event page."""
     event = _roster_event(request, pk)
     query = request.GET.get("q", "")
-    return render(request, "stations/reception/_roster_candidates.html", {
-        "event": event, "candidates": selectors.roster_candidates(request.user, event, query), "query": query,
-    })
+    return render(
+        request,
+        "stations/reception/_roster_candidates.html",
+        {
+            "event": event,
+            "candidates": selectors.roster_candidates(request.user, event, query),
+            "query": query,
+        },
+    )
 
 
 @login_required
@@ -371,7 +397,9 @@ def roster_remove(request, pk, entry_pk):
 
 def _safe_next(request, fallback):
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -391,7 +419,8 @@ def volunteer(request, pk):
     else:
         messages.success(
             request,
-            _("You are on the roster of %(title)s on %(date)s.") % {"title": event.display_title, "date": event.date.isoformat()},
+            _("You are on the roster of %(title)s on %(date)s.")
+            % {"title": event.display_title, "date": event.date.isoformat()},
         )
     return redirect(_safe_next(request, _detail_url(event, "roster")))
 
@@ -412,8 +441,11 @@ def event_record(request, pk):
         data = form.cleaned_data
         try:
             services.event_record(
-                actor=request.user, event=event, attended_ids=[e.pk for e in data["attended"]],
-                residents_received=data["residents_received"], opinions_collected=data["opinions_collected"],
+                actor=request.user,
+                event=event,
+                attended_ids=[e.pk for e in data["attended"]],
+                residents_received=data["residents_received"],
+                opinions_collected=data["opinions_collected"],
                 summary=data["summary"],
             )
         except ValidationError as error:
@@ -460,7 +492,8 @@ def photo(request, pk):
 @require_POST
 def photo_delete(request, pk):
     found = get_object_or_404(
-        EventPhoto.objects.filter(event__in=ReceptionEvent.objects.visible_to(request.user)).select_related("event"), pk=pk
+        EventPhoto.objects.filter(event__in=ReceptionEvent.objects.visible_to(request.user)).select_related("event"),
+        pk=pk,
     )
     require_perm(request.user, "stations.record_receptionevent")
     services.event_photo_delete(actor=request.user, photo=found)
@@ -479,13 +512,17 @@ def my_days(request):
         return redirect("reception:event_list")
     today = timezone.localdate()
     days = selectors.my_days(representative, today)
-    return render(request, "stations/reception/my_days.html", {
-        "representative": representative,
-        "days": days,
-        "today": today,
-        "can_volunteer": request.user.has_perm("stations.volunteer_receptionevent"),
-        "nav_active": "my_days",
-    })
+    return render(
+        request,
+        "stations/reception/my_days.html",
+        {
+            "representative": representative,
+            "days": days,
+            "today": today,
+            "can_volunteer": request.user.has_perm("stations.volunteer_receptionevent"),
+            "nav_active": "my_days",
+        },
+    )
 
 
 def _petitions_of_day(user, event, today) -> dict | None:
@@ -503,7 +540,8 @@ def _petitions_of_day(user, event, today) -> dict | None:
     return {
         "count": count,
         "ledger_url": reverse("petitions:ledger") + f"?event={event.pk}",
-        "register_url": reverse("petitions:create") + f"?station={event.station_id}&event={event.pk}&received_on={event.date:%Y-%m-%d}"
+        "register_url": reverse("petitions:create")
+        + f"?station={event.station_id}&event={event.pk}&received_on={event.date:%Y-%m-%d}"
         if can_register
         else "",
     }

@@ -66,41 +66,77 @@ def ranking(request):
     print_params["print"] = "1"
     params["format"] = "xlsx"
     scores = [r.score for r in rows]
-    return render(request, "stations/performance_ranking.html", {
-        "form": form,
-        "year": year,
-        "rows": page.object_list,
-        "page_obj": page,
-        "total": len(rows),
-        "average": (sum(scores) / len(scores)).quantize(scores[0]) if scores else None,
-        "below_quota": sum(1 for r in rows if r.figures.attended < r.figures.quota),
-        "export_query": params.urlencode(),
-        "print_query": print_params.urlencode(),
-        "printing": printing,
-        "jurisdiction": filters.get("jurisdiction"),
-        "can_rules": request.user.has_perm(perf.VIEW_RULES),
-        "nav_active": "performance",
-    })
+    return render(
+        request,
+        "stations/performance_ranking.html",
+        {
+            "form": form,
+            "year": year,
+            "rows": page.object_list,
+            "page_obj": page,
+            "total": len(rows),
+            "average": (sum(scores) / len(scores)).quantize(scores[0]) if scores else None,
+            "below_quota": sum(1 for r in rows if r.figures.attended < r.figures.quota),
+            "export_query": params.urlencode(),
+            "print_query": print_params.urlencode(),
+            "printing": printing,
+            "jurisdiction": filters.get("jurisdiction"),
+            "can_rules": request.user.has_perm(perf.VIEW_RULES),
+            "nav_active": "performance",
+        },
+    )
 
 
 def _ranking_xlsx(rows, year):
     header = [
-        _("Rank"), _("Representative number"), _("Full name"), _("Level"), _("Elected in"), _("Work unit"),
-        _("Rostered"), _("Attended"), _("Missed"), _("Quota"), _("Petitions received"), _("Online items"),
-        _("Answered within 24 hours"), _("Suggestions led"), _("Co-signed"), _("Follow-ups"), _("Ratings given"), _("Score"),
+        _("Rank"),
+        _("Representative number"),
+        _("Full name"),
+        _("Level"),
+        _("Elected in"),
+        _("Work unit"),
+        _("Rostered"),
+        _("Attended"),
+        _("Missed"),
+        _("Quota"),
+        _("Petitions received"),
+        _("Online items"),
+        _("Answered within 24 hours"),
+        _("Suggestions led"),
+        _("Co-signed"),
+        _("Follow-ups"),
+        _("Ratings given"),
+        _("Score"),
     ]
 
     def lines():
         for row in rows:
             rep, f = row.representative, row.figures
             yield [
-                row.rank, rep.code, rep.name, rep.get_level_display(), rep.jurisdiction.name, rep.work_unit,
-                f.rostered, f.attended, f.missed, f.quota, f.received, f.online, f.online_24h, f.led, f.cosigned,
-                f.follow_ups, f.ratings, float(row.score),
+                row.rank,
+                rep.code,
+                rep.name,
+                rep.get_level_display(),
+                rep.jurisdiction.name,
+                rep.work_unit,
+                f.rostered,
+                f.attended,
+                f.missed,
+                f.quota,
+                f.received,
+                f.online,
+                f.online_24h,
+                f.led,
+                f.cosigned,
+                f.follow_ups,
+                f.ratings,
+                float(row.score),
             ]
 
     sheet = Sheet(
-        title=_("Performance %(year)s") % {"year": year}, header=header, rows=lines(),
+        title=_("Performance %(year)s") % {"year": year},
+        header=header,
+        rows=lines(),
         widths=[6, 14, 10, 10, 14, 24, 8, 8, 8, 6, 10, 10, 12, 10, 8, 8, 8, 8],
     )
     return xlsx_response(_("performance-%(year)s.xlsx") % {"year": year}, sheet)
@@ -119,11 +155,16 @@ def _rule_rows(user, data=None) -> list[dict]:
         rule = applying[activity]
         own = rule if jurisdiction is None or rule.jurisdiction_id == jurisdiction.pk else None
         initial = {"own": own is not None, "points": rule.points, "cap": rule.cap, "weight": rule.weight}
-        rows.append({
-            "activity": activity, "label": label, "rule": rule, "own": own,
-            "inherited_from": "" if own else rule.jurisdiction_name,
-            "form": ScoringRuleForm(data, prefix=activity, initial=initial),
-        })
+        rows.append(
+            {
+                "activity": activity,
+                "label": label,
+                "rule": rule,
+                "own": own,
+                "inherited_from": "" if own else rule.jurisdiction_name,
+                "form": ScoringRuleForm(data, prefix=activity, initial=initial),
+            }
+        )
     return rows
 
 
@@ -146,17 +187,31 @@ def rules(request):
                 changed = (data["points"], data["cap"], data["weight"]) != (rule.points, rule.cap, rule.weight)
                 # Other numbers typed on an inherited row make them this jurisdiction's own.
                 own = data["own"] or (row["own"] is None and changed)
-                changes.append({"activity": row["activity"], "own": own, "points": data["points"],
-                                "cap": data["cap"], "weight": data["weight"]})
+                changes.append(
+                    {
+                        "activity": row["activity"],
+                        "own": own,
+                        "points": data["points"],
+                        "cap": data["cap"],
+                        "weight": data["weight"],
+                    }
+                )
             perf.scoring_rules_save(actor=user, rows=changes)
             messages.success(request, _("The scoring rules were saved; scores are counted with them from now on."))
             return redirect("performance:rules")
         messages.error(request, _("Some rules could not be saved: see the marked fields."))
     else:
         rows = _rule_rows(user)
-    return render(request, "stations/performance_rules.html", {
-        "rows": rows, "can_change": can_change, "jurisdiction": jurisdiction, "nav_active": "performance_rules",
-    })
+    return render(
+        request,
+        "stations/performance_rules.html",
+        {
+            "rows": rows,
+            "can_change": can_change,
+            "jurisdiction": jurisdiction,
+            "nav_active": "performance_rules",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- one record
@@ -188,23 +243,30 @@ def record(request, pk, year):
     if request.user.has_perm(perf.VIEW_RECORDS):
         rank = perf.rank_of(request.user, rep, year)
     entries = (
-        RosterEntry.objects.filter(representative=rep, event__date__year=year, event__status__in=[perf.HELD, perf.SCHEDULED])
-        .select_related("event__station").order_by("event__date", "event__start_time")
+        RosterEntry.objects.filter(
+            representative=rep, event__date__year=year, event__status__in=[perf.HELD, perf.SCHEDULED]
+        )
+        .select_related("event__station")
+        .order_by("event__date", "event__start_time")
     )
-    return render(request, "stations/performance_record.html", {
-        "record": rec,
-        "rep": rep,
-        "year": year,
-        "years": [y for y, _label in year_choices()],
-        "rank": rank,
-        "entries": entries,
-        "led": rep.led_suggestions.filter(created_at__year=year).order_by("created_at"),
-        "cosigned": rep.cosigned_suggestions.filter(created_at__year=year).order_by("created_at"),
-        "report": perf.report_for(rep, year),
-        "can_edit": perf.may_edit_report(request.user, rep),
-        "is_own": scope_for(request.user).representative_id == rep.pk,
-        "nav_active": "my_performance" if scope_for(request.user).representative_id == rep.pk else "performance",
-    })
+    return render(
+        request,
+        "stations/performance_record.html",
+        {
+            "record": rec,
+            "rep": rep,
+            "year": year,
+            "years": [y for y, _label in year_choices()],
+            "rank": rank,
+            "entries": entries,
+            "led": rep.led_suggestions.filter(created_at__year=year).order_by("created_at"),
+            "cosigned": rep.cosigned_suggestions.filter(created_at__year=year).order_by("created_at"),
+            "report": perf.report_for(rep, year),
+            "can_edit": perf.may_edit_report(request.user, rep),
+            "is_own": scope_for(request.user).representative_id == rep.pk,
+            "nav_active": "my_performance" if scope_for(request.user).representative_id == rep.pk else "performance",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- the annual report
@@ -225,8 +287,11 @@ def report(request, pk, year):
         if form.is_valid():
             try:
                 perf.performance_report_save(
-                    actor=request.user, representative=rep, year=year,
-                    text=form.cleaned_data["text"], version=form.cleaned_data["version"],
+                    actor=request.user,
+                    representative=rep,
+                    year=year,
+                    text=form.cleaned_data["text"],
+                    version=form.cleaned_data["version"],
                 )
             except perf.ReportConflict:
                 conflict = True
@@ -236,10 +301,13 @@ def report(request, pk, year):
                 data["version"] = str(saved.version if saved else 0)
                 form = ReportForm(data)
                 form.is_valid()
-                form.add_error(None, _(
-                    "The report was saved elsewhere after you opened this page. Your text is kept below: "
-                    "compare it with the saved report, then save again."
-                ))
+                form.add_error(
+                    None,
+                    _(
+                        "The report was saved elsewhere after you opened this page. Your text is kept below: "
+                        "compare it with the saved report, then save again."
+                    ),
+                )
             else:
                 messages.success(request, _("Your annual report was saved."))
                 return redirect("performance:report", pk=rep.pk, year=year)
@@ -247,12 +315,23 @@ def report(request, pk, year):
         draft = None
         if request.GET.get("draft") or saved is None:
             draft = perf.report_draft(perf.record_for(rep, year))
-        form = ReportForm(initial={"text": draft if draft is not None else saved.text, "version": saved.version if saved else 0})
-    return render(request, "stations/performance_report.html", {
-        "rep": rep, "year": year, "form": form, "saved": saved, "can_edit": can_edit, "conflict": conflict,
-        "text": "" if can_edit else (saved.text if saved else perf.report_draft(perf.record_for(rep, year))),
-        "nav_active": "my_performance" if can_edit else "performance",
-    })
+        form = ReportForm(
+            initial={"text": draft if draft is not None else saved.text, "version": saved.version if saved else 0}
+        )
+    return render(
+        request,
+        "stations/performance_report.html",
+        {
+            "rep": rep,
+            "year": year,
+            "form": form,
+            "saved": saved,
+            "can_edit": can_edit,
+            "conflict": conflict,
+            "text": "" if can_edit else (saved.text if saved else perf.report_draft(perf.record_for(rep, year))),
+            "nav_active": "my_performance" if can_edit else "performance",
+        },
+    )
 
 
 @login_required
@@ -261,10 +340,16 @@ def report_print(request, pk, year):
     rep = _scoped_representative(request, pk)
     saved = perf.report_for(rep, year)
     text = saved.text if saved else perf.report_draft(perf.record_for(rep, year))
-    return render(request, "stations/performance_report_print.html", {
-        "rep": rep, "year": year, "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()],
-        "saved": saved,
-    })
+    return render(
+        request,
+        "stations/performance_report_print.html",
+        {
+            "rep": rep,
+            "year": year,
+            "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()],
+            "saved": saved,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- public page
@@ -273,9 +358,9 @@ def report_print(request, pk, year):
 def public_record(request, pk):
     """Figures only (代表法 art. 58): no residents' names, phones or contents, no score."""
     rep = get_object_or_404(
-        Representative.objects.public().select_related("jurisdiction").only(
-            "pk", "name", "level", "photo", "work_unit", "position", "jurisdiction__name", "is_active"
-        ),
+        Representative.objects.public()
+        .select_related("jurisdiction")
+        .only("pk", "name", "level", "photo", "work_unit", "position", "jurisdiction__name", "is_active"),
         pk=pk,
     )
     years = [y for y, _label in year_choices()][:3]
@@ -286,14 +371,27 @@ def public_record(request, pk):
     if year not in years:
         raise Http404
     figures = perf.public_figures(rep, year)
-    response = render(request, "public/representative_record.html", {
-        "rep": rep, "year": year, "years": years, "f": figures,
-        "station": _first_public_station(rep),
-    })
+    response = render(
+        request,
+        "public/representative_record.html",
+        {
+            "rep": rep,
+            "year": year,
+            "years": years,
+            "f": figures,
+            "station": _first_public_station(rep),
+        },
+    )
     return _cacheable(request, response, max_age=PUBLIC_MAX_AGE, vary_language=True)
 
 
 def _first_public_station(rep):
     from .models import Station
 
-    return Station.objects.public().filter(memberships__representative=rep).only("pk", "name", "public_code").order_by("code").first()
+    return (
+        Station.objects.public()
+        .filter(memberships__representative=rep)
+        .only("pk", "name", "public_code")
+        .order_by("code")
+        .first()
+    )

@@ -158,9 +158,11 @@ def plan_publish(request, pk):
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        messages.success(request, _(
-            "Published: %(n)s events are scheduled. Rostered representatives are told %(days)s working days ahead."
-        ) % {"n": scheduled, "days": settings.LIAISON_RECEPTION_NOTICE_WORKING_DAYS})
+        messages.success(
+            request,
+            _("Published: %(n)s events are scheduled. Rostered representatives are told %(days)s working days ahead.")
+            % {"n": scheduled, "days": settings.LIAISON_RECEPTION_NOTICE_WORKING_DAYS},
+        )
     return redirect("plans:plan_detail", pk=plan.pk)
 
 
@@ -175,7 +177,9 @@ def plan_regenerate(request, pk):
     form = PlanRegenerateForm(request.POST)
     form.is_valid()
     return _start_generation(
-        request, jurisdiction=plan.jurisdiction, year=plan.year,
+        request,
+        jurisdiction=plan.jurisdiction,
+        year=plan.year,
         propose_rosters=bool(form.cleaned_data.get("propose_rosters")),
     )
 
@@ -189,9 +193,15 @@ def _station_url(station_pk) -> str:
 
 def _render_rule_form(request, form, station, rule=None, status=200):
     return render(
-        request, "stations/reception/rule_form.html",
-        {"form": form, "station": station, "rule": rule, "nav_active": "stations",
-         "pattern_fields": {str(k): list(v) for k, v in PATTERN_FIELDS.items()}},
+        request,
+        "stations/reception/rule_form.html",
+        {
+            "form": form,
+            "station": station,
+            "rule": rule,
+            "nav_active": "stations",
+            "pattern_fields": {str(k): list(v) for k, v in PATTERN_FIELDS.items()},
+        },
         status=status,
     )
 

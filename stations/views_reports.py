@@ -79,7 +79,9 @@ def write_workbook(target, *sheets: Sheet) -> None:
     """A workbook of plain tables: bold header row, frozen, then the rows; into a file or a path."""
     wb = Workbook(write_only=True)
     for sheet in sheets:
-        ws = wb.create_sheet(re.sub(r"[\[\]:*?/\\]", "、", str(sheet.title))[:31])  # characters Excel refuses in sheet names
+        ws = wb.create_sheet(
+            re.sub(r"[\[\]:*?/\\]", "、", str(sheet.title))[:31]
+        )  # characters Excel refuses in sheet names
         ws.freeze_panes = "A2"
         for i, width in enumerate(sheet.widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
@@ -95,7 +97,9 @@ def write_workbook(target, *sheets: Sheet) -> None:
 
 
 def _scoped_campaign(request, pk) -> Campaign:
-    return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("jurisdiction", "created_by"), pk=pk)
+    return get_object_or_404(
+        Campaign.objects.visible_to(request.user).select_related("jurisdiction", "created_by"), pk=pk
+    )
 
 
 def _events_url(**params) -> str:
@@ -222,7 +226,8 @@ def _attach_links(totals) -> None:
             "scheduled": _events_url(campaign=pk, station=station, status=scheduled),
         }
         row.kind_links = [
-            (n, _events_url(campaign=pk, station=station, status=held, kind=k)) for n, k in zip(row.kinds, EventKind.values)
+            (n, _events_url(campaign=pk, station=station, status=held, kind=k))
+            for n, k in zip(row.kinds, EventKind.values, strict=False)
         ]
 
     attach(totals.total)
@@ -235,8 +240,13 @@ def campaign_totals_xlsx(totals) -> HttpResponse:
     """Two sheets, each summing to the same total: by street or township, and by station."""
     campaign = totals.campaign
     figures = [
-        _("Events held"), *[label for _value, label in EventKind.choices], _("Still scheduled"),
-        _("Representatives present"), _("Representatives rostered"), _("Residents received"), _("Opinions collected"),
+        _("Events held"),
+        *[label for _value, label in EventKind.choices],
+        _("Still scheduled"),
+        _("Representatives present"),
+        _("Representatives rostered"),
+        _("Residents received"),
+        _("Opinions collected"),
     ]
 
     def values(row):
@@ -258,7 +268,8 @@ def campaign_totals_xlsx(totals) -> HttpResponse:
         widths=[18, 28, 14, *figure_widths],
     )
     filename = _("campaign-%(name)s-%(date)s.xlsx") % {
-        "name": slugify(campaign.name, allow_unicode=True) or campaign.pk, "date": timezone.localdate().isoformat()
+        "name": slugify(campaign.name, allow_unicode=True) or campaign.pk,
+        "date": timezone.localdate().isoformat(),
     }
     return xlsx_response(filename, by_area, by_station)
 
@@ -308,27 +319,54 @@ class AttendanceView(PermissionMixin, ListView):
     def export(self):
         rows = selectors.attendance_rows(self.request.user, self.year, self.filters)
         if rows.count() > EXPORT_MAX_ROWS:
-            messages.error(self.request, _("More than %(max)s rows: narrow the filters and export again.") % {"max": EXPORT_MAX_ROWS})
+            messages.error(
+                self.request,
+                _("More than %(max)s rows: narrow the filters and export again.") % {"max": EXPORT_MAX_ROWS},
+            )
             params = self.request.GET.copy()
             params.pop("format", None)
             return redirect(reverse("reception_reports:attendance") + "?" + params.urlencode())
         statuses = dict(selectors.Status.choices)
         header = [
-            _("No."), _("Representative number"), _("Full name"), _("Level"), _("Work unit"), _("Stations"),
-            _("Rostered"), _("Attended"), _("Absent"), _("Still scheduled"), _("Quota"), _("Status"),
+            _("No."),
+            _("Representative number"),
+            _("Full name"),
+            _("Level"),
+            _("Work unit"),
+            _("Stations"),
+            _("Rostered"),
+            _("Attended"),
+            _("Absent"),
+            _("Still scheduled"),
+            _("Quota"),
+            _("Status"),
         ]
 
         def lines():
-            for n, rep in enumerate(selectors.with_visible_stations(rows, self.request.user).iterator(chunk_size=2000), 1):
+            for n, rep in enumerate(
+                selectors.with_visible_stations(rows, self.request.user).iterator(chunk_size=2000), 1
+            ):
                 stations = "、".join(m.station.name for m in rep.visible_memberships)
                 yield [
-                    n, rep.code, rep.name, rep.get_level_display(), rep.work_unit, stations, rep.rostered,
-                    rep.attended, rep.absent, rep.upcoming, rep.quota, str(statuses[rep.status]),
+                    n,
+                    rep.code,
+                    rep.name,
+                    rep.get_level_display(),
+                    rep.work_unit,
+                    stations,
+                    rep.rostered,
+                    rep.attended,
+                    rep.absent,
+                    rep.upcoming,
+                    rep.quota,
+                    str(statuses[rep.status]),
                 ]
 
         filename = _("attendance-%(year)s.xlsx") % {"year": self.year}
         sheet = Sheet(
-            title=_("Attendance %(year)s") % {"year": self.year}, header=header, rows=lines(),
+            title=_("Attendance %(year)s") % {"year": self.year},
+            header=header,
+            rows=lines(),
             widths=[6, 14, 10, 10, 24, 30, 8, 8, 8, 8, 8, 10],
         )
         return xlsx_response(filename, sheet)

@@ -1,15 +1,15 @@
 """Shared fixtures: a small two-district world with one account per role.
 
-    北京市 → 市辖区 → 延庆区 (K)  → 延庆镇 (T1) → 东关村 (C1)
-                               → 康庄镇 (T2) → 榆林堡村 (C2)
-                  → 朝阳区 (K2) → 建外街道 (T3) → 建国里社区 (C3)
+北京市 → 市辖区 → 延庆区 (K)  → 延庆镇 (T1) → 东关村 (C1)
+                           → 康庄镇 (T2) → 榆林堡村 (C2)
+              → 朝阳区 (K2) → 建外街道 (T3) → 建国里社区 (C3)
 
-    home H1 (T1) → station S1 (C1) → contact point P1 (C1)
-    home H2 (T2) → station S2 (C2)
-    station S3 (C3, other district)
+home H1 (T1) → station S1 (C1) → contact point P1 (C1)
+home H2 (T2) → station S2 (C2)
+station S3 (C3, other district)
 
-    R1 heads S1 (county level, account `rep`); R2 heads S2; R3 heads S3 (other
-    district); R4 is elected in K and attached to no station.
+R1 heads S1 (county level, account `rep`); R2 heads S2; R3 heads S3 (other
+district); R4 is elected in K and attached to no station.
 """
 
 import os
@@ -80,9 +80,15 @@ def world(db):
     w.S2 = StationFactory(code="S-2", name="榆林堡村联络站", kind="station", jurisdiction=j.C2, parent=w.H2)
     w.S3 = StationFactory(code="S-3", name="建国里社区联络站", kind="station", jurisdiction=j.C3)
 
-    w.R1 = RepresentativeFactory(code="R-1", name="张建国", level="county", jurisdiction=j.K, private_phone="13900000001")
-    w.R2 = RepresentativeFactory(code="R-2", name="李秀英", level="township", jurisdiction=j.T2, private_phone="13900000002")
-    w.R3 = RepresentativeFactory(code="R-3", name="王卫东", level="county", jurisdiction=j.K2, private_phone="13900000003")
+    w.R1 = RepresentativeFactory(
+        code="R-1", name="张建国", level="county", jurisdiction=j.K, private_phone="13900000001"
+    )
+    w.R2 = RepresentativeFactory(
+        code="R-2", name="李秀英", level="township", jurisdiction=j.T2, private_phone="13900000002"
+    )
+    w.R3 = RepresentativeFactory(
+        code="R-3", name="王卫东", level="county", jurisdiction=j.K2, private_phone="13900000003"
+    )
     w.R4 = RepresentativeFactory(code="R-4", name="赵丽华", level="city", jurisdiction=j.K, private_phone="13900000004")
     MembershipFactory(representative=w.R1, station=w.S1, role="head")
     MembershipFactory(representative=w.R2, station=w.S2, role="head")
@@ -121,16 +127,41 @@ def ledger(world):
 
     w = world
     L = SimpleNamespace()
-    L.a = make_petition(station=w.S1, representatives=[w.R1], department=w.D, actor=w.staff,
-                        content="东关村路灯损坏，夜间出行不便", petitioner_name="张三", petitioner_phone="13812345678",
-                        petitioner_address="东关村三巷5号")
-    L.b = make_petition(station=w.S1, department=w.D, actor=w.staff, is_confidential=True,
-                        content="反映村干部作风问题", petitioner_name="李四", petitioner_phone="13812340000")
+    L.a = make_petition(
+        station=w.S1,
+        representatives=[w.R1],
+        department=w.D,
+        actor=w.staff,
+        content="东关村路灯损坏，夜间出行不便",
+        petitioner_name="张三",
+        petitioner_phone="13812345678",
+        petitioner_address="东关村三巷5号",
+    )
+    L.b = make_petition(
+        station=w.S1,
+        department=w.D,
+        actor=w.staff,
+        is_confidential=True,
+        content="反映村干部作风问题",
+        petitioner_name="李四",
+        petitioner_phone="13812340000",
+    )
     L.c = make_petition(station=w.P1, channel="qr", content="垃圾清运不及时，气味很大", petitioner_phone="13700000000")
-    L.d = make_petition(station=w.S2, representatives=[w.R2], content="榆林堡村道路坑洼需要修补",
-                        petitioner_name="王五", petitioner_phone="13811112222")
-    L.e = make_petition(station=w.S3, representatives=[w.R3], department=w.D2, content="建国里社区加装电梯进度慢",
-                        petitioner_name="赵六", petitioner_phone="13833334444")
+    L.d = make_petition(
+        station=w.S2,
+        representatives=[w.R2],
+        content="榆林堡村道路坑洼需要修补",
+        petitioner_name="王五",
+        petitioner_phone="13811112222",
+    )
+    L.e = make_petition(
+        station=w.S3,
+        representatives=[w.R3],
+        department=w.D2,
+        content="建国里社区加装电梯进度慢",
+        petitioner_name="赵六",
+        petitioner_phone="13833334444",
+    )
     return L
 
 

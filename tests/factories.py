@@ -75,8 +75,16 @@ class DepartmentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试局{n}")
 
 
-def make_petition(*, station, content="小区停车位不足，晚上车辆乱停", jurisdiction=None, representatives=(), actor=None,
-                  department=None, **fields):
+def make_petition(
+    *,
+    station,
+    content="小区停车位不足，晚上车辆乱停",
+    jurisdiction=None,
+    representatives=(),
+    actor=None,
+    department=None,
+    **fields,
+):
     """A petition registered through the real service (history, tracking number, search text)."""
     from petitions.services import PetitionDraft, petition_register
 

@@ -26,15 +26,23 @@ def test_placeholders_survive_translation():
     named = re.compile(r"%\((\w+)\)[sd]|\{\{ ?(\w+) ?\}\}")
     problems = []
     for entry in polib.pofile(str(PO)).translated_entries():
-        pairs = [(entry.msgid, entry.msgstr)] if not entry.msgid_plural else [(entry.msgid_plural, s) for s in entry.msgstr_plural.values()]
+        pairs = (
+            [(entry.msgid, entry.msgstr)]
+            if not entry.msgid_plural
+            else [(entry.msgid_plural, s) for s in entry.msgstr_plural.values()]
+        )
         for source, translated in pairs:
-            if set(named.findall(source)) != set(named.findall(translated)) and set(named.findall(translated)) - set(named.findall(source)):
+            if set(named.findall(source)) != set(named.findall(translated)) and set(named.findall(translated)) - set(
+                named.findall(source)
+            ):
                 problems.append(entry.msgid)
     assert not problems, problems[:20]
 
 
 def test_compiled_catalogue_matches_source():
-    source = {(e.msgctxt, e.msgid): (e.msgstr, dict(e.msgstr_plural)) for e in polib.pofile(str(PO)).translated_entries()}
+    source = {
+        (e.msgctxt, e.msgid): (e.msgstr, dict(e.msgstr_plural)) for e in polib.pofile(str(PO)).translated_entries()
+    }
     compiled = {(e.msgctxt, e.msgid): (e.msgstr, dict(e.msgstr_plural)) for e in polib.mofile(str(MO))}
     assert source == compiled, "run: ./dev python manage.py compilemessages -l zh_Hans"
 
@@ -53,7 +61,9 @@ def test_every_source_string_is_in_the_catalogue(tmp_path, settings, monkeypatch
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(tmp_path)
     call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0)
-    extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))}
+    extracted = {
+        (e.msgctxt, e.msgid) for e in polib.pofile(str(tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    }
     known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(PO)) if not e.obsolete}
     missing = sorted(m for _, m in extracted - known)
     assert not missing, f"strings missing from locale/zh_Hans (run makemessages and translate): {missing[:30]}"

@@ -7,80 +7,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0001_initial'),
-        ('stations', '0001_initial'),
+        ("liaison", "0001_initial"),
+        ("stations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='result_url',
+            model_name="job",
+            name="result_url",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('is_working_day', models.BooleanField(help_text='Tick for a make-up working day; leave empty for a holiday.', verbose_name='working day')),
-                ('name', models.CharField(blank=True, help_text='For example: Spring Festival.', max_length=64, verbose_name='name')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                (
+                    "is_working_day",
+                    models.BooleanField(
+                        help_text="Tick for a make-up working day; leave empty for a holiday.",
+                        verbose_name="working day",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, help_text="For example: Spring Festival.", max_length=64, verbose_name="name"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar entry',
-                'verbose_name_plural': 'calendar entries',
-                'ordering': ['date'],
+                "verbose_name": "calendar entry",
+                "verbose_name_plural": "calendar entries",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='message')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="message")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="link")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="received")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notification_unread_by_user')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["recipient", "read_at"], name="notification_unread_by_user")],
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, verbose_name='key')),
-                ('channel', models.CharField(choices=[('inbox', 'In-app inbox'), ('email', 'Email'), ('sms', 'SMS')], max_length=8, verbose_name='channel')),
-                ('topic', models.CharField(help_text='What caused the message, e.g. a reception notice.', max_length=64, verbose_name='topic')),
-                ('recipient_name', models.CharField(max_length=100, verbose_name='recipient')),
-                ('address', models.CharField(blank=True, help_text='Email address or mobile number.', max_length=254, verbose_name='address')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='message')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
-                ('status', models.CharField(choices=[('pending', 'Waiting to send'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=16, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('provider_reference', models.CharField(blank=True, max_length=100, verbose_name='provider reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('station', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='stations.station', verbose_name='station')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, verbose_name="key")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("inbox", "In-app inbox"), ("email", "Email"), ("sms", "SMS")],
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        help_text="What caused the message, e.g. a reception notice.",
+                        max_length=64,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("recipient_name", models.CharField(max_length=100, verbose_name="recipient")),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, help_text="Email address or mobile number.", max_length=254, verbose_name="address"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="message")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to send"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="next attempt"),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("provider_reference", models.CharField(blank=True, max_length=100, verbose_name="provider reference")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="station",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing message',
-                'verbose_name_plural': 'outgoing messages',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='outbox_pending_due'), models.Index(fields=['status', '-created_at'], name='outbox_by_status_recent')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'channel'), name='outbox_once_per_key_channel'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sent', 'failed', 'cancelled'])), name='outbox_status_valid')],
+                "verbose_name": "outgoing message",
+                "verbose_name_plural": "outgoing messages",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")), fields=["next_attempt_at"], name="outbox_pending_due"
+                    ),
+                    models.Index(fields=["status", "-created_at"], name="outbox_by_status_recent"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key", "channel"), name="outbox_once_per_key_channel"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "sent", "failed", "cancelled"])),
+                        name="outbox_status_valid",
+                    ),
+                ],
             },
         ),
     ]

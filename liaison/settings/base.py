@@ -5,7 +5,6 @@ differs from development by environment variables alone (see README).
 """
 
 from datetime import timedelta
-
 from pathlib import Path
 
 import environ

@@ -3,8 +3,20 @@
 DATABASE_URL and REDIS_URL are honoured, so CI runs on PostgreSQL and Redis.
 """
 
+import os
+import re
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL
+
+# pytest-xdist runs the suite in several processes, each with a database of its own
+# (pytest-django adds the suffix); each gets a Redis database of its own as well, so a
+# worker's Celery queue, cache and `cache.clear()` never reach another's.
+_XDIST = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST.startswith("gw"):
+    _match = re.match(r"^(redis://[^/]*)(?:/(\d+))?(.*)$", REDIS_URL)
+    _base = int(_match.group(2) or 0)
+    REDIS_URL = f"{_match.group(1)}/{(_base + 1 + int(_XDIST[2:])) % 16}{_match.group(3)}"
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -22,7 +34,13 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
 if REDIS_URL:
     # A database of its own, so tests never touch a developer's cache.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "liaison-test"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "liaison-test",
+        }
+    }
 # Every test counts afresh (users' primary keys repeat across rolled-back tests);
 # tests/petitions/test_dashboard.py turns the cache on where it tests it.
 LIAISON_DASHBOARD_CACHE_SECONDS = 0

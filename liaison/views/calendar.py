@@ -125,9 +125,12 @@ def year_view_data(year: int, today: date) -> dict:
         "office_entry_count": len(entries),
         "marks": {kind: mark() for kind, mark in _MARKS.items()},
         "weekday_names": [
-            pgettext("calendar column: Monday", "Mo"), pgettext("calendar column: Tuesday", "Tu"),
-            pgettext("calendar column: Wednesday", "We"), pgettext("calendar column: Thursday", "Th"),
-            pgettext("calendar column: Friday", "Fr"), pgettext("calendar column: Saturday", "Sa"),
+            pgettext("calendar column: Monday", "Mo"),
+            pgettext("calendar column: Tuesday", "Tu"),
+            pgettext("calendar column: Wednesday", "We"),
+            pgettext("calendar column: Thursday", "Th"),
+            pgettext("calendar column: Friday", "Fr"),
+            pgettext("calendar column: Saturday", "Sa"),
             pgettext("calendar column: Sunday", "Su"),
         ],
     }
@@ -136,8 +139,12 @@ def year_view_data(year: int, today: date) -> dict:
 def _add_special(specials: list[Special], info, name: str, entry: CalendarDay | None) -> None:
     last = specials[-1] if specials else None
     if (
-        entry is None and last is not None and last.entry is None
-        and last.source == info.source and last.name == name and last.is_working_day == info.is_working_day
+        entry is None
+        and last is not None
+        and last.entry is None
+        and last.source == info.source
+        and last.name == name
+        and last.is_working_day == info.is_working_day
         and (info.date - last.end).days == 1
     ):
         last.end = info.date
@@ -188,9 +195,15 @@ def calendar_day_add(request, year: int):
         messages.error(request, _("The date was not entered; see the message under the field."))
         return _render_year(request, year, day_form=form, status=400)
     day = calendar_services.calendar_day_set(
-        actor=request.user, date=form.cleaned_data["date"], is_working_day=form.is_working_day, name=form.cleaned_data["name"]
+        actor=request.user,
+        date=form.cleaned_data["date"],
+        is_working_day=form.is_working_day,
+        name=form.cleaned_data["name"],
     )
-    messages.success(request, _("Entered %(date)s: %(entry)s.") % {"date": day.date.isoformat(), "entry": calendar_services.describe(day)})
+    messages.success(
+        request,
+        _("Entered %(date)s: %(entry)s.") % {"date": day.date.isoformat(), "entry": calendar_services.describe(day)},
+    )
     return redirect(reverse("calendar:year", args=[day.date.year]) + "#entries")
 
 
@@ -215,7 +228,9 @@ def calendar_import(request, year: int):
         except CalendarImportError as error:
             form.add_error("lines", error.messages)
         else:
-            added = ngettext("%(n)s date entered.", "%(n)s dates entered.", len(result.added)) % {"n": len(result.added)}
+            added = ngettext("%(n)s date entered.", "%(n)s dates entered.", len(result.added)) % {
+                "n": len(result.added)
+            }
             if result.unchanged:
                 added += " " + ngettext(
                     "%(n)s line was already entered.", "%(n)s lines were already entered.", result.unchanged

@@ -1,9 +1,8 @@
 """Friendly error pages: never a stack trace, always a way back."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 
 
 def permission_denied(request, exception=None):

@@ -42,10 +42,27 @@ from .keyset import (
 )
 
 __all__ = [
-    "COUNT_CAP", "DEFAULT_PAGE_SIZE", "DEFAULT_SORT", "PAGE_SIZES", "SORTS", "Cursor", "KeysetPage", "KeysetPaginator",
-    "LedgerFilterForm", "LedgerRow", "category_choices", "department_choices", "filter_query", "ledger_base",
-    "ledger_filter", "ledger_filter_summary", "ledger_queryset", "ledger_rows", "representative_choices",
-    "sorted_queryset", "station_choices",
+    "COUNT_CAP",
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_SORT",
+    "PAGE_SIZES",
+    "SORTS",
+    "Cursor",
+    "KeysetPage",
+    "KeysetPaginator",
+    "LedgerFilterForm",
+    "LedgerRow",
+    "category_choices",
+    "department_choices",
+    "filter_query",
+    "ledger_base",
+    "ledger_filter",
+    "ledger_filter_summary",
+    "ledger_queryset",
+    "ledger_rows",
+    "representative_choices",
+    "sorted_queryset",
+    "station_choices",
 ]
 
 # Keys that are not part of a filter: dropped from saved filters and export links.
@@ -77,8 +94,12 @@ def ledger_rows(user, petitions, *, today=None) -> list[LedgerRow]:
             LedgerRow(
                 petition=p,
                 petitioner=Petitioner(user, p, access(user, p)),
-                receivers=[link.representative.name for link in links if link.role == PetitionRepresentative.Role.RECEIVED],
-                followers=[link.representative.name for link in links if link.role != PetitionRepresentative.Role.RECEIVED],
+                receivers=[
+                    link.representative.name for link in links if link.role == PetitionRepresentative.Role.RECEIVED
+                ],
+                followers=[
+                    link.representative.name for link in links if link.role != PetitionRepresentative.Role.RECEIVED
+                ],
                 own_link=next((link for link in links if link.representative_id == rep_id), None) if rep_id else None,
                 is_overdue=p.is_overdue(today),
                 awaits_reply=p.awaits_first_reply,
@@ -96,7 +117,9 @@ def ledger_filter(user, params: QueryDict) -> LedgerFilterForm:
 
 def ledger_base(user, *, prefetch: bool = True) -> QuerySet:
     """The user's petitions with what a ledger row shows, in a fixed number of queries per page."""
-    queryset = Petition.objects.visible_to(user).select_related("station", "category", "category__parent", "lead_department")
+    queryset = Petition.objects.visible_to(user).select_related(
+        "station", "category", "category__parent", "lead_department"
+    )
     if not prefetch:
         return queryset
     links = PetitionRepresentative.objects.select_related("representative").order_by("role", "pk")

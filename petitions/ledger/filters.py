@@ -22,6 +22,7 @@ from liaison.models import Jurisdiction
 from stations.models import Representative, Station
 from stations.querysets import _ancestor_codes
 
+from ..dashboard import MEASURES, measure_q
 from ..models import (
     Category,
     Channel,
@@ -30,7 +31,6 @@ from ..models import (
     Status,
     Urgency,
 )
-from ..dashboard import MEASURES, measure_q
 from ..querysets import code_range_q
 from .keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
 
@@ -48,12 +48,13 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = set(self.format_value(value))
-        parts = ['<select name="%s"%s>' % (escape(name), flatatt(self.build_attrs(self.attrs, attrs)))]
+        parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
         for option_value, label in self.choices:
             option = "" if option_value is None else str(option_value)
             parts.append(
-                '<option value="%s"%s>%s</option>'
-                % (escape(option), " selected" if option in selected else "", escape(str(label)))
+                '<option value="{}"{}>{}</option>'.format(
+                    escape(option), " selected" if option in selected else "", escape(str(label))
+                )
             )
         parts.append("</select>")
         return mark_safe("".join(parts))
@@ -93,13 +94,19 @@ class _RepresentativeChoice(_Scoped):
 class LedgerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect)
-    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    category = forms.TypedChoiceField(
+        label=_("Category"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, widget=FastSelect)
     hard = forms.BooleanField(label=_("Long-standing hard problems only"), required=False)
-    station = _Scoped(label=_("Station"), queryset=Station.objects.none(), required=False, empty_label=_("All stations"))
+    station = _Scoped(
+        label=_("Station"), queryset=Station.objects.none(), required=False, empty_label=_("All stations")
+    )
     below = forms.BooleanField(label=_("Include the stations below"), required=False)
     representative = _RepresentativeChoice(
-        label=_("Representative"), queryset=Representative.objects.none(), required=False,
+        label=_("Representative"),
+        queryset=Representative.objects.none(),
+        required=False,
         empty_label=_("All representatives"),
     )
     department = _Scoped(
@@ -116,12 +123,18 @@ class LedgerFilterForm(forms.Form):
     event = forms.IntegerField(label=_("Reception day"), required=False, min_value=1, widget=forms.HiddenInput)
     # Set by the dashboard's links: the jurisdiction and the figure whose items are listed.
     area = forms.ModelChoiceField(
-        label=_("Jurisdiction"), queryset=Jurisdiction.objects.none(), required=False, to_field_name="code",
+        label=_("Jurisdiction"),
+        queryset=Jurisdiction.objects.none(),
+        required=False,
+        to_field_name="code",
         widget=forms.HiddenInput,
     )
     measure = forms.ChoiceField(label=_("Figure"), required=False, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
-        label=_("Rows per page"), required=False, coerce=int, empty_value=DEFAULT_PAGE_SIZE,
+        label=_("Rows per page"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PAGE_SIZE,
         choices=[(n, n) for n in PAGE_SIZES],
     )
 
@@ -189,7 +202,9 @@ class LedgerFilterForm(forms.Form):
             queryset = queryset.filter(station_id__in=ids)
         if data["representative"]:
             queryset = queryset.filter(
-                pk__in=PetitionRepresentative.objects.filter(representative=data["representative"]).values("petition_id")
+                pk__in=PetitionRepresentative.objects.filter(representative=data["representative"]).values(
+                    "petition_id"
+                )
             )
         if data["department"]:
             queryset = queryset.filter(lead_department=data["department"])
@@ -259,8 +274,11 @@ class LedgerFilterForm(forms.Form):
             "area",
             "measure",
             Row(*[col(f) for f in self.MAIN], css_class="g-2 align-items-start"),
-            Div(Row(*[col(f) for f in self.MORE], css_class="g-2 align-items-start"), css_class=more_class,
-                css_id="ledger-more"),
+            Div(
+                Row(*[col(f) for f in self.MORE], css_class="g-2 align-items-start"),
+                css_class=more_class,
+                css_id="ledger-more",
+            ),
             Row(
                 Column(
                     Submit("", _("Filter"), css_class="btn-primary btn-sm"),
@@ -273,7 +291,9 @@ class LedgerFilterForm(forms.Form):
                     ),
                     css_class="col-auto",
                 ),
-                Column(Field("size", css_class="form-select-sm", wrapper_class="ledger-size"), css_class="col-auto ms-auto"),
+                Column(
+                    Field("size", css_class="form-select-sm", wrapper_class="ledger-size"), css_class="col-auto ms-auto"
+                ),
                 css_class="g-2 align-items-center mb-1",
             ),
         )

@@ -194,8 +194,9 @@ class KeysetPaginator:
         return self._page(rows, start=start, has_previous=True, has_next=True)
 
     def _page(self, rows, *, start, has_previous, has_next) -> KeysetPage:
-        page = KeysetPage(rows=rows, sort=self.sort, per_page=self.per_page, start=start,
-                          has_previous=has_previous, has_next=has_next)
+        page = KeysetPage(
+            rows=rows, sort=self.sort, per_page=self.per_page, start=start, has_previous=has_previous, has_next=has_next
+        )
         if rows:
             first, last = rows[0], rows[-1]
             if has_next:

@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0002_calendar_inbox_outbox'),
-        ('petitions', '0003_search_index_and_categories'),
-        ('stations', '0002_reception_days'),
+        ("liaison", "0002_calendar_inbox_outbox"),
+        ("petitions", "0003_search_index_and_categories"),
+        ("stations", "0002_reception_days"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='category',
-            name='position',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='display order'),
+            model_name="category",
+            name="position",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="display order"),
         ),
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(fields=['due_on', 'id'], name='petition_ledger_by_due'),
+            model_name="petition",
+            index=models.Index(fields=["due_on", "id"], name="petition_ledger_by_due"),
         ),
     ]

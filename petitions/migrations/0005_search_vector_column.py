@@ -41,8 +41,10 @@ def rewrite_search_text(apps, schema_editor):
 
     Petition = apps.get_model("petitions", "Petition")
     batch = []
-    rows = Petition.objects.exclude(search_text="").exclude(search_text__contains="':").only(
-        "pk", "tracking_number", "content", "address"
+    rows = (
+        Petition.objects.exclude(search_text="")
+        .exclude(search_text__contains="':")
+        .only("pk", "tracking_number", "content", "address")
     )
     for p in rows.iterator(chunk_size=2000):
         p.search_text = search_document(" ".join(x for x in (p.tracking_number, p.content, p.address) if x))

@@ -4,14 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('petitions', '0005_search_vector_column'),
+        ("petitions", "0005_search_vector_column"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='petition',
-            options={'ordering': ['-received_on', '-pk'], 'permissions': [('view_petitioner', "See petitioners' names and phones in lists"), ('reveal_petitioner', "Reveal a petitioner's name and phone (logged)"), ('view_protected_petitioner', 'See who sent a confidential or anonymous petition'), ('annotate_petition', "Annotate petitions in one's own ledger"), ('reply_online_petition', 'Give the first reply to an online petition'), ('export_petition', 'Export the ledger')], 'verbose_name': 'petition', 'verbose_name_plural': 'petitions'},
+            name="petition",
+            options={
+                "ordering": ["-received_on", "-pk"],
+                "permissions": [
+                    ("view_petitioner", "See petitioners' names and phones in lists"),
+                    ("reveal_petitioner", "Reveal a petitioner's name and phone (logged)"),
+                    ("view_protected_petitioner", "See who sent a confidential or anonymous petition"),
+                    ("annotate_petition", "Annotate petitions in one's own ledger"),
+                    ("reply_online_petition", "Give the first reply to an online petition"),
+                    ("export_petition", "Export the ledger"),
+                ],
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
+            },
         ),
     ]

@@ -4,15 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('petitions', '0008_handling_rules_and_backfill'),
+        ("petitions", "0008_handling_rules_and_backfill"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='petitionevent',
-            name='kind',
-            field=models.CharField(choices=[('registered', 'Registered'), ('edited', 'Edited'), ('linked', 'Linked to another item'), ('attachment_added', 'Attachment added'), ('attachment_removed', 'Attachment removed'), ('representative_added', 'Representative added'), ('followed', 'Followed'), ('unfollowed', 'No longer followed'), ('follow_up_marked', 'Marked for follow-up'), ('follow_up_cleared', 'Follow-up mark removed'), ('note_added', 'Note added'), ('revealed', 'Personal data revealed'), ('replied', 'Replied to the resident'), ('status_changed', 'Status changed'), ('triaged', 'Triaged'), ('assigned', 'Assigned'), ('accepted', 'Accepted'), ('progress', 'Progress'), ('contributed', "Co-handler's part given"), ('department_replied', 'Department replied'), ('extension_requested', 'Extension requested'), ('extension_approved', 'Extension approved'), ('extension_refused', 'Extension refused'), ('returned', 'Returned by the department'), ('consulted', 'Answered as a consultation'), ('on_the_spot', 'Handled on the spot'), ('escalated', 'Referred to a higher level'), ('cannot_handle', 'Cannot be handled'), ('to_suggestion', 'Turned into a suggestion'), ('fed_back', 'Fed back to the resident'), ('rated', 'Rated'), ('reopened', 'Reopened after a dissatisfied rating'), ('closed', 'Closed'), ('supervised', 'Supervision notice issued'), ('supervision_answered', 'Supervision notice answered'), ('commitment_recorded', "Department head's commitment recorded")], max_length=32),
+            model_name="petitionevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registered", "Registered"),
+                    ("edited", "Edited"),
+                    ("linked", "Linked to another item"),
+                    ("attachment_added", "Attachment added"),
+                    ("attachment_removed", "Attachment removed"),
+                    ("representative_added", "Representative added"),
+                    ("followed", "Followed"),
+                    ("unfollowed", "No longer followed"),
+                    ("follow_up_marked", "Marked for follow-up"),
+                    ("follow_up_cleared", "Follow-up mark removed"),
+                    ("note_added", "Note added"),
+                    ("revealed", "Personal data revealed"),
+                    ("replied", "Replied to the resident"),
+                    ("status_changed", "Status changed"),
+                    ("triaged", "Triaged"),
+                    ("assigned", "Assigned"),
+                    ("accepted", "Accepted"),
+                    ("progress", "Progress"),
+                    ("contributed", "Co-handler's part given"),
+                    ("department_replied", "Department replied"),
+                    ("extension_requested", "Extension requested"),
+                    ("extension_approved", "Extension approved"),
+                    ("extension_refused", "Extension refused"),
+                    ("returned", "Returned by the department"),
+                    ("consulted", "Answered as a consultation"),
+                    ("on_the_spot", "Handled on the spot"),
+                    ("escalated", "Referred to a higher level"),
+                    ("cannot_handle", "Cannot be handled"),
+                    ("to_suggestion", "Turned into a suggestion"),
+                    ("fed_back", "Fed back to the resident"),
+                    ("rated", "Rated"),
+                    ("reopened", "Reopened after a dissatisfied rating"),
+                    ("closed", "Closed"),
+                    ("supervised", "Supervision notice issued"),
+                    ("supervision_answered", "Supervision notice answered"),
+                    ("commitment_recorded", "Department head's commitment recorded"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('petitions', '0009_event_kinds_supervision'),
+        ("petitions", "0009_event_kinds_supervision"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='petition',
-            name='rating_code',
+            model_name="petition",
+            name="rating_code",
             field=models.CharField(blank=True, editable=False, max_length=8),
         ),
     ]

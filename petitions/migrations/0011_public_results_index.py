@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0002_calendar_inbox_outbox'),
-        ('petitions', '0010_rating_code'),
-        ('stations', '0002_reception_days'),
+        ("liaison", "0002_calendar_inbox_outbox"),
+        ("petitions", "0010_rating_code"),
+        ("stations", "0002_reception_days"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='petition',
-            index=models.Index(condition=models.Q(('status', 'closed'), models.Q(('public_result', ''), _negated=True)), fields=['station', '-closed_at'], name='petition_public_results'),
+            model_name="petition",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), models.Q(("public_result", ""), _negated=True)),
+                fields=["station", "-closed_at"],
+                name="petition_public_results",
+            ),
         ),
     ]

@@ -6,33 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0002_calendar_inbox_outbox'),
-        ('petitions', '0011_public_results_index'),
+        ("liaison", "0002_calendar_inbox_outbox"),
+        ("petitions", "0011_public_results_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='deadlinerule',
-            options={'ordering': ['jurisdiction__code', 'route', 'urgency'], 'verbose_name': 'deadline rule', 'verbose_name_plural': 'deadline rules'},
+            name="deadlinerule",
+            options={
+                "ordering": ["jurisdiction__code", "route", "urgency"],
+                "verbose_name": "deadline rule",
+                "verbose_name_plural": "deadline rules",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='deadlinerule',
-            name='deadline_rule_once',
+            model_name="deadlinerule",
+            name="deadline_rule_once",
         ),
         migrations.AddField(
-            model_name='deadlinerule',
-            name='jurisdiction',
-            field=models.ForeignKey(blank=True, help_text='Empty: the default for every jurisdiction without its own rule.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='liaison.jurisdiction', verbose_name='jurisdiction'),
+            model_name="deadlinerule",
+            name="jurisdiction",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty: the default for every jurisdiction without its own rule.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="liaison.jurisdiction",
+                verbose_name="jurisdiction",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadlinerule',
-            constraint=models.UniqueConstraint(condition=models.Q(('jurisdiction__isnull', True)), fields=('route', 'urgency'), name='deadline_rule_default_once'),
+            model_name="deadlinerule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("jurisdiction__isnull", True)),
+                fields=("route", "urgency"),
+                name="deadline_rule_default_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deadlinerule',
-            constraint=models.UniqueConstraint(condition=models.Q(('jurisdiction__isnull', False)), fields=('jurisdiction', 'route', 'urgency'), name='deadline_rule_once_per_jurisdiction'),
+            model_name="deadlinerule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("jurisdiction__isnull", False)),
+                fields=("jurisdiction", "route", "urgency"),
+                name="deadline_rule_once_per_jurisdiction",
+            ),
         ),
     ]

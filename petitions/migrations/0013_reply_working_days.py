@@ -24,21 +24,40 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('petitions', '0012_deadline_rules_by_jurisdiction'),
+        ("petitions", "0012_deadline_rules_by_jurisdiction"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='petition',
-            options={'ordering': ['-received_on', '-pk'], 'permissions': [('view_petitioner', "See petitioners' names and phones in lists"), ('reveal_petitioner', "Reveal a petitioner's name and phone (logged)"), ('view_protected_petitioner', 'See who sent a confidential or anonymous petition'), ('annotate_petition', "Annotate petitions in one's own ledger"), ('reply_online_petition', 'Give the first reply to an online petition'), ('export_petition', 'Export the ledger'), ('triage_petition', 'Triage, assign and route petitions'), ('handle_petition', "Handle petitions assigned to one's department"), ('feed_back_petition', 'Feed replies back to residents'), ('rate_petition', 'Rate the handling of petitions'), ('close_petition', 'Close petitions out'), ('supervise_petition', 'Issue supervision notices and record commitments'), ('view_reports', 'See the dashboard and the oversight reports')], 'verbose_name': 'petition', 'verbose_name_plural': 'petitions'},
+            name="petition",
+            options={
+                "ordering": ["-received_on", "-pk"],
+                "permissions": [
+                    ("view_petitioner", "See petitioners' names and phones in lists"),
+                    ("reveal_petitioner", "Reveal a petitioner's name and phone (logged)"),
+                    ("view_protected_petitioner", "See who sent a confidential or anonymous petition"),
+                    ("annotate_petition", "Annotate petitions in one's own ledger"),
+                    ("reply_online_petition", "Give the first reply to an online petition"),
+                    ("export_petition", "Export the ledger"),
+                    ("triage_petition", "Triage, assign and route petitions"),
+                    ("handle_petition", "Handle petitions assigned to one's department"),
+                    ("feed_back_petition", "Feed replies back to residents"),
+                    ("rate_petition", "Rate the handling of petitions"),
+                    ("close_petition", "Close petitions out"),
+                    ("supervise_petition", "Issue supervision notices and record commitments"),
+                    ("view_reports", "See the dashboard and the oversight reports"),
+                ],
+                "verbose_name": "petition",
+                "verbose_name_plural": "petitions",
+            },
         ),
         migrations.AddField(
-            model_name='petition',
-            name='reply_working_days',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='working days to reply'),
+            model_name="petition",
+            name="reply_working_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, editable=False, null=True, verbose_name="working days to reply"
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
-

@@ -6,54 +6,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0002_calendar_inbox_outbox'),
-        ('petitions', '0013_reply_working_days'),
-        ('stations', '0003_performance'),
+        ("liaison", "0002_calendar_inbox_outbox"),
+        ("petitions", "0013_reply_working_days"),
+        ("stations", "0003_performance"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='petition',
-            name='channel',
-            field=models.CharField(choices=[('on_site', 'In person'), ('qr', 'QR code'), ('phone', 'Telephone'), ('wechat', 'WeChat'), ('home_visit', 'Home visit'), ('forum', 'Forum'), ('letter', 'Letter'), ('api', 'City platform / 12345')], default='on_site', max_length=16, verbose_name='channel'),
+            model_name="petition",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("on_site", "In person"),
+                    ("qr", "QR code"),
+                    ("phone", "Telephone"),
+                    ("wechat", "WeChat"),
+                    ("home_visit", "Home visit"),
+                    ("forum", "Forum"),
+                    ("letter", "Letter"),
+                    ("api", "City platform / 12345"),
+                ],
+                default="on_site",
+                max_length=16,
+                verbose_name="channel",
+            ),
         ),
         migrations.CreateModel(
-            name='ApiClient',
+            name="ApiClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('key_prefix', models.CharField(editable=False, max_length=8, verbose_name='key begins with')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last used at')),
-                ('default_station', models.ForeignKey(blank=True, help_text='Items the client files go to this station when their place lies in its area.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='stations.station', verbose_name='default station')),
-                ('jurisdiction', models.ForeignKey(help_text='The client reads and files items only within this jurisdiction.', on_delete=django.db.models.deletion.PROTECT, related_name='api_clients', to='liaison.jurisdiction', verbose_name='jurisdiction served')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("key_prefix", models.CharField(editable=False, max_length=8, verbose_name="key begins with")),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="last used at"),
+                ),
+                (
+                    "default_station",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Items the client files go to this station when their place lies in its area.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="stations.station",
+                        verbose_name="default station",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        help_text="The client reads and files items only within this jurisdiction.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_clients",
+                        to="liaison.jurisdiction",
+                        verbose_name="jurisdiction served",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API client',
-                'verbose_name_plural': 'API clients',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "API client",
+                "verbose_name_plural": "API clients",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApiSubmission',
+            name="ApiSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=petitions.models.open311.new_submission_token, editable=False, max_length=32, unique=True)),
-                ('account_id', models.CharField(blank=True, max_length=100, verbose_name='account')),
-                ('device_id', models.CharField(blank=True, max_length=100, verbose_name='device')),
-                ('media_url', models.URLField(blank=True, max_length=500, verbose_name='media link')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='petitions.apiclient', verbose_name='API client')),
-                ('petition', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='api_submission', to='petitions.petition', verbose_name='petition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "token",
+                    models.CharField(
+                        default=petitions.models.open311.new_submission_token,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("account_id", models.CharField(blank=True, max_length=100, verbose_name="account")),
+                ("device_id", models.CharField(blank=True, max_length=100, verbose_name="device")),
+                ("media_url", models.URLField(blank=True, max_length=500, verbose_name="media link")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="petitions.apiclient",
+                        verbose_name="API client",
+                    ),
+                ),
+                (
+                    "petition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_submission",
+                        to="petitions.petition",
+                        verbose_name="petition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item filed by API',
-                'verbose_name_plural': 'items filed by API',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "item filed by API",
+                "verbose_name_plural": "items filed by API",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         # The API's two time-ordered reads: GET requests walks petitions newest first by
@@ -65,6 +125,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="petitionevent",
-            index=models.Index(condition=models.Q(("is_public", True)), fields=["at", "id"], name="petition_event_open311_public"),
+            index=models.Index(
+                condition=models.Q(("is_public", True)), fields=["at", "id"], name="petition_event_open311_public"
+            ),
         ),
     ]

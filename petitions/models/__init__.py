@@ -41,7 +41,9 @@ class DepartmentQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | models.Q(pk__in=scope.department_ids))
+        return self.filter(
+            prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | models.Q(pk__in=scope.department_ids)
+        )
 
 
 class Department(models.Model):
@@ -62,7 +64,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["jurisdiction__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="department_name_unique_in_jurisdiction")]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="department_name_unique_in_jurisdiction")
+        ]
 
     def __str__(self):
         return self.name
@@ -199,7 +203,12 @@ def attachment_path(instance, filename):
 class Petition(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=16, unique=True, editable=False)
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), null=True, blank=True, on_delete=models.PROTECT, related_name="petitions"
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="petitions",
     )
     event = models.ForeignKey(
         "stations.ReceptionEvent",
@@ -228,9 +237,7 @@ class Petition(models.Model):
     is_confidential = models.BooleanField(
         _("confidential"), default=False, help_text=_("The petitioner's identity is hidden from departments.")
     )
-    co_petitioners = models.PositiveIntegerField(
-        _("co-petitioners"), default=0, validators=[MaxValueValidator(100000)]
-    )
+    co_petitioners = models.PositiveIntegerField(_("co-petitioners"), default=0, validators=[MaxValueValidator(100000)])
 
     content = models.TextField(_("content"), max_length=5000)
     category = models.ForeignKey(
@@ -283,7 +290,9 @@ class Petition(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Working days from assignment to the department's reply, fixed when the reply arrives
     # (the calendar may change later; the dashboard averages the figure as it stood).
-    reply_working_days = models.PositiveSmallIntegerField(_("working days to reply"), null=True, blank=True, editable=False)
+    reply_working_days = models.PositiveSmallIntegerField(
+        _("working days to reply"), null=True, blank=True, editable=False
+    )
     suggestion = models.ForeignKey(
         "petitions.Suggestion",
         verbose_name=_("representative suggestion"),
@@ -336,12 +345,8 @@ class Petition(models.Model):
             ("view_reports", _("See the dashboard and the oversight reports")),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(urgency__in=["urgent", "normal"]), name="petition_urgency_valid"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(linked_to=models.F("pk")), name="petition_not_linked_to_itself"
-            ),
+            models.CheckConstraint(condition=models.Q(urgency__in=["urgent", "normal"]), name="petition_urgency_valid"),
+            models.CheckConstraint(condition=~models.Q(linked_to=models.F("pk")), name="petition_not_linked_to_itself"),
         ]
         indexes = [
             # Keyset pagination of the ledger: (received_on, id) descending, per scope key.
@@ -394,7 +399,9 @@ class PetitionRepresentative(models.Model):
         FOLLOWING = "following", _("Following")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="representative_links")
-    representative = models.ForeignKey("stations.Representative", on_delete=models.CASCADE, related_name="petition_links")
+    representative = models.ForeignKey(
+        "stations.Representative", on_delete=models.CASCADE, related_name="petition_links"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.RECEIVED)
     follow_up = models.BooleanField(_("marked for follow-up"), default=False)
     # Copied from the petition so a representative's ledger pages by one index.
@@ -424,7 +431,9 @@ class PetitionAttachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # Set for files a department sent with its reply.
     reply = models.ForeignKey(
@@ -512,11 +521,16 @@ class PetitionEvent(models.Model):
         CLOSED = "closed", pgettext_lazy("petition event", "Closed")
         SUPERVISED = "supervised", pgettext_lazy("petition event", "Supervision notice issued")
         SUPERVISION_ANSWERED = "supervision_answered", pgettext_lazy("petition event", "Supervision notice answered")
-        COMMITMENT_RECORDED = "commitment_recorded", pgettext_lazy("petition event", "Department head's commitment recorded")
+        COMMITMENT_RECORDED = (
+            "commitment_recorded",
+            pgettext_lazy("petition event", "Department head's commitment recorded"),
+        )
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Shown instead of a user for residents and the system ("居民", "系统").
     actor_label = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(default=timezone.now)

@@ -168,7 +168,9 @@ class Rating(models.Model):
                 name="rating_once_per_representative_and_round",
             ),
             models.UniqueConstraint(
-                fields=["petition", "round"], condition=models.Q(rater="resident"), name="rating_once_per_resident_and_round"
+                fields=["petition", "round"],
+                condition=models.Q(rater="resident"),
+                name="rating_once_per_resident_and_round",
             ),
         ]
 
@@ -211,7 +213,9 @@ class DeadlineRule(models.Model):
         ordering = ["jurisdiction__code", "route", "urgency"]
         constraints = [
             models.UniqueConstraint(
-                fields=["route", "urgency"], condition=models.Q(jurisdiction__isnull=True), name="deadline_rule_default_once"
+                fields=["route", "urgency"],
+                condition=models.Q(jurisdiction__isnull=True),
+                name="deadline_rule_default_once",
             ),
             models.UniqueConstraint(
                 fields=["jurisdiction", "route", "urgency"],
@@ -270,7 +274,10 @@ class SupervisionNotice(models.Model):
         related_name="supervision_notices",
     )
     department = models.ForeignKey(
-        "petitions.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="supervision_notices"
+        "petitions.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="supervision_notices",
     )
     # The issuing office's jurisdiction: who else sees the notice.
     jurisdiction = models.ForeignKey("liaison.Jurisdiction", on_delete=models.PROTECT, related_name="+")
@@ -316,7 +323,12 @@ class Commitment(models.Model):
     head_name = models.CharField(_("head's name"), max_length=64)
     head_title = models.CharField(_("head's title"), max_length=64, blank=True)
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     jurisdiction = models.ForeignKey("liaison.Jurisdiction", on_delete=models.PROTECT, related_name="+")
     petition = models.ForeignKey(
@@ -419,7 +431,9 @@ class SuggestionEvent(models.Model):
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
     data = models.JSONField(default=dict, blank=True)
 
@@ -443,7 +457,9 @@ class Reminder(models.Model):
 
     key = models.CharField(max_length=64, unique=True)
     petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="reminders")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
     stage = models.CharField(max_length=16, choices=Stage.choices)
     day = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)

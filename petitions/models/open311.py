@@ -57,16 +57,18 @@ class ApiClient(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        super().clean()
-        station, place = self.default_station, self.jurisdiction if self.jurisdiction_id else None
-        if station is not None and place is not None and not station.jurisdiction.code.startswith(place.prefix):
-            raise ValidationError({"default_station": _("The default station must lie within the jurisdiction served.")})
-
     def save(self, *args, **kwargs):
         if not self.key_hash:
             self.set_new_key()  # made without a key (shell, fixtures): one nobody knows until regenerated
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        station, place = self.default_station, self.jurisdiction if self.jurisdiction_id else None
+        if station is not None and place is not None and not station.jurisdiction.code.startswith(place.prefix):
+            raise ValidationError(
+                {"default_station": _("The default station must lie within the jurisdiction served.")}
+            )
 
     def set_new_key(self) -> str:
         """Give the client a new random key and return it: the only time it is ever readable.
@@ -96,7 +98,9 @@ class ApiSubmission(models.Model):
     petition = models.OneToOneField(
         "petitions.Petition", verbose_name=_("petition"), on_delete=models.CASCADE, related_name="api_submission"
     )
-    client = models.ForeignKey(ApiClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="submissions")
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="submissions"
+    )
     token = models.CharField(max_length=32, unique=True, default=new_submission_token, editable=False)
     # The caller's own references (GeoReport `account_id`, `device_id`) and its media link.
     account_id = models.CharField(_("account"), max_length=100, blank=True)

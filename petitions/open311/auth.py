@@ -27,11 +27,7 @@ def api_client(request, *, required: bool) -> ApiClient | None:
         return None
     client = None
     if len(raw) <= MAX_KEY_LENGTH:
-        client = (
-            ApiClient.objects.select_related("jurisdiction")
-            .filter(key_hash=hash_key(raw), is_active=True)
-            .first()
-        )
+        client = ApiClient.objects.select_related("jurisdiction").filter(key_hash=hash_key(raw), is_active=True).first()
     if client is None:
         raise ApiError(403, "Invalid api_key")
     now = timezone.now()

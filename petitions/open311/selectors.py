@@ -58,7 +58,10 @@ def end_of_day(day, tz=None) -> str | None:
 def services() -> list[dict]:
     """Every category in use as a service; a subcategory's group is its parent."""
     rows = Category.objects.filter(is_active=True).filter(Q(parent__isnull=True) | Q(parent__is_active=True))
-    return [service_record(c) for c in rows.select_related("parent").order_by("parent__position", "parent_id", "position", "pk")]
+    return [
+        service_record(c)
+        for c in rows.select_related("parent").order_by("parent__position", "parent_id", "position", "pk")
+    ]
 
 
 def service_record(category: Category) -> dict:
@@ -207,11 +210,27 @@ def _status_q(statuses: set[str]) -> Q:
 
 
 REQUEST_FIELDS = (
-    "pk", "tracking_number", "status", "category_id", "category__name", "content", "is_confidential",
+    "pk",
+    "tracking_number",
+    "status",
+    "category_id",
+    "category__name",
+    "content",
+    "is_confidential",
     # Read only to scrub them out of free text, never returned:
-    "petitioner_name", "petitioner_address",
-    "lead_department__name", "registered_at", "updated_at", "due_on", "address", "latitude", "longitude",
-    "public_result", "jurisdiction__code", "api_submission__client_id", "api_submission__media_url",
+    "petitioner_name",
+    "petitioner_address",
+    "lead_department__name",
+    "registered_at",
+    "updated_at",
+    "due_on",
+    "address",
+    "latitude",
+    "longitude",
+    "public_result",
+    "jurisdiction__code",
+    "api_submission__client_id",
+    "api_submission__media_url",
 )
 
 
@@ -235,7 +254,9 @@ def find_requests(client, f: Filters) -> list[dict]:
             qs = qs.filter(_status_q(f.statuses))
         if f.place is not None:
             qs = qs.filter(area_code__gte=f.place.prefix.ljust(12, "0"), area_code__lte=f.place.prefix.ljust(12, "9"))
-    rows = list(_with_notes(qs).order_by("-registered_at", "-pk").values(*REQUEST_FIELDS, "last_public_text")[:MAX_RESULTS])
+    rows = list(
+        _with_notes(qs).order_by("-registered_at", "-pk").values(*REQUEST_FIELDS, "last_public_text")[:MAX_RESULTS]
+    )
     tz = timezone.get_current_timezone()  # looked up once: per row it costs more than the row
     return [request_record(row, client, tz) for row in rows]
 
@@ -329,23 +350,33 @@ def find_updates(client, f: Filters) -> list[dict]:
         qs = qs.filter(at__lte=f.end)
     if f.place is not None:
         qs = qs.filter(
-            petition__area_code__gte=f.place.prefix.ljust(12, "0"), petition__area_code__lte=f.place.prefix.ljust(12, "9")
+            petition__area_code__gte=f.place.prefix.ljust(12, "0"),
+            petition__area_code__lte=f.place.prefix.ljust(12, "9"),
         )
     rows = qs.order_by("at", "pk").values(
-        "pk", "at", "public_text", "to_status", "petition__tracking_number", "petition__status",
-        "petition__is_confidential", "petition__petitioner_name", "petition__petitioner_address",
+        "pk",
+        "at",
+        "public_text",
+        "to_status",
+        "petition__tracking_number",
+        "petition__status",
+        "petition__is_confidential",
+        "petition__petitioner_name",
+        "petition__petitioner_address",
     )[:MAX_RESULTS]
     updates, tz = [], timezone.get_current_timezone()
     for row in rows:
         text = None
         if client is not None and not row["petition__is_confidential"]:
             text = _clean(row["public_text"], row, "petition__") or None
-        updates.append({
-            "update_id": str(row["pk"]),
-            "service_request_id": row["petition__tracking_number"],
-            "status": open311_status(row["to_status"] or row["petition__status"]),
-            "updated_datetime": w3c(row["at"], tz),
-            "description": text,
-            "media_url": None,
-        })
+        updates.append(
+            {
+                "update_id": str(row["pk"]),
+                "service_request_id": row["petition__tracking_number"],
+                "status": open311_status(row["to_status"] or row["petition__status"]),
+                "updated_datetime": w3c(row["at"], tz),
+                "description": text,
+                "media_url": None,
+            }
+        )
     return updates

@@ -141,8 +141,10 @@ def open311_request_create(*, client: ApiClient, values: RequestValues) -> ApiSu
     keep which client filed it with the token the spec hands back. No other event is written."""
     jurisdiction = values.jurisdiction or client.jurisdiction
     station = client.default_station
-    if station is not None and values.jurisdiction is not None and not jurisdiction.code.startswith(
-        station.jurisdiction.prefix
+    if (
+        station is not None
+        and values.jurisdiction is not None
+        and not jurisdiction.code.startswith(station.jurisdiction.prefix)
     ):
         station = None  # a place outside the station's area: the office routes it without one
     draft = PetitionDraft(

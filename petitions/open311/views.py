@@ -62,18 +62,24 @@ def _has_nul(request, kwargs) -> bool:
 @endpoint("GET")
 def discovery(request, fmt):
     url = settings.SITE_URL + reverse("open311:discovery", kwargs={"fmt": fmt}).rsplit("/", 1)[0] + "/"
-    return respond(fmt, {
-        "changeset": CHANGESET,
-        "contact": "The committee office of the people's congress that serves your area",
-        "key_service": "Ask the committee office for an API key; its system administrator creates it",
-        "endpoints": [{
-            "specification": SPECIFICATION,
-            "url": url,
+    return respond(
+        fmt,
+        {
             "changeset": CHANGESET,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
-    }, root="discovery")
+            "contact": "The committee office of the people's congress that serves your area",
+            "key_service": "Ask the committee office for an API key; its system administrator creates it",
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": url,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+        root="discovery",
+    )
 
 
 @endpoint("GET")

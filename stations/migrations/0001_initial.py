@@ -8,190 +8,556 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('liaison', '0001_initial'),
+        ("liaison", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Representative',
+            name="Representative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9-]+$', 'Use letters, digits and hyphens only.')], verbose_name='representative number')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('gender', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
-                ('level', models.CharField(choices=[('national', 'National'), ('provincial', 'Provincial'), ('city', 'City'), ('county', 'District or county'), ('township', 'Township')], max_length=16, verbose_name='level')),
-                ('constituency', models.CharField(blank=True, max_length=100, verbose_name='constituency')),
-                ('work_unit', models.CharField(blank=True, max_length=100, verbose_name='work unit')),
-                ('position', models.CharField(blank=True, max_length=100, verbose_name='position')),
-                ('public_phone', models.CharField(blank=True, max_length=32, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?|\\d{7,8})$', 'Enter a mobile number (11 digits) or a landline such as 010-69101234.')], verbose_name='public phone')),
-                ('private_phone', models.CharField(blank=True, max_length=11, validators=[django.core.validators.RegexValidator('^1[3-9]\\d{9}$', 'Enter an 11-digit mainland mobile number.')], verbose_name='private phone')),
-                ('photo', models.ImageField(blank=True, upload_to=stations.models.representative_photo_path, verbose_name='photo')),
-                ('bio', models.TextField(blank=True, max_length=2000, verbose_name='short biography')),
-                ('professional_group', models.CharField(blank=True, choices=[('education', 'Education'), ('health', 'Health'), ('legal', 'Legal'), ('agriculture', 'Agriculture'), ('economy', 'Economy'), ('urban', 'Urban development'), ('social', 'Social affairs'), ('science', 'Science and technology'), ('other', 'Other')], max_length=16, verbose_name='professional group')),
-                ('grid_cell', models.CharField(blank=True, max_length=64, verbose_name='grid cell')),
-                ('term_number', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='term (session number)')),
-                ('term_start', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='term starts (year)')),
-                ('term_end', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='term ends (year)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='serving')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('jurisdiction', models.ForeignKey(help_text='The jurisdiction whose congress the representative sits in or was elected from.', on_delete=django.db.models.deletion.PROTECT, related_name='representatives', to='liaison.jurisdiction', verbose_name='elected in')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='representative', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9-]+$", "Use letters, digits and hyphens only."
+                            )
+                        ],
+                        verbose_name="representative number",
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True, choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="gender"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("national", "National"),
+                            ("provincial", "Provincial"),
+                            ("city", "City"),
+                            ("county", "District or county"),
+                            ("township", "Township"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                ("constituency", models.CharField(blank=True, max_length=100, verbose_name="constituency")),
+                ("work_unit", models.CharField(blank=True, max_length=100, verbose_name="work unit")),
+                ("position", models.CharField(blank=True, max_length=100, verbose_name="position")),
+                (
+                    "public_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?|\\d{7,8})$",
+                                "Enter a mobile number (11 digits) or a landline such as 010-69101234.",
+                            )
+                        ],
+                        verbose_name="public phone",
+                    ),
+                ),
+                (
+                    "private_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^1[3-9]\\d{9}$", "Enter an 11-digit mainland mobile number."
+                            )
+                        ],
+                        verbose_name="private phone",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ImageField(
+                        blank=True, upload_to=stations.models.representative_photo_path, verbose_name="photo"
+                    ),
+                ),
+                ("bio", models.TextField(blank=True, max_length=2000, verbose_name="short biography")),
+                (
+                    "professional_group",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("education", "Education"),
+                            ("health", "Health"),
+                            ("legal", "Legal"),
+                            ("agriculture", "Agriculture"),
+                            ("economy", "Economy"),
+                            ("urban", "Urban development"),
+                            ("social", "Social affairs"),
+                            ("science", "Science and technology"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="professional group",
+                    ),
+                ),
+                ("grid_cell", models.CharField(blank=True, max_length=64, verbose_name="grid cell")),
+                (
+                    "term_number",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="term (session number)",
+                    ),
+                ),
+                (
+                    "term_start",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1950),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="term starts (year)",
+                    ),
+                ),
+                (
+                    "term_end",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1950),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="term ends (year)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="serving")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        help_text="The jurisdiction whose congress the representative sits in or was elected from.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="representatives",
+                        to="liaison.jurisdiction",
+                        verbose_name="elected in",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="representative",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'representative',
-                'verbose_name_plural': 'representatives',
-                'ordering': ['level', 'name', 'code'],
-                'permissions': [('view_private_phone', "Can see representatives' private phone numbers"), ('change_own_profile', 'Can edit their own representative profile')],
+                "verbose_name": "representative",
+                "verbose_name_plural": "representatives",
+                "ordering": ["level", "name", "code"],
+                "permissions": [
+                    ("view_private_phone", "Can see representatives' private phone numbers"),
+                    ("change_own_profile", "Can edit their own representative profile"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('head', 'Station head'), ('member', 'Member')], default='member', max_length=16, verbose_name='role')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='since')),
-                ('representative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='stations.representative')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("head", "Station head"), ("member", "Member")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="since")),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="stations.representative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'station membership',
-                'verbose_name_plural': 'station memberships',
-                'ordering': ['station', 'role', 'representative__name'],
+                "verbose_name": "station membership",
+                "verbose_name_plural": "station memberships",
+                "ordering": ["station", "role", "representative__name"],
             },
         ),
         migrations.CreateModel(
-            name='Station',
+            name="Station",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='The number the office gives the station, e.g. 110119100-01.', max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9-]+$', 'Use letters, digits and hyphens only.')], verbose_name='station number')),
-                ('public_code', models.CharField(default=stations.models.new_public_code, editable=False, max_length=12, unique=True, verbose_name='public code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('home', 'Representative home'), ('station', 'Liaison station'), ('contact_point', 'Contact point'), ('industry', 'Industry station'), ('specialist', 'Specialist room')], default='station', max_length=16, verbose_name='kind')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('opening_hours', models.CharField(blank=True, help_text='For example: Mon-Fri 9:00-17:00; reception day the 15th.', max_length=200, verbose_name='opening hours')),
-                ('phone', models.CharField(blank=True, max_length=32, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?|\\d{7,8})$', 'Enter a mobile number (11 digits) or a landline such as 010-69101234.')], verbose_name='phone')),
-                ('photo', models.ImageField(blank=True, upload_to=stations.models.station_photo_path, verbose_name='photo')),
-                ('area_m2', models.PositiveIntegerField(blank=True, null=True, verbose_name='floor area (m²)')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('annual_budget', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='annual budget (yuan)')),
-                ('work_rules', models.TextField(blank=True, verbose_name='work rules')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in service')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stations', to='liaison.jurisdiction', verbose_name='jurisdiction')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='stations.station', verbose_name='belongs to')),
-                ('staff', models.ManyToManyField(blank=True, related_name='staffed_stations', to=settings.AUTH_USER_MODEL, verbose_name='staff accounts')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The number the office gives the station, e.g. 110119100-01.",
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9-]+$", "Use letters, digits and hyphens only."
+                            )
+                        ],
+                        verbose_name="station number",
+                    ),
+                ),
+                (
+                    "public_code",
+                    models.CharField(
+                        default=stations.models.new_public_code,
+                        editable=False,
+                        max_length=12,
+                        unique=True,
+                        verbose_name="public code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("home", "Representative home"),
+                            ("station", "Liaison station"),
+                            ("contact_point", "Contact point"),
+                            ("industry", "Industry station"),
+                            ("specialist", "Specialist room"),
+                        ],
+                        default="station",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "opening_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: Mon-Fri 9:00-17:00; reception day the 15th.",
+                        max_length=200,
+                        verbose_name="opening hours",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?|\\d{7,8})$",
+                                "Enter a mobile number (11 digits) or a landline such as 010-69101234.",
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ImageField(blank=True, upload_to=stations.models.station_photo_path, verbose_name="photo"),
+                ),
+                ("area_m2", models.PositiveIntegerField(blank=True, null=True, verbose_name="floor area (m²)")),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="established on")),
+                (
+                    "annual_budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="annual budget (yuan)",
+                    ),
+                ),
+                ("work_rules", models.TextField(blank=True, verbose_name="work rules")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in service")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stations",
+                        to="liaison.jurisdiction",
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="stations.station",
+                        verbose_name="belongs to",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="staffed_stations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="staff accounts",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'station',
-                'verbose_name_plural': 'stations',
-                'ordering': ['jurisdiction__code', 'code'],
-                'permissions': [('import_roster', 'Can import station and representative rosters'), ('export_roster', 'Can export station and representative rosters')],
+                "verbose_name": "station",
+                "verbose_name_plural": "stations",
+                "ordering": ["jurisdiction__code", "code"],
+                "permissions": [
+                    ("import_roster", "Can import station and representative rosters"),
+                    ("export_roster", "Can export station and representative rosters"),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='representative',
-            name='stations',
-            field=models.ManyToManyField(blank=True, related_name='representatives', through='stations.Membership', to='stations.station'),
+            model_name="representative",
+            name="stations",
+            field=models.ManyToManyField(
+                blank=True, related_name="representatives", through="stations.Membership", to="stations.station"
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='station',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='stations.station'),
+            model_name="membership",
+            name="station",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="stations.station"
+            ),
         ),
         migrations.CreateModel(
-            name='LiaisonOfficer',
+            name="LiaisonOfficer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('position', models.CharField(blank=True, max_length=64, verbose_name='position')),
-                ('phone', models.CharField(blank=True, max_length=32, validators=[django.core.validators.RegexValidator('^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?|\\d{7,8})$', 'Enter a mobile number (11 digits) or a landline such as 010-69101234.')], verbose_name='phone')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='officers', to='stations.station')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("position", models.CharField(blank=True, max_length=64, verbose_name="position")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(-\\d{1,6})?|\\d{7,8})$",
+                                "Enter a mobile number (11 digits) or a landline such as 010-69101234.",
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="officers", to="stations.station"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'liaison officer',
-                'verbose_name_plural': 'liaison officers',
-                'ordering': ['pk'],
+                "verbose_name": "liaison officer",
+                "verbose_name_plural": "liaison officers",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='StationDocument',
+            name="StationDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rules', 'Work rules'), ('plan', 'Annual activity plan'), ('budget', 'Budget'), ('archive', 'Archive'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('file', models.FileField(upload_to=stations.models.station_document_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='stations.station')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rules", "Work rules"),
+                            ("plan", "Annual activity plan"),
+                            ("budget", "Budget"),
+                            ("archive", "Archive"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("file", models.FileField(upload_to=stations.models.station_document_path, verbose_name="file")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="documents", to="stations.station"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'station document',
-                'verbose_name_plural': 'station documents',
-                'ordering': ['kind', '-year', '-uploaded_at'],
+                "verbose_name": "station document",
+                "verbose_name_plural": "station documents",
+                "ordering": ["kind", "-year", "-uploaded_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='station',
-            index=models.Index(fields=['jurisdiction', 'kind'], name='station_by_jurisdiction_kind'),
+            model_name="station",
+            index=models.Index(fields=["jurisdiction", "kind"], name="station_by_jurisdiction_kind"),
         ),
         migrations.AddIndex(
-            model_name='station',
-            index=models.Index(fields=['parent'], name='station_by_parent'),
+            model_name="station",
+            index=models.Index(fields=["parent"], name="station_by_parent"),
         ),
         migrations.AddConstraint(
-            model_name='station',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='station_latitude_range'),
+            model_name="station",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True), models.Q(("latitude__gte", -90), ("latitude__lte", 90)), _connector="OR"
+                ),
+                name="station_latitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='station',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='station_longitude_range'),
+            model_name="station",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="station_longitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='station',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['home', 'station', 'contact_point', 'industry', 'specialist'])), name='station_kind_valid'),
+            model_name="station",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["home", "station", "contact_point", "industry", "specialist"])),
+                name="station_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='station',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'home'), _negated=True), ('parent__isnull', True), _connector='OR'), name='station_home_is_root'),
+            model_name="station",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "home"), _negated=True), ("parent__isnull", True), _connector="OR"
+                ),
+                name="station_home_is_root",
+            ),
         ),
         migrations.AddIndex(
-            model_name='representative',
-            index=models.Index(fields=['jurisdiction', 'level'], name='rep_by_jurisdiction_level'),
+            model_name="representative",
+            index=models.Index(fields=["jurisdiction", "level"], name="rep_by_jurisdiction_level"),
         ),
         migrations.AddIndex(
-            model_name='representative',
-            index=models.Index(fields=['name'], name='rep_by_name'),
+            model_name="representative",
+            index=models.Index(fields=["name"], name="rep_by_name"),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['national', 'provincial', 'city', 'county', 'township'])), name='rep_level_valid'),
+            model_name="representative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["national", "provincial", "city", "county", "township"])),
+                name="rep_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='representative',
-            constraint=models.CheckConstraint(condition=models.Q(('term_start__isnull', True), ('term_end__isnull', True), ('term_end__gte', models.F('term_start')), _connector='OR'), name='rep_term_ends_after_start'),
+            model_name="representative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("term_start__isnull", True),
+                    ("term_end__isnull", True),
+                    ("term_end__gte", models.F("term_start")),
+                    _connector="OR",
+                ),
+                name="rep_term_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['station', 'role'], name='membership_by_station_role'),
+            model_name="membership",
+            index=models.Index(fields=["station", "role"], name="membership_by_station_role"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('representative', 'station'), name='membership_once_per_station'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("representative", "station"), name="membership_once_per_station"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'head')), fields=('station',), name='membership_one_head_per_station'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "head")), fields=("station",), name="membership_one_head_per_station"
+            ),
         ),
     ]

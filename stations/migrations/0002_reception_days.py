@@ -8,215 +8,549 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0002_calendar_inbox_outbox'),
-        ('petitions', '0001_initial'),
-        ('stations', '0001_initial'),
+        ("liaison", "0002_calendar_inbox_outbox"),
+        ("petitions", "0001_initial"),
+        ("stations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('start_date', models.DateField(verbose_name='starts on')),
-                ('end_date', models.DateField(verbose_name='ends on')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='liaison.jurisdiction', verbose_name='jurisdiction')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("start_date", models.DateField(verbose_name="starts on")),
+                ("end_date", models.DateField(verbose_name="ends on")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to="liaison.jurisdiction",
+                        verbose_name="jurisdiction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-start_date', 'name'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-start_date", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ReceptionEvent',
+            name="ReceptionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reception', 'Reception day'), ('department_visit', 'Department-head visit'), ('voter_meeting', 'Voter meeting'), ('campaign', 'Campaign activity')], default='reception', max_length=20, verbose_name='kind')),
-                ('title', models.CharField(blank=True, help_text='Optional; the kind and station are shown when empty.', max_length=200, verbose_name='title')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(verbose_name='starts at')),
-                ('end_time', models.TimeField(verbose_name='ends at')),
-                ('place', models.CharField(max_length=200, verbose_name='place')),
-                ('status', models.CharField(choices=[('draft', 'In a draft plan'), ('scheduled', 'Scheduled'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='scheduled', max_length=16, verbose_name='status')),
-                ('open_slots', models.PositiveSmallIntegerField(default=2, help_text='Representatives can volunteer while the roster has fewer than this.', validators=[django.core.validators.MaxValueValidator(50)], verbose_name='representatives wanted')),
-                ('department_head', models.CharField(blank=True, max_length=100, verbose_name='visiting head')),
-                ('department_duties', models.TextField(blank=True, verbose_name="the department's duties")),
-                ('topics', models.TextField(blank=True, verbose_name='topics')),
-                ('public_note', models.TextField(blank=True, verbose_name='note for the public')),
-                ('schedule_revision', models.PositiveSmallIntegerField(default=0)),
-                ('residents_received', models.PositiveIntegerField(blank=True, null=True, verbose_name='residents received')),
-                ('opinions_collected', models.PositiveIntegerField(blank=True, null=True, verbose_name='opinions collected')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='recorded')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='stations.campaign', verbose_name='campaign')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='petitions.department', verbose_name='visiting department')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='stations.station', verbose_name='station')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Reception day"),
+                            ("department_visit", "Department-head visit"),
+                            ("voter_meeting", "Voter meeting"),
+                            ("campaign", "Campaign activity"),
+                        ],
+                        default="reception",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional; the kind and station are shown when empty.",
+                        max_length=200,
+                        verbose_name="title",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(verbose_name="starts at")),
+                ("end_time", models.TimeField(verbose_name="ends at")),
+                ("place", models.CharField(max_length=200, verbose_name="place")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "In a draft plan"),
+                            ("scheduled", "Scheduled"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "open_slots",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="Representatives can volunteer while the roster has fewer than this.",
+                        validators=[django.core.validators.MaxValueValidator(50)],
+                        verbose_name="representatives wanted",
+                    ),
+                ),
+                ("department_head", models.CharField(blank=True, max_length=100, verbose_name="visiting head")),
+                ("department_duties", models.TextField(blank=True, verbose_name="the department's duties")),
+                ("topics", models.TextField(blank=True, verbose_name="topics")),
+                ("public_note", models.TextField(blank=True, verbose_name="note for the public")),
+                ("schedule_revision", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "residents_received",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="residents received"),
+                ),
+                (
+                    "opinions_collected",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="opinions collected"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("recorded_at", models.DateTimeField(blank=True, null=True, verbose_name="recorded")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="stations.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="petitions.department",
+                        verbose_name="visiting department",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="stations.station",
+                        verbose_name="station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reception event',
-                'verbose_name_plural': 'reception events',
-                'ordering': ['date', 'start_time', 'station__code'],
-                'permissions': [('record_receptionevent', 'Can record the day: check-in, residents, summary, photos'), ('volunteer_receptionevent', 'Can volunteer for open reception slots'), ('view_attendance', 'Can see attendance and campaign totals')],
+                "verbose_name": "reception event",
+                "verbose_name_plural": "reception events",
+                "ordering": ["date", "start_time", "station__code"],
+                "permissions": [
+                    ("record_receptionevent", "Can record the day: check-in, residents, summary, photos"),
+                    ("volunteer_receptionevent", "Can volunteer for open reception slots"),
+                    ("view_attendance", "Can see attendance and campaign totals"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EventPhoto',
+            name="EventPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.ImageField(upload_to=stations.models.reception.event_photo_path, verbose_name='photo')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='stations.receptionevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.ImageField(upload_to=stations.models.reception.event_photo_path, verbose_name="photo")),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="caption")),
+                ("size", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="stations.receptionevent"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event photo',
-                'verbose_name_plural': 'event photos',
-                'ordering': ['uploaded_at', 'pk'],
+                "verbose_name": "event photo",
+                "verbose_name_plural": "event photos",
+                "ordering": ["uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReceptionPlan',
+            name="ReceptionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('status', models.CharField(choices=[('draft', 'Draft, under review'), ('published', 'Published')], default='draft', max_length=16, verbose_name='status')),
-                ('generated_at', models.DateTimeField(blank=True, null=True, verbose_name='generated')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('generation_seconds', models.FloatField(blank=True, null=True)),
-                ('generated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reception_plans', to='liaison.jurisdiction', verbose_name='jurisdiction')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft, under review"), ("published", "Published")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("generated_at", models.DateTimeField(blank=True, null=True, verbose_name="generated")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published")),
+                ("generation_seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "generated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reception_plans",
+                        to="liaison.jurisdiction",
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'annual reception plan',
-                'verbose_name_plural': 'annual reception plans',
-                'ordering': ['-year', 'jurisdiction__code'],
+                "verbose_name": "annual reception plan",
+                "verbose_name_plural": "annual reception plans",
+                "ordering": ["-year", "jurisdiction__code"],
             },
         ),
         migrations.AddField(
-            model_name='receptionevent',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='stations.receptionplan', verbose_name='annual plan'),
+            model_name="receptionevent",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="events",
+                to="stations.receptionplan",
+                verbose_name="annual plan",
+            ),
         ),
         migrations.CreateModel(
-            name='ReceptionRule',
+            name="ReceptionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pattern', models.CharField(choices=[('monthly_day', 'A day of the month'), ('nth_weekday', 'A weekday of the month'), ('weekly', 'Every week')], default='monthly_day', max_length=16, verbose_name='recurs')),
-                ('day_of_month', models.PositiveSmallIntegerField(blank=True, help_text="For a month without this day (the 31st in June), the month's last day.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='day of the month')),
-                ('week_of_month', models.SmallIntegerField(blank=True, choices=[(1, 'first'), (2, 'second'), (3, 'third'), (4, 'fourth'), (-1, 'last')], null=True, verbose_name='week of the month')),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], null=True, verbose_name='weekday')),
-                ('start_time', models.TimeField(verbose_name='starts at')),
-                ('end_time', models.TimeField(verbose_name='ends at')),
-                ('place', models.CharField(blank=True, help_text="Leave empty to use the station's address.", max_length=200, verbose_name='place')),
-                ('on_non_working_day', models.CharField(choices=[('next', 'Move to the next working day'), ('keep', 'Keep the date')], default='next', max_length=8, verbose_name='when the date is not a working day')),
-                ('representatives_per_event', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='representatives per event')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reception_rules', to='stations.station', verbose_name='station')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "pattern",
+                    models.CharField(
+                        choices=[
+                            ("monthly_day", "A day of the month"),
+                            ("nth_weekday", "A weekday of the month"),
+                            ("weekly", "Every week"),
+                        ],
+                        default="monthly_day",
+                        max_length=16,
+                        verbose_name="recurs",
+                    ),
+                ),
+                (
+                    "day_of_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="For a month without this day (the 31st in June), the month's last day.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(31),
+                        ],
+                        verbose_name="day of the month",
+                    ),
+                ),
+                (
+                    "week_of_month",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")],
+                        null=True,
+                        verbose_name="week of the month",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        null=True,
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("start_time", models.TimeField(verbose_name="starts at")),
+                ("end_time", models.TimeField(verbose_name="ends at")),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        help_text="Leave empty to use the station's address.",
+                        max_length=200,
+                        verbose_name="place",
+                    ),
+                ),
+                (
+                    "on_non_working_day",
+                    models.CharField(
+                        choices=[("next", "Move to the next working day"), ("keep", "Keep the date")],
+                        default="next",
+                        max_length=8,
+                        verbose_name="when the date is not a working day",
+                    ),
+                ),
+                (
+                    "representatives_per_event",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                        verbose_name="representatives per event",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reception_rules",
+                        to="stations.station",
+                        verbose_name="station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reception rule',
-                'verbose_name_plural': 'reception rules',
-                'ordering': ['station', 'pk'],
+                "verbose_name": "reception rule",
+                "verbose_name_plural": "reception rules",
+                "ordering": ["station", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='receptionevent',
-            name='rule',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='stations.receptionrule', verbose_name='generated from'),
+            model_name="receptionevent",
+            name="rule",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="events",
+                to="stations.receptionrule",
+                verbose_name="generated from",
+            ),
         ),
         migrations.CreateModel(
-            name='RosterEntry',
+            name="RosterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('plan', 'From the plan'), ('assigned', 'Assigned'), ('volunteered', 'Volunteered')], default='assigned', max_length=16, verbose_name='how')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('attended', models.BooleanField(blank=True, null=True, verbose_name='present')),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster', to='stations.receptionevent')),
-                ('representative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster_entries', to='stations.representative', verbose_name='representative')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("plan", "From the plan"), ("assigned", "Assigned"), ("volunteered", "Volunteered")],
+                        default="assigned",
+                        max_length=16,
+                        verbose_name="how",
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                ("attended", models.BooleanField(blank=True, null=True, verbose_name="present")),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True, verbose_name="checked in")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="roster", to="stations.receptionevent"
+                    ),
+                ),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster_entries",
+                        to="stations.representative",
+                        verbose_name="representative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roster entry',
-                'verbose_name_plural': 'roster entries',
-                'ordering': ['event', 'representative__name'],
+                "verbose_name": "roster entry",
+                "verbose_name_plural": "roster entries",
+                "ordering": ["event", "representative__name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='campaign_ends_after_start'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="campaign_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionplan',
-            constraint=models.UniqueConstraint(fields=('jurisdiction', 'year'), name='plan_once_per_jurisdiction_year'),
+            model_name="receptionplan",
+            constraint=models.UniqueConstraint(fields=("jurisdiction", "year"), name="plan_once_per_jurisdiction_year"),
         ),
         migrations.AddConstraint(
-            model_name='receptionrule',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='rule_ends_after_start'),
+            model_name="receptionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))), name="rule_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pattern', 'monthly_day'), _negated=True), ('day_of_month__isnull', False), _connector='OR'), name='rule_monthly_has_day'),
+            model_name="receptionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("pattern", "monthly_day"), _negated=True),
+                    ("day_of_month__isnull", False),
+                    _connector="OR",
+                ),
+                name="rule_monthly_has_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pattern', 'nth_weekday'), _negated=True), models.Q(('week_of_month__isnull', False), ('weekday__isnull', False)), _connector='OR'), name='rule_nth_weekday_complete'),
+            model_name="receptionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("pattern", "nth_weekday"), _negated=True),
+                    models.Q(("week_of_month__isnull", False), ("weekday__isnull", False)),
+                    _connector="OR",
+                ),
+                name="rule_nth_weekday_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionrule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pattern', 'weekly'), _negated=True), ('weekday__isnull', False), _connector='OR'), name='rule_weekly_has_weekday'),
+            model_name="receptionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("pattern", "weekly"), _negated=True), ("weekday__isnull", False), _connector="OR"
+                ),
+                name="rule_weekly_has_weekday",
+            ),
         ),
         migrations.AddIndex(
-            model_name='receptionevent',
-            index=models.Index(fields=['station', 'date'], name='event_by_station_date'),
+            model_name="receptionevent",
+            index=models.Index(fields=["station", "date"], name="event_by_station_date"),
         ),
         migrations.AddIndex(
-            model_name='receptionevent',
-            index=models.Index(condition=models.Q(('status', 'scheduled')), fields=['date'], name='event_scheduled_by_date'),
+            model_name="receptionevent",
+            index=models.Index(
+                condition=models.Q(("status", "scheduled")), fields=["date"], name="event_scheduled_by_date"
+            ),
         ),
         migrations.AddIndex(
-            model_name='receptionevent',
-            index=models.Index(fields=['plan', 'date'], name='event_by_plan_date'),
+            model_name="receptionevent",
+            index=models.Index(fields=["plan", "date"], name="event_by_plan_date"),
         ),
         migrations.AddConstraint(
-            model_name='receptionevent',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='event_ends_after_start'),
+            model_name="receptionevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))), name="event_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionevent',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'scheduled', 'held', 'cancelled'])), name='event_status_valid'),
+            model_name="receptionevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "scheduled", "held", "cancelled"])),
+                name="event_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'department_visit'), _negated=True), ('department__isnull', False), _connector='OR'), name='event_visit_has_department'),
+            model_name="receptionevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "department_visit"), _negated=True),
+                    ("department__isnull", False),
+                    _connector="OR",
+                ),
+                name="event_visit_has_department",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receptionevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('rule__isnull', False)), fields=('rule', 'date'), name='event_once_per_rule_date'),
+            model_name="receptionevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("rule__isnull", False)), fields=("rule", "date"), name="event_once_per_rule_date"
+            ),
         ),
         migrations.AddIndex(
-            model_name='rosterentry',
-            index=models.Index(fields=['representative', 'event'], name='roster_by_representative'),
+            model_name="rosterentry",
+            index=models.Index(fields=["representative", "event"], name="roster_by_representative"),
         ),
         migrations.AddConstraint(
-            model_name='rosterentry',
-            constraint=models.UniqueConstraint(fields=('event', 'representative'), name='roster_once_per_event'),
+            model_name="rosterentry",
+            constraint=models.UniqueConstraint(fields=("event", "representative"), name="roster_once_per_event"),
         ),
     ]

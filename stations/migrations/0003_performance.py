@@ -9,8 +9,15 @@ from django.db import migrations, models
 
 # Frozen here: the defaults the administrator starts from (stations.models.performance.DEFAULT_SCORING).
 DEFAULTS = {
-    "attended": ("3", "30"), "missed": ("-2", "10"), "quota_met": ("5", None), "received": ("1", "30"),
-    "online_24h": ("2", "20"), "led": ("5", "20"), "cosigned": ("2", "10"), "follow_up": ("1", "10"), "rating": ("1", "10"),
+    "attended": ("3", "30"),
+    "missed": ("-2", "10"),
+    "quota_met": ("5", None),
+    "received": ("1", "30"),
+    "online_24h": ("2", "20"),
+    "led": ("5", "20"),
+    "cosigned": ("2", "10"),
+    "follow_up": ("1", "10"),
+    "rating": ("1", "10"),
 }
 
 
@@ -18,57 +25,203 @@ def create_default_rules(apps, schema_editor):
     ScoringRule = apps.get_model("stations", "ScoringRule")
     for activity, (points, cap) in DEFAULTS.items():
         ScoringRule.objects.get_or_create(
-            jurisdiction=None, activity=activity,
+            jurisdiction=None,
+            activity=activity,
             defaults={"points": Decimal(points), "cap": Decimal(cap) if cap else None, "weight": Decimal("1")},
         )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0002_calendar_inbox_outbox'),
-        ('stations', '0002_reception_days'),
+        ("liaison", "0002_calendar_inbox_outbox"),
+        ("stations", "0002_reception_days"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PerformanceReport',
+            name="PerformanceReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('text', models.TextField(max_length=20000, verbose_name='report')),
-                ('version', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('representative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='performance_reports', to='stations.representative', verbose_name='representative')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("text", models.TextField(max_length=20000, verbose_name="report")),
+                ("version", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="performance_reports",
+                        to="stations.representative",
+                        verbose_name="representative",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'annual report to voters',
-                'verbose_name_plural': 'annual reports to voters',
-                'ordering': ['-year', 'representative__name'],
-                'permissions': [('view_performancerecord', 'Can see the performance records and the ranking of representatives in scope'), ('view_own_performancerecord', 'Can see their own performance record'), ('change_own_performancereport', 'Can edit their own annual report to voters')],
-                'constraints': [models.UniqueConstraint(fields=('representative', 'year'), name='performance_report_once_per_year')],
+                "verbose_name": "annual report to voters",
+                "verbose_name_plural": "annual reports to voters",
+                "ordering": ["-year", "representative__name"],
+                "permissions": [
+                    (
+                        "view_performancerecord",
+                        "Can see the performance records and the ranking of representatives in scope",
+                    ),
+                    ("view_own_performancerecord", "Can see their own performance record"),
+                    ("change_own_performancereport", "Can edit their own annual report to voters"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("representative", "year"), name="performance_report_once_per_year")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScoringRule',
+            name="ScoringRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.CharField(choices=[('attended', 'Reception day attended'), ('missed', 'Rostered day missed'), ('quota_met', 'Yearly quota of reception days met'), ('received', 'Petition received'), ('online_24h', 'Online item answered within 24 hours'), ('led', 'Suggestion led'), ('cosigned', 'Suggestion co-signed'), ('follow_up', 'Item followed up'), ('rating', 'Rating given')], max_length=16, verbose_name='activity')),
-                ('points', models.DecimalField(decimal_places=1, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('-100')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='points each')),
-                ('cap', models.DecimalField(blank=True, decimal_places=1, help_text='The most points this activity gives (or takes) in a year; empty for no limit.', max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1000'))], verbose_name='at most')),
-                ('weight', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('10'))], verbose_name='weight')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('jurisdiction', models.ForeignKey(blank=True, help_text='Empty: the default for every jurisdiction without its own rule.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='liaison.jurisdiction', verbose_name='jurisdiction')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "activity",
+                    models.CharField(
+                        choices=[
+                            ("attended", "Reception day attended"),
+                            ("missed", "Rostered day missed"),
+                            ("quota_met", "Yearly quota of reception days met"),
+                            ("received", "Petition received"),
+                            ("online_24h", "Online item answered within 24 hours"),
+                            ("led", "Suggestion led"),
+                            ("cosigned", "Suggestion co-signed"),
+                            ("follow_up", "Item followed up"),
+                            ("rating", "Rating given"),
+                        ],
+                        max_length=16,
+                        verbose_name="activity",
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-100")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="points each",
+                    ),
+                ),
+                (
+                    "cap",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        help_text="The most points this activity gives (or takes) in a year; empty for no limit.",
+                        max_digits=6,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1000")),
+                        ],
+                        verbose_name="at most",
+                    ),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1"),
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("10")),
+                        ],
+                        verbose_name="weight",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: the default for every jurisdiction without its own rule.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="liaison.jurisdiction",
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scoring rule',
-                'verbose_name_plural': 'scoring rules',
-                'ordering': ['jurisdiction__code', 'activity'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('jurisdiction__isnull', True)), fields=('activity',), name='scoring_rule_default_once'), models.UniqueConstraint(condition=models.Q(('jurisdiction__isnull', False)), fields=('jurisdiction', 'activity'), name='scoring_rule_once_per_jurisdiction'), models.CheckConstraint(condition=models.Q(('activity__in', ['attended', 'missed', 'quota_met', 'received', 'online_24h', 'led', 'cosigned', 'follow_up', 'rating'])), name='scoring_rule_activity_valid'), models.CheckConstraint(condition=models.Q(('cap__isnull', True), ('cap__gte', 0), _connector='OR'), name='scoring_rule_cap_not_negative'), models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='scoring_rule_weight_not_negative')],
+                "verbose_name": "scoring rule",
+                "verbose_name_plural": "scoring rules",
+                "ordering": ["jurisdiction__code", "activity"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("jurisdiction__isnull", True)),
+                        fields=("activity",),
+                        name="scoring_rule_default_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("jurisdiction__isnull", False)),
+                        fields=("jurisdiction", "activity"),
+                        name="scoring_rule_once_per_jurisdiction",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "activity__in",
+                                [
+                                    "attended",
+                                    "missed",
+                                    "quota_met",
+                                    "received",
+                                    "online_24h",
+                                    "led",
+                                    "cosigned",
+                                    "follow_up",
+                                    "rating",
+                                ],
+                            )
+                        ),
+                        name="scoring_rule_activity_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("cap__isnull", True), ("cap__gte", 0), _connector="OR"),
+                        name="scoring_rule_cap_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weight__gte", 0)), name="scoring_rule_weight_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.RunPython(create_default_rules, migrations.RunPython.noop),

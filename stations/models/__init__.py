@@ -19,6 +19,7 @@ from .network import (  # noqa: F401
     station_document_path,
     station_photo_path,
 )
+from .performance import DEFAULT_SCORING, Activity, PerformanceReport, ScoringRule  # noqa: F401
 from .reception import (  # noqa: F401
     Campaign,
     EventKind,
@@ -30,4 +31,3 @@ from .reception import (  # noqa: F401
     Weekday,
     event_photo_path,
 )
-from .performance import DEFAULT_SCORING, Activity, PerformanceReport, ScoringRule  # noqa: F401, E402

@@ -74,7 +74,9 @@ class Station(models.Model):
         validators=[RegexValidator(r"^[A-Za-z0-9-]+$", _("Use letters, digits and hyphens only."))],
         help_text=_("The number the office gives the station, e.g. 110119100-01."),
     )
-    public_code = models.CharField(_("public code"), max_length=12, unique=True, default=new_public_code, editable=False)
+    public_code = models.CharField(
+        _("public code"), max_length=12, unique=True, default=new_public_code, editable=False
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=StationKind.choices, default=StationKind.STATION)
     parent = models.ForeignKey(
@@ -90,22 +92,37 @@ class Station(models.Model):
     )
     address = models.CharField(_("address"), max_length=200)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     opening_hours = models.CharField(
-        _("opening hours"), max_length=200, blank=True, help_text=_("For example: Mon-Fri 9:00-17:00; reception day the 15th.")
+        _("opening hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Mon-Fri 9:00-17:00; reception day the 15th."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     photo = models.ImageField(_("photo"), upload_to=station_photo_path, blank=True)
     area_m2 = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
     established_on = models.DateField(_("established on"), null=True, blank=True)
     annual_budget = models.DecimalField(
-        _("annual budget (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("annual budget (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     work_rules = models.TextField(_("work rules"), blank=True)
@@ -158,8 +175,10 @@ class Station(models.Model):
             allowed = ALLOWED_PARENT_KINDS.get(self.kind, set())
             if self.parent.kind not in allowed:
                 raise ValidationError(
-                    {"parent": _("A %(kind)s cannot belong to a %(parent)s.")
-                     % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}}
+                    {
+                        "parent": _("A %(kind)s cannot belong to a %(parent)s.")
+                        % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}
+                    }
                 )
             if self.pk and self.parent.parent_id == self.pk:
                 raise ValidationError({"parent": _("This would make a loop of stations.")})

@@ -56,16 +56,25 @@ class ScoringRule(models.Model):
     )
     activity = models.CharField(_("activity"), max_length=16, choices=Activity.choices)
     points = models.DecimalField(
-        _("points each"), max_digits=5, decimal_places=1,
+        _("points each"),
+        max_digits=5,
+        decimal_places=1,
         validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
     )
     cap = models.DecimalField(
-        _("at most"), max_digits=6, decimal_places=1, null=True, blank=True,
+        _("at most"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
         help_text=_("The most points this activity gives (or takes) in a year; empty for no limit."),
     )
     weight = models.DecimalField(
-        _("weight"), max_digits=4, decimal_places=2, default=Decimal("1"),
+        _("weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -104,7 +113,9 @@ class PerformanceReport(models.Model):
     record, then edited by the representative. `version` refuses an edit made on a stale page."""
 
     representative = models.ForeignKey(
-        "stations.Representative", verbose_name=_("representative"), on_delete=models.CASCADE,
+        "stations.Representative",
+        verbose_name=_("representative"),
+        on_delete=models.CASCADE,
         related_name="performance_reports",
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -121,7 +132,10 @@ class PerformanceReport(models.Model):
         verbose_name_plural = _("annual reports to voters")
         ordering = ["-year", "representative__name"]
         permissions = [
-            ("view_performancerecord", _("Can see the performance records and the ranking of representatives in scope")),
+            (
+                "view_performancerecord",
+                _("Can see the performance records and the ranking of representatives in scope"),
+            ),
             ("view_own_performancerecord", _("Can see their own performance record")),
             ("change_own_performancereport", _("Can edit their own annual report to voters")),
         ]

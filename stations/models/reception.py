@@ -41,22 +41,33 @@ class ReceptionRule(models.Model):
         NEXT_WORKING_DAY = "next", _("Move to the next working day")
         KEEP = "keep", _("Keep the date")
 
-    station = models.ForeignKey("stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="reception_rules")
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="reception_rules"
+    )
     pattern = models.CharField(_("recurs"), max_length=16, choices=Pattern.choices, default=Pattern.MONTHLY_DAY)
     day_of_month = models.PositiveSmallIntegerField(
-        _("day of the month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)],
+        _("day of the month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text=_("For a month without this day (the 31st in June), the month's last day."),
     )
     week_of_month = models.SmallIntegerField(
-        _("week of the month"), null=True, blank=True,
+        _("week of the month"),
+        null=True,
+        blank=True,
         choices=[(1, _("first")), (2, _("second")), (3, _("third")), (4, _("fourth")), (-1, _("last"))],
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True, choices=Weekday.choices)
     start_time = models.TimeField(_("starts at"))
     end_time = models.TimeField(_("ends at"))
-    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Leave empty to use the station's address."))
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("Leave empty to use the station's address.")
+    )
     on_non_working_day = models.CharField(
-        _("when the date is not a working day"), max_length=8, choices=NonWorkingDay.choices,
+        _("when the date is not a working day"),
+        max_length=8,
+        choices=NonWorkingDay.choices,
         default=NonWorkingDay.NEXT_WORKING_DAY,
     )
     representatives_per_event = models.PositiveSmallIntegerField(
@@ -73,13 +84,16 @@ class ReceptionRule(models.Model):
         verbose_name_plural = _("reception rules")
         ordering = ["station", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")), name="rule_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="rule_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(pattern="monthly_day") | models.Q(day_of_month__isnull=False),
                 name="rule_monthly_has_day",
             ),
             models.CheckConstraint(
-                condition=~models.Q(pattern="nth_weekday") | models.Q(week_of_month__isnull=False, weekday__isnull=False),
+                condition=~models.Q(pattern="nth_weekday")
+                | models.Q(week_of_month__isnull=False, weekday__isnull=False),
                 name="rule_nth_weekday_complete",
             ),
             models.CheckConstraint(
@@ -98,7 +112,8 @@ class ReceptionRule(models.Model):
             when = gettext("Every month on day %(day)s") % {"day": self.day_of_month}
         elif self.pattern == self.Pattern.NTH_WEEKDAY:
             when = gettext("The %(nth)s %(weekday)s of every month") % {
-                "nth": self.get_week_of_month_display(), "weekday": self.get_weekday_display()
+                "nth": self.get_week_of_month_display(),
+                "weekday": self.get_weekday_display(),
             }
         else:
             when = gettext("Every %(weekday)s") % {"weekday": self.get_weekday_display()}
@@ -128,7 +143,9 @@ class Campaign(models.Model):
     """A campaign such as 集中联系选民月 (11-06 to 12-06): events grouped over a date range."""
 
     name = models.CharField(_("name"), max_length=100)
-    jurisdiction = models.ForeignKey("liaison.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="campaigns")
+    jurisdiction = models.ForeignKey(
+        "liaison.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="campaigns"
+    )
     start_date = models.DateField(_("starts on"))
     end_date = models.DateField(_("ends on"))
     description = models.TextField(_("description"), blank=True)
@@ -142,7 +159,9 @@ class Campaign(models.Model):
         verbose_name_plural = _("campaigns")
         ordering = ["-start_date", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="campaign_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="campaign_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -164,13 +183,19 @@ class ReceptionPlan(models.Model):
         DRAFT = "draft", _("Draft, under review")
         PUBLISHED = "published", _("Published")
 
-    jurisdiction = models.ForeignKey("liaison.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="reception_plans")
+    jurisdiction = models.ForeignKey(
+        "liaison.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="reception_plans"
+    )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
-    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     generation_seconds = models.FloatField(null=True, blank=True)
 
     objects = ReceptionPlanQuerySet.as_manager()
@@ -194,25 +219,51 @@ class ReceptionEvent(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
-    station = models.ForeignKey("stations.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="events")
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="events"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices, default=EventKind.RECEPTION)
-    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Optional; the kind and station are shown when empty."))
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("Optional; the kind and station are shown when empty.")
+    )
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("starts at"))
     end_time = models.TimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
-    plan = models.ForeignKey(ReceptionPlan, verbose_name=_("annual plan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    rule = models.ForeignKey(ReceptionRule, verbose_name=_("generated from"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    plan = models.ForeignKey(
+        ReceptionPlan,
+        verbose_name=_("annual plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    rule = models.ForeignKey(
+        ReceptionRule,
+        verbose_name=_("generated from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     open_slots = models.PositiveSmallIntegerField(
-        _("representatives wanted"), default=2, validators=[MaxValueValidator(50)],
+        _("representatives wanted"),
+        default=2,
+        validators=[MaxValueValidator(50)],
         help_text=_("Representatives can volunteer while the roster has fewer than this."),
     )
     # Department-head visit (局长进站)
     department = models.ForeignKey(
-        "petitions.Department", verbose_name=_("visiting department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="visits",
+        "petitions.Department",
+        verbose_name=_("visiting department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
     )
     department_head = models.CharField(_("visiting head"), max_length=100, blank=True)
     department_duties = models.TextField(_("the department's duties"), blank=True)
@@ -224,9 +275,13 @@ class ReceptionEvent(models.Model):
     residents_received = models.PositiveIntegerField(_("residents received"), null=True, blank=True)
     opinions_collected = models.PositiveIntegerField(_("opinions collected"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,7 +297,9 @@ class ReceptionEvent(models.Model):
         ]
         ordering = ["date", "start_time", "station__code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="event_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "scheduled", "held", "cancelled"]), name="event_status_valid"
             ),
@@ -251,7 +308,9 @@ class ReceptionEvent(models.Model):
                 name="event_visit_has_department",
             ),
             # Generating a plan twice adds nothing.
-            models.UniqueConstraint(fields=["rule", "date"], condition=models.Q(rule__isnull=False), name="event_once_per_rule_date"),
+            models.UniqueConstraint(
+                fields=["rule", "date"], condition=models.Q(rule__isnull=False), name="event_once_per_rule_date"
+            ),
         ]
         indexes = [
             models.Index(fields=["station", "date"], name="event_by_station_date"),
@@ -282,7 +341,8 @@ class ReceptionEvent(models.Model):
             errors["department"] = _("Choose the visiting department.")
         if self.campaign_id and self.date and not (self.campaign.start_date <= self.date <= self.campaign.end_date):
             errors["campaign"] = _("The date is outside the campaign (%(start)s to %(end)s).") % {
-                "start": self.campaign.start_date, "end": self.campaign.end_date
+                "start": self.campaign.start_date,
+                "end": self.campaign.end_date,
             }
         if errors:
             raise ValidationError(errors)
@@ -297,9 +357,16 @@ class RosterEntry(models.Model):
         VOLUNTEERED = "volunteered", _("Volunteered")
 
     event = models.ForeignKey(ReceptionEvent, on_delete=models.CASCADE, related_name="roster")
-    representative = models.ForeignKey("stations.Representative", verbose_name=_("representative"), on_delete=models.CASCADE, related_name="roster_entries")
+    representative = models.ForeignKey(
+        "stations.Representative",
+        verbose_name=_("representative"),
+        on_delete=models.CASCADE,
+        related_name="roster_entries",
+    )
     source = models.CharField(_("how"), max_length=16, choices=Source.choices, default=Source.ASSIGNED)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     attended = models.BooleanField(_("present"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)

@@ -17,13 +17,13 @@ from liaison.jobs import JobRejected, JobResult, runner, temp_path
 from ..models import Membership, Station
 from ..selectors import representative_filter, representative_list, station_filter, station_list
 from .columns import (
+    HEADER_FILL,
     REPRESENTATIVE_COLUMNS,
     REPRESENTATIVE_EXPORT,
     REPRESENTATIVE_ROSTER,
-    Roster,
     STATION_EXPORT,
     STATION_ROSTER,
-    HEADER_FILL,
+    Roster,
     display_value,
     header_font,
 )
@@ -41,11 +41,18 @@ def export_queryset(roster: Roster, user, params: QueryDict, request=None):
 
 def _station_values(station, extra) -> dict:
     return {
-        "code": station.code, "name": station.name, "kind": station.kind,
+        "code": station.code,
+        "name": station.name,
+        "kind": station.kind,
         "parent": station.parent.code if station.parent_id else "",
-        "jurisdiction": station.jurisdiction.code, "address": station.address,
-        "latitude": station.latitude, "longitude": station.longitude, "opening_hours": station.opening_hours,
-        "phone": station.phone, "area_m2": station.area_m2, "annual_budget": station.annual_budget,
+        "jurisdiction": station.jurisdiction.code,
+        "address": station.address,
+        "latitude": station.latitude,
+        "longitude": station.longitude,
+        "opening_hours": station.opening_hours,
+        "phone": station.phone,
+        "area_m2": station.area_m2,
+        "annual_budget": station.annual_budget,
         "is_active": station.is_active,
     }
 
@@ -147,7 +154,9 @@ def _run_export(roster: Roster, job, progress) -> JobResult:
     path = temp_path()
     count = write_export(roster, queryset, owner, path, on_rows=lambda n: progress.advance(n, force=True))
     return JobResult(
-        message=_("%(count)s rows exported.") % {"count": count}, path=path, name=job.params.get("filename") or roster.export_filename()
+        message=_("%(count)s rows exported.") % {"count": count},
+        path=path,
+        name=job.params.get("filename") or roster.export_filename(),
     )
 
 

@@ -20,16 +20,16 @@ from liaison.models import Jurisdiction, Role
 from ..models import ALLOWED_PARENT_KINDS, ROOT_KINDS, Membership, Representative, Station, StationKind
 from .columns import (
     CODE_SEPARATORS,
-    Column,
     HEADER_SEARCH_ROWS,
     LOOKUP_CHUNK,
     MAX_REPORTED_ERRORS,
     REPRESENTATIVE_IMPORT,
     REPRESENTATIVE_ROSTER,
-    Roster,
     STATION_IMPORT,
     STATION_ROSTER,
     WRITE_BATCH,
+    Column,
+    Roster,
 )
 
 # --------------------------------------------------------------------------- cell parsing
@@ -168,10 +168,14 @@ class _Errors:
             return
         values = {"count": self.total, "rows": len(self.bad_rows), "shown": len(self.items)}
         if self.total > len(self.items):
-            message = _("Nothing was imported. Problems found: %(count)s, in %(rows)s rows; the first %(shown)s are listed. "
-                        "Correct the file and upload it again.")
+            message = _(
+                "Nothing was imported. Problems found: %(count)s, in %(rows)s rows; the first %(shown)s are listed. "
+                "Correct the file and upload it again."
+            )
         else:
-            message = _("Nothing was imported. Problems found: %(count)s, in %(rows)s rows. Correct the file and upload it again.")
+            message = _(
+                "Nothing was imported. Problems found: %(count)s, in %(rows)s rows. Correct the file and upload it again."
+            )
         raise JobRejected(message % values, self.items)
 
 
@@ -225,8 +229,14 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
     if mapping is None:
         raise JobRejected(
             _("No header row was found. Use the columns of the template."),
-            [{"row": 1, "column": "", "message": _("The header row must contain the column “%(column)s”.")
-              % {"column": roster.columns[0].label}}],
+            [
+                {
+                    "row": 1,
+                    "column": "",
+                    "message": _("The header row must contain the column “%(column)s”.")
+                    % {"column": roster.columns[0].label},
+                }
+            ],
         )
     if not rows:
         raise JobRejected(_("The file has no rows to import."))
@@ -250,7 +260,9 @@ def _match_header(values, aliases, roster, number):
     if roster.columns[0] not in found.values():
         return None
     missing = [c for c in roster.columns if c.required and c not in found.values()]
-    errors += [{"row": number, "column": str(c.label), "message": _("This required column is missing.")} for c in missing]
+    errors += [
+        {"row": number, "column": str(c.label), "message": _("This required column is missing.")} for c in missing
+    ]
     if errors:
         raise JobRejected(_("The header row does not match the template."), errors)
     return found
@@ -315,8 +327,12 @@ class _Import:
             if code is None:
                 continue
             if code in first_row:
-                self.error(row, "code", _("This number appears more than once in the file (first in row %(row)s).")
-                           % {"row": first_row[code]})
+                self.error(
+                    row,
+                    "code",
+                    _("This number appears more than once in the file (first in row %(row)s).")
+                    % {"row": first_row[code]},
+                )
                 continue
             first_row[code] = row.number
             if code in taken:
@@ -381,10 +397,15 @@ class _Import:
         if jurisdiction is None:
             self.error(row, "jurisdiction", _("No jurisdiction with this code in your area."))
         elif jurisdiction.level not in self.jurisdiction_levels:
-            self.error(row, "jurisdiction", _("A %(level)s cannot be used here; use the code of a %(allowed)s.") % {
-                "level": jurisdiction.get_level_display(),
-                "allowed": " / ".join(str(Jurisdiction.Level(level).label) for level in self.jurisdiction_levels),
-            })
+            self.error(
+                row,
+                "jurisdiction",
+                _("A %(level)s cannot be used here; use the code of a %(allowed)s.")
+                % {
+                    "level": jurisdiction.get_level_display(),
+                    "allowed": " / ".join(str(Jurisdiction.Level(level).label) for level in self.jurisdiction_levels),
+                },
+            )
         else:
             instance.jurisdiction = jurisdiction
 
@@ -403,7 +424,9 @@ class _Import:
                 message = self.write()
         except IntegrityError:
             # Someone saved the same number or a second head while we checked the file.
-            raise JobRejected(_("The roster changed while the file was being imported. Nothing was imported; upload the file again.")) from None
+            raise JobRejected(
+                _("The roster changed while the file was being imported. Nothing was imported; upload the file again.")
+            ) from None
         forget_scope(self.owner)
         return message
 
@@ -469,8 +492,12 @@ class _StationImport(_Import):
             return
         parent_kind = self.kind_of(row.parent)
         if parent_kind is not None and parent_kind not in ALLOWED_PARENT_KINDS.get(instance.kind, set()):
-            self.error(row, "parent", _("A %(kind)s cannot belong to a %(parent)s.") % {
-                "kind": StationKind(instance.kind).label, "parent": StationKind(parent_kind).label})
+            self.error(
+                row,
+                "parent",
+                _("A %(kind)s cannot belong to a %(parent)s.")
+                % {"kind": StationKind(instance.kind).label, "parent": StationKind(parent_kind).label},
+            )
 
     def check_location(self, row):
         instance = row.instance
@@ -499,7 +526,9 @@ class _StationImport(_Import):
             if not ready:  # impossible after validation; never loop forever
                 raise RuntimeError("unresolvable parents in station import")
         fields = [self.col[k].field for k in self.present if self.col[k].field and k != "code"]
-        fields += [name for key, name in (("parent", "parent"), ("jurisdiction", "jurisdiction")) if key in self.present]
+        fields += [
+            name for key, name in (("parent", "parent"), ("jurisdiction", "jurisdiction")) if key in self.present
+        ]
         for chunk in _chunks(old, WRITE_BATCH):
             for row in chunk:
                 self._link_parent(row)
@@ -507,7 +536,10 @@ class _StationImport(_Import):
             Station.objects.bulk_update([r.instance for r in chunk], [*fields, "updated_at"], batch_size=WRITE_BATCH)
             done += len(chunk)
             self.advance_writes(done)
-        return _("Import finished: %(created)s created, %(updated)s updated.") % {"created": len(new), "updated": len(old)}
+        return _("Import finished: %(created)s created, %(updated)s updated.") % {
+            "created": len(new),
+            "updated": len(old),
+        }
 
     def _link_parent(self, row):
         parent = row.parent
@@ -519,7 +551,10 @@ class _StationImport(_Import):
 class _RepresentativeImport(_Import):
     roster = REPRESENTATIVE_ROSTER
     jurisdiction_levels = (
-        Jurisdiction.Level.PROVINCE, Jurisdiction.Level.CITY, Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP,
+        Jurisdiction.Level.PROVINCE,
+        Jurisdiction.Level.CITY,
+        Jurisdiction.Level.COUNTY,
+        Jurisdiction.Level.TOWNSHIP,
     )
 
     def visible_queryset(self):
@@ -536,7 +571,9 @@ class _RepresentativeImport(_Import):
         self.current_heads = {}
         for chunk in _chunks(head_pks):
             self.current_heads.update(
-                Membership.objects.filter(station_id__in=chunk, role=Membership.Role.HEAD).values_list("station_id", "representative_id")
+                Membership.objects.filter(station_id__in=chunk, role=Membership.Role.HEAD).values_list(
+                    "station_id", "representative_id"
+                )
             )
         staff = _is_station_staff(self.owner)
         heads_in_file = {}
@@ -552,11 +589,19 @@ class _RepresentativeImport(_Import):
             for station in row.head_of:
                 holder = self.current_heads.get(station.pk)
                 if holder is not None and holder != row.instance.pk:
-                    self.error(row, "head_of", _("Station %(code)s already has a head. Change the head on the station's page first.")
-                               % {"code": station.code})
+                    self.error(
+                        row,
+                        "head_of",
+                        _("Station %(code)s already has a head. Change the head on the station's page first.")
+                        % {"code": station.code},
+                    )
                 elif station.pk in heads_in_file:
-                    self.error(row, "head_of", _("Row %(row)s already makes another representative the head of station %(code)s.")
-                               % {"row": heads_in_file[station.pk], "code": station.code})
+                    self.error(
+                        row,
+                        "head_of",
+                        _("Row %(row)s already makes another representative the head of station %(code)s.")
+                        % {"row": heads_in_file[station.pk], "code": station.code},
+                    )
                 else:
                     heads_in_file[station.pk] = row.number
             if staff and row.instance.pk is None and not (row.member_of or row.head_of):
@@ -588,12 +633,15 @@ class _RepresentativeImport(_Import):
         for chunk in _chunks(old, WRITE_BATCH):
             for row in chunk:
                 row.instance.updated_at = now
-            Representative.objects.bulk_update([r.instance for r in chunk], [*fields, "updated_at"], batch_size=WRITE_BATCH)
+            Representative.objects.bulk_update(
+                [r.instance for r in chunk], [*fields, "updated_at"], batch_size=WRITE_BATCH
+            )
             done += len(chunk)
             self.advance_writes(done)
         added = self._write_memberships(rows)
-        return _("Import finished: %(created)s created, %(updated)s updated, %(memberships)s station memberships added.") % {
-            "created": len(new), "updated": len(old), "memberships": added}
+        return _(
+            "Import finished: %(created)s created, %(updated)s updated, %(memberships)s station memberships added."
+        ) % {"created": len(new), "updated": len(old), "memberships": added}
 
     def _write_memberships(self, rows) -> int:
         wanted = {}  # (representative id, station id) -> role
@@ -612,10 +660,14 @@ class _RepresentativeImport(_Import):
                 existing[(rep, station)] = (pk, role)
         create = [
             Membership(representative_id=rep, station_id=station, role=role)
-            for (rep, station), role in wanted.items() if (rep, station) not in existing
+            for (rep, station), role in wanted.items()
+            if (rep, station) not in existing
         ]
-        promote = [existing[key][0] for key, role in wanted.items()
-                   if role == Membership.Role.HEAD and key in existing and existing[key][1] != role]
+        promote = [
+            existing[key][0]
+            for key, role in wanted.items()
+            if role == Membership.Role.HEAD and key in existing and existing[key][1] != role
+        ]
         for chunk in _chunks(promote):
             Membership.objects.filter(pk__in=chunk).update(role=Membership.Role.HEAD)
         Membership.objects.bulk_create(create, batch_size=WRITE_BATCH)
@@ -639,4 +691,3 @@ def run_station_import(job, progress):
 @runner(REPRESENTATIVE_IMPORT)
 def run_representative_import(job, progress):
     return _run_import(_RepresentativeImport, job, progress)
-

@@ -72,9 +72,16 @@ def test_office_opens_a_campaigns_totals(live_server, world, page):
 
     def event(station, day, status="held", residents=None, opinions=None):
         return ReceptionEvent.objects.create(
-            station=station, kind=EventKind.VOTER_MEETING, date=date(2026, 11, day), start_time=time(9),
-            end_time=time(11), place="村委会", status=status, campaign=campaign,
-            residents_received=residents, opinions_collected=opinions,
+            station=station,
+            kind=EventKind.VOTER_MEETING,
+            date=date(2026, 11, day),
+            start_time=time(9),
+            end_time=time(11),
+            place="村委会",
+            status=status,
+            campaign=campaign,
+            residents_received=residents,
+            opinions_collected=opinions,
         )
 
     a, b = event(world.S1, 10, residents=35, opinions=12), event(world.S2, 12, residents=20, opinions=5)
@@ -88,7 +95,9 @@ def test_office_opens_a_campaigns_totals(live_server, world, page):
     page.goto(live_server.url + "/reception/reports/campaigns/")
     page.click("#campaign-ledger >> text=集中联系选民月")
     page.wait_for_url(f"**/reception/reports/campaigns/{campaign.pk}/")
-    figures = {k: page.locator(f"[data-figure='{k}']").inner_text() for k in ("present", "held", "residents", "opinions")}
+    figures = {
+        k: page.locator(f"[data-figure='{k}']").inner_text() for k in ("present", "held", "residents", "opinions")
+    }
     assert figures == {"present": "1", "held": "2", "residents": "55", "opinions": "17"}
     stations = page.locator("#by-station tbody tr")
     assert stations.count() == 2  # S1 (held and scheduled) and S2; nothing from 朝阳区

@@ -26,13 +26,25 @@ def items(world):
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     made = []
     for n in range(12):
-        p = make_petition(station=world.S1 if n % 3 else world.S2, representatives=[world.R1] if n % 2 else [],
-                          department=world.D, content=f"第{n}件：楼道照明损坏")
-        values = {"received_on": first + timedelta(days=n), "due_on": first + timedelta(days=n + 10),
-                  "assigned_at": timezone.now() - timedelta(days=40), "status": Status.ACCEPTED}
+        p = make_petition(
+            station=world.S1 if n % 3 else world.S2,
+            representatives=[world.R1] if n % 2 else [],
+            department=world.D,
+            content=f"第{n}件：楼道照明损坏",
+        )
+        values = {
+            "received_on": first + timedelta(days=n),
+            "due_on": first + timedelta(days=n + 10),
+            "assigned_at": timezone.now() - timedelta(days=40),
+            "status": Status.ACCEPTED,
+        }
         if n < 8:
-            values.update(status=Status.CLOSED if n < 5 else Status.REPLIED, replied_at=timezone.now() - timedelta(days=30),
-                          reply_working_days=5 + n, satisfaction=Satisfaction.SATISFIED if n < 4 else "")
+            values.update(
+                status=Status.CLOSED if n < 5 else Status.REPLIED,
+                replied_at=timezone.now() - timedelta(days=30),
+                reply_working_days=5 + n,
+                satisfaction=Satisfaction.SATISFIED if n < 4 else "",
+            )
         Petition.objects.filter(pk=p.pk).update(**values)
         made.append(p)
     make_petition(station=world.S3, content="朝阳区的意见，不应计入")

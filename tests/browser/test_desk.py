@@ -42,8 +42,12 @@ def sign_in(page, live_server, username, password):
 
 def todays_event(world):
     event = ReceptionEvent.objects.create(
-        station=world.S1, date=timezone.localdate(), start_time=time(9), end_time=time(11, 30),
-        place=world.S1.address, status=ReceptionEvent.Status.SCHEDULED,
+        station=world.S1,
+        date=timezone.localdate(),
+        start_time=time(9),
+        end_time=time(11, 30),
+        place=world.S1.address,
+        status=ReceptionEvent.Status.SCHEDULED,
     )
     RosterEntry.objects.create(event=event, representative=world.R1)
     return event
@@ -87,7 +91,9 @@ def test_staff_register_three_petitions_in_a_row_with_the_keyboard(live_server, 
         # The newest message is the last one; that nothing was registered twice is checked below.
         numbers.append(page.locator(".alert-success .desk-number").last.inner_text().strip())
     elapsed = clock.perf_counter() - started
-    print(f"\ndesk registrations per minute: {len(RESIDENTS) * 60 / elapsed:.1f} ({elapsed:.1f} s for {len(RESIDENTS)})")
+    print(
+        f"\ndesk registrations per minute: {len(RESIDENTS) * 60 / elapsed:.1f} ({elapsed:.1f} s for {len(RESIDENTS)})"
+    )
 
     assert len(set(numbers)) == 3
     items = list(Petition.objects.order_by("pk"))
@@ -153,8 +159,12 @@ def test_a_similar_open_item_is_linked_instead_of_duplicated(live_server, world,
 def test_picking_another_days_event_brings_its_station_and_roster(live_server, world, page):
     todays_event(world)
     other = ReceptionEvent.objects.create(
-        station=world.P1, date=timezone.localdate(), start_time=time(14), end_time=time(16),
-        place=world.P1.address, status=ReceptionEvent.Status.SCHEDULED,
+        station=world.P1,
+        date=timezone.localdate(),
+        start_time=time(14),
+        end_time=time(16),
+        place=world.P1.address,
+        status=ReceptionEvent.Status.SCHEDULED,
     )
     sun = RepresentativeFactory(name="孙明", code="R-SUN", level="township", jurisdiction=world.j.T1)
     Membership.objects.create(representative=sun, station=world.P1)

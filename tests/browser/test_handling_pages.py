@@ -38,9 +38,14 @@ def fresh(petition):
 
 
 def assigned(world):
-    petition = make_petition(station=world.S1, representatives=[world.R1], actor=world.staff,
-                             content="东关村西口路灯坏了一个月，晚上出行很危险", petitioner_name="刘桂芳",
-                             petitioner_phone="13811110001")
+    petition = make_petition(
+        station=world.S1,
+        representatives=[world.R1],
+        actor=world.staff,
+        content="东关村西口路灯坏了一个月，晚上出行很危险",
+        petitioner_name="刘桂芳",
+        petitioner_phone="13811110001",
+    )
     handling.petition_assign(actor=world.office, petition=petition, department=world.D)
     return fresh(petition)
 
@@ -91,7 +96,9 @@ def test_a_refused_extension_request_keeps_what_was_typed(live_server, world, pe
 
     dept.fill("#id_requested_due_on", (due + timedelta(days=7)).isoformat())
     send_move(dept)
-    expect(dept.locator(".messages .alert-success").last).to_contain_text(done_message(Move.REQUEST_EXTENSION, petition))
+    expect(dept.locator(".messages .alert-success").last).to_contain_text(
+        done_message(Move.REQUEST_EXTENSION, petition)
+    )
     expect(dept.locator("#pending-extension")).to_contain_text((due + timedelta(days=7)).isoformat())
     assert ExtensionRequest.objects.get().requested_due_on == due + timedelta(days=7)
 

@@ -84,7 +84,8 @@ def done_message(move: Move, petition) -> str:
     """The success message a move page leaves (views_handling.act)."""
     with translation.override("zh-hans"):
         return gettext("%(move)s: done for item %(number)s.") % {
-            "move": str(SPECS[move].title), "number": petition.tracking_number,
+            "move": str(SPECS[move].title),
+            "number": petition.tracking_number,
         }
 
 
@@ -111,8 +112,10 @@ class Stopwatch:
     def report(self):
         self.lap(None)
         total = time.monotonic() - self.started
-        line = (f"handling walk: {total:.1f} s (registration and 16 moves by staff, office, department, "
-                f"representative and resident; 2 rounds; {len(self.steps)} steps)")
+        line = (
+            f"handling walk: {total:.1f} s (registration and 16 moves by staff, office, department, "
+            f"representative and resident; 2 rounds; {len(self.steps)} steps)"
+        )
         print("\n" + line)
         lines = [line] + [f"  {name}: {seconds:.1f} s" for name, seconds in self.steps]
         BENCH.mkdir(parents=True, exist_ok=True)
@@ -474,12 +477,17 @@ def test_one_item_through_every_role_from_the_desk_to_close_out(live_server, wor
     # What the walk left in the database: one history row per change, in order.
     petition.refresh_from_db()
     assert (petition.status, petition.round, petition.lead_department, petition.due_on is not None) == (
-        Status.CLOSED, 2, D, True,
+        Status.CLOSED,
+        2,
+        D,
+        True,
     )
     assert petition.public_result == PUBLIC_RESULT
     states = list(petition.assignments.order_by("pk").values_list("round", "state"))
     assert states == [(1, Assignment.State.RETURNED), (1, Assignment.State.DONE), (2, Assignment.State.DONE)]
-    ratings = list(Rating.objects.filter(petition=petition).order_by("pk").values_list("round", "rater", "satisfaction"))
+    ratings = list(
+        Rating.objects.filter(petition=petition).order_by("pk").values_list("round", "rater", "satisfaction")
+    )
     assert ratings == [
         (1, Rating.Rater.REPRESENTATIVE, "dissatisfied"),
         (2, Rating.Rater.RESIDENT, "satisfied"),
@@ -488,8 +496,21 @@ def test_one_item_through_every_role_from_the_desk_to_close_out(live_server, wor
     K = PetitionEvent.Kind
     kinds = [k for k in petition.events.order_by("at", "pk").values_list("kind", flat=True) if k != K.REGISTERED]
     assert kinds == [
-        K.ASSIGNED, K.RETURNED, K.ASSIGNED, K.ACCEPTED, K.EXTENSION_REQUESTED, K.EXTENSION_APPROVED, K.PROGRESS,
-        K.DEPARTMENT_REPLIED, K.FED_BACK, K.REOPENED, K.ACCEPTED, K.DEPARTMENT_REPLIED, K.FED_BACK, K.RATED, K.RATED,
+        K.ASSIGNED,
+        K.RETURNED,
+        K.ASSIGNED,
+        K.ACCEPTED,
+        K.EXTENSION_REQUESTED,
+        K.EXTENSION_APPROVED,
+        K.PROGRESS,
+        K.DEPARTMENT_REPLIED,
+        K.FED_BACK,
+        K.REOPENED,
+        K.ACCEPTED,
+        K.DEPARTMENT_REPLIED,
+        K.FED_BACK,
+        K.RATED,
+        K.RATED,
         K.CLOSED,
     ]
     assert people.external == []
@@ -500,8 +521,13 @@ def test_one_item_through_every_role_from_the_desk_to_close_out(live_server, wor
 
 def test_the_department_never_sees_who_raised_a_confidential_item(live_server, world, people):
     petition = make_petition(
-        station=world.S1, representatives=[world.R1], actor=world.staff, is_confidential=True,
-        content="反映村干部在低保评定中优亲厚友的问题", petitioner_name="李秀兰", petitioner_phone="13812340000",
+        station=world.S1,
+        representatives=[world.R1],
+        actor=world.staff,
+        is_confidential=True,
+        content="反映村干部在低保评定中优亲厚友的问题",
+        petitioner_name="李秀兰",
+        petitioner_phone="13812340000",
         petitioner_address="东关村二巷8号",
     )
     handling.petition_assign(actor=world.office, petition=petition, department=world.D)

@@ -25,13 +25,25 @@ def sign_in(page, live_server, username, password):
 
 def test_representative_finds_and_answers_a_qr_item(live_server, world, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    make_petition(station=world.S1, representatives=[world.R1], actor=world.staff, content="村口健身器材损坏，希望维修",
-                  petitioner_name="孙七", petitioner_phone="13600001111")
+    make_petition(
+        station=world.S1,
+        representatives=[world.R1],
+        actor=world.staff,
+        content="村口健身器材损坏，希望维修",
+        petitioner_name="孙七",
+        petitioner_phone="13600001111",
+    )
     qr = petition_register(
         actor=None,
         actor_label="resident",
-        draft=PetitionDraft(jurisdiction=world.j.C1, station=world.S1, channel="qr", content="东关村小学门口早高峰拥堵，希望安排交通协管",
-                            petitioner_name="周八", petitioner_phone="13912345678"),
+        draft=PetitionDraft(
+            jurisdiction=world.j.C1,
+            station=world.S1,
+            channel="qr",
+            content="东关村小学门口早高峰拥堵，希望安排交通协管",
+            petitioner_name="周八",
+            petitioner_phone="13912345678",
+        ),
         representatives=[world.R1],
     )
 
@@ -82,7 +94,7 @@ def test_office_filters_by_category_and_searches(live_server, world, page):
         ("建国里社区停车收费不合理", spaces, world.S3),  # another district
     ]
     made = [make_petition(station=station, actor=world.staff, content=text) for text, _category, station in rows]
-    for petition, (_text, category, _station) in zip(made, rows):
+    for petition, (_text, category, _station) in zip(made, rows, strict=False):
         Petition.objects.filter(pk=petition.pk).update(category=category)
 
     sign_in(page, live_server, "office", world.password)
@@ -93,13 +105,17 @@ def test_office_filters_by_category_and_searches(live_server, world, page):
     page.select_option("#id_category", str(parking.pk))
     page.click("#ledger-filter input[type=submit]")
     page.wait_for_url("**/petitions/?*category=*")
-    shown = page.locator("#petition-ledger tbody tr[data-tracking]").evaluate_all("rows => rows.map(r => r.dataset.tracking)")
+    shown = page.locator("#petition-ledger tbody tr[data-tracking]").evaluate_all(
+        "rows => rows.map(r => r.dataset.tracking)"
+    )
     assert set(shown) == {made[0].tracking_number, made[1].tracking_number}  # the parent finds its children
 
     page.fill("#id_q", "人行道")
     page.press("#id_q", "Enter")
     page.wait_for_url("**/petitions/?*q=*")
-    shown = page.locator("#petition-ledger tbody tr[data-tracking]").evaluate_all("rows => rows.map(r => r.dataset.tracking)")
+    shown = page.locator("#petition-ledger tbody tr[data-tracking]").evaluate_all(
+        "rows => rows.map(r => r.dataset.tracking)"
+    )
     assert shown == [made[1].tracking_number]
     page.screenshot(path=str(SHOTS / "ledger_office_filtered.png"), full_page=False)
 

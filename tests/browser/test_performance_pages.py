@@ -21,13 +21,23 @@ YEAR = timezone.localdate().year
 @pytest.fixture
 def activity(world):
     event = ReceptionEvent.objects.create(
-        station=world.S1, date=timezone.localdate().replace(month=1, day=15), start_time=time(9), end_time=time(11),
-        place="会议室", status="held",
+        station=world.S1,
+        date=timezone.localdate().replace(month=1, day=15),
+        start_time=time(9),
+        end_time=time(11),
+        place="会议室",
+        status="held",
     )
     RosterEntry.objects.create(event=event, representative=world.R1, attended=True)
     for n in range(3):
-        make_petition(station=world.S1, representatives=[world.R1], actor=world.staff, content=f"第{n}件：路灯不亮",
-                      petitioner_name="张三", petitioner_phone="13812345678")
+        make_petition(
+            station=world.S1,
+            representatives=[world.R1],
+            actor=world.staff,
+            content=f"第{n}件：路灯不亮",
+            petitioner_name="张三",
+            petitioner_phone="13812345678",
+        )
 
 
 def test_the_representative_edits_and_prints_the_annual_report(live_server, world, activity, page):

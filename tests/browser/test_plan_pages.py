@@ -14,9 +14,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_office_generates_reviews_and_publishes_a_plan(live_server, world, page):
     year = max(workdays.OFFICIAL_YEARS) + 1  # a year the calendar package does not know yet (2027)
-    ReceptionRule.objects.create(station=world.S1, pattern="monthly_day", day_of_month=15, start_time=time(9), end_time=time(11, 30))
-    ReceptionRule.objects.create(station=world.S2, pattern="nth_weekday", week_of_month=2, weekday=4,
-                                 start_time=time(14), end_time=time(16), representatives_per_event=1)
+    ReceptionRule.objects.create(
+        station=world.S1, pattern="monthly_day", day_of_month=15, start_time=time(9), end_time=time(11, 30)
+    )
+    ReceptionRule.objects.create(
+        station=world.S2,
+        pattern="nth_weekday",
+        week_of_month=2,
+        weekday=4,
+        start_time=time(14),
+        end_time=time(16),
+        representatives_per_event=1,
+    )
     sign_in(page, live_server, "office", world.password)
 
     page.goto(live_server.url + "/reception/plans/")
@@ -49,7 +58,10 @@ def test_office_generates_reviews_and_publishes_a_plan(live_server, world, page)
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#publish-plan")
     page.wait_for_selector(".alert-success")
-    assert page.locator("#plan-status").inner_text() == "已发布" or "published" in page.locator("#plan-status").inner_text().lower()
+    assert (
+        page.locator("#plan-status").inner_text() == "已发布"
+        or "published" in page.locator("#plan-status").inner_text().lower()
+    )
     assert page.locator("#publish-plan").count() == 0
     assert set(ReceptionEvent.objects.filter(plan=plan).values_list("status", flat=True)) == {"scheduled"}
     plan.refresh_from_db()

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import EventKind, ReceptionEvent, RosterEntry
-
 from tests.factories import RepresentativeFactory
 
 from .conftest import PHONE
@@ -35,13 +34,23 @@ def announced(world):
     world.S1.address = f"北京市延庆区{world.S1.name}所在地延庆镇东关村东关大街一百二十八号院内综合楼一层"
     world.S1.save()
     event = ReceptionEvent.objects.create(
-        station=world.S1, kind=EventKind.RECEPTION, status=ReceptionEvent.Status.SCHEDULED,
-        date=timezone.localdate() + timedelta(days=10), start_time=time(9), end_time=time(11, 30), place=LONG_PLACE,
+        station=world.S1,
+        kind=EventKind.RECEPTION,
+        status=ReceptionEvent.Status.SCHEDULED,
+        date=timezone.localdate() + timedelta(days=10),
+        start_time=time(9),
+        end_time=time(11, 30),
+        place=LONG_PLACE,
         public_note="请携带身份证件复印件。反映集体诉求的，请推选代表不超过五人。",
     )
     reps = [world.R1] + [
-        RepresentativeFactory(name=f"值班代表{i}号", jurisdiction=world.j.K, work_unit=LONG_WORK_UNIT,
-                              position="党支部书记、村民委员会主任", public_phone=f"010-6910{i:04d}")
+        RepresentativeFactory(
+            name=f"值班代表{i}号",
+            jurisdiction=world.j.K,
+            work_unit=LONG_WORK_UNIT,
+            position="党支部书记、村民委员会主任",
+            public_phone=f"010-6910{i:04d}",
+        )
         for i in range(7)
     ]
     RosterEntry.objects.bulk_create([RosterEntry(event=event, representative=rep) for rep in reps])
@@ -59,15 +68,21 @@ def make_visit(world, *, cancelled):
     if cancelled:
         event.status = ReceptionEvent.Status.CANCELLED
         # More than the notice lists: eight rows and a line pointing to the page online.
-        RosterEntry.objects.bulk_create([
-            RosterEntry(event=event, representative=RepresentativeFactory(name=f"候补代表{i}", jurisdiction=world.j.K))
-            for i in range(4)
-        ])
+        RosterEntry.objects.bulk_create(
+            [
+                RosterEntry(
+                    event=event, representative=RepresentativeFactory(name=f"候补代表{i}", jurisdiction=world.j.K)
+                )
+                for i in range(4)
+            ]
+        )
     event.save()
 
 
 @pytest.mark.parametrize("variant", ["reception", "visit", "cancelled visit"])
-def test_notice_prints_on_one_a4_page_with_eight_representatives(live_server, transactional_db, announced, page, variant):
+def test_notice_prints_on_one_a4_page_with_eight_representatives(
+    live_server, transactional_db, announced, page, variant
+):
     if variant != "reception":
         make_visit(announced, cancelled=variant.startswith("cancelled"))
     event = announced.event
@@ -82,7 +97,9 @@ def test_notice_prints_on_one_a4_page_with_eight_representatives(live_server, tr
     assert not page.locator("[data-action=print]").is_visible()
     assert not page.locator(".public-header").is_visible()
     # Everything is on the sheet (nothing clipped at its bottom) ...
-    clipped = page.evaluate("(() => { const n = document.querySelector('.notice'); return n.scrollHeight - n.clientHeight; })()")
+    clipped = page.evaluate(
+        "(() => { const n = document.querySelector('.notice'); return n.scrollHeight - n.clientHeight; })()"
+    )
     assert clipped <= 1
     assert page.locator(".notice-foot").is_visible()
     # ... and the sheet is exactly one A4 page.

@@ -18,8 +18,12 @@ LONG_WORK_UNIT = "北京市延庆区延庆镇东关村股份经济合作社暨�
 def public_world(world, settings):
     """The world with coordinates, long texts that must wrap, and a tile server that cannot be reached."""
     settings.MAP_TILE_URL = "https://tiles.invalid/{z}/{x}/{y}.png"
-    for station, lat, lng in ((world.S1, "40.456100", "115.970100"), (world.S2, "40.380000", "115.900000"),
-                              (world.H1, "40.460000", "115.980000"), (world.S3, "39.910000", "116.450000")):
+    for station, lat, lng in (
+        (world.S1, "40.456100", "115.970100"),
+        (world.S2, "40.380000", "115.900000"),
+        (world.H1, "40.460000", "115.980000"),
+        (world.S3, "39.910000", "116.450000"),
+    ):
         station.latitude, station.longitude = Decimal(lat), Decimal(lng)
         station.address = f"北京市延庆区{station.name}所在地延庆镇东关村东关大街一百二十八号院内综合楼一层"
         station.save()
@@ -118,7 +122,9 @@ def test_poster_prints_on_one_a4_page(live_server, transactional_db, public_worl
     assert not page.locator("[data-action=print]").is_visible()
     assert not page.locator(".public-header").is_visible()
     # The sheet holds all its content (nothing clipped at the bottom) ...
-    clipped = page.evaluate("(() => { const p = document.querySelector('.poster'); return p.scrollHeight - p.clientHeight; })()")
+    clipped = page.evaluate(
+        "(() => { const p = document.querySelector('.poster'); return p.scrollHeight - p.clientHeight; })()"
+    )
     assert clipped <= 1
     assert page.locator(".poster-foot").is_visible()
     # ... and prints on exactly one A4 page.

@@ -65,7 +65,7 @@ def test_lock_expires_after_cool_off(world, client):
 
 def test_lockout_settings():
     assert django_settings.AXES_FAILURE_LIMIT == 5
-    assert django_settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == django_settings.AXES_COOLOFF_TIME
     assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 

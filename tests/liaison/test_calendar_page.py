@@ -105,9 +105,16 @@ def test_office_enters_a_holiday_and_the_calendar_changes(world, client_for):
     client = client_for(world.office)
     assert workdays.is_working_day(date(2027, 1, 1))
     response = add(client, 2027, date="2027-01-01", name="元旦")
-    assert response.status_code == 302 and response["Location"].endswith(reverse("calendar:year", args=[2027]) + "#entries")
+    assert response.status_code == 302 and response["Location"].endswith(
+        reverse("calendar:year", args=[2027]) + "#entries"
+    )
     entry = CalendarDay.objects.get()
-    assert (entry.date, entry.is_working_day, entry.name, entry.created_by) == (date(2027, 1, 1), False, "元旦", world.office)
+    assert (entry.date, entry.is_working_day, entry.name, entry.created_by) == (
+        date(2027, 1, 1),
+        False,
+        "元旦",
+        world.office,
+    )
     assert not workdays.is_working_day(date(2027, 1, 1)) and workdays.year_is_known(2027)
 
     html = client.get(reverse("calendar:year", args=[2027])).content.decode()
@@ -155,8 +162,10 @@ def test_bulk_import_saves_every_line(world, client_for):
     assert response.status_code == 302
     entries = {(e.date, e.is_working_day, e.name) for e in CalendarDay.objects.all()}
     assert entries == {
-        (date(2027, 1, 1), False, "元旦"), (date(2027, 2, 6), True, "春节"),
-        (date(2027, 2, 11), False, "春节"), (date(2027, 10, 1), False, "国庆节"),
+        (date(2027, 1, 1), False, "元旦"),
+        (date(2027, 2, 6), True, "春节"),
+        (date(2027, 2, 11), False, "春节"),
+        (date(2027, 10, 1), False, "国庆节"),
     }
     assert workdays.is_working_day(date(2027, 2, 6)) and not workdays.is_working_day(date(2027, 2, 11))
 
@@ -176,7 +185,9 @@ def test_bulk_import_with_a_bad_line_saves_nothing_and_names_the_line(world, cli
 
 def test_import_refuses_to_overwrite_a_different_entry_but_skips_an_identical_one(world):
     CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
-    result = calendar_services.calendar_days_import(actor=world.office, lines=["2027-01-01 元旦 休", "2027-01-02 元旦 休"])
+    result = calendar_services.calendar_days_import(
+        actor=world.office, lines=["2027-01-01 元旦 休", "2027-01-02 元旦 休"]
+    )
     assert (len(result.added), result.unchanged) == (1, 1)
     with pytest.raises(CalendarImportError) as raised:
         calendar_services.calendar_days_import(actor=world.office, lines=["2027-05-01 劳动节 休", "2027-01-01 元旦 班"])

@@ -27,7 +27,11 @@ def count_runner(job, progress):
 def reject_runner(job, progress):
     raise JobRejected(
         "bad file",
-        [{"row": 5, "column": "A", "message": "late"}, {"row": 3, "column": "B", "message": "b"}, {"row": 3, "column": "A", "message": "a"}],
+        [
+            {"row": 5, "column": "A", "message": "late"},
+            {"row": 3, "column": "B", "message": "b"},
+            {"row": 3, "column": "A", "message": "a"},
+        ],
     )
 
 
@@ -38,16 +42,15 @@ def crash_runner(job, progress):
 
 def test_job_runs_after_commit_and_only_once(world, django_capture_on_commit_callbacks):
     CALLS.clear()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            job = job_start(owner=world.office, kind="test.count", title="t", params={"n": 1200})
-            assert Job.objects.get(pk=job.pk).status == Job.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        job = job_start(owner=world.office, kind="test.count", title="t", params={"n": 1200})
+        assert Job.objects.get(pk=job.pk).status == Job.Status.PENDING
     assert len(callbacks) == 1
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.percent == 100 and job.progress_done == 1200
     assert job.message == "counted" and job.result_file
     job_run(job.pk)  # a retried delivery does nothing
-    assert CALLS == [job.pk]
+    assert [job.pk] == CALLS
 
 
 def test_rejected_and_crashed_jobs_fail_with_a_message(world, django_capture_on_commit_callbacks):
@@ -57,7 +60,11 @@ def test_rejected_and_crashed_jobs_fail_with_a_message(world, django_capture_on_
     rejected.refresh_from_db()
     crashed.refresh_from_db()
     assert rejected.status == Job.Status.FAILED
-    assert [(e["row"], e["column"]) for e in rejected.errors] == [(3, "B"), (3, "A"), (5, "A")]  # by row, file order within
+    assert [(e["row"], e["column"]) for e in rejected.errors] == [
+        (3, "B"),
+        (3, "A"),
+        (5, "A"),
+    ]  # by row, file order within
     assert crashed.status == Job.Status.FAILED and "boom" not in crashed.message and crashed.message
 
 
@@ -77,7 +84,7 @@ def test_job_pages_are_owner_only(world, client_for, django_capture_on_commit_ca
 def test_pending_job_page_polls(world, client_for):
     job = Job.objects.create(owner=world.office, kind="test.count", title="t", progress_total=10, progress_done=4)
     html = client_for(world.office).get(reverse("job_detail", args=[job.pk])).content.decode()
-    assert 'hx-get="%s"' % reverse("job_progress", args=[job.pk]) in html and "40%" in html
+    assert 'hx-get="{}"'.format(reverse("job_progress", args=[job.pk])) in html and "40%" in html
 
 
 def test_purge_expired_jobs(world, settings):

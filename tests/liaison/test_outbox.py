@@ -31,10 +31,20 @@ class RecordingSms:
 
 
 def write(world, key="test:1", station=None, **recipient):
-    recipient = Recipient(**{"name": "张建国", "user": world.rep, "email": "rep@example.cn", "phone": "13900000001", **recipient})
+    recipient = Recipient(
+        **{"name": "张建国", "user": world.rep, "email": "rep@example.cn", "phone": "13900000001", **recipient}
+    )
     with transaction.atomic():
-        return outbox_write(key=key, topic="test", recipient=recipient, subject="主题", body="正文", url="/inbox/",
-                            station=station or world.S1, sms_text="【联络站】短信")
+        return outbox_write(
+            key=key,
+            topic="test",
+            recipient=recipient,
+            subject="主题",
+            body="正文",
+            url="/inbox/",
+            station=station or world.S1,
+            sms_text="【联络站】短信",
+        )
 
 
 def test_one_row_per_channel_and_never_twice(world):
@@ -169,11 +179,23 @@ def test_home_shows_a_representatives_coming_days_and_unread_notices(world, clie
     from stations.models import ReceptionEvent, RosterEntry
 
     today = timezone.localdate()
-    mine = ReceptionEvent.objects.create(station=world.S1, date=today + timedelta(days=3), start_time=clock(9),
-                                         end_time=clock(11), place="东关村", status="scheduled")
+    mine = ReceptionEvent.objects.create(
+        station=world.S1,
+        date=today + timedelta(days=3),
+        start_time=clock(9),
+        end_time=clock(11),
+        place="东关村",
+        status="scheduled",
+    )
     RosterEntry.objects.create(event=mine, representative=world.R1)
-    ReceptionEvent.objects.create(station=world.S1, date=today + timedelta(days=4), start_time=clock(9),
-                                  end_time=clock(11), place="东关村", status="scheduled")  # not on their roster
+    ReceptionEvent.objects.create(
+        station=world.S1,
+        date=today + timedelta(days=4),
+        start_time=clock(9),
+        end_time=clock(11),
+        place="东关村",
+        status="scheduled",
+    )  # not on their roster
     Notification.objects.create(recipient=world.rep, subject="接待日通知：东关村联络站", body="请参加")
     summary = client_for(world.rep).get(reverse("home")).context["summary"]
     assert summary["coming_events"] == [mine]

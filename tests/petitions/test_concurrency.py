@@ -52,8 +52,9 @@ from tests.petitions.test_workflow import make_cast, reach
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 pytestmark = [
-    pytest.mark.skipif(not ON_POSTGRESQL, reason="row locks and concurrent transactions need PostgreSQL "
-                       "(DATABASE_URL=postgres://...)"),
+    pytest.mark.skipif(
+        not ON_POSTGRESQL, reason="row locks and concurrent transactions need PostgreSQL (DATABASE_URL=postgres://...)"
+    ),
     # serialized_rollback: the flush after each test would otherwise take the migrations' seed
     # rows (deadline rules, categories) from the transactional tests that run after these.
     pytest.mark.django_db(transaction=True, serialized_rollback=ON_POSTGRESQL),
@@ -100,7 +101,7 @@ def race(item: Petition, **calls) -> dict[str, Result]:
         try:
             ready.wait(timeout=30)
             results[name].value = call()
-        except BaseException as exc:  # noqa: BLE001 (reported below, whatever it is)
+        except BaseException as exc:
             results[name].error = exc
         finally:
             connections.close_all()
@@ -167,8 +168,12 @@ def test_two_department_members_reply_at_once(cast):
     texts = {"a": "甲：路灯已修复", "b": "乙：已列入计划"}
     results = race(
         p,
-        a=lambda: petition_reply(actor=cast.dept, petition=p.pk, version=version, outcome=Outcome.SOLVED, text=texts["a"]),
-        b=lambda: petition_reply(actor=cast.dept_b, petition=p.pk, version=version, outcome=Outcome.PLANNED, text=texts["b"]),
+        a=lambda: petition_reply(
+            actor=cast.dept, petition=p.pk, version=version, outcome=Outcome.SOLVED, text=texts["a"]
+        ),
+        b=lambda: petition_reply(
+            actor=cast.dept_b, petition=p.pk, version=version, outcome=Outcome.PLANNED, text=texts["b"]
+        ),
     )
     winner, _lost = one_winner(results)
     p.refresh_from_db()
@@ -198,14 +203,16 @@ def test_two_replies_without_versions_leave_one_reply(cast):
 
 def test_the_office_decides_an_extension_while_the_department_returns(cast):
     p = reach(cast, Status.ACCEPTED)
-    request = petition_request_extension(actor=cast.dept, petition=p, requested_due_on=p.due_on + timedelta(days=10),
-                                         reason="需协调供电公司")
+    request = petition_request_extension(
+        actor=cast.dept, petition=p, requested_due_on=p.due_on + timedelta(days=10), reason="需协调供电公司"
+    )
     p, version, events = loaded(p)
     old_due = p.due_on
     results = race(
         p,
-        office=lambda: petition_decide_extension(actor=cast.office, petition=p.pk, version=version, request=request,
-                                                 approve=True),
+        office=lambda: petition_decide_extension(
+            actor=cast.office, petition=p.pk, version=version, request=request, approve=True
+        ),
         department=lambda: petition_return(actor=cast.dept, petition=p.pk, version=version, reason="不属本委职责"),
     )
     winner, _lost = one_winner(results)
@@ -213,7 +220,11 @@ def test_the_office_decides_an_extension_while_the_department_returns(cast):
     request.refresh_from_db()
     assert (p.version, p.events.count()) == (version + 1, events + 1)
     if winner.name == "office":
-        assert (p.status, p.due_on, request.state) == (Status.ACCEPTED, request.requested_due_on, ExtensionRequest.State.APPROVED)
+        assert (p.status, p.due_on, request.state) == (
+            Status.ACCEPTED,
+            request.requested_due_on,
+            ExtensionRequest.State.APPROVED,
+        )
         assert not p.events.filter(kind=PetitionEvent.Kind.RETURNED).exists()
     else:
         assert (p.status, p.lead_department, request.state) == (Status.TRIAGED, None, ExtensionRequest.State.REFUSED)
@@ -234,7 +245,12 @@ def test_two_offices_assign_at_once(cast, with_versions):
     winner, _lost = one_winner(results, loser_errors=(Conflict,) if with_versions else (InvalidTransition,))
     p.refresh_from_db()
     department = {"county": cast.D, "township": town}[winner.name]
-    assert (p.status, p.lead_department, p.version, p.events.count()) == (Status.ASSIGNED, department, version + 1, events + 1)
+    assert (p.status, p.lead_department, p.version, p.events.count()) == (
+        Status.ASSIGNED,
+        department,
+        version + 1,
+        events + 1,
+    )
     (lead,) = Assignment.objects.filter(petition=p)
     assert lead.department == department
 
@@ -255,12 +271,19 @@ def test_two_representatives_rate_the_same_round_at_once(cast, two_reps):
     results = race(
         p,
         r1=lambda: petition_rate(actor=cast.rep, petition=p.pk, version=version, satisfaction=Satisfaction.SATISFIED),
-        r4=lambda: petition_rate(actor=two_reps.user, petition=p.pk, version=version, satisfaction=Satisfaction.BASICALLY),
+        r4=lambda: petition_rate(
+            actor=two_reps.user, petition=p.pk, version=version, satisfaction=Satisfaction.BASICALLY
+        ),
     )
     winner, _lost = one_winner(results)
     p.refresh_from_db()
     satisfaction = {"r1": Satisfaction.SATISFIED, "r4": Satisfaction.BASICALLY}[winner.name]
-    assert (p.status, p.satisfaction, p.version, p.events.count()) == (Status.RATED, satisfaction, version + 1, events + 1)
+    assert (p.status, p.satisfaction, p.version, p.events.count()) == (
+        Status.RATED,
+        satisfaction,
+        version + 1,
+        events + 1,
+    )
     (rating,) = Rating.objects.filter(petition=p)
     assert rating.representative == {"r1": cast.w.R1, "r4": two_reps}[winner.name]
 
@@ -288,7 +311,9 @@ def test_the_resident_and_the_staff_record_the_residents_rating_at_once(cast):
     results = race(
         p,
         online=lambda: petition_rate(actor=None, petition=p.pk, code=code_of(p), satisfaction=Satisfaction.SATISFIED),
-        desk=lambda: petition_rate(actor=cast.staff, petition=p.pk, satisfaction=Satisfaction.BASICALLY, for_resident=True),
+        desk=lambda: petition_rate(
+            actor=cast.staff, petition=p.pk, satisfaction=Satisfaction.BASICALLY, for_resident=True
+        ),
     )
     winner, _lost = one_winner(results, loser_errors=(PetitionError,))
     p.refresh_from_db()

@@ -58,10 +58,16 @@ def generated(world):
     for n in range(90):
         station, reps = rng.choice(stations)
         received = date(2025, 11, 1) + timedelta(days=rng.randrange(0, 398))
-        p = make_petition(station=station, representatives=reps, content=f"第{n}件：路灯不亮，道路坑洼",
-                          channel=rng.choice([Channel.ON_SITE, Channel.QR, Channel.PHONE]),
-                          category=rng.choice([None, *top, *children]))
-        status = rng.choice([Status.REGISTERED, Status.TRIAGED, *IN_HAND, *ANSWERED, *ANSWERED, *AT_TRIAGE, Status.LINKED])
+        p = make_petition(
+            station=station,
+            representatives=reps,
+            content=f"第{n}件：路灯不亮，道路坑洼",
+            channel=rng.choice([Channel.ON_SITE, Channel.QR, Channel.PHONE]),
+            category=rng.choice([None, *top, *children]),
+        )
+        status = rng.choice(
+            [Status.REGISTERED, Status.TRIAGED, *IN_HAND, *ANSWERED, *ANSWERED, *AT_TRIAGE, Status.LINKED]
+        )
         values = {"received_on": received, "status": status}
         if status in IN_HAND + ANSWERED:
             department = w.D2 if station == w.S3 else rng.choice([w.D, w.D, w.D_town])
@@ -70,8 +76,11 @@ def generated(world):
             if status in ANSWERED:
                 # Around the deadline, including the morning after it (late in Beijing, the same day in UTC).
                 day = due + timedelta(days=rng.choice([-9, -3, 0, 1, 1, 4]))
-                values.update(replied_at=_local(max(day, received), rng.choice([7, 9, 16])),
-                              reply_working_days=rng.randrange(0, 20), outcome=rng.choice("ABCD"))
+                values.update(
+                    replied_at=_local(max(day, received), rng.choice([7, 9, 16])),
+                    reply_working_days=rng.randrange(0, 20),
+                    outcome=rng.choice("ABCD"),
+                )
             if status in (Status.RATED, Status.CLOSED):
                 values["satisfaction"] = rng.choice(Satisfaction.values)
         if status in AT_TRIAGE:
@@ -97,7 +106,9 @@ def expected(items, *, period=PERIOD, today=TODAY, area=None, stations=None, key
         replied = assigned and p.replied_at is not None
         overdue = p.status in AWAITING_REPLY_STATUSES and p.due_on is not None and p.due_on < today
         on_time = replied and p.due_on is not None and timezone.localdate(p.replied_at) <= p.due_on
-        late = (replied and p.due_on is not None and timezone.localdate(p.replied_at) > p.due_on) or (assigned and overdue)
+        late = (replied and p.due_on is not None and timezone.localdate(p.replied_at) > p.due_on) or (
+            assigned and overdue
+        )
         c["received"] += 1
         c["triaged"] += p.status != Status.REGISTERED
         c["assigned"] += assigned
@@ -202,16 +213,20 @@ def test_reply_working_days_are_fixed_when_the_department_replies(world, monkeyp
     answered = _local(date(2026, 10, 12), 9)
     monkeypatch.setattr(timezone, "now", lambda: answered)
     petition_reply(actor=cast.dept, petition=Petition.objects.get(pk=p.pk), outcome="A", text="已修复")
-    assert Petition.objects.get(pk=p.pk).reply_working_days == 4 == workdays.working_days_between(
-        date(2026, 9, 30), date(2026, 10, 12))
+    assert (
+        Petition.objects.get(pk=p.pk).reply_working_days
+        == 4
+        == workdays.working_days_between(date(2026, 9, 30), date(2026, 10, 12))
+    )
     assert petition_accept  # the service the item went through before
 
 
 # --------------------------------------------------------------------------- pages
 
 
-@pytest.mark.parametrize("who,code", [("office", 200), ("staff", 200), ("admin", 200), ("rep", 403), ("dept", 403),
-                                      ("nobody", 200)])
+@pytest.mark.parametrize(
+    "who,code", [("office", 200), ("staff", 200), ("admin", 200), ("rep", 403), ("dept", 403), ("nobody", 200)]
+)
 def test_who_sees_the_dashboard(world, client_for, who, code):
     assert client_for(getattr(world, who)).get("/reports/").status_code == code
     assert client_for(getattr(world, who)).get("/reports/departments/").status_code == code
@@ -224,12 +239,15 @@ def test_signed_out_goes_to_sign_in(client, path):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_page_shows_the_figures_and_a_bounded_number_of_queries(world, generated, client_for,
-                                                                    django_assert_max_num_queries, monkeypatch):
+def test_the_page_shows_the_figures_and_a_bounded_number_of_queries(
+    world, generated, client_for, django_assert_max_num_queries, monkeypatch
+):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     client = client_for(world.office)
     with django_assert_max_num_queries(30):
-        response = client.get("/reports/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04", "part": "body"})
+        response = client.get(
+            "/reports/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04", "part": "body"}
+        )
     html = response.content.decode()
     want = expected(generated, area="110119")[0][None]
     assert f'id="fig-received"><div class="stat-value">{want["received"]}<' in html
@@ -268,7 +286,9 @@ def test_the_figures_follow_the_page_and_are_kept_for_a_while(world, generated, 
 
 
 def test_a_wrong_period_says_what_to_fix_and_keeps_the_dates(world, client_for):
-    response = client_for(world.office).get("/reports/", {"period": "custom", "start": "2026-05-01", "end": "2026-04-01"})
+    response = client_for(world.office).get(
+        "/reports/", {"period": "custom", "start": "2026-05-01", "end": "2026-04-01"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "结束日期早于开始日期" in html
@@ -277,8 +297,9 @@ def test_a_wrong_period_says_what_to_fix_and_keeps_the_dates(world, client_for):
 
 def test_the_excel_file_has_the_same_tables(world, generated, client_for, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-    response = client_for(world.office).get("/reports/export/", {"period": "custom", "start": "2026-01-01",
-                                                                  "end": "2026-12-04"})
+    response = client_for(world.office).get(
+        "/reports/export/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04"}
+    )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) >= 7
@@ -314,31 +335,62 @@ def test_a_future_month_is_refused_in_plain_chinese(world, client_for):
 
 def test_the_department_evaluation_counts_each_department(world, generated, client_for, monkeypatch):
     w = world
-    items = [p for p in generated if p.area_code.startswith("110119") and p.lead_department_id == w.D.pk
-             and PERIOD.start <= p.received_on <= PERIOD.end]
+    items = [
+        p
+        for p in generated
+        if p.area_code.startswith("110119")
+        and p.lead_department_id == w.D.pk
+        and PERIOD.start <= p.received_on <= PERIOD.end
+    ]
     share_of = {}
     for p in items[:4]:
-        share_of[p.pk] = Assignment.objects.create(petition=p, department=w.D, due_on=TODAY, assigned_by=w.office,
-                                                   state=Assignment.State.RETURNED)
+        share_of[p.pk] = Assignment.objects.create(
+            petition=p, department=w.D, due_on=TODAY, assigned_by=w.office, state=Assignment.State.RETURNED
+        )
     for p in items[:3]:
-        ExtensionRequest.objects.create(petition=p, assignment=share_of[p.pk], requested_by=w.dept, reason="需要协调",
-                                        current_due_on=TODAY, requested_due_on=TODAY + timedelta(days=10),
-                                        state=ExtensionRequest.State.APPROVED if p is items[0] else ExtensionRequest.State.REFUSED)
+        ExtensionRequest.objects.create(
+            petition=p,
+            assignment=share_of[p.pk],
+            requested_by=w.dept,
+            reason="需要协调",
+            current_due_on=TODAY,
+            requested_due_on=TODAY + timedelta(days=10),
+            state=ExtensionRequest.State.APPROVED if p is items[0] else ExtensionRequest.State.REFUSED,
+        )
     for i, rating in enumerate([Satisfaction.SATISFIED] * 3 + [Satisfaction.BASICALLY]):
-        Commitment.objects.create(source=Commitment.Source.VISIT, held_on=date(2026, 5, 10 + i), department=w.D,
-                                  head_name="王局长", station=w.S1, jurisdiction=w.j.C1, text="年底前修好路灯",
-                                  due_on=date(2026, 6, 30), state=Commitment.State.VISITED,
-                                  follow_up_satisfaction=rating, created_by=w.office)
-    ReceptionEvent.objects.create(station=w.S1, kind=EventKind.DEPARTMENT_VISIT, date=date(2026, 5, 10), place="站内", start_time=time(9), end_time=time(11),
-                                  status=ReceptionEvent.Status.HELD, department=w.D, department_head="王局长")
+        Commitment.objects.create(
+            source=Commitment.Source.VISIT,
+            held_on=date(2026, 5, 10 + i),
+            department=w.D,
+            head_name="王局长",
+            station=w.S1,
+            jurisdiction=w.j.C1,
+            text="年底前修好路灯",
+            due_on=date(2026, 6, 30),
+            state=Commitment.State.VISITED,
+            follow_up_satisfaction=rating,
+            created_by=w.office,
+        )
+    ReceptionEvent.objects.create(
+        station=w.S1,
+        kind=EventKind.DEPARTMENT_VISIT,
+        date=date(2026, 5, 10),
+        place="站内",
+        start_time=time(9),
+        end_time=time(11),
+        status=ReceptionEvent.Status.HELD,
+        department=w.D,
+        department_head="王局长",
+    )
 
     evaluation = evaluate(w.office, PERIOD, today=TODAY)
     row = next(r for r in evaluation.rows if r.department == w.D)
     want = expected(generated, area="110119", key=lambda p: p.lead_department_id)[0][w.D.pk]
     assert counts(row.figures) == +want
     assert row.returns == 4 and row.extensions == 3 and row.extensions_approved == 1
-    assert row.outcomes == Counter(p.outcome for p in items if p.replied_at) | {o: 0 for o in "ABCD" if o not in
-                                                                                 {p.outcome for p in items if p.replied_at}}
+    assert row.outcomes == Counter(p.outcome for p in items if p.replied_at) | {
+        o: 0 for o in "ABCD" if o not in {p.outcome for p in items if p.replied_at}
+    }
     assert row.ratings[Satisfaction.DISSATISFIED] == sum(p.satisfaction == Satisfaction.DISSATISFIED for p in items)
     assert row.visits == 1 and row.commitments == 4 and row.commitments_kept == 4
     assert row.follow_ups == {Satisfaction.SATISFIED: 3, Satisfaction.BASICALLY: 1, Satisfaction.DISSATISFIED: 0}
@@ -348,10 +400,13 @@ def test_the_department_evaluation_counts_each_department(world, generated, clie
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     client = client_for(w.office)
-    html = client.get("/reports/departments/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04"}).content.decode()
+    html = client.get(
+        "/reports/departments/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04"}
+    ).content.decode()
     assert f'data-department="{w.D.pk}"' in html and "4 次回访" not in html
-    response = client.get("/reports/departments/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04",
-                                                    "format": "xlsx"})
+    response = client.get(
+        "/reports/departments/", {"period": "custom", "start": "2026-01-01", "end": "2026-12-04", "format": "xlsx"}
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True)}
     assert rows[w.D.name][1] == want["assigned"] and rows[w.D.name][9] == 4  # items led, returned
@@ -359,23 +414,41 @@ def test_the_department_evaluation_counts_each_department(world, generated, clie
 
 def test_campaign_totals_on_the_dashboard(world, generated):
     w = world
-    campaign = Campaign.objects.create(name="集中联系选民月", jurisdiction=w.j.K, start_date=date(2026, 11, 6),
-                                       end_date=date(2026, 12, 6))
-    event = ReceptionEvent.objects.create(station=w.S1, kind=EventKind.CAMPAIGN, date=date(2026, 11, 20), place="站内", start_time=time(9), end_time=time(11),
-                                          status=ReceptionEvent.Status.HELD, campaign=campaign, residents_received=40,
-                                          opinions_collected=12)
+    campaign = Campaign.objects.create(
+        name="集中联系选民月", jurisdiction=w.j.K, start_date=date(2026, 11, 6), end_date=date(2026, 12, 6)
+    )
+    event = ReceptionEvent.objects.create(
+        station=w.S1,
+        kind=EventKind.CAMPAIGN,
+        date=date(2026, 11, 20),
+        place="站内",
+        start_time=time(9),
+        end_time=time(11),
+        status=ReceptionEvent.Status.HELD,
+        campaign=campaign,
+        residents_received=40,
+        opinions_collected=12,
+    )
     event.roster.create(representative=w.R1, attended=True)
     p = make_petition(station=w.S1, event=event)
     Petition.objects.filter(pk=p.pk).update(status=Status.CLOSED, replied_at=timezone.now())
     make_petition(station=w.S1, event=event)
     board = dash.build(w.office, dash.Period(date(2026, 11, 1), date(2026, 11, 30)), today=TODAY)
     row = board.campaigns[0]
-    assert (row.representatives, row.events, row.residents, row.opinions, row.registered, row.resolved) == (1, 1, 40, 12, 2, 1)
+    assert (row.representatives, row.events, row.residents, row.opinions, row.registered, row.resolved) == (
+        1,
+        1,
+        40,
+        12,
+        2,
+        1,
+    )
     assert dash.build(w.office_k2, PERIOD, today=TODAY).campaigns == []
 
 
-def test_a_large_dashboard_export_runs_as_a_job_with_a_progress_bar(world, generated, client_for, monkeypatch,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_large_dashboard_export_runs_as_a_job_with_a_progress_bar(
+    world, generated, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     from liaison.models import Job

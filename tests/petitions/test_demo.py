@@ -83,7 +83,11 @@ def test_seed_demo_writes_realistic_petitions_once():
     assert not answered.filter(handling_summary="").exists()
     assert not petitions.filter(status=Status.CLOSED, satisfaction="").exists()
     # A department answering a representative suggestion gets no deadline of its own (petition_suggestion_replied).
-    assert not petitions.exclude(route=Route.SUGGESTION).filter(lead_department__isnull=False, due_on__isnull=True).exists()
+    assert (
+        not petitions.exclude(route=Route.SUGGESTION)
+        .filter(lead_department__isnull=False, due_on__isnull=True)
+        .exists()
+    )
 
     # On-site items of a held day carry the day; their representatives serve the station.
     with_event = petitions.filter(event__isnull=False).select_related("event")
@@ -108,8 +112,18 @@ def test_seed_demo_writes_realistic_petitions_once():
     assert petitions.filter(content__contains="停车").exists() and petitions.filter(content__contains="电梯").exists()
     assert petitions.values("content").distinct().count() > 500
 
-    handling = [Assignment, DepartmentReply, Rating, ExtensionRequest, Suggestion, SuggestionEvent, SupervisionNotice,
-                Commitment, ReplyTemplate, PetitionEvent]
+    handling = [
+        Assignment,
+        DepartmentReply,
+        Rating,
+        ExtensionRequest,
+        Suggestion,
+        SuggestionEvent,
+        SupervisionNotice,
+        Commitment,
+        ReplyTemplate,
+        PetitionEvent,
+    ]
     counts = {model: model.objects.count() for model in handling}
     assert "none added" in seed() and Petition.objects.count() == total  # nothing added the second time
     assert {model: model.objects.count() for model in handling} == counts
@@ -165,7 +179,8 @@ def test_copy_path_on_postgresql_rebuilds_the_indexes(monkeypatch):
 IN_HAND = {Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS}
 ANSWERED = {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED}
 WITHOUT_DEPARTMENT = {
-    Route.CONSULTATION: PetitionEvent.Kind.CONSULTED, Route.ON_THE_SPOT: PetitionEvent.Kind.ON_THE_SPOT,
+    Route.CONSULTATION: PetitionEvent.Kind.CONSULTED,
+    Route.ON_THE_SPOT: PetitionEvent.Kind.ON_THE_SPOT,
     Route.ESCALATE: PetitionEvent.Kind.ESCALATED,
 }
 # Rows that record something beside the status: they change no status and bump no version.
@@ -191,14 +206,23 @@ def _overall(ratings) -> str:
 def assert_handling_consistent() -> None:
     """Every item's status agrees with its shares, replies, ratings, extensions and history, as the
     services of petitions.handling would have left them."""
-    rules = {u: (d, c) for u, d, c in DeadlineRule.objects.filter(route=Route.DIRECT).values_list(
-        "urgency", "working_days", "co_working_days")}
+    rules = {
+        u: (d, c)
+        for u, d, c in DeadlineRule.objects.filter(route=Route.DIRECT).values_list(
+            "urgency", "working_days", "co_working_days"
+        )
+    }
     events, shares = _grouped(PetitionEvent), _grouped(Assignment)
     replies, ratings, requests = _grouped(DepartmentReply), _grouped(Rating), _grouped(ExtensionRequest)
     now = timezone.now()
     for p in Petition.objects.all():
         evs = sorted(events[p.pk], key=lambda e: (e.at, e.pk))
-        mine, replied, rated, asked = shares.get(p.pk, []), replies.get(p.pk, []), ratings.get(p.pk, []), requests.get(p.pk, [])
+        mine, replied, rated, asked = (
+            shares.get(p.pk, []),
+            replies.get(p.pk, []),
+            ratings.get(p.pk, []),
+            requests.get(p.pk, []),
+        )
         where = f"{p.tracking_number} ({p.status}, {p.route or '-'})"
         # The history: registered first, every status move starts where the last one ended, the last ends at the status.
         assert evs[0].kind == PetitionEvent.Kind.REGISTERED and all(p.registered_at <= e.at <= now for e in evs), where
@@ -227,7 +251,9 @@ def assert_handling_consistent() -> None:
             assert p.registered_at <= s.assigned_at <= now, where
             assert s.accepted_at is None or s.accepted_at >= s.assigned_at, where
             assert s.done_at is None or s.done_at >= (s.accepted_at or s.assigned_at), where
-            assert (s.state == Assignment.State.RETURNED) == bool(s.state == Assignment.State.RETURNED and s.note), where
+            assert (s.state == Assignment.State.RETURNED) == bool(s.state == Assignment.State.RETURNED and s.note), (
+                where
+            )
             approved = [r for r in asked if r.assignment_id == s.pk and r.state == ExtensionRequest.State.APPROVED]
             days, co_days = rules[p.urgency]
             start = timezone.localtime(s.assigned_at).date()
@@ -251,13 +277,19 @@ def assert_handling_consistent() -> None:
             assert reply[0].outcome == p.outcome and reply[0].text == p.handling_summary, where
             assert reply[0].created_at == p.replied_at and reply[0].department_id == p.lead_department_id, where
         if p.route == Route.DIRECT and p.status == Status.TRIAGED and leads:
-            assert leads[-1].state == Assignment.State.RETURNED and p.lead_department_id is None and p.due_on is None, where
+            assert leads[-1].state == Assignment.State.RETURNED and p.lead_department_id is None and p.due_on is None, (
+                where
+            )
         if p.status not in (Status.REGISTERED, Status.TRIAGED, Status.SUGGESTION) and p.route in ("", Route.DIRECT):
             assert mine or kinds[PetitionEvent.Kind.CANNOT_HANDLE], where
         if p.route in WITHOUT_DEPARTMENT or kinds[PetitionEvent.Kind.CANNOT_HANDLE]:
-            assert not mine and not replied and p.handling_summary and p.replied_at and p.lead_department_id is None, where
+            assert not mine and not replied and p.handling_summary and p.replied_at and p.lead_department_id is None, (
+                where
+            )
             assert kinds[WITHOUT_DEPARTMENT.get(p.route, PetitionEvent.Kind.CANNOT_HANDLE)] == 1, where
-        assert len(replied) == kinds[PetitionEvent.Kind.DEPARTMENT_REPLIED] - (p.route == Route.SUGGESTION and p.status == Status.REPLIED), where
+        assert len(replied) == kinds[PetitionEvent.Kind.DEPARTMENT_REPLIED] - (
+            p.route == Route.SUGGESTION and p.status == Status.REPLIED
+        ), where
         # Feedback, ratings, rounds, close-out.
         if p.status in (Status.FED_BACK, Status.RATED, Status.CLOSED):
             assert p.feedback_method and p.feedback_summary and p.replied_at <= p.fed_back_at, where
@@ -281,7 +313,9 @@ def assert_handling_consistent() -> None:
             suggestion = p.suggestion
             assert suggestion is not None and kinds[PetitionEvent.Kind.TO_SUGGESTION] == 1, where
             if p.status == Status.REPLIED:
-                assert suggestion.status == Suggestion.Status.REPLIED and p.handling_summary == suggestion.reply_text, where
+                assert suggestion.status == Suggestion.Status.REPLIED and p.handling_summary == suggestion.reply_text, (
+                    where
+                )
                 assert p.outcome == suggestion.outcome and p.lead_department_id == suggestion.department_id, where
             else:
                 assert p.status == Status.SUGGESTION and suggestion.status != Suggestion.Status.REPLIED, where
@@ -295,17 +329,30 @@ def test_demo_handling_tells_each_item_as_the_services_would(client, client_for)
     # Field validators (lengths, choices) hold for every row written in bulk. Two nullable columns stay
     # empty as the services leave them: a reply's author for departments without a demo account, and
     # whether the department called before replying, until the lead representative rates.
-    for model in (Petition, Assignment, DepartmentReply, Rating, ExtensionRequest, Suggestion, SupervisionNotice, Commitment,
-                  ReplyTemplate):
+    for model in (
+        Petition,
+        Assignment,
+        DepartmentReply,
+        Rating,
+        ExtensionRequest,
+        Suggestion,
+        SupervisionNotice,
+        Commitment,
+        ReplyTemplate,
+    ):
         for row in model.objects.all():
-            row.full_clean(exclude=["author", "contacted_before_reply"], validate_unique=False, validate_constraints=False)
+            row.full_clean(
+                exclude=["author", "contacted_before_reply"], validate_unique=False, validate_constraints=False
+            )
 
     # Every route of the workflow is there, and most items went to a department.
     statuses = set(petitions.values_list("status", flat=True))
     assert set(Status.values) - {Status.LINKED} <= statuses
     assert petitions.filter(route=Route.DIRECT).count() > petitions.count() / 2
-    assert Assignment.objects.filter(role=Assignment.Role.CO).count() >= 0.1 * Assignment.objects.filter(
-        role=Assignment.Role.LEAD, round=1).count()
+    assert (
+        Assignment.objects.filter(role=Assignment.Role.CO).count()
+        >= 0.1 * Assignment.objects.filter(role=Assignment.Role.LEAD, round=1).count()
+    )
     # Replies: mostly solved (A), some planned (B), few C or D.
     outcomes = Counter(DepartmentReply.objects.values_list("outcome", flat=True))
     total = sum(outcomes.values())
@@ -314,7 +361,8 @@ def test_demo_handling_tells_each_item_as_the_services_would(client, client_for)
     assert DepartmentReply.objects.values("text").distinct().count() > 40
     # Ratings: about 85 % satisfied, 12 % basically, 3 % dissatisfied; each dissatisfied one went round 2.
     first = Counter(
-        _overall(list(Rating.objects.filter(petition=p, round=1))) for p in petitions.filter(ratings__round=1).distinct()
+        _overall(list(Rating.objects.filter(petition=p, round=1)))
+        for p in petitions.filter(ratings__round=1).distinct()
     )
     rated = sum(first.values())
     assert rated > 150
@@ -339,12 +387,15 @@ def test_demo_handling_tells_each_item_as_the_services_would(client, client_for)
     by_dept = PetitionEvent.objects.filter(actor=dept)
     assert by_dept.exists()
     assert not by_dept.exclude(
-        Q(petition__assignments__department__name=HOUSING_DEPARTMENT) | Q(petition__suggestion__department__name=HOUSING_DEPARTMENT)
+        Q(petition__assignments__department__name=HOUSING_DEPARTMENT)
+        | Q(petition__suggestion__department__name=HOUSING_DEPARTMENT)
     ).exists()
     other = PetitionEvent.objects.filter(kind=PetitionEvent.Kind.ACCEPTED, actor__isnull=True)
     assert other.exists() and not other.filter(actor_label="").exists()
     for username in ("office", "staff", "rep"):
-        assert PetitionEvent.objects.filter(actor__username=username).exclude(kind=PetitionEvent.Kind.REGISTERED).exists(), username
+        assert (
+            PetitionEvent.objects.filter(actor__username=username).exclude(kind=PetitionEvent.Kind.REGISTERED).exists()
+        ), username
 
     # Every page has something to show (one seed for both halves: seeding is the slow part).
     _assert_pages_have_something_to_show(client, client_for, today)
@@ -375,7 +426,9 @@ def _assert_pages_have_something_to_show(client, client_for, today):
     assert answered.responded_by == dept and answered.issued_at < answered.responded_at
     assert all(n.number.startswith(f"督〔{n.issued_at.year}〕") for n in notices)
     assert all(n.petition.events.filter(kind=PetitionEvent.Kind.SUPERVISED).count() == 1 for n in notices)
-    rated = Counter(Commitment.objects.exclude(follow_up_satisfaction="").values_list("follow_up_satisfaction", flat=True))
+    rated = Counter(
+        Commitment.objects.exclude(follow_up_satisfaction="").values_list("follow_up_satisfaction", flat=True)
+    )
     assert rated == {Satisfaction.SATISFIED: 13, Satisfaction.BASICALLY: 3}
     assert Commitment.objects.filter(state=Commitment.State.OPEN).count() >= 2
     assert Commitment.objects.exclude(follow_up_on=None).filter(follow_up_on__gt=today).count() == 0
@@ -393,10 +446,14 @@ def _assert_pages_have_something_to_show(client, client_for, today):
     assert ReplyTemplate.objects.filter(category__isnull=False).values("category").distinct().count() >= 8
 
     # The resident's side: a closed item's tracking page tells its story; its station shows results.
-    closed = Petition.objects.filter(status=Status.CLOSED, route=Route.DIRECT, round=1).exclude(public_result="").first()
+    closed = (
+        Petition.objects.filter(status=Status.CLOSED, route=Route.DIRECT, round=1).exclude(public_result="").first()
+    )
     kinds = list(closed.events.filter(is_public=True).order_by("at", "pk").values_list("kind", flat=True))
     assert kinds[0] == PetitionEvent.Kind.REGISTERED and kinds[-1] == PetitionEvent.Kind.CLOSED
-    assert {PetitionEvent.Kind.ASSIGNED, PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.FED_BACK} <= set(kinds)
+    assert {PetitionEvent.Kind.ASSIGNED, PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.FED_BACK} <= set(
+        kinds
+    )
     page = client.get(reverse("tracking:detail", args=[closed.tracking_number]))
     assert page.status_code == 200
     html = page.content.decode()

@@ -45,8 +45,12 @@ def jpeg_with_gps() -> bytes:
 def make_event(station, day=None, start=time(9), **extra):
     extra.setdefault("status", ReceptionEvent.Status.SCHEDULED)
     return ReceptionEvent.objects.create(
-        station=station, date=day or timezone.localdate(), start_time=start, end_time=time(start.hour + 2),
-        place=station.address, **extra,
+        station=station,
+        date=day or timezone.localdate(),
+        start_time=start,
+        end_time=time(start.hour + 2),
+        place=station.address,
+        **extra,
     )
 
 
@@ -178,8 +182,13 @@ def test_another_station_brings_its_own_community_and_members(world, client_for)
     office = client_for(world.office)
     block = office.get(
         reverse("petitions:create"),
-        {"block": "station", "changed": "station", "station": world.S2.pk, "community": world.j.C1.pk,
-         "representatives": [world.R1.pk]},
+        {
+            "block": "station",
+            "changed": "station",
+            "station": world.S2.pk,
+            "community": world.j.C1.pk,
+            "representatives": [world.R1.pk],
+        },
         headers={"HX-Request": "true"},
     )
     form = block.context["form"]
@@ -330,14 +339,16 @@ def test_similar_lists_only_open_items_in_scope(world, ledger, staff):
 
     numbers = [s.petition.tracking_number for s in response.context["items"]]
     assert numbers == [ledger.a.tracking_number]
-    assert 'data-link-to="%s"' % ledger.a.pk in response.content.decode()
+    assert f'data-link-to="{ledger.a.pk}"' in response.content.decode()
 
 
 def test_similar_ranks_by_shared_words_and_keeps_five(world, staff):
     for i in range(6):
         make_petition(station=world.S1, content=f"第{i}号楼电梯经常故障")
     best = make_petition(station=world.S1, content="三号楼电梯经常故障，老人上下楼困难")
-    response = staff.get(reverse("petitions:similar"), {"content": "三号楼的电梯经常故障，老人出门困难", "station": world.S1.pk})
+    response = staff.get(
+        reverse("petitions:similar"), {"content": "三号楼的电梯经常故障，老人出门困难", "station": world.S1.pk}
+    )
     items = response.context["items"]
     assert len(items) == 5 and items[0].petition == best
     assert not {"希望", "解决", "小区", "问题"} & set(query_bigrams("希望解决小区问题"))  # words every item uses
@@ -375,7 +386,9 @@ def test_a_linked_banner_survives_a_form_error(world, ledger, staff):
 
 
 def test_link_an_existing_item_by_tracking_number(world, ledger, staff):
-    response = staff.post(reverse("petitions:link", args=[ledger.b.pk]), {"tracking_number": ledger.a.tracking_number.lower()})
+    response = staff.post(
+        reverse("petitions:link", args=[ledger.b.pk]), {"tracking_number": ledger.a.tracking_number.lower()}
+    )
     assert response.status_code == 302
     ledger.b.refresh_from_db()
     assert ledger.b.status == Status.LINKED and ledger.b.linked_to == ledger.a
@@ -395,8 +408,14 @@ def test_edit_records_changes_with_the_phone_masked(world, ledger, staff):
     form = page.context["form"]
     assert form["content"].value() == ledger.a.content and form["id_number"].value() in (None, "")
 
-    data = form_data(world, content=ledger.a.content, petitioner_name="张三", petitioner_phone="13900001111",
-                     petitioner_address="东关村三巷5号", id_number=VALID_ID)
+    data = form_data(
+        world,
+        content=ledger.a.content,
+        petitioner_name="张三",
+        petitioner_phone="13900001111",
+        petitioner_address="东关村三巷5号",
+        id_number=VALID_ID,
+    )
     response = staff.post(url, data)
     assert response.status_code == 302
 
@@ -424,13 +443,20 @@ def test_office_edits_the_matter_but_never_sees_or_changes_the_petitioner(world,
     assert "13812345678" not in html and "张三" not in html and "东关村三巷5号" not in html
     assert "138****5678" in html
 
-    data = form_data(world, content="东关村路灯损坏，已影响三个村民小组", petitioner_name="改掉",
-                     petitioner_phone="13900001111", petitioner_address="别处")
+    data = form_data(
+        world,
+        content="东关村路灯损坏，已影响三个村民小组",
+        petitioner_name="改掉",
+        petitioner_phone="13900001111",
+        petitioner_address="别处",
+    )
     assert office.post(url, data).status_code == 302
     ledger.a.refresh_from_db()
     assert ledger.a.content == "东关村路灯损坏，已影响三个村民小组"
     assert (ledger.a.petitioner_name, ledger.a.petitioner_phone, ledger.a.petitioner_address) == (
-        "张三", "13812345678", "东关村三巷5号"
+        "张三",
+        "13812345678",
+        "东关村三巷5号",
     )
     changes = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEvent.Kind.EDITED).data["changes"]
     assert set(changes) == {"content"}
@@ -453,10 +479,16 @@ def test_edit_adds_a_representative_and_keeps_the_old_ones(world, ledger, staff)
 
 def test_files_are_added_and_removed_on_an_existing_item(world, ledger, staff):
     url = reverse("petitions:attachment_add", args=[ledger.a.pk])
-    response = staff.post(url, {"files": [
-        SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
-        SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg"),
-    ]}, follow=True)
+    response = staff.post(
+        url,
+        {
+            "files": [
+                SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
+                SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg"),
+            ]
+        },
+        follow=True,
+    )
     assert [a.original_name for a in ledger.a.attachments.all()] == ["p.jpg"]
     assert any("x.jpg" in str(m) for m in response.context["messages"])
     attachment = ledger.a.attachments.get()
@@ -561,8 +593,13 @@ def test_an_edit_made_on_a_stale_page_is_refused_and_keeps_what_was_typed(world,
     loaded = ledger.a.version
     assert f'name="version" value="{loaded}"' in page.content.decode()
     handling.petition_triage(actor=world.office, petition=ledger.a)  # the office acts meanwhile
-    data = form_data(world, content="东关村路灯损坏，补充：共3盏", petitioner_name="张三", petitioner_phone="13812345678",
-                     petitioner_address="东关村三巷5号") | {"version": loaded}
+    data = form_data(
+        world,
+        content="东关村路灯损坏，补充：共3盏",
+        petitioner_name="张三",
+        petitioner_phone="13812345678",
+        petitioner_address="东关村三巷5号",
+    ) | {"version": loaded}
     refused = staff.post(url, data)
     assert refused.status_code == 200
     html = refused.content.decode()

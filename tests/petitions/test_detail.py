@@ -144,7 +144,11 @@ def test_department_never_sees_a_confidential_identity(world, ledger, client_for
 
 
 def test_department_sees_no_personal_changes_in_the_history_of_a_confidential_item(world, ledger, client_for):
-    petition_update(actor=world.staff, petition=ledger.b, draft=_draft(ledger.b, petitioner_phone="13899998888", content="反映村干部作风问题，已补充"))
+    petition_update(
+        actor=world.staff,
+        petition=ledger.b,
+        draft=_draft(ledger.b, petitioner_phone="13899998888", content="反映村干部作风问题，已补充"),
+    )
     html = client_for(world.dept).get(detail(ledger.b)).content.decode()
     assert "138****8888" not in html and "138****0000" not in html
     assert "已补充" in html  # the content change is shown
@@ -176,11 +180,15 @@ def test_reveal_without_htmx_renders_the_whole_page(world, ledger, client_for):
 
 
 def test_department_cannot_reveal_a_confidential_petitioner(world, ledger, client_for):
-    response = client_for(world.dept).post(reverse("petitions:reveal", args=[ledger.b.pk]), {"field": "petitioner_phone"})
+    response = client_for(world.dept).post(
+        reverse("petitions:reveal", args=[ledger.b.pk]), {"field": "petitioner_phone"}
+    )
     assert response.status_code == 403
     assert not PetitionEvent.objects.filter(kind="revealed").exists()
     # An ordinary item assigned to the department: allowed, and logged.
-    response = client_for(world.dept).post(reverse("petitions:reveal", args=[ledger.a.pk]), {"field": "petitioner_phone"})
+    response = client_for(world.dept).post(
+        reverse("petitions:reveal", args=[ledger.a.pk]), {"field": "petitioner_phone"}
+    )
     assert response.status_code == 200 and "13812345678" in response.content.decode()
 
 
@@ -198,19 +206,30 @@ def test_reveal_refuses_other_fields_and_get(world, ledger, client_for):
 
 def _draft(petition, **changes):
     values = {
-        "jurisdiction": petition.jurisdiction, "content": petition.content, "station": petition.station,
-        "address": petition.address, "petitioner_name": petition.petitioner_name,
-        "petitioner_phone": petition.petitioner_phone, "petitioner_address": petition.petitioner_address,
-        "is_anonymous": petition.is_anonymous, "is_confidential": petition.is_confidential,
-        "co_petitioners": petition.co_petitioners, "category": petition.category, "urgency": petition.urgency,
-        "is_hard_problem": petition.is_hard_problem, "channel": petition.channel, "received_on": petition.received_on,
+        "jurisdiction": petition.jurisdiction,
+        "content": petition.content,
+        "station": petition.station,
+        "address": petition.address,
+        "petitioner_name": petition.petitioner_name,
+        "petitioner_phone": petition.petitioner_phone,
+        "petitioner_address": petition.petitioner_address,
+        "is_anonymous": petition.is_anonymous,
+        "is_confidential": petition.is_confidential,
+        "co_petitioners": petition.co_petitioners,
+        "category": petition.category,
+        "urgency": petition.urgency,
+        "is_hard_problem": petition.is_hard_problem,
+        "channel": petition.channel,
+        "received_on": petition.received_on,
     }
     values.update(changes)
     return PetitionDraft(**values)
 
 
 def test_timeline_shows_who_when_and_what_changed(world, ledger, client_for):
-    petition_update(actor=world.staff, petition=ledger.a, draft=_draft(ledger.a, content="东关村路灯损坏已三周", urgency="urgent"))
+    petition_update(
+        actor=world.staff, petition=ledger.a, draft=_draft(ledger.a, content="东关村路灯损坏已三周", urgency="urgent")
+    )
     html = client_for(world.office).get(detail(ledger.a)).content.decode()
     timeline = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
     kinds = re.findall(r'data-kind="([a-z_]+)"', timeline)
@@ -219,7 +238,7 @@ def test_timeline_shows_who_when_and_what_changed(world, ledger, client_for):
     assert world.staff.display_name in edited
     content_label = escape(str(Petition._meta.get_field("content").verbose_name))
     urgency_label = escape(str(Petition._meta.get_field("urgency").verbose_name))
-    assert f"<th scope=\"row\">{content_label}</th>" in edited and f"<th scope=\"row\">{urgency_label}</th>" in edited
+    assert f'<th scope="row">{content_label}</th>' in edited and f'<th scope="row">{urgency_label}</th>' in edited
     assert "东关村路灯损坏已三周" in edited
     assert escape(gettext("Urgent")) in edited  # choice values are shown by their labels
 
@@ -227,7 +246,11 @@ def test_timeline_shows_who_when_and_what_changed(world, ledger, client_for):
 def test_timeline_of_a_resident_item_names_the_resident(world, ledger, client_for):
     from petitions.services import petition_register
 
-    qr = petition_register(actor=None, actor_label="resident", draft=PetitionDraft(jurisdiction=world.j.C1, content="扫码反映", station=world.S1, channel="qr"))
+    qr = petition_register(
+        actor=None,
+        actor_label="resident",
+        draft=PetitionDraft(jurisdiction=world.j.C1, content="扫码反映", station=world.S1, channel="qr"),
+    )
     html = client_for(world.staff).get(detail(qr)).content.decode()
     assert escape(gettext("Resident")) in html.split('id="timeline"', 1)[1]
 

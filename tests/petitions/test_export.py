@@ -23,7 +23,7 @@ def sheet(content: bytes):
 
 
 def rows_of(ws) -> list[tuple]:
-    return [r for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
+    return list(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
 
 
 def by_number(ws) -> dict[str, tuple]:
@@ -54,8 +54,18 @@ def test_header_title_and_cell_types(ledger, world, client_for):
     assert header == [str(c.label) for c in COLUMNS]
     assert header[0] == "序号"  # translated already; the others follow the offices' order
     assert [c.key for c in COLUMNS][:12] == [
-        "number", "received_on", "name", "phone", "content", "category", "representatives", "department",
-        "due_on", "handling", "feedback", "satisfaction",
+        "number",
+        "received_on",
+        "name",
+        "phone",
+        "content",
+        "category",
+        "representatives",
+        "department",
+        "due_on",
+        "handling",
+        "feedback",
+        "satisfaction",
     ]
     assert world.H1.name in ws["A1"].value  # the title names the scope
     assert ws.freeze_panes == f"C{HEADER_ROW + 1}"
@@ -75,7 +85,7 @@ def test_header_title_and_cell_types(ledger, world, client_for):
 
 
 def test_text_that_looks_like_a_formula_stays_text(world, client_for):
-    make_petition(station=world.S1, content="=HYPERLINK(\"http://evil\")反映噪声")
+    make_petition(station=world.S1, content='=HYPERLINK("http://evil")反映噪声')
     ws = sheet(download(client_for(world.staff)))
     cell = ws.cell(row=HEADER_ROW + 1, column=COL["content"] + 1)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
@@ -154,8 +164,9 @@ def test_the_ledgers_filters_apply(ledger, world, client_for):
 # -- sync vs job ---------------------------------------------------------------------------------
 
 
-def test_a_large_export_runs_as_a_job_with_every_row(ledger, world, client_for, settings,
-                                                      django_capture_on_commit_callbacks):
+def test_a_large_export_runs_as_a_job_with_every_row(
+    ledger, world, client_for, settings, django_capture_on_commit_callbacks
+):
     settings.LIAISON_EXPORT_SYNC_ROWS = 1
     client = client_for(world.dept)
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,8 +183,9 @@ def test_a_large_export_runs_as_a_job_with_every_row(ledger, world, client_for, 
     assert client.get(reverse("job_download", args=[job.pk])).status_code == 200
 
 
-def test_a_job_whose_owner_lost_the_permission_fails(ledger, world, client_for, settings,
-                                                      django_capture_on_commit_callbacks):
+def test_a_job_whose_owner_lost_the_permission_fails(
+    ledger, world, client_for, settings, django_capture_on_commit_callbacks
+):
     settings.LIAISON_EXPORT_SYNC_ROWS = 0
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_for(world.office).get(URL)
@@ -190,8 +202,13 @@ def test_a_job_whose_owner_lost_the_permission_fails(ledger, world, client_for, 
 
 def test_rows_cost_one_query_per_chunk_not_per_row(world, django_assert_max_num_queries):
     for i in range(30):
-        p = make_petition(station=world.S1, representatives=[world.R1], department=world.D, content=f"第{i}件：路面破损",
-                          is_confidential=i % 3 == 0)
+        p = make_petition(
+            station=world.S1,
+            representatives=[world.R1],
+            department=world.D,
+            content=f"第{i}件：路面破损",
+            is_confidential=i % 3 == 0,
+        )
         Petition.objects.filter(pk=p.pk).update(due_on=date.today() - timedelta(days=i))
     queryset = Petition.objects.visible_to(world.office)
     with django_assert_max_num_queries(4):

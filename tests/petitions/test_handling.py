@@ -81,8 +81,17 @@ def snapshot(p):
     """What a refused call must leave as it was."""
     p = Petition.objects.get(pk=p.pk)
     return (
-        p.status, p.version, p.round, p.lead_department_id, p.due_on, p.events.count(), p.assignments.count(),
-        p.department_replies.count(), p.ratings.count(), p.extension_requests.count(), OutboxMessage.objects.count(),
+        p.status,
+        p.version,
+        p.round,
+        p.lead_department_id,
+        p.due_on,
+        p.events.count(),
+        p.assignments.count(),
+        p.department_replies.count(),
+        p.ratings.count(),
+        p.extension_requests.count(),
+        OutboxMessage.objects.count(),
     )
 
 
@@ -116,11 +125,13 @@ def test_deadlines_count_working_days_across_the_2026_national_day():
     assert workdays.is_working_day(date(2026, 10, 10))
     # Urgent: 3 working days from 30 September are 8, 9 and (Saturday) 10 October; co-handlers 2.
     assert deadline_for(route=Route.DIRECT, urgency=Urgency.URGENT, start=NATIONAL_DAY_EVE) == (
-        date(2026, 10, 10), date(2026, 10, 9),
+        date(2026, 10, 10),
+        date(2026, 10, 9),
     )
     # Normal: 15 working days end on Tuesday 27 October, co-handlers' 10 on Tuesday 20 October.
     assert deadline_for(route=Route.DIRECT, urgency=Urgency.NORMAL, start=NATIONAL_DAY_EVE) == (
-        date(2026, 10, 27), date(2026, 10, 20),
+        date(2026, 10, 27),
+        date(2026, 10, 20),
     )
     assert workdays.working_days_between(NATIONAL_DAY_EVE, date(2026, 10, 27)) == 15
 
@@ -129,24 +140,36 @@ def test_deadlines_follow_the_office_table_and_fall_back_to_3_and_15():
     start = date(2026, 11, 2)
     DeadlineRule.objects.filter(route=Route.DIRECT, urgency=Urgency.NORMAL).update(working_days=20, co_working_days=5)
     assert deadline_for(route=Route.DIRECT, urgency=Urgency.NORMAL, start=start) == (
-        workdays.add_working_days(start, 20), workdays.add_working_days(start, 5),
+        workdays.add_working_days(start, 20),
+        workdays.add_working_days(start, 5),
     )
     DeadlineRule.objects.all().delete()
-    assert deadline_for(route=Route.DIRECT, urgency=Urgency.URGENT, start=start)[0] == workdays.add_working_days(start, 3)
-    assert deadline_for(route=Route.DIRECT, urgency=Urgency.NORMAL, start=start)[0] == workdays.add_working_days(start, 15)
+    assert deadline_for(route=Route.DIRECT, urgency=Urgency.URGENT, start=start)[0] == workdays.add_working_days(
+        start, 3
+    )
+    assert deadline_for(route=Route.DIRECT, urgency=Urgency.NORMAL, start=start)[0] == workdays.add_working_days(
+        start, 15
+    )
 
 
 @pytest.mark.parametrize(("urgency", "lead_days", "co_days"), [(Urgency.NORMAL, 15, 10), (Urgency.URGENT, 3, 2)])
 def test_assignment_deadlines_by_urgency_and_the_co_handlers_shorter_one(cast, urgency, lead_days, co_days):
     p = reach(cast, Status.TRIAGED, urgency=urgency)
     today = timezone.localdate()
-    petition_assign(actor=cast.office, petition=p, department=cast.D, co_departments=[cast.D3], responsible_leader="王副区长")
+    petition_assign(
+        actor=cast.office, petition=p, department=cast.D, co_departments=[cast.D3], responsible_leader="王副区长"
+    )
     p.refresh_from_db()
     lead, co = share(p, cast.D), share(p, cast.D3)
     assert p.due_on == lead.due_on == workdays.add_working_days(today, lead_days)
     assert co.due_on == workdays.add_working_days(today, co_days) < lead.due_on
     assert (lead.role, co.role, lead.state, co.state) == ("lead", "co", "pending", "pending")
-    assert (lead.assigned_by, p.lead_department, p.route, p.responsible_leader) == (cast.office, cast.D, Route.DIRECT, "王副区长")
+    assert (lead.assigned_by, p.lead_department, p.route, p.responsible_leader) == (
+        cast.office,
+        cast.D,
+        Route.DIRECT,
+        "王副区长",
+    )
     event = p.events.get(kind=PetitionEvent.Kind.ASSIGNED)
     assert event.data["due_on"] == str(lead.due_on) and event.data["co_due_on"] == str(co.due_on)
     assert event.data["co_departments"] == [cast.D3.name]
@@ -165,12 +188,19 @@ def test_assignment_on_the_eve_of_national_day(cast, monkeypatch):
 def test_co_handlers_are_never_due_after_the_lead(cast):
     p = reach(cast, Status.TRIAGED)
     lead_due = workdays.add_working_days(timezone.localdate(), 5)
-    petition_assign(actor=cast.office, petition=p, department=cast.D, co_departments=[cast.D3, cast.D],
-                    due_on=lead_due, co_due_on=lead_due + timedelta(days=30))
+    petition_assign(
+        actor=cast.office,
+        petition=p,
+        department=cast.D,
+        co_departments=[cast.D3, cast.D],
+        due_on=lead_due,
+        co_due_on=lead_due + timedelta(days=30),
+    )
     assert share(p, cast.D3).due_on == lead_due
     # The lead listed again as a co-handler is the lead only.
     assert set(Assignment.objects.filter(petition=p).values_list("department", "role")) == {
-        (cast.D.pk, "lead"), (cast.D3.pk, "co"),
+        (cast.D.pk, "lead"),
+        (cast.D3.pk, "co"),
     }
 
 
@@ -178,7 +208,9 @@ def test_a_deadline_in_the_past_is_refused(cast):
     p = reach(cast, Status.TRIAGED)
     before = snapshot(p)
     with pytest.raises(PetitionError):
-        petition_assign(actor=cast.office, petition=p, department=cast.D, due_on=timezone.localdate() - timedelta(days=1))
+        petition_assign(
+            actor=cast.office, petition=p, department=cast.D, due_on=timezone.localdate() - timedelta(days=1)
+        )
     assert snapshot(p) == before
 
 
@@ -186,8 +218,13 @@ def test_a_co_handlers_deadline_in_the_past_is_refused(cast):
     p = reach(cast, Status.TRIAGED)
     before = snapshot(p)
     with pytest.raises(PetitionError):
-        petition_assign(actor=cast.office, petition=p, department=cast.D, co_departments=[cast.D3],
-                        co_due_on=timezone.localdate() - timedelta(days=3))
+        petition_assign(
+            actor=cast.office,
+            petition=p,
+            department=cast.D,
+            co_departments=[cast.D3],
+            co_due_on=timezone.localdate() - timedelta(days=3),
+        )
     assert snapshot(p) == before
 
 
@@ -263,11 +300,22 @@ def test_an_office_cannot_assign_to_another_districts_department(cast):
 
 def test_triage_classifies_and_records_what_changed(cast):
     p = reach(cast, Status.REGISTERED)
-    petition_triage(actor=cast.office, petition=p, version=0, urgency=Urgency.URGENT, is_hard_problem=True,
-                    responsible_leader="李主任", note="同类问题较多")
+    petition_triage(
+        actor=cast.office,
+        petition=p,
+        version=0,
+        urgency=Urgency.URGENT,
+        is_hard_problem=True,
+        responsible_leader="李主任",
+        note="同类问题较多",
+    )
     p.refresh_from_db()
     assert (p.status, p.route, p.urgency, p.is_hard_problem, p.responsible_leader) == (
-        Status.TRIAGED, Route.DIRECT, Urgency.URGENT, True, "李主任",
+        Status.TRIAGED,
+        Route.DIRECT,
+        Urgency.URGENT,
+        True,
+        "李主任",
     )
     event = p.events.get(kind=PetitionEvent.Kind.TRIAGED)
     assert event.data["changes"] == {"urgency": [Urgency.NORMAL, Urgency.URGENT], "is_hard_problem": [False, True]}
@@ -314,8 +362,9 @@ def test_the_lead_accepts_and_posts_progress_public_or_internal(cast):
 
 def test_a_return_sends_the_item_back_to_triage(cast):
     p = reach(cast, Status.ACCEPTED)
-    request = petition_request_extension(actor=cast.dept, petition=p, requested_due_on=p.due_on + timedelta(days=20),
-                                         reason="需跨部门协调")
+    request = petition_request_extension(
+        actor=cast.dept, petition=p, requested_due_on=p.due_on + timedelta(days=20), reason="需跨部门协调"
+    )
     before = snapshot(p)
     with pytest.raises(PetitionError):
         petition_return(actor=cast.dept, petition=p, reason="  ")
@@ -359,12 +408,19 @@ def test_extension_request_and_approval_move_both_deadlines(cast):
     with pytest.raises(PermissionDenied):  # a co-handler's own deadline is not extended this way
         petition_request_extension(actor=cast.co, petition=p, requested_due_on=old_due + timedelta(days=5), reason="忙")
 
-    request = petition_request_extension(actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=14),
-                                         reason="需要采购灯具")
-    assert (request.state, request.current_due_on, request.assignment) == (ExtensionRequest.State.PENDING, old_due, lead)
+    request = petition_request_extension(
+        actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=14), reason="需要采购灯具"
+    )
+    assert (request.state, request.current_due_on, request.assignment) == (
+        ExtensionRequest.State.PENDING,
+        old_due,
+        lead,
+    )
     assert told(f"extension:{request.pk}:requested", cast.office).exists()
     with pytest.raises(PetitionError):  # one request at a time
-        petition_request_extension(actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=30), reason="再延")
+        petition_request_extension(
+            actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=30), reason="再延"
+        )
     p.refresh_from_db()
     assert p.status == Status.ACCEPTED and p.due_on == old_due  # asking changes nothing yet
 
@@ -385,8 +441,9 @@ def test_extension_request_and_approval_move_both_deadlines(cast):
 def test_an_extension_refusal_needs_a_reason_and_keeps_the_deadline(cast):
     p = reach(cast, Status.IN_PROGRESS)
     old_due = p.due_on
-    request = petition_request_extension(actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=7),
-                                         reason="施工队排期")
+    request = petition_request_extension(
+        actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=7), reason="施工队排期"
+    )
     before = snapshot(p)
     with pytest.raises(PetitionError):
         petition_decide_extension(actor=cast.office, petition=p, request=request, approve=False, note=" ")
@@ -402,7 +459,9 @@ def test_an_extension_refusal_needs_a_reason_and_keeps_the_deadline(cast):
     assert not event.is_public and event.data["note"] == "可先临时照明"
     assert told(f"extension:{request.pk}:decided", cast.dept).get().body == "可先临时照明"
     # Refused, the department may ask again.
-    petition_request_extension(actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=3), reason="只需三天")
+    petition_request_extension(
+        actor=cast.dept, petition=p, requested_due_on=old_due + timedelta(days=3), reason="只需三天"
+    )
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -410,8 +469,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 def test_a_reply_settles_a_pending_extension_request(cast):
     p = reach(cast, Status.ACCEPTED)
-    request = petition_request_extension(actor=cast.dept, petition=p, requested_due_on=p.due_on + timedelta(days=10),
-                                         reason="需要更多时间")
+    request = petition_request_extension(
+        actor=cast.dept, petition=p, requested_due_on=p.due_on + timedelta(days=10), reason="需要更多时间"
+    )
     petition_reply(actor=cast.dept, petition=p, outcome=Outcome.SOLVED, text="提前修好了")
     request.refresh_from_db()
     assert request.state != ExtensionRequest.State.PENDING
@@ -420,10 +480,12 @@ def test_a_reply_settles_a_pending_extension_request(cast):
 
 def test_a_reply_with_its_outcome_and_a_staged_file(cast, django_capture_on_commit_callbacks):
     p = reach(cast, Status.IN_PROGRESS)
-    staged = staged_upload_store(owner_key="dept-session", upload=SimpleUploadedFile("答复函.pdf", PDF, "application/pdf"))
+    staged = staged_upload_store(
+        owner_key="dept-session", upload=SimpleUploadedFile("答复函.pdf", PDF, "application/pdf")
+    )
     staged_name, storage = staged.file.name, staged.file.storage
     before = snapshot(p)
-    for bad in (dict(outcome="E", text="已修复"), dict(outcome=Outcome.SOLVED, text="")):
+    for bad in ({"outcome": "E", "text": "已修复"}, {"outcome": Outcome.SOLVED, "text": ""}):
         with pytest.raises(PetitionError):
             petition_reply(actor=cast.dept, petition=p, staged=[staged], **bad)
     with pytest.raises(PermissionDenied):  # the co-handler gives its part, it does not reply
@@ -431,17 +493,34 @@ def test_a_reply_with_its_outcome_and_a_staged_file(cast, django_capture_on_comm
     assert snapshot(p) == before and StagedUpload.objects.filter(pk=staged.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        petition_reply(actor=cast.dept, petition=p, outcome=Outcome.PLANNED, text="已列入年度计划，预计12月底前完成。",
-                       staged=[staged])
+        petition_reply(
+            actor=cast.dept,
+            petition=p,
+            outcome=Outcome.PLANNED,
+            text="已列入年度计划，预计12月底前完成。",
+            staged=[staged],
+        )
     p.refresh_from_db()
-    assert (p.status, p.outcome, p.handling_summary) == (Status.REPLIED, Outcome.PLANNED, "已列入年度计划，预计12月底前完成。")
+    assert (p.status, p.outcome, p.handling_summary) == (
+        Status.REPLIED,
+        Outcome.PLANNED,
+        "已列入年度计划，预计12月底前完成。",
+    )
     assert p.replied_at is not None
     reply = DepartmentReply.objects.get(petition=p)
     assert (reply.department, reply.author, reply.outcome, reply.round, reply.assignment) == (
-        cast.D, cast.dept, Outcome.PLANNED, 1, share(p, cast.D),
+        cast.D,
+        cast.dept,
+        Outcome.PLANNED,
+        1,
+        share(p, cast.D),
     )
     (attachment,) = PetitionAttachment.objects.filter(petition=p)
-    assert (attachment.reply, attachment.original_name, attachment.content_type) == (reply, "答复函.pdf", "application/pdf")
+    assert (attachment.reply, attachment.original_name, attachment.content_type) == (
+        reply,
+        "答复函.pdf",
+        "application/pdf",
+    )
     with attachment.file.open("rb") as handle:
         assert handle.read() == PDF
     assert not StagedUpload.objects.filter(pk=staged.pk).exists() and not storage.exists(staged_name)
@@ -498,13 +577,17 @@ def test_a_co_handler_gives_its_part_to_the_lead(cast):
 def test_feedback_records_how_the_resident_was_told(cast):
     p = reach(cast, Status.REPLIED)
     before = snapshot(p)
-    for bad in (dict(method="pigeon", text="已告知"), dict(method=FeedbackMethod.PHONE, text=" ")):
+    for bad in ({"method": "pigeon", "text": "已告知"}, {"method": FeedbackMethod.PHONE, "text": " "}):
         with pytest.raises(PetitionError):
             petition_feed_back(actor=cast.rep, petition=p, **bad)
     assert snapshot(p) == before
     petition_feed_back(actor=cast.rep, petition=p, method=FeedbackMethod.IN_PERSON, text="上门告知，群众认可")
     p.refresh_from_db()
-    assert (p.status, p.feedback_method, p.feedback_summary) == (Status.FED_BACK, FeedbackMethod.IN_PERSON, "上门告知，群众认可")
+    assert (p.status, p.feedback_method, p.feedback_summary) == (
+        Status.FED_BACK,
+        FeedbackMethod.IN_PERSON,
+        "上门告知，群众认可",
+    )
     assert p.fed_back_at is not None
     event = p.events.get(kind=PetitionEvent.Kind.FED_BACK)
     assert event.actor == cast.rep and str(FeedbackMethod.IN_PERSON.label) in event.public_text
@@ -528,7 +611,12 @@ def test_ratings_by_representative_staff_for_the_resident_and_their_overall(cast
     r2.save()
 
     mine = petition_rate(actor=cast.rep, petition=p, satisfaction=Satisfaction.SATISFIED, comment="处理及时")
-    assert (mine.rater, mine.representative, mine.recorded_by, mine.round) == (Rating.Rater.REPRESENTATIVE, cast.w.R1, cast.rep, 1)
+    assert (mine.rater, mine.representative, mine.recorded_by, mine.round) == (
+        Rating.Rater.REPRESENTATIVE,
+        cast.w.R1,
+        cast.rep,
+        1,
+    )
     assert Petition.objects.get(pk=p.pk).status == Status.RATED
     petition_rate(actor=r4.user, petition=p, satisfaction=Satisfaction.BASICALLY)
     assert Petition.objects.get(pk=p.pk).satisfaction == Satisfaction.BASICALLY  # the lowest representative rating
@@ -551,7 +639,9 @@ def test_ratings_by_representative_staff_for_the_resident_and_their_overall(cast
 
 def test_a_resident_rates_online_without_an_account(cast):
     p = reach(cast, Status.FED_BACK)
-    rating = petition_rate(actor=None, petition=p, code=code_of(p), satisfaction=Satisfaction.BASICALLY, comment="还可以")
+    rating = petition_rate(
+        actor=None, petition=p, code=code_of(p), satisfaction=Satisfaction.BASICALLY, comment="还可以"
+    )
     assert (rating.rater, rating.recorded_by, rating.representative) == (Rating.Rater.RESIDENT, None, None)
     p.refresh_from_db()
     assert (p.status, p.satisfaction) == (Status.RATED, Satisfaction.BASICALLY)
@@ -589,7 +679,9 @@ def test_dissatisfied_in_round_one_reopens_once(cast, django_capture_on_commit_c
     assert not p.events.filter(kind=PetitionEvent.Kind.RATED).exists()  # one event for the one change
     assert told(f"assignment:{second.pk}:new", cast.dept).exists()
     (office_row,) = told(f"petition:{p.pk}:reopened:2", cast.office)
-    assert "灯还是不亮" not in office_row.body and p.tracking_number in office_row.body  # the comment stays on the item page
+    assert (
+        "灯还是不亮" not in office_row.body and p.tracking_number in office_row.body
+    )  # the comment stays on the item page
 
     # Round two: handled again, and "dissatisfied" this time stays a rating.
     petition_accept(actor=cast.dept, petition=p)
@@ -682,7 +774,9 @@ def test_a_suggestions_reply_answers_the_items_it_came_from(cast):
     p.refresh_from_db()
     assert (p.status, p.route, p.suggestion) == (Status.SUGGESTION, Route.SUGGESTION, suggestion)
     for s in (suggestion, other):
-        Suggestion.objects.filter(pk=s.pk).update(outcome=Outcome.PLANNED, reply_text="明年纳入老旧小区改造", department=cast.D3)
+        Suggestion.objects.filter(pk=s.pk).update(
+            outcome=Outcome.PLANNED, reply_text="明年纳入老旧小区改造", department=cast.D3
+        )
         s.refresh_from_db()
 
     before = snapshot(p)
@@ -692,7 +786,10 @@ def test_a_suggestions_reply_answers_the_items_it_came_from(cast):
     petition_suggestion_replied(actor=cast.co, petition=p, suggestion=suggestion)
     p.refresh_from_db()
     assert (p.status, p.outcome, p.handling_summary, p.lead_department) == (
-        Status.REPLIED, Outcome.PLANNED, "明年纳入老旧小区改造", cast.D3,
+        Status.REPLIED,
+        Outcome.PLANNED,
+        "明年纳入老旧小区改造",
+        cast.D3,
     )
     assert "明年纳入老旧小区改造" in public_item(p.tracking_number).timeline[-1].text
     after = snapshot(p)

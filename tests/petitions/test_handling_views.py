@@ -40,9 +40,26 @@ def to_fed_back(world, p):
 
 def moves_on_page(client, p):
     html = client.get(reverse("petitions:detail", args=[p.pk])).content.decode()
-    return {m for m in ("triage", "assign", "consult", "accept", "reply", "return", "feed_back", "rate", "close",
-                        "request_extension", "decide_extension", "progress", "cannot_handle", "escalate")
-            if f'data-move="{m}"' in html}
+    return {
+        m
+        for m in (
+            "triage",
+            "assign",
+            "consult",
+            "accept",
+            "reply",
+            "return",
+            "feed_back",
+            "rate",
+            "close",
+            "request_extension",
+            "decide_extension",
+            "progress",
+            "cannot_handle",
+            "escalate",
+        )
+        if f'data-move="{m}"' in html
+    }
 
 
 def test_office_sees_the_routes_of_a_new_item_and_the_department_sees_none(world, ledger, client_for):
@@ -59,10 +76,15 @@ def test_assign_through_the_page_creates_the_share_and_tells_the_department(worl
     assert page.status_code == 200
     due = workdays.add_working_days(timezone.localdate(), 15)
     assert due.strftime("%Y-%m-%d") in page.content.decode()  # the rule's default deadline is spelled out
-    response = client.post(act_url(ledger.a, "assign"), {
-        "version": fresh(ledger.a).version, "department": world.D.pk, "responsible_leader": "王副区长",
-        "note": "请尽快核实",
-    })
+    response = client.post(
+        act_url(ledger.a, "assign"),
+        {
+            "version": fresh(ledger.a).version,
+            "department": world.D.pk,
+            "responsible_leader": "王副区长",
+            "note": "请尽快核实",
+        },
+    )
     assert response.status_code == 302
     p = fresh(ledger.a)
     assert p.status == Status.ASSIGNED and p.lead_department == world.D and p.due_on == due
@@ -75,10 +97,15 @@ def test_assign_through_the_page_creates_the_share_and_tells_the_department(worl
 def test_a_bad_deadline_keeps_what_was_typed(world, ledger, client_for):
     client = client_for(world.office)
     yesterday = timezone.localdate() - timedelta(days=1)
-    response = client.post(act_url(ledger.a, "assign"), {
-        "version": fresh(ledger.a).version, "department": world.D.pk, "due_on": yesterday.isoformat(),
-        "note": "请务必本周内答复居民",
-    })
+    response = client.post(
+        act_url(ledger.a, "assign"),
+        {
+            "version": fresh(ledger.a).version,
+            "department": world.D.pk,
+            "due_on": yesterday.isoformat(),
+            "note": "请务必本周内答复居民",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "请务必本周内答复居民" in html
@@ -96,7 +123,9 @@ def test_a_stale_page_is_told_and_keeps_the_text_and_can_send_again(world, ledge
     assert 'id="move-error"' in html
     assert f'name="version" value="{fresh(ledger.a).version}"' in html
     assert fresh(ledger.a).status == Status.TRIAGED
-    again = client.post(act_url(ledger.a, "consult"), {"version": fresh(ledger.a).version, "text": "经咨询城管部门，答复如下……"})
+    again = client.post(
+        act_url(ledger.a, "consult"), {"version": fresh(ledger.a).version, "text": "经咨询城管部门，答复如下……"}
+    )
     assert again.status_code == 302
     assert fresh(ledger.a).status == Status.CONSULTED
 
@@ -132,7 +161,9 @@ def test_only_the_lead_department_replies_and_a_co_handler_gives_its_part(world,
     assert {"accept", "reply", "return"}.isdisjoint(moves_on_page(co_client, ledger.a))
     assert 'data-move="contribute"' in co_client.get(reverse("petitions:detail", args=[ledger.a.pk])).content.decode()
     assert co_client.get(act_url(ledger.a, "accept")).status_code == 403
-    response = co_client.post(act_url(ledger.a, "contribute"), {"version": fresh(ledger.a).version, "text": "已安排巡查。"})
+    response = co_client.post(
+        act_url(ledger.a, "contribute"), {"version": fresh(ledger.a).version, "text": "已安排巡查。"}
+    )
     assert response.status_code == 302
     assert Assignment.objects.get(petition=ledger.a, department=co).state == "done"
 
@@ -143,13 +174,20 @@ def test_reply_with_a_file_and_an_error_keeps_the_file(world, ledger, client_for
     assign(world, ledger.a)
     handling.petition_accept(actor=world.dept, petition=ledger.a)
     client = client_for(world.dept)
-    pdf = SimpleUploadedFile("答复.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
-    first = client.post(act_url(ledger.a, "reply"), {"version": fresh(ledger.a).version, "text": "已解决", "files": pdf})
+    pdf = SimpleUploadedFile(
+        "答复.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
+    first = client.post(
+        act_url(ledger.a, "reply"), {"version": fresh(ledger.a).version, "text": "已解决", "files": pdf}
+    )
     assert first.status_code == 400  # no outcome chosen
     html = first.content.decode()
     assert "答复.pdf" in html and 'name="staged"' in html
     token = html.split('name="staged" value="')[1].split('"')[0]
-    second = client.post(act_url(ledger.a, "reply"), {"version": fresh(ledger.a).version, "text": "已解决", "outcome": "A", "staged": token})
+    second = client.post(
+        act_url(ledger.a, "reply"),
+        {"version": fresh(ledger.a).version, "text": "已解决", "outcome": "A", "staged": token},
+    )
     assert second.status_code == 302
     p = fresh(ledger.a)
     assert p.status == Status.REPLIED and p.outcome == "A"
@@ -162,24 +200,43 @@ def test_extension_request_and_decision_through_the_pages(world, ledger, client_
     due = fresh(ledger.a).due_on
     later = due + timedelta(days=14)
     dept = client_for(world.dept)
-    assert dept.post(act_url(ledger.a, "request_extension"), {
-        "version": fresh(ledger.a).version, "requested_due_on": due.isoformat(), "reason": "需要协调"}).status_code == 400
-    assert dept.post(act_url(ledger.a, "request_extension"), {
-        "version": fresh(ledger.a).version, "requested_due_on": later.isoformat(), "reason": "需协调供电公司"}).status_code == 302
+    assert (
+        dept.post(
+            act_url(ledger.a, "request_extension"),
+            {"version": fresh(ledger.a).version, "requested_due_on": due.isoformat(), "reason": "需要协调"},
+        ).status_code
+        == 400
+    )
+    assert (
+        dept.post(
+            act_url(ledger.a, "request_extension"),
+            {"version": fresh(ledger.a).version, "requested_due_on": later.isoformat(), "reason": "需协调供电公司"},
+        ).status_code
+        == 302
+    )
     assert "request_extension" not in moves_on_page(dept, ledger.a)  # one request at a time
     office = client_for(world.office)
     assert "decide_extension" in moves_on_page(office, ledger.a)
-    refused_without_reason = office.post(act_url(ledger.a, "decide_extension"), {"version": fresh(ledger.a).version, "approve": "0"})
+    refused_without_reason = office.post(
+        act_url(ledger.a, "decide_extension"), {"version": fresh(ledger.a).version, "approve": "0"}
+    )
     assert refused_without_reason.status_code == 400
-    assert office.post(act_url(ledger.a, "decide_extension"), {
-        "version": fresh(ledger.a).version, "approve": "1", "due_on": later.isoformat()}).status_code == 302
+    assert (
+        office.post(
+            act_url(ledger.a, "decide_extension"),
+            {"version": fresh(ledger.a).version, "approve": "1", "due_on": later.isoformat()},
+        ).status_code
+        == 302
+    )
     assert fresh(ledger.a).due_on == later
     assert Assignment.objects.get(petition=ledger.a).due_on == later
 
 
 def test_return_sends_the_item_back_to_the_triage_list(world, ledger, client_for):
     assign(world, ledger.a)
-    response = client_for(world.dept).post(act_url(ledger.a, "return"), {"version": fresh(ledger.a).version, "reason": "不属于我委职责，建议交区城管委。"})
+    response = client_for(world.dept).post(
+        act_url(ledger.a, "return"), {"version": fresh(ledger.a).version, "reason": "不属于我委职责，建议交区城管委。"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("petitions:department")
     p = fresh(ledger.a)
     assert p.status == Status.TRIAGED and p.lead_department is None
@@ -226,17 +283,27 @@ def _rules_post(rows, **changes):
     return data
 
 
-DEFAULT_RULES = [(r, u, False, d, c) for r, u, d, c in [
-    ("consultation", "urgent", 2, 1), ("consultation", "normal", 5, 3), ("direct", "urgent", 3, 2),
-    ("direct", "normal", 15, 10), ("on_the_spot", "urgent", 1, 1), ("on_the_spot", "normal", 3, 2)]]
+DEFAULT_RULES = [
+    (r, u, False, d, c)
+    for r, u, d, c in [
+        ("consultation", "urgent", 2, 1),
+        ("consultation", "normal", 5, 3),
+        ("direct", "urgent", 3, 2),
+        ("direct", "normal", 15, 10),
+        ("on_the_spot", "urgent", 1, 1),
+        ("on_the_spot", "normal", 3, 2),
+    ]
+]
 
 
 def test_an_office_sets_its_own_deadline_rules_for_its_jurisdiction(world, ledger, client_for):
     office = client_for(world.office)  # 延庆区
     page = office.get(reverse("petitions:rules"))
     assert page.status_code == 200 and 'data-rule="direct-normal"' in page.content.decode()
-    bad = _rules_post(DEFAULT_RULES, **{"direct-normal-own": "on", "direct-normal-working_days": 10,
-                                         "direct-normal-co_working_days": 12})
+    bad = _rules_post(
+        DEFAULT_RULES,
+        **{"direct-normal-own": "on", "direct-normal-working_days": 10, "direct-normal-co_working_days": 12},
+    )
     assert office.post(reverse("petitions:rules"), bad).status_code == 200  # co-handlers longer than the lead
     assert not DeadlineRule.objects.filter(jurisdiction__isnull=False).exists()
     # Other numbers on an inherited row are this jurisdiction's own, ticked or not.
@@ -247,8 +314,12 @@ def test_an_office_sets_its_own_deadline_rules_for_its_jurisdiction(world, ledge
     assert DeadlineRule.objects.get(jurisdiction__isnull=True, route="direct", urgency="normal").working_days == 15
     today = timezone.localdate()
     # Items in 延庆区 follow its rule; the other district keeps the default.
-    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.a.area_code)[0] == workdays.add_working_days(today, 10)
-    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.e.area_code)[0] == workdays.add_working_days(today, 15)
+    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.a.area_code)[
+        0
+    ] == workdays.add_working_days(today, 10)
+    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.e.area_code)[
+        0
+    ] == workdays.add_working_days(today, 15)
     assign(world, ledger.a)
     assert fresh(ledger.a).due_on == workdays.add_working_days(today, 10)
     # A township below it inherits 延庆区's rule and may set its own.
@@ -256,8 +327,10 @@ def test_an_office_sets_its_own_deadline_rules_for_its_jurisdiction(world, ledge
     html = township.get(reverse("petitions:rules")).content.decode()
     assert world.j.K.name in html
     # Unticking "own rule" follows the rule above again, whatever numbers the row still shows.
-    shown = [(r, u, False, 10 if (r, u) == ("direct", "normal") else d, 7 if (r, u) == ("direct", "normal") else c)
-             for r, u, _own, d, c in DEFAULT_RULES]
+    shown = [
+        (r, u, False, 10 if (r, u) == ("direct", "normal") else d, 7 if (r, u) == ("direct", "normal") else c)
+        for r, u, _own, d, c in DEFAULT_RULES
+    ]
     assert office.post(reverse("petitions:rules"), _rules_post(shown)).status_code == 302
     assert not DeadlineRule.objects.filter(jurisdiction=world.j.K).exists()
     assert client_for(world.staff).get(reverse("petitions:rules")).status_code == 403
@@ -296,7 +369,9 @@ def test_resident_rates_on_the_tracking_page_once(world, ledger, client):
     wrong = client.post(rate_url, {"satisfaction": "satisfied", "code": "000000" if code != "000000" else "111111"})
     assert wrong.status_code == 400 and Rating.objects.count() == 0
     assert "满意" in wrong.content.decode()  # what was chosen is still there
-    response = client.post(rate_url, {"satisfaction": "satisfied", "comment": "很及时", "code": f" {code[:3]} {code[3:]} "})
+    response = client.post(
+        rate_url, {"satisfaction": "satisfied", "comment": "很及时", "code": f" {code[:3]} {code[3:]} "}
+    )
     assert response.status_code == 302
     assert Rating.objects.get(petition=ledger.a, rater="resident").satisfaction == "satisfied"
     assert fresh(ledger.a).status == Status.RATED
@@ -309,8 +384,10 @@ def test_resident_rates_on_the_tracking_page_once(world, ledger, client):
 
 def test_dissatisfied_resident_reopens_the_item(world, ledger, client):
     to_fed_back(world, ledger.a)
-    client.post(reverse("tracking:rate", args=[ledger.a.tracking_number]),
-                {"satisfaction": "dissatisfied", "comment": "路灯还是不亮", "code": fresh(ledger.a).rating_code})
+    client.post(
+        reverse("tracking:rate", args=[ledger.a.tracking_number]),
+        {"satisfaction": "dissatisfied", "comment": "路灯还是不亮", "code": fresh(ledger.a).rating_code},
+    )
     p = fresh(ledger.a)
     assert p.status == Status.ASSIGNED and p.round == 2
     assert Assignment.objects.filter(petition=p, round=2, role="lead", state="pending", department=world.D).exists()
@@ -320,8 +397,10 @@ def test_dissatisfied_resident_reopens_the_item(world, ledger, client):
 def test_closed_results_on_the_station_public_page(world, ledger, client, client_for):
     to_fed_back(world, ledger.a)
     office = client_for(world.office)
-    response = office.post(act_url(ledger.a, "close"), {
-        "version": fresh(ledger.a).version, "public_result": "东关村三巷路灯已全部更换，夜间照明恢复。"})
+    response = office.post(
+        act_url(ledger.a, "close"),
+        {"version": fresh(ledger.a).version, "public_result": "东关村三巷路灯已全部更换，夜间照明恢复。"},
+    )
     assert response.status_code == 302
     assert fresh(ledger.a).status == Status.CLOSED
     page = client.get(reverse("public:station", args=[world.S1.public_code])).content.decode()
@@ -356,8 +435,9 @@ def test_a_linked_item_sees_the_answer_without_the_other_petitioner(world, ledge
     petition_link(actor=world.staff, petition=ledger.c, target=ledger.a)
     assign(world, ledger.a)
     handling.petition_accept(actor=world.dept, petition=ledger.a)
-    handling.petition_reply(actor=world.dept, petition=ledger.a, outcome="A",
-                            text="张三反映的路灯已修复，如有问题请拨13812345678联系。")
+    handling.petition_reply(
+        actor=world.dept, petition=ledger.a, outcome="A", text="张三反映的路灯已修复，如有问题请拨13812345678联系。"
+    )
     handling.petition_feed_back(actor=world.staff, petition=ledger.a, method="phone", text="已告知张三本人")
     html = client.get(reverse("tracking:detail", args=[ledger.c.tracking_number])).content.decode()
     assert "路灯已修复" in html

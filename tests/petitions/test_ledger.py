@@ -115,12 +115,14 @@ def test_search_finds_only_what_the_user_sees(world, ledger, client_for):
 
 def test_filters(world, ledger, client_for):
     office = client_for(world.office)
-    n = lambda key: getattr(ledger, key).tracking_number  # noqa: E731
+    n = lambda key: getattr(ledger, key).tracking_number
 
     parent = Category.objects.create(name="测试大类")
     child = Category.objects.create(name="测试小类", parent=parent)
     Petition.objects.filter(pk=ledger.a.pk).update(category=child, urgency="urgent", is_hard_problem=True)
-    Petition.objects.filter(pk=ledger.d.pk).update(category=parent, due_on=date(2020, 1, 1), received_on=date(2020, 1, 1))
+    Petition.objects.filter(pk=ledger.d.pk).update(
+        category=parent, due_on=date(2020, 1, 1), received_on=date(2020, 1, 1)
+    )
 
     assert set(numbers(get(office, f"?category={parent.pk}"))) == {n("a"), n("d")}  # the parent matches its children
     assert numbers(get(office, f"?category={child.pk}")) == [n("a")]
@@ -187,7 +189,12 @@ def many(world):
     items = []
     start = date(2025, 3, 1)
     for i in range(120):
-        p = make_petition(station=world.S1, actor=world.staff, content=f"第{i}号意见：小区停车难", received_on=start + timedelta(days=i // 4))
+        p = make_petition(
+            station=world.S1,
+            actor=world.staff,
+            content=f"第{i}号意见：小区停车难",
+            received_on=start + timedelta(days=i // 4),
+        )
         items.append(p)
     for i, p in enumerate(items):
         if i % 3:
@@ -211,7 +218,9 @@ def _walk(client, query, direction="next"):
 def test_keyset_walks_every_item_once_forward_and_back(world, many, client_for):
     staff = client_for(world.staff)
     expected = list(
-        Petition.objects.visible_to(world.staff).order_by("-received_on", "-pk").values_list("tracking_number", flat=True)
+        Petition.objects.visible_to(world.staff)
+        .order_by("-received_on", "-pk")
+        .values_list("tracking_number", flat=True)
     )
     assert len(expected) == 120
     forward, last_url = _walk(staff, "?size=25")

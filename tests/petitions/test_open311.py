@@ -20,8 +20,22 @@ from petitions.models import ApiClient, ApiSubmission, Category, Channel, Petiti
 from petitions.open311.selectors import CLOSED_STATUSES, open311_status
 
 BASE = "/open311/v2/"
-PERSONAL = ("张三", "13812345678", "东关村三巷5号", "李四", "13812340000", "王五", "13811112222", "赵六", "13833334444",
-            "13700000000", "钱七", "13598765432", "alice@example.com", "1101**********123X")
+PERSONAL = (
+    "张三",
+    "13812345678",
+    "东关村三巷5号",
+    "李四",
+    "13812340000",
+    "王五",
+    "13811112222",
+    "赵六",
+    "13833334444",
+    "13700000000",
+    "钱七",
+    "13598765432",
+    "alice@example.com",
+    "1101**********123X",
+)
 
 
 @pytest.fixture
@@ -29,7 +43,10 @@ def keys(world):
     """Two clients in 延庆区 (one with the default station S1, one for 延庆镇 only), one in 朝阳区, one inactive."""
     w, made = world, {}
     for name, jurisdiction, station, active in (
-        ("k", w.j.K, w.S1, True), ("t1", w.j.T1, None, True), ("k2", w.j.K2, None, True), ("off", w.j.K, None, False),
+        ("k", w.j.K, w.S1, True),
+        ("t1", w.j.T1, None, True),
+        ("k2", w.j.K2, None, True),
+        ("off", w.j.K, None, False),
     ):
         client = ApiClient(name=f"12345-{name}", jurisdiction=jurisdiction, default_station=station, is_active=active)
         raw = client.set_new_key()
@@ -61,8 +78,14 @@ def body(response):
 
 
 def new_item(keys, service, key="k", fmt="json", **extra):
-    data = {"api_key": keys[key][1], "service_code": service.pk, "description": "东关村北口路灯不亮，晚上很黑",
-            "lat": "40.465512", "long": "115.985301", **extra}
+    data = {
+        "api_key": keys[key][1],
+        "service_code": service.pk,
+        "description": "东关村北口路灯不亮，晚上很黑",
+        "lat": "40.465512",
+        "long": "115.985301",
+        **extra,
+    }
     response = post(fmt, **data)
     assert response.status_code == 200, response.content
     return response
@@ -123,7 +146,10 @@ def test_service_definition_json_and_xml(db, service):
     root = body(get(f"services/{service.pk}", "xml"))
     assert root.tag == "service_definition"
     assert [a.find("code").text for a in root.findall("attributes/attribute")] == codes
-    assert [v.find("key").text for v in root.findall("attributes/attribute")[0].findall("values/value")] == ["normal", "urgent"]
+    assert [v.find("key").text for v in root.findall("attributes/attribute")[0].findall("values/value")] == [
+        "normal",
+        "urgent",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -138,10 +164,18 @@ def test_unknown_service_is_404(db, fmt, code):
 def test_post_registers_through_the_registration_service(world, keys, service, django_capture_on_commit_callbacks):
     client = keys["k"][0]
     with django_capture_on_commit_callbacks(execute=True):
-        response = new_item(keys, service, first_name="七", last_name="钱", phone="+86 135-9876-5432",
-                            email="alice@example.com", account_id="acc-1", device_id="dev-1",
-                            media_url="https://example.com/photo.jpg", **{"attribute[urgency]": "urgent",
-                                                                          "attribute[co_petitioners]": "3"})
+        response = new_item(
+            keys,
+            service,
+            first_name="七",
+            last_name="钱",
+            phone="+86 135-9876-5432",
+            email="alice@example.com",
+            account_id="acc-1",
+            device_id="dev-1",
+            media_url="https://example.com/photo.jpg",
+            **{"attribute[urgency]": "urgent", "attribute[co_petitioners]": "3"},
+        )
     record = body(response)[0]
     petition = Petition.objects.get(tracking_number=record["service_request_id"])
     assert record["token"] == petition.api_submission.token
@@ -161,7 +195,9 @@ def test_post_registers_through_the_registration_service(world, keys, service, d
     ]
     submission = ApiSubmission.objects.get(petition=petition)
     assert (submission.client, submission.device_id, submission.media_url) == (
-        client, "dev-1", "https://example.com/photo.jpg"
+        client,
+        "dev-1",
+        "https://example.com/photo.jpg",
     )
     client.refresh_from_db()
     assert client.last_used_at is not None
@@ -177,8 +213,10 @@ def test_post_xml_answer(world, keys, service):
 
 
 def test_post_accepts_the_key_in_the_query_string(world, keys, service):
-    response = Client().post(f"{BASE}requests.json?api_key={keys['k'][1]}",
-                             {"service_code": service.pk, "description": "路面塌陷", "address_string": "妫水北街"})
+    response = Client().post(
+        f"{BASE}requests.json?api_key={keys['k'][1]}",
+        {"service_code": service.pk, "description": "路面塌陷", "address_string": "妫水北街"},
+    )
     assert response.status_code == 200
     assert Petition.objects.get().address == "妫水北街"
 
@@ -214,15 +252,23 @@ def test_post_needs_a_valid_active_key(world, keys, service, fmt, key):
     ],
 )
 def test_post_400_on_missing_or_malformed_fields(world, keys, service, fmt, change):
-    data = {"api_key": keys["k"][1], "service_code": service.pk, "description": "路灯不亮", "lat": "40.1",
-            "long": "115.9", **change}
+    data = {
+        "api_key": keys["k"][1],
+        "service_code": service.pk,
+        "description": "路灯不亮",
+        "lat": "40.1",
+        "long": "115.9",
+        **change,
+    }
     assert_error(post(fmt, **data), 400, fmt)
     assert not Petition.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_post_unknown_service_is_404(world, keys, fmt):
-    assert_error(post(fmt, api_key=keys["k"][1], service_code="999999", description="x", lat="40", long="115"), 404, fmt)
+    assert_error(
+        post(fmt, api_key=keys["k"][1], service_code="999999", description="x", lat="40", long="115"), 404, fmt
+    )
 
 
 def test_post_names_a_community_below_the_clients_jurisdiction(world, keys, service):
@@ -278,12 +324,31 @@ def test_get_requests_json_and_xml_within_scope(ledger, keys):
     assert root.tag == "service_requests"
     assert numbers(root) == inside
     request = root.find("request")
-    for tag in ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-                "address", "address_id", "zipcode", "lat", "long", "media_url"):
+    for tag in (
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+    ):
         assert request.find(tag) is not None, tag
-    assert numbers(body(get("requests", api_key=keys["t1"][1]))) == {L.a.tracking_number, L.b.tracking_number,
-                                                                    L.c.tracking_number}
+    assert numbers(body(get("requests", api_key=keys["t1"][1]))) == {
+        L.a.tracking_number,
+        L.b.tracking_number,
+        L.c.tracking_number,
+    }
     assert numbers(body(get("requests", api_key=keys["k2"][1]))) == {L.e.tracking_number}
 
 
@@ -318,19 +383,23 @@ def test_filter_by_service_request_id_overrides_the_others(ledger, keys):
     old = timezone.now() - timedelta(days=400)
     Petition.objects.filter(pk=L.a.pk).update(registered_at=old)
     assert numbers(body(get("requests", api_key=key, service_request_id=ids, status="closed"))) == {
-        L.a.tracking_number, L.d.tracking_number
+        L.a.tracking_number,
+        L.d.tracking_number,
     }
 
 
 def test_filter_by_service_code(ledger, keys, service):
     L, key = ledger, keys["k"][1]
-    other = Category.objects.filter(parent=service.parent).exclude(pk=service.pk).first() or Category.objects.exclude(
-        pk=service.pk).exclude(pk=service.parent_id).first()
+    other = (
+        Category.objects.filter(parent=service.parent).exclude(pk=service.pk).first()
+        or Category.objects.exclude(pk=service.pk).exclude(pk=service.parent_id).first()
+    )
     Petition.objects.filter(pk=L.a.pk).update(category=service)
     Petition.objects.filter(pk=L.c.pk).update(category=other)
     assert numbers(body(get("requests", api_key=key, service_code=str(service.pk)))) == {L.a.tracking_number}
     assert numbers(body(get("requests", api_key=key, service_code=f"{service.pk},{other.pk}"))) == {
-        L.a.tracking_number, L.c.tracking_number
+        L.a.tracking_number,
+        L.c.tracking_number,
     }
     # A group's code includes its services.
     assert L.a.tracking_number in numbers(body(get("requests", api_key=key, service_code=str(service.parent_id))))
@@ -347,7 +416,8 @@ def test_filter_by_dates_and_the_default_90_days(ledger, keys):
     start = (now - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (now - timedelta(days=5)).astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
     assert numbers(body(get("requests", api_key=key, start_date=start, end_date=end))) == {
-        L.a.tracking_number, L.b.tracking_number
+        L.a.tracking_number,
+        L.b.tracking_number,
     }
     assert numbers(body(get("requests", api_key=key, start_date=start))) == recent | {L.a.tracking_number}
     # end_date alone: the 90 days before it.
@@ -387,16 +457,27 @@ def test_filter_by_status_and_jurisdiction(ledger, keys):
     Petition.objects.filter(pk=L.c.pk).update(status=Status.FED_BACK)
     assert numbers(body(get("requests", api_key=key, status="closed"))) == {L.b.tracking_number}
     assert numbers(body(get("requests", api_key=key, status="open"))) == {
-        L.a.tracking_number, L.c.tracking_number, L.d.tracking_number
+        L.a.tracking_number,
+        L.c.tracking_number,
+        L.d.tracking_number,
     }
     assert len(body(get("requests", api_key=key, status="open,closed"))) == 4
-    assert numbers(body(get("requests", api_key=key, jurisdiction_id=ledger.d.jurisdiction.code))) == {L.d.tracking_number}
+    assert numbers(body(get("requests", api_key=key, jurisdiction_id=ledger.d.jurisdiction.code))) == {
+        L.d.tracking_number
+    }
 
 
 @pytest.mark.parametrize("status", list(Status))
 def test_status_mapping(ledger, keys, status):
-    closed = {Status.CLOSED, Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE, Status.LINKED}
-    assert CLOSED_STATUSES == closed
+    closed = {
+        Status.CLOSED,
+        Status.CONSULTED,
+        Status.ON_THE_SPOT,
+        Status.ESCALATED,
+        Status.CANNOT_HANDLE,
+        Status.LINKED,
+    }
+    assert closed == CLOSED_STATUSES
     Petition.objects.filter(pk=ledger.a.pk).update(status=status)
     expected = "closed" if status in closed else "open"
     assert open311_status(status) == expected
@@ -408,10 +489,14 @@ def test_status_mapping(ledger, keys, status):
 def test_at_most_1000_results(world, keys, service):
     from petitions.services import PetitionDraft, petition_register
 
-    first = petition_register(actor=None, draft=PetitionDraft(jurisdiction=world.j.C1, content="路灯", station=world.S1))
+    first = petition_register(
+        actor=None, draft=PetitionDraft(jurisdiction=world.j.C1, content="路灯", station=world.S1)
+    )
     rows = []
     for n in range(1005):
-        clone = Petition(**{f.attname: getattr(first, f.attname) for f in Petition._meta.concrete_fields if not f.primary_key})
+        clone = Petition(
+            **{f.attname: getattr(first, f.attname) for f in Petition._meta.concrete_fields if not f.primary_key}
+        )
         clone.tracking_number = f"2612-{n:08d}"
         rows.append(clone)
     Petition.objects.bulk_create(rows)
@@ -478,19 +563,34 @@ def test_progress_shows_in_status_notes_and_updates(ledger, keys, world):
 
 def test_no_personal_data_in_any_response(ledger, keys, world, service):
     L = ledger
-    body(new_item(keys, service, first_name="七", last_name="钱", phone="13598765432", email="alice@example.com",
-                  description="钱七反映：电话13598765432，身份证110101199001011234，东关村路灯坏了"))
-    Petition.objects.filter(pk=L.a.pk).update(id_number_masked="1101**********123X",
-                                              address="东关村三巷5号 门口")  # the petitioner's own address typed in
+    body(
+        new_item(
+            keys,
+            service,
+            first_name="七",
+            last_name="钱",
+            phone="13598765432",
+            email="alice@example.com",
+            description="钱七反映：电话13598765432，身份证110101199001011234，东关村路灯坏了",
+        )
+    )
+    Petition.objects.filter(pk=L.a.pk).update(
+        id_number_masked="1101**********123X", address="东关村三巷5号 门口"
+    )  # the petitioner's own address typed in
     petition_consult(actor=world.office, petition=L.a, text="张三您好，已联系13812345678处理")
-    paths = ["services", "requests", f"requests/{L.a.tracking_number}", f"requests/{L.b.tracking_number}",
-             "servicerequestupdates"]
+    paths = [
+        "services",
+        "requests",
+        f"requests/{L.a.tracking_number}",
+        f"requests/{L.b.tracking_number}",
+        "servicerequestupdates",
+    ]
     for key in (keys["k"][1], keys["t1"][1], None):
         for path in paths:
             for fmt in ("json", "xml"):
                 params = {"api_key": key} if key else {}
                 text = get(path, fmt, **params).content.decode()
-                for value in PERSONAL + ("110101199001011234",):
+                for value in (*PERSONAL, "110101199001011234"):
                     assert value not in text, (path, fmt, value)
 
 
@@ -498,7 +598,8 @@ def test_descriptions_own_full_others_excerpt_confidential_none(ledger, keys, se
     L = ledger
     long_text = "东关村文化广场的健身器材年久失修，" * 10
     number = body(new_item(keys, service, description=long_text, jurisdiction_id=ledger.a.jurisdiction.code))[0][
-        "service_request_id"]
+        "service_request_id"
+    ]
     own = body(get(f"requests/{number}", api_key=keys["k"][1]))[0]["description"]
     assert own == " ".join(long_text.split())
     other = body(get(f"requests/{number}", api_key=keys["t1"][1]))[0]["description"]
@@ -554,9 +655,15 @@ def test_admin_creates_a_client_and_shows_its_key_once(world, client_for):
     import re
 
     admin = client_for(world.admin)
-    response = admin.post(reverse("admin:petitions_apiclient_add"), {
-        "name": "北京12345", "jurisdiction": world.j.K.pk, "default_station": world.S1.pk, "is_active": "on",
-    })
+    response = admin.post(
+        reverse("admin:petitions_apiclient_add"),
+        {
+            "name": "北京12345",
+            "jurisdiction": world.j.K.pk,
+            "default_station": world.S1.pk,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     client = ApiClient.objects.get(name="北京12345")
@@ -564,17 +671,27 @@ def test_admin_creates_a_client_and_shows_its_key_once(world, client_for):
     assert raw.startswith(client.key_prefix) and len(client.key_hash) == 64 and client.key_hash != raw
     # The key works; neither the change page nor the list shows it again.
     assert get("requests", api_key=raw).status_code == 200
-    for url in (reverse("admin:petitions_apiclient_change", args=[client.pk]), reverse("admin:petitions_apiclient_changelist")):
+    for url in (
+        reverse("admin:petitions_apiclient_change", args=[client.pk]),
+        reverse("admin:petitions_apiclient_changelist"),
+    ):
         assert raw not in admin.get(url).content.decode()
     # A new key replaces the old one.
-    response = admin.post(reverse("admin:petitions_apiclient_changelist"),
-                          {"action": "new_key", "_selected_action": [client.pk]})
+    response = admin.post(
+        reverse("admin:petitions_apiclient_changelist"), {"action": "new_key", "_selected_action": [client.pk]}
+    )
     new = re.search(r'<code class="api-key">([^<]+)</code>', response.content.decode()).group(1)
     assert new != raw
     assert_error(get("requests", api_key=raw), 403)
     assert get("requests", api_key=new).status_code == 200
     # A station outside the jurisdiction is refused.
-    response = admin.post(reverse("admin:petitions_apiclient_add"), {
-        "name": "朝阳12345", "jurisdiction": world.j.K2.pk, "default_station": world.S1.pk, "is_active": "on",
-    })
+    response = admin.post(
+        reverse("admin:petitions_apiclient_add"),
+        {
+            "name": "朝阳12345",
+            "jurisdiction": world.j.K2.pk,
+            "default_station": world.S1.pk,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200 and not ApiClient.objects.filter(name="朝阳12345").exists()

@@ -49,8 +49,14 @@ def a_category():
 
 
 def post(client, station, **data):
-    payload = {"content": "村东头路灯坏了一个星期，晚上出行很不方便。", "category": "", "representative": "",
-               "name": "", "phone": "", "website": ""}
+    payload = {
+        "content": "村东头路灯坏了一个星期，晚上出行很不方便。",
+        "category": "",
+        "representative": "",
+        "name": "",
+        "phone": "",
+        "website": "",
+    }
     payload.update(data)
     return client.post(form_url(station), payload)
 
@@ -84,7 +90,7 @@ def test_form_page_is_small(client, world):
 
 
 def test_form_page_query_count(client, world, django_assert_max_num_queries):
-    for i in range(5):
+    for _i in range(5):
         MembershipFactory(representative=RepresentativeFactory(jurisdiction=world.j.K), station=world.S1)
     with django_assert_max_num_queries(3):  # station, representatives, categories
         assert client.get(form_url(world.S1)).status_code == 200
@@ -110,8 +116,15 @@ def test_submit_registers_a_qr_item_for_all_the_station_representatives(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             form_url(world.S1),
-            {"content": "东关大街路口停车混乱，早晚高峰经常堵车。", "category": str(a_category().pk),
-             "representative": "", "name": "周小梅", "phone": PHONE, "website": "", "photos": [jpeg()]},
+            {
+                "content": "东关大街路口停车混乱，早晚高峰经常堵车。",
+                "category": str(a_category().pk),
+                "representative": "",
+                "name": "周小梅",
+                "phone": PHONE,
+                "website": "",
+                "photos": [jpeg()],
+            },
         )
     assert response.status_code == 302 and response["Location"] == done_url(world.S1)
 
@@ -199,8 +212,14 @@ def test_done_page_shows_only_this_sessions_number(client, world):
 def test_phone_error_keeps_the_content_and_the_staged_photo(client, world):
     response = client.post(
         form_url(world.S1),
-        {"content": "垃圾桶满了没人清理", "category": str(a_category().pk), "phone": "12345", "website": "",
-         "name": "周小梅", "photos": [jpeg("垃圾桶.jpg")]},
+        {
+            "content": "垃圾桶满了没人清理",
+            "category": str(a_category().pk),
+            "phone": "12345",
+            "website": "",
+            "name": "周小梅",
+            "photos": [jpeg("垃圾桶.jpg")],
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -270,8 +289,12 @@ def test_fake_images_and_documents_are_rejected(client, world, upload):
 def test_a_filled_honeypot_stores_nothing_and_answers_with_a_generic_error(client, world):
     response = client.post(
         form_url(world.S1),
-        {"content": "优惠促销 http://spam.example", "phone": PHONE, "website": "http://spam.example",
-         "photos": [jpeg()]},
+        {
+            "content": "优惠促销 http://spam.example",
+            "phone": PHONE,
+            "website": "http://spam.example",
+            "photos": [jpeg()],
+        },
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -345,19 +368,43 @@ def sent(client, world):
     """An item a resident sent by QR code with name, phone and a photo."""
     client.post(
         form_url(world.S1),
-        {"content": "东关大街路口停车混乱，早晚高峰经常堵车。", "category": str(a_category().pk), "name": "周小梅",
-         "phone": PHONE, "website": "", "photos": [jpeg("现场照片.jpg")]},
+        {
+            "content": "东关大街路口停车混乱，早晚高峰经常堵车。",
+            "category": str(a_category().pk),
+            "name": "周小梅",
+            "phone": PHONE,
+            "website": "",
+            "photos": [jpeg("现场照片.jpg")],
+        },
     )
     return Petition.objects.get()
 
 
 def test_tracking_page_shows_status_and_never_personal_data(client, world, sent):
-    desk = make_petition(station=world.S1, representatives=[world.R1], actor=world.staff,
-                         content="东关村三巷路面塌陷", petitioner_name="张三丰", petitioner_phone="13911112222",
-                         petitioner_address="东关村三巷5号", id_number="110119199001011234")
+    desk = make_petition(
+        station=world.S1,
+        representatives=[world.R1],
+        actor=world.staff,
+        content="东关村三巷路面塌陷",
+        petitioner_name="张三丰",
+        petitioner_phone="13911112222",
+        petitioner_address="东关村三巷5号",
+        id_number="110119199001011234",
+    )
     for petition, secrets in (
         (sent, ["周小梅", PHONE, "138****5678", "现场照片", "周*"]),
-        (desk, ["张三丰", "13911112222", "139****2222", "东关村三巷5号", "110119199001011234", "1101**********1234", "张*"]),
+        (
+            desk,
+            [
+                "张三丰",
+                "13911112222",
+                "139****2222",
+                "东关村三巷5号",
+                "110119199001011234",
+                "1101**********1234",
+                "张*",
+            ],
+        ),
     ):
         response = client.get(track_url(petition.tracking_number))
         assert response.status_code == 200
@@ -405,7 +452,9 @@ def test_tracking_excerpt_is_short_and_hidden_when_confidential(client, world):
 
 def test_tracking_excerpt_blanks_out_numbers_and_names_typed_into_the_content(client, world):
     petition = make_petition(
-        station=world.S1, petitioner_name="周小梅", petitioner_address="东关村三巷5号",
+        station=world.S1,
+        petitioner_name="周小梅",
+        petitioner_address="东关村三巷5号",
         content="我是周小梅，住东关村三巷5号，电话13812345678，座机010-69101234，身份证110119199001011234，门口路灯坏了。",
     )
     html = client.get(track_url(petition.tracking_number)).content.decode()
@@ -446,7 +495,14 @@ def test_public_item_costs_two_queries(world, django_assert_max_num_queries):
 
 @pytest.mark.parametrize(
     "typed",
-    ["2611-0123ABCD", "2611 0123 abcd", "26110123abcd", "2611-o123-abcd", "2611-OI23ABCD", "２６１１－ｏｌ２３ＡＢＣＤ"],
+    [
+        "2611-0123ABCD",
+        "2611 0123 abcd",
+        "26110123abcd",
+        "2611-o123-abcd",
+        "2611-OI23ABCD",
+        "２６１１－ｏｌ２３ＡＢＣＤ",
+    ],
 )
 def test_lookup_normalises_what_was_typed(client, world, typed):
     petition = make_petition(station=world.S1)

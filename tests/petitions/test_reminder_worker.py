@@ -57,7 +57,11 @@ def reminder_messages():
 
 def delivered_reminders(user):
     """The inbox notifications that came from reminder messages."""
-    refs = reminder_messages().filter(user=user, channel="inbox", status="sent").values_list("provider_reference", flat=True)
+    refs = (
+        reminder_messages()
+        .filter(user=user, channel="inbox", status="sent")
+        .values_list("provider_reference", flat=True)
+    )
     return Notification.objects.filter(recipient=user, pk__in=[int(r.split(":")[1]) for r in refs])
 
 
@@ -75,8 +79,11 @@ def test_beat_task_sent_twice_through_redis_delivers_each_reminder_once(transact
         send_deadline_reminders.delay()  # beat firing twice
         # The department's digest (inbox) and R1's late alert (inbox and SMS).
         assert wait_for(
-            lambda: reminder_messages().count() == 3 and not reminder_messages().exclude(status="sent").exists()
-            and not Reminder.objects.filter(sent_at__isnull=True).exists()
+            lambda: (
+                reminder_messages().count() == 3
+                and not reminder_messages().exclude(status="sent").exists()
+                and not Reminder.objects.filter(sent_at__isnull=True).exists()
+            )
         )
         send_deadline_reminders.delay()  # a retry later that day: nothing more
         deliver_outbox.delay()

@@ -46,11 +46,22 @@ def in_hand(world, *, due_on: date, co=(), station=None, department=None, **fiel
     The services refuse a deadline in the past, and these tests replay dates that may be past
     when they run: the deadline is then set as it stood on those dates.
     """
-    petition = make_petition(station=station or world.S1, representatives=[world.R1], actor=world.staff,
-                             petitioner_name="张三", petitioner_phone="13812345678", **fields)
+    petition = make_petition(
+        station=station or world.S1,
+        representatives=[world.R1],
+        actor=world.staff,
+        petitioner_name="张三",
+        petitioner_phone="13812345678",
+        **fields,
+    )
     today = timezone.localdate()
-    handling.petition_assign(actor=world.office, petition=petition, department=department or world.D,
-                             co_departments=co, due_on=due_on if due_on >= today else None)
+    handling.petition_assign(
+        actor=world.office,
+        petition=petition,
+        department=department or world.D,
+        co_departments=co,
+        due_on=due_on if due_on >= today else None,
+    )
     if due_on < today or Assignment.objects.filter(petition=petition).exclude(due_on=due_on).exists():
         Assignment.objects.filter(petition=petition).update(due_on=due_on)
         Petition.objects.filter(pk=petition.pk).update(due_on=due_on)
@@ -62,9 +73,7 @@ def queue(day: date) -> set:
     """Run the selection on `day` at 08:30 (beat's time); the (share, stage, day) rows it added."""
     before = set(Reminder.objects.values_list("pk", flat=True))
     reminders.reminders_queue(today=day, now=at(day))
-    return {
-        (r.assignment_id, r.stage, r.day) for r in Reminder.objects.exclude(pk__in=before)
-    }
+    return {(r.assignment_id, r.stage, r.day) for r in Reminder.objects.exclude(pk__in=before)}
 
 
 def digests(user):
@@ -85,7 +94,7 @@ def test_each_stage_on_its_working_day_around_the_national_day_holiday(world, ot
     p = in_hand(world, due_on=HOLIDAY_DUE, co=[other])
     lead = p.assignments.get(role=Assignment.Role.LEAD)
     co = p.assignments.get(role=Assignment.Role.CO)
-    both = lambda stage, day: {(lead.pk, stage, day), (co.pk, stage, day)}  # noqa: E731
+    both = lambda stage, day: {(lead.pk, stage, day), (co.pk, stage, day)}
     S = Reminder.Stage
 
     assert queue(date(2026, 9, 28)) == set()  # 4 working days before: nothing yet
@@ -257,11 +266,14 @@ def test_an_online_item_unanswered_for_24_hours_alerts_its_representative_once(w
 
     to_rep = OutboxMessage.objects.filter(key=f"online-late:p{waiting.pk}:rep{world.R1.pk}")
     assert {(m.channel, m.user_id, m.address) for m in to_rep} == {
-        ("inbox", world.rep.pk, ""), ("sms", world.rep.pk, "13900000001")
+        ("inbox", world.rep.pk, ""),
+        ("sms", world.rep.pk, "13900000001"),
     }
     assert all(m.url == reverse("petitions:detail", args=[waiting.pk]) and "噪声" not in m.body for m in to_rep)
     # The item without representatives reaches the staff of the stations above it.
-    assert OutboxMessage.objects.filter(key=f"online-late:p{no_rep.pk}:user{world.staff.pk}", channel="inbox").count() == 1
+    assert (
+        OutboxMessage.objects.filter(key=f"online-late:p{no_rep.pk}:user{world.staff.pk}", channel="inbox").count() == 1
+    )
     late_keys = OutboxMessage.objects.filter(key__startswith="online-late:").values_list("key", flat=True)
     assert len(late_keys) == 3 and len(set(late_keys)) == 2  # once each (R1 by inbox and SMS), the next day included
     assert not OutboxMessage.objects.filter(key__startswith=f"online-late:p{answered.pk}").exists()
@@ -368,7 +380,9 @@ def test_bulk_demo_items_carry_their_lead_share_for_the_selection(db):
     assert not shares.exclude(role=Assignment.Role.LEAD).exists() and not shares.exclude(round=1).exists()
     assert not shares.exclude(department=F("petition__lead_department"), due_on=F("petition__due_on")).exists()
     for status, state in shares.values_list("petition__status", "state").distinct():
-        expected = {Status.ASSIGNED: "pending", Status.ACCEPTED: "accepted", Status.IN_PROGRESS: "accepted"}.get(status, "done")
+        expected = {Status.ASSIGNED: "pending", Status.ACCEPTED: "accepted", Status.IN_PROGRESS: "accepted"}.get(
+            status, "done"
+        )
         assert state == expected, status
     # On a working day every open share due within 3 working days (or overdue) gets a reminder.
     day = workdays.next_working_day(timezone.localdate())

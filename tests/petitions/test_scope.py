@@ -12,9 +12,9 @@ import io
 import re
 
 import pytest
-from openpyxl import load_workbook
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 from PIL import Image
 
 from petitions.export import COLUMNS
@@ -281,8 +281,14 @@ def test_department_sees_nothing_personal_of_a_confidential_item(scoped, world, 
     from petitions.services import PetitionDraft, petition_update
 
     b = scoped.b
-    draft = PetitionDraft(jurisdiction=b.jurisdiction, station=b.station, content=b.content, is_confidential=True,
-                          petitioner_name="李四", petitioner_phone="13912349999")
+    draft = PetitionDraft(
+        jurisdiction=b.jurisdiction,
+        station=b.station,
+        content=b.content,
+        is_confidential=True,
+        petitioner_name="李四",
+        petitioner_phone="13912349999",
+    )
     petition_update(actor=world.staff, petition=b, draft=draft)  # the history holds masked old and new phones
     text = html(client_for(world.dept).get(reverse("petitions:detail", args=[b.pk])))
     for secret in ("李四", "李*", "13812340000", "138****0000", "13912349999", "139****9999", "内部备注b号"):

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # -- the Excel export --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("account", ACCOUNTS)
 def test_export_holds_exactly_the_scope_masked(scoped, world, client_for, account):
     user = getattr(world, account)

@@ -6,8 +6,8 @@ Runs on SQLite and on PostgreSQL:
 """
 
 import io
-import os
 import json
+import os
 import re
 from datetime import timedelta
 
@@ -178,8 +178,13 @@ def test_registered_event_by_a_resident(world, actor):
 def test_update_records_old_and_new_values(world):
     petition = register(world, petitioner_name="张三", petitioner_phone="13812345678", urgency="normal")
     draft = draft_for(
-        world, content="东关村路灯全部损坏", petitioner_name="张三丰", petitioner_phone="13900001111", urgency="urgent",
-        category=None, jurisdiction=world.j.C2,
+        world,
+        content="东关村路灯全部损坏",
+        petitioner_name="张三丰",
+        petitioner_phone="13900001111",
+        urgency="urgent",
+        category=None,
+        jurisdiction=world.j.C2,
     )
     petition_update(actor=world.office, petition=petition, draft=draft)
     [edited] = events(petition, PetitionEvent.Kind.EDITED)

@@ -19,11 +19,11 @@ from openpyxl import load_workbook
 from liaison.models import Notification, OutboxMessage, Role
 from liaison.outbox import deliver_pending
 from petitions import suggestions as sg
+from petitions import tracking
 from petitions.handling import Conflict
 from petitions.models import Outcome, Petition, PetitionEvent, Satisfaction, Status
 from petitions.models.handling import Suggestion, SuggestionEvent
 from petitions.services import PetitionError
-from petitions import tracking
 from petitions.tracking import normalise_tracking_number
 
 from ..factories import UserFactory
@@ -54,8 +54,12 @@ def rep3(world):
 
 def draft(w, petitions=(), *, actor=None, title="关于加快老旧小区改造的建议", lead=None, co=None):
     return sg.suggestion_draft(
-        actor=actor or w.office, title=title, content="案由……理由……建议……",
-        lead_representative=lead or w.R1, co_signers=[w.R2, w.R4] if co is None else co, petitions=petitions,
+        actor=actor or w.office,
+        title=title,
+        content="案由……理由……建议……",
+        lead_representative=lead or w.R1,
+        co_signers=[w.R2, w.R4] if co is None else co,
+        petitions=petitions,
     )
 
 
@@ -169,21 +173,34 @@ def test_admin_drafts_in_the_lead_representatives_jurisdiction(world):
 
 def test_update_records_what_changed(world):
     s = draft(world)
-    s = sg.suggestion_update(actor=world.office, suggestion=s, title="新标题", content=s.content,
-                             lead_representative=world.R4, co_signers=[world.R2], version=s.version)
+    s = sg.suggestion_update(
+        actor=world.office,
+        suggestion=s,
+        title="新标题",
+        content=s.content,
+        lead_representative=world.R4,
+        co_signers=[world.R2],
+        version=s.version,
+    )
     s = reload(s)
     assert (s.title, s.lead_representative, list(s.co_signers.all()), s.version) == ("新标题", world.R4, [world.R2], 1)
     (event,) = events(s, "updated")
     assert set(event.data["changes"]) == {"title", "lead", "co_signers"}
     # Nothing changed: no event, no new version.
-    sg.suggestion_update(actor=world.office, suggestion=s, title="新标题", content=s.content,
-                         lead_representative=world.R4, co_signers=[world.R2])
+    sg.suggestion_update(
+        actor=world.office,
+        suggestion=s,
+        title="新标题",
+        content=s.content,
+        lead_representative=world.R4,
+        co_signers=[world.R2],
+    )
     assert events(s, "updated").count() == 1 and reload(s).version == 1
 
 
 def test_update_refusals(world):
     s = draft(world)
-    args = dict(title="x", content="y", lead_representative=world.R1)
+    args = {"title": "x", "content": "y", "lead_representative": world.R1}
     with pytest.raises(Conflict):
         sg.suggestion_update(actor=world.office, suggestion=s, version=s.version + 1, **args)
     with pytest.raises(PermissionDenied):  # out of scope
@@ -204,7 +221,10 @@ def test_add_petitions_to_a_draft_and_to_an_assigned_suggestion(world, ledger):
     sg.suggestion_assign(actor=world.office, suggestion=s, department=world.D)
     sg.suggestion_add_petitions(actor=world.office, suggestion=s, petitions=[ledger.c], version=reload(s).version)
     assert set(reload(s).petitions.values_list("pk", flat=True)) == {ledger.a.pk, ledger.b.pk, ledger.c.pk}
-    assert [e.data["petitions"] for e in events(s, "petitions_added")] == [[ledger.b.tracking_number], [ledger.c.tracking_number]]
+    assert [e.data["petitions"] for e in events(s, "petitions_added")] == [
+        [ledger.b.tracking_number],
+        [ledger.c.tracking_number],
+    ]
     with pytest.raises(PetitionError, match=ledger.a.tracking_number):  # already in it
         sg.suggestion_add_petitions(actor=world.office, suggestion=s, petitions=[ledger.a])
     sg.suggestion_reply(actor=world.dept, suggestion=s, outcome="A", text="答复")
@@ -222,7 +242,11 @@ def test_assign_sets_three_months_and_tells_the_department(world):
     s = sg.suggestion_assign(actor=world.office, suggestion=s, department=world.D, version=s.version)
     s = reload(s)
     assert (s.status, s.department, s.due_on, s.is_complex, s.complex_approved_by) == (
-        S.ASSIGNED, world.D, today + relativedelta(months=3), False, None
+        S.ASSIGNED,
+        world.D,
+        today + relativedelta(months=3),
+        False,
+        None,
     )
     (event,) = events(s, "assigned")
     assert event.data["from_status"] == S.DRAFT and event.data["to_status"] == S.ASSIGNED
@@ -295,8 +319,13 @@ def test_pre_meeting_refusals(world):
 
 def test_reply_moves_every_source_item_to_replied_with_a_public_event(world, ledger, rep2):
     s = assigned(world, [ledger.a, ledger.c, ledger.d])
-    s = sg.suggestion_reply(actor=world.dept, suggestion=s, outcome=Outcome.PLANNED, text="列入明年计划，分两期实施。",
-                            version=reload(s).version)
+    s = sg.suggestion_reply(
+        actor=world.dept,
+        suggestion=s,
+        outcome=Outcome.PLANNED,
+        text="列入明年计划，分两期实施。",
+        version=reload(s).version,
+    )
     # The delivery kick is queued once per transaction, and the ledger fixture's registrations queued it
     # already: deliver as the worker would after commit.
     deliver_pending()
@@ -306,7 +335,10 @@ def test_reply_moves_every_source_item_to_replied_with_a_public_event(world, led
     for p in (ledger.a, ledger.c, ledger.d):
         p = reload(p)
         assert (p.status, p.outcome, p.lead_department, p.handling_summary) == (
-            Status.REPLIED, Outcome.PLANNED, world.D, "列入明年计划，分两期实施。"
+            Status.REPLIED,
+            Outcome.PLANNED,
+            world.D,
+            "列入明年计划，分两期实施。",
         )
         event = p.events.get(kind=PetitionEvent.Kind.DEPARTMENT_REPLIED)
         assert event.is_public and "列入明年计划" in event.public_text
@@ -320,7 +352,9 @@ def test_reply_moves_every_source_item_to_replied_with_a_public_event(world, led
     assert Notification.objects.filter(recipient=world.rep, subject__contains=s.number).exists()
     assert Notification.objects.filter(recipient=rep2, subject__contains=s.number).exists()
     # Whoever feeds item a back (its representative R1 and S1's staff) is told to do so.
-    assert OutboxMessage.objects.filter(key__startswith=f"petition:{ledger.a.pk}:suggestion_replied:", user=world.staff).exists()
+    assert OutboxMessage.objects.filter(
+        key__startswith=f"petition:{ledger.a.pk}:suggestion_replied:", user=world.staff
+    ).exists()
 
 
 def test_reply_appears_on_the_public_tracking_page(world, ledger):
@@ -368,16 +402,29 @@ def test_only_the_lead_representative_rates(world, rep2):
     s = replied(world)
     for who in (world.office, world.dept, rep2):  # rep2 co-signs: sees it, may not rate
         with pytest.raises(PermissionDenied):
-            sg.suggestion_rate(actor=who, suggestion=s, satisfaction=Satisfaction.SATISFIED, contacted_before_reply=True)
-    sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction=Satisfaction.BASICALLY, contacted_before_reply=False,
-                       comment="进度偏慢", version=reload(s).version)
+            sg.suggestion_rate(
+                actor=who, suggestion=s, satisfaction=Satisfaction.SATISFIED, contacted_before_reply=True
+            )
+    sg.suggestion_rate(
+        actor=world.rep,
+        suggestion=s,
+        satisfaction=Satisfaction.BASICALLY,
+        contacted_before_reply=False,
+        comment="进度偏慢",
+        version=reload(s).version,
+    )
     s = reload(s)
     assert (s.status, s.satisfaction, s.contacted_before_reply, s.satisfaction_comment) == (
-        S.RATED, Satisfaction.BASICALLY, False, "进度偏慢"
+        S.RATED,
+        Satisfaction.BASICALLY,
+        False,
+        "进度偏慢",
     )
     assert outbox_keys(f"suggestion:{s.pk}:rated") == {f"suggestion:{s.pk}:rated:user:{world.office.pk}"}
     with pytest.raises(sg.InvalidSuggestionMove):
-        sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction=Satisfaction.SATISFIED, contacted_before_reply=True)
+        sg.suggestion_rate(
+            actor=world.rep, suggestion=s, satisfaction=Satisfaction.SATISFIED, contacted_before_reply=True
+        )
 
 
 def test_rate_refusals(world, rep3):
@@ -392,7 +439,9 @@ def test_rate_refusals(world, rep3):
     with pytest.raises(PetitionError):
         sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction="satisfied", contacted_before_reply=None)
     with pytest.raises(Conflict):
-        sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction="satisfied", contacted_before_reply=True, version=0)
+        sg.suggestion_rate(
+            actor=world.rep, suggestion=s, satisfaction="satisfied", contacted_before_reply=True, version=0
+        )
     assert reload(s).status == S.REPLIED
 
 
@@ -436,7 +485,14 @@ def test_each_change_bumps_the_version_and_writes_one_event(world, ledger):
     sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction="satisfied", contacted_before_reply=True)
     sg.suggestion_close(actor=world.office, suggestion=s)
     assert reload(s).version == 5
-    assert list(events(s).values_list("kind", flat=True)) == ["drafted", "assigned", "pre_meeting", "replied", "rated", "closed"]
+    assert list(events(s).values_list("kind", flat=True)) == [
+        "drafted",
+        "assigned",
+        "pre_meeting",
+        "replied",
+        "rated",
+        "closed",
+    ]
 
 
 # -- who sees what -----------------------------------------------------------------------------------------------------
@@ -445,7 +501,7 @@ def test_each_change_bumps_the_version_and_writes_one_event(world, ledger):
 def test_visibility_by_role(world, rep2, rep3):
     k = draft(world, co=[world.R2])
     k2 = draft(world, actor=world.office_k2, lead=world.R3, co=[])
-    visible = lambda user: set(sg.suggestions_visible_to(user).values_list("pk", flat=True))  # noqa: E731
+    visible = lambda user: set(sg.suggestions_visible_to(user).values_list("pk", flat=True))
     assert visible(world.office) == {k.pk}
     assert visible(world.office_k2) == {k2.pk}
     assert visible(world.office_t1) == set()  # a township office does not see the district's suggestions
@@ -476,7 +532,9 @@ def test_list_requires_sign_in(world, client):
 
 def test_list_shows_the_scope_and_filters(world, client_for, django_assert_max_num_queries):
     a = draft(world, title="关于停车难问题的建议")
-    b = sg.suggestion_assign(actor=world.office, suggestion=draft(world, title="关于加装电梯的建议", lead=world.R4), department=world.D)
+    b = sg.suggestion_assign(
+        actor=world.office, suggestion=draft(world, title="关于加装电梯的建议", lead=world.R4), department=world.D
+    )
     for _ in range(5):
         draft(world, title="其他建议")
     other = draft(world, actor=world.office_k2, lead=world.R3, co=[], title="朝阳区的建议")
@@ -488,7 +546,7 @@ def test_list_shows_the_scope_and_filters(world, client_for, django_assert_max_n
     rows = {s.pk for s in response.context["suggestions"]}
     assert a.pk in rows and b.pk in rows and other.pk not in rows
     assert other.number not in response.content.decode()
-    pks = lambda r: {s.pk for s in r.context["suggestions"]}  # noqa: E731
+    pks = lambda r: {s.pk for s in r.context["suggestions"]}
     assert pks(client.get(url, {"status": "assigned"})) == {b.pk}
     assert pks(client.get(url, {"q": "停车"})) == {a.pk}
     assert pks(client.get(url, {"department": world.D.pk})) == {b.pk}
@@ -501,8 +559,16 @@ def test_list_shows_the_scope_and_filters(world, client_for, django_assert_max_n
 def test_detail_page_by_role(world, ledger, client_for, rep2):
     s = draft(world, [ledger.a, ledger.d])
     url = reverse("petitions:suggestion_detail", args=[s.pk])
-    for user, code in [(world.office, 200), (world.admin, 200), (world.rep, 200), (rep2, 200), (world.office_k2, 404),
-                       (world.office_t1, 404), (world.staff, 404), (world.dept, 404)]:
+    for user, code in [
+        (world.office, 200),
+        (world.admin, 200),
+        (world.rep, 200),
+        (rep2, 200),
+        (world.office_k2, 404),
+        (world.office_t1, 404),
+        (world.staff, 404),
+        (world.dept, 404),
+    ]:
         assert client_for(user).get(url).status_code == code, user.username
     sg.suggestion_assign(actor=world.office, suggestion=s, department=world.D)
     response = client_for(world.dept).get(url)
@@ -541,14 +607,22 @@ def test_create_page_prefills_visible_items_from_the_query(world, ledger, client
     assert response.context["form"].initial["petition_numbers"] == ledger.a.tracking_number  # e is another district's
 
 
-@pytest.mark.parametrize("who, expected", [("rep", 403), ("dept", 403), ("staff", 403), ("office", 200), ("admin", 200)])
+@pytest.mark.parametrize(
+    "who, expected", [("rep", 403), ("dept", 403), ("staff", 403), ("office", 200), ("admin", 200)]
+)
 def test_create_page_by_role(world, client_for, who, expected):
     assert client_for(getattr(world, who)).get(reverse("petitions:suggestion_create")).status_code == expected
 
 
 def _form_data(world, numbers="", **extra):
-    return {"title": "关于路灯维修的建议", "content": "理由与建议", "lead_representative": world.R1.pk,
-            "co_signers": [world.R2.pk], "petition_numbers": numbers, **extra}
+    return {
+        "title": "关于路灯维修的建议",
+        "content": "理由与建议",
+        "lead_representative": world.R1.pk,
+        "co_signers": [world.R2.pk],
+        "petition_numbers": numbers,
+        **extra,
+    }
 
 
 def test_create_with_unknown_numbers_keeps_the_input_and_names_them(world, ledger, client_for):
@@ -566,8 +640,9 @@ def test_create_with_unknown_numbers_keeps_the_input_and_names_them(world, ledge
 
 def test_create_refuses_items_already_routed_with_their_status(world, ledger, client_for):
     Petition.objects.filter(pk=ledger.a.pk).update(status=Status.ASSIGNED)
-    response = client_for(world.office).post(reverse("petitions:suggestion_create"),
-                                             _form_data(world, ledger.a.tracking_number))
+    response = client_for(world.office).post(
+        reverse("petitions:suggestion_create"), _form_data(world, ledger.a.tracking_number)
+    )
     assert response.status_code == 200
     assert ledger.a.tracking_number in " ".join(response.context["form"].errors["petition_numbers"])
     assert not Suggestion.objects.exists()
@@ -583,8 +658,9 @@ def test_create_drafts_and_redirects(world, ledger, client_for):
 
 
 def test_create_refuses_a_lead_from_outside_the_jurisdiction(world, client_for):
-    response = client_for(world.office).post(reverse("petitions:suggestion_create"),
-                                             _form_data(world, lead_representative=world.R3.pk))
+    response = client_for(world.office).post(
+        reverse("petitions:suggestion_create"), _form_data(world, lead_representative=world.R3.pk)
+    )
     assert response.status_code == 200 and "lead_representative" in response.context["form"].errors
     assert not Suggestion.objects.exists()
 
@@ -604,8 +680,9 @@ def test_edit_a_draft_and_add_items(world, ledger, client_for):
 def test_edit_with_a_stale_version_keeps_the_input(world, client_for):
     s = draft(world)
     sg.suggestion_update(actor=world.office, suggestion=s, title="别人改的", content="c", lead_representative=world.R1)
-    response = client_for(world.office).post(reverse("petitions:suggestion_edit", args=[s.pk]),
-                                             _form_data(world, title="我改的", version=0))
+    response = client_for(world.office).post(
+        reverse("petitions:suggestion_edit", args=[s.pk]), _form_data(world, title="我改的", version=0)
+    )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert 'value="我改的"' in response.content.decode()
     assert reload(s).title == "别人改的"
@@ -614,8 +691,9 @@ def test_edit_with_a_stale_version_keeps_the_input(world, client_for):
 def test_edit_refused_items_save_nothing(world, ledger, client_for):
     s = draft(world)
     Petition.objects.filter(pk=ledger.b.pk).update(status=Status.SUGGESTION)
-    response = client_for(world.office).post(reverse("petitions:suggestion_edit", args=[s.pk]),
-                                             _form_data(world, ledger.b.tracking_number, title="不该保存"))
+    response = client_for(world.office).post(
+        reverse("petitions:suggestion_edit", args=[s.pk]), _form_data(world, ledger.b.tracking_number, title="不该保存")
+    )
     assert response.status_code == 200 and ledger.b.tracking_number in str(response.context["form"].errors)
     assert reload(s).title != "不该保存" and not events(s, "updated").exists()
 
@@ -623,8 +701,9 @@ def test_edit_refused_items_save_nothing(world, ledger, client_for):
 def test_edit_an_assigned_suggestion_only_adds_items(world, ledger, client_for):
     s = assigned(world, [ledger.a])
     client = client_for(world.office)
-    response = client.post(reverse("petitions:suggestion_edit", args=[s.pk]),
-                           _form_data(world, ledger.c.tracking_number, title="不应改变"))
+    response = client.post(
+        reverse("petitions:suggestion_edit", args=[s.pk]), _form_data(world, ledger.c.tracking_number, title="不应改变")
+    )
     assert response.status_code == 302
     s = reload(s)
     assert s.title != "不应改变" and s.petitions.count() == 2
@@ -644,8 +723,9 @@ def test_edit_page_by_role_and_status(world, client_for, rep2):
 
 
 def _act(client, s, action, **fields):
-    return client.post(reverse("petitions:suggestion_act", args=[s.pk, action]),
-                       {f"{action}-{k}": v for k, v in fields.items()})
+    return client.post(
+        reverse("petitions:suggestion_act", args=[s.pk, action]), {f"{action}-{k}": v for k, v in fields.items()}
+    )
 
 
 def test_the_whole_journey_through_the_pages(world, ledger, client_for):
@@ -657,7 +737,10 @@ def test_the_whole_journey_through_the_pages(world, ledger, client_for):
     assert _act(dept, s, "pre_meeting", held_on=today, note="当面沟通", version=1).status_code == 302
     assert _act(dept, s, "reply", outcome="A", text="已解决", version=2).status_code == 302
     assert {reload(ledger.a).status, reload(ledger.c).status} == {Status.REPLIED}
-    assert _act(rep, s, "rate", satisfaction="satisfied", contacted_before_reply="yes", comment="", version=3).status_code == 302
+    assert (
+        _act(rep, s, "rate", satisfaction="satisfied", contacted_before_reply="yes", comment="", version=3).status_code
+        == 302
+    )
     assert reload(s).contacted_before_reply is True
     assert _act(office, s, "close", note="", version=4).status_code == 302
     assert reload(s).status == S.CLOSED
@@ -672,7 +755,10 @@ def test_actions_refused_by_role_scope_and_name(world, client_for):
     s = assigned(world)
     assert _act(client_for(world.rep), s, "reply", outcome="A", text="x").status_code == 403
     assert _act(client_for(world.dept), s, "close").status_code == 403
-    assert _act(client_for(world.dept), s, "rate", satisfaction="satisfied", contacted_before_reply="yes").status_code == 403
+    assert (
+        _act(client_for(world.dept), s, "rate", satisfaction="satisfied", contacted_before_reply="yes").status_code
+        == 403
+    )
 
 
 def test_action_errors_keep_what_was_typed(world, client_for):
@@ -719,12 +805,14 @@ def _sheet(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    return [[c for c in row] for row in ws.iter_rows(min_row=4, values_only=True)]
+    return [list(row) for row in ws.iter_rows(min_row=4, values_only=True)]
 
 
 def test_export_reads_back_filtered_and_scoped(world, ledger, client_for):
     a = draft(world, [ledger.a, ledger.c], title="关于停车难问题的建议")
-    b = sg.suggestion_assign(actor=world.office, suggestion=draft(world, title="关于加装电梯的建议"), department=world.D)
+    b = sg.suggestion_assign(
+        actor=world.office, suggestion=draft(world, title="关于加装电梯的建议"), department=world.D
+    )
     draft(world, actor=world.office_k2, lead=world.R3, co=[], title="朝阳区的建议")
     client = client_for(world.office)
     rows = _sheet(client.get(reverse("petitions:suggestion_export")))
@@ -733,12 +821,17 @@ def test_export_reads_back_filtered_and_scoped(world, ledger, client_for):
     row = by_number[a.number]
     assert row[0] in (1, 2) and row[2] == "关于停车难问题的建议" and row[3] == world.R1.name
     assert row[4] == "、".join(r.name for r in sorted([world.R2, world.R4], key=lambda r: r.pk))
-    assert row[12] == "、".join(p.tracking_number for p in sorted([ledger.a, ledger.c], key=lambda p: (p.received_on, p.pk)))
+    assert row[12] == "、".join(
+        p.tracking_number for p in sorted([ledger.a, ledger.c], key=lambda p: (p.received_on, p.pk))
+    )
     assert by_number[b.number][5] == world.D.name and by_number[b.number][8] is not None
     rows = _sheet(client.get(reverse("petitions:suggestion_export"), {"status": "assigned"}))
     assert [r[1] for r in rows] == [b.number]
     # The representative's export holds only what they lead or co-sign.
-    assert {r[1] for r in _sheet(client_for(world.rep).get(reverse("petitions:suggestion_export")))} == {a.number, b.number}
+    assert {r[1] for r in _sheet(client_for(world.rep).get(reverse("petitions:suggestion_export")))} == {
+        a.number,
+        b.number,
+    }
     assert client_for(world.staff).get(reverse("petitions:suggestion_export")).status_code == 403
 
 
@@ -769,7 +862,7 @@ def test_concurrent_drafts_get_distinct_numbers(world):
         try:
             barrier.wait(timeout=10)
             numbers.append(draft(world, actor=actor, co=[]).number)
-        except Exception as error:  # noqa: BLE001 — reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -36,15 +36,26 @@ def today():
     return timezone.localdate()
 
 
-def put_in_hand(world, *, station=None, representatives=(), department=None, office=None, accept=True,
-                due_on=None, content="小区路灯不亮，夜间出行不便", **fields):
+def put_in_hand(
+    world,
+    *,
+    station=None,
+    representatives=(),
+    department=None,
+    office=None,
+    accept=True,
+    due_on=None,
+    content="小区路灯不亮，夜间出行不便",
+    **fields,
+):
     """An item registered, assigned and (for D) accepted through the real services; then its
     deadline moved to `due_on` (the services refuse a past deadline, the tests need one)."""
     station = station or world.S1
     department = department or world.D
     p = make_petition(station=station, representatives=representatives, actor=world.staff, content=content, **fields)
-    petition_assign(actor=office or world.office, petition=p, department=department,
-                    due_on=workdays.add_working_days(today(), 20))
+    petition_assign(
+        actor=office or world.office, petition=p, department=department, due_on=workdays.add_working_days(today(), 20)
+    )
     if accept and department == world.D:
         petition_accept(actor=world.dept, petition=p)
     if due_on is not None:
@@ -75,10 +86,18 @@ def hand(world):
     h = type("Hand", (), {})()
     h.red = put_in_hand(w, representatives=[w.R1], due_on=today() - timedelta(days=1))
     h.amber = put_in_hand(w, due_on=today(), urgency="urgent", content="垃圾清运不及时")
-    h.green = put_in_hand(w, station=w.S2, representatives=[w.R2], due_on=future_working_day(10),
-                          content="道路坑洼需要修补")
-    h.other = put_in_hand(w, station=w.S3, representatives=[w.R3], department=w.D2, office=w.office_k2,
-                          due_on=today() - timedelta(days=1), content="加装电梯进度慢")
+    h.green = put_in_hand(
+        w, station=w.S2, representatives=[w.R2], due_on=future_working_day(10), content="道路坑洼需要修补"
+    )
+    h.other = put_in_hand(
+        w,
+        station=w.S3,
+        representatives=[w.R3],
+        department=w.D2,
+        office=w.office_k2,
+        due_on=today() - timedelta(days=1),
+        content="加装电梯进度慢",
+    )
     # Not in hand: registered only, and one already replied to.
     h.registered = make_petition(station=w.S1, representatives=[w.R1], actor=w.staff, content="刚登记的意见")
     h.replied = put_in_hand(w, due_on=today() - timedelta(days=3))
@@ -145,15 +164,22 @@ def test_an_office_calendar_entry_moves_the_boundary(db):
 
 def test_counts_and_rows_in_sql_around_the_holiday(world):
     ps = {name: put_in_hand(world) for name in ("late", "today", "holiday", "sunday", "green")}
-    dues = {"late": date(2026, 9, 29), "today": date(2026, 9, 30), "holiday": date(2026, 10, 5),
-            "sunday": date(2026, 10, 11), "green": date(2026, 10, 12)}
+    dues = {
+        "late": date(2026, 9, 29),
+        "today": date(2026, 9, 30),
+        "holiday": date(2026, 10, 5),
+        "sunday": date(2026, 10, 11),
+        "green": date(2026, 10, 12),
+    }
     for name, due in dues.items():
         Petition.objects.filter(pk=ps[name].pk).update(due_on=due)
     bounds = sv.light_bounds(date(2026, 9, 30))
     qs = sv.items_in_hand(world.office)
     assert sv.light_counts(qs, bounds) == {"red": 1, "amber": 3, "green": 1, "total": 5}
     assert set(qs.filter(bounds.q(sv.Light.AMBER)).values_list("pk", flat=True)) == {
-        ps["today"].pk, ps["holiday"].pk, ps["sunday"].pk
+        ps["today"].pk,
+        ps["holiday"].pk,
+        ps["sunday"].pk,
     }
     rows = sv.light_rows(qs, bounds)
     assert [r.petition.pk for r in rows] == [ps[n].pk for n in ("late", "today", "holiday", "sunday", "green")]
@@ -247,8 +273,9 @@ def test_category_group_matches_its_children(world, client_for):
 
 
 def test_department_summary_for_the_office_only(world, hand, client_for):
-    petition_request_extension(actor=world.dept, petition=hand.amber,
-                               requested_due_on=future_working_day(30), reason="需要协调施工单位")
+    petition_request_extension(
+        actor=world.dept, petition=hand.amber, requested_due_on=future_working_day(30), reason="需要协调施工单位"
+    )
     response = client_for(world.office).get(SUPERVISION)
     summary = response.context["summary"]
     assert len(summary) == 1
@@ -297,13 +324,17 @@ def workbook(response):
 
 
 def test_export_reads_back_the_filtered_view(world, hand, client_for):
-    Petition.objects.filter(pk=hand.red.pk).update(content="=HYPERLINK(\"http://x\")路灯")
+    Petition.objects.filter(pk=hand.red.pk).update(content='=HYPERLINK("http://x")路灯')
     ws = workbook(client_for(world.office).get(EXPORT))
     assert ws.max_row == 3 + 3
     header = [c.value for c in ws[3]]
     assert len(header) == 13 and header[0]
-    data = [row for row in ws.iter_rows(min_row=4, values_only=True)]
-    assert [row[5] for row in data] == [hand.red.tracking_number, hand.amber.tracking_number, hand.green.tracking_number]
+    data = list(ws.iter_rows(min_row=4, values_only=True))
+    assert [row[5] for row in data] == [
+        hand.red.tracking_number,
+        hand.amber.tracking_number,
+        hand.green.tracking_number,
+    ]
     labels = dict(sv.Light.choices)
     assert [row[1] for row in data] == [str(labels["red"]), str(labels["amber"]), str(labels["green"])]
     assert data[0][2].date() == today() - timedelta(days=1)
@@ -325,7 +356,10 @@ def test_export_is_capped_with_a_message(world, hand, client_for, monkeypatch):
     response = client.get(EXPORT)
     ws = workbook(response)
     assert response["X-Export-Capped"] == "1"
-    assert [row[5] for row in ws.iter_rows(min_row=4, values_only=True)] == [hand.red.tracking_number, hand.amber.tracking_number]
+    assert [row[5] for row in ws.iter_rows(min_row=4, values_only=True)] == [
+        hand.red.tracking_number,
+        hand.amber.tracking_number,
+    ]
     assert "2" in ws["A2"].value
     page = client.get(SUPERVISION).content.decode()
     assert "2" in page and "alert" in page  # the capped message is shown on the next page
@@ -338,8 +372,12 @@ def test_export_is_capped_with_a_message(world, hand, client_for, monkeypatch):
 
 def issue(world, petition=None, **kwargs):
     values = {
-        "actor": world.office, "department": world.D, "subject": "路灯维修进度", "requirement": "请加快办理并书面报告",
-        "due_on": future_working_day(5), "petition": petition,
+        "actor": world.office,
+        "department": world.D,
+        "subject": "路灯维修进度",
+        "requirement": "请加快办理并书面报告",
+        "due_on": future_working_day(5),
+        "petition": petition,
     }
     values.update(kwargs)
     return sv.supervision_notice_issue(**values)
@@ -393,7 +431,7 @@ def test_offices_numbering_at_once_get_distinct_numbers(world):
         try:
             barrier.wait(timeout=10)
             numbers.append(issue(world).number)
-        except Exception as error:  # noqa: BLE001 — reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()
@@ -534,8 +572,13 @@ def test_create_form_scope_and_permission(world, hand, client_for):
 def test_create_posts_a_notice_and_keeps_input_on_refusal(world, hand, client_for):
     client = client_for(world.office)
     due = future_working_day(4)
-    data = {"petition": hand.red.pk, "department": world.D.pk, "subject": "路灯督办", "requirement": "五日内修复",
-            "due_on": due.isoformat()}
+    data = {
+        "petition": hand.red.pk,
+        "department": world.D.pk,
+        "subject": "路灯督办",
+        "requirement": "五日内修复",
+        "due_on": due.isoformat(),
+    }
     response = client.post(NOTICE_NEW, data)
     notice = SupervisionNotice.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("petitions:notice_detail", args=[notice.pk])
@@ -595,9 +638,15 @@ def test_detail_answer_and_print(world, hand, client_for):
 
 def record(world, **kwargs):
     values = {
-        "actor": world.office, "source": Commitment.Source.VISIT, "held_on": today() - timedelta(days=2),
-        "department": world.D, "head_name": "刘局长", "head_title": "局长", "station": world.S1,
-        "text": "年底前完成东关村路灯更换", "due_on": future_working_day(10),
+        "actor": world.office,
+        "source": Commitment.Source.VISIT,
+        "held_on": today() - timedelta(days=2),
+        "department": world.D,
+        "head_name": "刘局长",
+        "head_title": "局长",
+        "station": world.S1,
+        "text": "年底前完成东关村路灯更换",
+        "due_on": future_working_day(10),
     }
     values.update(kwargs)
     return sv.commitment_record(**values)
@@ -641,21 +690,24 @@ def test_progress_then_kept_then_follow_up(world):
     assert c.state == Commitment.State.OPEN and c.progress == "已采购灯具"
     assert not OutboxMessage.objects.filter(key__startswith=f"commitment:{c.pk}:done").exists()
     with pytest.raises(PetitionError):
-        sv.commitment_follow_up(actor=world.staff, commitment=c, visited_on=today(), note="未完成",
-                                satisfaction="dissatisfied")
+        sv.commitment_follow_up(
+            actor=world.staff, commitment=c, visited_on=today(), note="未完成", satisfaction="dissatisfied"
+        )
     c = sv.commitment_progress(actor=world.dept, commitment=c, progress="12盏路灯已全部更换", done=True)
     assert c.state == Commitment.State.DONE and c.done_at is not None
     assert OutboxMessage.objects.filter(key=f"commitment:{c.pk}:done:user:{world.office.pk}").count() == 1
     with pytest.raises(PetitionError):
         sv.commitment_progress(actor=world.dept, commitment=c, progress="再报", done=True)
-    c = sv.commitment_follow_up(actor=world.staff, commitment=c, visited_on=today(), note="路灯正常，群众认可",
-                                satisfaction="satisfied")
+    c = sv.commitment_follow_up(
+        actor=world.staff, commitment=c, visited_on=today(), note="路灯正常，群众认可", satisfaction="satisfied"
+    )
     assert c.state == Commitment.State.VISITED
     assert (c.follow_up_on, c.follow_up_satisfaction) == (today(), "satisfied")
     assert OutboxMessage.objects.filter(key=f"commitment:{c.pk}:visited:user:{world.dept.pk}").count() == 1
     with pytest.raises(PetitionError):
-        sv.commitment_follow_up(actor=world.rep, commitment=c, visited_on=today(), note="再访",
-                                satisfaction="satisfied")
+        sv.commitment_follow_up(
+            actor=world.rep, commitment=c, visited_on=today(), note="再访", satisfaction="satisfied"
+        )
 
 
 def test_progress_and_follow_up_refusals(world):
@@ -673,19 +725,23 @@ def test_progress_and_follow_up_refusals(world):
     # The office marked it: it is not told about its own action.
     assert not OutboxMessage.objects.filter(key__startswith=f"commitment:{c.pk}:done").exists()
     with pytest.raises(PermissionDenied):
-        sv.commitment_follow_up(actor=world.dept, commitment=c, visited_on=today(), note="自评", satisfaction="satisfied")
+        sv.commitment_follow_up(
+            actor=world.dept, commitment=c, visited_on=today(), note="自评", satisfaction="satisfied"
+        )
     rep2 = UserFactory(username="rep2", role="representative")
     world.R2.user = rep2
     world.R2.save()
     with pytest.raises(PermissionDenied):  # R2 is on S2, the commitment was made at S1
         sv.commitment_follow_up(actor=rep2, commitment=c, visited_on=today(), note="回访", satisfaction="satisfied")
     with pytest.raises(PetitionError):
-        sv.commitment_follow_up(actor=world.rep, commitment=c, visited_on=today() + timedelta(days=1), note="回访",
-                                satisfaction="satisfied")
+        sv.commitment_follow_up(
+            actor=world.rep, commitment=c, visited_on=today() + timedelta(days=1), note="回访", satisfaction="satisfied"
+        )
     with pytest.raises(PetitionError):
         sv.commitment_follow_up(actor=world.rep, commitment=c, visited_on=today(), note="回访", satisfaction="great")
-    c = sv.commitment_follow_up(actor=world.rep, commitment=c, visited_on=today(), note="群众基本满意",
-                                satisfaction="basically")
+    c = sv.commitment_follow_up(
+        actor=world.rep, commitment=c, visited_on=today(), note="群众基本满意", satisfaction="basically"
+    )
     assert c.state == Commitment.State.VISITED
 
 
@@ -718,8 +774,12 @@ def test_commitment_pages(world, client_for):
     assert [r["commitment"].pk for r in response.context["rows"]] == [late.pk, c.pk]
     assert response.context["rows"][0]["deadline"].light == "red"
     assert response.context["counts"]["red"] == 1
-    assert [r["commitment"].pk for r in client_for(world.office).get(COMMITMENTS, {"overdue": "on"}).context["rows"]] == [late.pk]
-    assert [r["commitment"].pk for r in client_for(world.office).get(COMMITMENTS, {"light": "green"}).context["rows"]] == [c.pk]
+    assert [
+        r["commitment"].pk for r in client_for(world.office).get(COMMITMENTS, {"overdue": "on"}).context["rows"]
+    ] == [late.pk]
+    assert [
+        r["commitment"].pk for r in client_for(world.office).get(COMMITMENTS, {"light": "green"}).context["rows"]
+    ] == [c.pk]
     assert client_for(world.office).get(COMMITMENTS, {"state": "visited"}).context["rows"] == []
     assert client_for(world.office_k2).get(COMMITMENTS).context["rows"] == []
     # Detail: who gets which form.
@@ -741,13 +801,19 @@ def test_commitment_pages(world, client_for):
     follow = reverse("petitions:commitment_follow_up", args=[c.pk])
     page = client_for(world.staff).get(detail)
     assert page.context["can_follow_up"]
-    assert client_for(world.dept).post(follow, {"visited_on": today().isoformat(), "satisfaction": "satisfied",
-                                                "note": "x"}).status_code == 403
-    response = client_for(world.staff).post(follow, {"visited_on": today().isoformat(), "satisfaction": "satisfied",
-                                                     "note": ""})
+    assert (
+        client_for(world.dept)
+        .post(follow, {"visited_on": today().isoformat(), "satisfaction": "satisfied", "note": "x"})
+        .status_code
+        == 403
+    )
+    response = client_for(world.staff).post(
+        follow, {"visited_on": today().isoformat(), "satisfaction": "satisfied", "note": ""}
+    )
     assert response.status_code == 200 and response.context["follow_up_form"].errors
-    response = client_for(world.staff).post(follow, {"visited_on": today().isoformat(), "satisfaction": "satisfied",
-                                                     "note": "群众满意"})
+    response = client_for(world.staff).post(
+        follow, {"visited_on": today().isoformat(), "satisfaction": "satisfied", "note": "群众满意"}
+    )
     assert response.status_code == 302
     assert Commitment.objects.get(pk=c.pk).state == Commitment.State.VISITED
     assert "群众满意" in client_for(world.office).get(detail).content.decode()
@@ -758,9 +824,17 @@ def test_commitment_create_form(world, hand, client_for):
     response = client.get(COMMITMENT_NEW, {"petition": hand.red.pk})
     assert response.status_code == 200
     assert response.context["form"].initial["petition"] == hand.red.tracking_number
-    data = {"source": "meeting", "held_on": today().isoformat(), "department": world.D.pk, "head_name": "王主任",
-            "head_title": "", "station": world.S1.pk, "petition": "NOPE-12345678", "text": "一个月内解决停车问题",
-            "due_on": future_working_day(20).isoformat()}
+    data = {
+        "source": "meeting",
+        "held_on": today().isoformat(),
+        "department": world.D.pk,
+        "head_name": "王主任",
+        "head_title": "",
+        "station": world.S1.pk,
+        "petition": "NOPE-12345678",
+        "text": "一个月内解决停车问题",
+        "due_on": future_working_day(20).isoformat(),
+    }
     response = client.post(COMMITMENT_NEW, data)
     assert response.status_code == 200 and "petition" in response.context["form"].errors
     assert "一个月内解决停车问题" in response.content.decode()

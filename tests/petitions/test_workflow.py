@@ -64,14 +64,14 @@ _numbers = itertools.count(1)
 
 
 def new_suggestion(c, **fields) -> Suggestion:
-    values = dict(
-        number=f"建〔2026〕{next(_numbers)}号",
-        title="关于东关村路灯整体改造的建议",
-        content="多名群众反映路灯损坏，建议整体改造。",
-        jurisdiction=c.w.j.K,
-        lead_representative=c.w.R1,
-        created_by=c.office,
-    )
+    values = {
+        "number": f"建〔2026〕{next(_numbers)}号",
+        "title": "关于东关村路灯整体改造的建议",
+        "content": "多名群众反映路灯损坏，建议整体改造。",
+        "jurisdiction": c.w.j.K,
+        "lead_representative": c.w.R1,
+        "created_by": c.office,
+    }
     values.update(fields)
     return Suggestion.objects.create(**values)
 
@@ -97,7 +97,9 @@ def _reply(p, c):
 
 
 def _feed_back(p, c):
-    handling.petition_feed_back(actor=c.staff, petition=p, method=FeedbackMethod.PHONE, text="已电话告知，群众表示认可。")
+    handling.petition_feed_back(
+        actor=c.staff, petition=p, method=FeedbackMethod.PHONE, text="已电话告知，群众表示认可。"
+    )
 
 
 def _rate(p, c):
@@ -120,8 +122,9 @@ def _to_suggestion(p, c):
 
 
 def _link(p, c):
-    primary = make_petition(station=c.w.S1, representatives=[c.w.R1], department=c.D, actor=c.staff,
-                            content="东关村二巷路灯也不亮")
+    primary = make_petition(
+        station=c.w.S1, representatives=[c.w.R1], department=c.D, actor=c.staff, content="东关村二巷路灯也不亮"
+    )
     petition_link(actor=c.staff, petition=p, target=primary)
 
 
@@ -309,12 +312,27 @@ def test_a_resident_may_only_rate(move, status):
 def test_allowed_moves_are_the_page_buttons_of_each_role(world):
     office, dept, staff, rep = world.office, world.dept, world.staff, world.rep
     assert workflow.allowed_moves(Status.REGISTERED, office) == [
-        Move.TRIAGE, Move.ASSIGN, Move.CONSULT, Move.ON_THE_SPOT, Move.TO_SUGGESTION, Move.ESCALATE, Move.CANNOT_HANDLE,
+        Move.TRIAGE,
+        Move.ASSIGN,
+        Move.CONSULT,
+        Move.ON_THE_SPOT,
+        Move.TO_SUGGESTION,
+        Move.ESCALATE,
+        Move.CANNOT_HANDLE,
     ]
     assert Move.TRIAGE not in workflow.allowed_moves(Status.TRIAGED, office)
-    assert workflow.allowed_moves(Status.ASSIGNED, dept) == [Move.ACCEPT, Move.CONTRIBUTE, Move.REQUEST_EXTENSION, Move.RETURN]
+    assert workflow.allowed_moves(Status.ASSIGNED, dept) == [
+        Move.ACCEPT,
+        Move.CONTRIBUTE,
+        Move.REQUEST_EXTENSION,
+        Move.RETURN,
+    ]
     assert workflow.allowed_moves(Status.ACCEPTED, dept) == [
-        Move.PROGRESS, Move.CONTRIBUTE, Move.REPLY, Move.REQUEST_EXTENSION, Move.RETURN,
+        Move.PROGRESS,
+        Move.CONTRIBUTE,
+        Move.REPLY,
+        Move.REQUEST_EXTENSION,
+        Move.RETURN,
     ]
     assert workflow.allowed_moves(Status.IN_PROGRESS, office) == [Move.DECIDE_EXTENSION, Move.SUPERVISE]
     assert workflow.allowed_moves(Status.REPLIED, staff) == [Move.FEED_BACK]
@@ -338,14 +356,21 @@ def _decide(p, actor, c):
 def _before_decide(p, c):
     """An extension request waiting for the office (only possible while the item is in hand)."""
     if p.status in IN_HAND:
-        handling.petition_request_extension(actor=c.dept, petition=p, requested_due_on=p.due_on + timedelta(days=10),
-                                            reason="需协调供电公司，时间不够。")
+        handling.petition_request_extension(
+            actor=c.dept,
+            petition=p,
+            requested_due_on=p.due_on + timedelta(days=10),
+            reason="需协调供电公司，时间不够。",
+        )
 
 
 def _suggestion_of(p, c):
     s = p.suggestion or new_suggestion(c)
     Suggestion.objects.filter(pk=s.pk).update(
-        status=Suggestion.Status.REPLIED, outcome=Outcome.PLANNED, reply_text="已列入明年改造计划。", department=c.D,
+        status=Suggestion.Status.REPLIED,
+        outcome=Outcome.PLANNED,
+        reply_text="已列入明年改造计划。",
+        department=c.D,
     )
     s.refresh_from_db()
     return s
@@ -353,42 +378,88 @@ def _suggestion_of(p, c):
 
 SERVICES = {
     Move.TRIAGE: (OFFICE, lambda p, a, c: handling.petition_triage(actor=a, petition=p), PetitionEvent.Kind.TRIAGED),
-    Move.ASSIGN: (OFFICE, lambda p, a, c: handling.petition_assign(actor=a, petition=p, department=c.D, co_departments=[c.D3]),
-                  PetitionEvent.Kind.ASSIGNED),
-    Move.CONSULT: (OFFICE, lambda p, a, c: handling.petition_consult(actor=a, petition=p, text="咨询答复"),
-                   PetitionEvent.Kind.CONSULTED),
-    Move.ON_THE_SPOT: (OFFICE, lambda p, a, c: handling.petition_handle_on_the_spot(actor=a, petition=p, text="当场交办"),
-                       PetitionEvent.Kind.ON_THE_SPOT),
-    Move.ESCALATE: (OFFICE, lambda p, a, c: handling.petition_escalate(actor=a, petition=p, text="已转市级"),
-                    PetitionEvent.Kind.ESCALATED),
-    Move.CANNOT_HANDLE: (OFFICE, lambda p, a, c: handling.petition_cannot_handle(actor=a, petition=p, text="书面说明"),
-                         PetitionEvent.Kind.CANNOT_HANDLE),
-    Move.TO_SUGGESTION: (OFFICE, lambda p, a, c: handling.petition_to_suggestion(actor=a, petition=p, suggestion=new_suggestion(c)),
-                         PetitionEvent.Kind.TO_SUGGESTION),
+    Move.ASSIGN: (
+        OFFICE,
+        lambda p, a, c: handling.petition_assign(actor=a, petition=p, department=c.D, co_departments=[c.D3]),
+        PetitionEvent.Kind.ASSIGNED,
+    ),
+    Move.CONSULT: (
+        OFFICE,
+        lambda p, a, c: handling.petition_consult(actor=a, petition=p, text="咨询答复"),
+        PetitionEvent.Kind.CONSULTED,
+    ),
+    Move.ON_THE_SPOT: (
+        OFFICE,
+        lambda p, a, c: handling.petition_handle_on_the_spot(actor=a, petition=p, text="当场交办"),
+        PetitionEvent.Kind.ON_THE_SPOT,
+    ),
+    Move.ESCALATE: (
+        OFFICE,
+        lambda p, a, c: handling.petition_escalate(actor=a, petition=p, text="已转市级"),
+        PetitionEvent.Kind.ESCALATED,
+    ),
+    Move.CANNOT_HANDLE: (
+        OFFICE,
+        lambda p, a, c: handling.petition_cannot_handle(actor=a, petition=p, text="书面说明"),
+        PetitionEvent.Kind.CANNOT_HANDLE,
+    ),
+    Move.TO_SUGGESTION: (
+        OFFICE,
+        lambda p, a, c: handling.petition_to_suggestion(actor=a, petition=p, suggestion=new_suggestion(c)),
+        PetitionEvent.Kind.TO_SUGGESTION,
+    ),
     Move.ACCEPT: (DEPT, lambda p, a, c: handling.petition_accept(actor=a, petition=p), PetitionEvent.Kind.ACCEPTED),
-    Move.PROGRESS: (DEPT, lambda p, a, c: handling.petition_progress(actor=a, petition=p, text="已开工"),
-                    PetitionEvent.Kind.PROGRESS),
-    Move.CONTRIBUTE: (DEPT, lambda p, a, c: handling.petition_contribute(actor=a, petition=p, text="交通局意见"),
-                      PetitionEvent.Kind.CONTRIBUTED),
-    Move.REPLY: (DEPT, lambda p, a, c: handling.petition_reply(actor=a, petition=p, outcome=Outcome.SOLVED, text="已修复"),
-                 PetitionEvent.Kind.DEPARTMENT_REPLIED),
+    Move.PROGRESS: (
+        DEPT,
+        lambda p, a, c: handling.petition_progress(actor=a, petition=p, text="已开工"),
+        PetitionEvent.Kind.PROGRESS,
+    ),
+    Move.CONTRIBUTE: (
+        DEPT,
+        lambda p, a, c: handling.petition_contribute(actor=a, petition=p, text="交通局意见"),
+        PetitionEvent.Kind.CONTRIBUTED,
+    ),
+    Move.REPLY: (
+        DEPT,
+        lambda p, a, c: handling.petition_reply(actor=a, petition=p, outcome=Outcome.SOLVED, text="已修复"),
+        PetitionEvent.Kind.DEPARTMENT_REPLIED,
+    ),
     Move.REQUEST_EXTENSION: (
         DEPT,
         lambda p, a, c: handling.petition_request_extension(
-            actor=a, petition=p, requested_due_on=(p.due_on or timezone.localdate()) + timedelta(days=10),
-            reason="需要更多时间"),
+            actor=a,
+            petition=p,
+            requested_due_on=(p.due_on or timezone.localdate()) + timedelta(days=10),
+            reason="需要更多时间",
+        ),
         PetitionEvent.Kind.EXTENSION_REQUESTED,
     ),
     Move.DECIDE_EXTENSION: (OFFICE, _decide, PetitionEvent.Kind.EXTENSION_APPROVED),
-    Move.RETURN: (DEPT, lambda p, a, c: handling.petition_return(actor=a, petition=p, reason="不属于本单位职责"),
-                  PetitionEvent.Kind.RETURNED),
-    Move.FEED_BACK: (STAFF, lambda p, a, c: handling.petition_feed_back(actor=a, petition=p, method=FeedbackMethod.SMS, text="已短信告知"),
-                     PetitionEvent.Kind.FED_BACK),
+    Move.RETURN: (
+        DEPT,
+        lambda p, a, c: handling.petition_return(actor=a, petition=p, reason="不属于本单位职责"),
+        PetitionEvent.Kind.RETURNED,
+    ),
+    Move.FEED_BACK: (
+        STAFF,
+        lambda p, a, c: handling.petition_feed_back(actor=a, petition=p, method=FeedbackMethod.SMS, text="已短信告知"),
+        PetitionEvent.Kind.FED_BACK,
+    ),
     # Staff write down the resident's answer: a rating the rep of the main line has not given yet.
-    Move.RATE: (STAFF, lambda p, a, c: handling.petition_rate(actor=a, petition=p, satisfaction=Satisfaction.SATISFIED, for_resident=True),
-                PetitionEvent.Kind.RATED),
-    Move.REOPEN: (STAFF, lambda p, a, c: handling.petition_rate(actor=a, petition=p, satisfaction=Satisfaction.DISSATISFIED, for_resident=True),
-                  PetitionEvent.Kind.REOPENED),
+    Move.RATE: (
+        STAFF,
+        lambda p, a, c: handling.petition_rate(
+            actor=a, petition=p, satisfaction=Satisfaction.SATISFIED, for_resident=True
+        ),
+        PetitionEvent.Kind.RATED,
+    ),
+    Move.REOPEN: (
+        STAFF,
+        lambda p, a, c: handling.petition_rate(
+            actor=a, petition=p, satisfaction=Satisfaction.DISSATISFIED, for_resident=True
+        ),
+        PetitionEvent.Kind.REOPENED,
+    ),
     Move.CLOSE: (OFFICE, lambda p, a, c: handling.petition_close(actor=a, petition=p), PetitionEvent.Kind.CLOSED),
 }
 PREPARE = {Move.DECIDE_EXTENSION: _before_decide}
@@ -487,12 +558,24 @@ def test_the_suggestion_reply_moves_an_item_waiting_for_it(cast):
 
 # A sample source of each move, to try who may run it.
 _A_SOURCE = {
-    Move.TRIAGE: Status.REGISTERED, Move.ASSIGN: Status.TRIAGED, Move.CONSULT: Status.REGISTERED,
-    Move.ON_THE_SPOT: Status.REGISTERED, Move.ESCALATE: Status.TRIAGED, Move.CANNOT_HANDLE: Status.TRIAGED,
-    Move.TO_SUGGESTION: Status.REGISTERED, Move.ACCEPT: Status.ASSIGNED, Move.PROGRESS: Status.ACCEPTED,
-    Move.CONTRIBUTE: Status.ASSIGNED, Move.REPLY: Status.IN_PROGRESS, Move.REQUEST_EXTENSION: Status.ACCEPTED,
-    Move.DECIDE_EXTENSION: Status.ASSIGNED, Move.RETURN: Status.ASSIGNED, Move.FEED_BACK: Status.REPLIED,
-    Move.RATE: Status.FED_BACK, Move.REOPEN: Status.FED_BACK, Move.CLOSE: Status.RATED,
+    Move.TRIAGE: Status.REGISTERED,
+    Move.ASSIGN: Status.TRIAGED,
+    Move.CONSULT: Status.REGISTERED,
+    Move.ON_THE_SPOT: Status.REGISTERED,
+    Move.ESCALATE: Status.TRIAGED,
+    Move.CANNOT_HANDLE: Status.TRIAGED,
+    Move.TO_SUGGESTION: Status.REGISTERED,
+    Move.ACCEPT: Status.ASSIGNED,
+    Move.PROGRESS: Status.ACCEPTED,
+    Move.CONTRIBUTE: Status.ASSIGNED,
+    Move.REPLY: Status.IN_PROGRESS,
+    Move.REQUEST_EXTENSION: Status.ACCEPTED,
+    Move.DECIDE_EXTENSION: Status.ASSIGNED,
+    Move.RETURN: Status.ASSIGNED,
+    Move.FEED_BACK: Status.REPLIED,
+    Move.RATE: Status.FED_BACK,
+    Move.REOPEN: Status.FED_BACK,
+    Move.CLOSE: Status.RATED,
 }
 
 

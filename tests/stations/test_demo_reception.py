@@ -12,7 +12,6 @@ from django.urls import reverse
 from liaison.models import Jurisdiction, Notification, OutboxMessage, User
 from liaison.workdays import WorkingCalendar
 from stations import demo, demo_reception
-from stations.public_views import coming_events
 from stations.models import (
     Campaign,
     EventKind,
@@ -23,6 +22,7 @@ from stations.models import (
     Station,
     StationKind,
 )
+from stations.public_views import coming_events
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,18 @@ def state() -> dict:
         "rules": set(ReceptionRule.objects.values_list("station__code", "pattern", "day_of_month", "weekday")),
         "plans": set(ReceptionPlan.objects.values_list("year", "status")),
         "campaigns": set(Campaign.objects.values_list("name", "start_date", "end_date")),
-        "events": set(ReceptionEvent.objects.values_list(
-            "pk", "station_id", "kind", "date", "status", "residents_received", "opinions_collected", "summary",
-        )),
+        "events": set(
+            ReceptionEvent.objects.values_list(
+                "pk",
+                "station_id",
+                "kind",
+                "date",
+                "status",
+                "residents_received",
+                "opinions_collected",
+                "summary",
+            )
+        ),
         "roster": set(RosterEntry.objects.values_list("pk", "event_id", "representative_id", "attended")),
     }
 
@@ -95,15 +104,22 @@ def check_campaign(district):
     assert events.values("station").distinct().count() >= 10
     assert not events.exclude(date__range=(campaign.start_date, campaign.end_date)).exists()
     assert not events.annotate(n=Count("roster")).filter(n=0).exists()
-    assert events.filter(date__lt=TODAY, status=S.HELD).exists() and events.filter(date__gte=TODAY, status=S.SCHEDULED).exists()
+    assert (
+        events.filter(date__lt=TODAY, status=S.HELD).exists()
+        and events.filter(date__gte=TODAY, status=S.SCHEDULED).exists()
+    )
 
 
 def check_records():
     past = ReceptionEvent.objects.filter(date__lt=TODAY)
     assert past.count() > 4000
     assert not past.exclude(status=S.HELD).exists()
-    assert not past.filter(Q(residents_received__lt=5) | Q(residents_received__gt=40) | Q(residents_received__isnull=True)).exists()
-    assert not past.filter(Q(opinions_collected__isnull=True) | Q(opinions_collected__lt=1) | Q(summary="") | Q(recorded_at__isnull=True)).exists()
+    assert not past.filter(
+        Q(residents_received__lt=5) | Q(residents_received__gt=40) | Q(residents_received__isnull=True)
+    ).exists()
+    assert not past.filter(
+        Q(opinions_collected__isnull=True) | Q(opinions_collected__lt=1) | Q(summary="") | Q(recorded_at__isnull=True)
+    ).exists()
     assert "意见建议" in past.first().summary
     attendance = Counter(RosterEntry.objects.filter(event__in=past).values_list("attended", flat=True))
     assert None not in attendance

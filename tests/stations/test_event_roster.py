@@ -27,7 +27,12 @@ def today():
 def make_event(station, day=None, *, start=time(9), end=time(11, 30), status=ReceptionEvent.Status.SCHEDULED, **extra):
     extra.setdefault("place", station.address)
     return ReceptionEvent.objects.create(
-        station=station, date=day or today() + timedelta(days=20), start_time=start, end_time=end, status=status, **extra
+        station=station,
+        date=day or today() + timedelta(days=20),
+        start_time=start,
+        end_time=end,
+        status=status,
+        **extra,
     )
 
 
@@ -49,7 +54,9 @@ def test_staff_adds_and_removes_a_representative(world, client_for):
     entry = RosterEntry.objects.get(event=event)
     assert entry.representative == world.R1 and entry.source == "assigned" and entry.added_by == world.staff
 
-    response = client.post(reverse("reception:roster_add", args=[event.pk]), {"representative": world.R1.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("reception:roster_add", args=[event.pk]), {"representative": world.R1.pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "already on this roster" in " ".join(response.context["roster_form"].errors["representative"])
     assert RosterEntry.objects.filter(event=event).count() == 1
@@ -67,7 +74,9 @@ def test_duplicate_in_the_service_is_a_clear_validation_error(world):
 
 def test_representative_outside_the_scope_cannot_be_added(world, client_for):
     event = make_event(world.S1)
-    response = client_for(world.staff).post(reverse("reception:roster_add", args=[event.pk]), {"representative": world.R3.pk})
+    response = client_for(world.staff).post(
+        reverse("reception:roster_add", args=[event.pk]), {"representative": world.R3.pk}
+    )
     assert response.status_code == 400 and not RosterEntry.objects.exists()
 
 
@@ -120,7 +129,11 @@ def test_double_booking_is_warned(world, client_for):
     assert [(c.event.pk, c.overlaps) for c in clashes] == [(overlapping.pk, True), (same_day.pk, False)]
     assert rows[world.R4.pk].warn and not rows[world.R1.pk].warn
 
-    html = client_for(world.office).get(reverse("reception:event_detail", args=[here.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = (
+        client_for(world.office)
+        .get(reverse("reception:event_detail", args=[here.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
     assert html.count("roster-warning") == 1
     assert "Double booked: also at" in html and "Same day: also at" in html
     assert world.S2.name in html
@@ -167,7 +180,11 @@ def test_candidates_members_first_and_searchable(world, client_for):
     found = selectors.roster_candidates(world.office, event, "赵")
     assert [c.representative for c in found] == [world.R4]
     response = client_for(world.office).get(reverse("reception:roster_candidates", args=[event.pk]) + "?q=赵")
-    assert response.status_code == 200 and "赵丽华" in response.content.decode() and "钱多多" not in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "赵丽华" in response.content.decode()
+        and "钱多多" not in response.content.decode()
+    )
 
 
 # --------------------------------------------------------------------------- volunteering
@@ -176,7 +193,7 @@ def test_candidates_members_first_and_searchable(world, client_for):
 def test_volunteering_for_the_last_place(world, client_for):
     event = make_event(world.S1, open_slots=1)
     first_user, first = member_with_account(world, world.S1, "rep_a", "孙一")
-    second_user, second = member_with_account(world, world.S1, "rep_b", "孙二")
+    second_user, _second = member_with_account(world, world.S1, "rep_b", "孙二")
 
     entry = services.roster_volunteer(actor=first_user, event=event)
     assert entry.representative == first and entry.source == "volunteered"
@@ -186,7 +203,10 @@ def test_volunteering_for_the_last_place(world, client_for):
 
     # Through the page, the second one reads why.
     response = client_for(second_user).post(
-        reverse("reception:volunteer", args=[event.pk]), {"next": "/reception/my/"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("reception:volunteer", args=[event.pk]),
+        {"next": "/reception/my/"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.redirect_chain[-1][0] == "/reception/my/"
     assert "just been taken" in response.content.decode()
@@ -211,7 +231,9 @@ def test_volunteering_rules(world, client_for):
     with pytest.raises(PermissionDenied):
         services.roster_volunteer(actor=world.staff, event=own)
     # The detail page offers the button only where it would work.
-    assert client_for(world.rep).get(reverse("reception:event_detail", args=[draft.pk])).context["can_volunteer"] is False
+    assert (
+        client_for(world.rep).get(reverse("reception:event_detail", args=[draft.pk])).context["can_volunteer"] is False
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -272,8 +294,10 @@ def test_clash_outside_the_scope_is_warned_without_naming_it(world, client_for):
     elsewhere = make_event(world.S2, day)  # staff of H1 cannot see S2
     RosterEntry.objects.create(event=here, representative=world.R1)
     RosterEntry.objects.create(event=elsewhere, representative=world.R1)
-    html = client_for(world.staff).get(
-        reverse("reception:event_detail", args=[here.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
+    html = (
+        client_for(world.staff)
+        .get(reverse("reception:event_detail", args=[here.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
     assert html.count("roster-warning") == 1 and "Double booked: also at a station outside your area" in html
     assert world.S2.name not in html and reverse("reception:event_detail", args=[elsewhere.pk]) not in html

@@ -29,7 +29,12 @@ def today():
 def make_event(station, day=None, *, start=time(9), end=time(11, 30), status=ReceptionEvent.Status.SCHEDULED, **extra):
     extra.setdefault("place", station.address)
     return ReceptionEvent.objects.create(
-        station=station, date=day or today() + timedelta(days=20), start_time=start, end_time=end, status=status, **extra
+        station=station,
+        date=day or today() + timedelta(days=20),
+        start_time=start,
+        end_time=end,
+        status=status,
+        **extra,
     )
 
 
@@ -45,9 +50,20 @@ def jpeg_with_gps() -> bytes:
 
 def event_data(world, **overrides):
     data = {
-        "station": world.S1.pk, "kind": "reception", "title": "", "date": (today() + timedelta(days=30)).isoformat(),
-        "start_time": "09:00", "end_time": "11:30", "place": "东关村村委会二楼", "open_slots": "2", "campaign": "",
-        "department": "", "department_head": "", "department_duties": "", "topics": "", "public_note": "",
+        "station": world.S1.pk,
+        "kind": "reception",
+        "title": "",
+        "date": (today() + timedelta(days=30)).isoformat(),
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "place": "东关村村委会二楼",
+        "open_slots": "2",
+        "campaign": "",
+        "department": "",
+        "department_head": "",
+        "department_duties": "",
+        "topics": "",
+        "public_note": "",
     }
     data.update(overrides)
     return data
@@ -73,7 +89,9 @@ def test_event_pages_matrix(world, client_for, account):
     assert client.get(reverse("reception:event_list") + "?format=xlsx").status_code == 200
     assert client.get(reverse("reception:event_detail", args=[event.pk])).status_code == expected_detail
     assert client.get(reverse("reception:event_update", args=[event.pk])).status_code == expected_run
-    assert client.get(reverse("reception:event_create")).status_code == (200 if account in RUNS_EVENTS | {"office_k2", "nobody"} else 403)
+    assert client.get(reverse("reception:event_create")).status_code == (
+        200 if account in RUNS_EVENTS | {"office_k2", "nobody"} else 403
+    )
     assert client.get(reverse("reception:roster_candidates", args=[event.pk])).status_code == expected_run
     assert client.get(reverse("reception:photo", args=[photo.pk])).status_code == expected_detail
 
@@ -132,7 +150,7 @@ def test_list_is_scoped_filtered_and_starts_today(world, client_for):
 
 
 def test_export_contains_only_visible_events(world, client_for):
-    mine = make_event(world.S1, today() + timedelta(days=3), place="=HYPERLINK(\"http://x\")")
+    mine = make_event(world.S1, today() + timedelta(days=3), place='=HYPERLINK("http://x")')
     RosterEntry.objects.create(event=mine, representative=world.R1)
     make_event(world.S3, today() + timedelta(days=3), place="建国里社区")
     response = client_for(world.staff).get(reverse("reception:event_list") + "?format=xlsx")
@@ -153,7 +171,11 @@ def test_export_refuses_too_many_rows(world, client_for, monkeypatch):
     make_event(world.S1, today() + timedelta(days=3))
     make_event(world.S1, today() + timedelta(days=4))
     response = client_for(world.office).get(reverse("reception:event_list") + "?format=xlsx&kind=reception")
-    assert response.status_code == 302 and "format" not in response["Location"] and "kind=reception" in response["Location"]
+    assert (
+        response.status_code == 302
+        and "format" not in response["Location"]
+        and "kind=reception" in response["Location"]
+    )
 
 
 # --------------------------------------------------------------------------- create and edit
@@ -173,8 +195,15 @@ def test_create_event_with_station_from_query(world, client_for):
 
 def test_form_errors_keep_what_was_typed(world, client_for):
     client = client_for(world.office)
-    data = event_data(world, title="春季接待日", start_time="11:00", end_time="10:00", kind="department_visit",
-                      department_head="王局长", topics="老旧小区加装电梯")
+    data = event_data(
+        world,
+        title="春季接待日",
+        start_time="11:00",
+        end_time="10:00",
+        kind="department_visit",
+        department_head="王局长",
+        topics="老旧小区加装电梯",
+    )
     response = client.post(reverse("reception:event_create"), data)
     assert response.status_code == 200
     form = response.context["form"]
@@ -192,9 +221,16 @@ def test_station_outside_scope_is_refused(world, client_for):
 
 def test_visit_needs_a_department_and_keeps_its_fields(world, client_for):
     client = client_for(world.office)
-    response = client.post(reverse("reception:event_create"), event_data(
-        world, kind="department_visit", department=world.D.pk, department_head="王局长", topics="停车难",
-    ))
+    response = client.post(
+        reverse("reception:event_create"),
+        event_data(
+            world,
+            kind="department_visit",
+            department=world.D.pk,
+            department_head="王局长",
+            topics="停车难",
+        ),
+    )
     assert response.status_code == 302
     visit = ReceptionEvent.objects.get()
     assert visit.department == world.D and visit.topics == "停车难"
@@ -214,7 +250,9 @@ def test_draft_events_are_the_office_s(world, client_for):
     staff = client_for(world.staff)
     assert staff.get(reverse("reception:event_detail", args=[draft.pk])).context["can_edit"] is False
     assert staff.get(reverse("reception:event_update", args=[draft.pk])).status_code == 403
-    assert staff.post(reverse("reception:roster_add", args=[draft.pk]), {"representative": world.R1.pk}).status_code == 403
+    assert (
+        staff.post(reverse("reception:roster_add", args=[draft.pk]), {"representative": world.R1.pk}).status_code == 403
+    )
     with pytest.raises(PermissionDenied):
         services.event_update(actor=world.staff, event=draft, data={"place": "新址"})
     assert client_for(world.office).get(reverse("reception:event_update", args=[draft.pk])).status_code == 200
@@ -260,9 +298,15 @@ def test_record_sets_held_and_attendance(world, client_for):
     event = make_event(world.S1, today())
     present = RosterEntry.objects.create(event=event, representative=world.R1)
     absent = RosterEntry.objects.create(event=event, representative=world.R4)
-    response = client_for(world.staff).post(reverse("reception:event_record", args=[event.pk]), {
-        "attended": [present.pk], "residents_received": "23", "opinions_collected": "7", "summary": "反映停车难问题",
-    })
+    response = client_for(world.staff).post(
+        reverse("reception:event_record", args=[event.pk]),
+        {
+            "attended": [present.pk],
+            "residents_received": "23",
+            "opinions_collected": "7",
+            "summary": "反映停车难问题",
+        },
+    )
     assert response.status_code == 302
     event.refresh_from_db()
     present.refresh_from_db()
@@ -303,7 +347,11 @@ def test_record_rejects_entries_of_another_event(world):
     foreign = RosterEntry.objects.create(event=other, representative=world.R2)
     with pytest.raises(ValidationError):
         services.event_record(
-            actor=world.staff, event=event, attended_ids=[foreign.pk], residents_received=1, opinions_collected=0,
+            actor=world.staff,
+            event=event,
+            attended_ids=[foreign.pk],
+            residents_received=1,
+            opinions_collected=0,
             summary="",
         )
 
@@ -345,7 +393,9 @@ def test_public_links_when_scheduled(world, client_for):
     assert context["public_url"] == reverse("public:event", args=[world.S1.public_code, event.pk])
     assert context["print_url"] == reverse("public:event_print", args=[world.S1.public_code, event.pk])
     draft = make_event(world.S1, status=ReceptionEvent.Status.DRAFT)
-    assert client_for(world.office).get(reverse("reception:event_detail", args=[draft.pk])).context["public_url"] is None
+    assert (
+        client_for(world.office).get(reverse("reception:event_detail", args=[draft.pk])).context["public_url"] is None
+    )
 
 
 def test_detail_query_count_is_bounded(world, client_for, django_assert_max_num_queries):
@@ -372,8 +422,11 @@ def test_list_query_count_is_bounded(world, client_for, django_assert_max_num_qu
 def test_anonymous_visitors_are_sent_to_sign_in(world, client):
     event = make_event(world.S1)
     for url in (
-        reverse("reception:event_list"), reverse("reception:event_detail", args=[event.pk]),
-        reverse("reception:event_update", args=[event.pk]), reverse("reception:event_create"), reverse("reception:my_days"),
+        reverse("reception:event_list"),
+        reverse("reception:event_detail", args=[event.pk]),
+        reverse("reception:event_update", args=[event.pk]),
+        reverse("reception:event_create"),
+        reverse("reception:my_days"),
     ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url

@@ -67,8 +67,12 @@ def due_event(world):
     """An event whose notice is due today (two working days ahead), R1 (account `rep`) and R2 rostered."""
     today = workdays.current().next_working_day(__import__("datetime").date.today())
     event = ReceptionEvent.objects.create(
-        station=world.S1, date=workdays.add_working_days(today, 2), start_time=clock(9), end_time=clock(11),
-        place="东关村村委会", status=ReceptionEvent.Status.SCHEDULED,
+        station=world.S1,
+        date=workdays.add_working_days(today, 2),
+        start_time=clock(9),
+        end_time=clock(11),
+        place="东关村村委会",
+        status=ReceptionEvent.Status.SCHEDULED,
     )
     RosterEntry.objects.create(event=event, representative=world.R1)
     RosterEntry.objects.create(event=event, representative=world.R2)
@@ -80,7 +84,9 @@ def test_beat_task_through_redis_delivers_the_notice_once(transactional_db, worl
     with worker():
         queue_reception_notices.delay()
         queue_reception_notices.delay()  # beat firing twice
-        assert wait_for(lambda: OutboxMessage.objects.count() == 3 and not OutboxMessage.objects.exclude(status="sent").exists())
+        assert wait_for(
+            lambda: OutboxMessage.objects.count() == 3 and not OutboxMessage.objects.exclude(status="sent").exists()
+        )
         deliver_outbox.delay()  # a worker retry or the 30 s tick: nothing more goes out
         time.sleep(1)
     assert Notification.objects.filter(recipient=world.rep).count() == 1
@@ -99,14 +105,31 @@ def private_redis(tmp_path):
 
     def start():
         proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         assert wait_for(lambda: _accepts(port), 10), "redis did not start"
         return proc
 
     server = {"proc": start()}
-    yield {"url": f"redis://127.0.0.1:{port}/0", "stop": lambda: _stop(server), "start": lambda: server.update(proc=start())}
+    yield {
+        "url": f"redis://127.0.0.1:{port}/0",
+        "stop": lambda: _stop(server),
+        "start": lambda: server.update(proc=start()),
+    }
     _stop(server)
 
 
@@ -136,7 +159,7 @@ def test_nothing_is_lost_while_the_broker_is_down(transactional_db, world, priva
         written = notices.queue_due_notices()
         assert written == 3
         assert OutboxMessage.objects.filter(status="pending").count() == 3
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017  whatever kombu raises for a refused connection
             deliver_outbox.delay()  # what beat would try now: the broker refuses
         assert OutboxMessage.objects.filter(status="pending").count() == 3
         assert not Notification.objects.exists()

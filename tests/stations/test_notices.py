@@ -9,15 +9,20 @@ from liaison.models import Notification, OutboxMessage
 from liaison.outbox import deliver_pending
 from stations import notices
 from stations.models import EventKind, Membership, ReceptionEvent, RosterEntry
-from tests.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_event(station, day, kind=EventKind.RECEPTION, status=ReceptionEvent.Status.SCHEDULED, **extra):
     return ReceptionEvent.objects.create(
-        station=station, kind=kind, date=day, start_time=time(9), end_time=time(11, 30),
-        place=station.address, status=status, **extra,
+        station=station,
+        kind=kind,
+        date=day,
+        start_time=time(9),
+        end_time=time(11, 30),
+        place=station.address,
+        status=status,
+        **extra,
     )
 
 
@@ -75,9 +80,14 @@ def test_drafts_cancelled_and_past_events_send_nothing(world):
 
 def test_department_visit_tells_every_member_of_the_station(world):
     Membership.objects.create(representative=world.R4, station=world.S1)
-    event = make_event(
-        world.S1, date(2026, 12, 18), kind=EventKind.DEPARTMENT_VISIT, department=world.D,
-        department_head="王局长", department_duties="住房保障、老旧小区改造", topics="加装电梯",
+    make_event(
+        world.S1,
+        date(2026, 12, 18),
+        kind=EventKind.DEPARTMENT_VISIT,
+        department=world.D,
+        department_head="王局长",
+        department_duties="住房保障、老旧小区改造",
+        topics="加装电梯",
     )
     assert notices.queue_due_notices(today=date(2026, 12, 7)) == 0
     notices.queue_due_notices(today=date(2026, 12, 8))
@@ -113,7 +123,13 @@ def test_a_change_after_sending_writes_one_correction_per_change(world):
     deliver_pending()
     assert not OutboxMessage.objects.filter(status="pending").exists()
 
-    before = {"date": event.date, "start_time": event.start_time, "end_time": event.end_time, "place": event.place, "status": event.status}
+    before = {
+        "date": event.date,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "place": event.place,
+        "status": event.status,
+    }
     event.start_time, event.end_time, event.place = time(14), time(16), "村委会二楼会议室"
     event.save()
     notices.notice_event_changed(event=event, before=before)
@@ -133,7 +149,13 @@ def test_a_change_after_sending_writes_one_correction_per_change(world):
 
 def test_a_change_before_sending_rewrites_the_waiting_notice(world):
     event = sent_notice(world)  # written, not delivered
-    before = {"date": event.date, "start_time": event.start_time, "end_time": event.end_time, "place": event.place, "status": event.status}
+    before = {
+        "date": event.date,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "place": event.place,
+        "status": event.status,
+    }
     event.place = "新地址"
     event.save()
     assert notices.notice_event_changed(event=event, before=before) == 0
@@ -146,7 +168,13 @@ def test_cancelling_tells_those_notified_and_stops_the_rest(world):
     deliver_pending()
     RosterEntry.objects.create(event=event, representative=world.R2)
     notices.queue_due_notices(today=date(2026, 9, 30))  # R2's notice waits unsent
-    before = {"date": event.date, "start_time": event.start_time, "end_time": event.end_time, "place": event.place, "status": event.status}
+    before = {
+        "date": event.date,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "place": event.place,
+        "status": event.status,
+    }
     event.status = ReceptionEvent.Status.CANCELLED
     event.save()
     notices.notice_event_changed(event=event, before=before)

@@ -6,6 +6,7 @@ without the capability).
 """
 
 import io
+import itertools
 import random
 from collections import Counter, defaultdict
 from datetime import date, time, timedelta
@@ -21,7 +22,15 @@ from liaison.models import Role
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
 from petitions.services import petition_mark_follow_up, petition_reply_online
 from stations import performance as perf
-from stations.models import DEFAULT_SCORING, Activity, EventKind, PerformanceReport, ReceptionEvent, RosterEntry, ScoringRule
+from stations.models import (
+    DEFAULT_SCORING,
+    Activity,
+    EventKind,
+    PerformanceReport,
+    ReceptionEvent,
+    RosterEntry,
+    ScoringRule,
+)
 
 from ..factories import MembershipFactory, RepresentativeFactory, UserFactory, make_petition
 
@@ -53,8 +62,15 @@ def give_account(rep):
 
 def make_suggestion(*, lead, created_at, co_signers=(), number, satisfaction="", rated_at=None, actor):
     s = Suggestion.objects.create(
-        number=number, title=f"建议{number}", content="关于改善道路的建议", jurisdiction=lead.jurisdiction,
-        lead_representative=lead, created_by=actor, created_at=created_at, satisfaction=satisfaction, rated_at=rated_at,
+        number=number,
+        title=f"建议{number}",
+        content="关于改善道路的建议",
+        jurisdiction=lead.jurisdiction,
+        lead_representative=lead,
+        created_by=actor,
+        created_at=created_at,
+        satisfaction=satisfaction,
+        rated_at=rated_at,
     )
     s.co_signers.set(co_signers)
     return s
@@ -98,8 +114,13 @@ def generated(world):
         receivers = rng.sample(reps, rng.randint(0, 2))
         online = rng.random() < 0.4
         petition = make_petition(
-            station=rng.choice(stations), representatives=receivers, actor=w.staff, received_on=day_in(year, rng),
-            channel="qr" if online else "on_site", content=f"第{i}件：小区路灯不亮", petitioner_name="张三",
+            station=rng.choice(stations),
+            representatives=receivers,
+            actor=w.staff,
+            received_on=day_in(year, rng),
+            channel="qr" if online else "on_site",
+            content=f"第{i}件：小区路灯不亮",
+            petitioner_name="张三",
             petitioner_phone="13812345678",
         )
         for rep in receivers:
@@ -110,7 +131,9 @@ def generated(world):
             rep = receivers[0]
             fate = rng.choice(["in_time", "late", "none"])
             if fate == "late":
-                type(petition).objects.filter(pk=petition.pk).update(first_reply_due_at=timezone.now() - timedelta(hours=1))
+                type(petition).objects.filter(pk=petition.pk).update(
+                    first_reply_due_at=timezone.now() - timedelta(hours=1)
+                )
             if fate != "none":
                 petition_reply_online(actor=rep.user, petition=petition, text="您好，已收到，我会跟进。")
             if fate == "in_time" and year == YEAR:
@@ -123,10 +146,14 @@ def generated(world):
                     petition_mark_follow_up(actor=rep.user, petition=petition, on=False)  # still followed up
                     marks[(rep.pk, petition.pk)]["on"] = False
             if rng.random() < 0.3:
-                Rating.objects.create(petition=petition, rater="representative", representative=rep, satisfaction="satisfied")
+                Rating.objects.create(
+                    petition=petition, rater="representative", representative=rep, satisfaction="satisfied"
+                )
                 expected[rep.pk]["ratings"] += 1
         if rng.random() < 0.3:
-            Rating.objects.create(petition=petition, rater="resident", satisfaction="basically")  # not a representative's
+            Rating.objects.create(
+                petition=petition, rater="resident", satisfaction="basically"
+            )  # not a representative's
     # Marks made last year count last year; a mark still on counts in the year the item was received.
     for old in PetitionEvent.objects.filter(kind=PetitionEvent.Kind.FOLLOW_UP_MARKED).order_by("pk")[:4]:
         PetitionEvent.objects.filter(pk=old.pk).update(at=old.at.replace(year=YEAR - 1))
@@ -148,8 +175,15 @@ def generated(world):
         others = rng.sample([r for r in reps if r != lead], rng.randint(0, 3))
         rated = rng.random() < 0.5
         when = timezone.make_aware(timezone.datetime.combine(day_in(year, rng), time(10)))
-        make_suggestion(lead=lead, created_at=when, co_signers=others, number=f"S-{i}", actor=w.office,
-                        satisfaction="satisfied" if rated else "", rated_at=when if rated else None)
+        make_suggestion(
+            lead=lead,
+            created_at=when,
+            co_signers=others,
+            number=f"S-{i}",
+            actor=w.office,
+            satisfaction="satisfied" if rated else "",
+            rated_at=when if rated else None,
+        )
         if year == YEAR:
             expected[lead.pk]["led"] += 1
             for r in others:
@@ -163,16 +197,32 @@ def w_rep_of(event, reps):
     return next(r for r in reps if r.user_id == event.actor_id)
 
 
-FIGURES = ["rostered", "attended", "missed", "received", "online", "online_24h", "led", "cosigned", "follow_ups", "ratings"]
+FIGURES = [
+    "rostered",
+    "attended",
+    "missed",
+    "received",
+    "online",
+    "online_24h",
+    "led",
+    "cosigned",
+    "follow_ups",
+    "ratings",
+]
 
 
 def expected_score(counter, quota, rules=None):
     rules = rules or {a: DEFAULT_SCORING[a] for a in Activity.values}
     counts = {
-        "attended": counter["attended"], "missed": counter["missed"],
-        "quota_met": 1 if quota and counter["attended"] >= quota else 0, "received": counter["received"],
-        "online_24h": counter["online_24h"], "led": counter["led"], "cosigned": counter["cosigned"],
-        "follow_up": counter["follow_ups"], "rating": counter["ratings"],
+        "attended": counter["attended"],
+        "missed": counter["missed"],
+        "quota_met": 1 if quota and counter["attended"] >= quota else 0,
+        "received": counter["received"],
+        "online_24h": counter["online_24h"],
+        "led": counter["led"],
+        "cosigned": counter["cosigned"],
+        "follow_up": counter["follow_ups"],
+        "rating": counter["ratings"],
     }
     total = Decimal(0)
     for activity, (points, cap, weight) in rules.items():
@@ -204,7 +254,7 @@ def test_score_follows_the_default_rules(world, generated, settings):
     scores = [row.score for row in rows]
     assert scores == sorted(scores, reverse=True)
     # Equal scores share a rank; the next rank skips.
-    for a, b in zip(rows, rows[1:]):
+    for a, b in itertools.pairwise(rows):
         assert (a.rank == b.rank) == (a.score == b.score)
 
 
@@ -263,21 +313,32 @@ def test_the_nearest_rule_applies(world, client_for):
     response = office.post(reverse("performance:rules"), rules_post(rows, attended={"own": True, "points": "10"}))
     assert response.status_code == 302
     assert [attended_points(r) for r in (world.R1, world.R2, world.R3, t1_rep)] == [
-        Decimal("10.0"), Decimal("10.0"), Decimal("3.0"), Decimal("10.0")
+        Decimal("10.0"),
+        Decimal("10.0"),
+        Decimal("3.0"),
+        Decimal("10.0"),
     ]
     assert ScoringRule.objects.get(jurisdiction=world.j.K, activity="attended").updated_by == world.office
 
     # The township office (延庆镇) sets its own: nearer, so it wins for its representatives only.
     rows = perf_rows(world.office_t1)
     assert rows[0]["inherited_from"] == "延庆区"
-    response = client_for(world.office_t1).post(reverse("performance:rules"), rules_post(rows, attended={"points": "20"}))
+    response = client_for(world.office_t1).post(
+        reverse("performance:rules"), rules_post(rows, attended={"points": "20"})
+    )
     assert response.status_code == 302
-    assert [attended_points(r) for r in (world.R1, world.R2, t1_rep)] == [Decimal("10.0"), Decimal("10.0"), Decimal("20.0")]
+    assert [attended_points(r) for r in (world.R1, world.R2, t1_rep)] == [
+        Decimal("10.0"),
+        Decimal("10.0"),
+        Decimal("20.0"),
+    ]
 
     # Unticking the township's own row follows the county again; the score changes with it.
     before = perf.record_for(t1_rep, YEAR).score
     rows = perf_rows(world.office_t1)
-    client_for(world.office_t1).post(reverse("performance:rules"), rules_post(rows, attended={"own": False, "points": "20"}))
+    client_for(world.office_t1).post(
+        reverse("performance:rules"), rules_post(rows, attended={"own": False, "points": "20"})
+    )
     assert attended_points(t1_rep) == Decimal("10.0")
     assert perf.record_for(t1_rep, YEAR).score == before - Decimal("10")
 
@@ -290,7 +351,9 @@ def perf_rows(user):
 
 def test_the_administrator_sets_the_defaults(world, client_for):
     rows = perf_rows(world.admin)
-    response = client_for(world.admin).post(reverse("performance:rules"), rules_post(rows, led={"points": "8", "cap": ""}))
+    response = client_for(world.admin).post(
+        reverse("performance:rules"), rules_post(rows, led={"points": "8", "cap": ""})
+    )
     assert response.status_code == 302
     rule = ScoringRule.objects.get(jurisdiction__isnull=True, activity="led")
     assert (rule.points, rule.cap) == (Decimal("8.0"), None)
@@ -310,10 +373,17 @@ def test_a_wrong_number_is_refused_in_plain_chinese_and_kept(world, client_for):
     assert gettext("The limit cannot be negative; leave it empty for no limit.") in html
 
 
-@pytest.mark.parametrize("who,get,post", [
-    ("admin", 200, 302), ("office", 200, 302), ("office_t1", 200, 302),
-    ("staff", 403, 403), ("rep", 403, 403), ("dept", 403, 403),
-])
+@pytest.mark.parametrize(
+    "who,get,post",
+    [
+        ("admin", 200, 302),
+        ("office", 200, 302),
+        ("office_t1", 200, 302),
+        ("staff", 403, 403),
+        ("rep", 403, 403),
+        ("dept", 403, 403),
+    ],
+)
 def test_rules_role_matrix(world, client_for, who, get, post):
     client = client_for(getattr(world, who))
     assert client.get(reverse("performance:rules")).status_code == get
@@ -324,9 +394,18 @@ def test_rules_role_matrix(world, client_for, who, get, post):
 # --------------------------------------------------------------------------- ranking
 
 
-@pytest.mark.parametrize("who,status", [
-    ("admin", 200), ("office", 200), ("office_k2", 200), ("staff", 200), ("rep", 403), ("dept", 403), ("nobody", 200),
-])
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("admin", 200),
+        ("office", 200),
+        ("office_k2", 200),
+        ("staff", 200),
+        ("rep", 403),
+        ("dept", 403),
+        ("nobody", 200),
+    ],
+)
 def test_ranking_role_matrix(world, client_for, who, status):
     assert client_for(getattr(world, who)).get(reverse("performance:ranking")).status_code == status
 
@@ -399,21 +478,24 @@ def colleague(world):
     return r
 
 
-@pytest.mark.parametrize("who,target,status", [
-    ("rep", "R1", 200),          # own
-    ("rep", "colleague", 403),   # in scope (same station), but not their record
-    ("rep", "R2", 404),
-    ("staff", "R1", 200),
-    ("staff", "colleague", 200),
-    ("staff", "R2", 404),
-    ("office", "R1", 200),
-    ("office", "R4", 200),
-    ("office", "R3", 404),
-    ("office_k2", "R1", 404),
-    ("office_t1", "R2", 404),
-    ("dept", "R1", 404),
-    ("admin", "R3", 200),
-])
+@pytest.mark.parametrize(
+    "who,target,status",
+    [
+        ("rep", "R1", 200),  # own
+        ("rep", "colleague", 403),  # in scope (same station), but not their record
+        ("rep", "R2", 404),
+        ("staff", "R1", 200),
+        ("staff", "colleague", 200),
+        ("staff", "R2", 404),
+        ("office", "R1", 200),
+        ("office", "R4", 200),
+        ("office", "R3", 404),
+        ("office_k2", "R1", 404),
+        ("office_t1", "R2", 404),
+        ("dept", "R1", 404),
+        ("admin", "R3", 200),
+    ],
+)
 def test_record_role_matrix(world, colleague, client_for, who, target, status):
     rep = colleague if target == "colleague" else getattr(world, target)
     client = client_for(getattr(world, who))
@@ -498,7 +580,9 @@ def test_only_the_representative_edits_their_report(world, client_for, who):
 
 
 def test_the_print_view_shows_the_saved_text(world, client_for):
-    perf.performance_report_save(actor=world.rep, representative=world.R1, year=YEAR, text="第一段。\n\n第二段。", version=0)
+    perf.performance_report_save(
+        actor=world.rep, representative=world.R1, year=YEAR, text="第一段。\n\n第二段。", version=0
+    )
     response = client_for(world.office).get(reverse("performance:report_print", args=[world.R1.pk, YEAR]))
     assert response.context["paragraphs"] == ["第一段。", "第二段。"]
     assert "@page { size: A4" in response.content.decode()
@@ -512,7 +596,7 @@ def test_the_public_page_shows_figures_and_no_personal_data(world, generated, cl
     response = client.get(reverse("public:representative_record", args=[world.R1.pk]), {"year": YEAR})
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'data-figure="received"><dt>' in html
+    assert 'data-figure="received"><dt>' in html
     f = response.context["f"]
     assert {k: getattr(f, k) for k in FIGURES} == {k: exp[k] for k in FIGURES}
     for private in ("张三", "13812345678", "小区路灯不亮", world.R1.private_phone, "您好，已收到", "建议S-"):
@@ -552,8 +636,10 @@ def test_a_save_from_a_page_without_the_report_is_refused(world, colleague):
     assert PerformanceReport.objects.get(representative=world.R1, year=YEAR).text == "甲"
 
 
-@pytest.mark.skipif("postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
-                    reason="concurrent transactions need PostgreSQL")
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent transactions need PostgreSQL",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_first_saves_at_the_same_moment_let_one_in(world):
     """Two tabs save the first version at once: no row to lock yet, so the unique row decides;

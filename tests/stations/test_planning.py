@@ -86,11 +86,23 @@ def test_the_31st_in_short_months_is_the_last_day():
 
 def test_valid_from_and_until():
     days = planning.rule_dates(
-        rule(pattern="monthly_day", day_of_month=15, on_non_working_day="keep",
-             valid_from=date(2026, 3, 10), valid_until=date(2026, 6, 15)), 2026, OFFICIAL,
+        rule(
+            pattern="monthly_day",
+            day_of_month=15,
+            on_non_working_day="keep",
+            valid_from=date(2026, 3, 10),
+            valid_until=date(2026, 6, 15),
+        ),
+        2026,
+        OFFICIAL,
     )
     assert days == [date(2026, 3, 15), date(2026, 4, 15), date(2026, 5, 15), date(2026, 6, 15)]
-    assert planning.rule_dates(rule(pattern="monthly_day", day_of_month=15, valid_until=date(2025, 12, 31)), 2026, OFFICIAL) == []
+    assert (
+        planning.rule_dates(
+            rule(pattern="monthly_day", day_of_month=15, valid_until=date(2025, 12, 31)), 2026, OFFICIAL
+        )
+        == []
+    )
 
 
 def test_a_move_past_the_year_end_goes_back_instead():
@@ -113,21 +125,38 @@ def test_office_entries_win_for_a_year_the_package_lacks():
 def rules(world):
     """S1: the 15th (two representatives wanted); S2: the second Friday. H1, P1, H2 have none."""
     world.rule_s1 = ReceptionRule.objects.create(
-        station=world.S1, pattern="monthly_day", day_of_month=15, start_time=time(9), end_time=time(11, 30),
+        station=world.S1,
+        pattern="monthly_day",
+        day_of_month=15,
+        start_time=time(9),
+        end_time=time(11, 30),
     )
     world.rule_s2 = ReceptionRule.objects.create(
-        station=world.S2, pattern="nth_weekday", week_of_month=2, weekday=4, start_time=time(14), end_time=time(16),
-        place="榆林堡村委会二层", representatives_per_event=1,
+        station=world.S2,
+        pattern="nth_weekday",
+        week_of_month=2,
+        weekday=4,
+        start_time=time(14),
+        end_time=time(16),
+        place="榆林堡村委会二层",
+        representatives_per_event=1,
     )
     ReceptionRule.objects.create(  # other district: not in K's plan
-        station=world.S3, pattern="monthly_day", day_of_month=15, start_time=time(9), end_time=time(11),
+        station=world.S3,
+        pattern="monthly_day",
+        day_of_month=15,
+        start_time=time(9),
+        end_time=time(11),
     )
     return world
 
 
 def generate(world, year=2026, propose=True, actor=None, jurisdiction=None):
     return planning.plan_generate(
-        jurisdiction=jurisdiction or world.j.K, year=year, actor=actor or world.office, propose_rosters=propose,
+        jurisdiction=jurisdiction or world.j.K,
+        year=year,
+        actor=actor or world.office,
+        propose_rosters=propose,
     )
 
 
@@ -167,7 +196,9 @@ def test_a_township_plan_skips_what_the_county_plan_holds(rules):
 def test_generation_queries_do_not_grow_with_events(rules, django_assert_max_num_queries):
     for n in range(20):
         station = StationFactory(jurisdiction=rules.j.C1, parent=rules.S1, kind="contact_point")
-        ReceptionRule.objects.create(station=station, pattern="weekly", weekday=n % 5, start_time=time(9), end_time=time(10))
+        ReceptionRule.objects.create(
+            station=station, pattern="weekly", weekday=n % 5, start_time=time(9), end_time=time(10)
+        )
         MembershipFactory(station=station, representative=RepresentativeFactory(jurisdiction=rules.j.K))
     with django_assert_max_num_queries(30):
         plan = generate(rules)
@@ -188,8 +219,9 @@ def test_proposed_rosters_respect_quotas_and_never_double_book(rules, settings):
     MembershipFactory(station=rules.S1, representative=retired)
     # R1 already receives twice in 2026 outside the plan; a cancelled event does not count.
     for day, status in ((date(2026, 3, 3), "held"), (date(2026, 9, 9), "scheduled"), (date(2026, 5, 5), "cancelled")):
-        other = ReceptionEvent.objects.create(station=rules.S1, date=day, start_time=time(9), end_time=time(10),
-                                              place="x", status=status)
+        other = ReceptionEvent.objects.create(
+            station=rules.S1, date=day, start_time=time(9), end_time=time(10), place="x", status=status
+        )
         RosterEntry.objects.create(event=other, representative=rules.R1)
 
     plan = generate(rules)
@@ -257,8 +289,15 @@ def test_review_selectors(rules):
 
 
 def rule_form(station, instance=None, **data):
-    values = {"pattern": "monthly_day", "day_of_month": "8", "start_time": "09:00", "end_time": "11:30",
-              "on_non_working_day": "next", "representatives_per_event": "2", "is_active": "on"}
+    values = {
+        "pattern": "monthly_day",
+        "day_of_month": "8",
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "on_non_working_day": "next",
+        "representatives_per_event": "2",
+        "is_active": "on",
+    }
     values.update(data)
     return ReceptionRuleForm(values, instance=instance, station=station)
 
@@ -353,8 +392,11 @@ def test_plan_pages_role_matrix(plan_k, client_for, username, django_capture_on_
 
 def test_anonymous_users_sign_in_first(plan_k, client):
     plan = ReceptionPlan.objects.get()
-    for url in (reverse("plans:plan_list"), reverse("plans:plan_detail", args=[plan.pk]),
-                reverse("plans:rule_create", args=[plan_k.S1.pk])):
+    for url in (
+        reverse("plans:plan_list"),
+        reverse("plans:plan_detail", args=[plan.pk]),
+        reverse("plans:rule_create", args=[plan_k.S1.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -375,8 +417,10 @@ RULE_MATRIX = {
 def test_rule_pages_role_matrix(rules, client_for, username):
     client = client_for(getattr(rules, username))
     s3_rule = ReceptionRule.objects.get(station=rules.S3)
-    for station, rule_obj, expected in ((rules.S1, rules.rule_s1, RULE_MATRIX[username][0]),
-                                        (rules.S3, s3_rule, RULE_MATRIX[username][1])):
+    for station, rule_obj, expected in (
+        (rules.S1, rules.rule_s1, RULE_MATRIX[username][0]),
+        (rules.S3, s3_rule, RULE_MATRIX[username][1]),
+    ):
         assert _status(client, "get", reverse("plans:rule_create", args=[station.pk])) == expected
         assert _status(client, "get", reverse("plans:rule_update", args=[rule_obj.pk])) == expected
         deleted = _status(client, "post", reverse("plans:rule_delete", args=[rule_obj.pk]))
@@ -387,8 +431,16 @@ def test_rule_pages_role_matrix(rules, client_for, username):
 def test_staff_adds_a_rule_and_the_form_keeps_input_on_error(rules, client_for):
     client = client_for(rules.staff)
     url = reverse("plans:rule_create", args=[rules.P1.pk])
-    data = {"pattern": "nth_weekday", "week_of_month": "", "weekday": "4", "start_time": "15:00", "end_time": "14:00",
-            "place": "东关村党群服务中心", "on_non_working_day": "keep", "representatives_per_event": "3"}
+    data = {
+        "pattern": "nth_weekday",
+        "week_of_month": "",
+        "weekday": "4",
+        "start_time": "15:00",
+        "end_time": "14:00",
+        "place": "东关村党群服务中心",
+        "on_non_working_day": "keep",
+        "representatives_per_event": "3",
+    }
     response = client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 200 and "东关村党群服务中心" in html
@@ -410,7 +462,9 @@ def test_station_page_shows_rules_and_next_events(rules, client_for):
     assert reverse("reception:event_detail", args=[nearest.pk]) in html
     assert reverse("reception:event_list") + f"?station={rules.S1.pk}" in html
     rep_html = client_for(rules.rep).get(reverse("stations:station_detail", args=[rules.S1.pk])).content.decode()
-    assert 'id="reception-rules"' not in rep_html and reverse("plans:rule_update", args=[rules.rule_s1.pk]) not in rep_html
+    assert (
+        'id="reception-rules"' not in rep_html and reverse("plans:rule_update", args=[rules.rule_s1.pk]) not in rep_html
+    )
     assert 'id="reception"' in rep_html
 
 
@@ -418,13 +472,16 @@ def test_generate_form_runs_the_job_and_opens_the_plan(rules, client_for, django
     year = max(workdays.OFFICIAL_YEARS) + 1  # not in the package yet (2027 when written)
     client = client_for(rules.office)
     page = client.get(reverse("plans:plan_list") + f"?year={year}").content.decode()
-    assert 'id="calendar-warning"' in page and 'id="calendar-warning" class="alert alert-warning py-2" hidden' not in page
+    assert (
+        'id="calendar-warning"' in page and 'id="calendar-warning" class="alert alert-warning py-2" hidden' not in page
+    )
     assert f"/calendar/{year}/" in page
     known = client.get(reverse("plans:plan_list") + f"?year={year - 1}").content.decode()
     assert 'id="calendar-warning" class="alert alert-warning py-2" hidden' in known
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("plans:plan_generate"),
-                               {"year": str(year), "jurisdiction": rules.j.K.pk, "propose_rosters": "on"})
+        response = client.post(
+            reverse("plans:plan_generate"), {"year": str(year), "jurisdiction": rules.j.K.pk, "propose_rosters": "on"}
+        )
     job = Job.objects.get(owner=rules.office)
     assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
     assert job.status == "succeeded", job.message
@@ -452,8 +509,9 @@ def test_generate_form_rejects_other_jurisdictions_and_published_plans(rules, cl
 
 
 def test_job_refuses_when_the_owner_lost_the_jurisdiction(rules):
-    job = Job.objects.create(owner=rules.office_k2, kind=planning.PLAN_JOB, title="x",
-                             params={"jurisdiction": rules.j.K.pk, "year": 2026})
+    job = Job.objects.create(
+        owner=rules.office_k2, kind=planning.PLAN_JOB, title="x", params={"jurisdiction": rules.j.K.pk, "year": 2026}
+    )
     job_run(job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and not ReceptionPlan.objects.exists()
@@ -482,7 +540,9 @@ def test_insert_skips_rows_that_exist_already(rules):
     plan = generate(rules, propose=False)
     event = ReceptionEvent.objects.filter(plan=plan).order_by("date").first()
     row = (event.station_id, "reception", time(8), time(9), "别处", "draft", plan.pk, event.rule_id, 5, rules.office.pk)
-    planning._insert_ignoring_conflicts(ReceptionEvent, planning._EVENT_COLUMNS, [(*row, event.date), (*row, date(2026, 12, 31))])
+    planning._insert_ignoring_conflicts(
+        ReceptionEvent, planning._EVENT_COLUMNS, [(*row, event.date), (*row, date(2026, 12, 31))]
+    )
     assert ReceptionEvent.objects.filter(rule=event.rule, date=event.date).get().place == event.place  # untouched
     added = ReceptionEvent.objects.get(rule=event.rule, date=date(2026, 12, 31))
     assert (added.place, added.open_slots, added.title, added.schedule_revision) == ("别处", 5, "", 0)

@@ -21,6 +21,7 @@ def _english(client):
     """Assertions read the English source strings, whatever the catalogue says."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
+
 # A 1×1 PNG: enough for an ImageField.
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -237,7 +238,9 @@ def test_station_page_shows_public_data_only(client, world):
     world.R1.position = "校长"
     world.R1.public_phone = "010-69105678"
     world.R1.save()
-    member = RepresentativeFactory(name="孙志强", level="township", jurisdiction=world.j.T1, public_phone="010-69101111")
+    member = RepresentativeFactory(
+        name="孙志强", level="township", jurisdiction=world.j.T1, public_phone="010-69101111"
+    )
     MembershipFactory(representative=member, station=world.S1, role="member")
     retired = RepresentativeFactory(name="退任代表", is_active=False, jurisdiction=world.j.K)
     MembershipFactory(representative=retired, station=world.S1)
@@ -255,7 +258,15 @@ def test_station_page_shows_public_data_only(client, world):
     assert "Station head" in html
     # Never the private phone, the representative number, a retired representative,
     # the officer's phone or the station's internal number.
-    for secret in (world.R1.private_phone, member.private_phone, world.R1.code, member.code, "退任代表", "13811112222", world.S1.code):
+    for secret in (
+        world.R1.private_phone,
+        member.private_phone,
+        world.R1.code,
+        member.code,
+        "退任代表",
+        "13811112222",
+        world.S1.code,
+    ):
         assert secret not in html, secret
     # QR code, its explanation, the poster link, the contact anchor.
     assert url("station_qr", world.S1) in html
@@ -282,7 +293,7 @@ def test_station_page_links_active_parent(client, world):
 
 
 def test_station_page_query_count(client, world, django_assert_max_num_queries):
-    for i in range(10):
+    for _i in range(10):
         MembershipFactory(representative=RepresentativeFactory(jurisdiction=world.j.K), station=world.S1)
     with django_assert_max_num_queries(5):  # + the closed items' public results
         assert client.get(url("station", world.S1)).status_code == 200
@@ -307,7 +318,9 @@ def test_qr_svg_encodes_the_petition_url(client, world, settings):
     assert svg.startswith("<?xml") and "<svg" in svg and 'viewBox="' in svg and 'width="' in svg
     assert svg == qr.qr_svg(world.S1.public_code)
     # The drawn modules are exactly those of the petition URL's code at level M.
-    expected = segno.make_qr(f"https://rd.example.gov.cn/s/{world.S1.public_code}/petition/", error="m", boost_error=False)
+    expected = segno.make_qr(
+        f"https://rd.example.gov.cn/s/{world.S1.public_code}/petition/", error="m", boost_error=False
+    )
     assert expected.designator.endswith("M")
     assert _svg_path(svg) == _svg_path(_svg_of(expected))
     other = segno.make_qr("https://rd.example.gov.cn/s/OTHER234/petition/", error="m", boost_error=False)
@@ -354,7 +367,9 @@ def test_poster_page(client, world, settings):
 
 def test_poster_keeps_to_a_page_with_many_representatives(client, world):
     for i in range(15):
-        MembershipFactory(representative=RepresentativeFactory(name=f"海报代表{i:02d}", jurisdiction=world.j.K), station=world.S1)
+        MembershipFactory(
+            representative=RepresentativeFactory(name=f"海报代表{i:02d}", jurisdiction=world.j.K), station=world.S1
+        )
     response = client.get(url("station_poster", world.S1))
     assert len(response.context["members"]) == 12
     assert response.context["more_members"] == 4  # 16 in all, with the head

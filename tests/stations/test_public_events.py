@@ -1,6 +1,6 @@
 """Public announcements of reception days: the event page, the printable notice, the station page's next day."""
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,8 +33,13 @@ def today():
 def make_event(station, *, days=7, kind=EventKind.RECEPTION, status=S.SCHEDULED, reps=(), **fields):
     fields.setdefault("place", station.address)
     event = ReceptionEvent.objects.create(
-        station=station, kind=kind, status=status, date=today() + timedelta(days=days),
-        start_time=time(9), end_time=time(11, 30), **fields,
+        station=station,
+        kind=kind,
+        status=status,
+        date=today() + timedelta(days=days),
+        start_time=time(9),
+        end_time=time(11, 30),
+        **fields,
     )
     RosterEntry.objects.bulk_create([RosterEntry(event=event, representative=rep) for rep in reps])
     return event
@@ -48,11 +53,18 @@ def event_url(event, name="event", public_code=None):
 def reception(world):
     world.R1.work_unit, world.R1.position, world.R1.public_phone = "延庆区第一中学", "校长", "010-69105678"
     world.R1.save()
-    world.R5 = RepresentativeFactory(name="孙志强", level="township", jurisdiction=world.j.T1,
-                                     work_unit="东关村村民委员会", public_phone="13700001111", private_phone="13912345678")
+    world.R5 = RepresentativeFactory(
+        name="孙志强",
+        level="township",
+        jurisdiction=world.j.T1,
+        work_unit="东关村村民委员会",
+        public_phone="13700001111",
+        private_phone="13912345678",
+    )
     MembershipFactory(representative=world.R5, station=world.S1)
-    world.event = make_event(world.S1, reps=[world.R1, world.R5], place="东关村村委会二层会议室",
-                             public_note="请从村委会东门进入。")
+    world.event = make_event(
+        world.S1, reps=[world.R1, world.R5], place="东关村村委会二层会议室", public_note="请从村委会东门进入。"
+    )
     return world
 
 
@@ -128,7 +140,9 @@ def test_other_station_unknown_and_closed_stations_are_404(client, reception):
     assert client.get(event_url(w.event, public_code=w.S2.public_code)).status_code == 404
     assert client.get(event_url(w.event, "event_print", public_code=w.S2.public_code)).status_code == 404
     assert client.get(event_url(w.event, public_code="ZZZZZZZZ")).status_code == 404
-    assert client.get(reverse("public:event", kwargs={"public_code": w.S1.public_code, "pk": 999999})).status_code == 404
+    assert (
+        client.get(reverse("public:event", kwargs={"public_code": w.S1.public_code, "pk": 999999})).status_code == 404
+    )
     w.S1.is_active = False
     w.S1.save()
     assert client.get(event_url(w.event)).status_code == 404
@@ -165,20 +179,32 @@ def test_held_event_says_so_without_its_internal_record(client, reception):
 def test_department_visit_names_department_head_duties_and_topics(client, reception):
     w = reception
     visit = make_event(
-        w.S1, kind=EventKind.DEPARTMENT_VISIT, department=w.D, department_head="刘建华",
-        department_duties="负责全区住房保障和房地产市场监管。", topics="老旧小区加装电梯；物业管理", reps=[w.R1],
+        w.S1,
+        kind=EventKind.DEPARTMENT_VISIT,
+        department=w.D,
+        department_head="刘建华",
+        department_duties="负责全区住房保障和房地产市场监管。",
+        topics="老旧小区加装电梯；物业管理",
+        reps=[w.R1],
     )
     for name in ("event", "event_print"):
         html = client.get(event_url(visit, name)).content.decode()
-        for text in ("区住房和城乡建设委员会", "刘建华", "负责全区住房保障和房地产市场监管。", "老旧小区加装电梯", "张建国"):
+        for text in (
+            "区住房和城乡建设委员会",
+            "刘建华",
+            "负责全区住房保障和房地产市场监管。",
+            "老旧小区加装电梯",
+            "张建国",
+        ):
             assert text in html, (name, text)
         assert "Department-head visit" in html or "department-head visit" in html
 
 
 def test_campaign_activity_and_voter_meeting_are_named(client, reception):
     w = reception
-    campaign = Campaign.objects.create(name="集中联系选民月", jurisdiction=w.j.K, start_date=today(),
-                                       end_date=today() + timedelta(days=30))
+    campaign = Campaign.objects.create(
+        name="集中联系选民月", jurisdiction=w.j.K, start_date=today(), end_date=today() + timedelta(days=30)
+    )
     activity = make_event(w.S1, kind=EventKind.CAMPAIGN, campaign=campaign)
     meeting = make_event(w.S1, kind=EventKind.VOTER_MEETING, days=9)
     html = client.get(event_url(activity)).content.decode()
@@ -191,7 +217,9 @@ def test_campaign_activity_and_voter_meeting_are_named(client, reception):
 def test_announcement_query_count_is_bounded(client, reception, django_assert_max_num_queries):
     w = reception
     for i in range(10):
-        RosterEntry.objects.create(event=w.event, representative=RepresentativeFactory(name=f"值班代表{i}", jurisdiction=w.j.K))
+        RosterEntry.objects.create(
+            event=w.event, representative=RepresentativeFactory(name=f"值班代表{i}", jurisdiction=w.j.K)
+        )
     with django_assert_max_num_queries(2):
         assert client.get(event_url(w.event)).status_code == 200
     with django_assert_max_num_queries(2):
@@ -209,8 +237,18 @@ def test_print_notice(client, reception, settings):
     html = response.content.decode()
     assert "Notice of the representatives&#x27; reception day" in html
     assert "@page" in html and "A4" in html and 'data-action="print"' in html
-    for text in ("张建国", "延庆区第一中学", "010-69105678", "孙志强", "13700001111", "东关村村委会二层会议室", w.S1.address,
-                 w.S1.name, "What to bring", "How to reach the station"):
+    for text in (
+        "张建国",
+        "延庆区第一中学",
+        "010-69105678",
+        "孙志强",
+        "13700001111",
+        "东关村村委会二层会议室",
+        w.S1.address,
+        w.S1.name,
+        "What to bring",
+        "How to reach the station",
+    ):
         assert text in html, text
     for secret in (w.R1.private_phone, w.R5.private_phone, w.R1.code):
         assert secret not in html, secret
@@ -220,8 +258,10 @@ def test_print_notice(client, reception, settings):
 
 
 def test_print_notice_keeps_to_a_page_with_many_representatives(client, reception):
-    for i in range(14):
-        RosterEntry.objects.create(event=reception.event, representative=RepresentativeFactory(jurisdiction=reception.j.K))
+    for _i in range(14):
+        RosterEntry.objects.create(
+            event=reception.event, representative=RepresentativeFactory(jurisdiction=reception.j.K)
+        )
     response = client.get(event_url(reception.event, "event_print"))
     assert len(response.context["roster"]) == 8
     assert response.context["more_roster"] == 8  # 16 in all
@@ -250,7 +290,7 @@ def test_station_page_shows_the_next_reception_day(client, reception):
     assert event_url(w.event) in html and event_url(visit) in html and event_url(meeting) in html
     for hidden in (past, later, cancelled, draft, elsewhere):
         assert event_url(hidden) not in html
-    section = html[html.index('id="next-reception"'):html.index('id="coming-events"')]
+    section = html[html.index('id="next-reception"') : html.index('id="coming-events"')]
     assert "张建国" in section and "孙志强" in section and "09:00–11:30" in section
     assert w.event.date.strftime("%A") in section
     assert w.R5.private_phone not in html
@@ -278,9 +318,13 @@ def test_station_page_lists_other_events_without_a_reception_day(client, world):
 def test_station_page_query_count_with_events(client, reception, django_assert_max_num_queries):
     w = reception
     for d in range(10, 20):
-        make_event(w.S1, days=d, kind=EventKind.VOTER_MEETING,
-                   reps=[RepresentativeFactory(jurisdiction=w.j.K) for _ in range(3)])
-    for i in range(10):
+        make_event(
+            w.S1,
+            days=d,
+            kind=EventKind.VOTER_MEETING,
+            reps=[RepresentativeFactory(jurisdiction=w.j.K) for _ in range(3)],
+        )
+    for _i in range(10):
         MembershipFactory(representative=RepresentativeFactory(jurisdiction=w.j.K), station=w.S1)
     # Station, next events, their rosters, members, officers, closed items' public results.
     with django_assert_max_num_queries(6):

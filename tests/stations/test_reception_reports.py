@@ -24,10 +24,28 @@ pytestmark = pytest.mark.django_db
 HELD, SCHEDULED, CANCELLED, DRAFT = "held", "scheduled", "cancelled", "draft"
 
 
-def make_event(station, *, when, status=HELD, kind=EventKind.RECEPTION, campaign=None, residents=None, opinions=None, department=None):
+def make_event(
+    station,
+    *,
+    when,
+    status=HELD,
+    kind=EventKind.RECEPTION,
+    campaign=None,
+    residents=None,
+    opinions=None,
+    department=None,
+):
     return ReceptionEvent.objects.create(
-        station=station, kind=kind, date=when, start_time=time(9), end_time=time(11, 30), place="会议室",
-        status=status, campaign=campaign, residents_received=residents, opinions_collected=opinions,
+        station=station,
+        kind=kind,
+        date=when,
+        start_time=time(9),
+        end_time=time(11, 30),
+        place="会议室",
+        status=status,
+        campaign=campaign,
+        residents_received=residents,
+        opinions_collected=opinions,
         department=department,
     )
 
@@ -58,7 +76,11 @@ def generated(world, campaign):
         kind = rng.choice(kinds)
         held = status == HELD
         event = make_event(
-            rng.choice(stations), when=date(2026, 11, 6) + timedelta(days=i % 30), status=status, kind=kind, campaign=campaign,
+            rng.choice(stations),
+            when=date(2026, 11, 6) + timedelta(days=i % 30),
+            status=status,
+            kind=kind,
+            campaign=campaign,
             residents=rng.randint(0, 60) if held and rng.random() > 0.1 else None,
             opinions=rng.randint(0, 20) if held and rng.random() > 0.1 else None,
             department=world.D if kind == EventKind.DEPARTMENT_VISIT else None,
@@ -109,8 +131,12 @@ def expected_totals(events, station_filter):
 
 def row_figures(row):
     return {
-        "held": row.held, "kinds": row.kinds, "scheduled": row.scheduled, "residents": row.residents,
-        "opinions": row.opinions, "reps": (row.present, row.rostered),
+        "held": row.held,
+        "kinds": row.kinds,
+        "scheduled": row.scheduled,
+        "residents": row.residents,
+        "opinions": row.opinions,
+        "reps": (row.present, row.rostered),
     }
 
 
@@ -118,7 +144,7 @@ def row_figures(row):
 
 
 def test_campaign_totals_match_an_independent_count(world, campaign, generated):
-    in_k = lambda s: s.jurisdiction.code.startswith("110119")  # noqa: E731
+    in_k = lambda s: s.jurisdiction.code.startswith("110119")
     expected = expected_totals(generated, in_k)
     assert expected["held_count"] > 5  # the generator made enough to test with
 
@@ -157,7 +183,9 @@ def test_campaign_totals_take_a_constant_number_of_queries(world, campaign, gene
         campaign_totals(campaign, world.admin)
 
 
-def test_campaign_detail_page_shows_the_totals_and_links_to_the_ledger(world, campaign, generated, client_for, django_assert_max_num_queries):
+def test_campaign_detail_page_shows_the_totals_and_links_to_the_ledger(
+    world, campaign, generated, client_for, django_assert_max_num_queries
+):
     expected = expected_totals(generated, lambda s: s.jurisdiction.code.startswith("110119"))
     client = client_for(world.office)
     # Six for the totals; the rest is the session, permissions and the menu.
@@ -175,12 +203,17 @@ def test_campaign_detail_page_shows_the_totals_and_links_to_the_ledger(world, ca
     codes = {s.code: s.pk for s in [world.H1, world.S1, world.P1, world.H2, world.S2]}
     for code, figures in expected["stations"].items():
         if figures["held"]:
-            assert f'href="{ledger}?campaign={campaign.pk}&amp;station={codes[code]}&amp;status=held">{figures["held"]}</a>' in html
+            assert (
+                f'href="{ledger}?campaign={campaign.pk}&amp;station={codes[code]}&amp;status=held">{figures["held"]}</a>'
+                in html
+            )
 
 
 def test_campaign_totals_export_to_excel(world, campaign, generated, client_for):
     expected = expected_totals(generated, lambda s: s.jurisdiction.code.startswith("110119"))
-    response = client_for(world.office).get(reverse("reception_reports:campaign_detail", args=[campaign.pk]), {"format": "xlsx"})
+    response = client_for(world.office).get(
+        reverse("reception_reports:campaign_detail", args=[campaign.pk]), {"format": "xlsx"}
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
     by_area, by_station = book.worksheets
@@ -194,7 +227,14 @@ def test_campaign_totals_export_to_excel(world, campaign, generated, client_for)
     by_code = {r[0]: r for r in station_rows[1:-1]}
     assert set(by_code) == set(expected["stations"])
     for code, f in expected["stations"].items():
-        assert list(by_code[code][3:]) == [f["held"], *f["kinds"], f["scheduled"], *f["reps"], f["residents"], f["opinions"]]
+        assert list(by_code[code][3:]) == [
+            f["held"],
+            *f["kinds"],
+            f["scheduled"],
+            *f["reps"],
+            f["residents"],
+            f["opinions"],
+        ]
 
 
 def test_a_campaign_without_events_says_so(world, campaign, client_for):
@@ -208,7 +248,15 @@ def test_a_campaign_without_events_says_so(world, campaign, client_for):
 
 @pytest.mark.parametrize(
     "who, status",
-    [("admin", 200), ("office", 200), ("office_t1", 200), ("office_k2", 200), ("staff", 200), ("rep", 200), ("dept", 403)],
+    [
+        ("admin", 200),
+        ("office", 200),
+        ("office_t1", 200),
+        ("office_k2", 200),
+        ("staff", 200),
+        ("rep", 200),
+        ("dept", 403),
+    ],
 )
 def test_campaign_list_role_matrix(world, campaign, client_for, who, status):
     response = client_for(getattr(world, who)).get(reverse("reception_reports:campaign_list"))
@@ -221,8 +269,13 @@ def test_campaign_list_role_matrix(world, campaign, client_for, who, status):
 @pytest.mark.parametrize(
     "who, status, totals",
     [
-        ("admin", 200, True), ("office", 200, True), ("office_t1", 200, True), ("staff", 200, True),
-        ("rep", 200, False), ("dept", 403, False), ("office_k2", 404, False),
+        ("admin", 200, True),
+        ("office", 200, True),
+        ("office_t1", 200, True),
+        ("staff", 200, True),
+        ("rep", 200, False),
+        ("dept", 403, False),
+        ("office_k2", 404, False),
     ],
 )
 def test_campaign_detail_role_matrix(world, campaign, client_for, who, status, totals):
@@ -238,7 +291,15 @@ def test_campaign_detail_role_matrix(world, campaign, client_for, who, status, t
 
 @pytest.mark.parametrize(
     "who, status",
-    [("admin", 200), ("office", 200), ("office_t1", 403), ("office_k2", 404), ("staff", 403), ("rep", 403), ("dept", 403)],
+    [
+        ("admin", 200),
+        ("office", 200),
+        ("office_t1", 403),
+        ("office_k2", 404),
+        ("staff", 403),
+        ("rep", 403),
+        ("dept", 403),
+    ],
 )
 def test_campaign_edit_role_matrix(world, campaign, client_for, who, status):
     response = client_for(getattr(world, who)).get(reverse("reception_reports:campaign_update", args=[campaign.pk]))
@@ -252,7 +313,8 @@ def test_campaign_create_role_matrix(world, client_for, who, status):
 
 def test_signed_out_goes_to_sign_in(world, campaign, client):
     for url in [
-        reverse("reception_reports:campaign_list"), reverse("reception_reports:campaign_detail", args=[campaign.pk]),
+        reverse("reception_reports:campaign_list"),
+        reverse("reception_reports:campaign_detail", args=[campaign.pk]),
         reverse("reception_reports:attendance"),
     ]:
         response = client.get(url)
@@ -260,7 +322,13 @@ def test_signed_out_goes_to_sign_in(world, campaign, client):
 
 
 def campaign_data(world, **overrides):
-    data = {"name": "代表在倾听", "jurisdiction": world.j.K.pk, "start_date": "2026-10-01", "end_date": "2026-12-31", "description": ""}
+    data = {
+        "name": "代表在倾听",
+        "jurisdiction": world.j.K.pk,
+        "start_date": "2026-10-01",
+        "end_date": "2026-12-31",
+        "description": "",
+    }
     data.update(overrides)
     return data
 
@@ -270,9 +338,13 @@ def test_office_creates_a_campaign_in_its_own_jurisdiction_only(world, client_fo
     form = client.get(reverse("reception_reports:campaign_create")).context["form"]
     choices = set(form.fields["jurisdiction"].queryset)
     assert world.j.K in choices and world.j.T1 in choices
-    assert world.j.K2 not in choices and world.j.C not in choices and world.j.C1 not in choices  # not above, not villages
+    assert (
+        world.j.K2 not in choices and world.j.C not in choices and world.j.C1 not in choices
+    )  # not above, not villages
 
-    response = client.post(reverse("reception_reports:campaign_create"), campaign_data(world, jurisdiction=world.j.K2.pk))
+    response = client.post(
+        reverse("reception_reports:campaign_create"), campaign_data(world, jurisdiction=world.j.K2.pk)
+    )
     assert response.status_code == 200 and "jurisdiction" in response.context["form"].errors
     assert 'value="代表在倾听"' in response.content.decode()  # kept what was typed
 
@@ -281,7 +353,9 @@ def test_office_creates_a_campaign_in_its_own_jurisdiction_only(world, client_fo
 
     response = client.post(reverse("reception_reports:campaign_create"), campaign_data(world))
     created = Campaign.objects.get(name="代表在倾听")
-    assert response.status_code == 302 and response["Location"] == reverse("reception_reports:campaign_detail", args=[created.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reception_reports:campaign_detail", args=[created.pk]
+    )
     assert created.created_by == world.office and created.jurisdiction == world.j.K
 
 
@@ -293,7 +367,9 @@ def test_new_dates_may_not_leave_events_outside_the_campaign(world, campaign, cl
     assert response.status_code == 200 and "2026-11-20" in str(response.context["form"].non_field_errors())
     campaign.refresh_from_db()
     assert campaign.end_date == date(2026, 12, 6)
-    response = client_for(world.office).post(url, campaign_data(world, name="集中联系选民月（延期）", start_date="2026-11-06", end_date="2026-12-20"))
+    response = client_for(world.office).post(
+        url, campaign_data(world, name="集中联系选民月（延期）", start_date="2026-11-06", end_date="2026-12-20")
+    )
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert (campaign.name, campaign.end_date) == ("集中联系选民月（延期）", date(2026, 12, 20))
@@ -313,7 +389,9 @@ def year_2026(world):
     put_on_roster(make_event(S1, when=date(2026, 4, 1), status=CANCELLED), world.R1)
     put_on_roster(make_event(S1, when=date(2026, 4, 2), status=DRAFT), world.R1)
     put_on_roster(make_event(S1, when=date(2025, 12, 31)), world.R1, attended=True)  # last year
-    put_on_roster(make_event(world.S3, when=date(2026, 5, 1)), world.R1, attended=True)  # 朝阳区: the office can't see it
+    put_on_roster(
+        make_event(world.S3, when=date(2026, 5, 1)), world.R1, attended=True
+    )  # 朝阳区: the office can't see it
     for day in range(1, 5):
         put_on_roster(make_event(S2, when=date(2026, 6, day)), world.R4, attended=True)
 
@@ -345,7 +423,7 @@ def test_attendance_figures(world, year_2026, settings):
 
 
 def test_attendance_filters_and_sorting(world, year_2026):
-    codes = lambda filters: [r.code for r in attendance_rows(world.office, 2026, filters)]  # noqa: E731
+    codes = lambda filters: [r.code for r in attendance_rows(world.office, 2026, filters)]
     assert codes({"level": "county"}) == ["R-1"]
     assert codes({"station": world.S2}) == ["R-2"]
     assert codes({"below_quota": True}) == ["R-2"]
@@ -409,11 +487,16 @@ def test_attendance_role_matrix(world, year_2026, client_for, who, status):
     if status == 200:
         codes = {r.code for r in response.context["rows"]}
         expected = {
-            "admin": {"R-1", "R-2", "R-3", "R-4"}, "office": {"R-1", "R-2", "R-4"}, "office_k2": {"R-3"},
-            "staff": {"R-1"}, "nobody": set(),
+            "admin": {"R-1", "R-2", "R-3", "R-4"},
+            "office": {"R-1", "R-2", "R-4"},
+            "office_k2": {"R-3"},
+            "staff": {"R-1"},
+            "nobody": set(),
         }[who]
         assert codes == expected
-    export = client_for(getattr(world, who)).get(reverse("reception_reports:attendance"), {"year": 2026, "format": "xlsx"})
+    export = client_for(getattr(world, who)).get(
+        reverse("reception_reports:attendance"), {"year": 2026, "format": "xlsx"}
+    )
     assert export.status_code == status
 
 

@@ -67,14 +67,41 @@ def run_import(client, url_name, content, capture) -> Job:
     return job
 
 
-STATION_KEYS = ["code", "name", "kind", "parent", "jurisdiction", "address", "latitude", "longitude",
-                "opening_hours", "phone", "area_m2", "annual_budget", "is_active"]
+STATION_KEYS = [
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "jurisdiction",
+    "address",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "phone",
+    "area_m2",
+    "annual_budget",
+    "is_active",
+]
 
 
-def station_row(code, name="新联络站", kind="station", parent="", jurisdiction="110119100201", phone="010-69101234", **extra):
-    values = dict(code=code, name=name, kind=kind, parent=parent, jurisdiction=jurisdiction, address="测试路1号",
-                  latitude=None, longitude=None, opening_hours="周一至周五", phone=phone, area_m2=None,
-                  annual_budget=None, is_active="是")
+def station_row(
+    code, name="新联络站", kind="station", parent="", jurisdiction="110119100201", phone="010-69101234", **extra
+):
+    values = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "parent": parent,
+        "jurisdiction": jurisdiction,
+        "address": "测试路1号",
+        "latitude": None,
+        "longitude": None,
+        "opening_hours": "周一至周五",
+        "phone": phone,
+        "area_m2": None,
+        "annual_budget": None,
+        "is_active": "是",
+    }
     values.update(extra)
     return [values[k] for k in STATION_KEYS]
 
@@ -82,10 +109,13 @@ def station_row(code, name="新联络站", kind="station", parent="", jurisdicti
 # --------------------------------------------------------------------------- template
 
 
-@pytest.mark.parametrize("which, url_name", [
-    (STATION_ROSTER, "stations:station_import_template"),
-    (REPRESENTATIVE_ROSTER, "stations:representative_import_template"),
-])
+@pytest.mark.parametrize(
+    "which, url_name",
+    [
+        (STATION_ROSTER, "stations:station_import_template"),
+        (REPRESENTATIVE_ROSTER, "stations:representative_import_template"),
+    ],
+)
 def test_template_download_opens_with_header_dropdowns_and_instructions(world, client_for, which, url_name):
     response = client_for(world.office).get(reverse(url_name))
     assert response.status_code == 200
@@ -105,10 +135,13 @@ def test_template_download_opens_with_header_dropdowns_and_instructions(world, c
     assert set(labels(which)) <= described
 
 
-@pytest.mark.parametrize("which, keys", [
-    (STATION_ROSTER, {"parent"}),  # 110119100-00 does not exist
-    (REPRESENTATIVE_ROSTER, {"stations", "head_of"}),  # nor do 110119100-01 and -02
-])
+@pytest.mark.parametrize(
+    "which, keys",
+    [
+        (STATION_ROSTER, {"parent"}),  # 110119100-00 does not exist
+        (REPRESENTATIVE_ROSTER, {"stations", "head_of"}),  # nor do 110119100-01 and -02
+    ],
+)
 def test_the_template_example_row_reads_back(world, client_for, django_capture_on_commit_callbacks, which, keys):
     """The example row is valid apart from the references the user must replace."""
     client = client_for(world.office)
@@ -126,19 +159,40 @@ def test_the_template_example_row_reads_back(world, client_for, django_capture_o
 def test_valid_station_file_creates_and_updates(world, client_for, django_capture_on_commit_callbacks):
     header = ["No.", *labels(STATION_ROSTER), "备注"]  # unknown columns are ignored
     rows = [
-        [1, *station_row("S-1", name="东关村联络站（新址）", parent="H-1", latitude=40.4655, longitude=115.985312, area_m2=120.0, annual_budget="20000.5")],
-        [2, *station_row("H-9", name="新代表之家", kind=choice_label(StationKind.HOME), jurisdiction=110119100000), "x"],
+        [
+            1,
+            *station_row(
+                "S-1",
+                name="东关村联络站（新址）",
+                parent="H-1",
+                latitude=40.4655,
+                longitude=115.985312,
+                area_m2=120.0,
+                annual_budget="20000.5",
+            ),
+        ],
+        [
+            2,
+            *station_row("H-9", name="新代表之家", kind=choice_label(StationKind.HOME), jurisdiction=110119100000),
+            "x",
+        ],
         [3, *station_row("S-9", name="新村联络站", parent="H-9", is_active="否")],
         [4, *station_row("P-9", name="新联系点", kind="contact_point", parent="S-1", phone=13800000000)],
     ]
-    job = run_import(client_for(world.office), "stations:station_import", xlsx(header, rows, title_rows=[["延庆区联络站名册"]]),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.office),
+        "stations:station_import",
+        xlsx(header, rows, title_rows=[["延庆区联络站名册"]]),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert job.errors == [] and job.percent == 100
     with translation.override(LANGUAGE):
         assert job.message == translation.gettext("Import finished: %(created)s created, %(updated)s updated.") % {
-            "created": 3, "updated": 1}
+            "created": 3,
+            "updated": 1,
+        }
     world.S1.refresh_from_db()
     assert world.S1.name == "东关村联络站（新址）" and world.S1.latitude == Decimal("40.465500")
     assert world.S1.area_m2 == 120 and world.S1.annual_budget == Decimal("20000.50")
@@ -150,7 +204,9 @@ def test_valid_station_file_creates_and_updates(world, client_for, django_captur
     assert p9.parent == world.S1 and p9.phone == "13800000000" and p9.public_code
 
 
-def test_invalid_station_file_reports_every_bad_row_and_writes_nothing(world, client_for, django_capture_on_commit_callbacks):
+def test_invalid_station_file_reports_every_bad_row_and_writes_nothing(
+    world, client_for, django_capture_on_commit_callbacks
+):
     before = list(Station.objects.order_by("pk").values_list("pk", "name", "updated_at"))
     rows = [
         station_row("N-1", jurisdiction="999999999999"),  # row 2: no such code
@@ -160,8 +216,12 @@ def test_invalid_station_file_reports_every_bad_row_and_writes_nothing(world, cl
         station_row("N-4", phone="12345"),  # row 6: malformed phone
         station_row("S-1", name="改名"),  # row 7: valid update, must not be written either
     ]
-    job = run_import(client_for(world.office), "stations:station_import", xlsx(labels(STATION_ROSTER), rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.office),
+        "stations:station_import",
+        xlsx(labels(STATION_ROSTER), rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     by_row = {e["row"]: e for e in job.errors}
@@ -177,21 +237,33 @@ def test_invalid_station_file_reports_every_bad_row_and_writes_nothing(world, cl
 
 def test_missing_required_columns_and_bad_values(world, client_for, django_capture_on_commit_callbacks):
     client = client_for(world.office)
-    job = run_import(client, "stations:station_import", xlsx([label(STATION_ROSTER, "code"), label(STATION_ROSTER, "name")], [["X-1", "甲"]]),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client,
+        "stations:station_import",
+        xlsx([label(STATION_ROSTER, "code"), label(STATION_ROSTER, "name")], [["X-1", "甲"]]),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert {e["column"] for e in job.errors} == set(labels(STATION_ROSTER, ["kind", "jurisdiction", "address"]))
 
-    rows = [station_row("X-2", kind="山洞", latitude="北纬40", is_active="也许", area_m2="12.5"),
-            station_row("X-3", kind="contact_point", name="", longitude=116)]
-    job = run_import(client, "stations:station_import", xlsx(labels(STATION_ROSTER), rows), django_capture_on_commit_callbacks)
+    rows = [
+        station_row("X-2", kind="山洞", latitude="北纬40", is_active="也许", area_m2="12.5"),
+        station_row("X-3", kind="contact_point", name="", longitude=116),
+    ]
+    job = run_import(
+        client, "stations:station_import", xlsx(labels(STATION_ROSTER), rows), django_capture_on_commit_callbacks
+    )
     job.refresh_from_db()
     columns = {(e["row"], e["column"]) for e in job.errors}
     assert columns == {
-        (2, label(STATION_ROSTER, "kind")), (2, label(STATION_ROSTER, "latitude")),
-        (2, label(STATION_ROSTER, "is_active")), (2, label(STATION_ROSTER, "area_m2")),
-        (3, label(STATION_ROSTER, "name")), (3, label(STATION_ROSTER, "parent")), (3, label(STATION_ROSTER, "latitude")),
+        (2, label(STATION_ROSTER, "kind")),
+        (2, label(STATION_ROSTER, "latitude")),
+        (2, label(STATION_ROSTER, "is_active")),
+        (2, label(STATION_ROSTER, "area_m2")),
+        (3, label(STATION_ROSTER, "name")),
+        (3, label(STATION_ROSTER, "parent")),
+        (3, label(STATION_ROSTER, "latitude")),
     }
     assert not Station.objects.filter(code__startswith="X-").exists()
 
@@ -219,12 +291,16 @@ def test_unreadable_or_headerless_files_are_rejected(world, client_for, django_c
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.message and job.errors == []
 
-    job = run_import(client, "stations:station_import", xlsx(["甲", "乙"], [["1", "2"]]), django_capture_on_commit_callbacks)
+    job = run_import(
+        client, "stations:station_import", xlsx(["甲", "乙"], [["1", "2"]]), django_capture_on_commit_callbacks
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.errors[0]["row"] == 1
 
 
-def test_a_conflicting_concurrent_write_rejects_the_whole_file(world, client_for, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_conflicting_concurrent_write_rejects_the_whole_file(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.db import IntegrityError
 
     def collide(self):
@@ -232,8 +308,12 @@ def test_a_conflicting_concurrent_write_rejects_the_whole_file(world, client_for
         raise IntegrityError("duplicate key")
 
     monkeypatch.setattr(roster.importing._StationImport, "write", collide)
-    job = run_import(client_for(world.office), "stations:station_import", xlsx(labels(STATION_ROSTER), [station_row("W-1", parent="H-1")]),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.office),
+        "stations:station_import",
+        xlsx(labels(STATION_ROSTER), [station_row("W-1", parent="H-1")]),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.message
     assert not Station.objects.filter(code="W-1").exists()  # rolled back
@@ -253,8 +333,12 @@ def test_import_page_explains_the_columns(world, client_for):
 def test_too_many_rows_are_refused(world, client_for, settings, django_capture_on_commit_callbacks):
     settings.LIAISON_MAX_IMPORT_ROWS = 2
     rows = [station_row(f"Z-{i}") for i in range(3)]
-    job = run_import(client_for(world.office), "stations:station_import", xlsx(labels(STATION_ROSTER), rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.office),
+        "stations:station_import",
+        xlsx(labels(STATION_ROSTER), rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "2" in job.message
     assert not Station.objects.filter(code__startswith="Z-").exists()
@@ -272,8 +356,12 @@ def test_station_staff_stay_inside_their_stations(world, client_for, django_capt
         station_row("S-3", parent="S-1", kind="contact_point"),  # row 5: number of an invisible station
         station_row("N-5", parent="H-1", jurisdiction=world.j.C2.code),  # row 6: jurisdiction outside their area
     ]
-    job = run_import(client_for(world.staff), "stations:station_import", xlsx(labels(STATION_ROSTER), rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.staff),
+        "stations:station_import",
+        xlsx(labels(STATION_ROSTER), rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     by_row = {e["row"]: e for e in job.errors}
@@ -288,8 +376,12 @@ def test_station_staff_stay_inside_their_stations(world, client_for, django_capt
     assert not Station.objects.filter(code__startswith="N-").exists()
 
     rows = [station_row("P-2", kind="contact_point", parent="S-1")]
-    job = run_import(client_for(world.staff), "stations:station_import", xlsx(labels(STATION_ROSTER), rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.staff),
+        "stations:station_import",
+        xlsx(labels(STATION_ROSTER), rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.errors
     assert Station.objects.visible_to(world.staff).filter(code="P-2").exists()
@@ -302,8 +394,12 @@ def test_station_staff_representative_rules(world, client_for, django_capture_on
         ["R-8", "新代表", "township", world.j.T1.code, ""],  # row 3: new, but attached to none of their stations
         ["R-9", "新代表二", "township", world.j.T1.code, "S-2"],  # row 4: a station outside their area
     ]
-    job = run_import(client_for(world.staff), "stations:representative_import", xlsx(header, rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.staff),
+        "stations:representative_import",
+        xlsx(header, rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     found = {(e["row"], e["column"]) for e in job.errors}
@@ -320,27 +416,61 @@ def test_representative_import_with_memberships_and_a_head(world, client_for, dj
     keys = [c.key for c in REPRESENTATIVE_ROSTER.columns]
 
     def rep_row(**values):
-        base = dict(gender=choice_label(Representative.Gender.FEMALE), level="township", jurisdiction=world.j.T1.code, public_phone="010-69100001",
-                    private_phone="13912345678", term_number=17, term_start=2021, term_end=2026, is_active="是")
+        base = {
+            "gender": choice_label(Representative.Gender.FEMALE),
+            "level": "township",
+            "jurisdiction": world.j.T1.code,
+            "public_phone": "010-69100001",
+            "private_phone": "13912345678",
+            "term_number": 17,
+            "term_start": 2021,
+            "term_end": 2026,
+            "is_active": "是",
+        }
         base.update(values)
         return [base.get(k) for k in keys]
 
     Membership.objects.create(representative=world.R4, station=world.P1, role="member")
     rows = [
-        rep_row(code="R-9", name="孙丽", stations="S-1、P-1", head_of="H-1", professional_group=choice_label(ProfessionalGroup.EDUCATION)),
-        rep_row(code="R-4", name="赵丽华", level="city", jurisdiction=world.j.K.code, stations="S-2; S-1", head_of="P-1",
-                work_unit="新单位"),
+        rep_row(
+            code="R-9",
+            name="孙丽",
+            stations="S-1、P-1",
+            head_of="H-1",
+            professional_group=choice_label(ProfessionalGroup.EDUCATION),
+        ),
+        rep_row(
+            code="R-4",
+            name="赵丽华",
+            level="city",
+            jurisdiction=world.j.K.code,
+            stations="S-2; S-1",
+            head_of="P-1",
+            work_unit="新单位",
+        ),
     ]
-    job = run_import(client_for(world.office), "stations:representative_import", xlsx(header, rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.office),
+        "stations:representative_import",
+        xlsx(header, rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.errors
     new = Representative.objects.get(code="R-9")
     assert new.gender == "F" and new.term_number == 17 and new.private_phone == "13912345678"
-    assert dict(new.memberships.values_list("station__code", "role")) == {"S-1": "member", "P-1": "member", "H-1": "head"}
+    assert dict(new.memberships.values_list("station__code", "role")) == {
+        "S-1": "member",
+        "P-1": "member",
+        "H-1": "head",
+    }
     world.R4.refresh_from_db()
     assert world.R4.work_unit == "新单位" and world.R4.private_phone == "13912345678"
-    assert dict(world.R4.memberships.values_list("station__code", "role")) == {"S-1": "member", "S-2": "member", "P-1": "head"}
+    assert dict(world.R4.memberships.values_list("station__code", "role")) == {
+        "S-1": "member",
+        "S-2": "member",
+        "P-1": "head",
+    }
     with translation.override(LANGUAGE):
         assert job.message == translation.gettext(
             "Import finished: %(created)s created, %(updated)s updated, %(memberships)s station memberships added."
@@ -348,16 +478,25 @@ def test_representative_import_with_memberships_and_a_head(world, client_for, dj
     assert Membership.objects.get(station=world.S1, role="head").representative == world.R1  # untouched
 
 
-def test_representative_import_refuses_a_second_head_and_bad_terms(world, client_for, django_capture_on_commit_callbacks):
-    header = labels(REPRESENTATIVE_ROSTER, ["code", "name", "level", "jurisdiction", "stations", "head_of", "term_start", "term_end"])
+def test_representative_import_refuses_a_second_head_and_bad_terms(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    header = labels(
+        REPRESENTATIVE_ROSTER,
+        ["code", "name", "level", "jurisdiction", "stations", "head_of", "term_start", "term_end"],
+    )
     rows = [
         ["R-7", "甲", "county", world.j.K.code, "", "S-1", None, None],  # S-1 is headed by R-1
         ["R-8", "乙", "county", world.j.K.code, "", "P-1", None, None],
         ["R-9", "丙", "county", world.j.K.code, "", "P-1", 2026, 2021],  # P-1 claimed twice; term backwards
         ["R-10", "丁", "county", world.j.K.code, "S-3", "", None, None],  # S-3 is outside 延庆区
     ]
-    job = run_import(client_for(world.office), "stations:representative_import", xlsx(header, rows),
-                     django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.office),
+        "stations:representative_import",
+        xlsx(header, rows),
+        django_capture_on_commit_callbacks,
+    )
     job.refresh_from_db()
     found = {(e["row"], e["column"]) for e in job.errors}
     assert found == {(2, header[5]), (4, header[5]), (4, header[7]), (5, header[4])}
@@ -368,11 +507,17 @@ def test_representative_import_refuses_a_second_head_and_bad_terms(world, client
 
 
 @pytest.mark.parametrize("user", ["dept", "rep"])
-@pytest.mark.parametrize("url_name", [
-    "stations:station_import", "stations:representative_import",
-    "stations:station_import_template", "stations:representative_import_template",
-    "stations:station_export", "stations:representative_export",
-])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "stations:station_import",
+        "stations:representative_import",
+        "stations:station_import_template",
+        "stations:representative_import_template",
+        "stations:station_export",
+        "stations:representative_export",
+    ],
+)
 def test_users_without_the_permission_get_403(world, client_for, user, url_name):
     client = client_for(getattr(world, user))
     assert client.get(reverse(url_name)).status_code == 403
@@ -419,7 +564,7 @@ def test_representative_export_and_private_phones(world, client_for, monkeypatch
     header = rows[0]
     private = label(REPRESENTATIVE_ROSTER, "private_phone")
     assert private in header
-    by_code = {r[1]: dict(zip(header, r)) for r in rows[1:]}
+    by_code = {r[1]: dict(zip(header, r, strict=False)) for r in rows[1:]}
     assert set(by_code) == {"R-1", "R-2", "R-4"}  # R-3 is in 朝阳区
     assert by_code["R-1"][private] == "13900000001"
     assert by_code["R-1"][label(REPRESENTATIVE_ROSTER, "stations")] == "S-1"
@@ -435,20 +580,31 @@ def test_representative_export_and_private_phones(world, client_for, monkeypatch
 def test_export_then_reimport_changes_nothing_but_updates(world, client_for, django_capture_on_commit_callbacks):
     client = client_for(world.office)
     content = client.get(reverse("stations:station_export")).content
-    before = list(Station.objects.order_by("pk").values_list("code", "name", "kind", "parent_id", "jurisdiction_id", "phone"))
+    before = list(
+        Station.objects.order_by("pk").values_list("code", "name", "kind", "parent_id", "jurisdiction_id", "phone")
+    )
     job = run_import(client, "stations:station_import", content, django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.errors
-    assert list(Station.objects.order_by("pk").values_list("code", "name", "kind", "parent_id", "jurisdiction_id", "phone")) == before
+    assert (
+        list(
+            Station.objects.order_by("pk").values_list("code", "name", "kind", "parent_id", "jurisdiction_id", "phone")
+        )
+        == before
+    )
 
     content = client_for(world.staff).get(reverse("stations:representative_export")).content
-    job = run_import(client_for(world.staff), "stations:representative_import", content, django_capture_on_commit_callbacks)
+    job = run_import(
+        client_for(world.staff), "stations:representative_import", content, django_capture_on_commit_callbacks
+    )
     job.refresh_from_db()
     # R-1 is elected in 延庆区, which staff could not choose, but an unchanged code is accepted.
     assert job.status == Job.Status.SUCCEEDED, job.errors
 
 
-def test_large_export_runs_as_a_job_for_its_owner_only(world, client_for, monkeypatch, django_capture_on_commit_callbacks):
+def test_large_export_runs_as_a_job_for_its_owner_only(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(roster, "DIRECT_EXPORT_LIMIT", 1)
     client = client_for(world.office)
     with django_capture_on_commit_callbacks(execute=True):
@@ -464,8 +620,9 @@ def test_large_export_runs_as_a_job_for_its_owner_only(world, client_for, monkey
     assert client_for(world.office_t1).get(reverse("job_download", args=[job.pk])).status_code == 404
 
 
-def test_export_and_import_queries_do_not_grow_with_rows(world, client_for, django_assert_max_num_queries,
-                                                         django_capture_on_commit_callbacks):
+def test_export_and_import_queries_do_not_grow_with_rows(
+    world, client_for, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     from tests.factories import MembershipFactory, RepresentativeFactory, StationFactory
 
     for i in range(40):

@@ -71,10 +71,15 @@ def test_representative_detail_matrix(world, client_for, account):
 @pytest.mark.parametrize(
     "account, station, status",
     [
-        ("office", "S1", 200), ("office", "S3", 404), ("office_t1", "S2", 404),
-        ("staff", "S1", 200), ("staff", "S2", 404),
-        ("rep", "S1", 403), ("rep", "S2", 404),
-        ("dept", "S1", 404), ("nobody", "S1", 404),
+        ("office", "S1", 200),
+        ("office", "S3", 404),
+        ("office_t1", "S2", 404),
+        ("staff", "S1", 200),
+        ("staff", "S2", 404),
+        ("rep", "S1", 403),
+        ("rep", "S2", 404),
+        ("dept", "S1", 404),
+        ("nobody", "S1", 404),
     ],
 )
 def test_station_edit_matrix(world, client_for, account, station, status):
@@ -87,8 +92,13 @@ def test_station_edit_matrix(world, client_for, account, station, status):
 @pytest.mark.parametrize(
     "account, rep, status",
     [
-        ("office", "R1", 200), ("office", "R3", 404), ("staff", "R1", 200), ("staff", "R2", 404),
-        ("rep", "R1", 403), ("rep", "R2", 404), ("dept", "R1", 404),
+        ("office", "R1", 200),
+        ("office", "R3", 404),
+        ("staff", "R1", 200),
+        ("staff", "R2", 404),
+        ("rep", "R1", 403),
+        ("rep", "R2", 404),
+        ("dept", "R1", 404),
     ],
 )
 def test_representative_edit_matrix(world, client_for, account, rep, status):
@@ -168,7 +178,10 @@ def test_private_phone_only_for_roles_that_need_it(world, client_for):
     url = reverse("stations:representative_detail", args=[world.R1.pk])
     assert world.R1.private_phone in client_for(world.office).get(url).content.decode()
     assert world.R1.private_phone in client_for(world.rep).get(url).content.decode()  # their own
-    assert world.R1.private_phone not in client_for(world.staff).get(reverse("stations:station_detail", args=[world.S1.pk])).content.decode()
+    assert (
+        world.R1.private_phone
+        not in client_for(world.staff).get(reverse("stations:station_detail", args=[world.S1.pk])).content.decode()
+    )
 
 
 def test_representative_edits_only_their_own_profile(world, client_for):
@@ -190,7 +203,7 @@ def test_list_actions_follow_permissions(world, client_for, account, buttons):
     html = client_for(getattr(world, account)).get(reverse("stations:station_list"), {"kind": "home"}).content.decode()
     shown = {
         "import": reverse("stations:station_import") in html,
-        "export": f'{reverse("stations:station_export")}?kind=home' in html,
+        "export": f"{reverse('stations:station_export')}?kind=home" in html,
         "new": reverse("stations:station_create") in html,
     }
     assert {k for k, v in shown.items() if v} == buttons

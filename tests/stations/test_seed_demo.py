@@ -60,8 +60,9 @@ def test_demo_district_has_the_shape_of_the_seeds(client, rf):
     assert not Station.objects.annotate(n=Count("memberships")).filter(Q(n__lt=2) | Q(n__gt=6)).exists()
     assert Department.objects.filter(jurisdiction__code="110119000000").count() >= 30
     assert Department.objects.filter(name="延庆镇人民政府", jurisdiction__code="110119100000").exists()
-    box = Station.objects.filter(latitude__range=(Decimal("40.35"), Decimal("40.65")),
-                                 longitude__range=(Decimal("115.8"), Decimal("116.4")))
+    box = Station.objects.filter(
+        latitude__range=(Decimal("40.35"), Decimal("40.65")), longitude__range=(Decimal("115.8"), Decimal("116.4"))
+    )
     assert box.count() == Station.objects.count()
 
     for username, role in ROLES.items():
@@ -83,8 +84,11 @@ def test_demo_rows_pass_model_validation():
     seed()
 
     # Uniqueness is the database's job; this checks field validators and clean().
-    rows = [*Jurisdiction.objects.select_related("parent"), *Station.objects.select_related("parent"),
-            *Representative.objects.all()]
+    rows = [
+        *Jurisdiction.objects.select_related("parent"),
+        *Station.objects.select_related("parent"),
+        *Representative.objects.all(),
+    ]
     for row in rows:
         row.full_clean(validate_unique=False, validate_constraints=False)
 

@@ -14,11 +14,23 @@ pytestmark = pytest.mark.django_db
 
 def station_data(world, **overrides):
     data = {
-        "code": "S-NEW", "name": "新建联络站", "kind": "station", "parent": world.H1.pk,
-        "jurisdiction": world.j.C1.pk, "address": "东关村村委会", "latitude": "40.456", "longitude": "115.97",
-        "opening_hours": "周一至周五", "phone": "010-69101111", "is_active": "on",
-        "officers-TOTAL_FORMS": "1", "officers-INITIAL_FORMS": "0", "officers-MIN_NUM_FORMS": "0",
-        "officers-MAX_NUM_FORMS": "20", "officers-0-name": "刘联络", "officers-0-position": "联络员",
+        "code": "S-NEW",
+        "name": "新建联络站",
+        "kind": "station",
+        "parent": world.H1.pk,
+        "jurisdiction": world.j.C1.pk,
+        "address": "东关村村委会",
+        "latitude": "40.456",
+        "longitude": "115.97",
+        "opening_hours": "周一至周五",
+        "phone": "010-69101111",
+        "is_active": "on",
+        "officers-TOTAL_FORMS": "1",
+        "officers-INITIAL_FORMS": "0",
+        "officers-MIN_NUM_FORMS": "0",
+        "officers-MAX_NUM_FORMS": "20",
+        "officers-0-name": "刘联络",
+        "officers-0-position": "联络员",
         "officers-0-phone": "13812345678",
     }
     data.update(overrides)
@@ -134,18 +146,25 @@ def test_membership_second_head_is_refused(world, client_for):
 def test_membership_actions_out_of_scope_are_404(world, client_for):
     membership = Membership.objects.get(station=world.S2)
     client = client_for(world.staff)
-    assert client.post(reverse("stations:membership_add", args=[world.S2.pk]), {"representative": "R-1"}).status_code == 404
+    assert (
+        client.post(reverse("stations:membership_add", args=[world.S2.pk]), {"representative": "R-1"}).status_code
+        == 404
+    )
     assert client.post(reverse("stations:membership_remove", args=[world.S2.pk, membership.pk])).status_code == 404
     # A membership of another station through an in-scope station id: still 404.
     assert client.post(reverse("stations:membership_remove", args=[world.S1.pk, membership.pk])).status_code == 404
-    assert client_for(world.rep).post(reverse("stations:membership_remove", args=[world.S1.pk, membership.pk])).status_code == 403
+    assert (
+        client_for(world.rep).post(reverse("stations:membership_remove", args=[world.S1.pk, membership.pk])).status_code
+        == 403
+    )
 
 
 def test_documents_upload_download_delete_scoped(world, client_for):
     client = client_for(world.staff)
     pdf = SimpleUploadedFile("制度.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     response = client.post(
-        reverse("stations:document_add", args=[world.S1.pk]), {"kind": "rules", "title": "工作制度", "year": "2026", "file": pdf}
+        reverse("stations:document_add", args=[world.S1.pk]),
+        {"kind": "rules", "title": "工作制度", "year": "2026", "file": pdf},
     )
     assert response.status_code == 302
     document = StationDocument.objects.get(station=world.S1)
@@ -170,7 +189,7 @@ def test_document_type_is_checked_by_content(world, client_for):
 
 
 def test_six_haves_follow_the_record(world):
-    haves = dict((str(k), v) for k, v in world.S1.six_haves())
+    haves = {str(k): v for k, v in world.S1.six_haves()}
     assert not any(haves.values())
     world.S1.area_m2, world.S1.annual_budget, world.S1.work_rules = 60, 20000, "每月15日接待"
     world.S1.save()
@@ -179,8 +198,13 @@ def test_six_haves_follow_the_record(world):
 
 def test_staff_registers_a_representative_into_their_station(world, client_for):
     data = {
-        "code": "R-NEW", "name": "孙明", "level": "township", "jurisdiction": world.j.T1.pk,
-        "first_station": world.S1.pk, "private_phone": "13700001111", "is_active": "on",
+        "code": "R-NEW",
+        "name": "孙明",
+        "level": "township",
+        "jurisdiction": world.j.T1.pk,
+        "first_station": world.S1.pk,
+        "private_phone": "13700001111",
+        "is_active": "on",
     }
     client = client_for(world.staff)
     response = client.post(reverse("stations:representative_create"), data)
@@ -191,7 +215,13 @@ def test_staff_registers_a_representative_into_their_station(world, client_for):
 
 
 def test_staff_must_choose_one_of_their_stations(world, client_for):
-    data = {"code": "R-NEW", "name": "孙明", "level": "township", "jurisdiction": world.j.T1.pk, "first_station": world.S2.pk}
+    data = {
+        "code": "R-NEW",
+        "name": "孙明",
+        "level": "township",
+        "jurisdiction": world.j.T1.pk,
+        "first_station": world.S2.pk,
+    }
     response = client_for(world.staff).post(reverse("stations:representative_create"), data)
     assert response.status_code == 200 and not Representative.objects.filter(code="R-NEW").exists()
     assert 'value="孙明"' in response.content.decode()
@@ -200,7 +230,7 @@ def test_staff_must_choose_one_of_their_stations(world, client_for):
 def test_list_query_count_is_bounded(world, client_for, django_assert_max_num_queries):
     from tests.factories import MembershipFactory, RepresentativeFactory, StationFactory
 
-    for i in range(30):
+    for _i in range(30):
         station = StationFactory(jurisdiction=world.j.C1, parent=world.H1)
         MembershipFactory(station=station, representative=RepresentativeFactory(jurisdiction=world.j.K))
     client = client_for(world.office)

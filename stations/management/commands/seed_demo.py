@@ -55,11 +55,17 @@ class Command(BaseCommand):
             "--stations", type=int, default=0, metavar="N", help="Synthetic stations to have besides the demo district."
         )
         parser.add_argument(
-            "--representatives", type=int, default=0, metavar="N",
+            "--representatives",
+            type=int,
+            default=0,
+            metavar="N",
             help="Synthetic representatives to have besides the demo district.",
         )
         parser.add_argument(
-            "--petitions", type=int, default=0, metavar="N",
+            "--petitions",
+            type=int,
+            default=0,
+            metavar="N",
             help="Petitions to add (every run adds N more) over the whole network and the last 3 years, in bulk.",
         )
 
@@ -84,7 +90,9 @@ class Command(BaseCommand):
             report.clear()
             phase = time.monotonic()
             demo.seed_synthetic(
-                stations=stations, representatives=representatives, report=report,
+                stations=stations,
+                representatives=representatives,
+                report=report,
                 log=lambda message: self.stdout.write(f"  {message} (after {time.monotonic() - phase:.1f} s)"),
             )
             self._say(f"Synthetic province 演示省 ({time.monotonic() - phase:.1f} s)", report)
@@ -99,17 +107,26 @@ class Command(BaseCommand):
             report.clear()
             phase = time.monotonic()
             petition_bulk.seed_bulk_petitions(
-                options["petitions"], report=report,
+                options["petitions"],
+                report=report,
                 log=lambda message: self.stdout.write(f"  {message} (after {time.monotonic() - phase:.1f} s)"),
             )
             self._say(f"Bulk petitions ({time.monotonic() - phase:.1f} s)", report)
         self.stdout.write(
             "In the database: "
-            + ", ".join(f"{model.objects.count()} {label}" for model, label in (
-                (Jurisdiction, "jurisdictions"), (Station, "stations"), (LiaisonOfficer, "liaison officers"),
-                (Representative, "representatives"), (Membership, "memberships"), (Department, "departments"),
-                (ReceptionEvent, "reception events"), (Petition, "petitions"),
-            ))
+            + ", ".join(
+                f"{model.objects.count()} {label}"
+                for model, label in (
+                    (Jurisdiction, "jurisdictions"),
+                    (Station, "stations"),
+                    (LiaisonOfficer, "liaison officers"),
+                    (Representative, "representatives"),
+                    (Membership, "memberships"),
+                    (Department, "departments"),
+                    (ReceptionEvent, "reception events"),
+                    (Petition, "petitions"),
+                )
+            )
         )
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
 
