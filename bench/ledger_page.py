@@ -66,7 +66,7 @@ def cursor_for_page(user, page: int) -> str:
     """The cursor of page `page` in the default order, found by walking the pages as the view does."""
     from django.http import QueryDict
 
-    from petitions import ledger
+    from petitions.ledger import listing as ledger
 
     form = ledger.ledger_filter(user, QueryDict(""))
     paginator = ledger.KeysetPaginator(

@@ -44,8 +44,8 @@ def main() -> None:
     from liaison.celery import app
     from liaison.models import Jurisdiction, Notification, OutboxMessage, Role, User
     from liaison.tasks import deliver_outbox
-    from stations import notices
     from stations.models import ReceptionEvent, Representative, RosterEntry, Station
+    from stations.reception.events import notices
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; broker: {app.conf.broker_url}")
     call_command("migrate", verbosity=0)

@@ -127,8 +127,8 @@ def main() -> None:
 def prepare() -> tuple[str, str, str]:
     """The bench district, its client (key kept in var/) and ITEMS items, made once."""
     from liaison.models import Jurisdiction
+    from petitions.ledger.services import PetitionDraft, petition_register
     from petitions.models import ApiClient, Category, Petition
-    from petitions.services import PetitionDraft, petition_register
     from stations.models import Station
 
     L = Jurisdiction.Level

@@ -46,7 +46,7 @@ def main() -> None:
 
     from liaison import workdays
     from liaison.models import Jurisdiction, User
-    from stations import demo
+    from stations.demo import network as demo
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}", flush=True)
     # Loading runs in child processes, so the peak memory below is the generation's.
@@ -172,7 +172,7 @@ class QueryCounter:
 def generate(jurisdiction, year, actor, run) -> None:
     from django.db import connection
 
-    from stations import planning
+    from stations.reception.plans import services as planning
 
     counter, progress = QueryCounter(), Progress()
     before = peak_rss_mb()

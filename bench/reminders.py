@@ -1,4 +1,4 @@
-"""Time the deadline reminders (petitions.reminders) at a million petitions on PostgreSQL.
+"""Time the deadline reminders (petitions.handling.reminders) at a million petitions on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_bench \\
         .venv/bin/python bench/reminders.py
@@ -45,9 +45,9 @@ def main() -> None:
 
     from liaison import outbox, workdays
     from liaison.models import OutboxMessage
-    from petitions import reminders
+    from petitions.handling import reminders
+    from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
     from petitions.models import Assignment, Petition, Reminder
-    from petitions.models.handling import ACTIVE_ASSIGNMENT_STATES
 
     outbox._kick = lambda: None  # messages stay pending: delivery is timed elsewhere (bench/notice_throughput.py)
     today = args.today or workdays.next_working_day(timezone.localdate())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import Q
 
-from .models import Role
+from liaison.models import Role
 
 _CACHE_ATTR = "_liaison_scope"
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Job, Jurisdiction, User
+from liaison.models import Job, Jurisdiction, User
 
 admin.site.site_header = _("Representative Liaison Platform administration")
 admin.site.site_title = _("Representative Liaison Platform")

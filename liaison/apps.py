@@ -8,8 +8,8 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import workdays
-        from .models import CalendarDay
+        from liaison import workdays
+        from liaison.models import CalendarDay
 
         # Cache invalidation only (admin edits included); no workflow hangs on these.
         for signal in (post_save, post_delete):

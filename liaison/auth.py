@@ -7,7 +7,7 @@ superusers and have every permission.
 
 from django.contrib.auth.backends import BaseBackend
 
-from .models import Role
+from liaison.models import Role
 
 _NETWORK_VIEW = {
     "stations.view_station",
@@ -64,7 +64,7 @@ _DESK = (
     }
 )
 
-# Handling (petitions.workflow): the office triages, assigns, supervises and closes out;
+# Handling (petitions.handling.workflow): the office triages, assigns, supervises and closes out;
 # departments handle what is assigned to them; staff and representatives feed the reply
 # back and rate. Representatives never close (代表法 art. 31).
 _FEEDBACK = {"petitions.feed_back_petition", "petitions.rate_petition", "petitions.view_commitment"}

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import workdays
-from .models import CalendarDay
+from liaison import workdays
+from liaison.models import CalendarDay
 
 NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length
 YEAR_RANGE = range(2000, 2101)

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification
+from liaison.models import Notification
 
 # (permission, label, url name, key); the first entry a user may see in a group shows.
 _RECEPTION = [

@@ -6,8 +6,8 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .calendar_services import YEAR_RANGE, describe
-from .models import CalendarDay
+from liaison.calendar_services import YEAR_RANGE, describe
+from liaison.models import CalendarDay
 
 HOLIDAY, WORKING = "holiday", "working"
 

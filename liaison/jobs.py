@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Job
+from liaison.models import Job
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class JobProgress:
 
 def job_start(*, owner, kind: str, title: str, params: dict | None = None, upload=None) -> Job:
     """Create the job row and queue it once the surrounding transaction commits."""
-    from .tasks import run_job
+    from liaison.tasks import run_job
 
     if kind not in RUNNERS:
         raise ValueError(f"no runner registered for {kind}")

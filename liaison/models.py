@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
+from liaison.querysets import JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
 
 
 class Role(models.TextChoices):

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import Channel, Notification, OutboxMessage
+from liaison.models import Channel, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def outbox_retry(*, message: OutboxMessage, actor) -> None:
 
 
 def _kick():
-    from .tasks import deliver_outbox
+    from liaison.tasks import deliver_outbox
 
     try:
         deliver_outbox.delay()

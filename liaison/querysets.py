@@ -11,7 +11,7 @@ class JurisdictionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Jurisdictions the user works in: the office's subtree, the subtrees
         of a staff member's or representative's stations, a department's area."""
-        from .access import prefix_q, scope_for
+        from liaison.access import prefix_q, scope_for
 
         scope = scope_for(user)
         if scope.everything:
@@ -34,7 +34,7 @@ class OutboxQuerySet(models.QuerySet):
         """Administrators see every message; office and staff those about stations they see."""
         from django.apps import apps
 
-        from .access import scope_for
+        from liaison.access import scope_for
 
         scope = scope_for(user)
         if scope.everything:

@@ -4,8 +4,8 @@ from django.apps import apps
 from django.db.models import Count
 from django.db.models.functions import Substr
 
-from .access import scope_for
-from .models import Role
+from liaison.access import scope_for
+from liaison.models import Role
 
 
 def home_summary(user) -> dict:
@@ -77,7 +77,7 @@ def _petition_summary(user, scope) -> dict:
             overdue=Count("pk", filter=Q(state__in=["pending", "accepted"], due_on__lt=today)),
         )
     if scope.representative_id:
-        from petitions.selectors import awaiting_first_reply
+        from petitions.ledger.selectors import awaiting_first_reply
 
         figures["awaiting"] = awaiting_first_reply(user)[:5]
     return figures

@@ -4,8 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .jobs import job_run
-from .models import Job
+from liaison.jobs import job_run
+from liaison.models import Job
 
 
 @shared_task(acks_late=True)
@@ -30,7 +30,7 @@ def purge_expired_jobs() -> int:
 @shared_task(acks_late=True)
 def deliver_outbox() -> dict:
     """Send due outbox rows; queues itself again while a full batch was sent."""
-    from .outbox import deliver_pending
+    from liaison.outbox import deliver_pending
 
     counts = deliver_pending()
     if sum(counts.values()) >= settings.LIAISON_OUTBOX_BATCH:

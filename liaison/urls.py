@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import auth, errors, home, jobs
+from liaison.views import auth, errors, home, jobs
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -27,15 +27,15 @@ urlpatterns = [
     path("network/", include("stations.urls")),
     path("calendar/", include("liaison.urls_calendar")),
     path("", include("liaison.urls_notices")),
-    path("reception/plans/", include("stations.urls_plans")),
-    path("reception/reports/", include("stations.urls_reports")),
-    path("reception/", include("stations.urls_events")),
+    path("reception/plans/", include("stations.reception.plans.urls")),
+    path("reception/reports/", include("stations.reception.reports.urls")),
+    path("reception/", include("stations.reception.events.urls")),
     path("petitions/", include("petitions.urls")),
-    path("representatives/performance/", include("stations.urls_performance")),
-    path("reports/", include("petitions.urls_reports")),
+    path("representatives/performance/", include("stations.performance.urls")),
+    path("reports/", include("petitions.reports.urls")),
     path("open311/v2/", include("petitions.open311.urls")),
-    path("", include("petitions.public_urls")),
-    path("", include("stations.public_urls")),
+    path("", include("petitions.intake.public_urls")),
+    path("", include("stations.public.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar
+from liaison.views import calendar
 
 app_name = "calendar"
 

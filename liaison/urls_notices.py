@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import notices
+from liaison.views import notices
 
 app_name = "notices"
 

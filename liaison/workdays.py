@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import chinese_calendar
 from chinese_calendar import constants as _official
 
-from .models import CalendarDay
+from liaison.models import CalendarDay
 
 OFFICIAL_YEARS = range(min(_official.holidays).year, max(_official.holidays).year + 1)
 

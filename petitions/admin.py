@@ -4,7 +4,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import ApiClient, Category, DeadlineRule, Department, Petition, PetitionEvent, ReplyTemplate
+from petitions.models import ApiClient, Category, DeadlineRule, Department, Petition, PetitionEvent, ReplyTemplate
 
 
 @admin.register(Department)

@@ -7,7 +7,6 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self):
-        from . import (
-            export,  # noqa: F401  registers the ledger export's job runner
-            views_reports,  # noqa: F401  and the dashboard's
-        )
+        # Register the job runners: the ledger's large export and the dashboard's Excel.
+        from petitions.ledger import export  # noqa: F401
+        from petitions.reports import views  # noqa: F401

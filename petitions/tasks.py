@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task
 def purge_staged_uploads() -> int:
     """Drop files staged by forms that were never completed (older than a day)."""
-    from .services import staged_purge
+    from petitions.ledger.services import staged_purge
 
     return staged_purge()
 
@@ -15,7 +15,7 @@ def purge_staged_uploads() -> int:
 def send_deadline_reminders() -> dict:
     """Beat, daily at 08:30: store today's reminders, then send them as digests. Running it
     twice (beat firing twice, a retried task) stores and sends nothing more."""
-    from .reminders import reminders_queue, reminders_send
+    from petitions.handling.reminders import reminders_queue, reminders_send
 
     queued = reminders_queue()
     sent = reminders_send()

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import LiaisonOfficer, Membership, PerformanceReport, Representative, ScoringRule, Station, StationDocument
+from stations.models import (
+    LiaisonOfficer,
+    Membership,
+    PerformanceReport,
+    Representative,
+    ScoringRule,
+    Station,
+    StationDocument,
+)
 
 
 class OfficerInline(admin.TabularInline):

@@ -7,4 +7,6 @@ class StationsConfig(AppConfig):
     verbose_name = _("Liaison network")
 
     def ready(self):
-        from . import planning, roster  # noqa: F401  register the job runners (roster import/export, annual plan)
+        # Register the job runners: roster import and export, the annual plan.
+        from stations import roster  # noqa: F401
+        from stations.reception.plans import services  # noqa: F401

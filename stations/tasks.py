@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notices
+from stations.reception.events import notices
 
 
 @shared_task(acks_late=True)

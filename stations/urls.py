@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import roster_views, views
+from stations.network import views
+from stations.roster import views as roster_views
 
 app_name = "stations"
 

@@ -19,8 +19,7 @@ import pytest
 from django.test import Client
 
 from liaison.models import Jurisdiction, Role
-
-from .factories import (
+from tests.factories import (
     PASSWORD,
     DepartmentFactory,
     JurisdictionFactory,
@@ -123,7 +122,7 @@ def ledger(world):
     d: S2, received by R2 (office sees it; staff, rep, office_t1, dept do not)
     e: S3, other district, received by R3, assigned to D2 (only office_k2 and admin)
     """
-    from .factories import make_petition
+    from tests.factories import make_petition
 
     w = world
     L = SimpleNamespace()

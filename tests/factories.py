@@ -86,7 +86,7 @@ def make_petition(
     **fields,
 ):
     """A petition registered through the real service (history, tracking number, search text)."""
-    from petitions.services import PetitionDraft, petition_register
+    from petitions.ledger.services import PetitionDraft, petition_register
 
     draft = PetitionDraft(jurisdiction=jurisdiction or station.jurisdiction, content=content, station=station, **fields)
     petition = petition_register(actor=actor, draft=draft, representatives=representatives)

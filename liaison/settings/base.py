@@ -235,7 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     # roster changed today still gets its notice today).
     "queue-reception-notices": {"task": "stations.tasks.queue_reception_notices", "schedule": 60 * 60},
     # Deadline reminders to departments (one digest per user), the office's overdue alerts and
-    # late online items: each (item, stage, day) once (petitions.reminders).
+    # late online items: each (item, stage, day) once (petitions.handling.reminders).
     "send-deadline-reminders": {
         "task": "petitions.tasks.send_deadline_reminders",
         "schedule": crontab(minute=30, hour=8),

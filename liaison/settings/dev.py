@@ -1,7 +1,7 @@
 """Development: the embedded defaults of `./dev run`."""
 
-from .base import *  # noqa: F403
-from .base import env
+from liaison.settings.base import *  # noqa: F403
+from liaison.settings.base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])

@@ -3,8 +3,8 @@
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL.
 """
 
-from .base import *  # noqa: F403
-from .base import env
+from liaison.settings.base import *  # noqa: F403
+from liaison.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")

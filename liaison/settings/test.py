@@ -6,8 +6,8 @@ DATABASE_URL and REDIS_URL are honoured, so CI runs on PostgreSQL and Redis.
 import os
 import re
 
-from .base import *  # noqa: F403
-from .base import REDIS_URL
+from liaison.settings.base import *  # noqa: F403
+from liaison.settings.base import REDIS_URL
 
 # pytest-xdist runs the suite in several processes, each with a database of its own
 # (pytest-django adds the suffix); each gets a Redis database of its own as well, so a

@@ -50,7 +50,7 @@ def sort_th(context, field, label, css_class=""):
 @register.filter
 def mask_phone(value):
     """138****5678: enough to recognise, not enough to call."""
-    from petitions.privacy import mask_phone as mask
+    from petitions.ledger.privacy import mask_phone as mask
 
     return mask(str(value or ""))
 

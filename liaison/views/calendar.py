@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
-from .. import calendar_services, workdays
-from ..calendar_services import YEAR_RANGE, CalendarImportError
-from ..forms import CalendarDayForm, CalendarImportForm
-from ..models import CalendarDay
+from liaison import calendar_services, workdays
+from liaison.calendar_services import YEAR_RANGE, CalendarImportError
+from liaison.forms import CalendarDayForm, CalendarImportForm
+from liaison.models import CalendarDay
 
 PERMISSION = "liaison.change_calendarday"
 # The small marks of a Chinese wall calendar: 休 on holidays, 班 on make-up working days.

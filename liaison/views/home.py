@@ -1,7 +1,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from ..selectors import home_summary
+from liaison.selectors import home_summary
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from ..models import Job
+from liaison.models import Job
 
 
 class JobDetailView(LoginRequiredMixin, DetailView):

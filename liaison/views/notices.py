@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from ..models import Channel, Notification, OutboxMessage
-from ..outbox import outbox_retry
+from liaison.models import Channel, Notification, OutboxMessage
+from liaison.outbox import outbox_retry
 
 
 class InboxView(LoginRequiredMixin, ListView):

@@ -19,20 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.access import prefix_q, scope_for
 from liaison.models import Jurisdiction
+from petitions.ledger.keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
+from petitions.ledger.querysets import code_range_q
+from petitions.models import Category, Channel, Department, PetitionRepresentative, Status, Urgency
+from petitions.reports.dashboard import MEASURES, measure_q
 from stations.models import Representative, Station
-from stations.querysets import _ancestor_codes
-
-from ..dashboard import MEASURES, measure_q
-from ..models import (
-    Category,
-    Channel,
-    Department,
-    PetitionRepresentative,
-    Status,
-    Urgency,
-)
-from ..querysets import code_range_q
-from .keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
+from stations.network.querysets import _ancestor_codes
 
 
 class DateInput(forms.DateInput):

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from ..models import Status
+from petitions.models import Status
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50

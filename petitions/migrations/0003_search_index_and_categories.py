@@ -6,7 +6,7 @@ edits them in admin afterwards.
 
 from django.db import migrations
 
-from petitions.taxonomy import seed_taxonomy
+from petitions.ledger.taxonomy import seed_taxonomy
 
 
 def create_index(apps, schema_editor):

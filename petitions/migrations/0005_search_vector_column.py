@@ -1,6 +1,6 @@
 """PostgreSQL: keep the search vector in a stored generated column.
 
-`search_text` holds a tsvector literal with positions (petitions.search); the
+`search_text` holds a tsvector literal with positions (petitions.ledger.search); the
 column is its cast.
 
 Matching a stored tsvector costs about a microsecond a row; computing
@@ -37,7 +37,7 @@ def backward(apps, schema_editor):
 
 def rewrite_search_text(apps, schema_editor):
     """Rows written before the literal format get it now."""
-    from petitions.search import search_document
+    from petitions.ledger.search import search_document
 
     Petition = apps.get_model("petitions", "Petition")
     batch = []

@@ -2,7 +2,7 @@
 
 - `auth`: API keys (one per `ApiClient`, scoped by its jurisdiction).
 - `selectors`: what a client may read, and each item as the spec's `request` record.
-- `services`: filing an item (through `petitions.services.petition_register`).
+- `services`: filing an item (through `petitions.ledger.services.petition_register`).
 - `render`: the spec's JSON and XML shapes, and its error bodies.
 - `views`, `urls`: thin views; `openapi.json`: the published document of the API.
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ..models import ApiClient
-from ..models.open311 import hash_key
-from .render import ApiError
-from .services import api_client_touch
+from petitions.models import ApiClient
+from petitions.open311.models import hash_key
+from petitions.open311.render import ApiError
+from petitions.open311.services import api_client_touch
 
 # last_used_at is written at most this often per client, so reads stay reads.
 TOUCH_EVERY = timedelta(minutes=1)

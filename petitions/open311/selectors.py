@@ -4,7 +4,7 @@ Scope: a client reads the items whose place lies in its jurisdiction; a request 
 a key reads every item but only public-safe fields (status, service, dates, department;
 no free text, no place). Never a petitioner's name, phone, email, ID number or address.
 
-Free text follows the public tracking page (`petitions.tracking`): an item's content is
+Free text follows the public tracking page (`petitions.intake.tracking`): an item's content is
 scrubbed of phone and ID numbers and of its petitioner's name and address; another
 client's or a desk item's content is cut to the page's excerpt; a confidential item has
 no description. Status notes and updates are the item's public history (the
@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from liaison.models import Jurisdiction
-
-from ..models import Category, Petition, PetitionEvent, Status
-from ..tracking import _excerpt, _scrub, normalise_tracking_number  # the tracking page's own scrubbing
-from .render import ApiError
+from petitions.intake.tracking import _excerpt, _scrub, normalise_tracking_number  # the tracking page's own scrubbing
+from petitions.models import Category, Petition, PetitionEvent, Status
+from petitions.open311.render import ApiError
 
 MAX_RESULTS = 1000
 DEFAULT_SPAN = timedelta(days=90)
@@ -318,7 +317,7 @@ def request_record(row: dict, client, tz=None) -> dict:
 
 
 def find_token(client, token: str) -> dict:
-    from ..models import ApiSubmission
+    from petitions.models import ApiSubmission
 
     token = (token or "").strip().lower()
     qs = ApiSubmission.objects.filter(token=token) if len(token) == 32 else ApiSubmission.objects.none()

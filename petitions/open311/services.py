@@ -1,6 +1,6 @@
 """Filing an item through the API: the form's checks, then the one registration service.
 
-An item a client files is registered like any other (`petitions.services.petition_register`:
+An item a client files is registered like any other (`petitions.ledger.services.petition_register`:
 status registered, one `registered` event, search text, tracking number), on the channel
 "city platform / 12345", in the client's jurisdiction or the place below it that the
 request names, at the client's default station when the place lies in that station's
@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from ..models import ApiClient, ApiSubmission, Channel, Petition, Urgency
-from ..services import PetitionDraft, PetitionError, petition_register
-from .render import ApiError
-from .selectors import find_service, place
+from petitions.ledger.services import PetitionDraft, PetitionError, petition_register
+from petitions.models import ApiClient, ApiSubmission, Channel, Petition, Urgency
+from petitions.open311.render import ApiError
+from petitions.open311.selectors import find_service, place
 
 MAX_CONTENT = Petition._meta.get_field("content").max_length
 MAX_NAME = Petition._meta.get_field("petitioner_name").max_length

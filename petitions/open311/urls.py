@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from petitions.open311 import views
 
 app_name = "open311"
 

@@ -14,10 +14,10 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .auth import api_client
-from .render import FORMATS, ApiError, error, respond
-from .services import open311_request_create, parse_request
+from petitions.open311 import selectors
+from petitions.open311.auth import api_client
+from petitions.open311.render import FORMATS, ApiError, error, respond
+from petitions.open311.services import open311_request_create, parse_request
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-06T00:00:00+08:00"  # the date this API last changed shape

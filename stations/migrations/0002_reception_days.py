@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import stations.models.reception
+import stations.reception.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
             name="EventPhoto",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("file", models.ImageField(upload_to=stations.models.reception.event_photo_path, verbose_name="photo")),
+                ("file", models.ImageField(upload_to=stations.reception.models.event_photo_path, verbose_name="photo")),
                 ("caption", models.CharField(blank=True, max_length=200, verbose_name="caption")),
                 ("size", models.PositiveIntegerField()),
                 ("uploaded_at", models.DateTimeField(auto_now_add=True)),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# Frozen here: the defaults the administrator starts from (stations.models.performance.DEFAULT_SCORING).
+# Frozen here: the defaults the administrator starts from (stations.performance.models.DEFAULT_SCORING).
 DEFAULTS = {
     "attended": ("3", "30"),
     "missed": ("-2", "10"),

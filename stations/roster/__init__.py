@@ -10,8 +10,8 @@ owner's scope reads exactly like a reference to something that does not exist.
 Importing this package registers the job runners of `importing` and `exporting`.
 """
 
-from . import exporting, importing  # noqa: F401  (register the job runners)
-from .columns import (
+from stations.roster import exporting, importing  # noqa: F401  (register the job runners)
+from stations.roster.columns import (
     DIRECT_EXPORT_LIMIT,
     REPRESENTATIVE_EXPORT,
     REPRESENTATIVE_IMPORT,
@@ -24,7 +24,7 @@ from .columns import (
     general_notes,
     template_workbook,
 )
-from .exporting import export_bytes, export_queryset, write_export
+from stations.roster.exporting import export_bytes, export_queryset, write_export
 
 __all__ = [
     "DIRECT_EXPORT_LIMIT",

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..models import Level, ProfessionalGroup, Representative, Station, StationKind
+from stations.models import Level, ProfessionalGroup, Representative, Station, StationKind
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Up to this many rows an export is written during the request; above it, a job.

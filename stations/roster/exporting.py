@@ -13,10 +13,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from liaison.jobs import JobRejected, JobResult, runner, temp_path
-
-from ..models import Membership, Station
-from ..selectors import representative_filter, representative_list, station_filter, station_list
-from .columns import (
+from stations.models import Membership, Station
+from stations.network.selectors import representative_filter, representative_list, station_filter, station_list
+from stations.roster.columns import (
     HEADER_FILL,
     REPRESENTATIVE_COLUMNS,
     REPRESENTATIVE_EXPORT,

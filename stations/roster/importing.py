@@ -16,9 +16,8 @@ from openpyxl import load_workbook
 from liaison.access import forget_scope
 from liaison.jobs import JobRejected, JobResult, runner
 from liaison.models import Jurisdiction, Role
-
-from ..models import ALLOWED_PARENT_KINDS, ROOT_KINDS, Membership, Representative, Station, StationKind
-from .columns import (
+from stations.models import ALLOWED_PARENT_KINDS, ROOT_KINDS, Membership, Representative, Station, StationKind
+from stations.roster.columns import (
     CODE_SEPARATORS,
     HEADER_SEARCH_ROWS,
     LOOKUP_CHUNK,

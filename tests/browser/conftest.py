@@ -84,7 +84,7 @@ def _categories(request):
     if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
+    from petitions.ledger.taxonomy import seed_taxonomy
     from petitions.models import Category
-    from petitions.taxonomy import seed_taxonomy
 
     seed_taxonomy(Category)

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from petitions import handling
+from petitions.handling import services as handling
+from petitions.handling.workflow import Move
 from petitions.models import ExtensionRequest, Petition, Rating, Status
-from petitions.workflow import Move
 from tests.browser.test_handling_walk import TIMEOUT, People, done_message, send_move, start_move, zh
 from tests.browser.test_public_events import count_pdf_pages
 from tests.factories import make_petition

@@ -26,7 +26,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from liaison.models import OutboxMessage
-from petitions import handling
+from petitions.handling import services as handling
+from petitions.handling.views import SPECS
+from petitions.handling.workflow import Move
 from petitions.models import (
     Assignment,
     DepartmentReply,
@@ -37,8 +39,6 @@ from petitions.models import (
     ReplyTemplate,
     Status,
 )
-from petitions.views_handling import SPECS
-from petitions.workflow import Move
 from tests.browser.conftest import DESKTOP, LOCAL_HOSTS
 from tests.browser.test_desk import sign_in, todays_event
 from tests.factories import make_petition

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.utils.translation import gettext
 
+from petitions.ledger.services import PetitionDraft, petition_register
 from petitions.models import Category, Petition, PetitionEvent
-from petitions.services import PetitionDraft, petition_register
 from tests.factories import make_petition
 
 pytestmark = pytest.mark.django_db(transaction=True)

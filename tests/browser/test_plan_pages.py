@@ -6,8 +6,7 @@ import pytest
 
 from liaison import workdays
 from stations.models import ReceptionEvent, ReceptionPlan, ReceptionRule
-
-from .test_network_pages import sign_in
+from tests.browser.test_network_pages import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import EventKind, ReceptionEvent, RosterEntry
+from tests.browser.conftest import PHONE
 from tests.factories import RepresentativeFactory
-
-from .conftest import PHONE
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from .conftest import PHONE
+from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 

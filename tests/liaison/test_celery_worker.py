@@ -8,8 +8,7 @@ from django.conf import settings
 from liaison.celery import app as celery_app
 from liaison.jobs import job_start
 from liaison.models import Job
-
-from .test_jobs import count_runner  # noqa: F401  (registers the test runner)
+from tests.liaison.test_jobs import count_runner  # noqa: F401  (registers the test runner)
 
 pytestmark = [
     pytest.mark.worker,

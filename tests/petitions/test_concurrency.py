@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 
 from liaison.models import Role
-from petitions.handling import (
+from petitions.handling.services import (
     Conflict,
     PetitionError,
     petition_accept,
@@ -33,6 +33,8 @@ from petitions.handling import (
     petition_request_extension,
     petition_return,
 )
+from petitions.handling.workflow import InvalidTransition
+from petitions.ledger.services import petition_add_representative
 from petitions.models import (
     Assignment,
     DepartmentReply,
@@ -44,8 +46,6 @@ from petitions.models import (
     Satisfaction,
     Status,
 )
-from petitions.services import petition_add_representative
-from petitions.workflow import InvalidTransition
 from tests.factories import DepartmentFactory, UserFactory
 from tests.petitions.test_workflow import make_cast, reach
 

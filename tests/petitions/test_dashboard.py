@@ -16,8 +16,6 @@ import pytest
 from django.utils import timezone
 
 from liaison import workdays
-from petitions import dashboard as dash
-from petitions.evaluation import evaluate
 from petitions.models import (
     AWAITING_REPLY_STATUSES,
     Assignment,
@@ -29,6 +27,8 @@ from petitions.models import (
     Satisfaction,
     Status,
 )
+from petitions.reports import dashboard as dash
+from petitions.reports.evaluation import evaluate
 from stations.models import Campaign, EventKind, ReceptionEvent
 from tests.factories import DepartmentFactory, make_petition
 
@@ -202,7 +202,7 @@ def test_the_ledger_ignores_a_jurisdiction_outside_the_users_scope(world, genera
 
 
 def test_reply_working_days_are_fixed_when_the_department_replies(world, monkeypatch):
-    from petitions.handling import petition_accept, petition_reply
+    from petitions.handling.services import petition_accept, petition_reply
     from tests.petitions.test_workflow import make_cast, reach
 
     cast = make_cast(world)
@@ -452,7 +452,7 @@ def test_a_large_dashboard_export_runs_as_a_job_with_a_progress_bar(
     from django.urls import reverse
 
     from liaison.models import Job
-    from petitions import views_reports
+    from petitions.reports import views as views_reports
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     monkeypatch.setattr(views_reports, "EXPORT_SYNC_ITEMS", 10)

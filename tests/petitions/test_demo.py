@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from liaison import workdays
 from liaison.models import User
-from petitions import demo_bulk, supervision
+from petitions.demo import bulk as demo_bulk
+from petitions.ledger.search import search_text_for
 from petitions.models import (
     ONLINE_CHANNELS,
     Assignment,
@@ -34,8 +35,8 @@ from petitions.models import (
     SuggestionEvent,
     SupervisionNotice,
 )
-from petitions.search import search_text_for
-from stations.demo import HOUSING_DEPARTMENT
+from petitions.supervision import services as supervision
+from stations.demo.network import HOUSING_DEPARTMENT
 from stations.models import Membership, ReceptionEvent
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -174,7 +175,7 @@ def test_copy_path_on_postgresql_rebuilds_the_indexes(monkeypatch):
     assert Petition.objects.search("停车").exists()  # the full-text index answers
 
 
-# --------------------------------------------------------------------------- the handling story (petitions/demo_handling.py)
+# --------------------------------------------------------------------------- the handling story (petitions/demo/handling.py)
 
 IN_HAND = {Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS}
 ANSWERED = {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED}
@@ -205,7 +206,7 @@ def _overall(ratings) -> str:
 
 def assert_handling_consistent() -> None:
     """Every item's status agrees with its shares, replies, ratings, extensions and history, as the
-    services of petitions.handling would have left them."""
+    services of petitions.handling.services would have left them."""
     rules = {
         u: (d, c)
         for u, d, c in DeadlineRule.objects.filter(route=Route.DIRECT).values_list(

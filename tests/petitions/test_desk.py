@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from petitions.desk import query_bigrams
-from petitions.forms import clean_id_number, clean_mobile
+from petitions.intake.desk import query_bigrams
+from petitions.intake.forms import clean_id_number, clean_mobile
 from petitions.models import Category, Petition, PetitionAttachment, PetitionEvent, StagedUpload, Status
 from stations.models import Membership, ReceptionEvent, RosterEntry
 from tests.factories import RepresentativeFactory, make_petition
@@ -586,7 +586,7 @@ def test_receipt_hides_a_confidential_name_from_a_department(world, ledger, clie
 
 def test_an_edit_made_on_a_stale_page_is_refused_and_keeps_what_was_typed(world, ledger, staff, client_for):
     """Two people on one item: the edit form carries the version it was built from."""
-    from petitions import handling
+    from petitions.handling import services as handling
 
     url = reverse("petitions:update", args=[ledger.a.pk])
     page = staff.get(url)

@@ -13,17 +13,16 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from PIL import Image
 
-from petitions.models import Petition, PetitionAttachment, PetitionEvent, PetitionNote, PetitionRepresentative
-from petitions.services import (
+from petitions.ledger.services import (
     PetitionDraft,
     petition_attach,
     petition_link,
     petition_update,
     staged_upload_store,
 )
+from petitions.models import Petition, PetitionAttachment, PetitionEvent, PetitionNote, PetitionRepresentative
 from tests.factories import UserFactory, make_petition
-
-from .test_ledger import EXPECTED
+from tests.petitions.test_ledger import EXPECTED
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -244,7 +243,7 @@ def test_timeline_shows_who_when_and_what_changed(world, ledger, client_for):
 
 
 def test_timeline_of_a_resident_item_names_the_resident(world, ledger, client_for):
-    from petitions.services import petition_register
+    from petitions.ledger.services import petition_register
 
     qr = petition_register(
         actor=None,

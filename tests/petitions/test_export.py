@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from liaison.models import Job, Role
-from petitions.export import COLUMNS, TITLE_ROWS, iter_rows
+from petitions.ledger.export import COLUMNS, TITLE_ROWS, iter_rows
 from petitions.models import Petition, Status
 from tests.factories import UserFactory, make_petition
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from liaison import workdays
 from liaison.models import Notification, OutboxMessage, Role
 from liaison.outbox import deliver_pending
-from petitions import handling
-from petitions.handling import (
+from petitions.handling import services as handling
+from petitions.handling.services import (
     Conflict,
     PetitionError,
     deadline_for,
@@ -39,6 +39,8 @@ from petitions.handling import (
     petition_to_suggestion,
     petition_triage,
 )
+from petitions.intake.tracking import ACTOR_LABELS, RESIDENT_LABEL, public_item
+from petitions.ledger.services import RESIDENT, petition_add_representative, staged_upload_store
 from petitions.models import (
     Assignment,
     DeadlineRule,
@@ -57,8 +59,6 @@ from petitions.models import (
     Suggestion,
     Urgency,
 )
-from petitions.services import RESIDENT, petition_add_representative, staged_upload_store
-from petitions.tracking import ACTOR_LABELS, RESIDENT_LABEL, public_item
 from tests.factories import UserFactory
 from tests.petitions.test_workflow import make_cast, new_suggestion, reach
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from liaison import workdays
 from liaison.models import OutboxMessage
-from petitions import handling
+from petitions.handling import services as handling
 from petitions.models import Assignment, DeadlineRule, Petition, PetitionEvent, Rating, Status
 
 pytestmark = pytest.mark.django_db
@@ -430,7 +430,7 @@ def test_desk_and_triage_lists_export_to_excel(world, ledger, client_for):
 
 
 def test_a_linked_item_sees_the_answer_without_the_other_petitioner(world, ledger, client):
-    from petitions.services import petition_link
+    from petitions.ledger.services import petition_link
 
     petition_link(actor=world.staff, petition=ledger.c, target=ledger.a)
     assign(world, ledger.a)

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from petitions import ledger as ledger_mod
 from petitions.ledger import keyset
+from petitions.ledger import listing as ledger_mod
+from petitions.ledger.services import petition_mark_follow_up, petition_reply_online
 from petitions.models import Category, Petition, SavedFilter
-from petitions.services import petition_mark_follow_up, petition_reply_online
 from tests.factories import UserFactory, make_petition
 
 LEDGER = reverse("petitions:ledger")
@@ -145,7 +145,7 @@ def test_filters(world, ledger, client_for):
 
 
 def test_follow_up_filter_is_the_representatives_own_mark(world, ledger, client_for):
-    from petitions.services import petition_add_representative
+    from petitions.ledger.services import petition_add_representative
 
     petition_add_representative(actor=world.staff, petition=ledger.b, representative=world.R1, role="following")
     petition_mark_follow_up(actor=world.rep, petition=ledger.a, on=True)

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions.handling import petition_consult, petition_progress
+from petitions.handling.services import petition_consult, petition_progress
 from petitions.models import ApiClient, ApiSubmission, Category, Channel, Petition, PetitionEvent, Status
 from petitions.open311.selectors import CLOSED_STATUSES, open311_status
 
@@ -487,7 +487,7 @@ def test_status_mapping(ledger, keys, status):
 
 
 def test_at_most_1000_results(world, keys, service):
-    from petitions.services import PetitionDraft, petition_register
+    from petitions.ledger.services import PetitionDraft, petition_register
 
     first = petition_register(
         actor=None, draft=PetitionDraft(jurisdiction=world.j.C1, content="路灯", station=world.S1)
@@ -546,7 +546,7 @@ def test_service_request_updates_json_and_xml(ledger, keys, world):
 
 
 def test_progress_shows_in_status_notes_and_updates(ledger, keys, world):
-    from petitions.handling import petition_accept, petition_assign
+    from petitions.handling.services import petition_accept, petition_assign
 
     L = ledger
     Petition.objects.filter(pk=L.d.pk).update(lead_department=None)

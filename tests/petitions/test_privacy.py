@@ -9,15 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext
 
-from petitions.privacy import (
-    Access,
-    Petitioner,
-    access,
-    mask_address,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-)
+from petitions.ledger.privacy import Access, Petitioner, access, mask_address, mask_id_number, mask_name, mask_phone
 from tests.factories import UserFactory, make_petition
 
 FULL_ID = "110101199001011234"

@@ -12,10 +12,9 @@ from PIL import Image
 
 from liaison.models import Channel as NoticeChannel
 from liaison.models import Notification, OutboxMessage
+from petitions.ledger.services import petition_reply_online
 from petitions.models import Category, Channel, Petition, PetitionEvent, StagedUpload, Status
-from petitions.services import petition_reply_online
-
-from ..factories import MembershipFactory, RepresentativeFactory, make_petition
+from tests.factories import MembershipFactory, RepresentativeFactory, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -479,7 +478,7 @@ def test_linked_item_shows_the_primary_items_public_events(client, world):
 
 
 def test_public_item_costs_two_queries(world, django_assert_max_num_queries):
-    from petitions.tracking import public_item
+    from petitions.intake.tracking import public_item
 
     primary = make_petition(station=world.S1, representatives=[world.R1])
     linked = make_petition(station=world.S1, linked_to=primary)
@@ -614,7 +613,7 @@ def test_client_ip(rf, settings, meta, proxies, expected):
 
 
 def test_normalise_tracking_number():
-    from petitions.tracking import normalise_tracking_number
+    from petitions.intake.tracking import normalise_tracking_number
 
     assert normalise_tracking_number(" 2611 abcd 2345 ") == "2611-ABCD2345"
     assert normalise_tracking_number("2611—ABCD—2345") == "2611-ABCD2345"

@@ -14,11 +14,10 @@ from liaison import workdays
 from liaison.celery import app as celery_app
 from liaison.models import Notification, OutboxMessage
 from liaison.tasks import deliver_outbox
-from petitions import handling
+from petitions.handling import services as handling
 from petitions.models import Petition, Reminder
 from petitions.tasks import send_deadline_reminders
-
-from ..factories import make_petition
+from tests.factories import make_petition
 
 pytestmark = [
     pytest.mark.worker,

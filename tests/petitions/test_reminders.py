@@ -1,4 +1,4 @@
-"""Deadline reminders (petitions.reminders): the stages on the right working days, one digest per
+"""Deadline reminders (petitions.handling.reminders): the stages on the right working days, one digest per
 user per run, the office alert and the online-24h alert once each, nothing for closed shares,
 bounded queries. Runs on SQLite and on PostgreSQL (DATABASE_URL)."""
 
@@ -16,12 +16,12 @@ from django.utils import timezone
 from liaison import workdays
 from liaison.models import Notification, OutboxMessage, Role
 from liaison.tasks import deliver_outbox
-from petitions import handling, reminders
+from petitions.handling import reminders
+from petitions.handling import services as handling
+from petitions.ledger.services import petition_reply_online
 from petitions.models import Assignment, Outcome, Petition, Reminder, Status
-from petitions.services import petition_reply_online
 from petitions.tasks import send_deadline_reminders
-
-from ..factories import DepartmentFactory, UserFactory, make_petition
+from tests.factories import DepartmentFactory, UserFactory, make_petition
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from petitions.export import COLUMNS
+from petitions.ledger.export import COLUMNS
+from petitions.ledger.privacy import Access, access, mask_name, mask_phone
+from petitions.ledger.services import petition_attach, petition_note_add, staged_upload_store
 from petitions.models import Petition, PetitionAttachment, PetitionEvent, PetitionNote
-from petitions.privacy import Access, access, mask_name, mask_phone
-from petitions.services import petition_attach, petition_note_add, staged_upload_store
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +223,7 @@ def test_filters_in_scope_still_work(scoped, world, client_for, account, field, 
 @pytest.mark.parametrize("account", ["staff", "rep", "dept", "office_k2", "nobody"])
 def test_forged_cursor_gives_no_foreign_rows(scoped, world, client_for, account):
     """A cursor only says where to resume; the rows still come from the user's scope."""
-    from petitions.ledger import DEFAULT_SORT, Cursor
+    from petitions.ledger.listing import DEFAULT_SORT, Cursor
 
     client = client_for(getattr(world, account))
     for key in ITEMS:
@@ -278,7 +278,7 @@ def test_attachments_200_in_scope_404_outside(scoped, world, client_for, account
 
 
 def test_department_sees_nothing_personal_of_a_confidential_item(scoped, world, client_for):
-    from petitions.services import PetitionDraft, petition_update
+    from petitions.ledger.services import PetitionDraft, petition_update
 
     b = scoped.b
     draft = PetitionDraft(
@@ -479,7 +479,7 @@ def test_link_to_a_foreign_tracking_number_is_refused(scoped, world, client_for)
 
 def test_linked_items_outside_the_scope_are_left_out(scoped, world, client_for):
     """c (no representative) is linked to a: the representative of a never learns c's number or content."""
-    from petitions.services import petition_link
+    from petitions.ledger.services import petition_link
 
     petition_link(actor=world.staff, petition=scoped.c, target=scoped.a)
     text = html(client_for(world.rep).get(reverse("petitions:detail", args=[scoped.a.pk])))

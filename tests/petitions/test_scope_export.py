@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from petitions.privacy import Access, access, mask_name, mask_phone
-
-from .test_scope import (  # noqa: F401  (scoped is a fixture)
+from petitions.ledger.privacy import Access, access, mask_name, mask_phone
+from tests.petitions.test_scope import (  # noqa: F401  (scoped is a fixture)
     ACCOUNTS,
     ITEMS,
     NAMES,
@@ -106,7 +105,7 @@ def track_freely(settings):
 
 def test_public_tracking_never_shows_the_petitioner(scoped, world, client, track_freely):
     """Nor another item's number: c is handled together with a, and each page names only itself."""
-    from petitions.services import petition_link
+    from petitions.ledger.services import petition_link
 
     petition_link(actor=world.staff, petition=scoped.c, target=scoped.a)
     secrets = [PHONES[k] for k in ITEMS] + [mask_phone(PHONES[k]) for k in ITEMS]

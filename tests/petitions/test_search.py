@@ -9,8 +9,8 @@ PostgreSQL only:
 import pytest
 from django.db import connection
 
+from petitions.ledger.search import _RUNS, bigrams, search_document, search_text_for, tsquery
 from petitions.models import Petition
-from petitions.search import _RUNS, bigrams, search_document, search_text_for, tsquery
 from tests.factories import make_petition
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text index only")
@@ -174,7 +174,7 @@ def test_search_by_tracking_number(corpus):
 
 
 def test_search_follows_edits(world, corpus):
-    from petitions.services import PetitionDraft, petition_update
+    from petitions.ledger.services import PetitionDraft, petition_update
 
     lamp = corpus["lamp"]
     draft = PetitionDraft(jurisdiction=lamp.jurisdiction, station=lamp.station, content="东关村井盖缺失")

@@ -20,9 +20,8 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from liaison.models import Notification, OutboxMessage
-from petitions.models import TRACKING_ALPHABET, Petition, PetitionAttachment, PetitionEvent, StagedUpload, Status
-from petitions.search import search_text_for
-from petitions.services import (
+from petitions.ledger.search import search_text_for
+from petitions.ledger.services import (
     RESIDENT,
     PetitionDraft,
     PetitionError,
@@ -38,6 +37,7 @@ from petitions.services import (
     staged_upload_store,
     staged_uploads,
 )
+from petitions.models import TRACKING_ALPHABET, Petition, PetitionAttachment, PetitionEvent, StagedUpload, Status
 from tests.factories import UserFactory, make_petition
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_tracking_number_format_month_and_uniqueness(world):
 def test_tracking_number_collision_draws_again(world, monkeypatch):
     first = register(world)
     draws = iter([first.tracking_number, first.tracking_number, "2501-ZZZZZZZZ"])
-    monkeypatch.setattr("petitions.services.new_tracking_number", lambda when: next(draws))
+    monkeypatch.setattr("petitions.ledger.services.new_tracking_number", lambda when: next(draws))
     second = register(world)
     assert second.tracking_number == "2501-ZZZZZZZZ"
     assert Petition.objects.count() == 2

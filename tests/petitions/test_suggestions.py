@@ -18,15 +18,14 @@ from openpyxl import load_workbook
 
 from liaison.models import Notification, OutboxMessage, Role
 from liaison.outbox import deliver_pending
-from petitions import suggestions as sg
-from petitions import tracking
-from petitions.handling import Conflict
+from petitions.handling.models import Suggestion, SuggestionEvent
+from petitions.handling.services import Conflict
+from petitions.intake import tracking
+from petitions.intake.tracking import normalise_tracking_number
+from petitions.ledger.services import PetitionError
 from petitions.models import Outcome, Petition, PetitionEvent, Satisfaction, Status
-from petitions.models.handling import Suggestion, SuggestionEvent
-from petitions.services import PetitionError
-from petitions.tracking import normalise_tracking_number
-
-from ..factories import UserFactory
+from petitions.suggestions import services as sg
+from tests.factories import UserFactory
 
 S = Suggestion.Status
 NUMBER_RE = re.compile(r"^建议〔(\d{4})〕(\d{3,})号$")
@@ -836,7 +835,7 @@ def test_export_reads_back_filtered_and_scoped(world, ledger, client_for):
 
 
 def test_tracking_number_typing_is_forgiving(world, ledger):
-    from petitions.forms_suggestions import petitions_by_number
+    from petitions.suggestions.forms import petitions_by_number
 
     number = ledger.a.tracking_number
     typed = f" {number.lower().replace('-', '')} ；{ledger.c.tracking_number}、{number}"

@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 
 from liaison import workdays
 from liaison.models import CalendarDay, OutboxMessage
-from petitions import supervision as sv
-from petitions.handling import petition_accept, petition_assign, petition_request_extension
+from petitions.handling.services import petition_accept, petition_assign, petition_request_extension
+from petitions.handling.workflow import InvalidTransition
+from petitions.ledger.services import PetitionError
 from petitions.models import Category, Commitment, Petition, PetitionEvent, Status, SupervisionNotice
-from petitions.services import PetitionError
-from petitions.workflow import InvalidTransition
+from petitions.supervision import services as sv
 from tests.factories import DepartmentFactory, UserFactory, make_petition
 
 SUPERVISION = reverse("petitions:supervision")

@@ -1,8 +1,8 @@
 """The move table of a petition's handling: every allowed and every forbidden move.
 
 Two layers:
-- the table itself (`petitions.workflow.check`): every move × every status × every role;
-- the services (`petitions.handling`): a real item is driven into each status through the
+- the table itself (`petitions.handling.workflow.check`): every move × every status × every role;
+- the services (`petitions.handling.services`): a real item is driven into each status through the
   real services (`reach`), then each move's service is called on it. An allowed source gives
   the rule's target and exactly one event; a forbidden one raises InvalidTransition and
   writes nothing.
@@ -24,7 +24,10 @@ from django.utils import timezone
 
 from liaison.auth import ROLE_PERMISSIONS
 from liaison.models import Role, User
-from petitions import handling, workflow
+from petitions.handling import services as handling
+from petitions.handling import workflow
+from petitions.handling.workflow import TABLE, InvalidTransition, Move
+from petitions.ledger.services import petition_link
 from petitions.models import (
     Assignment,
     ExtensionRequest,
@@ -36,8 +39,6 @@ from petitions.models import (
     Status,
     Suggestion,
 )
-from petitions.services import petition_link
-from petitions.workflow import TABLE, InvalidTransition, Move
 from tests.factories import DepartmentFactory, UserFactory, make_petition
 
 ALL_STATUSES = list(Status)
@@ -466,7 +467,7 @@ PREPARE = {Move.DECIDE_EXTENSION: _before_decide}
 
 
 def test_every_move_but_supervision_has_a_service():
-    # A supervision notice is petitions.supervision's and moves no status; the suggestion's reply is tested below.
+    # A supervision notice is petitions.supervision.services's and moves no status; the suggestion's reply is tested below.
     assert set(SERVICES) | {Move.SUPERVISE, Move.SUGGESTION_REPLIED} == set(Move)
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from liaison.models import Jurisdiction, Notification, OutboxMessage, User
 from liaison.workdays import WorkingCalendar
-from stations import demo, demo_reception
+from stations.demo import network as demo
+from stations.demo import reception as demo_reception
 from stations.models import (
     Campaign,
     EventKind,
@@ -22,7 +23,7 @@ from stations.models import (
     Station,
     StationKind,
 )
-from stations.public_views import coming_events
+from stations.public.views import coming_events
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from liaison import workdays
 from liaison.models import OutboxMessage
-from stations import event_selectors as selectors
-from stations import reception_services as services
 from stations.models import Membership, ReceptionEvent, RosterEntry
+from stations.reception.events import selectors, services
 from tests.factories import RepresentativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
-from stations import reception_services as services
 from stations.models import EventKind, EventPhoto, ReceptionEvent, ReceptionPlan, RosterEntry
+from stations.reception.events import services
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_export_contains_only_visible_events(world, client_for):
 
 
 def test_export_refuses_too_many_rows(world, client_for, monkeypatch):
-    from stations import views_events
+    from stations.reception.events import views as views_events
 
     monkeypatch.setattr(views_events, "EXPORT_MAX_ROWS", 1)
     make_event(world.S1, today() + timedelta(days=3))

@@ -20,8 +20,8 @@ from liaison import workdays
 from liaison.celery import app as celery_app
 from liaison.models import Notification, OutboxMessage
 from liaison.tasks import deliver_outbox
-from stations import notices
 from stations.models import ReceptionEvent, RosterEntry
+from stations.reception.events import notices
 from stations.tasks import queue_reception_notices
 
 pytestmark = [

@@ -7,8 +7,8 @@ import pytest
 from liaison import workdays
 from liaison.models import Notification, OutboxMessage
 from liaison.outbox import deliver_pending
-from stations import notices
 from stations.models import EventKind, Membership, ReceptionEvent, RosterEntry
+from stations.reception.events import notices
 
 pytestmark = pytest.mark.django_db
 

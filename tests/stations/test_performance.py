@@ -19,9 +19,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from liaison.models import Role
+from petitions.ledger.services import petition_mark_follow_up, petition_reply_online
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
-from petitions.services import petition_mark_follow_up, petition_reply_online
-from stations import performance as perf
 from stations.models import (
     DEFAULT_SCORING,
     Activity,
@@ -31,8 +30,8 @@ from stations.models import (
     RosterEntry,
     ScoringRule,
 )
-
-from ..factories import MembershipFactory, RepresentativeFactory, UserFactory, make_petition
+from stations.performance import services as perf
+from tests.factories import MembershipFactory, RepresentativeFactory, UserFactory, make_petition
 
 pytestmark = pytest.mark.django_db
 
@@ -344,7 +343,7 @@ def test_the_nearest_rule_applies(world, client_for):
 
 
 def perf_rows(user):
-    from stations.views_performance import _rule_rows
+    from stations.performance.views import _rule_rows
 
     return _rule_rows(user)
 

@@ -11,11 +11,10 @@ from liaison import workdays
 from liaison.jobs import job_run
 from liaison.models import CalendarDay, Job
 from liaison.workdays import WorkingCalendar
-from stations import planning
-from stations.forms_plans import ReceptionRuleForm
 from stations.models import ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry
-
-from ..factories import MembershipFactory, RepresentativeFactory, StationFactory
+from stations.reception.plans import services as planning
+from stations.reception.plans.forms import ReceptionRuleForm
+from tests.factories import MembershipFactory, RepresentativeFactory, StationFactory
 
 OFFICIAL = WorkingCalendar({})  # the package's calendar, no office entries
 

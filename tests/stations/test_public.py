@@ -8,10 +8,9 @@ import segno
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from stations import qr
 from stations.models import Station, StationKind
-
-from ..factories import MembershipFactory, OfficerFactory, RepresentativeFactory, StationFactory
+from stations.public import qr
+from tests.factories import MembershipFactory, OfficerFactory, RepresentativeFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import Campaign, EventKind, ReceptionEvent, ReceptionPlan, RosterEntry
-
-from ..factories import MembershipFactory, RepresentativeFactory
+from tests.factories import MembershipFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from stations.models import Campaign, EventKind, ReceptionEvent, RosterEntry
-from stations.reception_selectors import attendance_rows, campaign_totals
-
-from ..factories import MembershipFactory, RepresentativeFactory
+from stations.reception.reports.selectors import attendance_rows, campaign_totals
+from tests.factories import MembershipFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 

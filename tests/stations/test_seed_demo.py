@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from liaison.models import Jurisdiction, Role, User
 from petitions.models import Department
-from stations.demo import DEMO_PASSWORD
+from stations.demo.network import DEMO_PASSWORD
 from stations.models import Level, LiaisonOfficer, Membership, Representative, Station, StationKind
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,11 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from liaison.models import Jurisdiction
-from petitions import demo as petition_demo
-from petitions import demo_bulk as petition_bulk
+from petitions.demo import bulk as petition_bulk
+from petitions.demo import petitions as petition_demo
 from petitions.models import Department, Petition
-from stations import demo, demo_reception
+from stations.demo import network as demo
+from stations.demo import reception as demo_reception
 from stations.models import LiaisonOfficer, Membership, ReceptionEvent, Representative, Station
 
 LABELS = {

@@ -1,0 +1,271 @@
+"""One plain form per handling move (validation only; `petitions.handling.views` calls the service).
+
+Every form carries the item's `version` as it was when the page was built, so a
+second person acting at the same moment is told instead of overwriting.
+"""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from liaison import workdays
+from petitions.handling.services import deadline_for
+from petitions.models import Department, FeedbackMethod, Outcome, ReplyTemplate, Route, Satisfaction, Urgency
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(label, rows=5, required=True, max_length=5000, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": _("This field is required: write it before sending.")},
+    )
+
+
+class MoveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, petition, user, **kwargs):
+        self.petition, self.user = petition, user
+        super().__init__(*args, **kwargs)
+
+    def arguments(self) -> dict:
+        """Keyword arguments for the move's service."""
+        return dict(self.cleaned_data.items())
+
+
+class ConfirmForm(MoveForm):
+    """Accept: nothing to fill in but the version."""
+
+
+class TriageForm(MoveForm):
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    is_hard_problem = forms.BooleanField(label=_("Long-standing hard problem (难愁盼)"), required=False)
+    responsible_leader = forms.CharField(label=_("Responsible leader"), max_length=64, required=False)
+    note = _text(_("Note for the record"), rows=2, required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["urgency"].initial = self.petition.urgency
+        self.fields["is_hard_problem"].initial = self.petition.is_hard_problem
+        self.fields["responsible_leader"].initial = self.petition.responsible_leader
+
+
+class AssignForm(MoveForm):
+    department = forms.ModelChoiceField(label=_("Lead department (主办)"), queryset=Department.objects.none())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-handling departments (协办)"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Hold Ctrl to choose several. They give their part to the lead department."),
+    )
+    responsible_leader = forms.CharField(label=_("Responsible leader"), max_length=64, required=False)
+    due_on = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+    co_due_on = forms.DateField(label=_("Co-handlers' deadline"), required=False, widget=DATE)
+    note = _text(_("Instructions to the department"), rows=3, required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.visible_to(self.user).filter(is_active=True).select_related("jurisdiction")
+        self.fields["department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
+        self.fields["responsible_leader"].initial = self.petition.responsible_leader
+        due, co_due = deadline_for(route=Route.DIRECT, urgency=self.petition.urgency, area_code=self.petition.area_code)
+        self.default_due, self.default_co_due = due, co_due
+        today = timezone.localdate()
+        self.fields["due_on"].help_text = _("Empty: %(days)s working days by the rules, that is %(due)s.") % {
+            "days": workdays.working_days_between(today, due),
+            "due": date_format(due, "Y-m-d"),
+        }
+        self.fields["co_due_on"].help_text = _("Empty: %(due)s.") % {"due": date_format(co_due, "Y-m-d")}
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        due, co_due = data.get("due_on"), data.get("co_due_on")
+        if due and due < today:
+            self.add_error("due_on", _("The deadline cannot be in the past."))
+        if co_due and co_due < today:
+            self.add_error("co_due_on", _("The deadline cannot be in the past."))
+        if co_due and co_due > (due or self.default_due):
+            self.add_error("co_due_on", _("Co-handlers give their part before the lead's deadline."))
+        lead = data.get("department")
+        if lead and lead in (data.get("co_departments") or []):
+            self.add_error("co_departments", _("The lead department cannot also be a co-handler."))
+        return data
+
+
+class AnswerForm(MoveForm):
+    """Consultation, on the spot, referral upwards, cannot be handled: what the resident is told."""
+
+    text = _text(_("What the resident is told"), rows=6)
+
+
+class OnTheSpotForm(AnswerForm):
+    department = forms.ModelChoiceField(
+        label=_("Street office or department that took it over"), queryset=Department.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.visible_to(self.user).filter(is_active=True)
+
+
+class ProgressForm(MoveForm):
+    text = _text(_("What has been done"), rows=4, max_length=3000)
+    public = forms.BooleanField(label=_("Show on the resident's tracking page"), required=False, initial=True)
+
+
+class ContributeForm(MoveForm):
+    text = _text(_("Our department's part"), rows=6)
+
+
+class ReplyForm(MoveForm):
+    template = forms.ChoiceField(label=_("Start from a template"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome class.")},
+    )
+    text = _text(
+        _("Reply"), rows=10, help_text=_("The resident reads this on the tracking page and in the feedback letter.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        category = self.petition.category
+        ids = [c for c in (category and category.pk, category and category.parent_id) if c]
+        self.templates = list(
+            ReplyTemplate.objects.filter(Q(category__isnull=True) | Q(category_id__in=ids), is_active=True)
+            .select_related("category")
+            .order_by("-category_id", "outcome", "title")
+        )
+        self.fields["template"].choices = [("", "—")] + [(t.pk, t.title) for t in self.templates]
+
+    def arguments(self):
+        data = dict(self.cleaned_data)
+        data.pop("template", None)
+        return data
+
+
+class ExtensionRequestForm(MoveForm):
+    requested_due_on = forms.DateField(label=_("New deadline asked for"), widget=DATE)
+    reason = _text(_("Why more time is needed"), rows=4, max_length=2000)
+
+    def clean_requested_due_on(self):
+        value = self.cleaned_data["requested_due_on"]
+        if self.petition.due_on and value <= self.petition.due_on:
+            raise forms.ValidationError(
+                _("Ask for a date after the current deadline (%(due)s).")
+                % {"due": date_format(self.petition.due_on, "Y-m-d")}
+            )
+        return value
+
+
+class DecideExtensionForm(MoveForm):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Approve")), ("0", _("Refuse"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Approve or refuse the request.")},
+    )
+    due_on = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
+    note = _text(
+        _("Note to the department"), rows=3, required=False, max_length=2000, help_text=_("Required when refusing.")
+    )
+
+    def __init__(self, *args, request_row=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_row = request_row
+        if request_row is not None:
+            self.fields["due_on"].initial = request_row.requested_due_on
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approve") is False and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the extension is refused."))
+        return data
+
+    def arguments(self):
+        return {**self.cleaned_data, "request": self.request_row}
+
+
+class ReturnForm(MoveForm):
+    reason = _text(
+        _("Why the item is returned"),
+        rows=4,
+        max_length=2000,
+        help_text=_("For example: not within our remit; name the unit that is, if you know it."),
+    )
+
+
+class FeedBackForm(MoveForm):
+    method = forms.ChoiceField(
+        label=_("How the resident was told"),
+        choices=FeedbackMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the resident was told.")},
+    )
+    text = _text(_("What the resident was told and what they said"), rows=4, max_length=3000)
+
+
+class RateForm(MoveForm):
+    satisfaction = forms.ChoiceField(
+        label=_("Rating"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
+    )
+    comment = _text(_("Comment"), rows=3, required=False, max_length=1000)
+
+    def __init__(self, *args, for_resident=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_resident = for_resident
+        if for_resident:
+            self.fields["satisfaction"].label = _("The resident's rating")
+            self.fields["comment"].label = _("What the resident said")
+
+    def arguments(self):
+        return {**self.cleaned_data, "for_resident": self.for_resident}
+
+
+class CloseForm(MoveForm):
+    note = _text(_("Note for the record"), rows=2, required=False, max_length=2000)
+    public_result = _text(
+        _("Result for the station's public page"),
+        rows=3,
+        required=False,
+        max_length=1000,
+        help_text=_("No names, phone numbers or house numbers. Leave empty to keep the item off the public page."),
+    )
+
+
+class PublicRateForm(forms.Form):
+    """The resident's rating on the tracking page."""
+
+    code = forms.CharField(
+        label=_("Rating code"),
+        max_length=8,
+        help_text=_("The six digits that came with the answer, by text message or on the letter."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
+        error_messages={"required": _("Enter the rating code that came with the answer.")},
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you with the handling?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
+    )
+    comment = _text(_("Anything you want to add (optional)"), rows=3, required=False, max_length=1000)
+
+    def clean_code(self):
+        return "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())

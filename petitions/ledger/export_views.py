@@ -1,0 +1,45 @@
+"""Excel export of the ledger as the user filtered it: a file at once, or a job when it is large."""
+
+import tempfile
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from liaison.jobs import job_start
+from petitions.ledger import export as ledger_export
+
+
+@login_required
+@require_GET
+def export(request):
+    """GET with the ledger's query string. Up to LIAISON_EXPORT_SYNC_ROWS rows are sent now;
+    above that a `petition_export` job writes the file and the job page offers it."""
+    if not request.user.has_perm(ledger_export.EXPORT_PERMISSION):
+        raise PermissionDenied
+    limit = settings.LIAISON_EXPORT_SYNC_ROWS
+    queryset = ledger_export.export_queryset(request.user, request.GET)
+    # Enough ids to tell "small" from "large" without counting millions of rows.
+    if len(queryset.values_list("pk", flat=True)[: limit + 1]) <= limit:
+        target = tempfile.TemporaryFile()
+        ledger_export.write_export(request.user, request.GET, target)
+        target.seek(0)
+        response = FileResponse(
+            target,
+            as_attachment=True,
+            filename=ledger_export.export_filename(),
+            content_type=ledger_export.XLSX_CONTENT_TYPE,
+        )
+        response["Cache-Control"] = "private, no-store"  # the file holds residents' phone numbers
+        return response
+    job = job_start(
+        owner=request.user,
+        kind=ledger_export.EXPORT_KIND,
+        title=_("Ledger export"),
+        params={"query": request.GET.urlencode()},
+    )
+    return redirect("job_detail", pk=job.pk)

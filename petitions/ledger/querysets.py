@@ -1,0 +1,76 @@
+"""Scoped querysets of the ledger: the one entry point is `Petition.objects.visible_to(user)`.
+
+Station staff see their stations' items (and those of the stations below), a
+representative the items they received or follow, a department the items
+assigned to it, the committee office every item whose place lies in its
+jurisdiction (official-code prefix on `area_code`, no join).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from liaison.access import scope_for
+
+
+def code_range_q(field: str, prefixes) -> Q:
+    """Rows whose 12-digit code starts with any prefix, as a range: any btree index
+    serves it whatever the database's collation (LIKE 'x%' needs C or pattern ops)."""
+    q = Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(**{f"{field}__gte": p.ljust(12, "0"), f"{field}__lte": p.ljust(12, "9")})
+    return q
+
+
+class PetitionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        q = Q(pk__in=[])
+        if scope.jurisdiction_prefixes:
+            q |= code_range_q("area_code", scope.jurisdiction_prefixes)
+        if scope.representative_id:
+            # A semi-join on the representative's index, not a per-row EXISTS,
+            # keeps a representative's ledger cheap among millions of items.
+            from petitions.models import PetitionRepresentative
+
+            q |= Q(
+                pk__in=PetitionRepresentative.objects.filter(representative_id=scope.representative_id).values(
+                    "petition_id"
+                )
+            )
+        elif scope.station_ids:
+            q |= Q(station_id__in=scope.station_ids)
+        if scope.department_ids:
+            from petitions.handling.services import department_scope_q
+
+            q |= department_scope_q(scope.department_ids)
+        return self.filter(q)
+
+    def open(self):
+        from petitions.models import OPEN_STATUSES
+
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today):
+        """Past the deadline with no reply yet."""
+        from petitions.models import AWAITING_REPLY_STATUSES
+
+        return self.filter(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)
+
+    def awaiting_first_reply(self):
+        return self.filter(first_reply_due_at__isnull=False, first_replied_at__isnull=True)
+
+    def search(self, text: str):
+        from petitions.ledger.search import filter_text
+
+        return filter_text(self, text)
+
+
+class ScopedByPetitionQuerySet(models.QuerySet):
+    """Rows that belong to a petition (attachments, events, notes) are visible with it."""
+
+    def visible_to(self, user):
+        from petitions.models import Petition
+
+        return self.filter(petition__in=Petition.objects.visible_to(user))

@@ -1,0 +1,514 @@
+"""Every write to the ledger. Keyword-only; the actor is explicit (None for a resident);
+each change writes one `PetitionEvent`; notices are queued in the same transaction
+through the outbox and delivered after commit.
+
+Callers check scope and capability before calling (the views fetch through
+`visible_to`); the services check what the data requires.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison import uploads
+from liaison.outbox import Recipient, outbox_write
+from petitions.ledger import privacy
+from petitions.ledger.search import search_text_for
+from petitions.models import (
+    ONLINE_CHANNELS,
+    Category,
+    Channel,
+    Petition,
+    PetitionAttachment,
+    PetitionEvent,
+    PetitionNote,
+    PetitionRepresentative,
+    StagedUpload,
+    Status,
+    Urgency,
+    new_tracking_number,
+)
+
+RESIDENT = "resident"  # actor_label for items a resident filed without logging in
+
+
+class PetitionError(Exception):
+    """A request the data does not allow; the message is for the person who asked."""
+
+
+class Conflict(PetitionError):
+    """The item changed after the actor's page was loaded (someone else acted first)."""
+
+
+@dataclass
+class PetitionDraft:
+    """What a form collected; `petition_register` and `petition_update` take it whole."""
+
+    jurisdiction: object  # liaison.Jurisdiction (the community)
+    content: str
+    station: object | None = None
+    event: object | None = None
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    petitioner_name: str = ""
+    petitioner_phone: str = ""
+    petitioner_address: str = ""
+    id_number: str = ""  # as typed; only the masked form is stored
+    is_anonymous: bool = False
+    is_confidential: bool = False
+    co_petitioners: int = 0
+    category: Category | None = None
+    urgency: str = Urgency.NORMAL
+    is_hard_problem: bool = False
+    channel: str = Channel.ON_SITE
+    received_on: date | None = None
+    linked_to: Petition | None = None
+
+    def model_values(self) -> dict:
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in {"id_number", "received_on"}}
+        values["id_number_masked"] = privacy.mask_id_number(self.id_number) if self.id_number else ""
+        if self.received_on:
+            values["received_on"] = self.received_on
+        return values
+
+
+# Fields whose old and new values are recorded masked in the history.
+_PERSONAL = {"petitioner_name", "petitioner_phone", "petitioner_address", "id_number_masked"}
+_TRACKED = (
+    "station",
+    "event",
+    "jurisdiction",
+    "address",
+    "latitude",
+    "longitude",
+    "petitioner_name",
+    "petitioner_phone",
+    "petitioner_address",
+    "id_number_masked",
+    "is_anonymous",
+    "is_confidential",
+    "co_petitioners",
+    "content",
+    "category",
+    "urgency",
+    "is_hard_problem",
+    "channel",
+    "received_on",
+)
+
+
+def _event(petition, kind, *, actor=None, actor_label="", data=None, public_text="", from_status="", to_status=""):
+    return PetitionEvent.objects.create(
+        petition=petition,
+        kind=kind,
+        actor=actor,
+        actor_label=actor_label,
+        data=data or {},
+        is_public=bool(public_text),
+        public_text=public_text,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def _history_value(name, value):
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "pk"):
+        return str(value)
+    if name in _PERSONAL:
+        return privacy.mask_for_history(name, str(value))
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    return value
+
+
+# -- registration ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_register(
+    *,
+    actor,
+    draft: PetitionDraft,
+    representatives=(),
+    staged: list[StagedUpload] = (),
+    actor_label: str = "",
+) -> Petition:
+    """Register one petition with its representatives and already-checked files.
+
+    `staged` rows (checked by `staged_upload_store`) become attachments and are
+    consumed. Online items get a first-reply deadline; their representatives
+    are told through the outbox after commit. Writes the `registered` event.
+    """
+    values = draft.model_values()
+    if values["jurisdiction"] is None:
+        raise PetitionError(_("Choose the community the problem is in."))
+    petition = Petition(**values, registered_by=actor if actor and actor.is_authenticated else None)
+    petition.area_code = petition.jurisdiction.code
+    petition.registered_at = timezone.now()
+    if draft.channel in ONLINE_CHANNELS:
+        petition.first_reply_due_at = petition.registered_at + timedelta(hours=settings.LIAISON_ONLINE_REPLY_HOURS)
+    if draft.linked_to is not None:
+        petition.status = Status.LINKED
+    _save_with_tracking_number(petition)
+
+    reps = list(representatives)
+    PetitionRepresentative.objects.bulk_create(
+        [
+            PetitionRepresentative(petition=petition, representative=rep, received_on=petition.received_on)
+            for rep in {r.pk: r for r in reps}.values()
+        ]
+    )
+    for upload in staged:
+        _attach_staged(petition, upload, actor)
+    _event(
+        petition,
+        PetitionEvent.Kind.REGISTERED,
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_label=actor_label,
+        to_status=petition.status,
+        data={"channel": petition.channel, "representatives": [r.name for r in reps]},
+        public_text=_("Your item has been registered."),
+    )
+    if draft.linked_to is not None:
+        _link_events(petition, draft.linked_to, actor)
+    if petition.first_reply_due_at:
+        _tell_representatives_online(petition, reps)
+    return petition
+
+
+def _save_with_tracking_number(petition: Petition) -> None:
+    for _attempt in range(5):
+        petition.tracking_number = new_tracking_number(petition.registered_at)
+        petition.search_text = search_text_for(petition)
+        try:
+            with transaction.atomic():
+                petition.save()
+            return
+        except IntegrityError:
+            if Petition.objects.filter(tracking_number=petition.tracking_number).exists():
+                continue
+            raise
+    raise PetitionError(_("No tracking number could be given; please try again."))
+
+
+def _tell_representatives_online(petition: Petition, reps) -> None:
+    """The representatives on an online item are told at once; at a station without
+    representatives, its staff are, so the item never waits unseen."""
+    from stations.models import Representative
+
+    url = reverse("petitions:detail", args=[petition.pk])
+    due = timezone.localtime(petition.first_reply_due_at)
+    reps = Representative.objects.select_related("user").filter(pk__in=[r.pk for r in reps]).order_by("pk")
+    recipients = [(f"rep:{rep.pk}", Recipient.for_representative(rep)) for rep in reps]
+    if not recipients and petition.station_id:
+        recipients = [
+            (f"user:{user.pk}", Recipient.for_user(user)) for user in _station_staff_upwards(petition.station)
+        ]
+    for suffix, recipient in recipients:
+        outbox_write(
+            key=f"petition:{petition.pk}:online:{suffix}",
+            topic="petition_online",
+            recipient=recipient,
+            subject=_("New online item %(number)s: please reply by %(due)s")
+            % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
+            # No content: the message leaves the system by email; the item itself is one click away.
+            body=_(
+                "A resident sent an item to the station through %(channel)s. Give a first reply within "
+                "%(hours)s hours (by %(due)s). Open the item to read it and reply."
+            )
+            % {
+                "channel": petition.get_channel_display(),
+                "hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+                "due": f"{due:%Y-%m-%d %H:%M}",
+            },
+            url=url,
+            station=petition.station,
+            sms_text=_("[Liaison] New online item %(number)s, please reply by %(due)s.")
+            % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
+        )
+
+
+def _station_staff_upwards(station) -> list:
+    """The active staff of a station and of the stations above it (who see its items too)."""
+    from liaison.models import User
+
+    ids, node = [], station
+    while node is not None and len(ids) < 5:
+        ids.append(node.pk)
+        node = node.parent
+    return list(User.objects.filter(staffed_stations__pk__in=ids, is_active=True).distinct().order_by("pk"))
+
+
+# -- edits -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version: int | None = None) -> Petition:
+    """Save the form's values; records every changed field (personal data masked).
+
+    With `version` (the item's version when the form was loaded), a form built before someone
+    else's change is refused with `Conflict` instead of overwriting it."""
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if version is not None and int(version) != petition.version:
+        raise Conflict(
+            _(
+                "Someone else changed this item while you were editing it (it is now “%(status)s”). Nothing you typed "
+                "is lost: check the item's history, then save again if your changes still apply."
+            )
+            % {"status": petition.get_status_display()}
+        )
+    values = draft.model_values()
+    values.pop("linked_to", None)
+    if not draft.id_number:
+        values.pop("id_number_masked")  # an empty ID field keeps what was stored
+    changes = {}
+    for name in _TRACKED:
+        if name not in values:
+            continue
+        old, new = getattr(petition, name), values[name]
+        if (old.pk if hasattr(old, "pk") else old) != (new.pk if hasattr(new, "pk") else new):
+            changes[name] = [_history_value(name, old), _history_value(name, new)]
+            setattr(petition, name, new)
+    if not changes:
+        return petition
+    petition.area_code = petition.jurisdiction.code
+    petition.search_text = search_text_for(petition)
+    petition.version += 1
+    petition.save()
+    if "received_on" in changes:
+        petition.representative_links.update(received_on=petition.received_on)
+    _event(petition, PetitionEvent.Kind.EDITED, actor=actor, data={"changes": changes})
+    return petition
+
+
+# The states an item can be linked from (the workflow's triage states).
+LINKABLE = frozenset({Status.REGISTERED, Status.TRIAGED})
+
+
+@transaction.atomic
+def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
+    """Mark `petition` as the same matter as `target` (it follows the target's handling)."""
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if target.pk == petition.pk or target.linked_to_id == petition.pk:
+        raise PetitionError(_("An item cannot be linked to itself."))
+    if petition.status not in LINKABLE:
+        # Once routed, an item has its own shares and deadlines: it is handled, not folded into another.
+        raise PetitionError(
+            _("Only an item not yet routed can be linked; this one is “%(status)s”.")
+            % {"status": petition.get_status_display()}
+        )
+    if target.linked_to_id:
+        target = target.linked_to
+    old = petition.status
+    petition.linked_to = target
+    petition.status = Status.LINKED
+    petition.version += 1
+    petition.save(update_fields=["linked_to", "status", "version", "updated_at"])
+    # Links always point at the primary item: what was linked to this one follows it.
+    petition.linked_items.exclude(pk=target.pk).update(linked_to=target)
+    _link_events(petition, target, actor, from_status=old)
+    return petition
+
+
+def _link_events(petition, target, actor, from_status=""):
+    _event(
+        petition,
+        PetitionEvent.Kind.LINKED,
+        actor=actor,
+        from_status=from_status,
+        to_status=Status.LINKED if from_status else "",
+        data={"target": target.tracking_number},
+        # Not the other number: it would open another resident's tracking page.
+        public_text=_("Handled together with another item that raises the same matter."),
+    )
+    _event(
+        target,
+        PetitionEvent.Kind.LINKED,
+        actor=actor,
+        data={"linked": petition.tracking_number, "co_petitioners": petition.co_petitioners + 1},
+    )
+
+
+# -- representatives ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_add_representative(
+    *, actor, petition: Petition, representative, role=PetitionRepresentative.Role.RECEIVED
+):
+    link, created = PetitionRepresentative.objects.get_or_create(
+        petition=petition,
+        representative=representative,
+        defaults={"role": role, "received_on": petition.received_on},
+    )
+    if created:
+        _event(
+            petition,
+            PetitionEvent.Kind.REPRESENTATIVE_ADDED
+            if role == PetitionRepresentative.Role.RECEIVED
+            else PetitionEvent.Kind.FOLLOWED,
+            actor=actor,
+            data={"representative": representative.name, "role": role},
+        )
+    return link
+
+
+def _own_link(actor, petition) -> PetitionRepresentative:
+    rep = getattr(actor, "representative", None)
+    if rep is None:
+        raise PermissionDenied
+    link = PetitionRepresentative.objects.select_for_update().filter(petition=petition, representative=rep).first()
+    if link is None:
+        raise PetitionError(_("This item is not in your ledger."))
+    return link
+
+
+@transaction.atomic
+def petition_mark_follow_up(*, actor, petition: Petition, on: bool) -> PetitionRepresentative:
+    """A representative's follow-up mark on an item of their ledger."""
+    link = _own_link(actor, petition)
+    if link.follow_up != on:
+        link.follow_up = on
+        link.save(update_fields=["follow_up"])
+        kind = PetitionEvent.Kind.FOLLOW_UP_MARKED if on else PetitionEvent.Kind.FOLLOW_UP_CLEARED
+        _event(petition, kind, actor=actor, data={"representative": link.representative.name})
+    return link
+
+
+@transaction.atomic
+def petition_note_add(*, actor, petition: Petition, text: str) -> PetitionNote:
+    text = (text or "").strip()
+    if not text:
+        raise PetitionError(_("Write the note first."))
+    note = PetitionNote.objects.create(petition=petition, author=actor, text=text[:2000])
+    _event(petition, PetitionEvent.Kind.NOTE_ADDED, actor=actor, data={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def petition_reply_online(*, actor, petition: Petition, text: str) -> Petition:
+    """A representative's public reply to an online item; the first one meets the 24-hour duty."""
+    text = (text or "").strip()
+    if not text:
+        raise PetitionError(_("Write the reply first."))
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    _own_link(actor, petition)
+    fields_ = ["updated_at"]
+    if petition.first_replied_at is None:
+        petition.first_replied_at = timezone.now()
+        fields_.append("first_replied_at")
+    petition.save(update_fields=fields_)
+    _event(
+        petition,
+        PetitionEvent.Kind.REPLIED,
+        actor=actor,
+        data={"representative": actor.representative.name},
+        public_text=text[:2000],
+    )
+    return petition
+
+
+# -- personal data -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_reveal(*, actor, petition: Petition, what: str) -> str:
+    """The full name or phone for someone who may reveal it; logs who saw what, when."""
+    if what not in privacy.REVEALABLE:
+        raise PetitionError(_("Nothing to reveal."))
+    if privacy.access(actor, petition) not in {privacy.Access.MASKED, privacy.Access.FULL}:
+        raise PermissionDenied
+    value = getattr(petition, what)
+    _event(petition, PetitionEvent.Kind.REVEALED, actor=actor, data={"field": what})
+    return value
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def staged_upload_store(*, owner_key: str, upload) -> StagedUpload:
+    """Check a file (type by content, size, images re-encoded without EXIF) and keep it for the form.
+
+    Raises ValidationError with a message for the person who uploaded it.
+    """
+    if not owner_key:
+        raise ValidationError(_("Your session has expired; reload the page."))
+    uploads.check_size(upload, settings.LIAISON_PETITION_MAX_FILE_BYTES)
+    cleaned, content_type = uploads.clean_document(upload)
+    name = (getattr(upload, "name", "") or "file")[-200:]
+    if content_type == "image/jpeg" and not name.lower().endswith((".jpg", ".jpeg")):
+        name = name.rsplit(".", 1)[0] + ".jpg"
+    extension = uploads.DOCUMENT_TYPES[content_type]
+    cleaned.name = f"upload.{extension}"
+    return StagedUpload.objects.create(
+        owner_key=owner_key, file=cleaned, original_name=name, content_type=content_type, size=cleaned.size
+    )
+
+
+def staged_uploads(*, owner_key: str, tokens) -> list[StagedUpload]:
+    """The caller's own staged files among `tokens` (others' tokens are ignored)."""
+    tokens = [t for t in tokens if t]
+    if not owner_key or not tokens:
+        return []
+    return list(StagedUpload.objects.filter(owner_key=owner_key, token__in=tokens).order_by("pk"))
+
+
+def staged_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    stale = list(StagedUpload.objects.filter(created_at__lt=timezone.now() - older_than))
+    for row in stale:
+        row.file.delete(save=False)
+    StagedUpload.objects.filter(pk__in=[r.pk for r in stale]).delete()
+    return len(stale)
+
+
+def _attach_staged(petition, staged: StagedUpload, actor) -> PetitionAttachment:
+    extension = uploads.DOCUMENT_TYPES.get(staged.content_type, "bin")
+    attachment = PetitionAttachment(
+        petition=petition,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        uploaded_by=actor if actor and actor.is_authenticated else None,
+    )
+    with staged.file.open("rb") as handle:
+        attachment.file.save(f"file.{extension}", handle, save=False)
+    attachment.save()
+    _delete_file_after_commit(staged.file)
+    staged.delete()
+    return attachment
+
+
+def _delete_file_after_commit(field_file) -> None:
+    """Remove a stored file once the rows that named it are gone for good (a rollback keeps it)."""
+    storage, name = field_file.storage, field_file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def petition_attach(*, actor, petition: Petition, staged: list[StagedUpload]) -> list[PetitionAttachment]:
+    added = [_attach_staged(petition, s, actor) for s in staged]
+    if added:
+        _event(
+            petition, PetitionEvent.Kind.ATTACHMENT_ADDED, actor=actor, data={"files": [a.original_name for a in added]}
+        )
+    return added
+
+
+@transaction.atomic
+def petition_attachment_remove(*, actor, attachment: PetitionAttachment) -> None:
+    petition = attachment.petition
+    name = attachment.original_name
+    _delete_file_after_commit(attachment.file)
+    attachment.delete()
+    _event(petition, PetitionEvent.Kind.ATTACHMENT_REMOVED, actor=actor, data={"files": [name]})

@@ -1,0 +1,538 @@
+"""The oversight dashboard: what happened to the items received in a period, within a scope.
+
+Every figure counts one cohort: the items the user can see (`visible_to`), whose place
+lies in the chosen jurisdiction, received in the period. A figure is a count of the
+cohort under one of the `MEASURES` below, so the ledger can show the very items behind
+it (`petitions.ledger.filters` applies the same `measure_q`). Rates divide two such
+counts. Breakdowns (category, station, department, representative, channel, month)
+group the same cohort; one grouped query each.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Avg, BooleanField, Count, DateField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Jurisdiction
+from petitions.ledger.querysets import code_range_q
+from petitions.models import (
+    AWAITING_REPLY_STATUSES,
+    Category,
+    Channel,
+    Department,
+    Petition,
+    PetitionRepresentative,
+    Satisfaction,
+    Status,
+)
+from stations.models import Representative, Station
+
+# Answered at triage without a department: a consultation, on the spot, referred up, cannot be handled.
+ANSWERED_AT_TRIAGE = (Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE)
+
+
+def measure_q(key: str, today: date) -> Q:
+    """The items of a cohort that a figure counts (`MEASURES`)."""
+    assigned = Q(lead_department__isnull=False)
+    replied = assigned & Q(replied_at__isnull=False)
+    overdue = Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)
+    on_time = replied & Q(due_on__isnull=False, replied_at__date__lte=F("due_on"))
+    late = (replied & Q(replied_at__date__gt=F("due_on"))) | (assigned & overdue)
+    return {
+        "received": Q(),
+        "triaged": ~Q(status=Status.REGISTERED),
+        "assigned": assigned,
+        "replied": replied,
+        "answered": Q(status__in=ANSWERED_AT_TRIAGE),
+        "closed": Q(status=Status.CLOSED),
+        # Items that fell due: replied against a deadline, or past it without a reply.
+        "due": on_time | late,
+        "on_time": on_time,
+        "late": late,
+        "rated": ~Q(satisfaction=""),
+        "satisfied": Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY]),
+        "dissatisfied": Q(satisfaction=Satisfaction.DISSATISFIED),
+        "overdue": overdue,
+    }[key]
+
+
+MEASURES = {
+    "received": pgettext_lazy("dashboard", "Received"),
+    "triaged": pgettext_lazy("dashboard", "Triaged"),
+    "assigned": pgettext_lazy("dashboard", "Assigned to a department"),
+    "replied": pgettext_lazy("dashboard", "Replied by the department"),
+    "answered": pgettext_lazy("dashboard", "Answered at triage"),
+    "closed": pgettext_lazy("dashboard", "Closed out"),
+    "due": pgettext_lazy("dashboard", "Fallen due"),
+    "on_time": pgettext_lazy("dashboard", "Replied on time"),
+    "late": pgettext_lazy("dashboard", "Late"),
+    "rated": pgettext_lazy("dashboard", "Rated"),
+    "satisfied": pgettext_lazy("dashboard", "Satisfied or basically satisfied"),
+    "dissatisfied": pgettext_lazy("dashboard", "Dissatisfied"),
+    "overdue": pgettext_lazy("dashboard", "Overdue now"),
+}
+# The counts of a row in the order of the tables' columns.
+ROW_MEASURES = ("received", "assigned", "replied", "closed", "on_time", "due", "satisfied", "rated", "overdue")
+
+# Each rate: (numerator, denominator, label, definition shown in the page's help).
+RATES = {
+    "reply_rate": (
+        "replied",
+        "assigned",
+        _("Reply rate (办复率)"),
+        _("Items the department replied to, divided by the items assigned to a department."),
+    ),
+    "on_time_rate": (
+        "on_time",
+        "due",
+        _("On-time rate"),
+        _(
+            "Replies given on or before the deadline, divided by the items that fell due: replied, "
+            "or past their deadline without a reply."
+        ),
+    ),
+    "satisfaction_rate": (
+        "satisfied",
+        "rated",
+        _("Satisfaction rate"),
+        _("Items rated satisfied or basically satisfied, divided by the items rated."),
+    ),
+}
+
+
+@dataclass
+class Figures:
+    """Counts of one cohort (or one group of it) and the rates derived from them."""
+
+    counts: dict = field(default_factory=dict)
+    avg_days: float | None = None
+    key: object = None
+    label: str = ""
+    params: dict = field(default_factory=dict)  # the ledger filter of this group (station=…)
+    links: dict = field(default_factory=dict)  # measure → the ledger with the items behind the figure
+    linkable: bool = True  # False for "no category" and the like, which the ledger cannot filter
+
+    def link(self, base: dict) -> "Figures":
+        """Fill `links` for a group the ledger can filter on (not "no category", say)."""
+        if self.linkable:
+            self.links = {m: ledger_url(base, m, **self.params) for m in MEASURES}
+        return self
+
+    def __getattr__(self, name):
+        if name in RATES:
+            num, den, _label, _help = RATES[name]
+            return _rate(self.counts.get(num, 0), self.counts.get(den, 0))
+        if name in MEASURES:
+            return self.counts.get(name, 0)
+        raise AttributeError(name)
+
+
+def _rate(num: int, den: int) -> float | None:
+    return None if not den else num / den
+
+
+def _aggregates(today: date, prefix: str = "") -> dict:
+    """Count per measure (and the average reply time) in one pass over the rows."""
+
+    def shift(q: Q) -> Q:
+        if not prefix:
+            return q
+        return _prefixed(q, prefix)
+
+    out = {key: Count(f"{prefix}pk", filter=shift(measure_q(key, today))) for key in MEASURES if key != "received"}
+    out["received"] = Count(f"{prefix}pk")
+    out["avg_days"] = Avg(f"{prefix}reply_working_days", filter=shift(measure_q("replied", today)))
+    return out
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same condition on a related petition (`petition__…`)."""
+    children = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = child
+            if isinstance(value, F):
+                value = F(prefix + value.name)
+            children.append((prefix + lookup, value))
+    new = Q(*children, _connector=q.connector, _negated=q.negated)
+    return new
+
+
+def _figures(row: dict, **kwargs) -> Figures:
+    avg = row.pop("avg_days", None)
+    return Figures(
+        counts={k: row.get(k, 0) for k in MEASURES}, avg_days=float(avg) if avg is not None else None, **kwargs
+    )
+
+
+# --------------------------------------------------------------------------- the period and the scope
+
+
+@dataclass
+class Period:
+    start: date
+    end: date
+
+    @property
+    def months(self) -> list[date]:
+        """First days of the months the period touches."""
+        months, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            months.append(day)
+            day = (day + timedelta(days=32)).replace(day=1)
+        return months
+
+
+def preset_periods(today: date) -> list[tuple[str, str, Period]]:
+    """(key, label, period): the choices above the filters."""
+    month_start = today.replace(day=1)
+    last_month_end = month_start - timedelta(days=1)
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return [
+        ("month", _("This month"), Period(month_start, today)),
+        ("last_month", _("Last month"), Period(last_month_end.replace(day=1), last_month_end)),
+        ("quarter", _("This quarter"), Period(quarter_start, today)),
+        ("year", _("This year"), Period(date(today.year, 1, 1), today)),
+        ("last_year", _("Last year"), Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
+    ]
+
+
+def jurisdiction_choices(user) -> QuerySet:
+    """Jurisdictions a user may narrow the dashboard to: those they work in, down to townships."""
+    return (
+        Jurisdiction.objects.visible_to(user)
+        .exclude(level=Jurisdiction.Level.COMMUNITY)
+        .only("pk", "code", "name", "level")
+        .order_by("code")
+    )
+
+
+def cohort(user, period: Period, jurisdiction: Jurisdiction | None = None) -> QuerySet:
+    """The items a dashboard counts: visible to the user, in the jurisdiction, received in the period."""
+    items = Petition.objects.visible_to(user).filter(received_on__gte=period.start, received_on__lte=period.end)
+    if jurisdiction is not None:
+        items = items.filter(code_range_q("area_code", [jurisdiction.prefix]))
+    return items.order_by()
+
+
+def base_params(period: Period, jurisdiction: Jurisdiction | None) -> dict:
+    """The ledger filter of a whole cohort: the period and the jurisdiction."""
+    base = {"received_from": period.start.isoformat(), "received_to": period.end.isoformat()}
+    if jurisdiction is not None:
+        base["area"] = jurisdiction.code
+    return base
+
+
+def ledger_url(base: dict, measure: str = "received", **params) -> str:
+    """The ledger filtered to the items behind a figure."""
+    query = {**base, **{k: v for k, v in params.items() if v not in (None, "")}}
+    if measure != "received":
+        query["measure"] = measure
+    return reverse("petitions:ledger") + "?" + urlencode(query)
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    jurisdiction: Jurisdiction | None
+    today: date
+    total: Figures
+    categories: list
+    stations: list
+    departments: list
+    representatives: list
+    channels: list
+    months: list
+    campaigns: list
+    base_params: dict
+    built_at: datetime | None = None
+
+    def url(self, measure: str = "received", **params) -> str:
+        return ledger_url(self.base_params, measure, **params)
+
+
+# The groupings of the breakdowns, as expressions over a petition row.
+DIMENSIONS = {
+    "category": lambda: Coalesce("category__parent_id", "category_id"),
+    "station": lambda: F("station_id"),
+    "department": lambda: F("lead_department_id"),
+    "channel": lambda: F("channel"),
+    "month": lambda: TruncMonth("received_on", output_field=DateField()),
+}
+
+
+def grouped_counts(items: QuerySet, today: date, dimensions) -> tuple[dict, dict]:
+    """(the whole cohort's counts, {dimension: [counts of each group, with its "key"]}).
+
+    On PostgreSQL one pass over the rows with GROUPING SETS (the cohort is read once,
+    however many breakdowns); elsewhere one grouped query per dimension.
+    """
+    if connection.vendor != "postgresql":
+        aggs = _aggregates(today)
+        groups = {
+            d: [{**row, "key": row.pop("g")} for row in items.annotate(g=DIMENSIONS[d]()).values("g").annotate(**aggs)]
+            for d in dimensions
+        }
+        return items.aggregate(**aggs), groups
+    measures = [k for k in MEASURES if k != "received"]
+    inner = items.annotate(
+        **{f"g_{d}": DIMENSIONS[d]() for d in dimensions},
+        **{f"m_{k}": ExpressionWrapper(measure_q(k, today), output_field=BooleanField()) for k in measures},
+    ).values(*[f"g_{d}" for d in dimensions], *[f"m_{k}" for k in measures], "reply_working_days")
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a scope with nothing in it (staff of no station)
+        return dict.fromkeys(MEASURES, 0), {d: [] for d in dimensions}
+    columns = ", ".join(f"g_{d}" for d in dimensions)
+    sets = ", ".join([f"(g_{d})" for d in dimensions] + ["()"])
+    counts = ", ".join(
+        ["COUNT(*) AS received"]
+        + [f"COUNT(*) FILTER (WHERE m_{k}) AS {k}" for k in measures]
+        + ["AVG(reply_working_days) FILTER (WHERE m_replied) AS avg_days"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT GROUPING({columns}) AS grouping_bits, {columns}, {counts} "
+            f"FROM ({sql}) AS cohort GROUP BY GROUPING SETS ({sets})",
+            params,
+        )
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    width = len(dimensions)
+    total, groups = dict.fromkeys(MEASURES, 0), {d: [] for d in dimensions}
+    for row in rows:
+        bits = row.pop("grouping_bits")
+        keys = {d: row.pop(f"g_{d}") for d in dimensions}
+        if bits == (1 << width) - 1:
+            total = row
+            continue
+        # GROUPING() sets a bit for each column left out; the first column is the highest bit.
+        d = next(d for i, d in enumerate(dimensions) if not bits & (1 << (width - 1 - i)))
+        groups[d].append({**row, "key": keys[d]})
+    return total, groups
+
+
+def build(
+    user,
+    period: Period,
+    jurisdiction: Jurisdiction | None = None,
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+    breakdowns: bool = True,
+) -> Dashboard:
+    """Every figure of the dashboard: one grouped pass over the cohort (`grouped_counts`), one
+    for the representatives, then the names.
+
+    `limit` keeps the busiest rows of the long breakdowns (stations, representatives);
+    the Excel file takes them all. Without `breakdowns`, only the total and the months.
+    """
+    today = today or timezone.localdate()
+    base = base_params(period, jurisdiction)
+    items = cohort(user, period, jurisdiction)
+    dimensions = list(DIMENSIONS) if breakdowns else ["month"]
+    total_row, groups = grouped_counts(items, today, dimensions)
+    total = _figures(total_row, label=str(_("Total")))
+    categories = stations = departments = representatives = channels = []
+
+    if breakdowns:
+        names = dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+        categories = _rows(
+            sorted(groups["category"], key=lambda r: (r["key"] is None, r["key"] or 0)),
+            names,
+            "category",
+            uncategorised=pgettext_lazy("dashboard", "No category"),
+        )
+
+        by_station = sorted(groups["station"], key=lambda r: (-r["received"], r["key"] or 0))[:limit]
+        station_names = dict(
+            Station.objects.filter(pk__in=[r["key"] for r in by_station if r["key"]]).values_list("pk", "name")
+        )
+        stations = _rows(by_station, station_names, "station", uncategorised=pgettext_lazy("dashboard", "No station"))
+
+        by_department = sorted(
+            (r for r in groups["department"] if r["key"] is not None), key=lambda r: (-r["assigned"], r["key"])
+        )
+        department_names = dict(
+            Department.objects.filter(pk__in=[r["key"] for r in by_department]).values_list("pk", "name")
+        )
+        departments = _rows(by_department, department_names, "department")
+
+        links = PetitionRepresentative.objects.filter(petition__in=items.values("pk")).order_by()
+        by_rep = [
+            {**r, "key": r.pop("representative_id")}
+            for r in links.values("representative_id")
+            .annotate(**_aggregates(today, "petition__"))
+            .order_by("-received", "representative_id")[:limit]
+        ]
+        rep_names = {
+            pk: f"{name}（{code}）"
+            for pk, name, code in Representative.objects.filter(pk__in=[r["key"] for r in by_rep]).values_list(
+                "pk", "name", "code"
+            )
+        }
+        representatives = _rows(by_rep, rep_names, "representative")
+
+        by_channel = {r["key"]: r for r in groups["channel"]}
+        channels = [
+            _figures(by_channel[value], key=value, label=str(label), params={"channel": value})
+            for value, label in Channel.choices
+            if value in by_channel
+        ]
+
+    by_month = {(r["key"].date() if isinstance(r["key"], datetime) else r["key"]): r for r in groups["month"]}
+    months = []
+    for first in period.months:
+        last = min(period.end, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+        row = by_month.get(first) or dict.fromkeys(MEASURES, 0)
+        months.append(
+            _figures(
+                dict(row),
+                key=first,
+                label=f"{first:%Y-%m}",
+                params={
+                    "received_from": max(first, period.start).isoformat(),
+                    "received_to": last.isoformat(),
+                },
+            )
+        )
+
+    for group in (categories, stations, departments, representatives, channels):
+        for row in group:
+            row.link(base)
+    total.link(base)
+    for row in months:
+        row.links = {m: ledger_url({**base, **row.params}, m) for m in MEASURES}
+    return Dashboard(
+        period=period,
+        jurisdiction=jurisdiction,
+        today=today,
+        total=total,
+        categories=categories,
+        stations=stations,
+        departments=departments,
+        representatives=representatives,
+        channels=channels,
+        months=months,
+        campaigns=campaign_rows(user, period, jurisdiction) if breakdowns else [],
+        base_params=base,
+    )
+
+
+def cache_key(user, period: Period, jurisdiction: Jurisdiction | None, **options) -> str:
+    """One user's dashboard for one period, jurisdiction, day and language."""
+    raw = "|".join(
+        map(
+            str,
+            [
+                user.pk,
+                period.start,
+                period.end,
+                jurisdiction.code if jurisdiction else "",
+                timezone.localdate(),
+                get_language(),
+                sorted(options.items()),
+            ],
+        )
+    )
+    return "dashboard:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def cached(
+    user, period: Period, jurisdiction: Jurisdiction | None = None, *, refresh: bool = False, **options
+) -> tuple[Dashboard | None, str]:
+    """(the dashboard if it was built in the last LIAISON_DASHBOARD_CACHE_SECONDS, its cache key)."""
+    key = cache_key(user, period, jurisdiction, **options)
+    return (None if refresh else cache.get(key)), key
+
+
+def build_cached(
+    user, period: Period, jurisdiction: Jurisdiction | None = None, *, refresh: bool = False, **options
+) -> Dashboard:
+    """`build`, kept for a few minutes per user: figures over a million items take seconds."""
+    board, key = cached(user, period, jurisdiction, refresh=refresh, **options)
+    if board is None:
+        board = build(user, period, jurisdiction, **options)
+        board.built_at = timezone.now()
+        cache.set(key, board, settings.LIAISON_DASHBOARD_CACHE_SECONDS)
+    return board
+
+
+def _rows(rows: list[dict], names: dict, param: str, uncategorised=None) -> list[Figures]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        pk = row.pop("key")
+        if pk is None:
+            if uncategorised is None:
+                continue
+            out.append(_figures(row, key=None, label=str(uncategorised), linkable=False))
+            continue
+        out.append(_figures(row, key=pk, label=names.get(pk, str(pk)), params={param: pk}))
+    return out
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+@dataclass
+class CampaignRow:
+    campaign: object
+    representatives: int
+    events: int
+    residents: int
+    opinions: int
+    registered: int
+    resolved: int
+    url: str = ""
+
+
+def campaign_rows(user, period: Period, jurisdiction: Jurisdiction | None) -> list[CampaignRow]:
+    """Campaigns overlapping the period in the user's view, with the totals the seeds report:
+    representatives taking part, events held, residents, opinions, and the items resolved."""
+    from stations.models import Campaign
+    from stations.reception.reports.selectors import campaign_totals
+
+    campaigns = Campaign.objects.visible_to(user).filter(start_date__lte=period.end, end_date__gte=period.start)
+    if jurisdiction is not None:
+        campaigns = campaigns.filter(
+            code_range_q("jurisdiction__code", [jurisdiction.prefix])
+            | Q(jurisdiction__code__in=jurisdiction.ancestor_codes())
+        )
+    rows = []
+    for campaign in campaigns.select_related("jurisdiction").order_by("-start_date")[:10]:
+        totals = campaign_totals(campaign, user)
+        items = Petition.objects.visible_to(user).filter(event__campaign=campaign)
+        counts = items.aggregate(
+            registered=Count("pk"),
+            resolved=Count("pk", filter=Q(replied_at__isnull=False) | Q(status=Status.CLOSED)),
+        )
+        rows.append(
+            CampaignRow(
+                campaign=campaign,
+                representatives=totals.total.present,
+                events=totals.total.held,
+                residents=totals.total.residents,
+                opinions=totals.total.opinions,
+                registered=counts["registered"],
+                resolved=counts["resolved"],
+                url=reverse("reception_reports:campaign_detail", args=[campaign.pk]),
+            )
+        )
+    return rows

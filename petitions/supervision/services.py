@@ -1,0 +1,588 @@
+"""Supervision (督办): deadline traffic lights, supervision notices (督办单) and commitments.
+
+Selectors read through the scoped querysets (`Petition.objects.visible_to`,
+`notices_visible_to`, `commitments_visible_to`), so counts, tables, exports and
+pages agree with what the user may see. Services are keyword-only with an
+explicit `actor`; each locks its row, checks scope (PermissionDenied), then
+capability, then state (PetitionError), writes, and queues its notices through
+the outbox (delivered after commit, each key once).
+
+The light of a deadline, counted in working days (`liaison.workdays`):
+    red    the deadline has passed (due_on < today);
+    amber  due today or within the next 3 working days (the day the
+           "deadline in 3 working days" reminder goes out, it turns amber);
+    green  more than 3 working days left.
+So amber is `today <= due_on < the 4th working day after today` and green
+starts at that 4th working day: two date comparisons in SQL, no row is
+classified in Python except the few a page shows.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from liaison import workdays
+from liaison.access import prefix_q, scope_for
+from petitions.handling import workflow
+from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
+from petitions.handling.services import department_members, tell_users
+from petitions.handling.workflow import Move
+from petitions.ledger.services import PetitionError, _event
+from petitions.models import (
+    Commitment,
+    Department,
+    ExtensionRequest,
+    Petition,
+    PetitionEvent,
+    PetitionRepresentative,
+    Satisfaction,
+    Status,
+    SupervisionNotice,
+)
+from stations.models import Station
+
+VIEW_SUPERVISION = "petitions.view_supervisionnotice"
+SUPERVISE = "petitions.supervise_petition"
+VIEW_COMMITMENT = "petitions.view_commitment"
+# Staff and representatives record the follow-up visit (回访) as they record feedback to residents.
+FOLLOW_UP = "petitions.feed_back_petition"
+
+IN_HAND_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS)
+AMBER_WORKING_DAYS = 3
+TABLE_LIMIT = 200
+EXPORT_LIMIT = 5000
+
+# The official numbering of a notice: 督〔2026〕12号, a sequence per calendar year.
+NOTICE_NUMBER_PREFIX = "督〔{year}〕"
+NOTICE_NUMBER_SUFFIX = "号"
+
+
+# -- the light -----------------------------------------------------------------------------------
+
+
+class Light(models.TextChoices):
+    RED = "red", pgettext_lazy("traffic light", "Overdue")
+    AMBER = "amber", pgettext_lazy("traffic light", "Due within 3 working days")
+    GREEN = "green", pgettext_lazy("traffic light", "On time")
+
+
+@dataclass(frozen=True)
+class LightBounds:
+    """The two dates that split deadlines into lights on `today`."""
+
+    today: date
+    green_from: date  # the 4th working day after today: the first green deadline
+
+    def classify(self, due_on: date | None) -> str:
+        if due_on is None or due_on >= self.green_from:
+            return Light.GREEN
+        if due_on < self.today:
+            return Light.RED
+        return Light.AMBER
+
+    def q(self, light: str, field: str = "due_on") -> Q:
+        """The SQL condition of one light on a date column (a range the due_on index serves)."""
+        if light == Light.RED:
+            return Q(**{f"{field}__lt": self.today})
+        if light == Light.AMBER:
+            return Q(**{f"{field}__gte": self.today, f"{field}__lt": self.green_from})
+        if light == Light.GREEN:
+            return Q(**{f"{field}__gte": self.green_from}) | Q(**{f"{field}__isnull": True})
+        raise ValueError(light)
+
+
+def light_bounds(today: date | None = None) -> LightBounds:
+    today = today or timezone.localdate()
+    return LightBounds(today=today, green_from=workdays.add_working_days(today, AMBER_WORKING_DAYS + 1))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """What a page says about one deadline."""
+
+    light: str
+    days_left: int | None  # working days after today up to the deadline; None when overdue or none
+    overdue_days: int  # calendar days past the deadline
+    due_today: bool
+
+
+def deadline_info(calendar, bounds: LightBounds, due_on: date | None) -> Deadline:
+    """`calendar` is `workdays.current()`, loaded once per page, never per row."""
+    today = bounds.today
+    if due_on is None:
+        return Deadline(Light.GREEN, None, 0, False)
+    if due_on < today:
+        return Deadline(Light.RED, None, (today - due_on).days, False)
+    return Deadline(bounds.classify(due_on), calendar.between(today, due_on), 0, due_on == today)
+
+
+# -- traffic lights over the items in hand ---------------------------------------------------------
+
+
+def items_in_hand(user) -> QuerySet:
+    """The user's items a department is handling (assigned, accepted, in progress)."""
+    return Petition.objects.visible_to(user).filter(status__in=IN_HAND_STATUSES)
+
+
+def light_counts(queryset: QuerySet, bounds: LightBounds) -> dict[str, int]:
+    """{red, amber, green, total} in one aggregate query."""
+    counts = queryset.order_by().aggregate(
+        red=Count("pk", filter=bounds.q(Light.RED)),
+        amber=Count("pk", filter=bounds.q(Light.AMBER)),
+        green=Count("pk", filter=bounds.q(Light.GREEN)),
+    )
+    counts["total"] = counts["red"] + counts["amber"] + counts["green"]
+    return counts
+
+
+@dataclass
+class LightRow:
+    petition: Petition
+    deadline: Deadline
+
+    @property
+    def light(self) -> str:
+        return self.deadline.light
+
+
+def light_rows(queryset: QuerySet, bounds: LightBounds, *, limit: int = TABLE_LIMIT) -> list[LightRow]:
+    """The `limit` most urgent items (earliest deadline first) with their light; one query."""
+    petitions = (
+        queryset.select_related("lead_department", "station", "category", "category__parent")
+        .defer("search_text")
+        .order_by(models.F("due_on").asc(nulls_last=True), "pk")[:limit]
+    )
+    calendar = workdays.current()
+    return [LightRow(p, deadline_info(calendar, bounds, p.due_on)) for p in petitions]
+
+
+@dataclass
+class DepartmentLine:
+    department_id: int | None
+    name: str
+    in_hand: int = 0
+    amber: int = 0
+    red: int = 0
+    extensions_pending: int = 0
+
+
+def department_summary(queryset: QuerySet, bounds: LightBounds) -> list[DepartmentLine]:
+    """Per lead department: items in hand, amber, red, extension requests awaiting the office. Two queries."""
+    lines: dict[int | None, DepartmentLine] = {}
+    grouped = (
+        queryset.order_by()
+        .values("lead_department_id", "lead_department__name")
+        .annotate(
+            in_hand=Count("pk"),
+            amber=Count("pk", filter=bounds.q(Light.AMBER)),
+            red=Count("pk", filter=bounds.q(Light.RED)),
+        )
+    )
+    for row in grouped:
+        lines[row["lead_department_id"]] = DepartmentLine(
+            row["lead_department_id"], row["lead_department__name"] or "", row["in_hand"], row["amber"], row["red"]
+        )
+    pending = (
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, petition__in=queryset.values("pk"))
+        .order_by()
+        .values("assignment__department_id", "assignment__department__name")
+        .annotate(n=Count("pk"))
+    )
+    for row in pending:
+        key = row["assignment__department_id"]
+        line = lines.setdefault(key, DepartmentLine(key, row["assignment__department__name"] or ""))
+        line.extensions_pending = row["n"]
+    return sorted(lines.values(), key=lambda x: (-x.red, -x.amber, -x.in_hand, x.name))
+
+
+# -- supervision notices (督办单) --------------------------------------------------------------------
+
+
+def notices_visible_to(user) -> QuerySet:
+    """An office: notices issued in its jurisdiction (and those below); a department: notices to it;
+    a representative: notices on items in their ledger; nobody else any."""
+    scope = scope_for(user)
+    notices = SupervisionNotice.objects.all()
+    if scope.everything:
+        return notices
+    q = Q(pk__in=[])
+    if scope.jurisdiction_prefixes:
+        q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
+    if scope.department_ids:
+        q |= Q(department_id__in=scope.department_ids)
+    if scope.representative_id:
+        q |= Q(
+            petition_id__in=PetitionRepresentative.objects.filter(representative_id=scope.representative_id).values(
+                "petition_id"
+            )
+        )
+    return notices.filter(q)
+
+
+def notice_next_number(year: int) -> str:
+    """The next free number of the year (the longest, then highest, number is the last one)."""
+    prefix = NOTICE_NUMBER_PREFIX.format(year=year)
+    last = (
+        SupervisionNotice.objects.filter(number__startswith=prefix)
+        .annotate(length=Length("number"))
+        .order_by("-length", "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = 1
+    if last:
+        digits = last[len(prefix) :].removesuffix(NOTICE_NUMBER_SUFFIX)
+        sequence = int(digits) + 1 if digits.isdigit() else 1
+    return f"{prefix}{sequence}{NOTICE_NUMBER_SUFFIX}"
+
+
+def notice_departments(user) -> QuerySet:
+    """Departments the user may press: those that may handle the user's items (the ledger's choices)."""
+    from petitions.ledger.listing import department_choices
+
+    return department_choices(user).filter(is_active=True)
+
+
+def _clean(text: str, message: str, limit: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise PetitionError(message)
+    return text[:limit]
+
+
+def _check_answer_by(due_on: date | None, today: date) -> None:
+    if due_on is None:
+        raise PetitionError(_("Give the date the answer is due."))
+    if due_on < today:
+        raise PetitionError(_("The answer-by date cannot be in the past."))
+    if not workdays.is_working_day(due_on):
+        raise PetitionError(
+            _("%(day)s is not a working day; choose a working day such as %(next)s.")
+            % {"day": date_format(due_on, "Y-m-d"), "next": date_format(workdays.next_working_day(due_on), "Y-m-d")}
+        )
+
+
+@transaction.atomic
+def supervision_notice_issue(
+    *, actor, department: Department, subject: str, requirement: str, due_on: date, petition: Petition | None = None
+) -> SupervisionNotice:
+    """The office presses `department` to answer by `due_on`, on an item in hand or on a matter.
+
+    Preconditions: `petitions.supervise_petition`; the department among those the actor may press;
+    a given petition visible to the actor, in hand, with the department leading or sharing it.
+    Side effects: the notice (numbered 督〔year〕n号), one SUPERVISED event on the petition (its
+    status and version stay), a message to each active member of the department.
+    """
+    if not actor.has_perm(SUPERVISE):
+        raise PermissionDenied
+    if petition is not None:
+        pk = petition.pk if isinstance(petition, Petition) else petition
+        petition = Petition.objects.select_for_update().filter(pk=pk).first()
+        if petition is None or not Petition.objects.visible_to(actor).filter(pk=pk).exists():
+            raise PermissionDenied
+        workflow.check(Move.SUPERVISE, petition.status, actor)  # InvalidTransition unless in hand
+        shares = Assignment.objects.filter(
+            petition=petition, round=petition.round, department=department, state__in=ACTIVE_ASSIGNMENT_STATES
+        )
+        if department.pk != petition.lead_department_id and not shares.exists():
+            raise PetitionError(
+                _("%(department)s is not handling item %(number)s.")
+                % {"department": department.name, "number": petition.tracking_number}
+            )
+    elif not notice_departments(actor).filter(pk=department.pk).exists():
+        raise PetitionError(_("Choose a department of your jurisdiction."))
+    subject_ = _clean(subject, _("Name the matter."), 200)
+    requirement_ = _clean(requirement, _("Say what the department must do."), 3000)
+    today = timezone.localdate()
+    _check_answer_by(due_on, today)
+    notice = SupervisionNotice(
+        petition=petition,
+        department=department,
+        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        subject=subject_,
+        requirement=requirement_,
+        due_on=due_on,
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+    # Two offices numbering at once: the unique number lets one win; the other takes the next.
+    for attempt in range(5):
+        notice.number = notice_next_number(today.year)
+        try:
+            with transaction.atomic():
+                notice.save()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    if petition is not None:
+        _event(
+            petition,
+            PetitionEvent.Kind.SUPERVISED,
+            actor=actor,
+            data={
+                "number": notice.number,
+                "subject": notice.subject,
+                "due_on": str(due_on),
+                "department": department.name,
+                "notice": notice.pk,
+            },
+        )
+    due = date_format(due_on, "Y-m-d")
+    tell_users(
+        department_members(department),
+        key=f"notice:{notice.pk}:issued",
+        topic="supervision_notice",
+        subject=_("Supervision notice %(number)s: answer by %(due)s") % {"number": notice.number, "due": due},
+        body=_(
+            "The committee office issued supervision notice %(number)s to %(department)s on “%(subject)s”. "
+            "Answer in writing by %(due)s."
+        )
+        % {"number": notice.number, "department": department.name, "subject": notice.subject, "due": due},
+        url=reverse("petitions:notice_detail", args=[notice.pk]),
+        station=petition.station if petition else None,
+    )
+    return notice
+
+
+def notice_can_answer(user, notice: SupervisionNotice) -> bool:
+    return (
+        notice.state == SupervisionNotice.State.OPEN
+        and user.is_authenticated
+        and user.has_perm(VIEW_SUPERVISION)
+        and notice.department.members.filter(pk=user.pk).exists()
+    )
+
+
+@transaction.atomic
+def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str) -> SupervisionNotice:
+    """A member of the notice's department answers it (once); the issuer is told."""
+    notice = (
+        SupervisionNotice.objects.select_for_update()
+        .select_related("department", "issued_by")
+        .filter(pk=notice.pk)
+        .first()
+    )
+    if notice is None or not notices_visible_to(actor).filter(pk=notice.pk).exists():
+        raise PermissionDenied
+    if not actor.has_perm(VIEW_SUPERVISION) or not notice.department.members.filter(pk=actor.pk).exists():
+        raise PermissionDenied
+    if notice.state != SupervisionNotice.State.OPEN:
+        raise PetitionError(_("This notice has already been answered."))
+    notice.response = _clean(response, _("Write how the matter was handled."), 5000)
+    notice.state = SupervisionNotice.State.ANSWERED
+    notice.responded_by, notice.responded_at = actor, timezone.now()
+    notice.save(update_fields=["response", "state", "responded_by", "responded_at"])
+    if notice.petition_id:
+        _event(
+            notice.petition,
+            PetitionEvent.Kind.SUPERVISION_ANSWERED,
+            actor=actor,
+            data={"number": notice.number, "subject": notice.subject, "text": notice.response[:2000]},
+        )
+    issuer = notice.issued_by
+    if issuer.is_active:
+        late = timezone.localdate(notice.responded_at) > notice.due_on
+        tell_users(
+            [issuer],
+            key=f"notice:{notice.pk}:answered",
+            topic="supervision_notice",
+            subject=(
+                _("Supervision notice %(number)s answered late by %(department)s")
+                if late
+                else _("Supervision notice %(number)s answered by %(department)s")
+            )
+            % {"number": notice.number, "department": notice.department.name},
+            body=notice.response[:1000],
+            url=reverse("petitions:notice_detail", args=[notice.pk]),
+        )
+    return notice
+
+
+# -- commitments ---------------------------------------------------------------------------------------
+
+
+def can_view_commitments(user) -> bool:
+    """The office and departments hold `view_commitment`; staff and representatives see their
+    stations' commitments because they make the follow-up visits."""
+    return user.has_perm(VIEW_COMMITMENT) or user.has_perm(FOLLOW_UP)
+
+
+def commitments_visible_to(user) -> QuerySet:
+    """An office: commitments recorded in its jurisdiction or made at its stations; a department: its
+    own; staff and representatives: those made at their stations."""
+    scope = scope_for(user)
+    commitments = Commitment.objects.all()
+    if scope.everything:
+        return commitments
+    q = Q(pk__in=[])
+    if scope.jurisdiction_prefixes:
+        q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
+        q |= prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)
+    if scope.department_ids:
+        q |= Q(department_id__in=scope.department_ids)
+    if scope.station_ids:
+        q |= Q(station_id__in=scope.station_ids)
+    return commitments.filter(q)
+
+
+def _locked_commitment(actor, commitment) -> Commitment:
+    pk = commitment.pk if isinstance(commitment, Commitment) else commitment
+    locked = Commitment.objects.select_for_update().filter(pk=pk).first()
+    if locked is None or not commitments_visible_to(actor).filter(pk=pk).exists():
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def commitment_record(
+    *,
+    actor,
+    source: str,
+    held_on: date,
+    department: Department,
+    head_name: str,
+    text: str,
+    due_on: date,
+    head_title: str = "",
+    station: Station | None = None,
+    petition: Petition | None = None,
+) -> Commitment:
+    """The office records a department head's commitment (at a progress meeting or a visit).
+
+    Preconditions: `petitions.supervise_petition`; department, station and item in the actor's scope.
+    Side effects: the commitment (open), a message to the department's members.
+    """
+    if not actor.has_perm(SUPERVISE):
+        raise PermissionDenied
+    if source not in Commitment.Source.values:
+        raise PetitionError(_("Say where the commitment was made."))
+    if not notice_departments(actor).filter(pk=department.pk).exists():
+        raise PetitionError(_("Choose a department of your jurisdiction."))
+    if station is not None and not Station.objects.visible_to(actor).filter(pk=station.pk).exists():
+        raise PetitionError(_("Choose a station of your jurisdiction."))
+    if petition is not None:
+        if not Petition.objects.visible_to(actor).filter(pk=petition.pk).exists():
+            raise PetitionError(_("The item is not in your jurisdiction."))
+        if station is None and petition.station_id:
+            station = petition.station
+    head_name_ = _clean(head_name, _("Give the name of the head who made the commitment."), 64)
+    text_ = _clean(text, _("Write down what was committed."), 3000)
+    if held_on is None or held_on > timezone.localdate():
+        raise PetitionError(_("The meeting or visit cannot be in the future."))
+    if due_on is None or due_on < held_on:
+        raise PetitionError(_("The deadline cannot be before the day the commitment was made."))
+    commitment = Commitment.objects.create(
+        source=source,
+        held_on=held_on,
+        department=department,
+        head_name=head_name_,
+        head_title=(head_title or "").strip()[:64],
+        station=station,
+        petition=petition,
+        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        text=text_,
+        due_on=due_on,
+        created_by=actor,
+    )
+    if petition is not None:
+        _event(
+            petition,
+            PetitionEvent.Kind.COMMITMENT_RECORDED,
+            actor=actor,
+            data={"department": department.name, "due_on": str(due_on), "text": f"{head_name_}: {text_[:1000]}"},
+        )
+    due = date_format(due_on, "Y-m-d")
+    tell_users(
+        department_members(department),
+        key=f"commitment:{commitment.pk}:recorded",
+        topic="commitment",
+        subject=_("Commitment recorded for %(department)s, due %(due)s") % {"department": department.name, "due": due},
+        body=_("%(head)s committed on %(day)s: %(text)s Report how it was kept by %(due)s.")
+        % {"head": head_name_, "day": date_format(held_on, "Y-m-d"), "text": text_[:500], "due": due},
+        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
+        station=station,
+    )
+    return commitment
+
+
+def commitment_can_progress(user, commitment: Commitment) -> bool:
+    if commitment.state != Commitment.State.OPEN or not user.is_authenticated:
+        return False
+    return user.has_perm(SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()
+
+
+def commitment_can_follow_up(user, commitment: Commitment) -> bool:
+    return commitment.state == Commitment.State.DONE and (user.has_perm(SUPERVISE) or user.has_perm(FOLLOW_UP))
+
+
+@transaction.atomic
+def commitment_progress(*, actor, commitment: Commitment, progress: str, done: bool) -> Commitment:
+    """The department (a member) or the office says how the commitment is being kept; `done` marks it kept.
+    The office that recorded it is told when the department marks it kept."""
+    commitment = _locked_commitment(actor, commitment)
+    is_member = commitment.department.members.filter(pk=actor.pk).exists()
+    if not (is_member or actor.has_perm(SUPERVISE)):
+        raise PermissionDenied
+    if commitment.state != Commitment.State.OPEN:
+        raise PetitionError(_("This commitment is already marked as kept."))
+    commitment.progress = _clean(progress, _("Write what has been done."), 3000)
+    fields = ["progress", "updated_at"]
+    if done:
+        commitment.state, commitment.done_at = Commitment.State.DONE, timezone.now()
+        fields += ["state", "done_at"]
+    commitment.save(update_fields=fields)
+    recorder = commitment.created_by
+    if done and recorder.pk != actor.pk and recorder.is_active:
+        tell_users(
+            [recorder],
+            key=f"commitment:{commitment.pk}:done",
+            topic="commitment",
+            subject=_("%(department)s reports a commitment kept") % {"department": commitment.department.name},
+            body=commitment.progress[:1000],
+            url=reverse("petitions:commitment_detail", args=[commitment.pk]),
+        )
+    return commitment
+
+
+@transaction.atomic
+def commitment_follow_up(
+    *, actor, commitment: Commitment, visited_on: date, note: str, satisfaction: str
+) -> Commitment:
+    """The follow-up visit (回访) to a kept commitment: the office, or staff or a representative of
+    the station it was made at, records what the visit found and the residents' rating.
+    The department is told the result."""
+    commitment = _locked_commitment(actor, commitment)
+    if not (actor.has_perm(SUPERVISE) or actor.has_perm(FOLLOW_UP)):
+        raise PermissionDenied
+    if commitment.state == Commitment.State.OPEN:
+        raise PetitionError(_("The commitment is not reported kept yet; the follow-up visit comes after."))
+    if commitment.state == Commitment.State.VISITED:
+        raise PetitionError(_("The follow-up visit has already been recorded."))
+    if satisfaction not in Satisfaction.values:
+        raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
+    if visited_on is None or visited_on > timezone.localdate() or visited_on < commitment.held_on:
+        raise PetitionError(_("The visit date must lie between the day of the commitment and today."))
+    commitment.follow_up_note = _clean(note, _("Write what the visit found."), 3000)
+    commitment.follow_up_on, commitment.follow_up_satisfaction = visited_on, satisfaction
+    commitment.state = Commitment.State.VISITED
+    commitment.save(update_fields=["follow_up_note", "follow_up_on", "follow_up_satisfaction", "state", "updated_at"])
+    tell_users(
+        department_members(commitment.department),
+        key=f"commitment:{commitment.pk}:visited",
+        topic="commitment",
+        subject=_("Follow-up visit on your commitment: %(rating)s") % {"rating": Satisfaction(satisfaction).label},
+        body=commitment.follow_up_note[:1000],
+        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
+        station=commitment.station,
+    )
+    return commitment

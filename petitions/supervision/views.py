@@ -1,0 +1,548 @@
+"""Supervision pages (督办): traffic lights over the items in hand, supervision notices, commitments.
+
+Objects come through the scoped selectors of `petitions.supervision.services` (outside the
+scope: 404), then the capability is checked (inside but not permitted: 403).
+Writes go through its services; a refused write (`PetitionError`,
+`InvalidTransition`) becomes a form error and what was typed stays.
+"""
+
+import io
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.generic import TemplateView
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from liaison import workdays
+from petitions.handling.workflow import InvalidTransition
+from petitions.ledger.export import (
+    DATE_FORMAT,
+    HEADER_ALIGN,
+    HEADER_BORDER,
+    HEADER_FILL,
+    HEADER_FONT,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    WRAP,
+    XLSX_CONTENT_TYPE,
+)
+from petitions.ledger.services import PetitionError
+from petitions.models import Commitment, Petition, SupervisionNotice
+from petitions.supervision import services as sv
+from petitions.supervision.forms import (
+    CommitmentFilterForm,
+    CommitmentFollowUpForm,
+    CommitmentForm,
+    CommitmentProgressForm,
+    NoticeAnswerForm,
+    NoticeFilterForm,
+    NoticeForm,
+    TrafficLightFilterForm,
+)
+from stations.network.views import PermissionMixin, require_perm
+
+NOTICES_PER_PAGE = 50
+EXPORT_PERMISSION = "petitions.export_petition"
+
+
+def _no_store(response):
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- traffic lights
+
+
+def _lights_context(user, params):
+    """The filtered items in hand: what the page and the export share."""
+    form = TrafficLightFilterForm(params, user=user)
+    bounds = sv.light_bounds()
+    every_light = form.filter(sv.items_in_hand(user))
+    light_q = form.light_q(bounds)
+    shown = every_light.filter(light_q) if light_q is not None else every_light
+    return form, bounds, every_light, shown
+
+
+def _ledger_link(form: TrafficLightFilterForm) -> str:
+    """The ledger with the same narrowing, sorted by deadline: where the rows past the first 200 are."""
+    params = {"sort": "due"}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["light"] == sv.Light.RED:
+            params["overdue"] = "on"
+        else:
+            params["status"] = "open"
+        if data["department"]:
+            params["department"] = data["department"].pk
+        if data["station"]:
+            params.update(station=data["station"].pk, below="on")
+        if data["category"]:
+            params["category"] = data["category"]
+        if data["urgency"]:
+            params["urgency"] = data["urgency"]
+    return f"{reverse('petitions:ledger')}?{urlencode(params)}"
+
+
+class TrafficLightView(PermissionMixin, TemplateView):
+    """Items in hand by deadline: three counts, the department summary (office), the 200 most urgent."""
+
+    permission = sv.VIEW_SUPERVISION
+    nav_active = "supervision"
+    template_name = "petitions/supervision_lights.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, params = self.request.user, self.request.GET
+        form, bounds, every_light, shown = _lights_context(user, params)
+        counts = sv.light_counts(every_light, bounds)
+        rows = sv.light_rows(shown, bounds, limit=sv.TABLE_LIMIT)
+        chosen = form.cleaned_data.get("light") if form.is_valid() else ""
+        shown_total = counts[chosen] if chosen else counts["total"]
+        is_office = user.has_perm(sv.SUPERVISE)
+        query = params.urlencode()
+        context.update(
+            filter=form,
+            bounds=bounds,
+            counts=counts,
+            rows=rows,
+            shown_total=shown_total,
+            is_capped=shown_total > len(rows),
+            limit=sv.TABLE_LIMIT,
+            summary=sv.department_summary(every_light, bounds) if is_office else None,
+            light_links={
+                light: "?" + urlencode({**{k: v for k, v in params.items() if k != "light"}, "light": light})
+                for light in sv.Light.values
+            },
+            ledger_url=_ledger_link(form),
+            export_url=reverse("petitions:supervision_export") + (f"?{query}" if query else ""),
+            can_export=user.has_perm(EXPORT_PERMISSION),
+            can_supervise=is_office,
+            tab="lights",
+            can_view_commitments=sv.can_view_commitments(user),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        return _no_store(super().render_to_response(context, **kwargs))
+
+
+def _text(value) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value)) if value else ""
+
+
+@login_required
+@require_GET
+def export(request):
+    """The filtered traffic-light view as .xlsx, at most EXPORT_LIMIT rows (the most urgent)."""
+    require_perm(request.user, sv.VIEW_SUPERVISION)
+    require_perm(request.user, EXPORT_PERMISSION)
+    _form, bounds, _every, shown = _lights_context(request.user, request.GET)
+    rows = sv.light_rows(shown, bounds, limit=sv.EXPORT_LIMIT + 1)
+    capped = len(rows) > sv.EXPORT_LIMIT
+    rows = rows[: sv.EXPORT_LIMIT]
+    columns = [
+        (_("No."), 6),
+        (_("Light"), 12),
+        (_("Deadline"), 12),
+        (_("Working days left"), 10),
+        (_("Days overdue"), 10),
+        (_("Tracking number"), 15),
+        (_("Handling department"), 22),
+        (_("Station"), 18),
+        (_("Category"), 16),
+        (_("Urgency"), 8),
+        (_("Status"), 10),
+        (_("Content"), 48),
+        (_("Date received"), 12),
+    ]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Deadlines")[:31]
+    sheet.append([_("Items in hand by deadline")])
+    sheet["A1"].font = TITLE_FONT
+    note = _("As of %(day)s; %(count)s items, earliest deadline first.") % {
+        "day": bounds.today.isoformat(),
+        "count": len(rows),
+    }
+    if capped:
+        note += " " + _("Only the %(limit)s most urgent items are included; narrow the filter for the rest.") % {
+            "limit": sv.EXPORT_LIMIT
+        }
+    sheet.append([note])
+    sheet["A2"].font = SUBTITLE_FONT
+    sheet.append([label for label, _width in columns])
+    for index, (_label, width) in enumerate(columns, start=1):
+        cell = sheet.cell(row=3, column=index)
+        cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, HEADER_BORDER
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    labels = dict(sv.Light.choices)
+    for number, row in enumerate(rows, start=1):
+        p = row.petition
+        sheet.append(
+            [
+                number,
+                str(labels[row.light]),
+                p.due_on,
+                row.deadline.days_left,
+                row.deadline.overdue_days or None,
+                p.tracking_number,
+                _text(p.lead_department.name if p.lead_department else ""),
+                _text(p.station.name if p.station else ""),
+                _text(str(p.category) if p.category else ""),
+                str(p.get_urgency_display()),
+                str(p.get_status_display()),
+                _text(p.content),
+                p.received_on,
+            ]
+        )
+        line = sheet.max_row
+        for column in (3, 13):
+            sheet.cell(row=line, column=column).number_format = DATE_FORMAT
+        content = sheet.cell(row=line, column=12)
+        content.alignment = WRAP
+        content.data_type = "s"  # a content starting with "=" is text, never a formula
+    sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if capped:
+        messages.warning(
+            request,
+            _("The export holds the %(limit)s most urgent items only; narrow the filter for the rest.")
+            % {"limit": sv.EXPORT_LIMIT},
+        )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    filename = f"{_('Deadlines')}-{bounds.today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Export-Capped"] = "1" if capped else "0"
+    return _no_store(response)
+
+
+# --------------------------------------------------------------------------- supervision notices
+
+
+def _scoped_notice(request, pk) -> SupervisionNotice:
+    notice = get_object_or_404(
+        sv.notices_visible_to(request.user).select_related(
+            "department", "petition", "petition__station", "jurisdiction", "issued_by", "responded_by"
+        ),
+        pk=pk,
+    )
+    require_perm(request.user, sv.VIEW_SUPERVISION)
+    return notice
+
+
+class NoticeListView(PermissionMixin, TemplateView):
+    permission = sv.VIEW_SUPERVISION
+    nav_active = "supervision"
+    template_name = "petitions/notice_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = NoticeFilterForm(self.request.GET, user=user)
+        notices = form.filter(sv.notices_visible_to(user)).select_related("department", "petition", "issued_by")
+        page = Paginator(notices.order_by("-issued_at", "-pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(
+            filter=form,
+            page=page,
+            notices=page.object_list,
+            today=timezone.localdate(),
+            can_supervise=user.has_perm(sv.SUPERVISE),
+            tab="notices",
+            can_view_commitments=sv.can_view_commitments(user),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        return _no_store(super().render_to_response(context, **kwargs))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_create(request):
+    """The office's notice form; `?petition=<id>` prefills it from an item in hand."""
+    user = request.user
+    require_perm(user, sv.SUPERVISE)
+    petition = None
+    petition_id = request.POST.get("petition") or request.GET.get("petition")
+    if petition_id:
+        if not str(petition_id).isdigit():
+            raise Http404
+        petition = get_object_or_404(
+            Petition.objects.visible_to(user).select_related("lead_department"), pk=petition_id
+        )
+    if request.method == "POST":
+        form = NoticeForm(request.POST, user=user, petition=petition)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                notice = sv.supervision_notice_issue(
+                    actor=user,
+                    department=data["department"],
+                    subject=data["subject"],
+                    requirement=data["requirement"],
+                    due_on=data["due_on"],
+                    petition=data["petition"],
+                )
+            except (PetitionError, InvalidTransition) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Supervision notice %(number)s is issued.") % {"number": notice.number})
+                return redirect("petitions:notice_detail", pk=notice.pk)
+    else:
+        form = NoticeForm(initial=NoticeForm.initial_for(petition), user=user, petition=petition)
+    in_hand = petition is None or petition.status in sv.IN_HAND_STATUSES
+    return _no_store(
+        render(
+            request,
+            "petitions/notice_form.html",
+            {
+                "form": form,
+                "petition": petition,
+                "in_hand": in_hand,
+                "nav_active": "supervision",
+            },
+        )
+    )
+
+
+def _render_notice(request, notice, *, answer_form=None, status=200):
+    can_answer = sv.notice_can_answer(request.user, notice)
+    context = {
+        "notice": notice,
+        "can_answer": can_answer,
+        "answer_form": answer_form or (NoticeAnswerForm() if can_answer else None),
+        "is_late": notice.state == SupervisionNotice.State.OPEN and notice.due_on < timezone.localdate(),
+        "petition_visible": notice.petition_id is not None
+        and Petition.objects.visible_to(request.user).filter(pk=notice.petition_id).exists(),
+        "nav_active": "supervision",
+    }
+    return _no_store(render(request, "petitions/notice_detail.html", context, status=status))
+
+
+@login_required
+@require_GET
+def notice_detail(request, pk):
+    return _render_notice(request, _scoped_notice(request, pk))
+
+
+@login_required
+@require_POST
+def notice_answer(request, pk):
+    notice = _scoped_notice(request, pk)
+    if not notice.department.members.filter(pk=request.user.pk).exists():
+        raise PermissionDenied
+    form = NoticeAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            sv.supervision_notice_answer(actor=request.user, notice=notice, response=form.cleaned_data["response"])
+        except PetitionError as error:
+            form.add_error("response", str(error))
+        else:
+            messages.success(
+                request, _("Your answer to %(number)s is sent to the committee office.") % {"number": notice.number}
+            )
+            return redirect("petitions:notice_detail", pk=notice.pk)
+    notice.refresh_from_db()
+    return _render_notice(request, notice, answer_form=form)
+
+
+@login_required
+@require_GET
+def notice_print(request, pk):
+    """The notice on one A4 sheet in the official layout (督办通知单)."""
+    notice = _scoped_notice(request, pk)
+    return _no_store(render(request, "petitions/notice_print.html", {"notice": notice, "nav_active": "supervision"}))
+
+
+# --------------------------------------------------------------------------- commitments
+
+
+def _require_commitments(user):
+    if not sv.can_view_commitments(user):
+        raise PermissionDenied
+
+
+def _scoped_commitment(request, pk) -> Commitment:
+    commitment = get_object_or_404(
+        sv.commitments_visible_to(request.user).select_related(
+            "department", "station", "petition", "jurisdiction", "created_by"
+        ),
+        pk=pk,
+    )
+    _require_commitments(request.user)
+    return commitment
+
+
+class CommitmentListView(PermissionMixin, TemplateView):
+    nav_active = "supervision"
+    template_name = "petitions/commitment_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _require_commitments(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        bounds = sv.light_bounds()
+        form = CommitmentFilterForm(self.request.GET, user=user)
+        visible = sv.commitments_visible_to(user)
+        commitments = form.filter(visible, bounds).select_related("department", "station", "petition")
+        page = Paginator(commitments.order_by("due_on", "pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
+        calendar = workdays.current()
+        rows = [
+            {
+                "commitment": c,
+                "deadline": sv.deadline_info(calendar, bounds, c.due_on) if c.state == Commitment.State.OPEN else None,
+            }
+            for c in page.object_list
+        ]
+        open_counts = sv.light_counts(visible.filter(state=Commitment.State.OPEN), bounds)
+        context.update(
+            filter=form,
+            page=page,
+            rows=rows,
+            counts=open_counts,
+            bounds=bounds,
+            can_record=user.has_perm(sv.SUPERVISE),
+            tab="commitments",
+            can_view_commitments=True,
+            can_supervise=user.has_perm(sv.SUPERVISE),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        return _no_store(super().render_to_response(context, **kwargs))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_create(request):
+    user = request.user
+    require_perm(user, sv.SUPERVISE)
+    if request.method == "POST":
+        form = CommitmentForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                commitment = sv.commitment_record(
+                    actor=user,
+                    source=data["source"],
+                    held_on=data["held_on"],
+                    department=data["department"],
+                    head_name=data["head_name"],
+                    head_title=data["head_title"],
+                    station=data["station"],
+                    petition=data["petition"],
+                    text=data["text"],
+                    due_on=data["due_on"],
+                )
+            except PetitionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The commitment is recorded."))
+                return redirect("petitions:commitment_detail", pk=commitment.pk)
+    else:
+        initial = {"held_on": timezone.localdate(), "source": Commitment.Source.MEETING}
+        petition_id = request.GET.get("petition", "")
+        if petition_id.isdigit():
+            petition = get_object_or_404(Petition.objects.visible_to(user).select_related("station"), pk=petition_id)
+            initial.update(
+                petition=petition.tracking_number, department=petition.lead_department_id, station=petition.station_id
+            )
+        form = CommitmentForm(initial=initial, user=user)
+    return _no_store(render(request, "petitions/commitment_form.html", {"form": form, "nav_active": "supervision"}))
+
+
+def _render_commitment(request, commitment, *, progress_form=None, follow_up_form=None, status=200):
+    user = request.user
+    can_progress = sv.commitment_can_progress(user, commitment)
+    can_follow_up = sv.commitment_can_follow_up(user, commitment)
+    bounds = sv.light_bounds()
+    is_open = commitment.state == Commitment.State.OPEN
+    context = {
+        "commitment": commitment,
+        "deadline": sv.deadline_info(workdays.current(), bounds, commitment.due_on) if is_open else None,
+        "can_progress": can_progress,
+        "can_follow_up": can_follow_up,
+        "progress_form": progress_form
+        or (CommitmentProgressForm(initial={"progress": commitment.progress}) if can_progress else None),
+        "follow_up_form": follow_up_form
+        or (CommitmentFollowUpForm(initial={"visited_on": timezone.localdate()}) if can_follow_up else None),
+        "petition_visible": commitment.petition_id is not None
+        and Petition.objects.visible_to(user).filter(pk=commitment.petition_id).exists(),
+        "nav_active": "supervision",
+    }
+    return _no_store(render(request, "petitions/commitment_detail.html", context, status=status))
+
+
+@login_required
+@require_GET
+def commitment_detail(request, pk):
+    return _render_commitment(request, _scoped_commitment(request, pk))
+
+
+@login_required
+@require_POST
+def commitment_progress(request, pk):
+    commitment = _scoped_commitment(request, pk)
+    user = request.user
+    if not (user.has_perm(sv.SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()):
+        raise PermissionDenied
+    form = CommitmentProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            sv.commitment_progress(
+                actor=user,
+                commitment=commitment,
+                progress=form.cleaned_data["progress"],
+                done=form.cleaned_data["done"],
+            )
+        except PetitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The commitment is marked as kept.") if form.cleaned_data["done"] else _("The progress is saved."),
+            )
+            return redirect("petitions:commitment_detail", pk=commitment.pk)
+    return _render_commitment(request, commitment, progress_form=form)
+
+
+@login_required
+@require_POST
+def commitment_follow_up(request, pk):
+    commitment = _scoped_commitment(request, pk)
+    user = request.user
+    if not (user.has_perm(sv.SUPERVISE) or user.has_perm(sv.FOLLOW_UP)):
+        raise PermissionDenied
+    form = CommitmentFollowUpForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            sv.commitment_follow_up(
+                actor=user,
+                commitment=commitment,
+                visited_on=data["visited_on"],
+                note=data["note"],
+                satisfaction=data["satisfaction"],
+            )
+        except PetitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The follow-up visit is recorded."))
+            return redirect("petitions:commitment_detail", pk=commitment.pk)
+    return _render_commitment(request, commitment, follow_up_form=form)

@@ -1,0 +1,134 @@
+"""Scoped querysets of the network: the one entry point per model is `visible_to(user)`."""
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from liaison.access import prefix_q, scope_for
+
+
+class StationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Stations the user works with: an office's jurisdiction, a staff
+        member's stations and those below them, a representative's stations."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | Q(pk__in=scope.station_ids))
+
+    def public(self):
+        """What anyone may see on the public pages."""
+        return self.filter(is_active=True)
+
+    def with_descendants(self, ids) -> set[int]:
+        """The given station ids plus every station below them (the tree is at most three deep)."""
+        found = set(ids)
+        frontier = set(ids)
+        while frontier:
+            frontier = set(self.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+            found |= frontier
+        return found
+
+
+class RepresentativeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Representatives elected in an office's jurisdiction or attached to a
+        station there; for staff and representatives, those of their stations
+        (a representative also sees themself)."""
+        from stations.models import Membership
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        in_stations = Membership.objects.filter(representative=OuterRef("pk"))
+        q = Q(pk__in=[])
+        if scope.jurisdiction_prefixes:
+            q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
+            q |= Exists(in_stations.filter(prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)))
+        if scope.station_ids:
+            q |= Exists(in_stations.filter(station_id__in=scope.station_ids))
+        if scope.representative_id:
+            q |= Q(pk=scope.representative_id)
+        return self.filter(q)
+
+    def public(self):
+        return self.filter(is_active=True)
+
+
+class StationDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from stations.models import Station
+
+        return self.filter(station__in=Station.objects.visible_to(user))
+
+
+def _ancestor_codes(prefixes) -> set[str]:
+    """Official codes of the jurisdictions above (and at) each prefix: 110119100 → 110000000000, 110100000000, ..."""
+    codes = set()
+    for p in prefixes:
+        for length in (2, 4, 6, 9, 12):
+            if length <= len(p):
+                codes.add(p[:length].ljust(12, "0"))
+    return codes
+
+
+def _all_prefixes(scope) -> tuple[str, ...]:
+    return scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
+
+
+class ReceptionRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from stations.models import Station
+
+        return self.filter(station__in=Station.objects.visible_to(user))
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Campaigns of the user's jurisdictions, those below them, and those above them
+        (a county campaign concerns every township office and station in the county)."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        prefixes = _all_prefixes(scope)
+        return self.filter(
+            prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
+            | Q(jurisdiction__code__in=_ancestor_codes(prefixes))
+        )
+
+
+class ReceptionPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans are the committee office's: its jurisdiction's and those below it."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes))
+
+
+class ReceptionEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Events at the stations the user sees; a representative also sees every
+        event they are rostered on, a department the visits it makes."""
+        from stations.models import RosterEntry
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        q = prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)
+        if scope.station_ids:
+            q |= Q(station_id__in=scope.station_ids)
+        if scope.representative_id:
+            q |= Exists(RosterEntry.objects.filter(event=OuterRef("pk"), representative_id=scope.representative_id))
+        if scope.department_ids:
+            q |= Q(department_id__in=scope.department_ids)
+        return self.filter(q)
+
+    def upcoming(self, today):
+        return self.filter(date__gte=today, status__in=["scheduled"]).order_by("date", "start_time")
+
+    def in_year(self, year: int):
+        return self.filter(date__year=year)
+
+    def countable(self):
+        """Events that count towards totals: scheduled or held, not drafts or cancelled ones."""
+        return self.filter(status__in=["scheduled", "held"])

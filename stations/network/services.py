@@ -1,0 +1,72 @@
+"""Every write to the network. Keyword-only, actor explicit; callers have
+already fetched the objects through `visible_to(actor)` and checked permissions."""
+
+from django.db import transaction
+
+from liaison.access import forget_scope
+from stations.models import Membership, Representative, Station, StationDocument
+
+
+@transaction.atomic
+def station_save(*, form, officers=None, actor) -> Station:
+    """Create or update a station from a valid StationForm (and officer formset)."""
+    station = form.save()
+    if officers is not None:
+        officers.instance = station
+        officers.save()
+    forget_scope(actor)  # a new station below one of theirs widens a staff member's scope
+    return station
+
+
+@transaction.atomic
+def representative_save(*, form, actor) -> Representative:
+    """Create or update a representative; a new one joins `first_station` if given."""
+    creating = form.instance.pk is None
+    representative = form.save()
+    first_station = form.cleaned_data.get("first_station") if creating else None
+    if first_station is not None:
+        Membership.objects.create(representative=representative, station=first_station, role=Membership.Role.MEMBER)
+    return representative
+
+
+@transaction.atomic
+def membership_add(*, station: Station, representative: Representative, role: str, actor) -> Membership:
+    Station.objects.select_for_update().filter(pk=station.pk).first()  # serialise head changes per station
+    return Membership.objects.create(station=station, representative=representative, role=role)
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, actor) -> Membership:
+    """Make a member the head (the previous head becomes a member) or a member."""
+    Station.objects.select_for_update().filter(pk=membership.station_id).first()
+    if role == Membership.Role.HEAD:
+        Membership.objects.filter(station_id=membership.station_id, role=Membership.Role.HEAD).exclude(
+            pk=membership.pk
+        ).update(role=Membership.Role.MEMBER)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor) -> None:
+    membership.delete()
+
+
+@transaction.atomic
+def document_add(*, station: Station, form, actor) -> StationDocument:
+    document = form.save(commit=False)
+    document.station = station
+    document.original_name = form.original_name
+    document.content_type = form.content_type
+    document.size = document.file.size
+    document.uploaded_by = actor
+    document.save()
+    return document
+
+
+def document_delete(*, document: StationDocument, actor) -> None:
+    stored = document.file
+    with transaction.atomic():
+        document.delete()
+    stored.delete(save=False)
