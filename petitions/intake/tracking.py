@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from liaison.models import Role
+from petitions.ledger import events
 from petitions.ledger.services import RESIDENT
 from petitions.models import TRACKING_ALPHABET, TRACKING_RANDOM_LENGTH, Petition, PetitionEvent, Rating, Status
 
@@ -164,17 +165,6 @@ def _excerpt(content: str) -> str:
     return content if len(content) <= EXCERPT_LENGTH else content[:EXCERPT_LENGTH] + "…"
 
 
-# Events of the primary item that speak to its own petitioner: a linked item never shows them.
-OWN_RESIDENT_KINDS = (
-    PetitionEvent.Kind.REGISTERED,
-    PetitionEvent.Kind.REPLIED,
-    PetitionEvent.Kind.FED_BACK,
-    PetitionEvent.Kind.RATED,
-    PetitionEvent.Kind.REOPENED,
-    PetitionEvent.Kind.CLOSED,
-)
-
-
 def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> list[TimelineEntry]:
     """The public events of an item, oldest first (one query).
 
@@ -184,9 +174,9 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
     """
     scope = Q(petition_id=petition_id)
     if linked_to_id:
-        scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=OWN_RESIDENT_KINDS)
-    events = PetitionEvent.objects.filter(scope, is_public=True)
-    rows = events.order_by("at", "pk").values(
+        scope |= Q(petition_id=linked_to_id) & ~Q(kind__in=events.PUBLIC_KINDS_OF_OWN_RESIDENT)
+    public = PetitionEvent.objects.filter(scope, is_public=True)
+    rows = public.order_by("at", "pk").values(
         "petition_id",
         "at",
         "kind",
@@ -211,24 +201,10 @@ def public_timeline(petition_id: int, *, linked_to_id: int | None = None) -> lis
     ]
 
 
-# Moves only a department makes: recorded without an account (a department without users
-# on the platform, imported records), they still read as the department's.
-_DEPARTMENT_KINDS = frozenset(
-    {
-        PetitionEvent.Kind.ACCEPTED,
-        PetitionEvent.Kind.PROGRESS,
-        PetitionEvent.Kind.CONTRIBUTED,
-        PetitionEvent.Kind.DEPARTMENT_REPLIED,
-        PetitionEvent.Kind.RETURNED,
-        PetitionEvent.Kind.EXTENSION_REQUESTED,
-    }
-)
-
-
 def _actor_label(row) -> str:
     if row["actor__role"]:
         return ACTOR_LABELS.get(row["actor__role"], DEFAULT_LABEL)
-    if row.get("kind") in _DEPARTMENT_KINDS:
+    if row.get("kind") in events.DEPARTMENT_KINDS:
         return ACTOR_LABELS[Role.DEPARTMENT]
     if row["actor_label"] == RESIDENT:
         return RESIDENT_LABEL

@@ -9,13 +9,12 @@ departments get no notes, and no photos or identity of protected items.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.access import scope_for
-from petitions.ledger import privacy
+from petitions.ledger import events, privacy
 from petitions.models import Petition, PetitionEvent, PetitionRepresentative
 
 AWAITING_LIMIT = 50
@@ -159,25 +158,6 @@ def online_reply(petition: Petition, *, now=None) -> OnlineReply | None:
 # -- the history -------------------------------------------------------------------------------
 
 
-def _field_label(name: str) -> str:
-    try:
-        return str(Petition._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-def _value_text(name: str, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    try:
-        choices = dict(Petition._meta.get_field(name).flatchoices)
-    except FieldDoesNotExist:
-        choices = {}
-    return str(choices.get(value, value))
-
-
 def _who(event: PetitionEvent) -> str:
     if event.actor_id and event.actor:
         return event.actor.display_name
@@ -188,10 +168,10 @@ def _who(event: PetitionEvent) -> str:
 _PERSONAL = {"petitioner_name", "petitioner_phone", "petitioner_address", "id_number_masked"}
 
 
-def _visible_numbers(user, events) -> set[str]:
+def _visible_numbers(user, rows) -> set[str]:
     """Tracking numbers named by `linked` events that the user may see (others stay unnamed)."""
     named = set()
-    for event in events:
+    for event in rows:
         if event.kind == PetitionEvent.Kind.LINKED:
             named.update(v for k, v in (event.data or {}).items() if k in ("target", "linked") and v)
     if not named:
@@ -206,16 +186,16 @@ def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list
 
     Items named by a `linked` event are named only if `user` may see them.
     """
-    events = list(petition.events.select_related("actor").order_by("at", "pk"))
-    visible = _visible_numbers(user, events)
+    rows = list(petition.events.select_related("actor").order_by("at", "pk"))
+    context = events.RenderContext(frozenset(_visible_numbers(user, rows)))
     entries = []
-    for event in events:
+    for event in rows:
         entry = TimelineEntry(
             at=event.at,
             who=_who(event),
             kind=event.kind,
             label=event.get_kind_display(),
-            public_text=event.public_text if event.kind in _SHOW_PUBLIC_TEXT else "",
+            public_text=event.public_text if event.kind in events.SHOW_PUBLIC_TEXT else "",
             from_status=event.get_from_status_display() if event.from_status else "",
             to_status=event.get_to_status_display() if event.to_status else "",
         )
@@ -224,109 +204,14 @@ def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list
             old, new = ([*pair, None, None])[:2] if isinstance(pair, list) else (None, pair)
             if personal_hidden and name in _PERSONAL:
                 old = new = _("hidden")
-            entry.changes.append(Change(_field_label(name), _value_text(name, old), _value_text(name, new)))
+            entry.changes.append(
+                Change(events.field_label(name), events.value_text(name, old), events.value_text(name, new))
+            )
         if personal_hidden and event.kind in (
             PetitionEvent.Kind.ATTACHMENT_ADDED,
             PetitionEvent.Kind.ATTACHMENT_REMOVED,
         ):
             data = {}  # file names may name the petitioner, as the files may show them
-        entry.details = _details(event.kind, data, visible)
+        entry.details = events.details(event.kind, data, context)
         entries.append(entry)
     return entries
-
-
-def _details(kind: str, data: dict, visible_numbers=frozenset()) -> list[str]:
-    K = PetitionEvent.Kind
-    lines = []
-    if kind == K.REGISTERED:
-        if data.get("channel"):
-            lines.append(_("Channel: %(channel)s") % {"channel": _value_text("channel", data["channel"])})
-        if data.get("representatives"):
-            lines.append(_("Received by: %(names)s") % {"names": "、".join(data["representatives"])})
-    elif kind == K.LINKED:
-        if data.get("target") in visible_numbers:
-            lines.append(_("Handled together with %(number)s") % {"number": data["target"]})
-        elif data.get("target"):
-            lines.append(_("Handled together with an item outside your ledger"))
-        if data.get("linked") in visible_numbers:
-            lines.append(_("Item %(number)s was linked to this one") % {"number": data["linked"]})
-        elif data.get("linked"):
-            lines.append(_("An item outside your ledger was linked to this one"))
-    elif kind in (K.ATTACHMENT_ADDED, K.ATTACHMENT_REMOVED) and data.get("files"):
-        lines.append("、".join(data["files"]))
-    elif kind in (K.REPRESENTATIVE_ADDED, K.FOLLOWED, K.UNFOLLOWED, K.FOLLOW_UP_MARKED, K.FOLLOW_UP_CLEARED, K.REPLIED):
-        if data.get("representative"):
-            lines.append(_("Representative: %(name)s") % {"name": data["representative"]})
-    elif kind == K.REVEALED and data.get("field"):
-        lines.append(_("Field: %(field)s") % {"field": _field_label(data["field"])})
-    elif kind in _HANDLING_KINDS:
-        lines.extend(_handling_details(data))
-    return lines
-
-
-_SHOW_PUBLIC_TEXT = {PetitionEvent.Kind.REPLIED, PetitionEvent.Kind.DEPARTMENT_REPLIED}
-_HANDLING_KINDS = {
-    PetitionEvent.Kind.TRIAGED,
-    PetitionEvent.Kind.ASSIGNED,
-    PetitionEvent.Kind.ACCEPTED,
-    PetitionEvent.Kind.PROGRESS,
-    PetitionEvent.Kind.CONTRIBUTED,
-    PetitionEvent.Kind.DEPARTMENT_REPLIED,
-    PetitionEvent.Kind.EXTENSION_REQUESTED,
-    PetitionEvent.Kind.EXTENSION_APPROVED,
-    PetitionEvent.Kind.EXTENSION_REFUSED,
-    PetitionEvent.Kind.RETURNED,
-    PetitionEvent.Kind.CONSULTED,
-    PetitionEvent.Kind.ON_THE_SPOT,
-    PetitionEvent.Kind.ESCALATED,
-    PetitionEvent.Kind.CANNOT_HANDLE,
-    PetitionEvent.Kind.TO_SUGGESTION,
-    PetitionEvent.Kind.FED_BACK,
-    PetitionEvent.Kind.RATED,
-    PetitionEvent.Kind.REOPENED,
-    PetitionEvent.Kind.CLOSED,
-    PetitionEvent.Kind.SUPERVISED,
-    PetitionEvent.Kind.SUPERVISION_ANSWERED,
-    PetitionEvent.Kind.COMMITMENT_RECORDED,
-}
-
-
-def _handling_details(data: dict) -> list[str]:
-    """The facts a handling event recorded, one line each, in the reader's language."""
-    from petitions.models import FeedbackMethod, Outcome, Satisfaction
-
-    def label(choices, value):
-        return str(choices(value).label) if value in choices.values else value
-
-    lines = []
-    if data.get("department"):
-        lines.append(_("Department: %(name)s") % {"name": data["department"]})
-    if data.get("co_departments"):
-        lines.append(_("Co-handling: %(names)s") % {"names": "、".join(data["co_departments"])})
-    if data.get("responsible_leader"):
-        lines.append(_("Responsible leader: %(name)s") % {"name": data["responsible_leader"]})
-    if data.get("due_on"):
-        lines.append(_("Deadline: %(date)s") % {"date": data["due_on"]})
-    if data.get("co_due_on"):
-        lines.append(_("Co-handlers' deadline: %(date)s") % {"date": data["co_due_on"]})
-    if data.get("from") and data.get("to"):
-        lines.append(_("Deadline %(from)s → %(to)s") % {"from": data["from"], "to": data["to"]})
-    if data.get("outcome"):
-        lines.append(_("Outcome: %(outcome)s") % {"outcome": label(Outcome, data["outcome"])})
-    if data.get("method"):
-        lines.append(_("Fed back: %(method)s") % {"method": label(FeedbackMethod, data["method"])})
-    if data.get("satisfaction"):
-        who = data.get("representative") or _("resident")
-        lines.append(_("%(who)s: %(rating)s") % {"who": who, "rating": label(Satisfaction, data["satisfaction"])})
-    if data.get("suggestion"):
-        lines.append(_("Suggestion: %(number)s") % {"number": data["suggestion"]})
-    if data.get("number") and data.get("subject"):
-        lines.append(
-            _("Supervision notice %(number)s: %(subject)s") % {"number": data["number"], "subject": data["subject"]}
-        )
-    if data.get("reopened"):
-        lines.append(_("Handled once more: round %(n)s") % {"n": data.get("new_round", 2)})
-    for key in ("text", "reason", "note", "comment"):
-        if data.get(key):
-            lines.append(str(data[key]))
-    return lines

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from liaison import uploads
 from liaison.outbox import Recipient, outbox_write
-from petitions.ledger import privacy
+from petitions.ledger import events, privacy
 from petitions.ledger.search import search_text_for
 from petitions.models import (
     ONLINE_CHANNELS,
@@ -170,14 +170,12 @@ def petition_register(
     )
     for upload in staged:
         _attach_staged(petition, upload, actor)
-    _event(
+    events.record(
         petition,
-        PetitionEvent.Kind.REGISTERED,
+        events.registered(channel=petition.channel, representatives=[r.name for r in reps]),
         actor=actor if actor and actor.is_authenticated else None,
         actor_label=actor_label,
         to_status=petition.status,
-        data={"channel": petition.channel, "representatives": [r.name for r in reps]},
-        public_text=_("Your item has been registered."),
     )
     if draft.linked_to is not None:
         _link_events(petition, draft.linked_to, actor)
@@ -287,7 +285,7 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version:
     petition.save()
     if "received_on" in changes:
         petition.representative_links.update(received_on=petition.received_on)
-    _event(petition, PetitionEvent.Kind.EDITED, actor=actor, data={"changes": changes})
+    events.record(petition, events.edited(changes=changes), actor=actor)
     return petition
 
 
@@ -321,21 +319,17 @@ def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
 
 
 def _link_events(petition, target, actor, from_status=""):
-    _event(
+    events.record(
         petition,
-        PetitionEvent.Kind.LINKED,
+        events.linked(target_number=target.tracking_number),
         actor=actor,
         from_status=from_status,
         to_status=Status.LINKED if from_status else "",
-        data={"target": target.tracking_number},
-        # Not the other number: it would open another resident's tracking page.
-        public_text=_("Handled together with another item that raises the same matter."),
     )
-    _event(
+    events.record(
         target,
-        PetitionEvent.Kind.LINKED,
+        events.link_received(linked_number=petition.tracking_number, co_petitioners=petition.co_petitioners + 1),
         actor=actor,
-        data={"linked": petition.tracking_number, "co_petitioners": petition.co_petitioners + 1},
     )
 
 
@@ -352,14 +346,9 @@ def petition_add_representative(
         defaults={"role": role, "received_on": petition.received_on},
     )
     if created:
-        _event(
-            petition,
-            PetitionEvent.Kind.REPRESENTATIVE_ADDED
-            if role == PetitionRepresentative.Role.RECEIVED
-            else PetitionEvent.Kind.FOLLOWED,
-            actor=actor,
-            data={"representative": representative.name, "role": role},
-        )
+        received = role == PetitionRepresentative.Role.RECEIVED
+        fact = events.representative_linked(representative=representative.name, role=role, received=received)
+        events.record(petition, fact, actor=actor)
     return link
 
 
@@ -380,8 +369,7 @@ def petition_mark_follow_up(*, actor, petition: Petition, on: bool) -> PetitionR
     if link.follow_up != on:
         link.follow_up = on
         link.save(update_fields=["follow_up"])
-        kind = PetitionEvent.Kind.FOLLOW_UP_MARKED if on else PetitionEvent.Kind.FOLLOW_UP_CLEARED
-        _event(petition, kind, actor=actor, data={"representative": link.representative.name})
+        events.record(petition, events.follow_up(representative=link.representative.name, on=on), actor=actor)
     return link
 
 
@@ -391,7 +379,7 @@ def petition_note_add(*, actor, petition: Petition, text: str) -> PetitionNote:
     if not text:
         raise PetitionError(_("Write the note first."))
     note = PetitionNote.objects.create(petition=petition, author=actor, text=text[:2000])
-    _event(petition, PetitionEvent.Kind.NOTE_ADDED, actor=actor, data={"note": note.pk})
+    events.record(petition, events.note_added(note_id=note.pk), actor=actor)
     return note
 
 
@@ -408,12 +396,8 @@ def petition_reply_online(*, actor, petition: Petition, text: str) -> Petition:
         petition.first_replied_at = timezone.now()
         fields_.append("first_replied_at")
     petition.save(update_fields=fields_)
-    _event(
-        petition,
-        PetitionEvent.Kind.REPLIED,
-        actor=actor,
-        data={"representative": actor.representative.name},
-        public_text=text[:2000],
+    events.record(
+        petition, events.replied_online(representative=actor.representative.name, text=text[:2000]), actor=actor
     )
     return petition
 
@@ -429,7 +413,7 @@ def petition_reveal(*, actor, petition: Petition, what: str) -> str:
     if privacy.access(actor, petition) not in {privacy.Access.MASKED, privacy.Access.FULL}:
         raise PermissionDenied
     value = getattr(petition, what)
-    _event(petition, PetitionEvent.Kind.REVEALED, actor=actor, data={"field": what})
+    events.record(petition, events.revealed(field_name=what), actor=actor)
     return value
 
 
@@ -499,9 +483,7 @@ def _delete_file_after_commit(field_file) -> None:
 def petition_attach(*, actor, petition: Petition, staged: list[StagedUpload]) -> list[PetitionAttachment]:
     added = [_attach_staged(petition, s, actor) for s in staged]
     if added:
-        _event(
-            petition, PetitionEvent.Kind.ATTACHMENT_ADDED, actor=actor, data={"files": [a.original_name for a in added]}
-        )
+        events.record(petition, events.attachments_added(names=[a.original_name for a in added]), actor=actor)
     return added
 
 
@@ -511,4 +493,4 @@ def petition_attachment_remove(*, actor, attachment: PetitionAttachment) -> None
     name = attachment.original_name
     _delete_file_after_commit(attachment.file)
     attachment.delete()
-    _event(petition, PetitionEvent.Kind.ATTACHMENT_REMOVED, actor=actor, data={"files": [name]})
+    events.record(petition, events.attachments_removed(names=[name]), actor=actor)

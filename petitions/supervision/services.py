@@ -36,13 +36,13 @@ from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from petitions.handling.services import department_members, tell_users
 from petitions.handling.workflow import Move
-from petitions.ledger.services import PetitionError, _event
+from petitions.ledger import events
+from petitions.ledger.services import PetitionError
 from petitions.models import (
     Commitment,
     Department,
     ExtensionRequest,
     Petition,
-    PetitionEvent,
     PetitionRepresentative,
     Satisfaction,
     Status,
@@ -325,17 +325,16 @@ def supervision_notice_issue(
             if attempt == 4:
                 raise
     if petition is not None:
-        _event(
+        events.record(
             petition,
-            PetitionEvent.Kind.SUPERVISED,
+            events.supervised(
+                number=notice.number,
+                subject=notice.subject,
+                due_on=due_on,
+                department=department.name,
+                notice_id=notice.pk,
+            ),
             actor=actor,
-            data={
-                "number": notice.number,
-                "subject": notice.subject,
-                "due_on": str(due_on),
-                "department": department.name,
-                "notice": notice.pk,
-            },
         )
     due = date_format(due_on, "Y-m-d")
     tell_users(
@@ -383,11 +382,10 @@ def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str
     notice.responded_by, notice.responded_at = actor, timezone.now()
     notice.save(update_fields=["response", "state", "responded_by", "responded_at"])
     if notice.petition_id:
-        _event(
+        events.record(
             notice.petition,
-            PetitionEvent.Kind.SUPERVISION_ANSWERED,
+            events.supervision_answered(number=notice.number, subject=notice.subject, text=notice.response[:2000]),
             actor=actor,
-            data={"number": notice.number, "subject": notice.subject, "text": notice.response[:2000]},
         )
     issuer = notice.issued_by
     if issuer.is_active:
@@ -495,11 +493,12 @@ def commitment_record(
         created_by=actor,
     )
     if petition is not None:
-        _event(
+        events.record(
             petition,
-            PetitionEvent.Kind.COMMITMENT_RECORDED,
+            events.commitment_recorded(
+                department=department.name, due_on=due_on, head_name=head_name_, text=text_[:1000]
+            ),
             actor=actor,
-            data={"department": department.name, "due_on": str(due_on), "text": f"{head_name_}: {text_[:1000]}"},
         )
     due = date_format(due_on, "Y-m-d")
     tell_users(

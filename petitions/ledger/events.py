@@ -1,0 +1,466 @@
+"""A petition's history: one constructor per kind of event, and how each kind reads, side by side.
+
+Every change to a petition writes one `PetitionEvent`. The services never build an event's
+`data` by hand: they call the kind's constructor here (`assigned(...)`, `note_added(...)`),
+which returns a `Fact` (kind, the facts it records, the sentence the resident reads), and
+`record()` writes it with the actor and the status move. The same kind's renderer, next to
+its constructor, turns a stored row back into lines for the staff timeline
+(`petitions.ledger.selectors.timeline`); `PUBLIC_KINDS_OF_OWN_RESIDENT` and
+`DEPARTMENT_KINDS` say how the public timeline (`petitions.intake.tracking`) shows them.
+
+A new kind of event: add it to `PetitionEvent.Kind`, write its constructor and its renderer
+here and register the renderer in `RENDERERS`; `tests/petitions/test_events.py` fails for a
+kind without one.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+
+from petitions.models import FeedbackMethod, Outcome, Petition, PetitionEvent, Satisfaction
+
+K = PetitionEvent.Kind
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What one event records: its kind, the facts its renderer reads, what the resident reads (public if any)."""
+
+    kind: str
+    data: dict = field(default_factory=dict)
+    public_text: str = ""
+
+
+def record(
+    petition: Petition, fact: Fact, *, actor=None, actor_label: str = "", from_status: str = "", to_status: str = ""
+) -> PetitionEvent:
+    """Write the event row of `fact` (the caller holds the transaction). Public when it has a public text."""
+    return PetitionEvent.objects.create(
+        petition=petition,
+        kind=fact.kind,
+        actor=actor,
+        actor_label=actor_label,
+        data=fact.data,
+        is_public=bool(fact.public_text),
+        public_text=fact.public_text,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer may need beyond the row: the tracking numbers this reader may see named."""
+
+    visible_numbers: frozenset[str] = frozenset()
+
+
+# -- shared pieces of the renderers -------------------------------------------------------------
+
+
+def field_label(name: str) -> str:
+    try:
+        return str(Petition._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def value_text(name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    try:
+        choices = dict(Petition._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(value, value))
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+# One line per recorded fact, always in this order, each kind naming the facts it records.
+def _line_department(d):
+    return [_("Department: %(name)s") % {"name": d["department"]}] if d.get("department") else []
+
+
+def _line_co_departments(d):
+    return [_("Co-handling: %(names)s") % {"names": "、".join(d["co_departments"])}] if d.get("co_departments") else []
+
+
+def _line_leader(d):
+    if not d.get("responsible_leader"):
+        return []
+    return [_("Responsible leader: %(name)s") % {"name": d["responsible_leader"]}]
+
+
+def _line_due(d):
+    return [_("Deadline: %(date)s") % {"date": d["due_on"]}] if d.get("due_on") else []
+
+
+def _line_co_due(d):
+    return [_("Co-handlers' deadline: %(date)s") % {"date": d["co_due_on"]}] if d.get("co_due_on") else []
+
+
+def _line_moved(d):
+    if not (d.get("from") and d.get("to")):
+        return []
+    return [_("Deadline %(from)s → %(to)s") % {"from": d["from"], "to": d["to"]}]
+
+
+def _line_outcome(d):
+    return [_("Outcome: %(outcome)s") % {"outcome": _label(Outcome, d["outcome"])}] if d.get("outcome") else []
+
+
+def _line_method(d):
+    return [_("Fed back: %(method)s") % {"method": _label(FeedbackMethod, d["method"])}] if d.get("method") else []
+
+
+def _line_rating(d):
+    if not d.get("satisfaction"):
+        return []
+    who = d.get("representative") or _("resident")
+    return [_("%(who)s: %(rating)s") % {"who": who, "rating": _label(Satisfaction, d["satisfaction"])}]
+
+
+def _line_suggestion(d):
+    return [_("Suggestion: %(number)s") % {"number": d["suggestion"]}] if d.get("suggestion") else []
+
+
+def _line_notice(d):
+    if not (d.get("number") and d.get("subject")):
+        return []
+    return [_("Supervision notice %(number)s: %(subject)s") % {"number": d["number"], "subject": d["subject"]}]
+
+
+def _line_round(d):
+    return [_("Handled once more: round %(n)s") % {"n": d.get("new_round", 2)}] if d.get("reopened") else []
+
+
+def _line_words(d):
+    return [str(d[key]) for key in ("text", "reason", "note", "comment") if d.get(key)]
+
+
+def _facts(*lines: Callable[[dict], list[str]]) -> Callable[[dict, RenderContext], list[str]]:
+    """A renderer that shows the given facts, in the order given."""
+
+    def render(data: dict, ctx: RenderContext) -> list[str]:
+        return [line for make in lines for line in make(data)]
+
+    return render
+
+
+def _nothing(data: dict, ctx: RenderContext) -> list[str]:
+    return []
+
+
+# -- the ledger's own events ----------------------------------------------------------------------
+
+
+def registered(*, channel: str, representatives: Iterable[str]) -> Fact:
+    return Fact(
+        K.REGISTERED,
+        {"channel": channel, "representatives": list(representatives)},
+        _("Your item has been registered."),
+    )
+
+
+def _render_registered(d, ctx):
+    lines = []
+    if d.get("channel"):
+        lines.append(_("Channel: %(channel)s") % {"channel": value_text("channel", d["channel"])})
+    if d.get("representatives"):
+        lines.append(_("Received by: %(names)s") % {"names": "、".join(d["representatives"])})
+    return lines
+
+
+def edited(*, changes: dict) -> Fact:
+    """`changes`: field name → [old, new] (already masked for personal fields); the timeline shows them."""
+    return Fact(K.EDITED, {"changes": changes})
+
+
+def linked(*, target_number: str) -> Fact:
+    """The item is handled together with `target_number` (the resident is not told the other number)."""
+    return Fact(
+        K.LINKED,
+        {"target": target_number},
+        _("Handled together with another item that raises the same matter."),
+    )
+
+
+def link_received(*, linked_number: str, co_petitioners: int) -> Fact:
+    """The other side of `linked`: the item another one was linked to."""
+    return Fact(K.LINKED, {"linked": linked_number, "co_petitioners": co_petitioners})
+
+
+def _render_linked(d, ctx):
+    lines = []
+    if d.get("target") in ctx.visible_numbers:
+        lines.append(_("Handled together with %(number)s") % {"number": d["target"]})
+    elif d.get("target"):
+        lines.append(_("Handled together with an item outside your ledger"))
+    if d.get("linked") in ctx.visible_numbers:
+        lines.append(_("Item %(number)s was linked to this one") % {"number": d["linked"]})
+    elif d.get("linked"):
+        lines.append(_("An item outside your ledger was linked to this one"))
+    return lines
+
+
+def attachments_added(*, names: Iterable[str]) -> Fact:
+    return Fact(K.ATTACHMENT_ADDED, {"files": list(names)})
+
+
+def attachments_removed(*, names: Iterable[str]) -> Fact:
+    return Fact(K.ATTACHMENT_REMOVED, {"files": list(names)})
+
+
+def _render_files(d, ctx):
+    return ["、".join(d["files"])] if d.get("files") else []
+
+
+def representative_linked(*, representative: str, role: str, received: bool) -> Fact:
+    """A representative added as receiving the item, or following it."""
+    return Fact(K.REPRESENTATIVE_ADDED if received else K.FOLLOWED, {"representative": representative, "role": role})
+
+
+def follow_up(*, representative: str, on: bool) -> Fact:
+    return Fact(K.FOLLOW_UP_MARKED if on else K.FOLLOW_UP_CLEARED, {"representative": representative})
+
+
+def replied_online(*, representative: str, text: str) -> Fact:
+    """A representative's public reply to an online item (the resident reads the text)."""
+    return Fact(K.REPLIED, {"representative": representative}, text)
+
+
+def _render_representative(d, ctx):
+    return [_("Representative: %(name)s") % {"name": d["representative"]}] if d.get("representative") else []
+
+
+def note_added(*, note_id: int) -> Fact:
+    return Fact(K.NOTE_ADDED, {"note": note_id})
+
+
+def revealed(*, field_name: str) -> Fact:
+    return Fact(K.REVEALED, {"field": field_name})
+
+
+def _render_revealed(d, ctx):
+    return [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
+
+
+# -- handling -----------------------------------------------------------------------------------
+
+
+def triaged(*, route: str, changes: dict, note: str) -> Fact:
+    return Fact(K.TRIAGED, {"route": route, "changes": changes, "note": note})
+
+
+def assigned(
+    *,
+    department: str,
+    co_departments: Iterable[str],
+    due_on: date,
+    co_due_on: date | None,
+    responsible_leader: str,
+    note: str,
+    public_text: str,
+) -> Fact:
+    return Fact(
+        K.ASSIGNED,
+        {
+            "department": department,
+            "co_departments": list(co_departments),
+            "due_on": str(due_on),
+            "co_due_on": str(co_due_on) if co_due_on else "",
+            "responsible_leader": responsible_leader,
+            "note": note,
+        },
+        public_text,
+    )
+
+
+def answered_at_triage(kind: str, *, text: str, department: str, public_text: str) -> Fact:
+    """Consulted, handled on the spot, referred upwards or cannot be handled: answered without an assignment."""
+    assert kind in (K.CONSULTED, K.ON_THE_SPOT, K.ESCALATED, K.CANNOT_HANDLE), kind
+    return Fact(kind, {"text": text, "department": department}, public_text)
+
+
+def to_suggestion(*, number: str, title: str, public_text: str) -> Fact:
+    return Fact(K.TO_SUGGESTION, {"suggestion": number, "title": title}, public_text)
+
+
+def suggestion_replied(*, number: str, outcome: str, public_text: str) -> Fact:
+    return Fact(K.DEPARTMENT_REPLIED, {"suggestion": number, "outcome": outcome}, public_text)
+
+
+def accepted(*, department: str) -> Fact:
+    return Fact(K.ACCEPTED, {"department": department})
+
+
+def progress(*, department: str, text: str, public: bool, public_text: str) -> Fact:
+    return Fact(K.PROGRESS, {"department": department, "text": text, "public": public}, public_text)
+
+
+def contributed(*, department: str, text: str) -> Fact:
+    return Fact(K.CONTRIBUTED, {"department": department, "text": text})
+
+
+def department_replied(*, department: str, outcome: str, reply_id: int, on_time: bool, public_text: str) -> Fact:
+    return Fact(
+        K.DEPARTMENT_REPLIED,
+        {"department": department, "outcome": outcome, "reply": reply_id, "on_time": on_time},
+        public_text,
+    )
+
+
+def extension_requested(*, department: str, request_id: int, due_on: date, requested: date, reason: str) -> Fact:
+    return Fact(
+        K.EXTENSION_REQUESTED,
+        {"department": department, "request": request_id, "from": str(due_on), "to": str(requested), "reason": reason},
+    )
+
+
+def extension_approved(*, due_on: date, new_due_on: date, public_text: str) -> Fact:
+    return Fact(K.EXTENSION_APPROVED, {"from": str(due_on), "to": str(new_due_on)}, public_text)
+
+
+def extension_refused(*, due_on: date) -> Fact:
+    return Fact(K.EXTENSION_REFUSED, {"due_on": str(due_on)})
+
+
+def returned(*, department: str, reason: str) -> Fact:
+    return Fact(K.RETURNED, {"department": department, "reason": reason})
+
+
+def fed_back(*, method: str, text: str, public_text: str) -> Fact:
+    return Fact(K.FED_BACK, {"method": method, "text": text}, public_text)
+
+
+def rating_data(*, rater: str, representative: str, satisfaction: str, comment: str, round_: int) -> dict:
+    """The facts of one rating, shared by `rated` and `reopened` (a dissatisfied first round)."""
+    return {
+        "rater": rater,
+        "representative": representative,
+        "satisfaction": satisfaction,
+        "comment": comment,
+        "round": round_,
+    }
+
+
+def rated(*, rating: dict, public_text: str) -> Fact:
+    return Fact(K.RATED, rating, public_text)
+
+
+def reopened(*, rating: dict, new_round: int, due_on: date | None, public_text: str) -> Fact:
+    return Fact(
+        K.REOPENED, {**rating, "reopened": True, "new_round": new_round, "due_on": str(due_on or "")}, public_text
+    )
+
+
+def closed(*, note: str, public: bool, public_text: str) -> Fact:
+    return Fact(K.CLOSED, {"note": note, "public": public}, public_text)
+
+
+# -- supervision --------------------------------------------------------------------------------
+
+
+def supervised(*, number: str, subject: str, due_on: date, department: str, notice_id: int) -> Fact:
+    return Fact(
+        K.SUPERVISED,
+        {"number": number, "subject": subject, "due_on": str(due_on), "department": department, "notice": notice_id},
+    )
+
+
+def supervision_answered(*, number: str, subject: str, text: str) -> Fact:
+    return Fact(K.SUPERVISION_ANSWERED, {"number": number, "subject": subject, "text": text})
+
+
+def commitment_recorded(*, department: str, due_on: date, head_name: str, text: str) -> Fact:
+    return Fact(
+        K.COMMITMENT_RECORDED, {"department": department, "due_on": str(due_on), "text": f"{head_name}: {text}"}
+    )
+
+
+# -- how each kind reads ----------------------------------------------------------------------------
+
+_HANDLING = _facts(
+    _line_department,
+    _line_co_departments,
+    _line_leader,
+    _line_due,
+    _line_co_due,
+    _line_moved,
+    _line_outcome,
+    _line_method,
+    _line_rating,
+    _line_suggestion,
+    _line_notice,
+    _line_round,
+    _line_words,
+)
+
+RENDERERS: dict[str, Callable[[dict, RenderContext], list[str]]] = {
+    K.REGISTERED: _render_registered,
+    K.EDITED: _nothing,  # its changes are listed field by field (`changes`)
+    K.LINKED: _render_linked,
+    K.ATTACHMENT_ADDED: _render_files,
+    K.ATTACHMENT_REMOVED: _render_files,
+    K.REPRESENTATIVE_ADDED: _render_representative,
+    K.FOLLOWED: _render_representative,
+    K.UNFOLLOWED: _render_representative,
+    K.FOLLOW_UP_MARKED: _render_representative,
+    K.FOLLOW_UP_CLEARED: _render_representative,
+    K.NOTE_ADDED: _nothing,  # the note itself is shown to those who may read notes
+    K.REVEALED: _render_revealed,
+    K.REPLIED: _render_representative,
+    K.STATUS_CHANGED: _nothing,
+    K.TRIAGED: _facts(_line_words),
+    K.ASSIGNED: _facts(_line_department, _line_co_departments, _line_leader, _line_due, _line_co_due, _line_words),
+    K.ACCEPTED: _facts(_line_department),
+    K.PROGRESS: _facts(_line_department, _line_words),
+    K.CONTRIBUTED: _facts(_line_department, _line_words),
+    K.DEPARTMENT_REPLIED: _facts(_line_department, _line_outcome, _line_suggestion),
+    K.EXTENSION_REQUESTED: _facts(_line_department, _line_moved, _line_words),
+    K.EXTENSION_APPROVED: _facts(_line_moved),
+    K.EXTENSION_REFUSED: _facts(_line_due),
+    K.RETURNED: _facts(_line_department, _line_words),
+    K.CONSULTED: _facts(_line_department, _line_words),
+    K.ON_THE_SPOT: _facts(_line_department, _line_words),
+    K.ESCALATED: _facts(_line_department, _line_words),
+    K.CANNOT_HANDLE: _facts(_line_department, _line_words),
+    K.TO_SUGGESTION: _facts(_line_suggestion),
+    K.FED_BACK: _facts(_line_method, _line_words),
+    K.RATED: _facts(_line_rating, _line_words),
+    K.REOPENED: _facts(_line_due, _line_rating, _line_round, _line_words),
+    K.CLOSED: _facts(_line_words),
+    K.SUPERVISED: _facts(_line_department, _line_due, _line_notice),
+    K.SUPERVISION_ANSWERED: _facts(_line_notice, _line_words),
+    K.COMMITMENT_RECORDED: _facts(_line_department, _line_due, _line_words),
+}
+
+
+def details(kind: str, data: dict, ctx: RenderContext) -> list[str]:
+    """The lines the staff timeline shows under an event, in the reader's language.
+
+    A kind this module does not know (a row written by a newer version) shows every fact it
+    recognises rather than nothing.
+    """
+    return RENDERERS.get(kind, _HANDLING)(data or {}, ctx)
+
+
+# Kinds whose public text the staff timeline repeats (the words the resident was sent).
+SHOW_PUBLIC_TEXT = frozenset({K.REPLIED, K.DEPARTMENT_REPLIED})
+
+# Events of an item that speak to its own petitioner: an item linked to it never shows them.
+PUBLIC_KINDS_OF_OWN_RESIDENT = (K.REGISTERED, K.REPLIED, K.FED_BACK, K.RATED, K.REOPENED, K.CLOSED)
+
+# Moves only a department makes: recorded without an account (a department without users on the
+# platform, imported records), they still read as the department's on the public timeline.
+DEPARTMENT_KINDS = frozenset(
+    {K.ACCEPTED, K.PROGRESS, K.CONTRIBUTED, K.DEPARTMENT_REPLIED, K.RETURNED, K.EXTENSION_REQUESTED}
+)
