@@ -12,8 +12,8 @@ jurisdiction (`Jurisdiction.prefix`: `110119` for the county); a *code* is alway
 
 The rules
 ---------
-- Ancestors (`codes_above`, `codes_above_any`): the codes of the jurisdictions that contain a
-  place are its prefix cut at each level and padded with zeros; no query is needed.
+- Ancestors (`codes_above`, `codes_above_any`, `code_at`): the codes of the jurisdictions that
+  contain a place are its prefix cut at each level and padded with zeros; no query is needed.
 - Under (`under_q`, `is_under`): a place lies in a jurisdiction when its code starts with the
   jurisdiction's prefix. In SQL this is always the closed range
   `prefix000… <= code <= prefix999…`, never `LIKE 'prefix%'`: a range is served by any btree
@@ -72,6 +72,12 @@ def prefix_of(code: str) -> str:
     return code
 
 
+def code_at(code: str, level: str) -> str:
+    """The 12-digit code of the jurisdiction at `level` containing `code` (a code or a prefix at
+    least that deep): `code_at("110119100201", "county")` → `110119000000`."""
+    return code_of(code[: LEVEL_DIGITS[level]])
+
+
 def codes_above(code: str, *, include_self: bool = True) -> list[str]:
     """The 12-digit codes of the jurisdictions containing `code` (a prefix or a 12-digit code),
     province first, without repeats. `include_self=False` leaves out the place itself.
@@ -93,12 +99,14 @@ def codes_above_any(prefixes: Iterable[str]) -> set[str]:
 
 
 def _prefixes(where: Where) -> list[str]:
-    """The prefixes `where` names: a string, a Jurisdiction (its level's prefix) or an iterable of them."""
+    """The prefixes `where` names: a string, a Jurisdiction (its level's prefix) or an iterable of
+    them. A 12-digit string is a code, read as its significant digits (`prefix_of`), so a county's
+    code names the county's subtree, not the county's row alone."""
     if isinstance(where, str) or hasattr(where, "prefix"):
         where = [where]
     found = []
     for item in where:
-        prefix = item if isinstance(item, str) else item.prefix
+        prefix = item.prefix if not isinstance(item, str) else prefix_of(item) if len(item) == CODE_LENGTH else item
         if not prefix:
             # "Under nothing" would mean everything in SQL (a range from 000… to 999…) but
             # nothing to startswith-minded callers: refuse rather than guess.
@@ -111,8 +119,9 @@ def _prefixes(where: Where) -> list[str]:
 
 
 def under_q(where: Where, field: str = "area_code") -> Q:
-    """Rows whose code column `field` lies in `where` (a prefix, a Jurisdiction, or an iterable of
-    them; the jurisdiction itself included). Matches nothing for an empty iterable.
+    """Rows whose code column `field` lies in `where` (a prefix, a 12-digit code, a Jurisdiction,
+    or an iterable of them; the jurisdiction itself included). Matches nothing for an empty
+    iterable; an empty prefix is a ValueError.
 
     `field` is the path to a 12-digit code column: `area_code`, `code`, `jurisdiction__code`,
     `station__jurisdiction__code`. See the module docstring for why a range and not LIKE.

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import LEVEL_DIGITS, codes_above, is_under
 from liaison.querysets import JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
 
 
@@ -26,9 +27,8 @@ class Jurisdiction(models.Model):
     """One node of the administrative tree, keyed by its official 12-digit code.
 
     Official codes nest by prefix (2 digits province, 4 city, 6 county, 9
-    township, 12 community), so a whole subtree is `code LIKE prefix%`, which
-    the unique index on `code` serves (Django adds a pattern-ops index on
-    PostgreSQL).
+    township, 12 community); every rule about the tree (ancestors, "under this
+    code", the nearest rule above a place) lives in `liaison.jurisdictions`.
     """
 
     class Level(models.TextChoices):
@@ -38,13 +38,7 @@ class Jurisdiction(models.Model):
         TOWNSHIP = "township", _("Street or township")
         COMMUNITY = "community", _("Community or village")
 
-    PREFIX_LENGTH = {
-        Level.PROVINCE: 2,
-        Level.CITY: 4,
-        Level.COUNTY: 6,
-        Level.TOWNSHIP: 9,
-        Level.COMMUNITY: 12,
-    }
+    PREFIX_LENGTH = {level: LEVEL_DIGITS[level] for level in Level}
     PARENT_LEVEL = {
         Level.CITY: Level.PROVINCE,
         Level.COUNTY: Level.CITY,
@@ -90,13 +84,8 @@ class Jurisdiction(models.Model):
         return self.code[: self.PREFIX_LENGTH[self.level]]
 
     def ancestor_codes(self) -> list[str]:
-        """Codes of the ancestors, root first (derived from the code itself)."""
-        codes = []
-        for _level, length in self.PREFIX_LENGTH.items():
-            if length >= len(self.prefix):
-                break
-            codes.append(self.code[:length].ljust(12, "0"))
-        return codes
+        """Codes of the ancestors, root first (derived from the code itself, no query)."""
+        return codes_above(self.prefix, include_self=False)
 
     def path(self) -> list["Jurisdiction"]:
         """This node and its ancestors, root first, in one query."""
@@ -118,7 +107,7 @@ class Jurisdiction(models.Model):
                     % {"level": self.Level(expected_parent).label}
                 }
             )
-        elif not self.code.startswith(self.parent.prefix):
+        elif not is_under(self.code, self.parent):
             raise ValidationError(
                 {"code": _("The code must begin with the parent's code %(prefix)s.") % {"prefix": self.parent.prefix}}
             )

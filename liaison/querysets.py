@@ -5,13 +5,17 @@ from django.db import models
 
 class JurisdictionQuerySet(models.QuerySet):
     def under(self, jurisdiction, include_self=True):
-        qs = self.filter(code__startswith=jurisdiction.prefix)
+        """The jurisdiction's subtree (`liaison.jurisdictions.under_q`), itself included unless told not."""
+        from liaison.jurisdictions import under_q
+
+        qs = self.filter(under_q(jurisdiction, "code"))
         return qs if include_self else qs.exclude(pk=jurisdiction.pk)
 
     def visible_to(self, user):
         """Jurisdictions the user works in: the office's subtree, the subtrees
         of a staff member's or representative's stations, a department's area."""
-        from liaison.access import prefix_q, scope_for
+        from liaison.access import scope_for
+        from liaison.jurisdictions import under_q
 
         scope = scope_for(user)
         if scope.everything:
@@ -19,7 +23,7 @@ class JurisdictionQuerySet(models.QuerySet):
         prefixes = (
             scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
         )
-        return self.filter(prefix_q("code", prefixes))
+        return self.filter(under_q(prefixes, "code"))
 
 
 class JobQuerySet(models.QuerySet):

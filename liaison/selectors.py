@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 
 from liaison.access import scope_for
+from liaison.jurisdictions import LEVEL_DIGITS, code_of
 from liaison.models import Role
 
 
@@ -105,16 +106,16 @@ def _stations_by_township(stations) -> list[dict]:
     Jurisdiction = apps.get_model("liaison", "Jurisdiction")
     rows = (
         stations.order_by()
-        .annotate(township=Substr("jurisdiction__code", 1, 9))
+        .annotate(township=Substr("jurisdiction__code", 1, LEVEL_DIGITS["township"]))
         .values("township")
         .annotate(stations=Count("pk", distinct=True), members=Count("memberships", distinct=True))
         .order_by("township")
     )
     rows = list(rows[:200])
     names = {
-        j.code[:9]: j
+        j.code[: LEVEL_DIGITS["township"]]: j
         for j in Jurisdiction.objects.filter(
-            code__in=[r["township"] + "000" for r in rows], level=Jurisdiction.Level.TOWNSHIP
+            code__in=[code_of(r["township"]) for r in rows], level=Jurisdiction.Level.TOWNSHIP
         )
     }
     return [{**r, "jurisdiction": names.get(r["township"])} for r in rows if names.get(r["township"])]

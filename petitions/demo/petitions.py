@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import workdays
+from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction, User
 from petitions.demo import texts
 from petitions.ledger.search import search_document
@@ -411,7 +412,7 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
 
     today = today or timezone.localdate()
     seed_reply_templates(report)
-    if Petition.objects.filter(area_code__startswith=DISTRICT_CODE[:6]).exists():
+    if Petition.objects.filter(under_q(DISTRICT_CODE[:6], "area_code")).exists():
         return
     since = today - timedelta(days=DEMO_DAYS)
     net = load_network({"code__startswith": "YQ-"}, with_events=True, since=since)

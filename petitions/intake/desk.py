@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
+from liaison.jurisdictions import LEVEL_DIGITS, code_at, under_q
 from liaison.models import Jurisdiction
 from petitions.ledger.search import bigrams
 from petitions.models import Category, Petition
@@ -166,10 +167,10 @@ def communities_for(user, station):
     if station is None:
         return Jurisdiction.objects.none()
     own = station.jurisdiction
-    county = own.code[:6]
+    county = own.code[: LEVEL_DIGITS["county"]]
     return (
         Jurisdiction.objects.visible_to(user)
-        .filter(Q(level=Jurisdiction.Level.COMMUNITY, code__startswith=county) | Q(pk=own.pk))
+        .filter((Q(level=Jurisdiction.Level.COMMUNITY) & under_q(county, "code")) | Q(pk=own.pk))
         .order_by("code")
     )
 
@@ -184,7 +185,7 @@ def grouped_communities(communities) -> list:
     townships = {
         j.code: j.name
         for j in Jurisdiction.objects.filter(
-            code__in={c.code[:9].ljust(12, "0") for c in rows if c.level == "community"}
+            code__in={code_at(c.code, "township") for c in rows if c.level == "community"}
         )
     }
     loose, groups = [], {}
@@ -192,7 +193,7 @@ def grouped_communities(communities) -> list:
         if c.level != Jurisdiction.Level.COMMUNITY:
             loose.append((c.pk, c.name))
             continue
-        key = c.code[:9].ljust(12, "0")
+        key = code_at(c.code, "township")
         groups.setdefault(townships.get(key, key), []).append((c.pk, c.name))
     return loose + list(groups.items())
 

@@ -10,21 +10,20 @@ from html import escape
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from liaison.access import prefix_q, scope_for
+from liaison.access import scope_for
+from liaison.jurisdictions import departments_for_supervision, under_q
 from liaison.models import Jurisdiction
 from petitions.ledger.keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
-from petitions.ledger.querysets import code_range_q
 from petitions.models import Category, Channel, Department, PetitionRepresentative, Status, Urgency
 from petitions.reports.dashboard import MEASURES, measure_q
 from stations.models import Representative, Station
-from stations.network.querysets import _ancestor_codes
 
 
 class DateInput(forms.DateInput):
@@ -207,7 +206,7 @@ class LedgerFilterForm(forms.Form):
         if data["received_to"]:
             queryset = queryset.filter(received_on__lte=data["received_to"])
         if data["area"]:
-            queryset = queryset.filter(code_range_q("area_code", [data["area"].prefix]))
+            queryset = queryset.filter(under_q(data["area"], "area_code"))
         if data["measure"]:
             queryset = queryset.filter(measure_q(data["measure"], today))
         if data["overdue"]:
@@ -323,25 +322,18 @@ def station_choices(user) -> QuerySet:
     """Stations the user works with; a department the stations of its jurisdiction."""
     stations = Station.objects.visible_to(user)
     if prefixes := _department_prefixes(user):
-        stations = stations | Station.objects.filter(prefix_q("jurisdiction__code", prefixes))
+        stations = stations | Station.objects.filter(under_q(prefixes, "jurisdiction__code"))
     return stations.only("pk", "name", "code").order_by("code")
 
 
 def representative_choices(user) -> QuerySet:
     reps = Representative.objects.visible_to(user)
     if prefixes := _department_prefixes(user):
-        reps = reps | Representative.objects.filter(prefix_q("jurisdiction__code", prefixes))
+        reps = reps | Representative.objects.filter(under_q(prefixes, "jurisdiction__code"))
     return reps.only("pk", "name", "code").order_by("name", "pk")
 
 
 def department_choices(user) -> QuerySet:
-    """Departments that may handle the user's items: those of their jurisdictions and of the ones
-    above their stations (a county bureau handles a village's item); a department user, its own."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Department.objects.only("pk", "name").order_by("jurisdiction__code", "name")
-    q = Q(pk__in=scope.department_ids)
-    if not scope.department_ids:
-        prefixes = scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes
-        q |= prefix_q("jurisdiction__code", prefixes) | Q(jurisdiction__code__in=_ancestor_codes(prefixes))
-    return Department.objects.filter(q).only("pk", "name").order_by("jurisdiction__code", "name")
+    """Departments that may handle the user's items, inactive ones included so that old items can
+    still be found: the supervision rule (`liaison.jurisdictions.departments_for_supervision`)."""
+    return departments_for_supervision(user, include_inactive=True)

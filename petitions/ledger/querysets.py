@@ -10,15 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from liaison.access import scope_for
-
-
-def code_range_q(field: str, prefixes) -> Q:
-    """Rows whose 12-digit code starts with any prefix, as a range: any btree index
-    serves it whatever the database's collation (LIKE 'x%' needs C or pattern ops)."""
-    q = Q(pk__in=[])
-    for p in prefixes:
-        q |= Q(**{f"{field}__gte": p.ljust(12, "0"), f"{field}__lte": p.ljust(12, "9")})
-    return q
+from liaison.jurisdictions import under_q
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -28,7 +20,7 @@ class PetitionQuerySet(models.QuerySet):
             return self.all()
         q = Q(pk__in=[])
         if scope.jurisdiction_prefixes:
-            q |= code_range_q("area_code", scope.jurisdiction_prefixes)
+            q |= under_q(scope.jurisdiction_prefixes, "area_code")
         if scope.representative_id:
             # A semi-join on the representative's index, not a per-row EXISTS,
             # keeps a representative's ledger cheap among millions of items.

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import is_under, under_q
+
 KEY_PREFIX_LENGTH = 8
 
 
@@ -65,7 +67,7 @@ class ApiClient(models.Model):
     def clean(self):
         super().clean()
         station, place = self.default_station, self.jurisdiction if self.jurisdiction_id else None
-        if station is not None and place is not None and not station.jurisdiction.code.startswith(place.prefix):
+        if station is not None and place is not None and not is_under(station.jurisdiction.code, place):
             raise ValidationError(
                 {"default_station": _("The default station must lie within the jurisdiction served.")}
             )
@@ -81,9 +83,7 @@ class ApiClient(models.Model):
 
     def scope_q(self, field: str = "area_code"):
         """Rows whose place lies in the client's jurisdiction (`field` names the area code)."""
-        from petitions.ledger.querysets import code_range_q
-
-        return code_range_q(field, [self.jurisdiction.prefix])
+        return under_q(self.jurisdiction, field)
 
     def petitions(self):
         """Every item whose place lies in the client's jurisdiction: the one scope of the API."""

@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from liaison.jurisdictions import is_under, under_q
 from liaison.models import Jurisdiction
 from petitions.intake.tracking import _excerpt, _scrub, normalise_tracking_number  # the tracking page's own scrubbing
 from petitions.models import Category, Petition, PetitionEvent, Status
@@ -131,7 +132,7 @@ def place(client, code: str) -> Jurisdiction:
     """The jurisdiction a request names by its 12-digit code; it must lie in the client's (400)."""
     code = (code or "").strip()
     found = Jurisdiction.objects.filter(code=code).first() if len(code) == 12 and code.isdigit() else None
-    if found is None or (client is not None and not found.code.startswith(client.jurisdiction.prefix)):
+    if found is None or (client is not None and not is_under(found.code, client.jurisdiction)):
         raise ApiError(400, "jurisdiction_id / address_id is not a place this client serves")
     return found
 
@@ -252,7 +253,7 @@ def find_requests(client, f: Filters) -> list[dict]:
         if f.statuses:
             qs = qs.filter(_status_q(f.statuses))
         if f.place is not None:
-            qs = qs.filter(area_code__gte=f.place.prefix.ljust(12, "0"), area_code__lte=f.place.prefix.ljust(12, "9"))
+            qs = qs.filter(under_q(f.place, "area_code"))
     rows = list(
         _with_notes(qs).order_by("-registered_at", "-pk").values(*REQUEST_FIELDS, "last_public_text")[:MAX_RESULTS]
     )
@@ -348,10 +349,7 @@ def find_updates(client, f: Filters) -> list[dict]:
     if f.end:
         qs = qs.filter(at__lte=f.end)
     if f.place is not None:
-        qs = qs.filter(
-            petition__area_code__gte=f.place.prefix.ljust(12, "0"),
-            petition__area_code__lte=f.place.prefix.ljust(12, "9"),
-        )
+        qs = qs.filter(under_q(f.place, "petition__area_code"))
     rows = qs.order_by("at", "pk").values(
         "pk",
         "at",

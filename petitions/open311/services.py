@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from liaison.jurisdictions import is_under
 from petitions.ledger.services import PetitionDraft, PetitionError, petition_register
 from petitions.models import ApiClient, ApiSubmission, Channel, Petition, Urgency
 from petitions.open311.render import ApiError
@@ -144,7 +145,7 @@ def open311_request_create(*, client: ApiClient, values: RequestValues) -> ApiSu
     if (
         station is not None
         and values.jurisdiction is not None
-        and not jurisdiction.code.startswith(station.jurisdiction.prefix)
+        and not is_under(jurisdiction.code, station.jurisdiction)
     ):
         station = None  # a place outside the station's area: the office routes it without one
     draft = PetitionDraft(

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import at_or_above_q, under_q
 from liaison.models import Jurisdiction
-from petitions.ledger.querysets import code_range_q
 from petitions.models import (
     AWAITING_REPLY_STATUSES,
     Category,
@@ -224,7 +224,7 @@ def cohort(user, period: Period, jurisdiction: Jurisdiction | None = None) -> Qu
     """The items a dashboard counts: visible to the user, in the jurisdiction, received in the period."""
     items = Petition.objects.visible_to(user).filter(received_on__gte=period.start, received_on__lte=period.end)
     if jurisdiction is not None:
-        items = items.filter(code_range_q("area_code", [jurisdiction.prefix]))
+        items = items.filter(under_q(jurisdiction, "area_code"))
     return items.order_by()
 
 
@@ -511,9 +511,9 @@ def campaign_rows(user, period: Period, jurisdiction: Jurisdiction | None) -> li
 
     campaigns = Campaign.objects.visible_to(user).filter(start_date__lte=period.end, end_date__gte=period.start)
     if jurisdiction is not None:
+        # A campaign of the jurisdiction, of one below it, or of one above it (which concerns it too).
         campaigns = campaigns.filter(
-            code_range_q("jurisdiction__code", [jurisdiction.prefix])
-            | Q(jurisdiction__code__in=jurisdiction.ancestor_codes())
+            under_q(jurisdiction, "jurisdiction__code") | at_or_above_q(jurisdiction, "jurisdiction__code")
         )
     rows = []
     for campaign in campaigns.select_related("jurisdiction").order_by("-start_date")[:10]:

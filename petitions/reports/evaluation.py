@@ -13,8 +13,8 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
-from petitions.ledger.querysets import code_range_q
 from petitions.models import Assignment, Commitment, Department, ExtensionRequest, Outcome, Satisfaction
 from petitions.reports.dashboard import Figures, Period, _aggregates, _figures, base_params, cohort, ledger_url
 from petitions.supervision.services import commitments_visible_to
@@ -102,8 +102,8 @@ def evaluate(
     )
     commitments = commitments_visible_to(user).filter(held_on__gte=period.start, held_on__lte=period.end)
     if jurisdiction is not None:
-        events = events.filter(code_range_q("station__jurisdiction__code", [jurisdiction.prefix]))
-        commitments = commitments.filter(code_range_q("jurisdiction__code", [jurisdiction.prefix]))
+        events = events.filter(under_q(jurisdiction, "station__jurisdiction__code"))
+        commitments = commitments.filter(under_q(jurisdiction, "jurisdiction__code"))
     visits = dict(events.order_by().values("department_id").annotate(n=Count("pk")).values_list("department_id", "n"))
     kept = {
         r["department_id"]: r

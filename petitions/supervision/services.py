@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from liaison import workdays
-from liaison.access import prefix_q, scope_for
+from liaison.access import scope_for
+from liaison.jurisdictions import departments_for_supervision, under_q
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from petitions.handling.services import department_members, tell_users
@@ -216,7 +217,7 @@ def notices_visible_to(user) -> QuerySet:
         return notices
     q = Q(pk__in=[])
     if scope.jurisdiction_prefixes:
-        q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
+        q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
     if scope.department_ids:
         q |= Q(department_id__in=scope.department_ids)
     if scope.representative_id:
@@ -246,10 +247,8 @@ def notice_next_number(year: int) -> str:
 
 
 def notice_departments(user) -> QuerySet:
-    """Departments the user may press: those that may handle the user's items (the ledger's choices)."""
-    from petitions.ledger.listing import department_choices
-
-    return department_choices(user).filter(is_active=True)
+    """Departments the user may press: the supervision rule, active departments only."""
+    return departments_for_supervision(user)
 
 
 def _clean(text: str, message: str, limit: int) -> str:
@@ -424,8 +423,8 @@ def commitments_visible_to(user) -> QuerySet:
         return commitments
     q = Q(pk__in=[])
     if scope.jurisdiction_prefixes:
-        q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
-        q |= prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)
+        q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
+        q |= under_q(scope.jurisdiction_prefixes, "station__jurisdiction__code")
     if scope.department_ids:
         q |= Q(department_id__in=scope.department_ids)
     if scope.station_ids:

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction, User
 from liaison.workdays import WorkingCalendar
 from petitions.models import Department
@@ -124,7 +125,7 @@ def seed_demo_reception(report: Counter, *, today: date | None = None) -> None:
     office = User.objects.get(username=OFFICE_USERNAME)
     calendar = WorkingCalendar.load()
     stations = list(
-        Station.objects.filter(jurisdiction__code__startswith=DISTRICT_CODE[:6], is_active=True)
+        Station.objects.filter(under_q(DISTRICT_CODE[:6], "jurisdiction__code"), is_active=True)
         .only("pk", "code", "name", "kind", "address", "opening_hours")
         .order_by("code")
     )

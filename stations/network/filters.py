@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from stations.models import Level, ProfessionalGroup, Representative, Station, StationKind
 
@@ -83,7 +84,7 @@ class StationFilter(ScopedFilterSet):
         )
 
     def in_area(self, queryset, name, value):
-        return queryset.filter(jurisdiction__code__startswith=value.prefix)
+        return queryset.filter(under_q(value, "jurisdiction__code"))
 
     @property
     def form(self):
@@ -130,14 +131,7 @@ class RepresentativeFilter(ScopedFilterSet):
         return queryset.filter(memberships__station=value)
 
     def in_area(self, queryset, name, value):
-        return queryset.filter(
-            Q(jurisdiction__code__startswith=value.prefix)
-            | Q(
-                pk__in=Representative.objects.filter(
-                    memberships__station__jurisdiction__code__startswith=value.prefix
-                ).values("pk")
-            )
-        )
+        return queryset.in_area(value)
 
     @property
     def form(self):

@@ -3,7 +3,8 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from liaison.access import prefix_q, scope_for
+from liaison.access import scope_for
+from liaison.jurisdictions import at_or_above_q, under_q
 
 
 class StationQuerySet(models.QuerySet):
@@ -13,7 +14,7 @@ class StationQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | Q(pk__in=scope.station_ids))
+        return self.filter(under_q(scope.jurisdiction_prefixes, "jurisdiction__code") | Q(pk__in=scope.station_ids))
 
     def public(self):
         """What anyone may see on the public pages."""
@@ -42,13 +43,21 @@ class RepresentativeQuerySet(models.QuerySet):
         in_stations = Membership.objects.filter(representative=OuterRef("pk"))
         q = Q(pk__in=[])
         if scope.jurisdiction_prefixes:
-            q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
-            q |= Exists(in_stations.filter(prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)))
+            q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
+            q |= Exists(in_stations.filter(under_q(scope.jurisdiction_prefixes, "station__jurisdiction__code")))
         if scope.station_ids:
             q |= Exists(in_stations.filter(station_id__in=scope.station_ids))
         if scope.representative_id:
             q |= Q(pk=scope.representative_id)
         return self.filter(q)
+
+    def in_area(self, where):
+        """Representatives of an area (`where` as for `liaison.jurisdictions.under_q`): elected in
+        it or attached to a station in it."""
+        from stations.models import Membership
+
+        attached = Membership.objects.filter(under_q(where, "station__jurisdiction__code")).values("representative")
+        return self.filter(under_q(where, "jurisdiction__code") | Q(pk__in=attached))
 
     def public(self):
         return self.filter(is_active=True)
@@ -59,16 +68,6 @@ class StationDocumentQuerySet(models.QuerySet):
         from stations.models import Station
 
         return self.filter(station__in=Station.objects.visible_to(user))
-
-
-def _ancestor_codes(prefixes) -> set[str]:
-    """Official codes of the jurisdictions above (and at) each prefix: 110119100 → 110000000000, 110100000000, ..."""
-    codes = set()
-    for p in prefixes:
-        for length in (2, 4, 6, 9, 12):
-            if length <= len(p):
-                codes.add(p[:length].ljust(12, "0"))
-    return codes
 
 
 def _all_prefixes(scope) -> tuple[str, ...]:
@@ -91,8 +90,7 @@ class CampaignQuerySet(models.QuerySet):
             return self.all()
         prefixes = _all_prefixes(scope)
         return self.filter(
-            prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
-            | Q(jurisdiction__code__in=_ancestor_codes(prefixes))
+            under_q(scope.jurisdiction_prefixes, "jurisdiction__code") | at_or_above_q(prefixes, "jurisdiction__code")
         )
 
 
@@ -102,7 +100,7 @@ class ReceptionPlanQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        return self.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes))
+        return self.filter(under_q(scope.jurisdiction_prefixes, "jurisdiction__code"))
 
 
 class ReceptionEventQuerySet(models.QuerySet):
@@ -114,7 +112,7 @@ class ReceptionEventQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        q = prefix_q("station__jurisdiction__code", scope.jurisdiction_prefixes)
+        q = under_q(scope.jurisdiction_prefixes, "station__jurisdiction__code")
         if scope.station_ids:
             q |= Q(station_id__in=scope.station_ids)
         if scope.representative_id:

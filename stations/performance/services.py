@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.access import scope_for
+from liaison.jurisdictions import nearest_above
 from liaison.models import Jurisdiction
-from petitions.handling.services import jurisdiction_codes_above
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
 from stations.models import DEFAULT_SCORING, Activity, PerformanceReport, Representative, RosterEntry, ScoringRule
 from stations.reception.reports.selectors import LEVEL_ORDER, quotas
@@ -260,7 +260,9 @@ class RuleBook:
 
     def __init__(self, rows):
         self.defaults: dict[str, Rule] = {}
-        self.by_code: dict[str, dict[str, Rule]] = {}
+        self.rules: dict[int, Rule] = {}
+        # The rows of each activity, jurisdiction loaded, for `nearest_above` to search without a query.
+        self.rows: dict[str, list[ScoringRule]] = {}
         for r in rows:
             rule = Rule(
                 activity=r.activity,
@@ -271,9 +273,9 @@ class RuleBook:
                 jurisdiction_id=r.jurisdiction_id,
                 jurisdiction_name=r.jurisdiction.name if r.jurisdiction_id else "",
             )
-            if r.jurisdiction_id:
-                self.by_code.setdefault(r.jurisdiction.code, {})[r.activity] = rule
-            else:
+            self.rules[r.pk] = rule
+            self.rows.setdefault(r.activity, []).append(r)
+            if not r.jurisdiction_id:
                 self.defaults[r.activity] = rule
         self._cache: dict[str, dict[str, Rule]] = {}
 
@@ -285,17 +287,13 @@ class RuleBook:
         return self.defaults.get(activity) or _builtin(activity)
 
     def for_code(self, code: str) -> dict[str, Rule]:
-        """activity → the rule of the nearest jurisdiction above `code` that has one, else the default."""
+        """activity → the rule of the nearest jurisdiction above `code` that has one, else the default
+        (`liaison.jurisdictions.nearest_above`), else the built-in one. No query."""
         if code not in self._cache:
             found = {}
             for activity in Activity.values:
-                for above in reversed(jurisdiction_codes_above(code)):  # nearest first
-                    rule = self.by_code.get(above, {}).get(activity)
-                    if rule is not None:
-                        found[activity] = rule
-                        break
-                else:
-                    found[activity] = self.default(activity)
+                row = nearest_above(self.rows.get(activity, ()), code)
+                found[activity] = self.rules[row.pk] if row is not None else _builtin(activity)
             self._cache[code] = found
         return self._cache[code]
 
@@ -385,18 +383,13 @@ def ranking(
     """Every representative whose record the user may see (`records_visible_to`), with the year's
     figures and score, ranked by score (equal scores share a rank). `jurisdiction`: elected there or
     attached to a station there. A constant number of queries (nine, plus the user's scope)."""
-    from stations.models import Membership
-
     reps = (
         records_visible_to(user)
         .select_related("jurisdiction")
         .only("pk", "code", "name", "level", "work_unit", "jurisdiction__code", "jurisdiction__name")
     )
     if jurisdiction is not None:
-        attached = Membership.objects.filter(station__jurisdiction__code__startswith=jurisdiction.prefix).values(
-            "representative"
-        )
-        reps = reps.filter(Q(jurisdiction__code__startswith=jurisdiction.prefix) | Q(pk__in=attached))
+        reps = reps.in_area(jurisdiction)
     if level:
         reps = reps.filter(level=level)
     reps = list(reps.order_by())

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
+from liaison.jurisdictions import LEVEL_DIGITS, code_at, is_under, under_q
 from liaison.models import Jurisdiction
 from stations.models import (
     EventKind,
@@ -118,8 +119,8 @@ def public_areas() -> list[dict]:
 
     return list(
         Jurisdiction.objects.filter(
-            Q(level=Jurisdiction.Level.COUNTY, code__in=codes(6))
-            | Q(level=Jurisdiction.Level.TOWNSHIP, code__in=codes(9))
+            Q(level=Jurisdiction.Level.COUNTY, code__in=codes(LEVEL_DIGITS["county"]))
+            | Q(level=Jurisdiction.Level.TOWNSHIP, code__in=codes(LEVEL_DIGITS["township"]))
         )
         .order_by("code")
         .values("code", "name", "level")
@@ -151,12 +152,12 @@ class DirectoryForm(forms.Form):
     def clean(self):
         data = super().clean()
         area, district = data.get("area"), data.get("district")
-        if area and district and not area.startswith(district[:6]):
+        if area and district and not is_under(area, district[: LEVEL_DIGITS["county"]]):
             # The visitor picked another district: its choice wins over a stale street.
             data["area"] = ""
         elif area:
             # A street or township decides its district.
-            data["district"] = area[:6].ljust(12, "0")
+            data["district"] = code_at(area, "county")
         return data
 
     def value(self, name) -> str:
@@ -174,14 +175,14 @@ class DirectoryForm(forms.Form):
         district = self.value("district")
         names = {d["code"]: d["name"] for d in self.districts}
         if district:
-            chosen = [t for t in self.townships if t["code"].startswith(district[:6])]
+            chosen = [t for t in self.townships if is_under(t["code"], district[: LEVEL_DIGITS["county"]])]
         elif len(self.districts) <= 1 or len(self.townships) <= AREA_OPTIONS_LIMIT:
             chosen = self.townships
         else:
             return []
         groups: dict[str, list[dict]] = {}
         for township in chosen:
-            groups.setdefault(township["code"][:6].ljust(12, "0"), []).append(township)
+            groups.setdefault(code_at(township["code"], "county"), []).append(township)
         return [(names.get(code, ""), items) for code, items in groups.items()]
 
 
@@ -201,9 +202,9 @@ def directory_search(params, *, with_choices=True):
             | Q(jurisdiction__parent__name__icontains=text)
         )
     if form.value("area"):
-        stations = stations.filter(jurisdiction__code__startswith=form.value("area")[:9])
+        stations = stations.filter(under_q(form.value("area")[: LEVEL_DIGITS["township"]], "jurisdiction__code"))
     elif form.value("district"):
-        stations = stations.filter(jurisdiction__code__startswith=form.value("district")[:6])
+        stations = stations.filter(under_q(form.value("district")[: LEVEL_DIGITS["county"]], "jurisdiction__code"))
     if form.value("kind"):
         stations = stations.filter(kind=form.value("kind"))
     return form, stations

@@ -44,6 +44,13 @@ def test_codes_above_at_each_level():
     assert J.codes_above("") == []
 
 
+def test_code_at_a_level():
+    assert J.code_at("110119100201", "province") == "110000000000"
+    assert J.code_at("110119100201", "county") == "110119000000"
+    assert J.code_at("110119100201", "township") == "110119100000"
+    assert J.code_at("110119100", "county") == "110119000000"
+
+
 def test_codes_above_any_joins_several_places():
     assert J.codes_above_any(["110119100", "110105001"]) == {
         "110000000000",
@@ -88,6 +95,9 @@ def test_under_q_takes_prefixes_and_several_places(world):
     assert _codes(J.under_q("110119101", "code")) == {j.T2.code, j.C2.code}
     assert _codes(J.under_q([j.T1, "110105001"], "code")) == {j.T1.code, j.C1.code, j.T3.code, j.C3.code}
     assert _codes(J.under_q([], "code")) == set()
+    # A 12-digit string is a code: the county's code names the county's subtree, not its row alone.
+    assert _codes(J.under_q(j.K.code, "code")) == _codes(J.under_q(j.K, "code"))
+    assert _codes(J.under_q(j.C1.code, "code")) == {j.C1.code}
     with pytest.raises(ValueError):
         J.under_q("", "code")
 

@@ -8,31 +8,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from liaison.access import prefix_q, scope_for
-from petitions.models import Department
+from liaison.jurisdictions import departments_for_visit
 from stations.models import Campaign, EventKind, ReceptionEvent, Representative, Station
-from stations.network.querysets import _ancestor_codes
 from stations.reception.events.services import EDITABLE_FIELDS
 
 VISIT_FIELDS = ("department", "department_head", "department_duties", "topics")
-
-
-def departments_for(user):
-    """Departments that may visit the user's stations: those of the user's area and of the
-    jurisdictions above it (a district bureau visits a village station)."""
-    scope = scope_for(user)
-    queryset = Department.objects.filter(is_active=True).select_related("jurisdiction")
-    if scope.everything:
-        return queryset
-    own = scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
-    return queryset.filter(
-        prefix_q("jurisdiction__code", own)
-        | Q(jurisdiction__code__in=_ancestor_codes(own))
-        | Q(pk__in=scope.department_ids)
-    )
 
 
 def apply_service_errors(form, error: ValidationError) -> None:
@@ -90,7 +72,7 @@ class EventForm(forms.ModelForm):
         else:
             del self.fields["station"]  # an event stays at its station; cancel and create a new one instead
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-start_date", "name")
-        self.fields["department"].queryset = departments_for(user).order_by("jurisdiction__code", "name")
+        self.fields["department"].queryset = departments_for_visit(user).order_by("jurisdiction__code", "name")
         self.fields["place"].required = False
         self.fields["place"].help_text = _("Leave empty to use the station's address.")
         self.fields["open_slots"].help_text = _("Representatives can volunteer while the roster has fewer than this.")

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from liaison import workdays
 from liaison.access import scope_for
 from liaison.jobs import JobRejected, JobResult, runner
+from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from liaison.workdays import WorkingCalendar
 from stations.models import (
@@ -181,7 +182,7 @@ def _lock_draft(plan_pk: int) -> ReceptionPlan:
 
 def plan_stations(jurisdiction: Jurisdiction):
     """The stations a jurisdiction's plan covers: those in service under it."""
-    return Station.objects.filter(jurisdiction__code__startswith=jurisdiction.prefix, is_active=True)
+    return Station.objects.filter(under_q(jurisdiction, "jurisdiction__code"), is_active=True)
 
 
 def plan_generate(

@@ -12,6 +12,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, 
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import code_at
 from liaison.models import Jurisdiction
 from stations.models import Campaign, EventKind, Level, Membership, ReceptionEvent, Representative, RosterEntry, Station
 
@@ -87,7 +88,7 @@ def _rep_counts():
 
 
 def _township_code(jurisdiction_code: str) -> str:
-    return jurisdiction_code[:TOWNSHIP_PREFIX].ljust(12, "0")
+    return code_at(jurisdiction_code, "township")
 
 
 def campaign_totals(campaign: Campaign, user) -> CampaignTotals:
@@ -255,9 +256,7 @@ def attendance_rows(user, year: int, filters: dict | None = None):
     if filters.get("station"):
         rows = rows.filter(pk__in=Membership.objects.filter(station=filters["station"]).values("representative"))
     if filters.get("jurisdiction"):
-        prefix = filters["jurisdiction"].prefix
-        attached = Membership.objects.filter(station__jurisdiction__code__startswith=prefix).values("representative")
-        rows = rows.filter(Q(jurisdiction__code__startswith=prefix) | Q(pk__in=attached))
+        rows = rows.in_area(filters["jurisdiction"])
     if filters.get("q"):
         value = filters["q"].strip()
         rows = rows.filter(Q(name__icontains=value) | Q(code__iexact=value) | Q(work_unit__icontains=value))
