@@ -3,12 +3,18 @@
 Every model's `visible_to(user)` queryset method reads this scope, so lists,
 details, form choices, counts, searches, exports and attachments agree. What a
 user may *do* inside the scope is a Django permission (see liaison.auth).
+
+One object is fetched with `access_object` (or its named wrappers beside each
+model's querysets: `access_petition`, `access_station`...): "not found" for a
+row that does not exist and for one outside the user's scope alike, so a page
+never tells an outsider that a number exists.
 """
 
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 
 from liaison.jurisdictions import under_q
 from liaison.models import Role
@@ -114,3 +120,23 @@ def prefix_q(lookup: str, prefixes) -> Q:
     """Deprecated: `liaison.jurisdictions.under_q(prefixes, lookup)`, which this is. Kept only for
     callers on other branches while they move to it; new code calls `under_q`."""
     return under_q(prefixes, lookup)
+
+
+def access_object[M: Model](queryset_or_model: type[M] | QuerySet, user, pk, *, for_update: bool = False) -> M:
+    """The row `pk` if `user` may see it, through the model's `visible_to(user)`; else Http404,
+    whether the row is missing or outside the user's scope (the two must look alike).
+
+    `queryset_or_model`: a model with a `visible_to` queryset method, or an unscoped queryset of
+    one (to add `select_related`, `only`...); the scope is applied here. `for_update=True` locks
+    the row (`SELECT ... FOR UPDATE OF` the row's own table, so nullable joins may be loaded):
+    the caller must be inside `transaction.atomic`. Capability (a permission) is the caller's
+    next check, and a refusal there is a 403, not a 404.
+    """
+    is_model = isinstance(queryset_or_model, type)
+    queryset = (queryset_or_model._default_manager.all() if is_model else queryset_or_model).visible_to(user)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No {queryset.model._meta.object_name} matches the given query.") from None

@@ -3,9 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
+from liaison.access import access_object
 from liaison.models import Job
 
 
@@ -25,7 +25,7 @@ class JobProgressView(JobDetailView):
 
 @login_required
 def job_download(request, pk):
-    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    job = access_object(Job, request.user, pk)
     if job.status != Job.Status.SUCCEEDED or not job.result_file:
         raise Http404
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_name or "export.xlsx")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from liaison.access import access_object
 from liaison.models import Channel, Notification, OutboxMessage
 from liaison.outbox import outbox_retry
 
@@ -101,7 +102,7 @@ class OutboxView(LoginRequiredMixin, ListView):
 def outbox_message_retry(request, pk):
     if not request.user.has_perm("liaison.view_outboxmessage"):
         raise PermissionDenied
-    message = get_object_or_404(OutboxMessage.objects.visible_to(request.user), pk=pk)
+    message = access_object(OutboxMessage, request.user, pk)
     if message.status != OutboxMessage.Status.FAILED:
         messages.warning(request, _("Only failed messages can be sent again."))
     else:

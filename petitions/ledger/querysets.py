@@ -7,9 +7,9 @@ jurisdiction (official-code prefix on `area_code`, no join).
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from liaison.access import scope_for
+from liaison.access import access_object, scope_for
 from liaison.jurisdictions import under_q
 
 
@@ -66,3 +66,12 @@ class ScopedByPetitionQuerySet(models.QuerySet):
         from petitions.models import Petition
 
         return self.filter(petition__in=Petition.objects.visible_to(user))
+
+
+def access_petition(user, pk, *, for_update: bool = False, queryset: QuerySet | None = None):
+    """The petition `pk` if `user` may see it, else Http404 (missing and not-yours alike); see
+    `liaison.access.access_object`. `queryset`: unscoped Petition rows to fetch from (to add
+    `select_related`); `for_update` locks the row and needs `transaction.atomic`."""
+    from petitions.ledger.models import Petition
+
+    return access_object(Petition if queryset is None else queryset, user, pk, for_update=for_update)

@@ -21,6 +21,7 @@ from django.views.generic import DetailView, TemplateView
 
 from petitions.ledger import listing as ledger
 from petitions.ledger import privacy, selectors, services
+from petitions.ledger.querysets import access_petition
 from petitions.models import Petition, PetitionAttachment, SavedFilter
 from stations.network.views import PermissionMixin, require_perm
 
@@ -34,8 +35,10 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "applicati
 def scoped_petition(request, pk, perm=VIEW) -> Petition:
     """The petition if the user can see it (else 404), and may do `perm` (else 403).
     Every view of one petition, here and at the desk, fetches it this way."""
-    petition = get_object_or_404(
-        Petition.objects.visible_to(request.user).select_related(
+    petition = access_petition(
+        request.user,
+        pk,
+        queryset=Petition.objects.select_related(
             "station",
             "event",
             "jurisdiction",
@@ -45,7 +48,6 @@ def scoped_petition(request, pk, perm=VIEW) -> Petition:
             "registered_by",
             "linked_to",
         ),
-        pk=pk,
     )
     require_perm(request.user, perm)
     return petition

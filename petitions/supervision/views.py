@@ -37,6 +37,7 @@ from petitions.ledger.export import (
     WRAP,
     XLSX_CONTENT_TYPE,
 )
+from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
 from petitions.models import Commitment, Petition, SupervisionNotice
 from petitions.supervision import services as sv
@@ -279,9 +280,7 @@ def notice_create(request):
     if petition_id:
         if not str(petition_id).isdigit():
             raise Http404
-        petition = get_object_or_404(
-            Petition.objects.visible_to(user).select_related("lead_department"), pk=petition_id
-        )
+        petition = access_petition(user, petition_id, queryset=Petition.objects.select_related("lead_department"))
     if request.method == "POST":
         form = NoticeForm(request.POST, user=user, petition=petition)
         if form.is_valid():
@@ -459,7 +458,7 @@ def commitment_create(request):
         initial = {"held_on": timezone.localdate(), "source": Commitment.Source.MEETING}
         petition_id = request.GET.get("petition", "")
         if petition_id.isdigit():
-            petition = get_object_or_404(Petition.objects.visible_to(user).select_related("station"), pk=petition_id)
+            petition = access_petition(user, petition_id, queryset=Petition.objects.select_related("station"))
             initial.update(
                 petition=petition.tracking_number, department=petition.lead_department_id, station=petition.station_id
             )

@@ -1,9 +1,10 @@
-"""Scoped querysets of the network: the one entry point per model is `visible_to(user)`."""
+"""Scoped querysets of the network: the one entry point per model is `visible_to(user)`, and one
+object is fetched with `access_station`, `access_representative`, `access_reception_event`."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from liaison.access import scope_for
+from liaison.access import access_object, scope_for
 from liaison.jurisdictions import at_or_above_q, under_q
 
 
@@ -130,3 +131,29 @@ class ReceptionEventQuerySet(models.QuerySet):
     def countable(self):
         """Events that count towards totals: scheduled or held, not drafts or cancelled ones."""
         return self.filter(status__in=["scheduled", "held"])
+
+
+# -- one object: "not found" for missing and not-yours alike (`liaison.access.access_object`) --------------
+# `queryset`: unscoped rows of the model to fetch from (to add `select_related`); `for_update` locks the
+# row and needs `transaction.atomic`.
+
+
+def access_station(user, pk, *, for_update: bool = False, queryset: QuerySet | None = None):
+    """The station `pk` if `user` may see it, else Http404."""
+    from stations.models import Station
+
+    return access_object(Station if queryset is None else queryset, user, pk, for_update=for_update)
+
+
+def access_representative(user, pk, *, for_update: bool = False, queryset: QuerySet | None = None):
+    """The representative `pk` if `user` may see them, else Http404."""
+    from stations.models import Representative
+
+    return access_object(Representative if queryset is None else queryset, user, pk, for_update=for_update)
+
+
+def access_reception_event(user, pk, *, for_update: bool = False, queryset: QuerySet | None = None):
+    """The reception event `pk` if `user` may see it, else Http404."""
+    from stations.models import ReceptionEvent
+
+    return access_object(ReceptionEvent if queryset is None else queryset, user, pk, for_update=for_update)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, UpdateView
 from django.views.generic.edit import CreateView
 
+from liaison.access import access_object
 from stations.models import Membership, Representative, Station, StationDocument
 from stations.network import selectors, services
 from stations.network.forms import (
@@ -23,6 +24,7 @@ from stations.network.forms import (
     StationDocumentForm,
     StationForm,
 )
+from stations.network.querysets import access_representative, access_station
 
 PAGE_SIZE = 50
 
@@ -191,7 +193,7 @@ def _render_station_detail(request, station, **forms):
 
 
 def _scoped_station(request, pk, perm):
-    station = get_object_or_404(Station.objects.visible_to(request.user), pk=pk)
+    station = access_station(request.user, pk)
     require_perm(request.user, perm)
     return station
 
@@ -260,7 +262,7 @@ def document_add(request, pk):
 
 @login_required
 def document_download(request, pk):
-    document = get_object_or_404(StationDocument.objects.visible_to(request.user), pk=pk)
+    document = access_object(StationDocument, request.user, pk)
     require_perm(request.user, "stations.view_stationdocument")
     return FileResponse(
         document.file.open("rb"),
@@ -273,7 +275,7 @@ def document_download(request, pk):
 @login_required
 @require_POST
 def document_delete(request, pk):
-    document = get_object_or_404(StationDocument.objects.visible_to(request.user), pk=pk)
+    document = access_object(StationDocument, request.user, pk)
     require_perm(request.user, "stations.delete_stationdocument")
     station_pk, title = document.station_id, document.title
     services.document_delete(document=document, actor=request.user)
@@ -283,7 +285,7 @@ def document_delete(request, pk):
 
 @login_required
 def station_photo(request, pk):
-    station = get_object_or_404(Station.objects.visible_to(request.user), pk=pk)
+    station = access_station(request.user, pk)
     if not station.photo:
         raise Http404
     return FileResponse(station.photo.open("rb"), content_type="image/jpeg")
@@ -373,7 +375,7 @@ class RepresentativeProfileView(RepresentativeFormMixin, UpdateView):
 
 @login_required
 def representative_photo(request, pk):
-    rep = get_object_or_404(Representative.objects.visible_to(request.user), pk=pk)
+    rep = access_representative(request.user, pk)
     if not rep.photo:
         raise Http404
     return FileResponse(rep.photo.open("rb"), content_type="image/jpeg")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from liaison.access import scope_for
 from stations.models import Activity, Representative, RosterEntry
+from stations.network.querysets import access_representative
 from stations.network.views import require_perm
 from stations.performance import services as perf
 from stations.performance.forms import RankingFilterForm, ReportForm, ScoringRuleForm, year_choices
@@ -35,7 +36,7 @@ def _year(year: int) -> int:
 
 def _scoped_representative(request, pk) -> Representative:
     """404 outside the user's scope, 403 inside it without the capability."""
-    rep = get_object_or_404(Representative.objects.visible_to(request.user).select_related("jurisdiction"), pk=pk)
+    rep = access_representative(request.user, pk, queryset=Representative.objects.select_related("jurisdiction"))
     if not perf.may_view_record(request.user, rep):
         raise PermissionDenied
     return rep

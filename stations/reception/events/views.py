@@ -26,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from stations.models import EventPhoto, ReceptionEvent, ReceptionRule, Representative, RosterEntry, Station
+from stations.network.querysets import access_reception_event
 from stations.network.views import PAGE_SIZE, PermissionMixin, require_perm
 from stations.reception.events import selectors, services
 from stations.reception.events.forms import (
@@ -44,15 +45,16 @@ VIEW = "stations.view_receptionevent"
 EXPORT_MAX_ROWS = 5000
 
 
+_EVENT_RELATED = ("station", "station__jurisdiction", "campaign", "department", "plan", "recorded_by")
+
+
 def _event_queryset(user):
-    return ReceptionEvent.objects.visible_to(user).select_related(
-        "station", "station__jurisdiction", "campaign", "department", "plan", "recorded_by"
-    )
+    return ReceptionEvent.objects.visible_to(user).select_related(*_EVENT_RELATED)
 
 
 def _scoped_event(request, pk, perm=VIEW) -> ReceptionEvent:
     """The event if the user can see it (else 404), and may do `perm` (else 403)."""
-    event = get_object_or_404(_event_queryset(request.user), pk=pk)
+    event = access_reception_event(request.user, pk, queryset=ReceptionEvent.objects.select_related(*_EVENT_RELATED))
     require_perm(request.user, perm)
     return event
 

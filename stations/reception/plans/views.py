@@ -12,15 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from liaison import workdays
+from liaison.access import access_object
 from liaison.jobs import job_start
-from stations.models import ReceptionPlan, ReceptionRule, Station
+from stations.models import ReceptionPlan, ReceptionRule
+from stations.network.querysets import access_station
 from stations.network.views import PAGE_SIZE, require_perm
 from stations.reception.plans import services as planning
 from stations.reception.plans.forms import (
@@ -112,7 +114,7 @@ def plan_generate(request):
 
 def _scoped_plan(request, pk, perm) -> ReceptionPlan:
     require_perm(request.user, perm)
-    return get_object_or_404(ReceptionPlan.objects.visible_to(request.user).select_related("jurisdiction"), pk=pk)
+    return access_object(ReceptionPlan.objects.select_related("jurisdiction"), request.user, pk)
 
 
 class PlanDetailView(LoginRequiredMixin, DetailView):
@@ -229,14 +231,14 @@ def _save_rule(request, form, station, rule=None):
 @login_required
 def rule_create(request, station_pk):
     require_perm(request.user, RULE_CHANGE)
-    station = get_object_or_404(Station.objects.visible_to(request.user), pk=station_pk)
+    station = access_station(request.user, station_pk)
     form = ReceptionRuleForm(request.POST or None, station=station)
     return _save_rule(request, form, station)
 
 
 def _scoped_rule(request, pk) -> ReceptionRule:
     require_perm(request.user, RULE_CHANGE)
-    return get_object_or_404(ReceptionRule.objects.visible_to(request.user).select_related("station"), pk=pk)
+    return access_object(ReceptionRule.objects.select_related("station"), request.user, pk)
 
 
 @login_required

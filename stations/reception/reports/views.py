@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -28,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from liaison.access import access_object
 from stations.models import Campaign, EventKind, Level, ReceptionEvent
 from stations.network.views import PAGE_SIZE, PermissionMixin, require_perm
 from stations.reception.reports import selectors
@@ -97,9 +98,7 @@ def write_workbook(target, *sheets: Sheet) -> None:
 
 
 def _scoped_campaign(request, pk) -> Campaign:
-    return get_object_or_404(
-        Campaign.objects.visible_to(request.user).select_related("jurisdiction", "created_by"), pk=pk
-    )
+    return access_object(Campaign.objects.select_related("jurisdiction", "created_by"), request.user, pk)
 
 
 def _events_url(**params) -> str:
