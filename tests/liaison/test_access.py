@@ -39,8 +39,9 @@ def test_access_object_scopes_a_given_queryset(ledger, world, django_assert_num_
         access_object(queryset, world.office_t1, ledger.e.pk)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_access_object_for_update_inside_a_transaction(ledger, world):
+    # A test transaction, not transaction=True: flushing after it would drop the rows the
+    # migrations seed (deadline and scoring defaults) for the tests after it on this worker.
     with transaction.atomic():
         assert (
             access_object(
