@@ -66,7 +66,8 @@ from petitions.models import (
     Urgency,
 )
 from petitions.supervision.services import NOTICE_NUMBER_PREFIX, NOTICE_NUMBER_SUFFIX
-from stations.demo.network import HOUSING_DEPARTMENT, person_name
+from stations.demo.network import HOUSING_DEPARTMENT
+from stations.demo.people import person_name
 from stations.models import LiaisonOfficer, Representative, StationKind
 
 

@@ -47,7 +47,8 @@ from petitions.models import (
     Status,
     Urgency,
 )
-from stations.demo.network import DISTRICT_CODE, YANQING_TOWN_CODE, _mobile, person_name
+from stations.demo.network import DISTRICT_CODE, YANQING_TOWN_CODE
+from stations.demo.people import _mobile, person_name
 from stations.models import EventKind, Membership, ReceptionEvent, Representative, RosterEntry, Station, StationKind
 
 DEMO_PETITIONS = 600

@@ -26,7 +26,8 @@ from petitions.demo.story import (
     _draw,
 )
 from petitions.models import Assignment, Route, Satisfaction, Status, Urgency
-from stations.demo.network import DISTRICT_DEPARTMENTS, person_name
+from stations.demo.network import DISTRICT_DEPARTMENTS
+from stations.demo.people import person_name
 
 
 class Routing:

@@ -23,7 +23,8 @@ from django.utils import timezone
 from liaison.models import Jurisdiction, User
 from liaison.workdays import WorkingCalendar
 from petitions.models import Department
-from stations.demo.network import BATCH_SIZE, DISTRICT_CODE, HOUSING_DEPARTMENT, YANQING_TOWN_CODE
+from stations.demo.network import DISTRICT_CODE, HOUSING_DEPARTMENT, YANQING_TOWN_CODE
+from stations.demo.rows import BATCH_SIZE
 from stations.models import (
     Campaign,
     EventKind,
