@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from petitions.demo.petitions import (
+from petitions.demo.maker import (
     Item,
     Maker,
     Network,

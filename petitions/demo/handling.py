@@ -42,7 +42,7 @@ from django.utils import timezone
 from petitions.demo import texts
 from petitions.demo.department_work import DepartmentWork
 from petitions.demo.feedback import FeedbackAndRating
-from petitions.demo.petitions import Item, Network
+from petitions.demo.maker import Item, Network
 from petitions.demo.routing import Routing
 from petitions.demo.scenarios import Scenarios
 from petitions.demo.story import DIRECT, Calendar, Story, _last_sequence, _resolve

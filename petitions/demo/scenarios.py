@@ -4,7 +4,7 @@ triage list, which items stay overdue (`petitions.demo.handling` explains the st
 from datetime import date, timedelta
 
 from petitions.demo import texts
-from petitions.demo.petitions import STATUS_BY_AGE
+from petitions.demo.maker import STATUS_BY_AGE
 from petitions.demo.story import OVERDUE_KEPT, TRIAGE_LIST, WITHOUT_DEPARTMENT, Story, _draw
 from petitions.models import Route, Status, Urgency
 from stations.demo.network import HOUSING_DEPARTMENT

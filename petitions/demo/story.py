@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from liaison import workdays
 from petitions.demo import texts
-from petitions.demo.petitions import Item
+from petitions.demo.maker import Item
 from petitions.models import (
     Assignment,
     ExtensionRequest,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from petitions.demo import texts
-from petitions.demo.petitions import Item
+from petitions.demo.maker import Item
 from petitions.demo.story import K, Ref, Story, _last_sequence, _resolve
 from petitions.handling.services import suggestion_deadline
 from petitions.models import Route, Status, Suggestion, SuggestionEvent
