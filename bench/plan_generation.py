@@ -175,13 +175,13 @@ class QueryCounter:
 def generate(jurisdiction, year, actor, run) -> None:
     from django.db import connection
 
-    from stations.reception.plans import services as planning
+    from stations.reception.plans import generation
 
     counter, progress = QueryCounter(), Progress()
     before = peak_rss_mb()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        plan = planning.plan_generate(
+        plan = generation.plan_generate(
             jurisdiction=jurisdiction, year=year, actor=actor, propose_rosters=True, progress=progress
         )
     seconds = time.perf_counter() - started
