@@ -1,7 +1,7 @@
 """The handling story of the demo petitions (`seed_demo`): who each item went to, what was
 answered, fed back and rated, with one history row per move, as `petitions.handling.services` writes them.
 
-`demo.seed_demo_petitions` draws the items (`demo.Maker`: a status that fits each item's age);
+`demo.petitions.seed_demo_petitions` draws the items (`demo.maker.Maker`: a status that fits each item's age);
 `DemoHandling.plan` then settles how far each item's handling has come and writes on the item
 the values its row needs (status, route, department, deadline, dates, outcome, feedback,
 rating, round), move by move in time order: triage (分类), assignment with a lead and sometimes

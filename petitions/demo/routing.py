@@ -51,7 +51,7 @@ class Routing:
         return self.net.offices.get(station.code[:9] + "000")
 
     def _lead_for(self, s: Story, *, exclude=None) -> int | None:
-        """A bureau of the item's category, or its street office (demo.Maker's choice)."""
+        """A bureau of the item's category, or its street office (maker.Maker's choice)."""
         names = [n for n in texts.CATEGORY_DEPARTMENTS.get(s.item.category, ()) if n in self.net.departments]
         candidates = [self.net.departments[n] for n in names if self.net.departments[n] != exclude]
         office = self._street_office(s)

@@ -16,7 +16,7 @@ class Scenarios:
     here (`rng`, `cal`, `stories`, `housing`...); it only changes the stories in memory."""
 
     def _redraw(self, s: Story) -> str:
-        """A routed status that fits the item's age (demo.STATUS_BY_AGE without the waiting ones)."""
+        """A routed status that fits the item's age (maker.STATUS_BY_AGE without the waiting ones)."""
         pairs = next(c for limit, c in STATUS_BY_AGE if limit is None or s.age < limit)
         pairs = [(st, w) for st, w in pairs if st not in (Status.REGISTERED, Status.TRIAGED, Status.SUGGESTION)]
         return _draw(self.rng, pairs)
