@@ -47,6 +47,7 @@ def main() -> None:
     from liaison import workdays
     from liaison.models import Jurisdiction, User
     from stations.demo import network as demo
+    from stations.demo import synthetic
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}", flush=True)
     # Loading runs in child processes, so the peak memory below is the generation's.
@@ -74,7 +75,9 @@ def main() -> None:
 
     runs = [(Jurisdiction.objects.get(code=demo.DISTRICT_CODE), User.objects.get(username="office"))]
     if args.stations:
-        runs.append((Jurisdiction.objects.get(code=demo.SYNTHETIC_PROVINCE[0]), User.objects.get(username="admin")))
+        runs.append(
+            (Jurisdiction.objects.get(code=synthetic.SYNTHETIC_PROVINCE[0]), User.objects.get(username="admin"))
+        )
     for jurisdiction, actor in runs:
         timed(f"delete earlier {args.year} plan of {jurisdiction.name}", delete_plan, jurisdiction, args.year)
         for run in ("first run", "second run"):
@@ -172,13 +175,13 @@ class QueryCounter:
 def generate(jurisdiction, year, actor, run) -> None:
     from django.db import connection
 
-    from stations.reception.plans import services as planning
+    from stations.reception.plans import generation
 
     counter, progress = QueryCounter(), Progress()
     before = peak_rss_mb()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        plan = planning.plan_generate(
+        plan = generation.plan_generate(
             jurisdiction=jurisdiction, year=year, actor=actor, propose_rosters=True, progress=progress
         )
     seconds = time.perf_counter() - started

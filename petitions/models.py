@@ -6,5 +6,7 @@ Django loads an app's models from `<app>.models`; each package keeps its own
 """
 
 from petitions.handling.models import *  # noqa: F403
+from petitions.ledger.files import *  # noqa: F403
 from petitions.ledger.models import *  # noqa: F403
+from petitions.ledger.units import *  # noqa: F403
 from petitions.open311.models import *  # noqa: F403

@@ -9,4 +9,4 @@ class StationsConfig(AppConfig):
     def ready(self):
         # Register the job runners: roster import and export, the annual plan.
         from stations import roster  # noqa: F401
-        from stations.reception.plans import services  # noqa: F401
+        from stations.reception.plans import generation  # noqa: F401

@@ -1,6 +1,6 @@
 """`seed_demo --petitions N`: add N petitions for load tests, fast and in flat memory.
 
-Items come from the demo generator (`demo.Maker`) spread over the whole
+Items come from the demo generator (`petitions.demo.maker.Maker`) spread over the whole
 network (the demo district and any synthetic province) and the last 3 years,
 each with its receiving representatives and `registered` history row; an item
 with a lead department and a deadline also gets its lead `Assignment` (round 1:
@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from petitions.demo.petitions import (
+from petitions.demo.maker import (
     Item,
     Maker,
     Network,

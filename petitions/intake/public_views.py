@@ -38,7 +38,7 @@ from petitions.intake.tracking import find_tracking_number, public_item
 from petitions.ledger.services import RESIDENT, PetitionError, petition_register, staged_uploads
 from petitions.models import Petition
 from stations.models import Representative, Station
-from stations.public.views import public_members
+from stations.public.selectors import public_members
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Petitions (群众意见): the ledger, its history and the handling units.
+"""Petitions (群众意见): the ledger and its history (the handling units and categories are in
+`petitions.ledger.units`, the attachments in `petitions.ledger.files`).
 
 A petition is scoped by four keys the ledger filters on without joins:
 `area_code` (the jurisdiction code of its place, matched by prefix for the
@@ -8,17 +9,16 @@ committee office), `station`, the representatives who received or follow it
 """
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from petitions.ledger.querysets import PetitionQuerySet, ScopedByPetitionQuerySet
+from petitions.ledger.units import Category, Department
 from stations.network.models import mobile_validator
 
 # Crockford's base32 without I, L, O, U: nothing a resident can misread.
@@ -31,83 +31,6 @@ def new_tracking_number(when=None) -> str:
     when = timezone.localtime(when) if when else timezone.localtime()
     tail = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_RANDOM_LENGTH))
     return f"{when:%y%m}-{tail}"
-
-
-class DepartmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from liaison.access import scope_for
-        from liaison.jurisdictions import under_q
-
-        scope = scope_for(user)
-        if scope.everything:
-            return self.all()
-        return self.filter(
-            under_q(scope.jurisdiction_prefixes, "jurisdiction__code") | models.Q(pk__in=scope.department_ids)
-        )
-
-
-class Department(models.Model):
-    """A handling unit (承办单位): a bureau, a street office, a court or procuratorate."""
-
-    name = models.CharField(_("name"), max_length=100)
-    jurisdiction = models.ForeignKey(
-        "liaison.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="departments"
-    )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="departments"
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = DepartmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("department")
-        verbose_name_plural = _("departments")
-        ordering = ["jurisdiction__code", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "name"], name="department_name_unique_in_jurisdiction")
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class Category(models.Model):
-    """A node of the two-level taxonomy (e.g. 城市管理 › 停车); editable in admin."""
-
-    name = models.CharField(_("name"), max_length=64)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent category"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
-    position = models.PositiveSmallIntegerField(_("display order"), default=0)
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        ordering = ["position", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique_under_parent"),
-            models.UniqueConstraint(
-                fields=["name"], condition=models.Q(parent__isnull=True), name="category_top_name_unique"
-            ),
-        ]
-
-    def __str__(self):
-        if self.parent_id:
-            return f"{self.parent.name} › {self.name}"
-        return self.name
-
-    def save(self, *args, **kwargs):
-        # Two levels only: a child's parent is always a top-level node.
-        if self.parent_id and self.parent.parent_id:
-            self.parent_id = self.parent.parent_id
-        super().save(*args, **kwargs)
 
 
 class Channel(models.TextChoices):
@@ -189,15 +112,6 @@ class FeedbackMethod(models.TextChoices):
     SMS = "sms", _("By text message")
     IN_PERSON = "in_person", _("In person")
     LETTER = "letter", _("Written letter")
-
-
-def new_token() -> str:
-    return uuid.uuid4().hex
-
-
-def attachment_path(instance, filename):
-    # Generated names only: the resident's file name never reaches the disk.
-    return f"petitions/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1]}"
 
 
 class Petition(models.Model):
@@ -421,65 +335,6 @@ class PetitionRepresentative(models.Model):
 
     def __str__(self):
         return f"{self.representative_id} · {self.petition_id}"
-
-
-class PetitionAttachment(models.Model):
-    """A photo or document; images are re-encoded without EXIF/GPS; served only through a scoped view."""
-
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    # Set for files a department sent with its reply.
-    reply = models.ForeignKey(
-        "petitions.DepartmentReply", null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
-    )
-
-    objects = ScopedByPetitionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
-
-class StagedUpload(models.Model):
-    """A file checked and stored while its form still has errors, so nobody uploads it twice.
-
-    Bound to the session that uploaded it (`owner_key`); claimed by the petition
-    that is finally saved, or purged after a day.
-    """
-
-    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
-    owner_key = models.CharField(max_length=64, db_index=True)
-    file = models.FileField(upload_to="staged/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    created_at = models.DateTimeField(db_default=Now())
-
-    class Meta:
-        verbose_name = _("staged upload")
-        verbose_name_plural = _("staged uploads")
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class PetitionEvent(models.Model):

@@ -2,7 +2,7 @@
 department-head visits and the records of the days already past.
 
 Built on top of `demo.seed_demo_district()`. The plan itself comes from the
-product's own generator (`stations.reception.plans.services.plan_generate` and `plan_publish`),
+product's own generator (`stations.reception.plans.generation.plan_generate`, then `services.plan_publish`),
 so the demo shows what the office would get. Everything else is inserted in
 bulk. Each part is keyed on something unique (a station's rules, the
 jurisdiction's plan for the year, the campaign's name and dates, a visit's
@@ -24,7 +24,8 @@ from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction, User
 from liaison.workdays import WorkingCalendar
 from petitions.models import Department
-from stations.demo.network import BATCH_SIZE, DISTRICT_CODE, HOUSING_DEPARTMENT, YANQING_TOWN_CODE
+from stations.demo.network import DISTRICT_CODE, HOUSING_DEPARTMENT, YANQING_TOWN_CODE
+from stations.demo.rows import BATCH_SIZE
 from stations.models import (
     Campaign,
     EventKind,
@@ -37,7 +38,8 @@ from stations.models import (
     StationKind,
     Weekday,
 )
-from stations.reception.plans.services import plan_generate, plan_publish
+from stations.reception.plans.generation import plan_generate
+from stations.reception.plans.services import plan_publish
 
 Status = ReceptionEvent.Status
 OFFICE_USERNAME, REP_USERNAME = "office", "rep"

@@ -126,7 +126,7 @@ class StationDetailView(PermissionMixin, DetailView):
             document_form=kwargs.get("document_form") or StationDocumentForm(),
             role_choices=Membership.Role.choices,
         )
-        from stations.reception.plans.services import station_reception_context
+        from stations.reception.plans.selectors import station_reception_context
 
         context.update(station_reception_context(station, user))  # reception_rules, can_rules, next_events
         return context

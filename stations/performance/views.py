@@ -20,7 +20,9 @@ from stations.models import Activity, Representative, RosterEntry
 from stations.network.querysets import access_representative
 from stations.network.views import require_perm
 from stations.performance import services as perf
+from stations.performance.figures import HELD, SCHEDULED
 from stations.performance.forms import RankingFilterForm, ReportForm, ScoringRuleForm, year_choices
+from stations.performance.scoring import RuleBook
 from stations.public.views import _cacheable
 from stations.reception.reports.views import Sheet, xlsx_response
 
@@ -148,7 +150,7 @@ def _ranking_xlsx(rows, year):
 def _rule_rows(user, data=None) -> list[dict]:
     """The rules as they apply in the user's jurisdiction (the defaults for the administrator)."""
     jurisdiction = perf.rules_jurisdiction(user)
-    book = perf.RuleBook.load()
+    book = RuleBook.load()
     applying = book.for_code(jurisdiction.code) if jurisdiction else {a: book.default(a) for a in Activity.values}
     rows = []
     for activity, label in Activity.choices:
@@ -243,9 +245,7 @@ def record(request, pk, year):
     if request.user.has_perm(perf.VIEW_RECORDS):
         rank = perf.rank_of(request.user, rep, year)
     entries = (
-        RosterEntry.objects.filter(
-            representative=rep, event__date__year=year, event__status__in=[perf.HELD, perf.SCHEDULED]
-        )
+        RosterEntry.objects.filter(representative=rep, event__date__year=year, event__status__in=[HELD, SCHEDULED])
         .select_related("event__station")
         .order_by("event__date", "event__start_time")
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from petitions.intake.desk import query_bigrams
-from petitions.intake.forms import clean_id_number, clean_mobile
+from petitions.intake.fields import clean_id_number, clean_mobile
 from petitions.models import Category, Petition, PetitionAttachment, PetitionEvent, StagedUpload, Status
 from stations.models import Membership, ReceptionEvent, RosterEntry
 from tests.factories import RepresentativeFactory, make_petition

@@ -23,7 +23,7 @@ from stations.models import (
     Station,
     StationKind,
 )
-from stations.public.views import coming_events
+from stations.public.selectors import coming_events
 
 pytestmark = pytest.mark.django_db
 

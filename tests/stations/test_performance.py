@@ -31,6 +31,8 @@ from stations.models import (
     ScoringRule,
 )
 from stations.performance import services as perf
+from stations.performance.figures import Figures, figures_for
+from stations.performance.scoring import Rule
 from tests.factories import MembershipFactory, RepresentativeFactory, UserFactory, make_petition
 
 pytestmark = pytest.mark.django_db
@@ -236,11 +238,11 @@ def expected_score(counter, quota, rules=None):
 
 
 def test_figures_match_an_independent_count(world, generated):
-    got = perf.figures_for([r.pk for r in generated["reps"]], YEAR)
+    got = figures_for([r.pk for r in generated["reps"]], YEAR)
     assert any(sum(c.values()) for c in generated["expected"].values())
     for rep in generated["reps"]:
         exp = generated["expected"][rep.pk]
-        figures = got.get(rep.pk, perf.Figures())
+        figures = got.get(rep.pk, Figures())
         assert {k: getattr(figures, k) for k in FIGURES} == {k: exp[k] for k in FIGURES}, rep.name
 
 
@@ -258,10 +260,10 @@ def test_score_follows_the_default_rules(world, generated, settings):
 
 
 def test_caps_weights_and_penalties(world):
-    rule = perf.Rule(activity="missed", points=Decimal("-2"), cap=Decimal("5"), weight=Decimal("1.5"))
+    rule = Rule(activity="missed", points=Decimal("-2"), cap=Decimal("5"), weight=Decimal("1.5"))
     assert rule.score(1) == Decimal("-3.0")
     assert rule.score(10) == Decimal("-7.5")  # capped at -5, then weighted
-    assert perf.Rule(activity="led", points=Decimal("5"), cap=None, weight=Decimal("1")).score(7) == Decimal("35")
+    assert Rule(activity="led", points=Decimal("5"), cap=None, weight=Decimal("1")).score(7) == Decimal("35")
 
 
 def test_ranking_takes_a_bounded_number_of_queries(world, generated, django_assert_max_num_queries, client_for):

@@ -12,6 +12,7 @@ from liaison.jobs import job_run
 from liaison.models import CalendarDay, Job
 from liaison.workdays import WorkingCalendar
 from stations.models import ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry
+from stations.reception.plans import generation, selectors
 from stations.reception.plans import services as planning
 from stations.reception.plans.forms import ReceptionRuleForm
 from tests.factories import MembershipFactory, RepresentativeFactory, StationFactory
@@ -151,7 +152,7 @@ def rules(world):
 
 
 def generate(world, year=2026, propose=True, actor=None, jurisdiction=None):
-    return planning.plan_generate(
+    return generation.plan_generate(
         jurisdiction=jurisdiction or world.j.K,
         year=year,
         actor=actor or world.office,
@@ -274,14 +275,14 @@ def test_services_check_the_actor(rules):
 
 def test_review_selectors(rules):
     plan = generate(rules)
-    counts = planning.plan_event_counts(plan)
+    counts = selectors.plan_event_counts(plan)
     assert counts["total"] == 24 and all(row.total == 2 for row in counts["rows"])
-    assert {s.code for s in planning.plan_stations_without_rules(plan)} == {"H-1", "P-1", "H-2"}
+    assert {s.code for s in selectors.plan_stations_without_rules(plan)} == {"H-1", "P-1", "H-2"}
     MembershipFactory(station=rules.S2, representative=rules.R4)  # joined after generation
-    below = {r.pk: (r.year_count, r.quota) for r in planning.plan_representatives_below_quota(plan)}
+    below = {r.pk: (r.year_count, r.quota) for r in selectors.plan_representatives_below_quota(plan)}
     assert below == {rules.R4.pk: (0, 3)}
     ReceptionEvent.objects.filter(plan=plan, date=date(2026, 8, 17)).update(date=date(2026, 8, 15))
-    assert planning.plan_off_days(plan, OFFICIAL) == [(date(2026, 8, 15), 1)]
+    assert selectors.plan_off_days(plan, OFFICIAL) == [(date(2026, 8, 15), 1)]
 
 
 # --------------------------------------------------------------------------- rule writes
@@ -539,8 +540,8 @@ def test_insert_skips_rows_that_exist_already(rules):
     plan = generate(rules, propose=False)
     event = ReceptionEvent.objects.filter(plan=plan).order_by("date").first()
     row = (event.station_id, "reception", time(8), time(9), "别处", "draft", plan.pk, event.rule_id, 5, rules.office.pk)
-    planning._insert_ignoring_conflicts(
-        ReceptionEvent, planning._EVENT_COLUMNS, [(*row, event.date), (*row, date(2026, 12, 31))]
+    generation._insert_ignoring_conflicts(
+        ReceptionEvent, generation._EVENT_COLUMNS, [(*row, event.date), (*row, date(2026, 12, 31))]
     )
     assert ReceptionEvent.objects.filter(rule=event.rule, date=event.date).get().place == event.place  # untouched
     added = ReceptionEvent.objects.get(rule=event.rule, date=date(2026, 12, 31))

@@ -11,6 +11,7 @@ from petitions.demo import petitions as petition_demo
 from petitions.models import Department, Petition
 from stations.demo import network as demo
 from stations.demo import reception as demo_reception
+from stations.demo import synthetic
 from stations.models import LiaisonOfficer, Membership, ReceptionEvent, Representative, Station
 
 LABELS = {
@@ -74,8 +75,10 @@ class Command(BaseCommand):
         stations, representatives = options["stations"], options["representatives"]
         if options["petitions"] < 0:
             raise CommandError("--petitions must be at least 0.")
-        if stations < 0 or representatives < 0 or stations > demo.MAX_SYNTHETIC_STATIONS:
-            raise CommandError(f"--stations must be 0-{demo.MAX_SYNTHETIC_STATIONS}, --representatives at least 0.")
+        if stations < 0 or representatives < 0 or stations > synthetic.MAX_SYNTHETIC_STATIONS:
+            raise CommandError(
+                f"--stations must be 0-{synthetic.MAX_SYNTHETIC_STATIONS}, --representatives at least 0."
+            )
         if options["if_empty"] and Station.objects.exists():
             self.stdout.write("Stations exist already; demo data not loaded.")
             return
@@ -90,7 +93,7 @@ class Command(BaseCommand):
         if stations or representatives:
             report.clear()
             phase = time.monotonic()
-            demo.seed_synthetic(
+            synthetic.seed_synthetic(
                 stations=stations,
                 representatives=representatives,
                 report=report,

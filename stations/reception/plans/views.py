@@ -24,6 +24,7 @@ from liaison.jobs import job_start
 from stations.models import ReceptionPlan, ReceptionRule
 from stations.network.querysets import access_station
 from stations.network.views import PAGE_SIZE, require_perm
+from stations.reception.plans import selectors
 from stations.reception.plans import services as planning
 from stations.reception.plans.forms import (
     PATTERN_FIELDS,
@@ -72,7 +73,7 @@ class PlanListView(LoginRequiredMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return planning.plan_list(self.request.user)
+        return selectors.plan_list(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -130,14 +131,14 @@ class PlanDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         plan, user = self.object, self.request.user
         filter_form = PlanEventFilterForm(self.request.GET or None)
-        events = planning.plan_events(plan, **filter_form.filters())
+        events = selectors.plan_events(plan, **filter_form.filters())
         page = Paginator(events, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        without_rules = planning.plan_stations_without_rules(plan)
-        below_quota = planning.plan_representatives_below_quota(plan)
+        without_rules = selectors.plan_stations_without_rules(plan)
+        below_quota = selectors.plan_representatives_below_quota(plan)
         is_draft = plan.status == ReceptionPlan.Status.DRAFT
         context.update(
             nav_active="plans",
-            counts=planning.plan_event_counts(plan),
+            counts=selectors.plan_event_counts(plan),
             filter_form=filter_form,
             page_obj=page,
             events=page.object_list,
@@ -145,8 +146,8 @@ class PlanDetailView(LoginRequiredMixin, DetailView):
             without_rules_count=without_rules.count(),
             below_quota=below_quota[:LIST_LIMIT],
             below_quota_count=below_quota.count(),
-            off_days=planning.plan_off_days(plan),
-            double_bookings=planning.plan_double_bookings(plan),
+            off_days=selectors.plan_off_days(plan),
+            double_bookings=selectors.plan_double_bookings(plan),
             is_draft=is_draft,
             can_change=is_draft and user.has_perm(PLAN_CHANGE),
             can_rules=user.has_perm(RULE_CHANGE),
