@@ -15,16 +15,18 @@ when the workbook is saved; the writer sets each at the right moment.
 
 Cell values are made safe on the way: text starting with "=" stays text
 (a resident's words never become a live formula), characters Excel refuses are
-dropped, lazy translations are rendered, dates get the `yyyy-mm-dd` format.
+dropped, lazy translations are rendered; dates keep openpyxl's `yyyy-mm-dd`.
 """
 
 import io
+import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -34,22 +36,21 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .web import no_store
+from liaison.web import no_store
 
 __all__ = [
-    "DATE_FORMAT",
     "HEADER_FILL",
     "XLSX_CONTENT_TYPE",
     "Sheet",
     "Styled",
     "print_setup",
     "write_workbook",
+    "xlsx_download",
     "xlsx_response",
 ]
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAPER_A4 = 9  # the paperSize code of ISO A4 in SpreadsheetML
-DATE_FORMAT = "yyyy-mm-dd"
 
 _THIN = Side(style="thin", color="BFBFBF")
 HEADER_FONT, HEADER_FILL = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
@@ -240,7 +241,7 @@ class _SheetWriter:
         return count
 
 
-def write_workbook(target: str | IO[bytes], *sheets: Sheet) -> int:
+def write_workbook(target: str | os.PathLike | IO[bytes], *sheets: Sheet) -> int:
     """Write `sheets` as one .xlsx workbook into `target` (a path or a binary file); returns the data rows written.
 
     Precondition: at least one sheet. Side effect: consumes each sheet's `rows`.
@@ -257,10 +258,26 @@ def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
     """`sheets` as a download named `filename`, never cached (exports hold personal data).
 
     The workbook is built in memory: for the bounded exports written during a
-    request. A larger export is written with `write_workbook` to a file by a job.
+    request. A larger one is written with `write_workbook` to a temporary file
+    and sent with `xlsx_download`, or written by a job.
     """
     out = io.BytesIO()
     write_workbook(out, *sheets)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    return _bytes_download(filename, out.getvalue())
+
+
+def xlsx_download(filename: str, content: bytes | IO[bytes]) -> HttpResponseBase:
+    """A finished workbook as a download named `filename`, never cached.
+
+    `content` is the workbook's bytes, or an open binary file positioned at its
+    start: the file is streamed and closed by the response when it is sent.
+    """
+    if isinstance(content, bytes):
+        return _bytes_download(filename, content)
+    return no_store(FileResponse(content, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE))
+
+
+def _bytes_download(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return no_store(response)

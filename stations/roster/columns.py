@@ -11,13 +11,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from liaison.excel import HEADER_FILL, print_setup
 from stations.models import Level, ProfessionalGroup, Representative, Station, StationKind
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Up to this many rows an export is written during the request; above it, a job.
 DIRECT_EXPORT_LIMIT = 2000
 # A file where every row is wrong would otherwise store a six-figure error list.
@@ -450,11 +450,12 @@ def header_font(column):
     return Font(bold=True, color="C00000" if column.required else "000000")
 
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
 def template_workbook(roster: Roster, user) -> bytes:
-    """The import template: header, one example row, dropdowns and an instructions sheet."""
+    """The import template: header, one example row, dropdowns and an instructions sheet.
+
+    An ordinary (in-memory) workbook, because its dropdowns are data validations
+    over whole columns; it is two small sheets, and both get the print setup.
+    """
     columns = roster.columns_for(user)
     wb = Workbook()
     ws = wb.active
@@ -485,6 +486,7 @@ def template_workbook(roster: Roster, user) -> bytes:
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
+    print_setup(ws, header_row=1, columns=len(columns))
 
     notes = wb.create_sheet(_("Instructions")[:31])
     notes.column_dimensions["A"].width = 24
@@ -497,7 +499,8 @@ def template_workbook(roster: Roster, user) -> bytes:
         notes.append([line])
     notes.append([])
     notes.append([_("Column"), _("Required"), _("Description"), _("Allowed values")])
-    for cell in notes[notes.max_row]:
+    notes_header = notes.max_row
+    for cell in notes[notes_header]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for column in columns:
         notes.append(
@@ -511,6 +514,7 @@ def template_workbook(roster: Roster, user) -> bytes:
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    print_setup(notes, header_row=notes_header, columns=4)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
