@@ -39,11 +39,15 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from liaison.web import no_store
 
 __all__ = [
+    "ALERT_FONT",
     "HEADER_FILL",
+    "HEADER_FONT",
+    "TITLE_FONT",
     "XLSX_CONTENT_TYPE",
     "Sheet",
     "Styled",
     "print_setup",
+    "sheet_name",
     "write_workbook",
     "xlsx_download",
     "xlsx_response",

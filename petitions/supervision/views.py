@@ -21,13 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import TemplateView
 
 from liaison import workdays
-from liaison.excel import Sheet, xlsx_response
+from liaison.excel import xlsx_response
 from liaison.web import PermissionMixin, no_store, require_perm
 from petitions.handling.workflow import InvalidTransition
 from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
 from petitions.models import Commitment, Petition, SupervisionNotice
 from petitions.supervision import services as sv
+from petitions.supervision.export import deadlines_sheet
 from petitions.supervision.forms import (
     CommitmentFilterForm,
     CommitmentFollowUpForm,
@@ -129,58 +130,7 @@ def export(request):
     rows = sv.light_rows(shown, bounds, limit=sv.EXPORT_LIMIT + 1)
     capped = len(rows) > sv.EXPORT_LIMIT
     rows = rows[: sv.EXPORT_LIMIT]
-    columns = [
-        (_("No."), 6),
-        (_("Light"), 12),
-        (_("Deadline"), 12),
-        (_("Working days left"), 10),
-        (_("Days overdue"), 10),
-        (_("Tracking number"), 15),
-        (_("Handling department"), 22),
-        (_("Station"), 18),
-        (_("Category"), 16),
-        (_("Urgency"), 8),
-        (_("Status"), 10),
-        (_("Content"), 48),
-        (_("Date received"), 12),
-    ]
-    note = _("As of %(day)s; %(count)s items, earliest deadline first.") % {
-        "day": bounds.today.isoformat(),
-        "count": len(rows),
-    }
-    if capped:
-        note += " " + _("Only the %(limit)s most urgent items are included; narrow the filter for the rest.") % {
-            "limit": sv.EXPORT_LIMIT
-        }
-    labels = dict(sv.Light.choices)
-
-    def line(number: int, row) -> list:
-        p = row.petition
-        return [
-            number,
-            str(labels[row.light]),
-            p.due_on,
-            row.deadline.days_left,
-            row.deadline.overdue_days or None,
-            p.tracking_number,
-            p.lead_department.name if p.lead_department else "",
-            p.station.name if p.station else "",
-            str(p.category) if p.category else "",
-            str(p.get_urgency_display()),
-            str(p.get_status_display()),
-            p.content,
-            p.received_on,
-        ]
-
-    sheet = Sheet(
-        title=_("Deadlines"),
-        heading=_("Items in hand by deadline"),
-        subtitle=[note],
-        header=[label for label, _width in columns],
-        rows=(line(number, row) for number, row in enumerate(rows, start=1)),
-        widths=[width for _label, width in columns],
-        wrap={11},  # the content
-    )
+    sheet = deadlines_sheet(rows, today=bounds.today, capped=capped)
     response = xlsx_response(f"{_('Deadlines')}-{bounds.today:%Y%m%d}.xlsx", sheet)
     if capped:
         messages.warning(

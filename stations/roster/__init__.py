@@ -22,9 +22,9 @@ from stations.roster.columns import (
     STATION_ROSTER,
     Roster,
     general_notes,
-    template_workbook,
 )
 from stations.roster.exporting import export_queryset, export_sheet, write_export
+from stations.roster.template import template_workbook
 
 __all__ = [
     "DIRECT_EXPORT_LIMIT",

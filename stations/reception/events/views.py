@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
-from liaison.excel import Sheet, xlsx_response
+from liaison.excel import xlsx_response
 from liaison.web import PermissionMixin, require_perm, safe_next
 from stations.models import EventPhoto, ReceptionEvent, ReceptionRule, Representative, RosterEntry, Station
 from stations.network.querysets import access_reception_event
 from stations.network.views import PAGE_SIZE
 from stations.reception.events import selectors, services
+from stations.reception.events.export import events_sheet
 from stations.reception.events.forms import (
     CancelForm,
     EventForm,
@@ -33,7 +34,6 @@ from stations.reception.events.forms import (
     RosterAddForm,
     apply_service_errors,
 )
-from stations.roster.exporting import _batched
 
 VIEW = "stations.view_receptionevent"
 EXPORT_MAX_ROWS = 5000
@@ -123,45 +123,6 @@ class EventListView(PermissionMixin, ListView):
             return redirect(reverse("reception:event_list") + "?" + params.urlencode())
         filename = _("reception-events-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
         return xlsx_response(filename, events_sheet(queryset))
-
-
-def events_sheet(queryset) -> Sheet:
-    """The ledger as a sheet: 日期, 时间, 联络站, 类型, 地点, 代表, 状态, 接待群众, 收集意见.
-
-    The rows are read in chunks of 1,000 events, each with one query for its rosters' names.
-    """
-
-    def rows():
-        for batch in _batched(queryset.iterator(chunk_size=1000), 1000):
-            for event in selectors.with_roster_names(batch):
-                yield [
-                    event.date,
-                    f"{event.start_time:%H:%M}–{event.end_time:%H:%M}",
-                    event.station.name,
-                    event.get_kind_display(),
-                    event.place,
-                    "、".join(event.roster_names),
-                    event.get_status_display(),
-                    event.residents_received,
-                    event.opinions_collected,
-                ]
-
-    return Sheet(
-        title=_("Reception events"),
-        header=[
-            _("Date"),
-            _("Time"),
-            _("Station"),
-            _("Kind"),
-            _("Place"),
-            _("Representatives"),
-            _("Status"),
-            _("Residents received"),
-            _("Opinions collected"),
-        ],
-        rows=rows(),
-        widths=[12, 13, 24, 14, 28, 30, 10, 10, 10],
-    )
 
 
 # --------------------------------------------------------------------------- one event
