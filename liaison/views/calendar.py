@@ -11,7 +11,6 @@ from datetime import date
 from chinese_calendar import Holiday
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from liaison import calendar_services, workdays
 from liaison.calendar_services import YEAR_RANGE, CalendarImportError
 from liaison.forms import CalendarDayForm, CalendarImportForm
 from liaison.models import CalendarDay
+from liaison.web import require_perm
 
 PERMISSION = "liaison.change_calendarday"
 # The small marks of a Chinese wall calendar: 休 on holidays, 班 on make-up working days.
@@ -181,15 +181,10 @@ def calendar_year(request, year: int):
     return _render_year(request, year)
 
 
-def _require_change(request):
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
-
-
 @login_required
 @require_POST
 def calendar_day_add(request, year: int):
-    _require_change(request)
+    require_perm(request.user, PERMISSION)
     form = CalendarDayForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The date was not entered; see the message under the field."))
@@ -210,7 +205,7 @@ def calendar_day_add(request, year: int):
 @login_required
 @require_POST
 def calendar_day_delete(request, pk: int):
-    _require_change(request)
+    require_perm(request.user, PERMISSION)
     day = get_object_or_404(CalendarDay, pk=pk)
     calendar_services.calendar_day_delete(actor=request.user, day=day)
     messages.success(request, _("Deleted the entry for %(date)s.") % {"date": day.date.isoformat()})
@@ -220,7 +215,7 @@ def calendar_day_delete(request, pk: int):
 @login_required
 @require_POST
 def calendar_import(request, year: int):
-    _require_change(request)
+    require_perm(request.user, PERMISSION)
     form = CalendarImportForm(request.POST)
     if form.is_valid():
         try:

@@ -3,11 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -15,6 +14,7 @@ from django.views.generic import ListView
 from liaison.access import access_object
 from liaison.models import Channel, Notification, OutboxMessage
 from liaison.outbox import outbox_retry
+from liaison.web import PermissionMixin, is_local_url, require_perm, safe_next
 
 
 class InboxView(LoginRequiredMixin, ListView):
@@ -43,7 +43,7 @@ def notification_open(request, pk):
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+    if is_local_url(request, note.url):
         return redirect(note.url)
     return redirect("notices:inbox")
 
@@ -56,17 +56,14 @@ def inbox_mark_all_read(request):
     return redirect("notices:inbox")
 
 
-class OutboxView(LoginRequiredMixin, ListView):
+class OutboxView(PermissionMixin, ListView):
     """Every message the platform sent or will send, with its status; failed ones can be retried."""
 
+    permission = "liaison.view_outboxmessage"
+    nav_active = "outbox"
     template_name = "liaison/outbox.html"
     context_object_name = "rows"
     paginate_by = 50
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("liaison.view_outboxmessage"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
         return OutboxMessage.objects.visible_to(self.request.user)
@@ -89,7 +86,6 @@ class OutboxView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         counts = dict(self.base_queryset().values_list("status").annotate(n=Count("pk")).order_by())
         context.update(
-            nav_active="outbox",
             statuses=[(value, label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices],
             channels=Channel.choices,
             can_retry=self.request.user.has_perm("liaison.view_outboxmessage"),
@@ -100,15 +96,11 @@ class OutboxView(LoginRequiredMixin, ListView):
 @login_required
 @require_POST
 def outbox_message_retry(request, pk):
-    if not request.user.has_perm("liaison.view_outboxmessage"):
-        raise PermissionDenied
+    require_perm(request.user, "liaison.view_outboxmessage")
     message = access_object(OutboxMessage, request.user, pk)
     if message.status != OutboxMessage.Status.FAILED:
         messages.warning(request, _("Only failed messages can be sent again."))
     else:
         outbox_retry(message=message, actor=request.user)
         messages.success(request, _("The message to %(name)s is queued again.") % {"name": message.recipient_name})
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notices:outbox")
+    return redirect(safe_next(request, reverse("notices:outbox")))

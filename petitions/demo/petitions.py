@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.jurisdictions import under_q
 from liaison.models import User
 from petitions.demo.handling import DemoHandling, seed_reply_templates
 from petitions.demo.maker import Item, Maker, Network, chunk_numbers, load_network, search_text
@@ -44,7 +45,7 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
     (`demo_handling`); nothing if the district has any."""
     today = today or timezone.localdate()
     seed_reply_templates(report)
-    if Petition.objects.filter(area_code__startswith=DISTRICT_CODE[:6]).exists():
+    if Petition.objects.filter(under_q(DISTRICT_CODE[:6], "area_code")).exists():
         return
     since = today - timedelta(days=DEMO_DAYS)
     net = load_network({"code__startswith": "YQ-"}, with_events=True, since=since)

@@ -25,6 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from liaison.excel import Sheet, xlsx_response
+from liaison.web import PermissionMixin, require_perm
+from liaison.web import no_store as _no_store  # old name kept: the handling views are reworked on another branch
 from petitions.handling import forms as f
 from petitions.handling import services as handling
 from petitions.handling import workflow
@@ -33,9 +36,8 @@ from petitions.handling.workflow import InvalidTransition, Move
 from petitions.intake.staging import FileStage
 from petitions.ledger import privacy
 from petitions.ledger.services import PetitionError
-from petitions.ledger.views import _no_store, scoped_petition
+from petitions.ledger.views import scoped_petition
 from petitions.models import Assignment, DeadlineRule, DepartmentReply, Petition, PetitionRepresentative, Rating, Status
-from stations.network.views import PermissionMixin, require_perm
 
 
 @dataclass(frozen=True)
@@ -496,8 +498,6 @@ def _with_export(params) -> str:
 
 
 def _triage_workbook(user, context):
-    from stations.reception.reports.views import Sheet, xlsx_response
-
     rows, n = [], 0
     for group in context["groups"]:
         for r in group["rows"]:
@@ -649,8 +649,6 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
 
 
 def _desk_workbook(user, context):
-    from stations.reception.reports.views import Sheet, xlsx_response
-
     tab_label = {k: label for k, label, _n in context["tabs"]}[context["tab"]]
     rows = []
     for n, share in enumerate(context["rows"], start=1):

@@ -18,13 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from liaison.models import Jurisdiction
+from liaison.web import require_perm, safe_next
 from petitions.intake import desk
 from petitions.intake.forms import LinkForm, PetitionForm
 from petitions.intake.staging import FileStage
@@ -40,7 +40,6 @@ from petitions.ledger.services import (
 )
 from petitions.ledger.views import scoped_petition
 from petitions.models import Petition
-from stations.network.views import require_perm
 
 VIEW = "petitions.view_petition"
 ADD = "petitions.add_petition"
@@ -73,15 +72,6 @@ def _refresh_initial(request) -> dict:
     if changed in ("station", "event"):
         initial.pop("community", None)  # a new station starts from its own community
     return initial
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _registered_message(petition) -> str:
@@ -245,7 +235,7 @@ def link(request, pk):
                 _("Item %(number)s is now handled together with %(target)s.")
                 % {"number": petition.tracking_number, "target": link_form.target.tracking_number},
             )
-            return redirect(_safe_next(request, reverse("petitions:detail", args=[petition.pk])))
+            return redirect(safe_next(request, reverse("petitions:detail", args=[petition.pk])))
     form = PetitionForm(user=request.user, petition=petition, initial=PetitionForm.initial_for(petition))
     return render(request, TEMPLATE, _context(request, form, petition=petition, link_form=link_form))
 
@@ -265,7 +255,7 @@ def attachment_add(request, pk):
         messages.success(request, _("%(n)s file(s) added.") % {"n": len(added)})
     elif not stage.errors:
         messages.info(request, _("Choose a file first."))
-    return redirect(_safe_next(request, reverse("petitions:update", args=[petition.pk])))
+    return redirect(safe_next(request, reverse("petitions:update", args=[petition.pk])))
 
 
 @require_POST
@@ -276,7 +266,7 @@ def attachment_delete(request, pk, file_pk):
     name = attachment.original_name
     petition_attachment_remove(actor=request.user, attachment=attachment)
     messages.success(request, _("%(name)s removed.") % {"name": name})
-    return redirect(_safe_next(request, reverse("petitions:update", args=[petition.pk])))
+    return redirect(safe_next(request, reverse("petitions:update", args=[petition.pk])))
 
 
 # --------------------------------------------------------------------------- similar items

@@ -8,9 +8,8 @@ come with one query per chunk. Small exports are written during the request,
 large ones by the `petition_export` job runner.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
 from types import SimpleNamespace
 
@@ -18,12 +17,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
+from liaison.excel import ALERT_FONT, Sheet, Styled, write_workbook
 from liaison.jobs import JobRejected, JobResult, runner, temp_path
 from liaison.models import Role
 from petitions.ledger import privacy
@@ -32,7 +27,6 @@ from petitions.models import AWAITING_REPLY_STATUSES, PetitionRepresentative, Sa
 
 EXPORT_KIND = "petition_export"
 EXPORT_PERMISSION = "petitions.export_petition"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 
 
@@ -76,6 +70,7 @@ COLUMNS = (
     Column("status", gettext_lazy("Status"), 12),
 )
 TITLE_ROWS = 2  # the title and the line that says what was exported; the header follows
+DUE_ON = next(i for i, c in enumerate(COLUMNS) if c.key == "due_on")
 
 VALUES = (
     "pk",
@@ -97,17 +92,6 @@ VALUES = (
     "satisfaction",
     "status",
 )
-
-_THIN = Side(style="thin", color="BFBFBF")
-HEADER_FONT, HEADER_FILL = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-TITLE_FONT, SUBTITLE_FONT = Font(bold=True, size=14), Font(size=10, color="595959")
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-OVERDUE_FONT = Font(color="C00000", bold=True)
-DATE_FORMAT = "yyyy-mm-dd"
-
 
 # --------------------------------------------------------------------------- the rows
 
@@ -221,72 +205,29 @@ def scope_label(user) -> str:
     return ""
 
 
-class _Styles:
-    """Style arrays made once per sheet and shared by the cells that use them: setting
-    `cell.alignment` on every cell would hash the style objects for each of millions of cells."""
+def ledger_sheet(rows: Iterable[dict], *, title: str, subtitle: str) -> Sheet:
+    """The ledger sheet of `rows` (from `iter_rows`): the title and what was exported, then the table.
 
-    def __init__(self, ws):
-        self.ws = ws
-        self.wrap, self.top = self._array(alignment=WRAP), self._array(alignment=TOP)
-        self.date = self._array(alignment=TOP, number_format=DATE_FORMAT)
-        self.overdue = self._array(alignment=TOP, number_format=DATE_FORMAT, font=OVERDUE_FONT)
+    The header and the number and date columns stay in view; an overdue time limit is red.
+    """
+    keys = [c.key for c in COLUMNS]
 
-    def _array(self, **styles):
-        cell = WriteOnlyCell(self.ws)
-        for name, value in styles.items():
-            setattr(cell, name, value)
-        return cell._style
+    def cells(row: dict) -> list:
+        values = [row[key] for key in keys]
+        if row["overdue"]:
+            values[DUE_ON] = Styled(row["due_on"], ALERT_FONT)
+        return values
 
-    def cell(self, value, style):
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell._style = style  # shared and never changed: the writer only reads it
-        return cell
-
-    def text(self, value: str, style):
-        """Illegal control characters dropped, never a live formula (a resident typed it)."""
-        cell = self.cell(ILLEGAL_CHARACTERS_RE.sub("", value) if value else None, style)
-        if value and value.startswith("="):
-            cell.data_type = "s"
-        return cell
-
-
-def write_workbook(rows: Iterator[dict], target, *, title: str, subtitle: str) -> int:
-    """Write `rows` (from `iter_rows`) as .xlsx to `target` (a path or binary file); returns the row count."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Ledger"))
-    ws.freeze_panes = f"C{TITLE_ROWS + 2}"  # header and the number and date columns stay in view
-    for i, column in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    head = WriteOnlyCell(ws, value=title)
-    head.font = TITLE_FONT
-    ws.append([head])
-    sub = WriteOnlyCell(ws, value=subtitle)
-    sub.font = SUBTITLE_FONT
-    ws.append([sub])
-    header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(ws, value=str(column.label))
-        cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, HEADER_BORDER
-        header.append(cell)
-    ws.append(header)
-    ws.print_title_rows = f"{TITLE_ROWS + 1}:{TITLE_ROWS + 1}"
-    styles = _Styles(ws)
-    layout = [(c.key, styles.wrap if c.wrap else styles.top) for c in COLUMNS]
-    count = 0
-    for row in rows:
-        count += 1
-        cells = []
-        for key, style in layout:
-            value = row[key]
-            if isinstance(value, str):
-                cells.append(styles.text(value, style))
-            elif isinstance(value, date):
-                cells.append(styles.cell(value, styles.overdue if key == "due_on" and row["overdue"] else styles.date))
-            else:
-                cells.append(styles.cell(value, style) if value is not None else None)
-        ws.append(cells)
-    wb.save(target)
-    return count
+    return Sheet(
+        title=_("Ledger"),
+        heading=title,
+        subtitle=[subtitle],
+        header=[c.label for c in COLUMNS],
+        rows=map(cells, rows),
+        widths=[c.width for c in COLUMNS],
+        wrap={i for i, c in enumerate(COLUMNS) if c.wrap},
+        freeze_columns=2,
+    )
 
 
 def export_title(user) -> str:
@@ -309,12 +250,12 @@ def export_filename() -> str:
 def write_export(user, params: QueryDict, target, *, on_chunk=None) -> int:
     """The user's filtered ledger as .xlsx into `target`; returns the row count."""
     queryset = export_queryset(user, params)
-    return write_workbook(
+    sheet = ledger_sheet(
         iter_rows(queryset, user, on_chunk=on_chunk),
-        target,
         title=export_title(user),
         subtitle=export_subtitle(ledger_filter_summary(user, params)),
     )
+    return write_workbook(target, sheet)
 
 
 # --------------------------------------------------------------------------- the job

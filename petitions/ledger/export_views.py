@@ -4,13 +4,13 @@ import tempfile
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from liaison.excel import xlsx_download
 from liaison.jobs import job_start
+from liaison.web import require_perm
 from petitions.ledger import export as ledger_export
 
 
@@ -19,8 +19,7 @@ from petitions.ledger import export as ledger_export
 def export(request):
     """GET with the ledger's query string. Up to LIAISON_EXPORT_SYNC_ROWS rows are sent now;
     above that a `petition_export` job writes the file and the job page offers it."""
-    if not request.user.has_perm(ledger_export.EXPORT_PERMISSION):
-        raise PermissionDenied
+    require_perm(request.user, ledger_export.EXPORT_PERMISSION)
     limit = settings.LIAISON_EXPORT_SYNC_ROWS
     queryset = ledger_export.export_queryset(request.user, request.GET)
     # Enough ids to tell "small" from "large" without counting millions of rows.
@@ -28,14 +27,7 @@ def export(request):
         target = tempfile.TemporaryFile()
         ledger_export.write_export(request.user, request.GET, target)
         target.seek(0)
-        response = FileResponse(
-            target,
-            as_attachment=True,
-            filename=ledger_export.export_filename(),
-            content_type=ledger_export.XLSX_CONTENT_TYPE,
-        )
-        response["Cache-Control"] = "private, no-store"  # the file holds residents' phone numbers
-        return response
+        return xlsx_download(ledger_export.export_filename(), target)  # never cached: residents' phone numbers
     job = job_start(
         owner=request.user,
         kind=ledger_export.EXPORT_KIND,

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 class DepartmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from liaison.access import prefix_q, scope_for
+        from liaison.access import scope_for
+        from liaison.jurisdictions import under_q
 
         scope = scope_for(user)
         if scope.everything:
             return self.all()
         return self.filter(
-            prefix_q("jurisdiction__code", scope.jurisdiction_prefixes) | models.Q(pk__in=scope.department_ids)
+            under_q(scope.jurisdiction_prefixes, "jurisdiction__code") | models.Q(pk__in=scope.department_ids)
         )
 
 

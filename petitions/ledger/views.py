@@ -13,17 +13,16 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
+from liaison.web import PermissionMixin, no_store, require_perm, safe_next
 from petitions.ledger import listing as ledger
 from petitions.ledger import privacy, selectors, services
 from petitions.ledger.querysets import access_petition
 from petitions.models import Petition, PetitionAttachment, SavedFilter
-from stations.network.views import PermissionMixin, require_perm
 
 VIEW = "petitions.view_petition"
 ANNOTATE = "petitions.annotate_petition"
@@ -59,11 +58,6 @@ def _detail_url(petition, anchor=""):
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -102,7 +96,7 @@ class LedgerView(PermissionMixin, TemplateView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
+        return no_store(super().render_to_response(context, **kwargs))
 
 
 def _sort_links(params: QueryDict, current: str) -> dict:
@@ -208,7 +202,7 @@ class PetitionDetailView(PermissionMixin, DetailView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
+        return no_store(super().render_to_response(context, **kwargs))
 
 
 def detail_context(request, petition, *, note_form=None, reply_form=None, revealed=None, **_ignored) -> dict:
@@ -255,7 +249,7 @@ def detail_context(request, petition, *, note_form=None, reply_form=None, reveal
 
 def _render_detail(request, petition, *, status=200, **extra):
     context = {"petition": petition, "object": petition, **detail_context(request, petition, **extra)}
-    return _no_store(render(request, "petitions/petition_detail.html", context, status=status))
+    return no_store(render(request, "petitions/petition_detail.html", context, status=status))
 
 
 @login_required
@@ -270,7 +264,7 @@ def reveal(request, pk):
         return HttpResponseBadRequest(_("Nothing to reveal."))
     value = services.petition_reveal(actor=request.user, petition=petition, what=what)  # PermissionDenied → 403
     if _is_htmx(request):
-        return _no_store(render(request, "petitions/_reveal.html", {"field": what, "value": value, "revealed": True}))
+        return no_store(render(request, "petitions/_reveal.html", {"field": what, "value": value, "revealed": True}))
     return _render_detail(request, petition, revealed={what: value})
 
 
@@ -290,13 +284,6 @@ def note_add(request, pk):
     return _render_detail(request, petition, note_form=form)
 
 
-def _next_url(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def follow_up(request, pk):
@@ -313,7 +300,7 @@ def follow_up(request, pk):
             messages.success(request, _("Item %(number)s is marked for follow-up.") % number)
         else:
             messages.success(request, _("The follow-up mark of %(number)s is removed.") % number)
-    return redirect(_next_url(request, _detail_url(petition)))
+    return redirect(safe_next(request, _detail_url(petition)))
 
 
 @login_required

@@ -14,17 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 
+from liaison.excel import Sheet, write_workbook, xlsx_response
 from liaison.jobs import JobRejected, JobResult, job_start, runner, temp_path
 from liaison.models import Role
 from liaison.templatetags.liaison_tags import days, percent
+from liaison.web import PermissionMixin, require_perm
 from petitions.models import Outcome, Satisfaction
 from petitions.reports import dashboard as dash
 from petitions.reports.charts import trend_svg
 from petitions.reports.dashboard import MEASURES, RATES
 from petitions.reports.evaluation import evaluate
 from petitions.reports.forms import MonthForm, ReportFilterForm
-from stations.network.views import PermissionMixin, require_perm
-from stations.reception.reports.views import Sheet, write_workbook, xlsx_response
 
 VIEW_REPORTS = "petitions.view_reports"
 SCREEN_ROWS = 30  # the busiest stations and representatives on screen; Excel has them all

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +22,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, ListView
 
+from liaison.excel import xlsx_download
+from liaison.web import PermissionMixin, no_store, require_perm
 from petitions.handling.models import Suggestion
-from petitions.ledger.export import XLSX_CONTENT_TYPE
 from petitions.ledger.services import PetitionError
 from petitions.models import Petition
+from petitions.suggestions import export as suggestion_export
 from petitions.suggestions import services as suggestions
 from petitions.suggestions.forms import SuggestionFilterForm, SuggestionForm, action_form
-from stations.network.views import PAGE_SIZE, PermissionMixin, require_perm
+from stations.network.views import PAGE_SIZE
 
 VIEW, ADD, CHANGE = suggestions.VIEW, suggestions.ADD, suggestions.CHANGE
 NAV = "suggestions"
@@ -63,11 +65,6 @@ def scoped_suggestion(request, pk, perm=VIEW) -> Suggestion:
 
 def _detail_url(suggestion, anchor=""):
     return reverse("petitions:suggestion_detail", args=[suggestion.pk]) + (f"#{anchor}" if anchor else "")
-
-
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --------------------------------------------------------------------------- the list
@@ -109,12 +106,9 @@ def export(request):
     title = _("Representative suggestions (%(scope)s)") % {"scope": scope} if scope else _("Representative suggestions")
     subtitle = _("Exported %(when)s.") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     target = tempfile.TemporaryFile()
-    suggestions.write_export(form.filtered(), target, title=title, subtitle=subtitle)
+    suggestion_export.write_export(form.filtered(), target, title=title, subtitle=subtitle)
     target.seek(0)
-    filename = f"{_('Representative suggestions')}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(f"{_('Representative suggestions')}-{timezone.localdate():%Y%m%d}.xlsx", target)
 
 
 # --------------------------------------------------------------------------- drafting and editing
@@ -159,7 +153,7 @@ def create(request):
                 return redirect(_detail_url(suggestion))
     else:
         form = SuggestionForm(user=request.user, initial={"petition_numbers": _prefill_numbers(request)})
-    return _no_store(render(request, "petitions/suggestion_form.html", {"form": form, "nav_active": NAV}))
+    return no_store(render(request, "petitions/suggestion_form.html", {"form": form, "nav_active": NAV}))
 
 
 @login_required
@@ -219,7 +213,7 @@ def edit(request, pk):
         "nav_active": NAV,
         "sources": suggestions.source_petitions(request.user, suggestion),
     }
-    return _no_store(render(request, "petitions/suggestion_form.html", context))
+    return no_store(render(request, "petitions/suggestion_form.html", context))
 
 
 # --------------------------------------------------------------------------- one suggestion
@@ -246,7 +240,7 @@ class SuggestionDetailView(PermissionMixin, DetailView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
+        return no_store(super().render_to_response(context, **kwargs))
 
 
 def detail_context(request, suggestion, bound=None) -> dict:
@@ -300,7 +294,7 @@ def act(request, pk, action):
             return redirect(_detail_url(done))
     context = {"suggestion": suggestion, "object": suggestion, **detail_context(request, suggestion, (action, form))}
     context["forms"].setdefault(action, form)  # shown even when the status moved on, with its error
-    return _no_store(render(request, "petitions/suggestion_detail.html", context))
+    return no_store(render(request, "petitions/suggestion_detail.html", context))
 
 
 @login_required
@@ -314,4 +308,4 @@ def print_view(request, pk):
         "sources": suggestions.source_petitions(request.user, suggestion),
         "printed_on": timezone.localdate(),
     }
-    return _no_store(render(request, "petitions/suggestion_print.html", context))
+    return no_store(render(request, "petitions/suggestion_print.html", context))

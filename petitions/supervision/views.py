@@ -6,41 +6,29 @@ Writes go through its services; a refused write (`PetitionError`,
 `InvalidTransition`) becomes a form error and what was typed stays.
 """
 
-import io
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import TemplateView
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from liaison import workdays
+from liaison.excel import xlsx_response
+from liaison.web import PermissionMixin, no_store, require_perm
 from petitions.handling.workflow import InvalidTransition
-from petitions.ledger.export import (
-    DATE_FORMAT,
-    HEADER_ALIGN,
-    HEADER_BORDER,
-    HEADER_FILL,
-    HEADER_FONT,
-    SUBTITLE_FONT,
-    TITLE_FONT,
-    WRAP,
-    XLSX_CONTENT_TYPE,
-)
 from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
 from petitions.models import Commitment, Petition, SupervisionNotice
 from petitions.supervision import services as sv
+from petitions.supervision.export import deadlines_sheet
 from petitions.supervision.forms import (
     CommitmentFilterForm,
     CommitmentFollowUpForm,
@@ -51,15 +39,9 @@ from petitions.supervision.forms import (
     NoticeForm,
     TrafficLightFilterForm,
 )
-from stations.network.views import PermissionMixin, require_perm
 
 NOTICES_PER_PAGE = 50
 EXPORT_PERMISSION = "petitions.export_petition"
-
-
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --------------------------------------------------------------------------- traffic lights
@@ -135,11 +117,7 @@ class TrafficLightView(PermissionMixin, TemplateView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
-
-
-def _text(value) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value)) if value else ""
+        return no_store(super().render_to_response(context, **kwargs))
 
 
 @login_required
@@ -152,81 +130,16 @@ def export(request):
     rows = sv.light_rows(shown, bounds, limit=sv.EXPORT_LIMIT + 1)
     capped = len(rows) > sv.EXPORT_LIMIT
     rows = rows[: sv.EXPORT_LIMIT]
-    columns = [
-        (_("No."), 6),
-        (_("Light"), 12),
-        (_("Deadline"), 12),
-        (_("Working days left"), 10),
-        (_("Days overdue"), 10),
-        (_("Tracking number"), 15),
-        (_("Handling department"), 22),
-        (_("Station"), 18),
-        (_("Category"), 16),
-        (_("Urgency"), 8),
-        (_("Status"), 10),
-        (_("Content"), 48),
-        (_("Date received"), 12),
-    ]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Deadlines")[:31]
-    sheet.append([_("Items in hand by deadline")])
-    sheet["A1"].font = TITLE_FONT
-    note = _("As of %(day)s; %(count)s items, earliest deadline first.") % {
-        "day": bounds.today.isoformat(),
-        "count": len(rows),
-    }
-    if capped:
-        note += " " + _("Only the %(limit)s most urgent items are included; narrow the filter for the rest.") % {
-            "limit": sv.EXPORT_LIMIT
-        }
-    sheet.append([note])
-    sheet["A2"].font = SUBTITLE_FONT
-    sheet.append([label for label, _width in columns])
-    for index, (_label, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=3, column=index)
-        cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, HEADER_BORDER
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    labels = dict(sv.Light.choices)
-    for number, row in enumerate(rows, start=1):
-        p = row.petition
-        sheet.append(
-            [
-                number,
-                str(labels[row.light]),
-                p.due_on,
-                row.deadline.days_left,
-                row.deadline.overdue_days or None,
-                p.tracking_number,
-                _text(p.lead_department.name if p.lead_department else ""),
-                _text(p.station.name if p.station else ""),
-                _text(str(p.category) if p.category else ""),
-                str(p.get_urgency_display()),
-                str(p.get_status_display()),
-                _text(p.content),
-                p.received_on,
-            ]
-        )
-        line = sheet.max_row
-        for column in (3, 13):
-            sheet.cell(row=line, column=column).number_format = DATE_FORMAT
-        content = sheet.cell(row=line, column=12)
-        content.alignment = WRAP
-        content.data_type = "s"  # a content starting with "=" is text, never a formula
-    sheet.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    book.save(buffer)
+    sheet = deadlines_sheet(rows, today=bounds.today, capped=capped)
+    response = xlsx_response(f"{_('Deadlines')}-{bounds.today:%Y%m%d}.xlsx", sheet)
     if capped:
         messages.warning(
             request,
             _("The export holds the %(limit)s most urgent items only; narrow the filter for the rest.")
             % {"limit": sv.EXPORT_LIMIT},
         )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    filename = f"{_('Deadlines')}-{bounds.today:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["X-Export-Capped"] = "1" if capped else "0"
-    return _no_store(response)
+    return response
 
 
 # --------------------------------------------------------------------------- supervision notices
@@ -266,7 +179,7 @@ class NoticeListView(PermissionMixin, TemplateView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
+        return no_store(super().render_to_response(context, **kwargs))
 
 
 @login_required
@@ -302,7 +215,7 @@ def notice_create(request):
     else:
         form = NoticeForm(initial=NoticeForm.initial_for(petition), user=user, petition=petition)
     in_hand = petition is None or petition.status in sv.IN_HAND_STATUSES
-    return _no_store(
+    return no_store(
         render(
             request,
             "petitions/notice_form.html",
@@ -327,7 +240,7 @@ def _render_notice(request, notice, *, answer_form=None, status=200):
         and Petition.objects.visible_to(request.user).filter(pk=notice.petition_id).exists(),
         "nav_active": "supervision",
     }
-    return _no_store(render(request, "petitions/notice_detail.html", context, status=status))
+    return no_store(render(request, "petitions/notice_detail.html", context, status=status))
 
 
 @login_required
@@ -362,7 +275,7 @@ def notice_answer(request, pk):
 def notice_print(request, pk):
     """The notice on one A4 sheet in the official layout (督办通知单)."""
     notice = _scoped_notice(request, pk)
-    return _no_store(render(request, "petitions/notice_print.html", {"notice": notice, "nav_active": "supervision"}))
+    return no_store(render(request, "petitions/notice_print.html", {"notice": notice, "nav_active": "supervision"}))
 
 
 # --------------------------------------------------------------------------- commitments
@@ -424,7 +337,7 @@ class CommitmentListView(PermissionMixin, TemplateView):
         return context
 
     def render_to_response(self, context, **kwargs):
-        return _no_store(super().render_to_response(context, **kwargs))
+        return no_store(super().render_to_response(context, **kwargs))
 
 
 @login_required
@@ -463,7 +376,7 @@ def commitment_create(request):
                 petition=petition.tracking_number, department=petition.lead_department_id, station=petition.station_id
             )
         form = CommitmentForm(initial=initial, user=user)
-    return _no_store(render(request, "petitions/commitment_form.html", {"form": form, "nav_active": "supervision"}))
+    return no_store(render(request, "petitions/commitment_form.html", {"form": form, "nav_active": "supervision"}))
 
 
 def _render_commitment(request, commitment, *, progress_form=None, follow_up_form=None, status=200):
@@ -485,7 +398,7 @@ def _render_commitment(request, commitment, *, progress_form=None, follow_up_for
         and Petition.objects.visible_to(user).filter(pk=commitment.petition_id).exists(),
         "nav_active": "supervision",
     }
-    return _no_store(render(request, "petitions/commitment_detail.html", context, status=status))
+    return no_store(render(request, "petitions/commitment_detail.html", context, status=status))
 
 
 @login_required

@@ -3,8 +3,6 @@ outside the scope is 404, inside but not permitted is 403."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,6 +12,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 from django.views.generic.edit import CreateView
 
 from liaison.access import access_object
+from liaison.web import PermissionMixin, require_perm
 from stations.models import Membership, Representative, Station, StationDocument
 from stations.network import selectors, services
 from stations.network.forms import (
@@ -27,37 +26,6 @@ from stations.network.forms import (
 from stations.network.querysets import access_representative, access_station
 
 PAGE_SIZE = 50
-
-
-def require_perm(user, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
-class PermissionMixin(LoginRequiredMixin):
-    """Sign-in first (redirect), then the capability (403).
-
-    Views of one object check the capability only after fetching it through
-    the scoped queryset, so an object outside the scope is 404 for everyone.
-    """
-
-    permission = ""
-    nav_active = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.permission and not self.kwargs.get("pk"):
-            require_perm(request.user, self.permission)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        require_perm(self.request.user, self.permission)
-        return obj
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["nav_active"] = self.nav_active
-        return context
 
 
 # Stations ------------------------------------------------------------------

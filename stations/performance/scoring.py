@@ -6,7 +6,7 @@ else the default), and the score lines and total of a representative's figures. 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from petitions.handling.services import jurisdiction_codes_above
+from liaison.jurisdictions import nearest_above
 from stations.models import DEFAULT_SCORING, Activity, ScoringRule
 from stations.performance.figures import Figures
 
@@ -38,7 +38,9 @@ class RuleBook:
 
     def __init__(self, rows):
         self.defaults: dict[str, Rule] = {}
-        self.by_code: dict[str, dict[str, Rule]] = {}
+        self.rules: dict[int, Rule] = {}
+        # The rows of each activity, jurisdiction loaded, for `nearest_above` to search without a query.
+        self.rows: dict[str, list[ScoringRule]] = {}
         for r in rows:
             rule = Rule(
                 activity=r.activity,
@@ -49,9 +51,9 @@ class RuleBook:
                 jurisdiction_id=r.jurisdiction_id,
                 jurisdiction_name=r.jurisdiction.name if r.jurisdiction_id else "",
             )
-            if r.jurisdiction_id:
-                self.by_code.setdefault(r.jurisdiction.code, {})[r.activity] = rule
-            else:
+            self.rules[r.pk] = rule
+            self.rows.setdefault(r.activity, []).append(r)
+            if not r.jurisdiction_id:
                 self.defaults[r.activity] = rule
         self._cache: dict[str, dict[str, Rule]] = {}
 
@@ -63,17 +65,13 @@ class RuleBook:
         return self.defaults.get(activity) or _builtin(activity)
 
     def for_code(self, code: str) -> dict[str, Rule]:
-        """activity → the rule of the nearest jurisdiction above `code` that has one, else the default."""
+        """activity → the rule of the nearest jurisdiction above `code` that has one, else the default
+        (`liaison.jurisdictions.nearest_above`), else the built-in one. No query."""
         if code not in self._cache:
             found = {}
             for activity in Activity.values:
-                for above in reversed(jurisdiction_codes_above(code)):  # nearest first
-                    rule = self.by_code.get(above, {}).get(activity)
-                    if rule is not None:
-                        found[activity] = rule
-                        break
-                else:
-                    found[activity] = self.default(activity)
+                row = nearest_above(self.rows.get(activity, ()), code)
+                found[activity] = self.rules[row.pk] if row is not None else _builtin(activity)
             self._cache[code] = found
         return self._cache[code]
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,18 +111,13 @@ def ranking(
     """Every representative whose record the user may see (`records_visible_to`), with the year's
     figures and score, ranked by score (equal scores share a rank). `jurisdiction`: elected there or
     attached to a station there. A constant number of queries (nine, plus the user's scope)."""
-    from stations.models import Membership
-
     reps = (
         records_visible_to(user)
         .select_related("jurisdiction")
         .only("pk", "code", "name", "level", "work_unit", "jurisdiction__code", "jurisdiction__name")
     )
     if jurisdiction is not None:
-        attached = Membership.objects.filter(station__jurisdiction__code__startswith=jurisdiction.prefix).values(
-            "representative"
-        )
-        reps = reps.filter(Q(jurisdiction__code__startswith=jurisdiction.prefix) | Q(pk__in=attached))
+        reps = reps.in_area(jurisdiction)
     if level:
         reps = reps.filter(level=level)
     reps = list(reps.order_by())

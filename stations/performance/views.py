@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from liaison.access import scope_for
+from liaison.excel import Sheet, xlsx_response
+from liaison.web import require_perm
 from stations.models import Activity, Representative, RosterEntry
 from stations.network.querysets import access_representative
-from stations.network.views import require_perm
 from stations.performance import services as perf
 from stations.performance.figures import HELD, SCHEDULED
 from stations.performance.forms import RankingFilterForm, ReportForm, ScoringRuleForm, year_choices
 from stations.performance.scoring import RuleBook
 from stations.public.views import _cacheable
-from stations.reception.reports.views import Sheet, xlsx_response
 
 RANKING_PAGE_SIZE = 100
 PUBLIC_MAX_AGE = 300

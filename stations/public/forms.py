@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import LEVEL_DIGITS, code_at, is_under
 from liaison.models import Jurisdiction
 from stations.models import StationKind
 
@@ -36,12 +37,12 @@ class DirectoryForm(forms.Form):
     def clean(self):
         data = super().clean()
         area, district = data.get("area"), data.get("district")
-        if area and district and not area.startswith(district[:6]):
+        if area and district and not is_under(area, district[: LEVEL_DIGITS["county"]]):
             # The visitor picked another district: its choice wins over a stale street.
             data["area"] = ""
         elif area:
             # A street or township decides its district.
-            data["district"] = area[:6].ljust(12, "0")
+            data["district"] = code_at(area, "county")
         return data
 
     def value(self, name) -> str:
@@ -59,12 +60,12 @@ class DirectoryForm(forms.Form):
         district = self.value("district")
         names = {d["code"]: d["name"] for d in self.districts}
         if district:
-            chosen = [t for t in self.townships if t["code"].startswith(district[:6])]
+            chosen = [t for t in self.townships if is_under(t["code"], district[: LEVEL_DIGITS["county"]])]
         elif len(self.districts) <= 1 or len(self.townships) <= AREA_OPTIONS_LIMIT:
             chosen = self.townships
         else:
             return []
         groups: dict[str, list[dict]] = {}
         for township in chosen:
-            groups.setdefault(township["code"][:6].ljust(12, "0"), []).append(township)
+            groups.setdefault(code_at(township["code"], "county"), []).append(township)
         return [(names.get(code, ""), items) for code, items in groups.items()]

@@ -8,6 +8,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import LEVEL_DIGITS, under_q
 from liaison.models import Jurisdiction
 from stations.models import EventKind, Level, Membership, ReceptionEvent, ReceptionPlan, RosterEntry, Station
 from stations.network.selectors import public_station_members
@@ -61,8 +62,8 @@ def public_areas() -> list[dict]:
 
     return list(
         Jurisdiction.objects.filter(
-            Q(level=Jurisdiction.Level.COUNTY, code__in=codes(6))
-            | Q(level=Jurisdiction.Level.TOWNSHIP, code__in=codes(9))
+            Q(level=Jurisdiction.Level.COUNTY, code__in=codes(LEVEL_DIGITS["county"]))
+            | Q(level=Jurisdiction.Level.TOWNSHIP, code__in=codes(LEVEL_DIGITS["township"]))
         )
         .order_by("code")
         .values("code", "name", "level")
@@ -85,9 +86,9 @@ def directory_search(params, *, with_choices=True):
             | Q(jurisdiction__parent__name__icontains=text)
         )
     if form.value("area"):
-        stations = stations.filter(jurisdiction__code__startswith=form.value("area")[:9])
+        stations = stations.filter(under_q(form.value("area")[: LEVEL_DIGITS["township"]], "jurisdiction__code"))
     elif form.value("district"):
-        stations = stations.filter(jurisdiction__code__startswith=form.value("district")[:6])
+        stations = stations.filter(under_q(form.value("district")[: LEVEL_DIGITS["county"]], "jurisdiction__code"))
     if form.value("kind"):
         stations = stations.filter(kind=form.value("kind"))
     return form, stations

@@ -10,6 +10,7 @@ owner's scope reads exactly like a reference to something that does not exist.
 Importing this package registers the job runners of `importing` and `exporting`.
 """
 
+from liaison.excel import XLSX_CONTENT_TYPE  # re-exported: the upload form checks files against it
 from stations.roster import exporting, importing  # noqa: F401  (register the job runners)
 from stations.roster.columns import (
     DIRECT_EXPORT_LIMIT,
@@ -19,12 +20,11 @@ from stations.roster.columns import (
     STATION_EXPORT,
     STATION_IMPORT,
     STATION_ROSTER,
-    XLSX_CONTENT_TYPE,
     Roster,
     general_notes,
-    template_workbook,
 )
-from stations.roster.exporting import export_bytes, export_queryset, write_export
+from stations.roster.exporting import export_queryset, export_sheet, write_export
+from stations.roster.template import template_workbook
 
 __all__ = [
     "DIRECT_EXPORT_LIMIT",
@@ -36,8 +36,8 @@ __all__ = [
     "STATION_ROSTER",
     "XLSX_CONTENT_TYPE",
     "Roster",
-    "export_bytes",
     "export_queryset",
+    "export_sheet",
     "general_notes",
     "template_workbook",
     "write_export",

@@ -1,6 +1,5 @@
-"""Roster columns, shared constants and the import template."""
+"""Roster columns and shared constants; the import template is built in `template`."""
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,14 +9,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import Font
 
 from stations.models import Level, ProfessionalGroup, Representative, Station, StationKind
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Up to this many rows an export is written during the request; above it, a job.
 DIRECT_EXPORT_LIMIT = 2000
 # A file where every row is wrong would otherwise store a six-figure error list.
@@ -443,77 +438,12 @@ def general_notes(roster: Roster) -> list[str]:
     ]
 
 
-# --------------------------------------------------------------------------- template
+# --------------------------------------------------------------------------- cells
 
 
 def header_font(column):
+    """A header in the template and the export: red for a column the import requires."""
     return Font(bold=True, color="C00000" if column.required else "000000")
-
-
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def template_workbook(roster: Roster, user) -> bytes:
-    """The import template: header, one example row, dropdowns and an instructions sheet."""
-    columns = roster.columns_for(user)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(roster.title)[:31]
-    for i, column in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        header = ws.cell(row=1, column=i, value=str(column.label))
-        header.font, header.fill = header_font(column), HEADER_FILL
-        header.alignment = Alignment(vertical="center", wrap_text=True)
-        ws.column_dimensions[letter].width = column.width
-        if column.text_format:
-            ws.column_dimensions[letter].number_format = "@"
-        example = ws.cell(row=2, column=i, value=display_value(column, column.example))
-        example.font = Font(italic=True, color="808080")
-        if column.text_format:
-            example.number_format = "@"
-        labels = column.allowed_labels()
-        if labels:
-            dv = DataValidation(
-                type="list",
-                formula1='"{}"'.format(",".join(label.replace('"', "") for label in labels)),
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="warning",
-                error=_("Choose a value from the list."),
-            )
-            dv.add(f"{letter}2:{letter}1048576")
-            ws.add_data_validation(dv)
-    ws.freeze_panes = "A2"
-    ws.row_dimensions[1].height = 30
-
-    notes = wb.create_sheet(_("Instructions")[:31])
-    notes.column_dimensions["A"].width = 24
-    notes.column_dimensions["B"].width = 10
-    notes.column_dimensions["C"].width = 70
-    notes.column_dimensions["D"].width = 40
-    notes.append([_("%(roster)s: how to fill it in") % {"roster": roster.title}])
-    notes["A1"].font = Font(bold=True, size=14)
-    for line in general_notes(roster):
-        notes.append([line])
-    notes.append([])
-    notes.append([_("Column"), _("Required"), _("Description"), _("Allowed values")])
-    for cell in notes[notes.max_row]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for column in columns:
-        notes.append(
-            [
-                str(column.label),
-                _("Yes") if column.required else "",
-                str(column.help),
-                " / ".join(column.allowed_labels()),
-            ]
-        )
-    for row in notes.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def display_value(column: Column, value):

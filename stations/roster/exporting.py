@@ -1,22 +1,17 @@
 """Roster export: the filtered list, streamed row by row into .xlsx."""
 
-import io
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from liaison.excel import Sheet, write_workbook
 from liaison.jobs import JobRejected, JobResult, runner, temp_path
 from stations.models import Membership, Station
 from stations.network.selectors import representative_filter, representative_list, station_filter, station_list
 from stations.roster.columns import (
-    HEADER_FILL,
     REPRESENTATIVE_COLUMNS,
     REPRESENTATIVE_EXPORT,
     REPRESENTATIVE_ROSTER,
@@ -89,33 +84,39 @@ def _batched(iterable: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def export_sheet(roster: Roster, queryset, user, on_rows: Callable[[int], None] | None = None) -> Sheet:
+    """The roster of `queryset` (already scoped) as a sheet; `on_rows(rows so far)` after each chunk.
+
+    The rows are read lazily in chunks of 2,000 while the sheet is written, with
+    one query per chunk for the representatives' stations.
+    """
+    columns = roster.columns_for(user)
+    values_of = _station_values if roster is STATION_ROSTER else _representative_values
+
+    def rows():
+        number = 0
+        for batch in _batched(queryset.iterator(chunk_size=2000), 2000):
+            extra = _representative_stations(batch, user) if roster is REPRESENTATIVE_ROSTER else {}
+            for obj in batch:
+                number += 1
+                values = values_of(obj, extra)
+                yield [number, *[_export_cell(c, values.get(c.key)) for c in columns]]
+            if on_rows:
+                on_rows(number)
+
+    return Sheet(
+        title=roster.title,
+        header=[_("No."), *[c.label for c in columns]],
+        rows=rows(),
+        widths=[7, *[c.width for c in columns]],
+        # Required columns in red, as in the import template: an exported file is imported again.
+        header_fonts={i: header_font(c) for i, c in enumerate(columns, start=1)},
+    )
+
+
 def write_export(roster: Roster, queryset, user, target, on_rows: Callable[[int], None] | None = None) -> int:
     """Write the roster of `queryset` (already scoped) as .xlsx to `target`; returns the row count."""
-    columns = roster.columns_for(user)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(roster.title)[:31])
-    ws.freeze_panes = "A2"
-    ws.column_dimensions["A"].width = 7
-    for i, column in enumerate(columns, start=2):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    header = []
-    for label, font in [(_("No."), Font(bold=True)), *[(str(c.label), header_font(c)) for c in columns]]:
-        cell = WriteOnlyCell(ws, value=label)
-        cell.font, cell.fill = font, HEADER_FILL
-        header.append(cell)
-    ws.append(header)
-    values_of = _station_values if roster is STATION_ROSTER else _representative_values
-    number = 0
-    for batch in _batched(queryset.iterator(chunk_size=2000), 2000):
-        extra = _representative_stations(batch, user) if roster is REPRESENTATIVE_ROSTER else {}
-        for obj in batch:
-            number += 1
-            values = values_of(obj, extra)
-            ws.append([number, *[_text_safe(ws, _export_cell(c, values.get(c.key))) for c in columns]])
-        if on_rows:
-            on_rows(number)
-    wb.save(target)
-    return number
+    return write_workbook(target, export_sheet(roster, queryset, user, on_rows))
 
 
 def _export_cell(column, value):
@@ -126,21 +127,6 @@ def _export_cell(column, value):
     if isinstance(value, Decimal):
         return float(value)  # a number Excel can sum, not text
     return value
-
-
-def _text_safe(ws, value):
-    """Text that starts with "=" stays text: a station name must never become a live formula."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def export_bytes(roster: Roster, queryset, user) -> bytes:
-    out = io.BytesIO()
-    write_export(roster, queryset, user, out)
-    return out.getvalue()
 
 
 def _run_export(roster: Roster, job, progress) -> JobResult:

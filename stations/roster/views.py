@@ -10,16 +10,16 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from liaison.excel import xlsx_download, xlsx_response
 from liaison.jobs import job_start
 from liaison.uploads import check_size, sniff_content_type
+from liaison.web import require_perm
 from stations import roster
 from stations.roster import REPRESENTATIVE_ROSTER, STATION_ROSTER, XLSX_CONTENT_TYPE, Roster
 
@@ -27,24 +27,12 @@ IMPORT_PERMISSION = "stations.import_roster"
 EXPORT_PERMISSION = "stations.export_roster"
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"  # rosters hold phone numbers
-    return response
-
-
-def _require(request, permission):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 # --------------------------------------------------------------------------- templates
 
 
 def _template_download(request, which: Roster):
-    _require(request, IMPORT_PERMISSION)
-    return _xlsx_response(roster.template_workbook(which, request.user), which.template_filename())
+    require_perm(request.user, IMPORT_PERMISSION)
+    return xlsx_download(which.template_filename(), roster.template_workbook(which, request.user))
 
 
 @login_required
@@ -93,7 +81,7 @@ class RosterImportView(LoginRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            _require(request, IMPORT_PERMISSION)
+            require_perm(request.user, IMPORT_PERMISSION)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -138,10 +126,11 @@ class RepresentativeImportView(RosterImportView):
 
 def _export(request, which: Roster):
     """The list as the user filtered and sorted it: a file now, or a job when it is large."""
-    _require(request, EXPORT_PERMISSION)
+    require_perm(request.user, EXPORT_PERMISSION)
     queryset = roster.export_queryset(which, request.user, request.GET, request)
     if queryset.count() <= roster.DIRECT_EXPORT_LIMIT:
-        return _xlsx_response(roster.export_bytes(which, queryset, request.user), which.export_filename())
+        # Rosters hold phone numbers: the response is never cached (as every Excel download).
+        return xlsx_response(which.export_filename(), roster.export_sheet(which, queryset, request.user))
     job = job_start(
         owner=request.user,
         kind=which.export_kind,

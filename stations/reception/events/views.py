@@ -7,28 +7,25 @@ is 404, inside but not permitted is 403. Writes go through
 message and keeps what was typed.
 """
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from liaison.excel import xlsx_response
+from liaison.web import PermissionMixin, require_perm, safe_next
 from stations.models import EventPhoto, ReceptionEvent, ReceptionRule, Representative, RosterEntry, Station
 from stations.network.querysets import access_reception_event
-from stations.network.views import PAGE_SIZE, PermissionMixin, require_perm
+from stations.network.views import PAGE_SIZE
 from stations.reception.events import selectors, services
+from stations.reception.events.export import events_sheet
 from stations.reception.events.forms import (
     CancelForm,
     EventForm,
@@ -37,9 +34,6 @@ from stations.reception.events.forms import (
     RosterAddForm,
     apply_service_errors,
 )
-from stations.roster import XLSX_CONTENT_TYPE
-from stations.roster.columns import HEADER_FILL
-from stations.roster.exporting import _batched, _text_safe
 
 VIEW = "stations.view_receptionevent"
 EXPORT_MAX_ROWS = 5000
@@ -127,55 +121,8 @@ class EventListView(PermissionMixin, ListView):
                 % {"count": count, "max": EXPORT_MAX_ROWS},
             )
             return redirect(reverse("reception:event_list") + "?" + params.urlencode())
-        response = HttpResponse(export_events(queryset), content_type=XLSX_CONTENT_TYPE)
         filename = _("reception-events-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-
-def export_events(queryset) -> bytes:
-    """The ledger as .xlsx: 日期, 时间, 联络站, 类型, 地点, 代表, 状态, 接待群众, 收集意见."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Reception events")[:31])
-    ws.freeze_panes = "A2"
-    widths = [12, 13, 24, 14, 28, 30, 10, 10, 10]
-    for i, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + i)].width = width
-    labels = [
-        _("Date"),
-        _("Time"),
-        _("Station"),
-        _("Kind"),
-        _("Place"),
-        _("Representatives"),
-        _("Status"),
-        _("Residents received"),
-        _("Opinions collected"),
-    ]
-    header = []
-    for label in labels:
-        cell = WriteOnlyCell(ws, value=label)
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        header.append(cell)
-    ws.append(header)
-    for batch in _batched(queryset.iterator(chunk_size=1000), 1000):
-        for event in selectors.with_roster_names(batch):
-            row = [
-                event.date,
-                f"{event.start_time:%H:%M}–{event.end_time:%H:%M}",
-                event.station.name,
-                event.get_kind_display(),
-                event.place,
-                "、".join(event.roster_names),
-                event.get_status_display(),
-                event.residents_received,
-                event.opinions_collected,
-            ]
-            ws.append([_text_safe(ws, value) for value in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        return xlsx_response(filename, events_sheet(queryset))
 
 
 # --------------------------------------------------------------------------- one event
@@ -403,15 +350,6 @@ def roster_remove(request, pk, entry_pk):
     return redirect(_detail_url(event, "roster"))
 
 
-def _safe_next(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def volunteer(request, pk):
@@ -430,7 +368,7 @@ def volunteer(request, pk):
             _("You are on the roster of %(title)s on %(date)s.")
             % {"title": event.display_title, "date": event.date.isoformat()},
         )
-    return redirect(_safe_next(request, _detail_url(event, "roster")))
+    return redirect(safe_next(request, _detail_url(event, "roster")))
 
 
 # --------------------------------------------------------------------------- the day's record

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from liaison import workdays
 from liaison.access import scope_for
+from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from liaison.workdays import WorkingCalendar
 from stations.models import EventKind, ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry, Station
@@ -137,7 +138,7 @@ def _check_may_plan(actor, jurisdiction: Jurisdiction) -> None:
 
 def plan_stations(jurisdiction: Jurisdiction):
     """The stations a jurisdiction's plan covers: those in service under it."""
-    return Station.objects.filter(jurisdiction__code__startswith=jurisdiction.prefix, is_active=True)
+    return Station.objects.filter(under_q(jurisdiction, "jurisdiction__code"), is_active=True)
 
 
 # --------------------------------------------------------------------------- publishing

@@ -21,9 +21,10 @@ from django.views.generic import DetailView, ListView
 from liaison import workdays
 from liaison.access import access_object
 from liaison.jobs import job_start
+from liaison.web import require_perm
 from stations.models import ReceptionPlan, ReceptionRule
 from stations.network.querysets import access_station
-from stations.network.views import PAGE_SIZE, require_perm
+from stations.network.views import PAGE_SIZE
 from stations.reception.plans import selectors
 from stations.reception.plans import services as planning
 from stations.reception.plans.forms import (

@@ -6,10 +6,6 @@ a campaign of the user's own jurisdiction or below), `view_attendance` for the
 figures. Every figure counts only the events the user can see.
 """
 
-import io
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,80 +14,24 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import CreateView, UpdateView
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from liaison.access import access_object
+from liaison.excel import Sheet, xlsx_response
+from liaison.web import PermissionMixin, require_perm
 from stations.models import Campaign, EventKind, Level, ReceptionEvent
-from stations.network.views import PAGE_SIZE, PermissionMixin, require_perm
+from stations.network.views import PAGE_SIZE
 from stations.reception.reports import selectors
 from stations.reception.reports.campaigns import campaign_save, may_change_campaign
 from stations.reception.reports.forms import AttendanceFilterForm, CampaignForm
-from stations.roster import XLSX_CONTENT_TYPE
-from stations.roster.columns import HEADER_FILL
 
 VIEW_CAMPAIGN = "stations.view_campaign"
 CHANGE_CAMPAIGN = "stations.change_campaign"
 VIEW_ATTENDANCE = "stations.view_attendance"
 EXPORT_MAX_ROWS = 20_000  # a synchronous download; a county has about a thousand representatives
-
-
-# --------------------------------------------------------------------------- Excel
-
-
-def _cell(ws, value, bold=False, fill=None):
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # a name must never become a live formula
-    if bold:
-        cell.font = Font(bold=True)
-    if fill is not None:
-        cell.fill = fill
-    return cell
-
-
-@dataclass
-class Sheet:
-    title: str
-    header: list
-    rows: Iterable  # iterables of values
-    footer: list | None = None  # a bold last row (totals)
-    widths: list = field(default_factory=list)
-
-
-def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
-    """A workbook of plain tables, sent as a download."""
-    out = io.BytesIO()
-    write_workbook(out, *sheets)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def write_workbook(target, *sheets: Sheet) -> None:
-    """A workbook of plain tables: bold header row, frozen, then the rows; into a file or a path."""
-    wb = Workbook(write_only=True)
-    for sheet in sheets:
-        ws = wb.create_sheet(
-            re.sub(r"[\[\]:*?/\\]", "、", str(sheet.title))[:31]
-        )  # characters Excel refuses in sheet names
-        ws.freeze_panes = "A2"
-        for i, width in enumerate(sheet.widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.append([_cell(ws, str(h), bold=True, fill=HEADER_FILL) for h in sheet.header])
-        for row in sheet.rows:
-            ws.append([_cell(ws, v) for v in row])
-        if sheet.footer:
-            ws.append([_cell(ws, v, bold=True) for v in sheet.footer])
-    wb.save(target)
 
 
 # --------------------------------------------------------------------------- campaigns
