@@ -55,27 +55,28 @@ def _petition_summary(user, scope) -> dict:
     from django.db.models import Q
     from django.utils import timezone
 
-    from petitions.models import AWAITING_REPLY_STATUSES, OPEN_STATUSES, Petition, Urgency
+    from petitions.handling.workflow import AWAITING_TRIAGE, OPEN, overdue_q, share_overdue_q
+    from petitions.models import Petition, Urgency
 
     today = timezone.localdate()
     qs = Petition.objects.visible_to(user).order_by()
     figures = qs.aggregate(
         total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        open=Count("pk", filter=Q(status__in=OPEN)),
         this_month=Count("pk", filter=Q(received_on__gte=today.replace(day=1))),
-        urgent_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, urgency=Urgency.URGENT)),
-        overdue=Count("pk", filter=Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)),
+        urgent_open=Count("pk", filter=Q(status__in=OPEN, urgency=Urgency.URGENT)),
+        overdue=Count("pk", filter=overdue_q(today)),
     )
     figures["month_start"] = today.replace(day=1)
     if user.has_perm("petitions.triage_petition"):
-        figures["to_triage"] = qs.filter(status__in=["registered", "triaged"]).count()
+        figures["to_triage"] = qs.filter(status__in=AWAITING_TRIAGE).count()
     if scope.department_ids and user.has_perm("petitions.handle_petition"):
-        from petitions.models import Assignment
+        from petitions.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 
         figures["desk"] = Assignment.objects.filter(department_id__in=scope.department_ids).aggregate(
             new=Count("pk", filter=Q(role="lead", state="pending")),
-            in_hand=Count("pk", filter=Q(state__in=["pending", "accepted"])),
-            overdue=Count("pk", filter=Q(state__in=["pending", "accepted"], due_on__lt=today)),
+            in_hand=Count("pk", filter=Q(state__in=ACTIVE_ASSIGNMENT_STATES)),
+            overdue=Count("pk", filter=share_overdue_q(today)),
         )
     if scope.representative_id:
         from petitions.ledger.selectors import awaiting_first_reply

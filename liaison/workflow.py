@@ -11,8 +11,8 @@ The services use the engine in two steps, inside their transaction:
 - `check(move, status, user)` before acting: the actor's permission, then the state
   (`PermissionDenied`, then the workflow's `InvalidTransition`);
 - `apply(obj, move, to=...)` to change the status: it checks the state again and sets the
-  status field to a target the table names. It never saves: the service saves the status
-  with its other fields and writes the history row from the returned `Transition`.
+  status field to a target the table names; then `save(obj, fields)` stores the status with
+  the service's other fields, and the service writes its history row from the `Transition`.
 
 Nothing else writes a status field (tests/liaison/test_status_writes.py scans the code);
 `apply_many` moves every row of a queryset at once for the bulk moves (publishing a plan).
@@ -81,6 +81,24 @@ class Transition:
     @property
     def changed(self) -> bool:
         return self.from_status != self.to_status
+
+
+class StatusSet(frozenset):
+    """A named group of statuses ("open", "in hand"...) with what it means, declared once beside
+    its workflow's table; every page and query that needs the group imports it.
+
+    A frozenset (`in`, `|`, `-`, `status__in=` work as usual; the result of `|` or `-` is a plain
+    frozenset until wrapped in a StatusSet of its own) that carries its meaning in `__doc__`.
+    """
+
+    def __new__(cls, statuses, doc: str = ""):
+        return super().__new__(cls, statuses)
+
+    def __init__(self, statuses, doc: str = ""):
+        self.__doc__ = doc
+
+    def __repr__(self) -> str:
+        return f"StatusSet({sorted(self)!r})"
 
 
 def _has_perm(user, permission: str) -> bool:
@@ -176,6 +194,11 @@ class Workflow:
         new = self._target(move, rule, old, to)
         setattr(obj, self.field, new)
         return Transition(move, old, new, actor)
+
+    def save(self, obj, fields: Iterable[str] = ()) -> None:
+        """Save `obj` after `apply`: the status field and `fields` (`update_fields`; the status is
+        written here so that no service names it)."""
+        obj.save(update_fields=sorted({*fields, self.field}))
 
     def apply_many(self, queryset: QuerySet, move, **fields) -> int:
         """Move every row of `queryset` whose status is a source of `move` to its one target,

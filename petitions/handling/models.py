@@ -15,6 +15,18 @@ from django.utils.translation import pgettext_lazy
 from petitions.ledger.models import Outcome, Route, Satisfaction, Urgency
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        """Shares still to be done: awaiting acceptance or in hand."""
+        return self.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
+
+    def overdue(self, today):
+        """Open shares past their deadline on items whose clock runs (`workflow.share_overdue_q`)."""
+        from petitions.handling.workflow import share_overdue_q
+
+        return self.filter(share_overdue_q(today))
+
+
 class Assignment(models.Model):
     """One department's share of one round of an item: the lead (主办) or a co-handler (协办)."""
 
@@ -45,6 +57,8 @@ class Assignment(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # A co-handler's part, or the lead's reason for returning the item.
     note = models.TextField(_("note"), blank=True, max_length=5000)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")
@@ -78,6 +92,7 @@ class Assignment(models.Model):
         return self.state in (self.State.PENDING, self.State.ACCEPTED)
 
 
+# Open shares: the constraints and the partial index `assignment_due_open` spell them out too.
 ACTIVE_ASSIGNMENT_STATES = (Assignment.State.PENDING, Assignment.State.ACCEPTED)
 
 

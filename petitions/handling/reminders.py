@@ -35,7 +35,8 @@ from liaison.models import OutboxMessage, User
 from liaison.outbox import Recipient, outbox_rows, outbox_store
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, Reminder
 from petitions.handling.services import department_members, office_users_for
-from petitions.models import AWAITING_REPLY_STATUSES, OPEN_STATUSES, Department, Petition, PetitionRepresentative
+from petitions.handling.workflow import AWAITING_REPLY, OPEN
+from petitions.models import Department, Petition, PetitionRepresentative
 from stations.models import Station
 
 Stage = Reminder.Stage
@@ -221,8 +222,9 @@ def _lock_batch(after: tuple | None) -> list[dict]:
 def _still_due(row: dict) -> bool:
     """False when the share closed or the item was answered after the row was queued."""
     if row["stage"] == Stage.ONLINE:
-        return row["petition__first_replied_at"] is None and row["petition__status"] in OPEN_STATUSES
-    return row["assignment__state"] in ACTIVE_ASSIGNMENT_STATES and row["petition__status"] in AWAITING_REPLY_STATUSES
+        return row["petition__first_replied_at"] is None and row["petition__status"] in OPEN
+    # The item's clock runs (not answered, not suspended) and the share is still open.
+    return row["assignment__state"] in ACTIVE_ASSIGNMENT_STATES and row["petition__status"] in AWAITING_REPLY
 
 
 class _Recipients:

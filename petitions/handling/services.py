@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from liaison import workdays
 from liaison.models import Role, User
 from liaison.outbox import Recipient, outbox_write
-from petitions.handling import workflow
+from petitions.handling import policy, workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
+from petitions.handling.policy import actor_share, pending_extension  # noqa: F401 (the pages read them here too)
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger.services import RESIDENT, Conflict, PetitionError, _attach_staged, _event
 from petitions.models import (
@@ -39,7 +40,6 @@ from petitions.models import (
     Outcome,
     Petition,
     PetitionEvent,
-    PetitionRepresentative,
     Rating,
     Route,
     Satisfaction,
@@ -108,10 +108,8 @@ def triage_due(petition: Petition) -> date:
 # -- the pattern -----------------------------------------------------------------------------------
 
 
-def _begin(
-    *, actor, petition, move: Move, version: int | None, resident: bool = False
-) -> tuple[Petition, workflow.Rule]:
-    """Lock the row, then check scope, permission, state and version, in that order."""
+def _begin(*, actor, petition, move: Move, version: int | None, resident: bool = False) -> Petition:
+    """Lock the row, then check scope, version, permission and state, in that order; returns the locked row."""
     pk = petition.pk if isinstance(petition, Petition) else petition
     locked = Petition.objects.select_for_update().filter(pk=pk).first()
     if locked is None:
@@ -120,8 +118,8 @@ def _begin(
         raise PermissionDenied
     if version is not None and int(version) != locked.version:
         raise Conflict(_conflict_message(locked))
-    rule = workflow.check(move, locked.status, actor, resident=resident)
-    return locked, rule
+    workflow.check(move, locked.status, actor, resident=resident)
+    return locked
 
 
 def _conflict_message(petition: Petition) -> str:
@@ -137,14 +135,22 @@ def _conflict_message(petition: Petition) -> str:
 
 
 def _finish(
-    petition: Petition, *, rule, actor, kind, fields=(), data=None, public_text="", to_status=None, actor_label=""
+    petition: Petition,
+    *,
+    move: Move,
+    actor,
+    kind,
+    fields=(),
+    data=None,
+    public_text="",
+    to_status=None,
+    actor_label="",
 ) -> PetitionEvent:
-    """Save the fields and the new status, bump the version, write the move's one event."""
-    old = petition.status
-    new = to_status or rule.target or old
-    petition.status = new
+    """Move the status through the table (`to_status`: one of the move's targets when it has
+    several), save it with the fields, bump the version, write the move's one event."""
+    moved = workflow.ENGINE.apply(petition, move, actor=actor, to=to_status)
     petition.version += 1
-    petition.save(update_fields=sorted({*fields, "status", "version", "updated_at"}))
+    workflow.ENGINE.save(petition, [*fields, "version", "updated_at"])
     return _event(
         petition,
         kind,
@@ -152,8 +158,8 @@ def _finish(
         actor_label=actor_label,
         data=data or {},
         public_text=public_text,
-        from_status=old if new != old else "",
-        to_status=new if new != old else "",
+        from_status=moved.from_status if moved.changed else "",
+        to_status=moved.to_status if moved.changed else "",
     )
 
 
@@ -162,21 +168,6 @@ def _clean(text: str, message: str, limit: int = 5000) -> str:
     if not text:
         raise PetitionError(message)
     return text[:limit]
-
-
-def _own_assignment(
-    actor, petition: Petition, *, role: str | None = Assignment.Role.LEAD, states=ACTIVE_ASSIGNMENT_STATES
-):
-    """The actor's department's current share of the item (locked), or PermissionDenied."""
-    qs = Assignment.objects.select_for_update().filter(
-        petition=petition, round=petition.round, department__members=actor, state__in=states
-    )
-    if role:
-        qs = qs.filter(role=role)
-    found = qs.select_related("department").order_by("pk").first()
-    if found is None:
-        raise PermissionDenied
-    return found
 
 
 # -- notices ---------------------------------------------------------------------------------------
@@ -255,7 +246,7 @@ def petition_triage(
     note: str = "",
 ) -> Petition:
     """Accept the item for handling by a department (route "direct"), classifying it on the way."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.TRIAGE, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.TRIAGE, version=version)
     changes, fields = {}, ["route"]
     petition.route = Route.DIRECT
     if urgency and urgency != petition.urgency:
@@ -271,7 +262,7 @@ def petition_triage(
         fields.append("responsible_leader")
     _finish(
         petition,
-        rule=rule,
+        move=Move.TRIAGE,
         actor=actor,
         kind=PetitionEvent.Kind.TRIAGED,
         fields=fields,
@@ -296,7 +287,7 @@ def petition_assign(
 ) -> Petition:
     """Assign a lead department (主办), optional co-handlers (协办), a responsible leader and
     deadlines (default: the office's working-day rules by urgency). Tells each department."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.ASSIGN, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.ASSIGN, version=version)
     co_departments = [d for d in {d.pk: d for d in co_departments}.values() if d.pk != department.pk]
     default_due, default_co_due = deadline_for(
         route=Route.DIRECT, urgency=petition.urgency, area_code=petition.area_code
@@ -338,7 +329,7 @@ def petition_assign(
         petition.responsible_leader = responsible_leader.strip()[:64]
     _finish(
         petition,
-        rule=rule,
+        move=Move.ASSIGN,
         actor=actor,
         kind=PetitionEvent.Kind.ASSIGNED,
         fields=["lead_department", "due_on", "route", "assigned_at", "responsible_leader"],
@@ -385,7 +376,7 @@ def _tell_assigned(petition: Petition, share: Assignment) -> None:
         "due": date_format(share.due_on, "Y-m-d"),
     }
     _tell_users(
-        department_members(share.department),
+        policy.recipients(Move.ASSIGN, petition, department=share.department),
         key=f"assignment:{share.pk}:new",
         topic="petition_assigned",
         subject=subject,
@@ -399,7 +390,7 @@ def _tell_assigned(petition: Petition, share: Assignment) -> None:
 def _answer_without_department(move: Move, kind, public_sentence):
     @transaction.atomic
     def service(*, actor, petition, version=None, text: str, department: Department | None = None) -> Petition:
-        petition, rule = _begin(actor=actor, petition=petition, move=move, version=version)
+        petition = _begin(actor=actor, petition=petition, move=move, version=version)
         text_ = _clean(text, _("Write what the resident is told."))
         petition.handling_summary = text_
         petition.replied_at = timezone.now()
@@ -415,14 +406,14 @@ def _answer_without_department(move: Move, kind, public_sentence):
             fields.append("lead_department")
         _finish(
             petition,
-            rule=rule,
+            move=move,
             actor=actor,
             kind=kind,
             fields=fields,
             data={"text": text_, "department": department.name if department else ""},
             public_text=public_sentence() % {"text": text_},
         )
-        for user in _followers(petition):
+        for user in policy.recipients(move, petition):
             _tell_users(
                 [user],
                 key=f"petition:{petition.pk}:{move}:{petition.round}",
@@ -458,12 +449,12 @@ petition_cannot_handle.__doc__ = "It cannot be handled: the written explanation 
 @transaction.atomic
 def petition_to_suggestion(*, actor, petition, suggestion, version=None) -> Petition:
     """The item becomes part of a representative suggestion; it is answered when the suggestion is."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.TO_SUGGESTION, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.TO_SUGGESTION, version=version)
     petition.suggestion = suggestion
     petition.route = Route.SUGGESTION
     _finish(
         petition,
-        rule=rule,
+        move=Move.TO_SUGGESTION,
         actor=actor,
         kind=PetitionEvent.Kind.TO_SUGGESTION,
         fields=["suggestion", "route"],
@@ -475,11 +466,16 @@ def petition_to_suggestion(*, actor, petition, suggestion, version=None) -> Peti
 
 @transaction.atomic
 def petition_suggestion_replied(*, actor, petition, suggestion) -> Petition:
-    """The suggestion was answered: each item it came from gets the answer (run by the suggestion service)."""
+    """The suggestion was answered: each item it came from gets the answer (run by the suggestion
+    service, which has checked who replies: the table's state is checked here, no permission).
+    An item no longer waiting for this suggestion is left as it is."""
     locked = Petition.objects.select_for_update().get(pk=petition.pk if isinstance(petition, Petition) else petition)
-    rule = workflow.TABLE[Move.SUGGESTION_REPLIED]
-    if locked.status not in rule.sources or locked.suggestion_id != suggestion.pk:
+    if locked.suggestion_id != suggestion.pk:
         return locked
+    try:
+        workflow.check(Move.SUGGESTION_REPLIED, locked.status, actor, system=True)
+    except InvalidTransition:
+        return locked  # answered another way meanwhile (reopened, linked...): nothing to pass on
     locked.outcome = suggestion.outcome
     locked.handling_summary = suggestion.reply_text
     locked.replied_at = timezone.now()
@@ -488,7 +484,7 @@ def petition_suggestion_replied(*, actor, petition, suggestion) -> Petition:
         locked.lead_department_id = suggestion.department_id
     _finish(
         locked,
-        rule=rule,
+        move=Move.SUGGESTION_REPLIED,
         actor=actor,
         kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
         fields=["outcome", "handling_summary", "replied_at", "reply_working_days", "lead_department"],
@@ -504,13 +500,13 @@ def petition_suggestion_replied(*, actor, petition, suggestion) -> Petition:
 @transaction.atomic
 def petition_accept(*, actor, petition, version=None) -> Petition:
     """The lead department takes the item on (局长接单)."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.ACCEPT, version=version)
-    share = _own_assignment(actor, petition)
+    petition = _begin(actor=actor, petition=petition, move=Move.ACCEPT, version=version)
+    share = policy.own_share(actor, petition, Move.ACCEPT)
     share.state, share.accepted_at = Assignment.State.ACCEPTED, timezone.now()
     share.save(update_fields=["state", "accepted_at"])
     _finish(
         petition,
-        rule=rule,
+        move=Move.ACCEPT,
         actor=actor,
         kind=PetitionEvent.Kind.ACCEPTED,
         data={"department": share.department.name},
@@ -522,12 +518,12 @@ def petition_accept(*, actor, petition, version=None) -> Petition:
 @transaction.atomic
 def petition_progress(*, actor, petition, version=None, text: str, public: bool = True) -> Petition:
     """A progress note from the lead department; shown to the resident unless marked internal."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.PROGRESS, version=version)
-    share = _own_assignment(actor, petition)
+    petition = _begin(actor=actor, petition=petition, move=Move.PROGRESS, version=version)
+    share = policy.own_share(actor, petition, Move.PROGRESS)
     text_ = _clean(text, _("Write what has been done."), 3000)
     _finish(
         petition,
-        rule=rule,
+        move=Move.PROGRESS,
         actor=actor,
         kind=PetitionEvent.Kind.PROGRESS,
         data={"department": share.department.name, "text": text_, "public": bool(public)},
@@ -539,15 +535,15 @@ def petition_progress(*, actor, petition, version=None, text: str, public: bool 
 @transaction.atomic
 def petition_contribute(*, actor, petition, version=None, text: str) -> Petition:
     """A co-handler gives its part to the lead department."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.CONTRIBUTE, version=version)
-    share = _own_assignment(actor, petition, role=Assignment.Role.CO)
+    petition = _begin(actor=actor, petition=petition, move=Move.CONTRIBUTE, version=version)
+    share = policy.own_share(actor, petition, Move.CONTRIBUTE)
     share.note = _clean(text, _("Write your department's part."))
     share.state, share.done_at = Assignment.State.DONE, timezone.now()
     share.accepted_at = share.accepted_at or share.done_at
     share.save(update_fields=["note", "state", "done_at", "accepted_at"])
     _finish(
         petition,
-        rule=rule,
+        move=Move.CONTRIBUTE,
         actor=actor,
         kind=PetitionEvent.Kind.CONTRIBUTED,
         data={"department": share.department.name, "text": share.note},
@@ -559,7 +555,7 @@ def petition_contribute(*, actor, petition, version=None, text: str) -> Petition
     )
     if lead:
         _tell_users(
-            department_members(lead.department),
+            policy.recipients(Move.CONTRIBUTE, petition, department=lead.department),
             key=f"assignment:{share.pk}:contributed",
             topic="petition_contributed",
             subject=_("Item %(number)s: %(department)s gave its part")
@@ -577,10 +573,10 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
     Co-handlers that have not given their part yet are no longer asked (their share lapses).
     The representatives and the station's staff are told to feed the answer back.
     """
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.REPLY, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.REPLY, version=version)
     if outcome not in Outcome.values:
         raise PetitionError(_("Choose the outcome class."))
-    share = _own_assignment(actor, petition)
+    share = policy.own_share(actor, petition, Move.REPLY)
     text_ = _clean(text, _("Write the reply."))
     now = timezone.now()
     reply = DepartmentReply.objects.create(
@@ -612,7 +608,7 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
     petition.reply_working_days = reply_working_days(petition.assigned_at, now)
     _finish(
         petition,
-        rule=rule,
+        move=Move.REPLY,
         actor=actor,
         kind=PetitionEvent.Kind.DEPARTMENT_REPLIED,
         fields=["outcome", "handling_summary", "replied_at", "reply_working_days"],
@@ -625,7 +621,7 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
         public_text=_("Reply from %(department)s (%(outcome)s): %(text)s")
         % {"department": share.department.name, "outcome": Outcome(outcome).label, "text": text_},
     )
-    for user in _followers(petition):
+    for user in policy.recipients(Move.REPLY, petition):
         _tell_users(
             [user],
             key=f"petition:{petition.pk}:replied:{petition.round}",
@@ -643,14 +639,14 @@ def petition_request_extension(
     *, actor, petition, version=None, requested_due_on: date, reason: str
 ) -> ExtensionRequest:
     """The lead department asks for a later deadline; the office decides."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.REQUEST_EXTENSION, version=version)
-    share = _own_assignment(actor, petition)
+    petition = _begin(actor=actor, petition=petition, move=Move.REQUEST_EXTENSION, version=version)
+    share = policy.own_share(actor, petition, Move.REQUEST_EXTENSION)
     reason_ = _clean(reason, _("Say why more time is needed."), 2000)
     if requested_due_on <= share.due_on:
         raise PetitionError(
             _("Ask for a date after the current deadline (%(due)s).") % {"due": date_format(share.due_on, "Y-m-d")}
         )
-    if ExtensionRequest.objects.filter(assignment=share, state=ExtensionRequest.State.PENDING).exists():
+    if policy.pending_extension(petition) is not None:
         raise PetitionError(_("An extension request is already waiting for the office's decision."))
     request = ExtensionRequest.objects.create(
         petition=petition,
@@ -662,7 +658,7 @@ def petition_request_extension(
     )
     _finish(
         petition,
-        rule=rule,
+        move=Move.REQUEST_EXTENSION,
         actor=actor,
         kind=PetitionEvent.Kind.EXTENSION_REQUESTED,
         data={
@@ -674,7 +670,7 @@ def petition_request_extension(
         },
     )
     _tell_users(
-        office_users_for(petition, share.assigned_by),
+        policy.recipients(Move.REQUEST_EXTENSION, petition, assigned_by=share.assigned_by),
         key=f"extension:{request.pk}:requested",
         topic="petition_extension",
         petition=petition,
@@ -698,7 +694,7 @@ def petition_decide_extension(
     note: str = "",
 ) -> ExtensionRequest:
     """The office approves (with the requested or another date) or refuses an extension."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.DECIDE_EXTENSION, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.DECIDE_EXTENSION, version=version)
     request = (
         ExtensionRequest.objects.select_for_update()
         .select_related("assignment__department")
@@ -728,9 +724,9 @@ def petition_decide_extension(
         kind, data, public = PetitionEvent.Kind.EXTENSION_REFUSED, {"due_on": str(request.current_due_on)}, ""
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     data.update(department=share.department.name, request=request.pk, note=request.decision_note)
-    _finish(petition, rule=rule, actor=actor, kind=kind, fields=fields, data=data, public_text=public)
+    _finish(petition, move=Move.DECIDE_EXTENSION, actor=actor, kind=kind, fields=fields, data=data, public_text=public)
     _tell_users(
-        department_members(share.department),
+        policy.recipients(Move.DECIDE_EXTENSION, petition, department=share.department),
         key=f"extension:{request.pk}:decided",
         topic="petition_extension",
         petition=petition,
@@ -746,8 +742,8 @@ def petition_decide_extension(
 @transaction.atomic
 def petition_return(*, actor, petition, version=None, reason: str) -> Petition:
     """The lead department returns the item (退回) with its reason; it goes back to triage."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.RETURN, version=version)
-    share = _own_assignment(actor, petition)
+    petition = _begin(actor=actor, petition=petition, move=Move.RETURN, version=version)
+    share = policy.own_share(actor, petition, Move.RETURN)
     reason_ = _clean(reason, _("Say why the item is returned."), 2000)
     now = timezone.now()
     share.state, share.done_at, share.note = Assignment.State.RETURNED, now, reason_
@@ -761,14 +757,14 @@ def petition_return(*, actor, petition, version=None, reason: str) -> Petition:
     petition.lead_department, petition.due_on, petition.assigned_at = None, None, None
     _finish(
         petition,
-        rule=rule,
+        move=Move.RETURN,
         actor=actor,
         kind=PetitionEvent.Kind.RETURNED,
         fields=["lead_department", "due_on", "assigned_at"],
         data={"department": share.department.name, "reason": reason_},
     )
     _tell_users(
-        office_users_for(petition, share.assigned_by),
+        policy.recipients(Move.RETURN, petition, assigned_by=share.assigned_by),
         key=f"assignment:{share.pk}:returned",
         topic="petition_returned",
         petition=petition,
@@ -785,7 +781,7 @@ def petition_return(*, actor, petition, version=None, reason: str) -> Petition:
 @transaction.atomic
 def petition_feed_back(*, actor, petition, version=None, method: str, text: str) -> Petition:
     """Staff, a representative or the office tells the resident the answer and records how."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.FEED_BACK, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.FEED_BACK, version=version)
     if method not in FeedbackMethod.values:
         raise PetitionError(_("Choose how the resident was told."))
     text_ = _clean(text, _("Write what the resident was told and what they said."), 3000)
@@ -793,7 +789,7 @@ def petition_feed_back(*, actor, petition, version=None, method: str, text: str)
     petition.rating_code = new_rating_code()
     _finish(
         petition,
-        rule=rule,
+        move=Move.FEED_BACK,
         actor=actor,
         kind=PetitionEvent.Kind.FED_BACK,
         fields=["feedback_method", "feedback_summary", "fed_back_at", "rating_code"],
@@ -847,7 +843,7 @@ def petition_rate(
     (`actor` None, with the rating code the resident received with the answer). A "dissatisfied" in
     the first round reopens the item once with a new deadline."""
     resident_online = actor is None
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.RATE, version=version, resident=resident_online)
+    petition = _begin(actor=actor, petition=petition, move=Move.RATE, version=version, resident=resident_online)
     if satisfaction not in Satisfaction.values:
         raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
     comment_ = (comment or "").strip()[:1000]
@@ -857,14 +853,14 @@ def petition_rate(
         )
     if resident_online or for_resident:
         rater, rep = Rating.Rater.RESIDENT, None
-        if Rating.objects.filter(petition=petition, round=petition.round, rater=rater).exists():
+        if policy.rating_given(petition):
             raise PetitionError(_("The resident's rating of this round has already been recorded."))
     else:
-        rep = getattr(actor, "representative", None)
-        if rep is None or not PetitionRepresentative.objects.filter(petition=petition, representative=rep).exists():
+        rep = policy.representative_on_item(actor, petition)
+        if rep is None:
             raise PetitionError(_("Only a representative on this item rates it; record the resident's rating instead."))
         rater = Rating.Rater.REPRESENTATIVE
-        if Rating.objects.filter(petition=petition, round=petition.round, representative=rep).exists():
+        if policy.rating_given(petition, representative=rep):
             raise PetitionError(_("You have already rated this round."))
     rating = Rating.objects.create(
         petition=petition,
@@ -885,11 +881,11 @@ def petition_rate(
     }
     label = RESIDENT if resident_online else ""
     if satisfaction == Satisfaction.DISSATISFIED and petition.round == 1:
-        _reopen(petition, rule, actor, data, label)
+        _reopen(petition, actor, data, label)
     else:
         _finish(
             petition,
-            rule=rule,
+            move=Move.RATE,
             actor=actor,
             actor_label=label,
             kind=PetitionEvent.Kind.RATED,
@@ -909,8 +905,9 @@ def _overall(petition) -> str:
     return min((r.satisfaction for r in ratings), key=_ORDER.get, default="")
 
 
-def _reopen(petition, rule, actor, data, label) -> None:
-    """One more round: the same lead department, a new deadline by the rules, from today."""
+def _reopen(petition, actor, data, label) -> None:
+    """One more round: the same lead department, a new deadline by the rules, from today (ASSIGNED);
+    an item answered without a department goes back to the office (TRIAGED)."""
     last_lead = (
         petition.assignments.filter(round=petition.round, role=Assignment.Role.LEAD, state=Assignment.State.DONE)
         .select_related("department", "assigned_by")
@@ -945,7 +942,7 @@ def _reopen(petition, rule, actor, data, label) -> None:
         )
         petition.due_on, petition.assigned_at = due_on, share.assigned_at
         fields += ["due_on", "assigned_at"]
-        to_status = workflow.TABLE[Move.REOPEN].target
+        to_status = Status.ASSIGNED
         public = _("You were not satisfied, so your item is being handled once more; the new deadline is %(due)s.") % {
             "due": date_format(due_on, "Y-m-d")
         }
@@ -958,7 +955,7 @@ def _reopen(petition, rule, actor, data, label) -> None:
     data = {**data, "reopened": True, "new_round": petition.round, "due_on": str(petition.due_on or "")}
     _finish(
         petition,
-        rule=rule,
+        move=Move.REOPEN,
         actor=actor,
         actor_label=label,
         kind=PetitionEvent.Kind.REOPENED,
@@ -969,7 +966,7 @@ def _reopen(petition, rule, actor, data, label) -> None:
     )
     if share is not None:
         _tell_assigned(petition, share)
-    for user in office_users_for(petition, last_lead.assigned_by if last_lead else None):
+    for user in policy.recipients(Move.REOPEN, petition, assigned_by=last_lead.assigned_by if last_lead else None):
         _tell_users(
             [user],
             key=f"petition:{petition.pk}:reopened:{petition.round}",
@@ -986,12 +983,12 @@ def _reopen(petition, rule, actor, data, label) -> None:
 def petition_close(*, actor, petition, version=None, note: str = "", public_result: str = "") -> Petition:
     """The office closes the item out (销号). `public_result` (no personal data) appears on the
     station's public page; empty keeps the item off it."""
-    petition, rule = _begin(actor=actor, petition=petition, move=Move.CLOSE, version=version)
+    petition = _begin(actor=actor, petition=petition, move=Move.CLOSE, version=version)
     petition.closed_at = timezone.now()
     petition.public_result = (public_result or "").strip()[:1000]
     _finish(
         petition,
-        rule=rule,
+        move=Move.CLOSE,
         actor=actor,
         kind=PetitionEvent.Kind.CLOSED,
         fields=["closed_at", "public_result"],
@@ -1006,28 +1003,6 @@ def petition_close(*, actor, petition, version=None, note: str = "", public_resu
 
 def current_shares(petition) -> list[Assignment]:
     return list(petition.assignments.filter(round=petition.round).select_related("department").order_by("role", "pk"))
-
-
-def pending_extension(petition) -> ExtensionRequest | None:
-    return (
-        ExtensionRequest.objects.filter(petition=petition, state=ExtensionRequest.State.PENDING)
-        .select_related("assignment__department", "requested_by")
-        .first()
-    )
-
-
-def actor_share(actor, petition) -> Assignment | None:
-    """The open share of the actor's department in the current round, if any."""
-    if not actor.is_authenticated:
-        return None
-    return (
-        Assignment.objects.filter(
-            petition=petition, round=petition.round, department__members=actor, state__in=ACTIVE_ASSIGNMENT_STATES
-        )
-        .select_related("department")
-        .order_by("role", "pk")
-        .first()
-    )
 
 
 def department_scope_q(department_ids) -> Q:

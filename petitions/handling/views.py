@@ -29,15 +29,15 @@ from liaison.excel import Sheet, xlsx_response
 from liaison.web import PermissionMixin, require_perm
 from liaison.web import no_store as _no_store  # old name kept: the handling views are reworked on another branch
 from petitions.handling import forms as f
+from petitions.handling import policy, workflow
 from petitions.handling import services as handling
-from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.intake.staging import FileStage
 from petitions.ledger import privacy
 from petitions.ledger.services import PetitionError
 from petitions.ledger.views import scoped_petition
-from petitions.models import Assignment, DeadlineRule, DepartmentReply, Petition, PetitionRepresentative, Rating, Status
+from petitions.models import Assignment, DeadlineRule, DepartmentReply, Petition
 
 
 @dataclass(frozen=True)
@@ -174,55 +174,9 @@ SPECS: dict[Move, Spec] = {
 }
 
 
-@dataclass(frozen=True)
-class Situation:
-    """What the moves available on an item depend on beyond status and permission."""
-
-    share: Assignment | None  # the user's department's open share in this round
-    pending_extension: object
-    is_on_item: bool  # a representative on the item
-    rated: bool  # this user (representative) or the resident (staff/office) already rated this round
-
-
-def situation(user, petition) -> Situation:
-    share = handling.actor_share(user, petition)
-    rep = getattr(user, "representative", None) if user.is_authenticated else None
-    on_item = bool(rep) and PetitionRepresentative.objects.filter(petition=petition, representative=rep).exists()
-    if on_item:
-        rated = Rating.objects.filter(petition=petition, round=petition.round, representative=rep).exists()
-    else:
-        rated = Rating.objects.filter(petition=petition, round=petition.round, rater=Rating.Rater.RESIDENT).exists()
-    return Situation(share, handling.pending_extension(petition), on_item, rated)
-
-
-_LEAD_MOVES = {Move.ACCEPT, Move.PROGRESS, Move.REPLY, Move.REQUEST_EXTENSION, Move.RETURN}
-
-
-def available_moves(user, petition, sit: Situation | None = None) -> list[Move]:
-    """The moves this user can start on this item now: the table's answer narrowed by the
-    item's details (the department's own share, a pending extension, a rating already given)."""
-    sit = sit or situation(user, petition)
-    moves = []
-    for move in workflow.allowed_moves(petition.status, user):
-        if move in _LEAD_MOVES and (sit.share is None or sit.share.role != Assignment.Role.LEAD):
-            continue
-        if move == Move.CONTRIBUTE and (sit.share is None or sit.share.role != Assignment.Role.CO):
-            continue
-        if move == Move.REQUEST_EXTENSION and sit.pending_extension is not None:
-            continue
-        if move == Move.DECIDE_EXTENSION and sit.pending_extension is None:
-            continue
-        if move == Move.RATE and sit.rated:
-            continue
-        if move == Move.TO_SUGGESTION and not user.has_perm("petitions.add_suggestion"):
-            continue
-        moves.append(move)
-    return moves
-
-
 def move_links(user, petition, sit=None) -> list[dict]:
     links = []
-    for move in available_moves(user, petition, sit):
+    for move in policy.moves_for(user, petition, sit):
         if move == Move.SUPERVISE:
             url, title, style = (
                 reverse("petitions:notice_create") + f"?petition={petition.pk}",
@@ -244,7 +198,7 @@ def move_links(user, petition, sit=None) -> list[dict]:
 
 def handling_context(user, petition) -> dict:
     """The item page's handling panel: shares, replies, extension, ratings, the buttons."""
-    sit = situation(user, petition)
+    sit = policy.situation(user, petition)
     shares = list(petition.assignments.select_related("department").order_by("-round", "role", "pk"))
     replies = list(
         DepartmentReply.objects.filter(petition=petition).select_related("department").prefetch_related("attachments")
@@ -263,13 +217,11 @@ def handling_context(user, petition) -> dict:
         "commitments": _commitments_on(user, petition),
         "moves": move_links(user, petition, sit),
         "share": sit.share,
-        "light": light(petition.due_on, today)
-        if petition.status in (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS)
-        else "",
-        "triage_due": handling.triage_due(petition) if petition.status in (Status.REGISTERED, Status.TRIAGED) else None,
-        "can_letter": petition.status in _LETTER_STATUSES,
+        "light": light(petition.due_on, today) if petition.status in workflow.IN_HAND else "",
+        "triage_due": handling.triage_due(petition) if petition.status in workflow.AWAITING_TRIAGE else None,
+        "can_letter": petition.status in workflow.LETTER,
         "rating_code": petition.rating_code
-        if petition.status in (Status.FED_BACK, Status.RATED) and privacy.access(user, petition) is privacy.Access.FULL
+        if petition.status in workflow.RATEABLE and privacy.access(user, petition) is privacy.Access.FULL
         else "",
     }
 
@@ -312,7 +264,7 @@ def act(request, pk, move):
     user = request.user
     rule = workflow.TABLE[move]
     require_perm(user, rule.permission)
-    sit = situation(user, petition)
+    sit = policy.situation(user, petition)
     spec = SPECS[move]
     kwargs = {"petition": petition, "user": user}
     if move == Move.DECIDE_EXTENSION:
@@ -324,7 +276,7 @@ def act(request, pk, move):
         form = spec.form(request.POST, **kwargs)
         if spec.files:
             stage = FileStage(request).process()
-        if move not in available_moves(user, petition, sit) and petition.status in rule.sources:
+        if not policy.can(user, move, petition, sit) and petition.status in rule.sources:
             # The table allows it, but not for this user on this item (another department's share…).
             raise PermissionDenied
         if form.is_valid() and not (stage and stage.errors):
@@ -345,7 +297,7 @@ def act(request, pk, move):
                 )
                 return redirect(_after(user, petition, move))
     else:
-        if move not in available_moves(user, petition, sit):
+        if not policy.can(user, move, petition, sit):
             if petition.status not in rule.sources:
                 messages.warning(request, str(InvalidTransition(move, petition.status)))
                 return redirect("petitions:detail", pk=petition.pk)
@@ -379,23 +331,12 @@ def _after(user, petition, move) -> str:
 
 # --------------------------------------------------------------------------- feedback letter
 
-_LETTER_STATUSES = {
-    Status.REPLIED,
-    Status.CONSULTED,
-    Status.ON_THE_SPOT,
-    Status.ESCALATED,
-    Status.CANNOT_HANDLE,
-    Status.FED_BACK,
-    Status.RATED,
-    Status.CLOSED,
-}
-
 
 @login_required
 def feedback_letter(request, pk):
     """群众意见办理情况反馈函: the written answer for the resident, on A4."""
     petition = scoped_petition(request, pk)
-    if petition.status not in _LETTER_STATUSES:
+    if petition.status not in workflow.LETTER:
         messages.warning(request, _("The letter can be printed once the item has been answered."))
         return redirect("petitions:detail", pk=petition.pk)
     from petitions.intake import desk
@@ -439,7 +380,7 @@ class TriageView(PermissionMixin, TemplateView):
         form = TriageFilterForm(self.request.GET or None, user=user)
         qs = (
             Petition.objects.visible_to(user)
-            .filter(status__in=[Status.REGISTERED, Status.TRIAGED])
+            .filter(status__in=workflow.AWAITING_TRIAGE)
             .select_related("station", "event", "category", "jurisdiction")
         )
         if form.is_valid():

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from liaison.models import Role
+from petitions.handling.workflow import RATEABLE
 from petitions.ledger import events
 from petitions.ledger.services import RESIDENT
 from petitions.models import TRACKING_ALPHABET, TRACKING_RANDOM_LENGTH, Petition, PetitionEvent, Rating, Status
@@ -142,9 +143,6 @@ def public_item(raw_number: str) -> PublicItem | None:
         can_rate=row["status"] in RATEABLE
         and not Rating.objects.filter(petition_id=row["pk"], round=row["round"], rater=Rating.Rater.RESIDENT).exists(),
     )
-
-
-RATEABLE = frozenset({Status.FED_BACK, Status.RATED})
 
 
 # Numbers a resident may have typed into their own text: mobiles, landlines, ID numbers.

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from liaison.excel import ALERT_FONT, Sheet, Styled, write_workbook
 from liaison.jobs import JobRejected, JobResult, runner, temp_path
 from liaison.models import Role
+from petitions.handling.workflow import is_overdue
 from petitions.ledger import privacy
 from petitions.ledger.listing import ledger_filter_summary, ledger_queryset
-from petitions.models import AWAITING_REPLY_STATUSES, PetitionRepresentative, Satisfaction, Status
+from petitions.models import PetitionRepresentative, Satisfaction, Status
 
 EXPORT_KIND = "petition_export"
 EXPORT_PERMISSION = "petitions.export_petition"
@@ -171,7 +172,7 @@ def iter_rows(queryset, user, *, on_chunk: Callable[[int], None] | None = None) 
                 "satisfaction": str(satisfactions.get(row["satisfaction"], "")),
                 "tracking_number": row["tracking_number"],
                 "status": str(statuses.get(row["status"], row["status"])),
-                "overdue": bool(row["due_on"] and row["status"] in AWAITING_REPLY_STATUSES and row["due_on"] < today),
+                "overdue": is_overdue(row["status"], row["due_on"], today),
             }
         if on_chunk:
             on_chunk(number)

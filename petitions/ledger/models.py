@@ -74,12 +74,8 @@ class Status(models.TextChoices):
     LINKED = "linked", pgettext_lazy("petition status", "Linked to another item")
 
 
-# Items still waiting for an answer: "similar open items" and the overdue filter use these.
-OPEN_STATUSES = frozenset(
-    {Status.REGISTERED, Status.TRIAGED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED}
-)
-# Items whose handling deadline still runs: once a department has replied, an item is no longer overdue.
-AWAITING_REPLY_STATUSES = OPEN_STATUSES - {Status.REPLIED}
+# The groups of statuses ("open", "in hand", "awaiting reply"...) are named once, beside the table of
+# moves: petitions.handling.workflow.
 
 
 class Satisfaction(models.TextChoices):
@@ -298,11 +294,15 @@ class Petition(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        from petitions.handling.workflow import OPEN
+
+        return self.status in OPEN
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.due_on and self.due_on < today and self.status in AWAITING_REPLY_STATUSES)
+        """`PetitionQuerySet.overdue` for one item already loaded."""
+        from petitions.handling.workflow import is_overdue
+
+        return is_overdue(self.status, self.due_on, today or timezone.localdate())
 
 
 class PetitionRepresentative(models.Model):

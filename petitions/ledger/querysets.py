@@ -40,15 +40,17 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(q)
 
     def open(self):
-        from petitions.models import OPEN_STATUSES
+        """Items still waiting for their answer to reach the resident (`workflow.OPEN`)."""
+        from petitions.handling.workflow import OPEN
 
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(status__in=OPEN)
 
     def overdue(self, today):
-        """Past the deadline with no reply yet."""
-        from petitions.models import AWAITING_REPLY_STATUSES
+        """Past the deadline with no answer yet (`workflow.overdue_q`): the ledger's filter, the
+        dashboard, the start page and the reminders all count this."""
+        from petitions.handling.workflow import overdue_q
 
-        return self.filter(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)
+        return self.filter(overdue_q(today))
 
     def awaiting_first_reply(self):
         return self.filter(first_reply_due_at__isnull=False, first_replied_at__isnull=True)

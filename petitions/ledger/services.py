@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from liaison import uploads
 from liaison.outbox import Recipient, outbox_write
+from petitions.handling import workflow
+from petitions.handling.workflow import Move
 from petitions.ledger import events, privacy
 from petitions.ledger.search import search_text_for
 from petitions.models import (
@@ -158,7 +160,9 @@ def petition_register(
     if draft.channel in ONLINE_CHANNELS:
         petition.first_reply_due_at = petition.registered_at + timedelta(hours=settings.LIAISON_ONLINE_REPLY_HOURS)
     if draft.linked_to is not None:
-        petition.status = Status.LINKED
+        # Registered as the same matter as another item: the link move of the table, from the new
+        # item's first status (the desk checked the target; the registering person links it).
+        workflow.ENGINE.apply(petition, Move.LINK, actor=actor)
     _save_with_tracking_number(petition)
 
     reps = list(representatives)
@@ -289,32 +293,28 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version:
     return petition
 
 
-# The states an item can be linked from (the workflow's triage states).
-LINKABLE = frozenset({Status.REGISTERED, Status.TRIAGED})
-
-
 @transaction.atomic
 def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
     """Mark `petition` as the same matter as `target` (it follows the target's handling)."""
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
     if target.pk == petition.pk or target.linked_to_id == petition.pk:
         raise PetitionError(_("An item cannot be linked to itself."))
-    if petition.status not in LINKABLE:
+    try:
+        moved = workflow.ENGINE.apply(petition, Move.LINK, actor=actor)
+    except workflow.InvalidTransition:
         # Once routed, an item has its own shares and deadlines: it is handled, not folded into another.
         raise PetitionError(
             _("Only an item not yet routed can be linked; this one is “%(status)s”.")
             % {"status": petition.get_status_display()}
-        )
+        ) from None
     if target.linked_to_id:
         target = target.linked_to
-    old = petition.status
     petition.linked_to = target
-    petition.status = Status.LINKED
     petition.version += 1
-    petition.save(update_fields=["linked_to", "status", "version", "updated_at"])
+    workflow.ENGINE.save(petition, ["linked_to", "version", "updated_at"])
     # Links always point at the primary item: what was linked to this one follows it.
     petition.linked_items.exclude(pk=target.pk).update(linked_to=target)
-    _link_events(petition, target, actor, from_status=old)
+    _link_events(petition, target, actor, from_status=moved.from_status)
     return petition
 
 

@@ -20,8 +20,9 @@ from django.utils.dateparse import parse_datetime
 
 from liaison.jurisdictions import is_under, under_q
 from liaison.models import Jurisdiction
+from petitions.handling.workflow import OPEN311_CLOSED
 from petitions.intake.tracking import _excerpt, _scrub, normalise_tracking_number  # the tracking page's own scrubbing
-from petitions.models import Category, Petition, PetitionEvent, Status
+from petitions.models import Category, Petition, PetitionEvent
 from petitions.open311.render import ApiError
 
 MAX_RESULTS = 1000
@@ -29,9 +30,7 @@ DEFAULT_SPAN = timedelta(days=90)
 MAX_IDS = 1000
 
 # Answered or handed on: nothing more is owed on the item itself (the spec's "closed").
-CLOSED_STATUSES = frozenset(
-    {Status.CLOSED, Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE, Status.LINKED}
-)
+CLOSED_STATUSES = OPEN311_CLOSED
 
 
 def open311_status(status: str) -> str:

@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.jurisdictions import at_or_above_q, under_q
 from liaison.models import Jurisdiction
+from petitions.handling.workflow import ANSWERED_AT_TRIAGE, overdue_q
 from petitions.models import (
-    AWAITING_REPLY_STATUSES,
     Category,
     Channel,
     Department,
@@ -38,15 +38,12 @@ from petitions.models import (
 )
 from stations.models import Representative, Station
 
-# Answered at triage without a department: a consultation, on the spot, referred up, cannot be handled.
-ANSWERED_AT_TRIAGE = (Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE)
-
 
 def measure_q(key: str, today: date) -> Q:
     """The items of a cohort that a figure counts (`MEASURES`)."""
     assigned = Q(lead_department__isnull=False)
     replied = assigned & Q(replied_at__isnull=False)
-    overdue = Q(status__in=AWAITING_REPLY_STATUSES, due_on__lt=today)
+    overdue = overdue_q(today)
     on_time = replied & Q(due_on__isnull=False, replied_at__date__lte=F("due_on"))
     late = (replied & Q(replied_at__date__gt=F("due_on"))) | (assigned & overdue)
     return {

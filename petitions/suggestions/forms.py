@@ -15,16 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from petitions.handling.models import Suggestion
+from petitions.handling.workflow import TABLE, Move
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.filters import DateInput, FastSelect
-from petitions.models import Department, Outcome, Petition, Satisfaction, Status
+from petitions.models import Department, Outcome, Petition, Satisfaction
 from petitions.suggestions import services as suggestions
 from stations.models import Representative
 
 # Tracking numbers in the textarea: one a line, or separated by spaces, commas or 、 ；
 _SPLIT = re.compile(r"[\s,，、;；]+")
-# The statuses from which an item may become part of a suggestion (petitions.handling.workflow, TO_SUGGESTION).
-ROUTABLE = (Status.REGISTERED, Status.TRIAGED)
+# The statuses from which an item may become part of a suggestion: the table's own answer.
+ROUTABLE = TABLE[Move.TO_SUGGESTION].sources
 
 
 class RepresentativeChoice(forms.ModelChoiceField):

@@ -12,14 +12,15 @@ closes the suggestion.
 
 Every service follows the pattern of `petitions.handling.services`, inside one transaction: lock the
 suggestion (`select_for_update`), check it is in the actor's scope (`suggestions_visible_to`,
-else PermissionDenied), the actor's capability (`may`, else PermissionDenied), the version of
-the actor's form (else `Conflict`) and the status (else `InvalidSuggestionMove`); save the
-fields, bump the version, write one `SuggestionEvent`; queue notices through the outbox
+else PermissionDenied), the actor's capability (`policy.may`, else PermissionDenied), the version
+of the actor's form (else `Conflict`) and the status (the table, `petitions.suggestions.workflow`,
+else `InvalidSuggestionMove`); move the status through the table, save the fields, bump the
+version, write one `SuggestionEvent`; queue notices through the outbox to `policy.recipients`
 (delivered after commit, each under a key of its own).
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -32,14 +33,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from liaison.access import prefix_q, scope_for
-from liaison.models import Role, User
+from liaison.models import Role
 from liaison.outbox import Recipient, outbox_write
+from petitions.handling import policy as petition_policy
 from petitions.handling import services as handling
+from petitions.handling import workflow as petition_workflow
 from petitions.handling.models import Suggestion, SuggestionEvent
 from petitions.handling.services import Conflict, suggestion_deadline
 from petitions.handling.workflow import InvalidTransition
+from petitions.handling.workflow import Move as PetitionMove
 from petitions.ledger.services import PetitionError
 from petitions.models import Department, Outcome, Petition, Satisfaction, Status
+from petitions.suggestions import policy
+from petitions.suggestions.policy import RATING_WAIT_DAYS
+from petitions.suggestions.workflow import ENGINE, InvalidSuggestionMove, Move
 from stations.models import Representative
 
 __all__ = [
@@ -59,8 +66,6 @@ __all__ = [
 
 S = Suggestion.Status
 
-# The office may close a replied suggestion the lead representative has not rated after this many days.
-RATING_WAIT_DAYS = 30
 # The official numbering (建议〔2026〕001号): one sequence per calendar year for the whole deployment.
 NUMBER_PREFIX = "建议〔{year}〕"
 NUMBER_FORMAT = "建议〔{year}〕{seq:03d}号"
@@ -75,19 +80,6 @@ ADD = "petitions.add_suggestion"
 VIEW = "petitions.view_suggestion"
 HANDLE = "petitions.handle_petition"
 
-# The actions of the suggestion's page (`suggestion_act`), in the order the page shows them.
-ACTIONS = ("assign", "pre_meeting", "reply", "rate", "close")
-# From which statuses each action (and editing) may start.
-ACTION_SOURCES = {
-    "edit": frozenset({S.DRAFT}),
-    "add_petitions": frozenset({S.DRAFT, S.ASSIGNED}),
-    "assign": frozenset({S.DRAFT}),
-    "pre_meeting": frozenset({S.ASSIGNED}),
-    "reply": frozenset({S.ASSIGNED}),
-    "rate": frozenset({S.REPLIED}),
-    "close": frozenset({S.RATED, S.REPLIED}),
-}
-
 EVENT_LABELS = {
     "drafted": pgettext_lazy("suggestion event", "Drafted"),
     "updated": pgettext_lazy("suggestion event", "Edited"),
@@ -98,17 +90,6 @@ EVENT_LABELS = {
     "rated": pgettext_lazy("suggestion event", "Rated by the lead representative"),
     "closed": pgettext_lazy("suggestion event", "Closed"),
 }
-
-
-class InvalidSuggestionMove(PetitionError):
-    """The suggestion is not in a status this action starts from."""
-
-    def __init__(self, status: str):
-        self.status = status
-        super().__init__(
-            _("This cannot be done now: the suggestion is “%(status)s”. Reload the page to see where it stands.")
-            % {"status": S(status).label}
-        )
 
 
 # -- scope and capability -----------------------------------------------------------------------------
@@ -132,57 +113,6 @@ def suggestions_visible_to(user) -> QuerySet:
     return Suggestion.objects.filter(q)
 
 
-def _is_department_member(user, suggestion) -> bool:
-    return bool(
-        suggestion.department_id
-        and user.has_perm(HANDLE)
-        and suggestion.department_id in scope_for(user).department_ids
-    )
-
-
-def _is_lead(user, suggestion) -> bool:
-    rep_id = scope_for(user).representative_id
-    return rep_id is not None and rep_id == suggestion.lead_representative_id
-
-
-def may(user, suggestion, action: str) -> bool:
-    """May `user` (who sees the suggestion) do `action` to it, whatever its status?
-
-    The office edits, assigns and closes; the assigned department's members or the office
-    record the pre-handling meeting and reply; only the lead representative rates.
-    """
-    if user is None or not user.is_authenticated:
-        return False
-    if action in ("edit", "add_petitions", "assign", "close"):
-        return user.has_perm(CHANGE)
-    if action in ("pre_meeting", "reply"):
-        return user.has_perm(CHANGE) or _is_department_member(user, suggestion)
-    if action == "rate":
-        return _is_lead(user, suggestion)
-    return False
-
-
-def available_actions(user, suggestion) -> list[str]:
-    """The actions the suggestion's page offers this user now (capability and status)."""
-    return [
-        a
-        for a in ACTIONS
-        if suggestion.status in ACTION_SOURCES[a]
-        and may(user, suggestion, a)
-        and (a != "close" or closable(suggestion))
-    ]
-
-
-def closable(suggestion, today: date | None = None) -> bool:
-    """Rated, or replied at least RATING_WAIT_DAYS days ago without a rating."""
-    if suggestion.status == S.RATED:
-        return True
-    if suggestion.status == S.REPLIED and suggestion.replied_at:
-        today = today or timezone.localdate()
-        return timezone.localtime(suggestion.replied_at).date() + timedelta(days=RATING_WAIT_DAYS) <= today
-    return False
-
-
 def representatives_for(user) -> QuerySet:
     """Representatives an office may name as lead or co-signer: serving ones elected inside its
     jurisdiction (an administrator: all serving ones)."""
@@ -203,7 +133,7 @@ def departments_for(user) -> QuerySet:
 # -- the pattern -----------------------------------------------------------------------------------------
 
 
-def _begin(*, actor, suggestion, action: str, version=None) -> Suggestion:
+def _begin(*, actor, suggestion, move: Move, version=None) -> Suggestion:
     """Lock the row, then check scope, capability, version and status, in that order."""
     pk = suggestion.pk if isinstance(suggestion, Suggestion) else suggestion
     locked = Suggestion.objects.select_for_update().filter(pk=pk).first()
@@ -211,12 +141,11 @@ def _begin(*, actor, suggestion, action: str, version=None) -> Suggestion:
         raise PetitionError(_("This suggestion no longer exists."))
     if not suggestions_visible_to(actor).filter(pk=pk).exists():
         raise PermissionDenied
-    if not may(actor, locked, action):
+    if not policy.may(actor, locked, move):
         raise PermissionDenied
     if version is not None and int(version) != locked.version:
         raise Conflict(_conflict_message(locked))
-    if locked.status not in ACTION_SOURCES[action]:
-        raise InvalidSuggestionMove(locked.status)
+    ENGINE.check(move, locked.status, permission=False)  # who acts: `policy.may` above
     return locked
 
 
@@ -230,18 +159,15 @@ def _conflict_message(suggestion: Suggestion) -> str:
     ) % {"who": who, "when": when, "status": suggestion.get_status_display()}
 
 
-def _finish(
-    suggestion: Suggestion, *, actor, kind: str, fields=(), data=None, status: str | None = None
-) -> SuggestionEvent:
-    """Save the fields (and the new status), bump the version, write the change's one event."""
-    old = suggestion.status
-    if status:
-        suggestion.status = status
+def _finish(suggestion: Suggestion, *, move: Move, actor, kind: str, fields=(), data=None) -> SuggestionEvent:
+    """Move the status through the table, save it with the fields, bump the version, write the
+    change's one event."""
+    moved = ENGINE.apply(suggestion, move, actor=actor)
     suggestion.version += 1
-    suggestion.save(update_fields=sorted({*fields, "status", "version"}))
+    ENGINE.save(suggestion, [*fields, "version"])
     data = dict(data or {})
-    if suggestion.status != old:
-        data.update(from_status=old, to_status=suggestion.status)
+    if moved.changed:
+        data.update(from_status=moved.from_status, to_status=moved.to_status)
     return SuggestionEvent.objects.create(suggestion=suggestion, kind=kind, actor=actor, data=data)
 
 
@@ -324,22 +250,6 @@ def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: s
         )
 
 
-def _users(users):
-    return [(Recipient.for_user(u), f"user:{u.pk}") for u in users]
-
-
-def _representatives(reps):
-    return [(Recipient.for_representative(r), f"rep:{r.pk}") for r in reps]
-
-
-def _office_users(suggestion) -> list:
-    return list(
-        User.objects.filter(
-            role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=suggestion.jurisdiction_id
-        ).order_by("pk")
-    )
-
-
 # -- drafting (the office) -----------------------------------------------------------------------------------
 
 
@@ -415,7 +325,7 @@ def suggestion_update(
     *, actor, suggestion, title: str, content: str, lead_representative, co_signers=(), version=None
 ) -> Suggestion:
     """Edit a draft's text, lead representative and co-signers (one event listing what changed)."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="edit", version=version)
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.EDIT, version=version)
     title_ = _clean(title, _("Give the suggestion a title."), 200)
     content_ = _clean(content, _("Write the reasons and proposals."), 20000)
     co = _check_representatives(actor, lead_representative, co_signers)
@@ -439,18 +349,24 @@ def suggestion_update(
         suggestion.co_signers.set(co)
     if not changes:
         return suggestion
-    _finish(suggestion, actor=actor, kind="updated", fields=fields, data={"changes": changes})
+    _finish(suggestion, move=Move.EDIT, actor=actor, kind="updated", fields=fields, data={"changes": changes})
     return suggestion
 
 
 @transaction.atomic
 def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> Suggestion:
     """More petitions the suggestion answers (a draft or an assigned suggestion)."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="add_petitions", version=version)
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ADD_PETITIONS, version=version)
     if not petitions:
         raise PetitionError(_("Name at least one item to add."))
     linked = _link_petitions(actor, suggestion, petitions)
-    _finish(suggestion, actor=actor, kind="petitions_added", data={"petitions": [p.tracking_number for p in linked]})
+    _finish(
+        suggestion,
+        move=Move.ADD_PETITIONS,
+        actor=actor,
+        kind="petitions_added",
+        data={"petitions": [p.tracking_number for p in linked]},
+    )
     return suggestion
 
 
@@ -461,7 +377,7 @@ def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> S
 def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False, version=None) -> Suggestion:
     """Assign the draft to a department: due in three months, six when the office approves it as
     complex (recorded as `complex_approved_by`). Tells the department's members (inbox, email, SMS)."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="assign", version=version)
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ASSIGN, version=version)
     if department is None or not departments_for(actor).filter(pk=department.pk).exists():
         raise PetitionError(_("Choose an active department of your jurisdiction."))
     today = timezone.localdate()
@@ -473,14 +389,14 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
     _finish(
         suggestion,
         actor=actor,
+        move=Move.ASSIGN,
         kind="assigned",
-        status=S.ASSIGNED,
         fields=["department", "is_complex", "complex_approved_by", "due_on", "assigned_at"],
         data={"department": department.name, "due_on": str(suggestion.due_on), "is_complex": bool(is_complex)},
     )
     number, due = suggestion.number, date_format(suggestion.due_on, "Y-m-d")
     _tell(
-        _users(handling.department_members(department)),
+        policy.recipients(Move.ASSIGN, suggestion, department=department),
         key=f"suggestion:{suggestion.pk}:assigned",
         topic="suggestion_assigned",
         suggestion=suggestion,
@@ -500,7 +416,7 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
 @transaction.atomic
 def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, version=None) -> Suggestion:
     """Record the pre-handling meeting (办前沟通) with the representative: when, and what was agreed."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="pre_meeting", version=version)
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.PRE_MEETING, version=version)
     if held_on is None:
         raise PetitionError(_("Give the date of the meeting."))
     if held_on > timezone.localdate():
@@ -511,6 +427,7 @@ def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, versi
     suggestion.pre_meeting_on, suggestion.pre_meeting_note = held_on, note_
     _finish(
         suggestion,
+        move=Move.PRE_MEETING,
         actor=actor,
         kind="pre_meeting",
         fields=["pre_meeting_on", "pre_meeting_note"],
@@ -524,17 +441,17 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
     """The department's (or the office's) reply. Every petition still waiting on the suggestion
     gets the answer (`handling.petition_suggestion_replied`: "replied", a public event), and
     whoever feeds it back is told; so are the lead representative and the co-signers."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="reply", version=version)
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.REPLY, version=version)
     if outcome not in Outcome.values:
         raise PetitionError(_("Choose the outcome class."))
     text_ = _clean(text, _("Write the reply."), 20000)
     suggestion.outcome, suggestion.reply_text, suggestion.replied_at = outcome, text_, timezone.now()
-    waiting = list(suggestion.petitions.filter(status=Status.SUGGESTION).order_by("pk"))
+    waiting = list(suggestion.petitions.filter(status__in=petition_workflow.WITH_SUGGESTION).order_by("pk"))
     _finish(
         suggestion,
         actor=actor,
+        move=Move.REPLY,
         kind="replied",
-        status=S.REPLIED,
         fields=["outcome", "reply_text", "replied_at"],
         data={
             "outcome": outcome,
@@ -545,7 +462,7 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
     )
     for petition in waiting:
         petition = handling.petition_suggestion_replied(actor=actor, petition=petition, suggestion=suggestion)
-        for user in handling._followers(petition):
+        for user in petition_policy.recipients(PetitionMove.SUGGESTION_REPLIED, petition):
             outbox_write(
                 key=f"petition:{petition.pk}:suggestion_replied:{petition.round}:user:{user.pk}",
                 topic="petition_replied",
@@ -560,9 +477,8 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
                 url=reverse("petitions:detail", args=[petition.pk]),
                 station=petition.station,
             )
-    signers = [suggestion.lead_representative, *suggestion.co_signers.order_by("pk")]
     _tell(
-        _representatives(signers),
+        policy.recipients(Move.REPLY, suggestion),
         key=f"suggestion:{suggestion.pk}:replied",
         topic="suggestion_replied",
         suggestion=suggestion,
@@ -586,7 +502,7 @@ def suggestion_rate(
     *, actor, suggestion, satisfaction: str, contacted_before_reply: bool, comment: str = "", version=None
 ) -> Suggestion:
     """The lead representative's satisfaction form; the office is told."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="rate", version=version)
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.RATE, version=version)
     if satisfaction not in Satisfaction.values:
         raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
     if contacted_before_reply not in (True, False):
@@ -597,13 +513,13 @@ def suggestion_rate(
     _finish(
         suggestion,
         actor=actor,
+        move=Move.RATE,
         kind="rated",
-        status=S.RATED,
         fields=["satisfaction", "contacted_before_reply", "satisfaction_comment", "rated_at"],
         data={"satisfaction": satisfaction, "contacted_before_reply": contacted_before_reply, "comment": comment_},
     )
     _tell(
-        _users(_office_users(suggestion)),
+        policy.recipients(Move.RATE, suggestion),
         key=f"suggestion:{suggestion.pk}:rated",
         topic="suggestion_rated",
         suggestion=suggestion,
@@ -618,8 +534,8 @@ def suggestion_rate(
 def suggestion_close(*, actor, suggestion, note: str = "", version=None) -> Suggestion:
     """The office closes the suggestion out (销号): once rated, or RATING_WAIT_DAYS days after the
     reply when the lead representative has not rated it (recorded as closed unrated)."""
-    suggestion = _begin(actor=actor, suggestion=suggestion, action="close", version=version)
-    if not closable(suggestion):
+    suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.CLOSE, version=version)
+    if not policy.closable(suggestion):
         raise PetitionError(
             _(
                 "The lead representative has not rated the reply yet; it can be closed without a rating "
@@ -631,8 +547,8 @@ def suggestion_close(*, actor, suggestion, note: str = "", version=None) -> Sugg
     _finish(
         suggestion,
         actor=actor,
+        move=Move.CLOSE,
         kind="closed",
-        status=S.CLOSED,
         fields=["closed_at"],
         data={"note": (note or "").strip()[:2000], "unrated": not suggestion.satisfaction},
     )

@@ -28,6 +28,7 @@ from petitions.handling.models import Suggestion
 from petitions.ledger.services import PetitionError
 from petitions.models import Petition
 from petitions.suggestions import export as suggestion_export
+from petitions.suggestions import policy, workflow
 from petitions.suggestions import services as suggestions
 from petitions.suggestions.forms import SuggestionFilterForm, SuggestionForm, action_form
 from stations.network.views import PAGE_SIZE
@@ -161,7 +162,7 @@ def create(request):
 def edit(request, pk):
     """A draft's fields and more items; an assigned suggestion only gains items."""
     suggestion = scoped_suggestion(request, pk, CHANGE)
-    if suggestion.status not in suggestions.ACTION_SOURCES["add_petitions"]:
+    if suggestion.status not in workflow.GATHERING:
         messages.error(
             request,
             _("This suggestion can no longer be edited: it is “%(status)s”.")
@@ -246,7 +247,7 @@ class SuggestionDetailView(PermissionMixin, DetailView):
 def detail_context(request, suggestion, bound=None) -> dict:
     """The page's parts; `bound` is the (action, form) that was posted with an error."""
     user = request.user
-    actions = suggestions.available_actions(user, suggestion)
+    actions = policy.moves_for(user, suggestion)
     forms = {}
     for action in actions:
         if bound and bound[0] == action:
@@ -258,14 +259,10 @@ def detail_context(request, suggestion, bound=None) -> dict:
         "co_signers": list(suggestion.co_signers.order_by("name", "pk")),
         "timeline": suggestions.timeline(suggestion),
         "forms": forms,
-        "can_edit": user.has_perm(CHANGE) and suggestion.status in suggestions.ACTION_SOURCES["add_petitions"],
+        "can_edit": user.has_perm(CHANGE) and suggestion.status in workflow.GATHERING,
         "is_draft": suggestion.status == Suggestion.Status.DRAFT,
-        "is_overdue": bool(
-            suggestion.due_on
-            and suggestion.status == Suggestion.Status.ASSIGNED
-            and suggestion.due_on < timezone.localdate()
-        ),
-        "rating_wait_days": suggestions.RATING_WAIT_DAYS,
+        "is_overdue": workflow.is_overdue(suggestion, timezone.localdate()),
+        "rating_wait_days": policy.RATING_WAIT_DAYS,
         "nav_active": NAV,
     }
 
@@ -274,10 +271,10 @@ def detail_context(request, suggestion, bound=None) -> dict:
 @require_http_methods(["GET", "POST"])
 def act(request, pk, action):
     """One action of the suggestion's page (assign, pre_meeting, reply, rate, close)."""
-    if action not in suggestions.ACTIONS:
+    if action not in workflow.PAGE_MOVES:
         raise Http404
     suggestion = scoped_suggestion(request, pk)
-    if not suggestions.may(request.user, suggestion, action):
+    if not policy.may(request.user, suggestion, workflow.Move(action)):
         raise PermissionDenied
     if request.method == "GET":
         return redirect(_detail_url(suggestion, action))

@@ -46,7 +46,6 @@ from petitions.models import (
     Petition,
     PetitionRepresentative,
     Satisfaction,
-    Status,
     SupervisionNotice,
 )
 from stations.models import Station
@@ -57,7 +56,6 @@ VIEW_COMMITMENT = "petitions.view_commitment"
 # Staff and representatives record the follow-up visit (回访) as they record feedback to residents.
 FOLLOW_UP = "petitions.feed_back_petition"
 
-IN_HAND_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS)
 AMBER_WORKING_DAYS = 3
 TABLE_LIMIT = 200
 EXPORT_LIMIT = 5000
@@ -131,7 +129,7 @@ def deadline_info(calendar, bounds: LightBounds, due_on: date | None) -> Deadlin
 
 def items_in_hand(user) -> QuerySet:
     """The user's items a department is handling (assigned, accepted, in progress)."""
-    return Petition.objects.visible_to(user).filter(status__in=IN_HAND_STATUSES)
+    return Petition.objects.visible_to(user).filter(status__in=workflow.IN_HAND)
 
 
 def light_counts(queryset: QuerySet, bounds: LightBounds) -> dict[str, int]:

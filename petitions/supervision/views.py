@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from liaison import workdays
 from liaison.excel import xlsx_response
 from liaison.web import PermissionMixin, no_store, require_perm
+from petitions.handling import workflow
 from petitions.handling.workflow import InvalidTransition
 from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
@@ -214,7 +215,7 @@ def notice_create(request):
                 return redirect("petitions:notice_detail", pk=notice.pk)
     else:
         form = NoticeForm(initial=NoticeForm.initial_for(petition), user=user, petition=petition)
-    in_hand = petition is None or petition.status in sv.IN_HAND_STATUSES
+    in_hand = petition is None or petition.status in workflow.IN_HAND
     return no_store(
         render(
             request,

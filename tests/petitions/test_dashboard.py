@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 
 from liaison import workdays
+from petitions.handling.workflow import AWAITING_REPLY as AWAITING_REPLY_STATUSES
 from petitions.models import (
-    AWAITING_REPLY_STATUSES,
     Assignment,
     Category,
     Channel,

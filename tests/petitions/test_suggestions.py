@@ -24,6 +24,7 @@ from petitions.intake import tracking
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.services import PetitionError
 from petitions.models import Outcome, Petition, PetitionEvent, Satisfaction, Status
+from petitions.suggestions import policy as suggestion_policy
 from petitions.suggestions import services as sg
 from tests.factories import UserFactory
 
@@ -463,9 +464,9 @@ def test_close_unrated_only_after_thirty_days(world):
     s = replied(world)
     with pytest.raises(PetitionError):
         sg.suggestion_close(actor=world.office, suggestion=s)
-    assert sg.available_actions(world.office, reload(s)) == []
+    assert suggestion_policy.moves_for(world.office, reload(s)) == []
     Suggestion.objects.filter(pk=s.pk).update(replied_at=timezone.now() - timedelta(days=sg.RATING_WAIT_DAYS))
-    assert sg.available_actions(world.office, reload(s)) == ["close"]
+    assert suggestion_policy.moves_for(world.office, reload(s)) == ["close"]
     sg.suggestion_close(actor=world.office, suggestion=s)
     assert reload(s).status == S.CLOSED and events(s, "closed").get().data["unrated"] is True
 

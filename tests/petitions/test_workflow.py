@@ -27,7 +27,7 @@ from liaison.models import Role, User
 from petitions.handling import services as handling
 from petitions.handling import workflow
 from petitions.handling.workflow import TABLE, InvalidTransition, Move
-from petitions.ledger.services import petition_link
+from petitions.ledger.services import PetitionError, petition_link
 from petitions.models import (
     Assignment,
     ExtensionRequest,
@@ -204,6 +204,66 @@ def test_check_refuses_exactly_the_states_outside_the_sources(move, status):
         assert not workflow.can(move, status, admin)
 
 
+# -- the named sets of statuses ---------------------------------------------------------------------------
+
+NAMED_SETS = (
+    "AWAITING_TRIAGE",
+    "IN_HAND",
+    "WITH_SUGGESTION",
+    "ANSWERED",
+    "FED_BACK",
+    "FINISHED",
+    "ANSWERED_AT_TRIAGE",
+    "OPEN",
+    "AWAITING_REPLY",
+    "LETTER",
+    "RATEABLE",
+    "OPEN311_CLOSED",
+)
+
+
+def test_the_stages_partition_the_statuses():
+    """Every status is in exactly one stage."""
+    listed = [status for stage in workflow.STAGES for status in stage]
+    assert sorted(listed) == sorted(Status.values)
+
+
+def test_the_named_sets_are_what_their_documentation_says():
+    S = Status
+    assert {S.REGISTERED, S.TRIAGED} == workflow.AWAITING_TRIAGE
+    assert workflow.IN_HAND == IN_HAND
+    assert workflow.ANSWERED == ANSWERED
+    assert workflow.FED_BACK == workflow.RATEABLE == {S.FED_BACK, S.RATED}
+    assert {S.CLOSED, S.LINKED} == workflow.FINISHED
+    assert {S.CONSULTED, S.ON_THE_SPOT, S.ESCALATED, S.CANNOT_HANDLE} == workflow.ANSWERED_AT_TRIAGE
+    assert {S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.REPLIED} == workflow.OPEN
+    # Overdue-able: the open items but the replied ones (a reply stops the clock).
+    assert workflow.OPEN - {S.REPLIED} == workflow.AWAITING_REPLY
+    assert set(S) - workflow.AWAITING_TRIAGE - IN_HAND - {S.SUGGESTION, S.LINKED} == workflow.LETTER
+    assert workflow.OPEN311_CLOSED == workflow.FINISHED | workflow.ANSWERED_AT_TRIAGE
+    for name in NAMED_SETS:
+        named = getattr(workflow, name)
+        assert named <= set(S.values) and named.__doc__ and named.__doc__ != frozenset.__doc__, name
+
+
+def test_the_overdue_condition_is_past_the_deadline_and_awaiting_a_reply(world):
+    today = timezone.localdate()
+    rows = {status: make_petition(station=world.S1, actor=world.staff, content=f"{status}") for status in Status.values}
+    Petition.objects.filter(pk__in=[p.pk for p in rows.values()]).update(due_on=today - timedelta(days=1))
+    for status, p in rows.items():
+        Petition.objects.filter(pk=p.pk).update(status=status)
+    overdue = set(
+        Petition.objects.overdue(today).filter(pk__in=[p.pk for p in rows.values()]).values_list("status", flat=True)
+    )
+    assert overdue == workflow.AWAITING_REPLY
+    assert not Petition.objects.overdue(today - timedelta(days=1)).filter(pk__in=[p.pk for p in rows.values()]).exists()
+    assert all(p.is_overdue(today) is (status in workflow.AWAITING_REPLY) for status, p in _fresh(rows).items())
+
+
+def _fresh(rows: dict) -> dict:
+    return {status: Petition.objects.get(pk=p.pk) for status, p in rows.items()}
+
+
 # Who holds each move, written out from the domain (not read back from liaison.auth).
 OFFICE, STAFF, REP, DEPT = "office", "staff", "rep", "dept"
 HOLDERS = {
@@ -214,6 +274,7 @@ HOLDERS = {
     Move.TO_SUGGESTION: {OFFICE},
     Move.ESCALATE: {OFFICE},
     Move.CANNOT_HANDLE: {OFFICE},
+    Move.LINK: {OFFICE, STAFF},
     Move.ACCEPT: {DEPT},
     Move.PROGRESS: {DEPT},
     Move.CONTRIBUTE: {DEPT},
@@ -467,8 +528,9 @@ PREPARE = {Move.DECIDE_EXTENSION: _before_decide}
 
 
 def test_every_move_but_supervision_has_a_service():
-    # A supervision notice is petitions.supervision.services's and moves no status; the suggestion's reply is tested below.
-    assert set(SERVICES) | {Move.SUPERVISE, Move.SUGGESTION_REPLIED} == set(Move)
+    # A supervision notice is petitions.supervision.services's and moves no status; the suggestion's reply
+    # and the link (the desk's, refused with a message of its own) are tested below.
+    assert set(SERVICES) | {Move.SUPERVISE, Move.SUGGESTION_REPLIED, Move.LINK} == set(Move)
 
 
 def _actor(c, who):
@@ -487,6 +549,16 @@ def cast(world):
     return cast
 
 
+# Moves whose table names several targets, and the one the driver's item (with a lead department) lands on.
+SEVERAL_TARGETS = {Move.REOPEN: Status.ASSIGNED}
+
+
+def test_the_moves_with_several_targets_name_them_all():
+    assert {move for move, rule in TABLE.items() if len(rule.targets) > 1} == set(SEVERAL_TARGETS)
+    assert TABLE[Move.REOPEN].targets == (Status.ASSIGNED, Status.TRIAGED)
+    assert all(target in TABLE[move].targets for move, target in SEVERAL_TARGETS.items())
+
+
 ALLOWED = [(move, status) for move in SERVICES for status in ALL_STATUSES if status in TABLE[move].sources]
 
 
@@ -503,7 +575,7 @@ def test_an_allowed_move_reaches_the_target_with_one_event(cast, move, status):
     call(p, actor, cast)
 
     p.refresh_from_db()
-    target = rule.target or status
+    target = SEVERAL_TARGETS.get(move) or rule.target or status
     assert p.status == target
     assert p.version == version + 1
     new = list(p.events.filter(pk__gt=last_event))
@@ -541,6 +613,27 @@ def test_every_forbidden_move_raises_and_writes_nothing(cast, status):
 def test_every_pair_of_move_and_status_is_tried():
     tried = set(ALLOWED) | {(m, s) for s in ALL_STATUSES for m in SERVICES if s not in TABLE[m].sources}
     assert tried == set(itertools.product(SERVICES, ALL_STATUSES))
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_the_link_starts_only_from_the_triage_states(cast, status):
+    """Linking is a move of the table (to LINKED, from REGISTERED or TRIAGED); from any other
+    status the desk's service refuses with its own message and writes nothing."""
+    p = reach(cast, status)
+    primary = make_petition(station=cast.w.S1, representatives=[cast.w.R1], actor=cast.staff, content="同一路段路灯")
+    before = _state(p)
+    if status in TABLE[Move.LINK].sources:
+        petition_link(actor=cast.staff, petition=p, target=primary)
+        p.refresh_from_db()
+        assert (p.status, p.linked_to, p.version) == (Status.LINKED, primary, before[1] + 1)
+        event = p.events.filter(kind=PetitionEvent.Kind.LINKED).get()
+        assert (event.from_status, event.to_status) == (status, Status.LINKED)
+    else:
+        with pytest.raises(PetitionError) as caught:
+            petition_link(actor=cast.staff, petition=p, target=primary)
+        assert not isinstance(caught.value, InvalidTransition)  # the desk's own message, shown under its field
+        assert str(Status(status).label) in str(caught.value)
+        assert _state(p) == before
 
 
 def test_the_suggestion_reply_moves_an_item_waiting_for_it(cast):

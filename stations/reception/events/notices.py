@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from liaison import workdays
 from liaison.models import OutboxMessage
-from liaison.outbox import Recipient, outbox_rows, outbox_store, outbox_write
+from liaison.outbox import Recipient, outbox_cancel, outbox_rows, outbox_store, outbox_write
 from stations.models import EventKind, Membership, ReceptionEvent, Representative, RosterEntry
 
 TOPIC_NOTICE = "reception_notice"
@@ -222,9 +222,7 @@ def notice_roster_removed(*, entry: RosterEntry) -> int:
     ):
         return 0  # still told as a member of the station
     prefix = f"reception:{event.pk}:rep:{rep.pk}:"
-    OutboxMessage.objects.filter(key__startswith=prefix, status=OutboxMessage.Status.PENDING).update(
-        status=OutboxMessage.Status.CANCELLED
-    )
+    outbox_cancel(key_prefix=prefix)
     if not _was_sent(event.pk, rep.pk):
         return 0
     with translation.override(settings.LANGUAGE_CODE):

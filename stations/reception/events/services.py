@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from liaison.uploads import clean_image
 from stations.models import EventPhoto, Membership, ReceptionEvent, Representative, RosterEntry, Station
+from stations.reception.workflow import COMING, EVENTS, PUBLIC, EventMove
 
 Status = ReceptionEvent.Status
 
@@ -43,31 +44,7 @@ EDITABLE_FIELDS = {
 MAX_PHOTOS = 30
 
 
-# --------------------------------------------------------------------------- policy
-
-
-def may_change_event(actor, event: ReceptionEvent) -> bool:
-    """May the actor change this event (details or roster)? Drafts belong to the office."""
-    if not actor.has_perm("stations.change_receptionevent"):
-        return False
-    return not (event.status == Status.DRAFT and not actor.has_perm("stations.change_receptionplan"))
-
-
-def may_change_roster(actor, event: ReceptionEvent) -> bool:
-    if not actor.has_perm("stations.change_rosterentry"):
-        return False
-    if event.status == Status.DRAFT and not actor.has_perm("stations.change_receptionplan"):
-        return False
-    return event.status in (Status.DRAFT, Status.SCHEDULED)
-
-
-def may_record(actor, event: ReceptionEvent, today=None) -> bool:
-    today = today or timezone.localdate()
-    return (
-        actor.has_perm("stations.record_receptionevent")
-        and event.status in (Status.SCHEDULED, Status.HELD)
-        and event.date <= today
-    )
+# --------------------------------------------------------------------------- checks
 
 
 def _require(condition: bool, message: str) -> None:
@@ -155,17 +132,14 @@ def event_cancel(*, actor, event: ReceptionEvent, reason: str) -> ReceptionEvent
     representatives already notified are told (stations.reception.events.notices)."""
     event = _locked(event)
     _require_change(actor, event)
-    if event.status == Status.HELD:
-        raise ValidationError(_("This event has been held and cannot be cancelled."))
-    if event.status == Status.CANCELLED:
-        raise ValidationError(_("This event is already cancelled."))
+    EVENTS.check(EventMove.CANCEL, event.status, permission=False)  # the permission: _require_change's message
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the event is cancelled; the public announcement shows it.")})
     before = _snapshot(event)
-    event.status = Status.CANCELLED
+    EVENTS.apply(event, EventMove.CANCEL, actor=actor)
     event.public_note = reason
-    event.save(update_fields=["status", "public_note", "updated_at"])
+    EVENTS.save(event, ["public_note", "updated_at"])
     _notices().notice_event_changed(event=event, before=before)
     return event
 
@@ -196,7 +170,7 @@ def roster_add(
     event = _locked(event)
     _require(actor.has_perm("stations.change_rosterentry"), _("You may not change rosters."))
     _require_office_for_draft(actor, event)
-    if event.status not in (Status.DRAFT, Status.SCHEDULED):
+    if event.status not in COMING:
         raise ValidationError(_("The roster of a held or cancelled event cannot be changed."))
     if source not in RosterEntry.Source.values:
         raise ValueError(f"unknown source {source!r}")
@@ -209,7 +183,7 @@ def roster_remove(*, actor, entry: RosterEntry) -> None:
     event = _locked(entry.event)
     _require(actor.has_perm("stations.change_rosterentry"), _("You may not change rosters."))
     _require_office_for_draft(actor, event)
-    if event.status not in (Status.DRAFT, Status.SCHEDULED):
+    if event.status not in COMING:
         raise ValidationError(_("The roster of a held or cancelled event cannot be changed."))
     entry = RosterEntry.objects.select_related("representative").get(pk=entry.pk, event=event)
     entry.event = event
@@ -258,8 +232,7 @@ def event_record(
     summary. The event becomes held. Only on or after its date; may be corrected later."""
     _require(actor.has_perm("stations.record_receptionevent"), _("You may not record reception days."))
     event = _locked(event)
-    if event.status not in (Status.SCHEDULED, Status.HELD):
-        raise ValidationError(_("Only a scheduled or held event can be recorded."))
+    EVENTS.check(EventMove.RECORD, event.status, permission=False)  # the permission: just above
     if event.date > timezone.localdate():
         raise ValidationError(
             _("The day's record can be entered on %(date)s or later.") % {"date": event.date.isoformat()}
@@ -280,22 +253,14 @@ def event_record(
         entry.attended = present
         entry.checked_in_at = now if present else None
         entry.save(update_fields=["attended", "checked_in_at"])
-    event.status = Status.HELD
+    EVENTS.apply(event, EventMove.RECORD, actor=actor)
     event.residents_received = residents_received
     event.opinions_collected = opinions_collected
     event.summary = summary or ""
     event.recorded_by = actor
     event.recorded_at = now
-    event.save(
-        update_fields=[
-            "status",
-            "residents_received",
-            "opinions_collected",
-            "summary",
-            "recorded_by",
-            "recorded_at",
-            "updated_at",
-        ]
+    EVENTS.save(
+        event, ["residents_received", "opinions_collected", "summary", "recorded_by", "recorded_at", "updated_at"]
     )
     return event
 
@@ -305,7 +270,7 @@ def event_photo_add(*, actor, event: ReceptionEvent, upload, caption: str = "") 
     """Attach a photo of the day, re-encoded as JPEG without EXIF or location data."""
     _require(actor.has_perm("stations.record_receptionevent"), _("You may not record reception days."))
     event = _locked(event)
-    if event.status not in (Status.SCHEDULED, Status.HELD) or event.date > timezone.localdate():
+    if event.status not in PUBLIC or event.date > timezone.localdate():
         raise ValidationError(_("Photos can be added on the day of the event or later."))
     if event.photos.count() >= MAX_PHOTOS:
         raise ValidationError(_("An event can have at most %(n)s photos.") % {"n": MAX_PHOTOS})

@@ -24,6 +24,7 @@ from liaison.web import PermissionMixin, require_perm, safe_next
 from stations.models import EventPhoto, ReceptionEvent, ReceptionRule, Representative, RosterEntry, Station
 from stations.network.querysets import access_reception_event
 from stations.network.views import PAGE_SIZE
+from stations.reception import policy
 from stations.reception.events import selectors, services
 from stations.reception.events.export import events_sheet
 from stations.reception.events.forms import (
@@ -34,6 +35,7 @@ from stations.reception.events.forms import (
     RosterAddForm,
     apply_service_errors,
 )
+from stations.reception.workflow import EventMove
 
 VIEW = "stations.view_receptionevent"
 EXPORT_MAX_ROWS = 5000
@@ -65,7 +67,7 @@ def _detail_url(event, anchor=""):
 
 def _public_urls(event) -> tuple[str | None, str | None]:
     """The public announcement and its printable poster, when the event is public."""
-    if event.status not in (ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD):
+    if not policy.is_public(event):
         return None, None
     try:
         args = [event.station.public_code, event.pk]
@@ -141,9 +143,9 @@ class EventDetailView(PermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user, event = self.request.user, self.object
         today = timezone.localdate()
-        can_change = services.may_change_event(user, event)
-        can_roster = services.may_change_roster(user, event)
-        can_record = services.may_record(user, event, today)
+        can_change = policy.may_change_event(user, event)
+        can_roster = policy.may_change_roster(user, event)
+        can_record = policy.can(user, EventMove.RECORD, event, today)
         query = self.request.GET.get("q", "")
         public_url, print_url = _public_urls(event)
         representative = _own_representative(user) if user.has_perm("stations.volunteer_receptionevent") else None
@@ -151,7 +153,7 @@ class EventDetailView(PermissionMixin, DetailView):
             rows=selectors.roster_rows(event, user),
             today=today,
             can_edit=can_change and event.status != ReceptionEvent.Status.CANCELLED,
-            can_cancel=can_change and event.status in (ReceptionEvent.Status.DRAFT, ReceptionEvent.Status.SCHEDULED),
+            can_cancel=policy.can(user, EventMove.CANCEL, event),
             can_roster=can_roster,
             can_record=can_record,
             record_later=user.has_perm("stations.record_receptionevent")
@@ -249,7 +251,7 @@ class EventUpdateView(EventFormMixin, FormView):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
         self.event = _scoped_event(request, kwargs["pk"], self.permission)
-        if not services.may_change_event(request.user, self.event):
+        if not policy.may_change_event(request.user, self.event):
             raise PermissionDenied
         if self.event.status == ReceptionEvent.Status.CANCELLED:
             messages.error(
@@ -272,7 +274,7 @@ class EventUpdateView(EventFormMixin, FormView):
 @require_POST
 def event_cancel(request, pk):
     event = _scoped_event(request, pk, "stations.change_receptionevent")
-    if not services.may_change_event(request.user, event):
+    if not policy.may_change_event(request.user, event):
         raise PermissionDenied
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -292,7 +294,7 @@ def event_cancel(request, pk):
 
 def _roster_event(request, pk):
     event = _scoped_event(request, pk, "stations.change_rosterentry")
-    if event.status == ReceptionEvent.Status.DRAFT and not services.may_change_event(request.user, event):
+    if event.status == ReceptionEvent.Status.DRAFT and not policy.may_change_event(request.user, event):
         raise PermissionDenied
     return event
 
@@ -478,11 +480,7 @@ def _petitions_of_day(user, event, today) -> dict | None:
     if not user.has_perm("petitions.view_petition"):
         return None
     count = Petition.objects.visible_to(user).filter(event=event).count()
-    can_register = (
-        user.has_perm("petitions.add_petition")
-        and event.status in (ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD)
-        and event.date <= today
-    )
+    can_register = user.has_perm("petitions.add_petition") and policy.is_public(event) and event.date <= today
     return {
         "count": count,
         "ledger_url": reverse("petitions:ledger") + f"?event={event.pk}",

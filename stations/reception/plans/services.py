@@ -14,11 +14,10 @@
 import calendar as _months
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from liaison import workdays
 from liaison.access import scope_for
@@ -26,6 +25,7 @@ from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from liaison.workdays import WorkingCalendar
 from stations.models import EventKind, ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry, Station
+from stations.reception.workflow import EVENTS, PLANS, EventMove, PlanMove
 
 PLAN_JOB = "reception_plan"
 PLAN_PERMISSION = "stations.change_receptionplan"
@@ -153,13 +153,13 @@ def plan_publish(*, plan: ReceptionPlan, actor) -> int:
     """
     _check_may_plan(actor, plan.jurisdiction)
     locked = ReceptionPlan.objects.select_for_update().get(pk=plan.pk)
-    if locked.status == ReceptionPlan.Status.PUBLISHED:
-        raise ValidationError(_("This plan is published already."))
+    PLANS.check(PlanMove.PUBLISH, locked.status, permission=False)  # "published already"; who: just above
     now = timezone.now()
-    scheduled = locked.events.filter(status=Draft).update(status=Scheduled, updated_at=now)
-    locked.status, locked.published_at, locked.published_by = ReceptionPlan.Status.PUBLISHED, now, actor
-    locked.save(update_fields=["status", "published_at", "published_by"])
-    plan.status, plan.published_at, plan.published_by = locked.status, now, actor
+    scheduled = EVENTS.apply_many(locked.events.all(), EventMove.PUBLISH, updated_at=now)
+    PLANS.apply(locked, PlanMove.PUBLISH, actor=actor)
+    locked.published_at, locked.published_by = now, actor
+    PLANS.save(locked, ["published_at", "published_by"])
+    plan.refresh_from_db(fields=["status", "published_at", "published_by"])
 
     from stations.reception.events.notices import notices_kick
 

@@ -1,0 +1,175 @@
+"""Who may do which move to which petition, and who is told: one answer for the item page's
+buttons (`petitions.handling.views`) and for the services (`petitions.handling.services`).
+
+A move is asked in three layers, in this order:
+
+1. scope: is it the user's item at all? The scoped queryset (`Petition.objects.visible_to`)
+   answers; outside it the views say "not found" and the services PermissionDenied.
+2. capability: the move's permission and the item's status, from the table
+   (`petitions.handling.workflow`).
+3. the item's details, here: a department acts on its own share (the lead's moves need the
+   lead share, a co-handler's part a co-handling share), an extension is asked once and
+   decided once, each rater rates once a round, only who may draft a suggestion turns an
+   item into one.
+
+The buttons ask `can` / `moves_for` (all three layers); the services ask `own_share`,
+`rating_given` and `pending_extension`, the same rules, and turn a refusal into their own
+message. `recipients` says who each move tells.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from petitions.handling import workflow
+from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest, Rating
+from petitions.handling.workflow import Move
+from petitions.models import Petition, PetitionRepresentative
+
+# The moves a department makes on its own share, and the share's role they need.
+SHARE_ROLE: dict[Move, str] = {
+    Move.ACCEPT: Assignment.Role.LEAD,
+    Move.PROGRESS: Assignment.Role.LEAD,
+    Move.REPLY: Assignment.Role.LEAD,
+    Move.REQUEST_EXTENSION: Assignment.Role.LEAD,
+    Move.RETURN: Assignment.Role.LEAD,
+    Move.CONTRIBUTE: Assignment.Role.CO,
+}
+# Drafting a suggestion is the suggestions' permission: only who holds it turns items into one.
+ADD_SUGGESTION = "petitions.add_suggestion"
+
+
+# -- the item's details ------------------------------------------------------------------------------
+
+
+def actor_share(actor, petition: Petition) -> Assignment | None:
+    """The open share of the actor's department in the current round, if any (the lead's first)."""
+    if not actor.is_authenticated:
+        return None
+    return (
+        Assignment.objects.filter(
+            petition=petition, round=petition.round, department__members=actor, state__in=ACTIVE_ASSIGNMENT_STATES
+        )
+        .select_related("department")
+        .order_by("role", "pk")
+        .first()
+    )
+
+
+def own_share(actor, petition: Petition, move: Move) -> Assignment:
+    """The actor's department's open share that `move` needs (`SHARE_ROLE`), locked until the
+    transaction ends. PermissionDenied when the actor's department has none: another
+    department's item, or a co-handler trying a lead's move."""
+    found = (
+        Assignment.objects.select_for_update()
+        .filter(
+            petition=petition,
+            round=petition.round,
+            department__members=actor,
+            state__in=ACTIVE_ASSIGNMENT_STATES,
+            role=SHARE_ROLE[move],
+        )
+        .select_related("department")
+        .order_by("pk")
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied
+    return found
+
+
+def pending_extension(petition: Petition) -> ExtensionRequest | None:
+    """The extension request waiting for the office's decision (at most one at a time)."""
+    return (
+        ExtensionRequest.objects.filter(petition=petition, state=ExtensionRequest.State.PENDING)
+        .select_related("assignment__department", "requested_by")
+        .first()
+    )
+
+
+def representative_on_item(user, petition: Petition):
+    """The user's representative when they are on the item (received or follow it), else None."""
+    rep = getattr(user, "representative", None) if user is not None and user.is_authenticated else None
+    if rep is None or not PetitionRepresentative.objects.filter(petition=petition, representative=rep).exists():
+        return None
+    return rep
+
+
+def rating_given(petition: Petition, *, representative=None) -> bool:
+    """This round's rating is in: the representative's own, or (None) the resident's."""
+    ratings = Rating.objects.filter(petition=petition, round=petition.round)
+    if representative is not None:
+        return ratings.filter(representative=representative).exists()
+    return ratings.filter(rater=Rating.Rater.RESIDENT).exists()
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the moves open to one user on one item depend on beyond status and permission."""
+
+    share: Assignment | None  # the user's department's open share in this round
+    pending_extension: ExtensionRequest | None
+    is_on_item: bool  # a representative on the item (rates as themselves)
+    rated: bool  # this user (representative) or the resident (staff/office write it down) rated this round
+
+
+def situation(user, petition: Petition) -> Situation:
+    """The item's details for `user`, read once per page (four small queries)."""
+    rep = representative_on_item(user, petition)
+    return Situation(
+        share=actor_share(user, petition),
+        pending_extension=pending_extension(petition),
+        is_on_item=rep is not None,
+        rated=rating_given(petition, representative=rep),
+    )
+
+
+# -- the answers ----------------------------------------------------------------------------------------
+
+
+def can(user, move: Move, petition: Petition, sit: Situation | None = None) -> bool:
+    """May `user` (whose scope holds the item) start `move` on it now? The table's answer for its
+    status and the user's permission, narrowed by the item's details (`Situation`)."""
+    if not workflow.can(move, petition.status, user):
+        return False
+    sit = sit or situation(user, petition)
+    if move in SHARE_ROLE and (sit.share is None or sit.share.role != SHARE_ROLE[move]):
+        return False
+    if move == Move.REQUEST_EXTENSION and sit.pending_extension is not None:
+        return False
+    if move == Move.DECIDE_EXTENSION and sit.pending_extension is None:
+        return False
+    if move == Move.RATE and sit.rated:
+        return False
+    return not (move == Move.TO_SUGGESTION and not user.has_perm(ADD_SUGGESTION))
+
+
+def moves_for(user, petition: Petition, sit: Situation | None = None) -> list[Move]:
+    """The moves the item's page offers `user`, in the order of its buttons."""
+    sit = sit or situation(user, petition)
+    return [move for move in workflow.PAGE_MOVES if can(user, move, petition, sit)]
+
+
+def recipients(move: Move, petition: Petition, *, department=None, assigned_by=None) -> list:
+    """Who `move` on `petition` tells (inbox, email and SMS per their settings), as user accounts:
+
+    - ASSIGN (and the new share of a REOPEN), DECIDE_EXTENSION, SUPERVISE: the members of the
+      `department` concerned (the share's, the notice's);
+    - CONTRIBUTE: the members of the lead `department`;
+    - REQUEST_EXTENSION, RETURN, REOPEN: the office: the colleagues of whoever assigned the item
+      (`assigned_by`), else the office of the nearest jurisdiction above the item's place;
+    - CONSULT, ON_THE_SPOT, ESCALATE, CANNOT_HANDLE, REPLY, SUGGESTION_REPLIED: who feeds the
+      answer back: the item's representatives with accounts and its station's staff;
+    - FEED_BACK tells the resident (their rating code by text message, `services._send_rating_code`),
+      not an account; the other moves tell nobody.
+    """
+    # The notice helpers stay with the services (the reminders use them too); they import this module.
+    from petitions.handling import services
+
+    if move in (Move.ASSIGN, Move.CONTRIBUTE, Move.DECIDE_EXTENSION, Move.SUPERVISE):
+        return services.department_members(department) if department is not None else []
+    if move in (Move.REQUEST_EXTENSION, Move.RETURN, Move.REOPEN):
+        return services.office_users_for(petition, assigned_by)
+    if move in (Move.CONSULT, Move.ON_THE_SPOT, Move.ESCALATE, Move.CANNOT_HANDLE, Move.REPLY, Move.SUGGESTION_REPLIED):
+        return services._followers(petition)
+    return []
