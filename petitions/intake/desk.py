@@ -19,9 +19,10 @@ from liaison.models import Jurisdiction
 from petitions.ledger.search import bigrams
 from petitions.models import Category, Petition
 from stations.models import Membership, ReceptionEvent, Representative, RosterEntry, Station
+from stations.reception.workflow import PUBLIC
 
 # Events staff register petitions against: planned or held ones, never drafts or cancelled.
-DESK_EVENT_STATUSES = (ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD)
+DESK_EVENT_STATUSES = PUBLIC
 SIMILAR_LIMIT = 5
 # Candidates read to rank by shared bigrams; the newest of the station or community first.
 SIMILAR_CANDIDATES = 200

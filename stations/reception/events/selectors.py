@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from liaison.models import OutboxMessage
 from stations.models import Membership, ReceptionEvent, Representative, RosterEntry
 from stations.reception.events.filters import EventFilter, with_default_dates
+from stations.reception.workflow import COMING, PUBLIC
 
 EVENT_SORTS = {
     "date": ("date", "start_time"),
@@ -30,7 +31,7 @@ CANDIDATE_LIMIT_UNSEARCHED = 8  # before a search: the station's members, then a
 
 # Events that occupy a representative: a draft plan's events too (a clash is
 # worth seeing while the plan is reviewed), but not cancelled ones.
-OCCUPYING = [ReceptionEvent.Status.DRAFT, ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD]
+OCCUPYING = COMING | PUBLIC
 
 
 def quota_for(level: str) -> int | None:
@@ -111,7 +112,7 @@ def year_counts(rep_ids, year: int) -> dict[int, int]:
         RosterEntry.objects.filter(
             representative_id__in=list(rep_ids),
             event__date__year=year,
-            event__status__in=[ReceptionEvent.Status.SCHEDULED, ReceptionEvent.Status.HELD],
+            event__status__in=PUBLIC,
         )
         .order_by()
         .values("representative_id")
@@ -262,7 +263,7 @@ def my_days(representative: Representative, today: date, past_limit: int = 50) -
     )
     past = list(
         entries.filter(event__date__lt=today)
-        .exclude(event__status__in=[ReceptionEvent.Status.DRAFT, ReceptionEvent.Status.CANCELLED])
+        .filter(event__status__in=PUBLIC)
         .order_by("-event__date", "-event__start_time")[:past_limit]
     )
     slots = list(open_slot_events(representative, today)[:50])
