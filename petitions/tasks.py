@@ -13,10 +13,13 @@ def purge_staged_uploads() -> int:
 
 @shared_task
 def send_deadline_reminders() -> dict:
-    """Beat, daily at 08:30: store today's reminders, then send them as digests. Running it
-    twice (beat firing twice, a retried task) stores and sends nothing more."""
+    """Beat, daily at 08:30: resume the suspended items whose resume date has come (their
+    deadlines run again from today), store today's reminders, then send them as digests.
+    Running it twice (beat firing twice, a retried task) resumes, stores and sends nothing more."""
     from petitions.handling.reminders import reminders_queue, reminders_send
+    from petitions.handling.suspension import suspensions_resume_due
 
+    resumed = suspensions_resume_due()
     queued = reminders_queue()
     sent = reminders_send()
-    return {"queued": queued["created"], "sent": sent["rows"], "messages": sent["messages"]}
+    return {"resumed": resumed, "queued": queued["created"], "sent": sent["rows"], "messages": sent["messages"]}

@@ -249,6 +249,28 @@ class CloseForm(MoveForm):
     )
 
 
+class SuspendForm(MoveForm):
+    reason = _text(
+        _("Why handling is suspended"),
+        rows=3,
+        max_length=1000,
+        help_text=_("For example: waiting for a court ruling or a planned project. The resident reads it."),
+    )
+    until = forms.DateField(
+        label=_("Resume on"), widget=DATE, help_text=_("Handling resumes by itself on this day, or earlier by hand.")
+    )
+
+    def clean_until(self):
+        value = self.cleaned_data["until"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError(_("The resume date must be after today."))
+        return value
+
+
+class ResumeForm(MoveForm):
+    note = _text(_("Note for the record"), rows=2, required=False, max_length=2000)
+
+
 class PublicRateForm(forms.Form):
     """The resident's rating on the tracking page."""
 

@@ -160,6 +160,7 @@ def recipients(move: Move, petition: Petition, *, department=None, assigned_by=N
       (`assigned_by`), else the office of the nearest jurisdiction above the item's place;
     - CONSULT, ON_THE_SPOT, ESCALATE, CANNOT_HANDLE, REPLY, SUGGESTION_REPLIED: who feeds the
       answer back: the item's representatives with accounts and its station's staff;
+    - SUSPEND, RESUME: the members of every department with an open share of the current round;
     - FEED_BACK tells the resident (their rating code by text message, `services._send_rating_code`),
       not an account; the other moves tell nobody.
     """
@@ -172,4 +173,13 @@ def recipients(move: Move, petition: Petition, *, department=None, assigned_by=N
         return services.office_users_for(petition, assigned_by)
     if move in (Move.CONSULT, Move.ON_THE_SPOT, Move.ESCALATE, Move.CANNOT_HANDLE, Move.REPLY, Move.SUGGESTION_REPLIED):
         return services._followers(petition)
+    if move in (Move.SUSPEND, Move.RESUME):
+        shares = Assignment.objects.filter(
+            petition=petition, round=petition.round, state__in=ACTIVE_ASSIGNMENT_STATES
+        ).select_related("department")
+        users = {}
+        for share in shares.order_by("role", "pk"):
+            for user in services.department_members(share.department):
+                users.setdefault(user.pk, user)
+        return list(users.values())
     return []

@@ -108,17 +108,22 @@ def triage_due(petition: Petition) -> date:
 # -- the pattern -----------------------------------------------------------------------------------
 
 
-def _begin(*, actor, petition, move: Move, version: int | None, resident: bool = False) -> Petition:
-    """Lock the row, then check scope, version, permission and state, in that order; returns the locked row."""
+def _begin(
+    *, actor, petition, move: Move, version: int | None, resident: bool = False, system: bool = False
+) -> Petition:
+    """Lock the row, then check scope, version, permission and state, in that order; returns the locked row.
+
+    `resident`: a resident without an account (rating); `system`: the daily task acting on the
+    item's own dates (no actor: the state alone is checked)."""
     pk = petition.pk if isinstance(petition, Petition) else petition
     locked = Petition.objects.select_for_update().filter(pk=pk).first()
     if locked is None:
         raise PetitionError(_("This item no longer exists."))
-    if not resident and not Petition.objects.visible_to(actor).filter(pk=pk).exists():
+    if not (resident or system) and not Petition.objects.visible_to(actor).filter(pk=pk).exists():
         raise PermissionDenied
     if version is not None and int(version) != locked.version:
         raise Conflict(_conflict_message(locked))
-    workflow.check(move, locked.status, actor, resident=resident)
+    workflow.check(move, locked.status, actor, resident=resident, system=system)
     return locked
 
 

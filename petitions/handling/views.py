@@ -29,7 +29,7 @@ from liaison.excel import Sheet, xlsx_response
 from liaison.web import PermissionMixin, require_perm
 from liaison.web import no_store as _no_store  # old name kept: the handling views are reworked on another branch
 from petitions.handling import forms as f
-from petitions.handling import policy, workflow
+from petitions.handling import policy, suspension, workflow
 from petitions.handling import services as handling
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
 from petitions.handling.workflow import InvalidTransition, Move
@@ -153,6 +153,24 @@ SPECS: dict[Move, Spec] = {
         handling.petition_decide_extension,
         gettext_lazy("Decide on the extension"),
         gettext_lazy("Decide"),
+    ),
+    Move.SUSPEND: Spec(
+        f.SuspendForm,
+        suspension.petition_suspend,
+        gettext_lazy("Suspend handling"),
+        gettext_lazy("Suspend"),
+        gettext_lazy(
+            "While suspended the deadline stands still; on resuming it moves forward by the working days lost."
+        ),
+        "outline-secondary",
+    ),
+    Move.RESUME: Spec(
+        f.ResumeForm,
+        suspension.petition_resume,
+        gettext_lazy("Resume handling"),
+        gettext_lazy("Resume"),
+        gettext_lazy("The deadlines move forward by the working days the item was suspended."),
+        "outline-primary",
     ),
     Move.FEED_BACK: Spec(
         f.FeedBackForm,
@@ -536,7 +554,7 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
         from petitions.supervision.services import Light, light_bounds
 
         bounds = light_bounds(today)  # the rows' lights and these counts share one definition
-        open_ = Q(state__in=ACTIVE_ASSIGNMENT_STATES)
+        open_ = workflow.share_running_q()  # a suspended item's clock stands still: no light
         counts = shares.aggregate(
             new=Count("pk", filter=Q(role="lead", state="pending")),
             in_hand=Count("pk", filter=Q(role="lead", state="accepted")),
@@ -567,7 +585,9 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
             )
         )
         for row in rows:
-            row.light = str(bounds.classify(row.due_on)) if row.is_open else ""
+            running = row.is_open and row.petition.status in workflow.AWAITING_REPLY
+            row.light = str(bounds.classify(row.due_on)) if running else ""
+            row.suspended_until = row.petition.suspended_until if row.petition.status in workflow.SUSPENDED else None
             row.extension_pending = row.pk in pending_ext
         self.export_rows = rows
         context.update(

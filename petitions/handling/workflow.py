@@ -39,6 +39,8 @@ class Move(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     RETURN = "return"
     SUPERVISE = "supervise"
+    SUSPEND = "suspend"
+    RESUME = "resume"
     SUGGESTION_REPLIED = "suggestion_replied"
     FEED_BACK = "feed_back"
     RATE = "rate"
@@ -68,10 +70,15 @@ FED_BACK = StatusSet(
     {Status.FED_BACK, Status.RATED},
     "The resident was told the answer: waiting for ratings, then the office closes it out.",
 )
+SUSPENDED = StatusSet(
+    {Status.SUSPENDED},
+    "Handling waits for something outside it (a court ruling, a planned project): the deadline clock stops "
+    "until the office resumes it or its resume date comes.",
+)
 FINISHED = StatusSet(
     {Status.CLOSED, Status.LINKED}, "Nothing more happens to it: closed out, or followed through another item."
 )
-STAGES = (AWAITING_TRIAGE, IN_HAND, WITH_SUGGESTION, ANSWERED, FED_BACK, FINISHED)
+STAGES = (AWAITING_TRIAGE, IN_HAND, SUSPENDED, WITH_SUGGESTION, ANSWERED, FED_BACK, FINISHED)
 
 # Unions the pages and queries ask for, each named once.
 ANSWERED_AT_TRIAGE = StatusSet(
@@ -80,13 +87,15 @@ ANSWERED_AT_TRIAGE = StatusSet(
     "cannot be handled (the dashboard's 'answered at triage').",
 )
 OPEN = StatusSet(
-    AWAITING_TRIAGE | IN_HAND | {Status.REPLIED},
-    "Still waiting for the answer to reach the resident through the normal line: not routed, in hand, or "
-    "replied by the department and not fed back (the ledger's 'open items', similar open items, the start page).",
+    AWAITING_TRIAGE | IN_HAND | SUSPENDED | {Status.REPLIED},
+    "Still waiting for the answer to reach the resident through the normal line: not routed, in hand (or "
+    "suspended), or replied by the department and not fed back (the ledger's 'open items', similar open "
+    "items, the start page).",
 )
 AWAITING_REPLY = StatusSet(
     AWAITING_TRIAGE | IN_HAND,
-    "Overdue-able: the deadline runs and no answer is in yet; past its deadline such an item is overdue (`overdue_q`).",
+    "Overdue-able: the deadline runs (not suspended) and no answer is in yet; past its deadline such an item "
+    "is overdue (`overdue_q`).",
 )
 LETTER = StatusSet(
     ANSWERED | FED_BACK | {Status.CLOSED},
@@ -105,10 +114,14 @@ def overdue_q(today, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": AWAITING_REPLY, f"{prefix}due_on__lt": today})
 
 
+def share_running_q() -> Q:
+    """A department's open share on an item whose clock runs (`AWAITING_REPLY`: not suspended)."""
+    return Q(state__in=ACTIVE_ASSIGNMENT_STATES, petition__status__in=AWAITING_REPLY)
+
+
 def share_overdue_q(today) -> Q:
-    """A department's open share past its own deadline, on an item whose clock runs (`AWAITING_REPLY`):
-    the department desk, the start page and the reminders' overdue stage."""
-    return Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_on__lt=today, petition__status__in=AWAITING_REPLY)
+    """A running share (`share_running_q`) past its own deadline: the department desk and the start page."""
+    return share_running_q() & Q(due_on__lt=today)
 
 
 def is_overdue(status: str, due_on, today) -> bool:
@@ -144,6 +157,12 @@ TABLE: dict[Move, Rule] = {
     # The office supervises.
     Move.DECIDE_EXTENSION: Rule(IN_HAND, (), _TRIAGE, gettext_lazy("Decide on the extension")),
     Move.SUPERVISE: Rule(IN_HAND, (), "petitions.supervise_petition", gettext_lazy("Issue a supervision notice")),
+    # The office stops the clock of an item in hand, then starts it again: back to the status it
+    # was suspended from (the service says which), by hand or on the resume date.
+    Move.SUSPEND: Rule(IN_HAND, Status.SUSPENDED, _TRIAGE, gettext_lazy("Suspend")),
+    Move.RESUME: Rule(
+        SUSPENDED, (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS), _TRIAGE, gettext_lazy("Resume")
+    ),
     # Run by the suggestion's reply for each item it came from; no one's button.
     Move.SUGGESTION_REPLIED: Rule(WITH_SUGGESTION, Status.REPLIED),
     # Staff, representatives and the office feed back; representatives and residents rate.
@@ -174,6 +193,8 @@ PAGE_MOVES = (
     Move.RETURN,
     Move.DECIDE_EXTENSION,
     Move.SUPERVISE,
+    Move.SUSPEND,
+    Move.RESUME,
     Move.FEED_BACK,
     Move.RATE,
     Move.CLOSE,

@@ -19,6 +19,7 @@ from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from petitions.models import FeedbackMethod, Outcome, Petition, PetitionEvent, Satisfaction
 
@@ -140,6 +141,25 @@ def _line_notice(d):
 
 def _line_round(d):
     return [_("Handled once more: round %(n)s") % {"n": d.get("new_round", 2)}] if d.get("reopened") else []
+
+
+def _line_until(d):
+    return [_("Suspended until %(date)s") % {"date": d["until"]}] if d.get("until") else []
+
+
+def _line_days(d):
+    if not d.get("days"):
+        return []
+    return [
+        ngettext(
+            "Deadlines moved forward by %(n)s working day", "Deadlines moved forward by %(n)s working days", d["days"]
+        )
+        % {"n": d["days"]}
+    ]
+
+
+def _line_automatic(d):
+    return [_("Resumed on its resume date")] if d.get("automatic") else []
 
 
 def _line_words(d):
@@ -366,6 +386,21 @@ def closed(*, note: str, public: bool, public_text: str) -> Fact:
     return Fact(K.CLOSED, {"note": note, "public": public}, public_text)
 
 
+def suspended(*, reason: str, until: date, due_on: date | None, public_text: str) -> Fact:
+    """The office stopped the clock until `until` (the resident reads the reason and the date)."""
+    return Fact(K.SUSPENDED, {"reason": reason, "until": str(until), "due_on": str(due_on or "")}, public_text)
+
+
+def resumed(
+    *, days: int, automatic: bool, note: str, due_on: date | None, new_due_on: date | None, public_text: str
+) -> Fact:
+    """The clock runs again; the deadlines moved forward by `days` working days (`due_on` → `new_due_on`)."""
+    data = {"days": days, "automatic": automatic, "note": note}
+    if due_on:
+        data.update({"from": str(due_on), "to": str(new_due_on)})
+    return Fact(K.RESUMED, data, public_text)
+
+
 # -- supervision --------------------------------------------------------------------------------
 
 
@@ -438,6 +473,8 @@ RENDERERS: dict[str, Callable[[dict, RenderContext], list[str]]] = {
     K.RATED: _facts(_line_rating, _line_words),
     K.REOPENED: _facts(_line_due, _line_rating, _line_round, _line_words),
     K.CLOSED: _facts(_line_words),
+    K.SUSPENDED: _facts(_line_until, _line_due, _line_words),
+    K.RESUMED: _facts(_line_moved, _line_days, _line_automatic, _line_words),
     K.SUPERVISED: _facts(_line_department, _line_due, _line_notice),
     K.SUPERVISION_ANSWERED: _facts(_line_notice, _line_words),
     K.COMMITMENT_RECORDED: _facts(_line_department, _line_due, _line_words),

@@ -72,6 +72,7 @@ class Status(models.TextChoices):
     ESCALATED = "escalated", pgettext_lazy("petition status", "Escalated")
     CANNOT_HANDLE = "cannot_handle", pgettext_lazy("petition status", "Cannot be handled")
     LINKED = "linked", pgettext_lazy("petition status", "Linked to another item")
+    SUSPENDED = "suspended", pgettext_lazy("petition status", "Suspended")
 
 
 # The groups of statuses ("open", "in hand", "awaiting reply"...) are named once, beside the table of
@@ -211,6 +212,12 @@ class Petition(models.Model):
         on_delete=models.SET_NULL,
         related_name="petitions",
     )
+    # While the office has suspended the item (waiting for a court ruling, a planned project...):
+    # when, until which day (then it resumes by itself) and why. Cleared on resuming; the
+    # history keeps them.
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
+    suspend_reason = models.TextField(_("reason for the suspension"), blank=True, max_length=1000)
     # Written by the office at close-out for the station's public page; empty = not shown.
     public_result = models.TextField(_("result shown publicly"), blank=True, max_length=1000)
     # 评价码: six digits the resident receives with the answer (text message, feedback letter);
@@ -376,6 +383,8 @@ class PetitionEvent(models.Model):
         CLOSED = "closed", pgettext_lazy("petition event", "Closed")
         SUPERVISED = "supervised", pgettext_lazy("petition event", "Supervision notice issued")
         SUPERVISION_ANSWERED = "supervision_answered", pgettext_lazy("petition event", "Supervision notice answered")
+        SUSPENDED = "suspended", pgettext_lazy("petition event", "Suspended")
+        RESUMED = "resumed", pgettext_lazy("petition event", "Resumed")
         COMMITMENT_RECORDED = (
             "commitment_recorded",
             pgettext_lazy("petition event", "Department head's commitment recorded"),

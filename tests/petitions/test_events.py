@@ -71,6 +71,21 @@ CASES = [
     (events.reopened(rating=RATING, new_round=2, due_on=date(2027, 1, 5), public_text="x"), ["2027-01-05", "2"]),
     (events.closed(note="办结", public=False, public_text=""), ["办结"]),
     (
+        events.suspended(reason="等待法院判决", until=date(2027, 1, 8), due_on=date(2026, 12, 21), public_text="x"),
+        ["等待法院判决", "2027-01-08", "2026-12-21"],
+    ),
+    (
+        events.resumed(
+            days=4,
+            automatic=True,
+            note="判决已出",
+            due_on=date(2026, 12, 21),
+            new_due_on=date(2026, 12, 25),
+            public_text="x",
+        ),
+        ["2026-12-21 → 2026-12-25", "4 working days", "resume date", "判决已出"],
+    ),
+    (
         events.supervised(
             number="督〔2026〕3号", subject="路灯", due_on=date(2026, 12, 9), department="住建委", notice_id=1
         ),

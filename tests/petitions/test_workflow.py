@@ -25,6 +25,7 @@ from django.utils import timezone
 from liaison.auth import ROLE_PERMISSIONS
 from liaison.models import Role, User
 from petitions.handling import services as handling
+from petitions.handling import suspension as handling_suspension
 from petitions.handling import workflow
 from petitions.handling.workflow import TABLE, InvalidTransition, Move
 from petitions.ledger.services import PetitionError, petition_link
@@ -122,6 +123,12 @@ def _to_suggestion(p, c):
     handling.petition_to_suggestion(actor=c.office, petition=p, suggestion=new_suggestion(c))
 
 
+def _suspend(p, c):
+    handling_suspension.petition_suspend(
+        actor=c.office, petition=p, reason="等待法院判决。", until=timezone.localdate() + timedelta(days=30)
+    )
+
+
 def _link(p, c):
     primary = make_petition(
         station=c.w.S1, representatives=[c.w.R1], department=c.D, actor=c.staff, content="东关村二巷路灯也不亮"
@@ -146,6 +153,7 @@ PATHS = {
     Status.CANNOT_HANDLE: [_answer(handling.petition_cannot_handle)],
     Status.SUGGESTION: [_to_suggestion],
     Status.LINKED: [_link],
+    Status.SUSPENDED: [*_MAIN_LINE[:2], _suspend],
 }
 
 
@@ -212,6 +220,7 @@ NAMED_SETS = (
     "WITH_SUGGESTION",
     "ANSWERED",
     "FED_BACK",
+    "SUSPENDED",
     "FINISHED",
     "ANSWERED_AT_TRIAGE",
     "OPEN",
@@ -236,10 +245,11 @@ def test_the_named_sets_are_what_their_documentation_says():
     assert workflow.FED_BACK == workflow.RATEABLE == {S.FED_BACK, S.RATED}
     assert {S.CLOSED, S.LINKED} == workflow.FINISHED
     assert {S.CONSULTED, S.ON_THE_SPOT, S.ESCALATED, S.CANNOT_HANDLE} == workflow.ANSWERED_AT_TRIAGE
-    assert {S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.REPLIED} == workflow.OPEN
-    # Overdue-able: the open items but the replied ones (a reply stops the clock).
-    assert workflow.OPEN - {S.REPLIED} == workflow.AWAITING_REPLY
-    assert set(S) - workflow.AWAITING_TRIAGE - IN_HAND - {S.SUGGESTION, S.LINKED} == workflow.LETTER
+    assert {S.SUSPENDED} == workflow.SUSPENDED
+    assert {S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.SUSPENDED, S.REPLIED} == workflow.OPEN
+    # Overdue-able: the open items but the replied ones (a reply stops the clock) and the suspended ones.
+    assert workflow.OPEN - {S.REPLIED, S.SUSPENDED} == workflow.AWAITING_REPLY
+    assert set(S) - workflow.AWAITING_TRIAGE - IN_HAND - {S.SUGGESTION, S.LINKED, S.SUSPENDED} == workflow.LETTER
     assert workflow.OPEN311_CLOSED == workflow.FINISHED | workflow.ANSWERED_AT_TRIAGE
     for name in NAMED_SETS:
         named = getattr(workflow, name)
@@ -283,6 +293,8 @@ HOLDERS = {
     Move.RETURN: {DEPT},
     Move.DECIDE_EXTENSION: {OFFICE},
     Move.SUPERVISE: {OFFICE},
+    Move.SUSPEND: {OFFICE},
+    Move.RESUME: {OFFICE},
     Move.FEED_BACK: {OFFICE, STAFF, REP},
     Move.RATE: {OFFICE, STAFF, REP},
     Move.REOPEN: {OFFICE, STAFF, REP},
@@ -396,7 +408,10 @@ def test_allowed_moves_are_the_page_buttons_of_each_role(world):
         Move.REQUEST_EXTENSION,
         Move.RETURN,
     ]
-    assert workflow.allowed_moves(Status.IN_PROGRESS, office) == [Move.DECIDE_EXTENSION, Move.SUPERVISE]
+    assert workflow.allowed_moves(Status.IN_PROGRESS, office) == [Move.DECIDE_EXTENSION, Move.SUPERVISE, Move.SUSPEND]
+    assert workflow.allowed_moves(Status.SUSPENDED, office) == [Move.RESUME]
+    for user in (dept, staff, rep):
+        assert workflow.allowed_moves(Status.SUSPENDED, user) == []
     assert workflow.allowed_moves(Status.REPLIED, staff) == [Move.FEED_BACK]
     assert workflow.allowed_moves(Status.FED_BACK, rep) == [Move.RATE]
     assert workflow.allowed_moves(Status.RATED, office) == [Move.RATE, Move.CLOSE]
@@ -523,6 +538,18 @@ SERVICES = {
         PetitionEvent.Kind.REOPENED,
     ),
     Move.CLOSE: (OFFICE, lambda p, a, c: handling.petition_close(actor=a, petition=p), PetitionEvent.Kind.CLOSED),
+    Move.SUSPEND: (
+        OFFICE,
+        lambda p, a, c: handling_suspension.petition_suspend(
+            actor=a, petition=p, reason="等待规划项目落地。", until=timezone.localdate() + timedelta(days=20)
+        ),
+        PetitionEvent.Kind.SUSPENDED,
+    ),
+    Move.RESUME: (
+        OFFICE,
+        lambda p, a, c: handling_suspension.petition_resume(actor=a, petition=p),
+        PetitionEvent.Kind.RESUMED,
+    ),
 }
 PREPARE = {Move.DECIDE_EXTENSION: _before_decide}
 
@@ -550,12 +577,13 @@ def cast(world):
 
 
 # Moves whose table names several targets, and the one the driver's item (with a lead department) lands on.
-SEVERAL_TARGETS = {Move.REOPEN: Status.ASSIGNED}
+SEVERAL_TARGETS = {Move.REOPEN: Status.ASSIGNED, Move.RESUME: Status.ASSIGNED}
 
 
 def test_the_moves_with_several_targets_name_them_all():
     assert {move for move, rule in TABLE.items() if len(rule.targets) > 1} == set(SEVERAL_TARGETS)
     assert TABLE[Move.REOPEN].targets == (Status.ASSIGNED, Status.TRIAGED)
+    assert set(TABLE[Move.RESUME].targets) == IN_HAND
     assert all(target in TABLE[move].targets for move, target in SEVERAL_TARGETS.items())
 
 
@@ -670,6 +698,8 @@ _A_SOURCE = {
     Move.RATE: Status.FED_BACK,
     Move.REOPEN: Status.FED_BACK,
     Move.CLOSE: Status.RATED,
+    Move.SUSPEND: Status.ACCEPTED,
+    Move.RESUME: Status.SUSPENDED,
 }
 
 

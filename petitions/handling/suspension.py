@@ -1,0 +1,185 @@
+"""Suspending an item in hand and resuming it: the deadline clock stops in between.
+
+The office suspends an item a department is handling when the answer waits for something
+outside it (a court ruling, a planned project), with a reason and a resume date. While
+suspended the item is not overdue (`workflow.AWAITING_REPLY` leaves it out: the dashboard,
+the ledger's filter, the start page, the department desk and the reminders), and its
+departments' shares stay open. On resuming, by hand or by the daily task on the resume date,
+the item goes back to the status it was suspended from and every open deadline of the round
+(the lead's, the co-handlers', a pending extension's current one) moves forward by the
+working days it was suspended (`suspended_working_days`).
+
+Both moves follow the services' pattern (`services._begin` / `_finish`): one event each,
+public (the resident reads the reason and the new deadline), and the departments are told
+through the outbox under a key of their own, so a task run twice tells nobody twice.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from liaison import workdays
+from petitions.handling import policy
+from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest
+from petitions.handling.services import PetitionError, _begin, _clean, _finish, _tell_users
+from petitions.handling.workflow import InvalidTransition, Move
+from petitions.ledger import events
+from petitions.models import Petition, PetitionEvent, Status
+
+# The fields a suspension fills and resuming clears.
+_FIELDS = ["suspended_at", "suspended_until", "suspend_reason"]
+
+
+def suspended_working_days(suspended_on: date, resumed_on: date) -> int:
+    """The working days the clock stood still: those after the day of the suspension up to and
+    including the day it resumed (0 when resumed the same day), by the office's calendar."""
+    return max(workdays.working_days_between(suspended_on, resumed_on), 0)
+
+
+@transaction.atomic
+def petition_suspend(*, actor, petition, version=None, reason: str, until: date) -> Petition:
+    """The office suspends an item in hand until `until` (a day after today), saying why.
+
+    Raises PetitionError for a missing reason or a resume date not after today. Writes the
+    `suspended` event (public: the resident reads the reason and the date) and tells the
+    departments with an open share.
+    """
+    petition = _begin(actor=actor, petition=petition, move=Move.SUSPEND, version=version)
+    reason_ = _clean(reason, _("Say why the item is suspended."), 1000)
+    if until is None or until <= timezone.localdate():
+        raise PetitionError(_("The resume date must be after today."))
+    petition.suspended_at, petition.suspended_until, petition.suspend_reason = timezone.now(), until, reason_
+    fact = events.suspended(
+        reason=reason_,
+        until=until,
+        due_on=petition.due_on,
+        public_text=_("Handling is suspended until %(until)s: %(reason)s. The deadline is paused meanwhile.")
+        % {"until": date_format(until, "Y-m-d"), "reason": reason_},
+    )
+    event = _finish(
+        petition,
+        move=Move.SUSPEND,
+        actor=actor,
+        kind=fact.kind,
+        fields=_FIELDS,
+        data=fact.data,
+        public_text=fact.public_text,
+    )
+    until_text = date_format(until, "Y-m-d")
+    _tell_users(
+        policy.recipients(Move.SUSPEND, petition),
+        key=f"petition:{petition.pk}:suspended:{event.pk}",
+        topic="petition_suspended",
+        petition=petition,
+        subject=_("Item %(number)s is suspended until %(until)s")
+        % {"number": petition.tracking_number, "until": until_text},
+        body=_(
+            "The committee office suspended item %(number)s until %(until)s. Reason: %(reason)s. Its deadline "
+            "stands still meanwhile and moves forward when handling resumes."
+        )
+        % {"number": petition.tracking_number, "until": until_text, "reason": reason_},
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_resume(*, actor, petition, version=None, note: str = "", today: date | None = None) -> Petition:
+    """Resume a suspended item: back to the status it was suspended from, each open deadline of the
+    round moved forward by the working days it stood still.
+
+    `actor` None is the daily task on the resume date (`suspensions_resume_due`). Writes the
+    `resumed` event (public, with the new deadline) and tells the departments with an open share.
+    """
+    petition = _begin(actor=actor, petition=petition, move=Move.RESUME, version=version, system=actor is None)
+    today, calendar = today or timezone.localdate(), workdays.current()
+    suspended = petition.events.filter(kind=PetitionEvent.Kind.SUSPENDED).order_by("-at", "-pk").first()
+    suspended_on = timezone.localdate(petition.suspended_at) if petition.suspended_at else today
+    days = suspended_working_days(suspended_on, today)
+    shares = list(
+        Assignment.objects.select_for_update().filter(
+            petition=petition, round=petition.round, state__in=ACTIVE_ASSIGNMENT_STATES
+        )
+    )
+    if days:
+        for share in shares:
+            share.due_on = calendar.add(share.due_on, days)
+            share.save(update_fields=["due_on"])
+        for request in ExtensionRequest.objects.select_for_update().filter(
+            assignment__in=shares, state=ExtensionRequest.State.PENDING
+        ):
+            request.current_due_on = calendar.add(request.current_due_on, days)
+            request.save(update_fields=["current_due_on"])
+    old_due = petition.due_on
+    if old_due and days:
+        petition.due_on = calendar.add(old_due, days)
+    petition.suspended_at, petition.suspended_until, petition.suspend_reason = None, None, ""
+    fact = events.resumed(
+        days=days,
+        automatic=actor is None,
+        note=(note or "").strip()[:2000],
+        due_on=old_due,
+        new_due_on=petition.due_on,
+        public_text=(
+            _("Handling has resumed; the deadline is now %(due)s.") % {"due": date_format(petition.due_on, "Y-m-d")}
+            if petition.due_on
+            else _("Handling has resumed.")
+        ),
+    )
+    event = _finish(
+        petition,
+        move=Move.RESUME,
+        actor=actor,
+        kind=fact.kind,
+        fields=[*_FIELDS, "due_on"],
+        data=fact.data,
+        public_text=fact.public_text,
+        to_status=_status_before(petition, suspended, shares),
+    )
+    _tell_users(
+        policy.recipients(Move.RESUME, petition),
+        key=f"petition:{petition.pk}:resumed:{event.pk}",
+        topic="petition_resumed",
+        petition=petition,
+        subject=_("Item %(number)s: handling resumes, due %(due)s")
+        % {
+            "number": petition.tracking_number,
+            "due": date_format(petition.due_on, "Y-m-d") if petition.due_on else "—",
+        },
+        body=ngettext(
+            "The suspension of item %(number)s has ended. Its deadlines moved forward by %(days)s working day.",
+            "The suspension of item %(number)s has ended. Its deadlines moved forward by %(days)s working days.",
+            days,
+        )
+        % {"number": petition.tracking_number, "days": days},
+    )
+    return petition
+
+
+def _status_before(petition: Petition, suspended: PetitionEvent | None, shares: list[Assignment]) -> str:
+    """The status the item was suspended from (its `suspended` event says), else what its lead share says."""
+    if suspended is not None and suspended.from_status:
+        return suspended.from_status
+    lead = next((s for s in shares if s.role == Assignment.Role.LEAD), None)
+    return Status.ACCEPTED if lead is not None and lead.state == Assignment.State.ACCEPTED else Status.ASSIGNED
+
+
+def suspensions_resume_due(*, today: date | None = None) -> int:
+    """Resume every suspended item whose resume date has come (the daily beat task); returns how many.
+
+    Each item in its own transaction; one resumed meanwhile by hand is skipped, so running the
+    task twice resumes nothing twice (the outbox keys make its notices once-only too).
+    """
+    today = today or timezone.localdate()
+    due = Petition.objects.filter(status=Status.SUSPENDED, suspended_until__lte=today).order_by("suspended_until", "pk")
+    resumed = 0
+    for pk in due.values_list("pk", flat=True):
+        try:
+            petition_resume(actor=None, petition=pk, today=today)
+        except InvalidTransition:
+            continue  # resumed by hand since the list was read
+        resumed += 1
+    return resumed
