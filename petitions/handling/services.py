@@ -2,10 +2,13 @@
 
 Every service follows one pattern (`_begin` / `_finish`), inside one transaction:
 reload the row with `select_for_update()`; check it is in the actor's scope (else
-PermissionDenied), the actor's permission and the move (`workflow.check`); compare the
-version the actor's form was built from (`version`, else `Conflict`: two people acting
-on one item at once, one wins and the other is told, nothing is lost); save the fields;
-write one `PetitionEvent`; queue notices through the outbox (delivered after commit).
+PermissionDenied); compare the version the actor's form was built from (`version`, else
+`Conflict`: two people acting on one item at once, one wins and the other is told, nothing
+is lost); check the actor's permission and the move (`workflow.check`) and the item's
+details (`policy`: their department's share, a rating already given...); move the status
+through the table (`workflow.ENGINE.apply`, the only way a status changes) and save it with
+the fields; write one `PetitionEvent`; queue notices to `policy.recipients` through the
+outbox (delivered after commit).
 
 Keyword-only; `actor` is the user acting (None for a resident on the tracking page).
 """
