@@ -218,6 +218,8 @@ class Routing:
                 ops.append((rng.randint(min(acc + 1, avail), max(acc + 1, avail)), "progress"))
             if s.co and s.co != self.housing and rng.random() < 0.5:
                 ops.append((min(avail, acc + rng.randint(1, co_days - 1)), "contribute"))
+            if s.suspend:
+                ops.append((avail, "suspend"))  # the last move (the sort keeps the order of equal days)
             ops.sort(key=lambda op: op[0])
             return self._run(s, [(min(o, avail), *rest) for o, *rest in ops])
         # Answered: the reply, before the deadline mostly.
@@ -327,4 +329,20 @@ class Routing:
             },
             public=_("Your item has been assigned to %(department)s, to be answered by %(due)s.")
             % {"department": name, "due": date_format(due, "Y-m-d")},
+        )
+
+    def _op_suspend(self, s, day):
+        at = self._at(s, day)
+        reason = self.rng.choice(texts.SUSPEND_REASONS)
+        until = self.cal.add(self.today, self.rng.randint(10, 25))  # the daily task resumes it then
+        s.values.update(suspended_at=at, suspended_until=until, suspend_reason=reason)
+        self._move(
+            s,
+            K.SUSPENDED,
+            at,
+            (self.office, ""),
+            to=Status.SUSPENDED,
+            data={"reason": reason, "until": str(until), "due_on": str(s.lead_share.due_on)},
+            public=_("Handling is suspended until %(until)s: %(reason)s. The deadline is paused meanwhile.")
+            % {"until": date_format(until, "Y-m-d"), "reason": reason},
         )

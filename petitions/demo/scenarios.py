@@ -107,6 +107,12 @@ class Scenarios:
                 s.late_notice = True
             for s in self._pick(1, since=self._days_ago(75), until=self._days_ago(20), categories=housing):
                 self._direct(s, Status.FED_BACK, lead=self.housing, extension="answered" if normal(s) else "")
+            # Suspended by the office while the department waits for a court ruling or a planned project.
+            for s in self._pick(
+                1, since=self._days_ago(30), until=self._days_ago(10), categories=housing, where=normal
+            ):
+                self._direct(s, Status.ACCEPTED, lead=self.housing)
+                s.suspend = True
             for s in self._pick(1, since=self._days_ago(20), until=self._days_ago(6), categories=("物业管理",)):
                 self._direct(s, Status.TRIAGED, lead=self.housing)
                 s.scenario = "returned"

@@ -120,6 +120,7 @@ class Story:
     extension: str = ""  # approved | refused | pending | answered (approved, then replied)
     reopen: bool = False
     late_notice: bool = False  # replied late after a supervision notice
+    suspend: bool = False  # suspended by the office at the end of its story, in hand until then
     # while it is told
     state: str = Status.REGISTERED
     round: int = 1

@@ -417,6 +417,12 @@ RETURN_REASONS = (
     "反映内容涉及多个部门职责，请明确主办单位后重新交办。",
     "反映的位置不详，现场无法核实，请联络站补充具体地址后重新交办。",
 )
+# Why the office suspends an item in hand (the deadline stands still until it resumes).
+SUSPEND_REASONS = (
+    "该小区加装电梯涉及的相邻权纠纷已进入诉讼程序，需等待法院判决后再行办理。",
+    "该问题已纳入明年老旧小区综合整治项目，待项目立项批复后统一实施。",
+    "涉及的地块权属正在确权登记，需待区不动产登记中心出具结论后办理。",
+)
 # Returned by the demo department and given to the street office instead.
 RETURN_TO_OFFICE = "经核实，该问题属于属地街乡日常管理职责，建议改派属地街道（乡镇）办理。"
 EXTENSION_REASONS = (

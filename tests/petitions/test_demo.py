@@ -239,11 +239,16 @@ def assert_handling_consistent() -> None:
         leads = [s for s in mine if s.role == Assignment.Role.LEAD]
         assert len(leads) == kinds[PetitionEvent.Kind.ASSIGNED] + kinds[PetitionEvent.Kind.REOPENED], where
         open_shares = [s for s in mine if s.is_open]
-        if p.status in IN_HAND:
+        if p.status in IN_HAND or p.status == Status.SUSPENDED:
+            # A suspended item keeps its shares open (its clock stopped, not its handling).
+            held = p.status
+            if p.status == Status.SUSPENDED:
+                held = [e for e in evs if e.kind == PetitionEvent.Kind.SUSPENDED][-1].from_status
+                assert held in IN_HAND and p.suspended_until and p.suspend_reason, where
             lead = [s for s in open_shares if s.role == Assignment.Role.LEAD and s.round == p.round]
             assert len(lead) == 1, where
             lead = lead[0]
-            assert (lead.state == Assignment.State.PENDING) == (p.status == Status.ASSIGNED), where
+            assert (lead.state == Assignment.State.PENDING) == (held == Status.ASSIGNED), where
             assert lead.department_id == p.lead_department_id and lead.due_on == p.due_on, where
             assert not any(s.role == Assignment.Role.CO and s.round != p.round for s in open_shares), where
         else:
