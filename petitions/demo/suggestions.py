@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from petitions.demo import texts
 from petitions.demo.maker import Item
 from petitions.demo.story import K, Ref, Story, _last_sequence, _resolve
-from petitions.handling.services import suggestion_deadline
+from petitions.handling.deadlines import suggestion_deadline
 from petitions.models import Route, Status, Suggestion, SuggestionEvent
 from petitions.suggestions.services import _NUMBER_SEQ, NUMBER_FORMAT, NUMBER_PREFIX
 

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from liaison import workdays
-from petitions.handling.services import deadline_for
+from petitions.handling.deadlines import deadline_for
 from petitions.models import Department, FeedbackMethod, Outcome, ReplyTemplate, Route, Satisfaction, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

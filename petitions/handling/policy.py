@@ -161,25 +161,25 @@ def recipients(move: Move, petition: Petition, *, department=None, assigned_by=N
     - CONSULT, ON_THE_SPOT, ESCALATE, CANNOT_HANDLE, REPLY, SUGGESTION_REPLIED: who feeds the
       answer back: the item's representatives with accounts and its station's staff;
     - SUSPEND, RESUME: the members of every department with an open share of the current round;
-    - FEED_BACK tells the resident (their rating code by text message, `services._send_rating_code`),
+    - FEED_BACK tells the resident (their rating code by text message, `notifications.send_rating_code`),
       not an account; the other moves tell nobody.
     """
     # The notice helpers stay with the services (the reminders use them too); they import this module.
-    from petitions.handling import services
+    from petitions.handling import notifications
 
     if move in (Move.ASSIGN, Move.CONTRIBUTE, Move.DECIDE_EXTENSION, Move.SUPERVISE):
-        return services.department_members(department) if department is not None else []
+        return notifications.department_members(department) if department is not None else []
     if move in (Move.REQUEST_EXTENSION, Move.RETURN, Move.REOPEN):
-        return services.office_users_for(petition, assigned_by)
+        return notifications.office_users_for(petition, assigned_by)
     if move in (Move.CONSULT, Move.ON_THE_SPOT, Move.ESCALATE, Move.CANNOT_HANDLE, Move.REPLY, Move.SUGGESTION_REPLIED):
-        return services._followers(petition)
+        return notifications.followers(petition)
     if move in (Move.SUSPEND, Move.RESUME):
         shares = Assignment.objects.filter(
             petition=petition, round=petition.round, state__in=ACTIVE_ASSIGNMENT_STATES
         ).select_related("department")
         users = {}
         for share in shares.order_by("role", "pk"):
-            for user in services.department_members(share.department):
+            for user in notifications.department_members(share.department):
                 users.setdefault(user.pk, user)
         return list(users.values())
     return []

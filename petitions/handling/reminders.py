@@ -34,7 +34,7 @@ from liaison import workdays
 from liaison.models import OutboxMessage, User
 from liaison.outbox import Recipient, outbox_rows, outbox_store
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, Reminder
-from petitions.handling.services import department_members, office_users_for
+from petitions.handling.notifications import department_members, office_users_for
 from petitions.handling.workflow import AWAITING_REPLY, OPEN
 from petitions.models import Department, Petition, PetitionRepresentative
 from stations.models import Station

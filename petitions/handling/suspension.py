@@ -25,7 +25,8 @@ from django.utils.translation import ngettext
 from liaison import workdays
 from petitions.handling import policy
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest
-from petitions.handling.services import PetitionError, _begin, _clean, _finish, _tell_users
+from petitions.handling.notifications import tell_about
+from petitions.handling.services.base import PetitionError, _begin, _clean, _finish
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger import events
 from petitions.models import Petition, PetitionEvent, Status
@@ -64,13 +65,11 @@ def petition_suspend(*, actor, petition, version=None, reason: str, until: date)
         petition,
         move=Move.SUSPEND,
         actor=actor,
-        kind=fact.kind,
+        fact=fact,
         fields=_FIELDS,
-        data=fact.data,
-        public_text=fact.public_text,
     )
     until_text = date_format(until, "Y-m-d")
-    _tell_users(
+    tell_about(
         policy.recipients(Move.SUSPEND, petition),
         key=f"petition:{petition.pk}:suspended:{event.pk}",
         topic="petition_suspended",
@@ -133,13 +132,11 @@ def petition_resume(*, actor, petition, version=None, note: str = "", today: dat
         petition,
         move=Move.RESUME,
         actor=actor,
-        kind=fact.kind,
+        fact=fact,
         fields=[*_FIELDS, "due_on"],
-        data=fact.data,
-        public_text=fact.public_text,
         to_status=_status_before(petition, suspended, shares),
     )
-    _tell_users(
+    tell_about(
         policy.recipients(Move.RESUME, petition),
         key=f"petition:{petition.pk}:resumed:{event.pk}",
         topic="petition_resumed",

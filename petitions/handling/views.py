@@ -37,7 +37,7 @@ from petitions.intake.staging import FileStage
 from petitions.ledger import privacy
 from petitions.ledger.services import PetitionError
 from petitions.ledger.views import scoped_petition
-from petitions.models import Assignment, DeadlineRule, DepartmentReply, Petition
+from petitions.models import Assignment, DeadlineRule, DepartmentReply, ExtensionRequest, Petition
 
 
 @dataclass(frozen=True)
@@ -580,7 +580,7 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
             .order_by(*order)[: self.LIMIT]
         )
         pending_ext = set(
-            handling.ExtensionRequest.objects.filter(assignment__in=[r.pk for r in rows], state="pending").values_list(
+            ExtensionRequest.objects.filter(assignment__in=[r.pk for r in rows], state="pending").values_list(
                 "assignment_id", flat=True
             )
         )

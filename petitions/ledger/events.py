@@ -276,8 +276,8 @@ def _render_revealed(d, ctx):
 # -- handling -----------------------------------------------------------------------------------
 
 
-def triaged(*, route: str, changes: dict, note: str) -> Fact:
-    return Fact(K.TRIAGED, {"route": route, "changes": changes, "note": note})
+def triaged(*, route: str, changes: dict, note: str, public_text: str) -> Fact:
+    return Fact(K.TRIAGED, {"route": route, "changes": changes, "note": note}, public_text)
 
 
 def assigned(
@@ -318,8 +318,8 @@ def suggestion_replied(*, number: str, outcome: str, public_text: str) -> Fact:
     return Fact(K.DEPARTMENT_REPLIED, {"suggestion": number, "outcome": outcome}, public_text)
 
 
-def accepted(*, department: str) -> Fact:
-    return Fact(K.ACCEPTED, {"department": department})
+def accepted(*, department: str, public_text: str = "") -> Fact:
+    return Fact(K.ACCEPTED, {"department": department}, public_text)
 
 
 def progress(*, department: str, text: str, public: bool, public_text: str) -> Fact:
@@ -345,12 +345,20 @@ def extension_requested(*, department: str, request_id: int, due_on: date, reque
     )
 
 
-def extension_approved(*, due_on: date, new_due_on: date, public_text: str) -> Fact:
-    return Fact(K.EXTENSION_APPROVED, {"from": str(due_on), "to": str(new_due_on)}, public_text)
+def extension_approved(
+    *, department: str, request_id: int, due_on: date, new_due_on: date, note: str, public_text: str
+) -> Fact:
+    return Fact(
+        K.EXTENSION_APPROVED,
+        {"from": str(due_on), "to": str(new_due_on), "department": department, "request": request_id, "note": note},
+        public_text,
+    )
 
 
-def extension_refused(*, due_on: date) -> Fact:
-    return Fact(K.EXTENSION_REFUSED, {"due_on": str(due_on)})
+def extension_refused(*, department: str, request_id: int, due_on: date, note: str) -> Fact:
+    return Fact(
+        K.EXTENSION_REFUSED, {"due_on": str(due_on), "department": department, "request": request_id, "note": note}
+    )
 
 
 def returned(*, department: str, reason: str) -> Fact:
@@ -461,8 +469,8 @@ RENDERERS: dict[str, Callable[[dict, RenderContext], list[str]]] = {
     K.CONTRIBUTED: _facts(_line_department, _line_words),
     K.DEPARTMENT_REPLIED: _facts(_line_department, _line_outcome, _line_suggestion),
     K.EXTENSION_REQUESTED: _facts(_line_department, _line_moved, _line_words),
-    K.EXTENSION_APPROVED: _facts(_line_moved),
-    K.EXTENSION_REFUSED: _facts(_line_due),
+    K.EXTENSION_APPROVED: _facts(_line_department, _line_moved, _line_words),
+    K.EXTENSION_REFUSED: _facts(_line_department, _line_due, _line_words),
     K.RETURNED: _facts(_line_department, _line_words),
     K.CONSULTED: _facts(_line_department, _line_words),
     K.ON_THE_SPOT: _facts(_line_department, _line_words),

@@ -29,7 +29,6 @@ from petitions.models import (
     Channel,
     Petition,
     PetitionAttachment,
-    PetitionEvent,
     PetitionNote,
     PetitionRepresentative,
     StagedUpload,
@@ -105,20 +104,6 @@ _TRACKED = (
     "channel",
     "received_on",
 )
-
-
-def _event(petition, kind, *, actor=None, actor_label="", data=None, public_text="", from_status="", to_status=""):
-    return PetitionEvent.objects.create(
-        petition=petition,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label,
-        data=data or {},
-        is_public=bool(public_text),
-        public_text=public_text,
-        from_status=from_status,
-        to_status=to_status,
-    )
 
 
 def _history_value(name, value):

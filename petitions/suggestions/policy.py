@@ -15,7 +15,7 @@ from liaison.access import scope_for
 from liaison.models import Role, User
 from liaison.outbox import Recipient
 from petitions.handling.models import Suggestion
-from petitions.handling.services import department_members
+from petitions.handling.notifications import department_members
 from petitions.suggestions.workflow import CHANGE, ENGINE, PAGE_MOVES, Move
 
 S = Suggestion.Status

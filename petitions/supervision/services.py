@@ -35,7 +35,7 @@ from liaison.access import scope_for
 from liaison.jurisdictions import departments_for_supervision, under_q
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
-from petitions.handling.services import department_members, tell_users
+from petitions.handling.notifications import department_members, tell_users
 from petitions.handling.workflow import Move
 from petitions.ledger import events
 from petitions.ledger.services import PetitionError

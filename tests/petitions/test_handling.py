@@ -655,7 +655,9 @@ def test_a_residents_rating_stays_the_residents_once_translated(cast, monkeypatc
     """The stored label is the marker the tracking page matches, never a translated word."""
     p = reach(cast, Status.FED_BACK)
     # What the catalogue will do once the lead translates the message "resident".
-    monkeypatch.setattr(handling, "_", lambda text: {"resident": "居民"}.get(text, text))
+    from petitions.handling.services import closing
+
+    monkeypatch.setattr(closing, "_", lambda text: {"resident": "居民"}.get(text, text))
     petition_rate(actor=None, petition=p, code=code_of(p), satisfaction=Satisfaction.SATISFIED)
     assert p.events.get(kind=PetitionEvent.Kind.RATED).actor_label == RESIDENT
     assert public_item(p.tracking_number).timeline[-1].who == str(RESIDENT_LABEL)

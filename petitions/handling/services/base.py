@@ -1,0 +1,129 @@
+"""The pattern every handling service follows (`_begin` / `_finish`), and the reads the pages share.
+
+See `petitions.handling.services` for the pattern in words.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from petitions.handling import workflow
+from petitions.handling.workflow import Move
+from petitions.ledger import events
+from petitions.ledger.services import Conflict, PetitionError
+from petitions.models import (
+    Assignment,
+    Department,
+    Petition,
+    PetitionEvent,
+)
+
+# -- the pattern -----------------------------------------------------------------------------------
+
+
+def _begin(
+    *, actor, petition, move: Move, version: int | None, resident: bool = False, system: bool = False
+) -> Petition:
+    """Lock the row, then check scope, version, permission and state, in that order; returns the locked row.
+
+    `resident`: a resident without an account (rating); `system`: the daily task acting on the
+    item's own dates (no actor: the state alone is checked)."""
+    pk = petition.pk if isinstance(petition, Petition) else petition
+    locked = Petition.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise PetitionError(_("This item no longer exists."))
+    if not (resident or system) and not Petition.objects.visible_to(actor).filter(pk=pk).exists():
+        raise PermissionDenied
+    if version is not None and int(version) != locked.version:
+        raise Conflict(_conflict_message(locked))
+    workflow.check(move, locked.status, actor, resident=resident, system=system)
+    return locked
+
+
+def _conflict_message(petition: Petition) -> str:
+    last = (
+        petition.events.exclude(kind=PetitionEvent.Kind.REVEALED).select_related("actor").order_by("-at", "-pk").first()
+    )
+    who = (last.actor.display_name if last and last.actor else (last.actor_label if last else "")) or _("someone")
+    when = timezone.localtime(last.at).strftime("%H:%M") if last else ""
+    return _(
+        "Someone else acted on this item while you were working on it (%(who)s at %(when)s; it is now “%(status)s”). "
+        "Nothing you typed is lost: check the item and send again if it still applies."
+    ) % {"who": who, "when": when, "status": petition.get_status_display()}
+
+
+def _finish(
+    petition: Petition,
+    *,
+    move: Move,
+    actor,
+    fact: events.Fact,
+    fields=(),
+    to_status=None,
+    actor_label="",
+) -> PetitionEvent:
+    """Move the status through the table (`to_status`: one of the move's targets when it has
+    several), save it with the fields, bump the version, write the move's one event (`fact`,
+    built by its constructor in `petitions.ledger.events`)."""
+    moved = workflow.ENGINE.apply(petition, move, actor=actor, to=to_status)
+    petition.version += 1
+    workflow.ENGINE.save(petition, [*fields, "version", "updated_at"])
+    return events.record(
+        petition,
+        fact,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=moved.from_status if moved.changed else "",
+        to_status=moved.to_status if moved.changed else "",
+    )
+
+
+def _clean(text: str, message: str, limit: int = 5000) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise PetitionError(message)
+    return text[:limit]
+
+
+# -- reads used by the pages -------------------------------------------------------------------------------
+
+
+def current_shares(petition) -> list[Assignment]:
+    return list(petition.assignments.filter(round=petition.round).select_related("department").order_by("role", "pk"))
+
+
+def department_scope_q(department_ids) -> Q:
+    """Items a department sees: those it leads (until it returns them), those it co-handles or
+    co-handled, and the items its representative suggestions came from.
+
+    The lead items are an index range (`petition_ledger_by_department`); the others are few, so
+    their ids are read first and added as a list: PostgreSQL then combines two index scans
+    instead of testing a subquery against every item (2.3 s → see bench/ledger_page.py).
+    """
+    from petitions.models import Suggestion
+
+    # A department leads an item until it returns it (then `lead_department` is cleared), so
+    # beyond the lead range only its co-handling shares count.
+    others = set(
+        Assignment.objects.filter(department_id__in=department_ids, role=Assignment.Role.CO)
+        .exclude(state=Assignment.State.RETURNED)
+        .values_list("petition_id", flat=True)
+    )
+    others.update(
+        Petition.objects.filter(
+            suggestion_id__in=Suggestion.objects.filter(department_id__in=department_ids).values("pk")
+        ).values_list("pk", flat=True)
+    )
+    q = Q(lead_department_id__in=department_ids)
+    if others:
+        q |= Q(pk__in=sorted(others))
+    return q
+
+
+def _check_departments(actor, departments) -> None:
+    """Only departments in the actor's reach (their jurisdiction) can be given an item."""
+    wanted = {d.pk for d in departments if d is not None}
+    found = set(Department.objects.visible_to(actor).filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    if wanted - found:
+        raise PetitionError(_("This department is outside your jurisdiction or no longer active."))
