@@ -290,7 +290,7 @@ def test_department_summary_for_the_office_only(world, hand, client_for):
 
 
 def test_the_table_shows_the_most_urgent_and_links_to_the_ledger(world, hand, client_for, monkeypatch):
-    monkeypatch.setattr(sv, "TABLE_LIMIT", 2)
+    monkeypatch.setattr(selectors, "TABLE_LIMIT", 2)
     response = client_for(world.office).get(SUPERVISION, {"station": world.S1.pk})
     assert [r.petition.pk for r in response.context["rows"]] == [hand.red.pk, hand.amber.pk]
     response = client_for(world.office).get(SUPERVISION)
@@ -352,7 +352,7 @@ def test_export_reads_back_the_filtered_view(world, hand, client_for):
 
 
 def test_export_is_capped_with_a_message(world, hand, client_for, monkeypatch):
-    monkeypatch.setattr(sv, "EXPORT_LIMIT", 2)
+    monkeypatch.setattr(selectors, "EXPORT_LIMIT", 2)
     client = client_for(world.office)
     response = client.get(EXPORT)
     ws = workbook(response)
@@ -364,7 +364,7 @@ def test_export_is_capped_with_a_message(world, hand, client_for, monkeypatch):
     assert "2" in ws["A2"].value
     page = client.get(SUPERVISION).content.decode()
     assert "2" in page and "alert" in page  # the capped message is shown on the next page
-    monkeypatch.setattr(sv, "EXPORT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "EXPORT_LIMIT", 3)
     assert client.get(EXPORT)["X-Export-Capped"] == "0"
 
 
