@@ -247,13 +247,13 @@ def handling_context(user, petition) -> dict:
 def _notices_on(user, petition) -> list:
     if not user.has_perm("petitions.view_supervisionnotice"):
         return []
-    from petitions.supervision.services import notices_visible_to
+    from petitions.supervision.selectors import notices_visible_to
 
     return list(notices_visible_to(user).filter(petition=petition).select_related("department").order_by("issued_at"))
 
 
 def _commitments_on(user, petition) -> list:
-    from petitions.supervision.services import can_view_commitments, commitments_visible_to
+    from petitions.supervision.selectors import can_view_commitments, commitments_visible_to
 
     if not can_view_commitments(user):
         return []
@@ -262,7 +262,7 @@ def _commitments_on(user, petition) -> list:
 
 def light(due_on, today) -> str:
     """green, amber or red as on the supervision page (`supervision.light_bounds`); "" without a deadline."""
-    from petitions.supervision.services import light_bounds
+    from petitions.supervision.selectors import light_bounds
 
     return str(light_bounds(today).classify(due_on)) if due_on else ""
 
@@ -551,7 +551,7 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
         chosen = self.request.GET.get("department")
         if chosen and chosen.isdigit() and any(d.pk == int(chosen) for d in departments):
             shares = shares.filter(department_id=int(chosen))
-        from petitions.supervision.services import Light, light_bounds
+        from petitions.supervision.selectors import Light, light_bounds
 
         bounds = light_bounds(today)  # the rows' lights and these counts share one definition
         open_ = workflow.share_running_q()  # a suspended item's clock stands still: no light

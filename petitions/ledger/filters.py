@@ -22,7 +22,7 @@ from liaison.jurisdictions import departments_for_supervision, under_q
 from liaison.models import Jurisdiction
 from petitions.ledger.keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
 from petitions.models import Category, Channel, Department, PetitionRepresentative, Status, Urgency
-from petitions.reports.dashboard import MEASURES, measure_q
+from petitions.reports.measures import MEASURES, measure_q
 from stations.models import Representative, Station
 
 

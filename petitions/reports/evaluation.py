@@ -1,6 +1,6 @@
 """Department evaluation: how each handling unit dealt with the items of a period.
 
-The items are the dashboard's cohort (`petitions.reports.dashboard.cohort`: visible to the
+The items are the dashboard's cohort (`petitions.reports.measures.cohort`: visible to the
 user, in the jurisdiction, received in the period), so a department's figures add up
 to the dashboard's department breakdown and link to the same ledger rows. Returns and
 extensions come from the shares and requests of those items; department-head visits
@@ -16,8 +16,8 @@ from django.utils import timezone
 from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from petitions.models import Assignment, Commitment, Department, ExtensionRequest, Outcome, Satisfaction
-from petitions.reports.dashboard import Figures, Period, _aggregates, _figures, base_params, cohort, ledger_url
-from petitions.supervision.services import commitments_visible_to
+from petitions.reports.measures import Figures, Period, _aggregates, _figures, base_params, cohort, ledger_url
+from petitions.supervision.selectors import commitments_visible_to
 from stations.models import EventKind, ReceptionEvent
 
 

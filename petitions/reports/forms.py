@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Jurisdiction
 from petitions.ledger.filters import DateInput
-from petitions.reports.dashboard import Period, jurisdiction_choices, preset_periods
+from petitions.reports.measures import Period, jurisdiction_choices, preset_periods
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "year"

@@ -22,9 +22,9 @@ from liaison.web import PermissionMixin, require_perm
 from petitions.models import Outcome, Satisfaction
 from petitions.reports import dashboard as dash
 from petitions.reports.charts import trend_svg
-from petitions.reports.dashboard import MEASURES, RATES
 from petitions.reports.evaluation import evaluate
 from petitions.reports.forms import MonthForm, ReportFilterForm
+from petitions.reports.measures import MEASURES, RATES, Period, cohort
 
 VIEW_REPORTS = "petitions.view_reports"
 SCREEN_ROWS = 30  # the busiest stations and representatives on screen; Excel has them all
@@ -50,12 +50,12 @@ def _period_label(period) -> str:
     }
 
 
-def _trend_period(end) -> dash.Period:
+def _trend_period(end) -> Period:
     """The twelve months up to the month of `end`."""
     first = end.replace(day=1)
     for _n in range(TREND_MONTHS - 1):
         first = (first - timezone.timedelta(days=1)).replace(day=1)
-    return dash.Period(first, end)
+    return Period(first, end)
 
 
 class DashboardView(PermissionMixin, TemplateView):
@@ -223,7 +223,7 @@ def dashboard_export(request):
     period, jurisdiction = form.range, form.chosen_jurisdiction
     board, _key = dash.cached(user, period, jurisdiction)
     if board is None:
-        ids = dash.cohort(user, period, jurisdiction).values_list("pk", flat=True)
+        ids = cohort(user, period, jurisdiction).values_list("pk", flat=True)
         if len(ids[: EXPORT_SYNC_ITEMS + 1]) > EXPORT_SYNC_ITEMS:
             job = job_start(
                 owner=user,

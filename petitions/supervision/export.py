@@ -5,11 +5,11 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from liaison.excel import Sheet
-from petitions.supervision import services as sv
+from petitions.supervision import selectors
 
 
 def deadlines_sheet(rows: list, *, today: date, capped: bool) -> Sheet:
-    """The sheet of `rows` (`sv.light_rows`, already cut to EXPORT_LIMIT); `capped` says more were left out."""
+    """The sheet of `rows` (`selectors.light_rows`, already cut to EXPORT_LIMIT); `capped` says more were left out."""
     columns = [
         (_("No."), 6),
         (_("Light"), 12),
@@ -31,9 +31,9 @@ def deadlines_sheet(rows: list, *, today: date, capped: bool) -> Sheet:
     }
     if capped:
         note += " " + _("Only the %(limit)s most urgent items are included; narrow the filter for the rest.") % {
-            "limit": sv.EXPORT_LIMIT
+            "limit": selectors.EXPORT_LIMIT
         }
-    labels = dict(sv.Light.choices)
+    labels = dict(selectors.Light.choices)
 
     def line(number: int, row) -> list:
         p = row.petition

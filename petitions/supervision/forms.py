@@ -16,7 +16,8 @@ from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.filters import DateInput, FastSelect, _Scoped, category_with_children, station_choices
 from petitions.models import Category, Commitment, Department, Petition, Satisfaction, SupervisionNotice, Urgency
-from petitions.supervision.services import NOTICE_NUMBER_PREFIX, Light, LightBounds, notice_departments
+from petitions.supervision.selectors import Light, LightBounds
+from petitions.supervision.services import NOTICE_NUMBER_PREFIX, notice_departments
 from stations.models import Station
 
 

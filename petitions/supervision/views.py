@@ -1,6 +1,6 @@
 """Supervision pages (督办): traffic lights over the items in hand, supervision notices, commitments.
 
-Objects come through the scoped selectors of `petitions.supervision.services` (outside the
+Objects come through the scoped selectors of `petitions.supervision.selectors` (outside the
 scope: 404), then the capability is checked (inside but not permitted: 403).
 Writes go through its services; a refused write (`PetitionError`,
 `InvalidTransition`) becomes a form error and what was typed stays.
@@ -28,6 +28,7 @@ from petitions.handling.workflow import InvalidTransition
 from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
 from petitions.models import Commitment, Petition, SupervisionNotice
+from petitions.supervision import selectors
 from petitions.supervision import services as sv
 from petitions.supervision.export import deadlines_sheet
 from petitions.supervision.forms import (
@@ -51,8 +52,8 @@ EXPORT_PERMISSION = "petitions.export_petition"
 def _lights_context(user, params):
     """The filtered items in hand: what the page and the export share."""
     form = TrafficLightFilterForm(params, user=user)
-    bounds = sv.light_bounds()
-    every_light = form.filter(sv.items_in_hand(user))
+    bounds = selectors.light_bounds()
+    every_light = form.filter(selectors.items_in_hand(user))
     light_q = form.light_q(bounds)
     shown = every_light.filter(light_q) if light_q is not None else every_light
     return form, bounds, every_light, shown
@@ -63,7 +64,7 @@ def _ledger_link(form: TrafficLightFilterForm) -> str:
     params = {"sort": "due"}
     if form.is_valid():
         data = form.cleaned_data
-        if data["light"] == sv.Light.RED:
+        if data["light"] == selectors.Light.RED:
             params["overdue"] = "on"
         else:
             params["status"] = "open"
@@ -81,7 +82,7 @@ def _ledger_link(form: TrafficLightFilterForm) -> str:
 class TrafficLightView(PermissionMixin, TemplateView):
     """Items in hand by deadline: three counts, the department summary (office), the 200 most urgent."""
 
-    permission = sv.VIEW_SUPERVISION
+    permission = selectors.VIEW_SUPERVISION
     nav_active = "supervision"
     template_name = "petitions/supervision_lights.html"
 
@@ -89,11 +90,11 @@ class TrafficLightView(PermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user, params = self.request.user, self.request.GET
         form, bounds, every_light, shown = _lights_context(user, params)
-        counts = sv.light_counts(every_light, bounds)
-        rows = sv.light_rows(shown, bounds, limit=sv.TABLE_LIMIT)
+        counts = selectors.light_counts(every_light, bounds)
+        rows = selectors.light_rows(shown, bounds, limit=selectors.TABLE_LIMIT)
         chosen = form.cleaned_data.get("light") if form.is_valid() else ""
         shown_total = counts[chosen] if chosen else counts["total"]
-        is_office = user.has_perm(sv.SUPERVISE)
+        is_office = user.has_perm(selectors.SUPERVISE)
         query = params.urlencode()
         context.update(
             filter=form,
@@ -102,18 +103,18 @@ class TrafficLightView(PermissionMixin, TemplateView):
             rows=rows,
             shown_total=shown_total,
             is_capped=shown_total > len(rows),
-            limit=sv.TABLE_LIMIT,
-            summary=sv.department_summary(every_light, bounds) if is_office else None,
+            limit=selectors.TABLE_LIMIT,
+            summary=selectors.department_summary(every_light, bounds) if is_office else None,
             light_links={
                 light: "?" + urlencode({**{k: v for k, v in params.items() if k != "light"}, "light": light})
-                for light in sv.Light.values
+                for light in selectors.Light.values
             },
             ledger_url=_ledger_link(form),
             export_url=reverse("petitions:supervision_export") + (f"?{query}" if query else ""),
             can_export=user.has_perm(EXPORT_PERMISSION),
             can_supervise=is_office,
             tab="lights",
-            can_view_commitments=sv.can_view_commitments(user),
+            can_view_commitments=selectors.can_view_commitments(user),
         )
         return context
 
@@ -125,19 +126,19 @@ class TrafficLightView(PermissionMixin, TemplateView):
 @require_GET
 def export(request):
     """The filtered traffic-light view as .xlsx, at most EXPORT_LIMIT rows (the most urgent)."""
-    require_perm(request.user, sv.VIEW_SUPERVISION)
+    require_perm(request.user, selectors.VIEW_SUPERVISION)
     require_perm(request.user, EXPORT_PERMISSION)
     _form, bounds, _every, shown = _lights_context(request.user, request.GET)
-    rows = sv.light_rows(shown, bounds, limit=sv.EXPORT_LIMIT + 1)
-    capped = len(rows) > sv.EXPORT_LIMIT
-    rows = rows[: sv.EXPORT_LIMIT]
+    rows = selectors.light_rows(shown, bounds, limit=selectors.EXPORT_LIMIT + 1)
+    capped = len(rows) > selectors.EXPORT_LIMIT
+    rows = rows[: selectors.EXPORT_LIMIT]
     sheet = deadlines_sheet(rows, today=bounds.today, capped=capped)
     response = xlsx_response(f"{_('Deadlines')}-{bounds.today:%Y%m%d}.xlsx", sheet)
     if capped:
         messages.warning(
             request,
             _("The export holds the %(limit)s most urgent items only; narrow the filter for the rest.")
-            % {"limit": sv.EXPORT_LIMIT},
+            % {"limit": selectors.EXPORT_LIMIT},
         )
     response["X-Export-Capped"] = "1" if capped else "0"
     return response
@@ -148,17 +149,17 @@ def export(request):
 
 def _scoped_notice(request, pk) -> SupervisionNotice:
     notice = get_object_or_404(
-        sv.notices_visible_to(request.user).select_related(
+        selectors.notices_visible_to(request.user).select_related(
             "department", "petition", "petition__station", "jurisdiction", "issued_by", "responded_by"
         ),
         pk=pk,
     )
-    require_perm(request.user, sv.VIEW_SUPERVISION)
+    require_perm(request.user, selectors.VIEW_SUPERVISION)
     return notice
 
 
 class NoticeListView(PermissionMixin, TemplateView):
-    permission = sv.VIEW_SUPERVISION
+    permission = selectors.VIEW_SUPERVISION
     nav_active = "supervision"
     template_name = "petitions/notice_list.html"
 
@@ -166,16 +167,16 @@ class NoticeListView(PermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         form = NoticeFilterForm(self.request.GET, user=user)
-        notices = form.filter(sv.notices_visible_to(user)).select_related("department", "petition", "issued_by")
+        notices = form.filter(selectors.notices_visible_to(user)).select_related("department", "petition", "issued_by")
         page = Paginator(notices.order_by("-issued_at", "-pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             filter=form,
             page=page,
             notices=page.object_list,
             today=timezone.localdate(),
-            can_supervise=user.has_perm(sv.SUPERVISE),
+            can_supervise=user.has_perm(selectors.SUPERVISE),
             tab="notices",
-            can_view_commitments=sv.can_view_commitments(user),
+            can_view_commitments=selectors.can_view_commitments(user),
         )
         return context
 
@@ -188,7 +189,7 @@ class NoticeListView(PermissionMixin, TemplateView):
 def notice_create(request):
     """The office's notice form; `?petition=<id>` prefills it from an item in hand."""
     user = request.user
-    require_perm(user, sv.SUPERVISE)
+    require_perm(user, selectors.SUPERVISE)
     petition = None
     petition_id = request.POST.get("petition") or request.GET.get("petition")
     if petition_id:
@@ -283,13 +284,13 @@ def notice_print(request, pk):
 
 
 def _require_commitments(user):
-    if not sv.can_view_commitments(user):
+    if not selectors.can_view_commitments(user):
         raise PermissionDenied
 
 
 def _scoped_commitment(request, pk) -> Commitment:
     commitment = get_object_or_404(
-        sv.commitments_visible_to(request.user).select_related(
+        selectors.commitments_visible_to(request.user).select_related(
             "department", "station", "petition", "jurisdiction", "created_by"
         ),
         pk=pk,
@@ -310,30 +311,32 @@ class CommitmentListView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        bounds = sv.light_bounds()
+        bounds = selectors.light_bounds()
         form = CommitmentFilterForm(self.request.GET, user=user)
-        visible = sv.commitments_visible_to(user)
+        visible = selectors.commitments_visible_to(user)
         commitments = form.filter(visible, bounds).select_related("department", "station", "petition")
         page = Paginator(commitments.order_by("due_on", "pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
         calendar = workdays.current()
         rows = [
             {
                 "commitment": c,
-                "deadline": sv.deadline_info(calendar, bounds, c.due_on) if c.state == Commitment.State.OPEN else None,
+                "deadline": selectors.deadline_info(calendar, bounds, c.due_on)
+                if c.state == Commitment.State.OPEN
+                else None,
             }
             for c in page.object_list
         ]
-        open_counts = sv.light_counts(visible.filter(state=Commitment.State.OPEN), bounds)
+        open_counts = selectors.light_counts(visible.filter(state=Commitment.State.OPEN), bounds)
         context.update(
             filter=form,
             page=page,
             rows=rows,
             counts=open_counts,
             bounds=bounds,
-            can_record=user.has_perm(sv.SUPERVISE),
+            can_record=user.has_perm(selectors.SUPERVISE),
             tab="commitments",
             can_view_commitments=True,
-            can_supervise=user.has_perm(sv.SUPERVISE),
+            can_supervise=user.has_perm(selectors.SUPERVISE),
         )
         return context
 
@@ -345,7 +348,7 @@ class CommitmentListView(PermissionMixin, TemplateView):
 @require_http_methods(["GET", "POST"])
 def commitment_create(request):
     user = request.user
-    require_perm(user, sv.SUPERVISE)
+    require_perm(user, selectors.SUPERVISE)
     if request.method == "POST":
         form = CommitmentForm(request.POST, user=user)
         if form.is_valid():
@@ -384,11 +387,11 @@ def _render_commitment(request, commitment, *, progress_form=None, follow_up_for
     user = request.user
     can_progress = sv.commitment_can_progress(user, commitment)
     can_follow_up = sv.commitment_can_follow_up(user, commitment)
-    bounds = sv.light_bounds()
+    bounds = selectors.light_bounds()
     is_open = commitment.state == Commitment.State.OPEN
     context = {
         "commitment": commitment,
-        "deadline": sv.deadline_info(workdays.current(), bounds, commitment.due_on) if is_open else None,
+        "deadline": selectors.deadline_info(workdays.current(), bounds, commitment.due_on) if is_open else None,
         "can_progress": can_progress,
         "can_follow_up": can_follow_up,
         "progress_form": progress_form
@@ -413,7 +416,7 @@ def commitment_detail(request, pk):
 def commitment_progress(request, pk):
     commitment = _scoped_commitment(request, pk)
     user = request.user
-    if not (user.has_perm(sv.SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()):
+    if not (user.has_perm(selectors.SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()):
         raise PermissionDenied
     form = CommitmentProgressForm(request.POST)
     if form.is_valid():
@@ -440,7 +443,7 @@ def commitment_progress(request, pk):
 def commitment_follow_up(request, pk):
     commitment = _scoped_commitment(request, pk)
     user = request.user
-    if not (user.has_perm(sv.SUPERVISE) or user.has_perm(sv.FOLLOW_UP)):
+    if not (user.has_perm(selectors.SUPERVISE) or user.has_perm(selectors.FOLLOW_UP)):
         raise PermissionDenied
     form = CommitmentFollowUpForm(request.POST)
     if form.is_valid():

@@ -28,6 +28,7 @@ from petitions.models import (
     Status,
 )
 from petitions.reports import dashboard as dash
+from petitions.reports import measures
 from petitions.reports.evaluation import evaluate
 from stations.models import Campaign, EventKind, ReceptionEvent
 from tests.factories import DepartmentFactory, make_petition
@@ -35,7 +36,7 @@ from tests.factories import DepartmentFactory, make_petition
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 4)
-PERIOD = dash.Period(date(2026, 1, 1), TODAY)
+PERIOD = measures.Period(date(2026, 1, 1), TODAY)
 ANSWERED = [Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED]
 IN_HAND = [Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS]
 AT_TRIAGE = [Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALATED, Status.CANNOT_HANDLE]
@@ -144,7 +145,7 @@ def test_the_totals_equal_the_rows_counted_one_by_one(world, generated):
 
 
 def test_a_jurisdiction_and_a_period_narrow_the_cohort(world, generated):
-    period = dash.Period(date(2026, 3, 1), date(2026, 8, 31))
+    period = measures.Period(date(2026, 3, 1), date(2026, 8, 31))
     board = dash.build(world.office, period, world.j.T1, today=TODAY)
     want, _days = expected(generated, period=period, area="110119100")
     assert counts(board.total) == +want[None]
@@ -181,7 +182,7 @@ def test_every_breakdown_adds_up_group_by_group(world, generated):
     assert {f.key: counts(f) for f in board.representatives} == {k: v for k, v in want.items() if v}
 
 
-@pytest.mark.parametrize("measure", list(dash.MEASURES))
+@pytest.mark.parametrize("measure", list(measures.MEASURES))
 def test_each_figure_links_to_the_ledger_rows_behind_it(world, generated, client_for, measure, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     board = dash.build(world.office, PERIOD, world.j.K, today=TODAY)
@@ -305,8 +306,8 @@ def test_the_excel_file_has_the_same_tables(world, generated, client_for, monkey
     assert len(book.sheetnames) >= 7
     summary = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
     want = expected(generated, area="110119")[0][None]
-    assert summary[str(dash.MEASURES["received"])] == want["received"]
-    assert summary[str(dash.MEASURES["overdue"])] == want["overdue"]
+    assert summary[str(measures.MEASURES["received"])] == want["received"]
+    assert summary[str(measures.MEASURES["overdue"])] == want["overdue"]
     categories = list(book.worksheets[1].iter_rows(values_only=True))
     assert categories[-1][1] == want["received"]  # the total row
 
@@ -315,7 +316,7 @@ def test_the_monthly_report_prints_the_months_figures(world, generated, client_f
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     response = client_for(world.office).get("/reports/monthly/", {"month": "2026-06"})
     html = response.content.decode()
-    period = dash.Period(date(2026, 6, 1), date(2026, 6, 30))
+    period = measures.Period(date(2026, 6, 1), date(2026, 6, 30))
     want = expected(generated, period=period, area="110119")[0][None]
     summary = html.split('id="report-summary"')[1].split("</p>")[0]
     assert f"收到群众意见{want['received']}件" in summary.replace(" ", "")
@@ -433,7 +434,7 @@ def test_campaign_totals_on_the_dashboard(world, generated):
     p = make_petition(station=w.S1, event=event)
     Petition.objects.filter(pk=p.pk).update(status=Status.CLOSED, replied_at=timezone.now())
     make_petition(station=w.S1, event=event)
-    board = dash.build(w.office, dash.Period(date(2026, 11, 1), date(2026, 11, 30)), today=TODAY)
+    board = dash.build(w.office, measures.Period(date(2026, 11, 1), date(2026, 11, 30)), today=TODAY)
     row = board.campaigns[0]
     assert (row.representatives, row.events, row.residents, row.opinions, row.registered, row.resolved) == (
         1,
@@ -465,5 +466,5 @@ def test_a_large_dashboard_export_runs_as_a_job_with_a_progress_bar(
     assert job.progress_total == job.progress_done == 2
     with job.result_file.open("rb") as fh:
         summary = {row[0]: row[1] for row in openpyxl.load_workbook(fh).worksheets[0].iter_rows(values_only=True)}
-    assert summary[str(dash.MEASURES["received"])] == expected(generated, area="110119")[0][None]["received"]
+    assert summary[str(measures.MEASURES["received"])] == expected(generated, area="110119")[0][None]["received"]
     assert 'class="progress' in client.get(reverse("job_detail", args=[job.pk])).content.decode()

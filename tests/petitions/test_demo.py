@@ -35,7 +35,7 @@ from petitions.models import (
     SuggestionEvent,
     SupervisionNotice,
 )
-from petitions.supervision import services as supervision
+from petitions.supervision import selectors as supervision
 from stations.demo.network import HOUSING_DEPARTMENT
 from stations.models import Membership, ReceptionEvent
 

@@ -18,6 +18,7 @@ from petitions.handling.services import petition_accept, petition_assign, petiti
 from petitions.handling.workflow import InvalidTransition
 from petitions.ledger.services import PetitionError
 from petitions.models import Category, Commitment, Petition, PetitionEvent, Status, SupervisionNotice
+from petitions.supervision import selectors
 from petitions.supervision import services as sv
 from tests.factories import DepartmentFactory, UserFactory, make_petition
 
@@ -120,46 +121,46 @@ def test_calendar_facts_the_light_tests_rely_on(db):
 
 
 def test_light_across_the_national_day_holiday(db):
-    b = sv.light_bounds(date(2026, 9, 30))  # Wednesday, the last working day before the holiday
+    b = selectors.light_bounds(date(2026, 9, 30))  # Wednesday, the last working day before the holiday
     # Working days after 09-30: 10-08, 10-09, 10-10 (make-up Saturday), then 10-12.
     assert b.green_from == date(2026, 10, 12)
-    assert b.classify(date(2026, 9, 29)) == sv.Light.RED
-    assert b.classify(date(2026, 9, 30)) == sv.Light.AMBER  # due today
-    assert b.classify(date(2026, 10, 5)) == sv.Light.AMBER  # a holiday: 0 working days left
-    assert b.classify(date(2026, 10, 10)) == sv.Light.AMBER
-    assert b.classify(date(2026, 10, 11)) == sv.Light.AMBER  # Sunday after the 3rd working day
-    assert b.classify(date(2026, 10, 12)) == sv.Light.GREEN
+    assert b.classify(date(2026, 9, 29)) == selectors.Light.RED
+    assert b.classify(date(2026, 9, 30)) == selectors.Light.AMBER  # due today
+    assert b.classify(date(2026, 10, 5)) == selectors.Light.AMBER  # a holiday: 0 working days left
+    assert b.classify(date(2026, 10, 10)) == selectors.Light.AMBER
+    assert b.classify(date(2026, 10, 11)) == selectors.Light.AMBER  # Sunday after the 3rd working day
+    assert b.classify(date(2026, 10, 12)) == selectors.Light.GREEN
     # Counted in calendar days it would have been green a week earlier.
-    assert b.classify(date(2026, 10, 3)) == sv.Light.AMBER
+    assert b.classify(date(2026, 10, 3)) == selectors.Light.AMBER
 
 
 def test_light_counts_a_make_up_sunday_as_a_working_day(db):
-    b = sv.light_bounds(date(2026, 9, 18))  # Friday; Saturday 09-19 off, Sunday 09-20 worked
+    b = selectors.light_bounds(date(2026, 9, 18))  # Friday; Saturday 09-19 off, Sunday 09-20 worked
     assert b.green_from == date(2026, 9, 23)  # 09-20, 09-21, 09-22 are the three working days
-    assert b.classify(date(2026, 9, 22)) == sv.Light.AMBER
-    assert b.classify(date(2026, 9, 23)) == sv.Light.GREEN
+    assert b.classify(date(2026, 9, 22)) == selectors.Light.AMBER
+    assert b.classify(date(2026, 9, 23)) == selectors.Light.GREEN
 
 
 def test_light_on_a_holiday_and_over_a_weekend(db):
-    b = sv.light_bounds(date(2026, 10, 3))  # inside the holiday
+    b = selectors.light_bounds(date(2026, 10, 3))  # inside the holiday
     assert b.green_from == date(2026, 10, 12)
-    assert b.classify(date(2026, 10, 2)) == sv.Light.RED
-    assert b.classify(date(2026, 10, 9)) == sv.Light.AMBER
-    friday = sv.light_bounds(date(2026, 11, 20))  # an ordinary Friday: Mon, Tue, Wed, then Thu is green
+    assert b.classify(date(2026, 10, 2)) == selectors.Light.RED
+    assert b.classify(date(2026, 10, 9)) == selectors.Light.AMBER
+    friday = selectors.light_bounds(date(2026, 11, 20))  # an ordinary Friday: Mon, Tue, Wed, then Thu is green
     assert friday.green_from == date(2026, 11, 26)
-    assert friday.classify(date(2026, 11, 22)) == sv.Light.AMBER  # Sunday
-    assert friday.classify(date(2026, 11, 25)) == sv.Light.AMBER
-    assert friday.classify(date(2026, 11, 26)) == sv.Light.GREEN
+    assert friday.classify(date(2026, 11, 22)) == selectors.Light.AMBER  # Sunday
+    assert friday.classify(date(2026, 11, 25)) == selectors.Light.AMBER
+    assert friday.classify(date(2026, 11, 26)) == selectors.Light.GREEN
 
 
 def test_an_office_calendar_entry_moves_the_boundary(db):
-    before = sv.light_bounds(date(2026, 11, 20))
+    before = selectors.light_bounds(date(2026, 11, 20))
     CalendarDay.objects.create(date=date(2026, 11, 23), is_working_day=False, name="调整")
     workdays.forget()
-    after = sv.light_bounds(date(2026, 11, 20))
+    after = selectors.light_bounds(date(2026, 11, 20))
     assert before.green_from == date(2026, 11, 26)
     assert after.green_from == date(2026, 11, 27)
-    assert after.classify(date(2026, 11, 26)) == sv.Light.AMBER
+    assert after.classify(date(2026, 11, 26)) == selectors.Light.AMBER
 
 
 def test_counts_and_rows_in_sql_around_the_holiday(world):
@@ -173,15 +174,15 @@ def test_counts_and_rows_in_sql_around_the_holiday(world):
     }
     for name, due in dues.items():
         Petition.objects.filter(pk=ps[name].pk).update(due_on=due)
-    bounds = sv.light_bounds(date(2026, 9, 30))
-    qs = sv.items_in_hand(world.office)
-    assert sv.light_counts(qs, bounds) == {"red": 1, "amber": 3, "green": 1, "total": 5}
-    assert set(qs.filter(bounds.q(sv.Light.AMBER)).values_list("pk", flat=True)) == {
+    bounds = selectors.light_bounds(date(2026, 9, 30))
+    qs = selectors.items_in_hand(world.office)
+    assert selectors.light_counts(qs, bounds) == {"red": 1, "amber": 3, "green": 1, "total": 5}
+    assert set(qs.filter(bounds.q(selectors.Light.AMBER)).values_list("pk", flat=True)) == {
         ps["today"].pk,
         ps["holiday"].pk,
         ps["sunday"].pk,
     }
-    rows = sv.light_rows(qs, bounds)
+    rows = selectors.light_rows(qs, bounds)
     assert [r.petition.pk for r in rows] == [ps[n].pk for n in ("late", "today", "holiday", "sunday", "green")]
     assert [r.light for r in rows] == ["red", "amber", "amber", "amber", "green"]
     late, due_today, holiday, sunday, green = (r.deadline for r in rows)
@@ -289,7 +290,7 @@ def test_department_summary_for_the_office_only(world, hand, client_for):
 
 
 def test_the_table_shows_the_most_urgent_and_links_to_the_ledger(world, hand, client_for, monkeypatch):
-    monkeypatch.setattr(sv, "TABLE_LIMIT", 2)
+    monkeypatch.setattr(selectors, "TABLE_LIMIT", 2)
     response = client_for(world.office).get(SUPERVISION, {"station": world.S1.pk})
     assert [r.petition.pk for r in response.context["rows"]] == [hand.red.pk, hand.amber.pk]
     response = client_for(world.office).get(SUPERVISION)
@@ -335,7 +336,7 @@ def test_export_reads_back_the_filtered_view(world, hand, client_for):
         hand.amber.tracking_number,
         hand.green.tracking_number,
     ]
-    labels = dict(sv.Light.choices)
+    labels = dict(selectors.Light.choices)
     assert [row[1] for row in data] == [str(labels["red"]), str(labels["amber"]), str(labels["green"])]
     assert data[0][2].date() == today() - timedelta(days=1)
     assert data[0][4] == 1 and data[1][3] == 0  # one day overdue; due today
@@ -351,7 +352,7 @@ def test_export_reads_back_the_filtered_view(world, hand, client_for):
 
 
 def test_export_is_capped_with_a_message(world, hand, client_for, monkeypatch):
-    monkeypatch.setattr(sv, "EXPORT_LIMIT", 2)
+    monkeypatch.setattr(selectors, "EXPORT_LIMIT", 2)
     client = client_for(world.office)
     response = client.get(EXPORT)
     ws = workbook(response)
@@ -363,7 +364,7 @@ def test_export_is_capped_with_a_message(world, hand, client_for, monkeypatch):
     assert "2" in ws["A2"].value
     page = client.get(SUPERVISION).content.decode()
     assert "2" in page and "alert" in page  # the capped message is shown on the next page
-    monkeypatch.setattr(sv, "EXPORT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "EXPORT_LIMIT", 3)
     assert client.get(EXPORT)["X-Export-Capped"] == "0"
 
 
@@ -516,7 +517,7 @@ def test_who_sees_which_notice(world, hand):
     k2 = issue(world, hand.other, actor=world.office_k2, department=world.D2)
 
     def seen(user):
-        return set(sv.notices_visible_to(user).values_list("pk", flat=True))
+        return set(selectors.notices_visible_to(user).values_list("pk", flat=True))
 
     assert seen(world.office) == {on_red.pk, on_amber.pk, loose.pk}
     assert seen(world.office_k2) == {k2.pk}
@@ -752,7 +753,7 @@ def test_who_sees_which_commitment(world):
     k2 = record(world, actor=world.office_k2, department=world.D2, station=world.S3)
 
     def seen(user):
-        return set(sv.commitments_visible_to(user).values_list("pk", flat=True))
+        return set(selectors.commitments_visible_to(user).values_list("pk", flat=True))
 
     assert seen(world.office) == {at_s1.pk, at_s2.pk, loose.pk}
     assert seen(world.office_t1) == {at_s1.pk}  # made at a station of the township
