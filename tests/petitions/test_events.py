@@ -31,7 +31,7 @@ CASES = [
     (events.follow_up(representative="王五", on=True), ["王五"]),
     (events.replied_online(representative="王五", text="已联系社区"), ["王五"]),
     (events.revealed(field_name="petitioner_phone"), ["Field:"]),
-    (events.triaged(route="direct", changes={}, note="请尽快"), ["请尽快"]),
+    (events.triaged(route="direct", changes={}, note="请尽快", public_text="x"), ["请尽快"]),
     (
         events.assigned(
             department="住建委",
@@ -61,10 +61,20 @@ CASES = [
         ["2026-12-01", "2026-12-20", "施工"],
     ),
     (
-        events.extension_approved(due_on=date(2026, 12, 1), new_due_on=date(2026, 12, 20), public_text="x"),
-        ["2026-12-20"],
+        events.extension_approved(
+            department="住建委",
+            request_id=1,
+            due_on=date(2026, 12, 1),
+            new_due_on=date(2026, 12, 20),
+            note="同意",
+            public_text="x",
+        ),
+        ["2026-12-20", "住建委", "同意"],
     ),
-    (events.extension_refused(due_on=date(2026, 12, 1)), ["2026-12-01"]),
+    (
+        events.extension_refused(department="住建委", request_id=1, due_on=date(2026, 12, 1), note="理由不足"),
+        ["2026-12-01", "住建委", "理由不足"],
+    ),
     (events.returned(department="住建委", reason="不属本单位"), ["不属本单位"]),
     (events.fed_back(method="phone", text="已电话告知", public_text="x"), ["已电话告知"]),
     (events.rated(rating=RATING, public_text="x"), ["很好"]),
