@@ -13,10 +13,9 @@ never tells an outsider that a number exists.
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from liaison.jurisdictions import under_q
 from liaison.models import Role
 
 _CACHE_ATTR = "_liaison_scope"
@@ -114,12 +113,6 @@ def _outermost(prefixes) -> tuple[str, ...]:
         if not any(p.startswith(k) for k in kept):
             kept.append(p)
     return tuple(sorted(kept))
-
-
-def prefix_q(lookup: str, prefixes) -> Q:
-    """Deprecated: `liaison.jurisdictions.under_q(prefixes, lookup)`, which this is. Kept only for
-    callers on other branches while they move to it; new code calls `under_q`."""
-    return under_q(prefixes, lookup)
 
 
 def access_object[M: Model](queryset_or_model: type[M] | QuerySet, user, pk, *, for_update: bool = False) -> M:

@@ -11,7 +11,7 @@ from petitions.demo.maker import Item
 from petitions.demo.story import K, Ref, Story, _last_sequence, _resolve
 from petitions.handling.deadlines import suggestion_deadline
 from petitions.models import Route, Status, Suggestion, SuggestionEvent
-from petitions.suggestions.services import _NUMBER_SEQ, NUMBER_FORMAT, NUMBER_PREFIX
+from petitions.suggestions.drafting import NUMBER_FORMAT, NUMBER_PREFIX, NUMBER_SEQ
 
 
 class Suggestions:
@@ -55,7 +55,7 @@ class Suggestions:
             created_at = self._at(clock, max(created_day, last))
             year = timezone.localtime(created_at, self.tz).year
             if year not in numbers:
-                numbers[year] = _last_sequence(Suggestion, NUMBER_PREFIX.format(year=year), _NUMBER_SEQ)
+                numbers[year] = _last_sequence(Suggestion, NUMBER_PREFIX.format(year=year), NUMBER_SEQ)
             numbers[year] += 1
             reps = list(dict.fromkeys(r for s in stories for r in s.item.reps))
             lead = (

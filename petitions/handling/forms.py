@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from liaison import workdays
+from liaison.jurisdictions import departments_for_assignment
 from petitions.handling.deadlines import deadline_for
 from petitions.models import Department, FeedbackMethod, Outcome, ReplyTemplate, Route, Satisfaction, Urgency
 
@@ -73,7 +74,7 @@ class AssignForm(MoveForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = Department.objects.visible_to(self.user).filter(is_active=True).select_related("jurisdiction")
+        departments = departments_for_assignment(self.user).select_related("jurisdiction")
         self.fields["department"].queryset = departments
         self.fields["co_departments"].queryset = departments
         self.fields["responsible_leader"].initial = self.petition.responsible_leader
@@ -115,7 +116,7 @@ class OnTheSpotForm(AnswerForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.visible_to(self.user).filter(is_active=True)
+        self.fields["department"].queryset = departments_for_assignment(self.user)
 
 
 class ProgressForm(MoveForm):

@@ -196,7 +196,7 @@ class Rating(models.Model):
 class DeadlineRule(models.Model):
     """Working days a department has, by route and urgency. The rows without a jurisdiction are
     the defaults; a committee office may set its own for the items in its jurisdiction, and the
-    rule of the nearest jurisdiction above an item's place applies (`handling.deadline_for`)."""
+    rule of the nearest jurisdiction above an item's place applies (`petitions.handling.deadlines.deadline_for`)."""
 
     jurisdiction = models.ForeignKey(
         "liaison.Jurisdiction",

@@ -3,12 +3,12 @@ under /petitions/ in the `petitions` namespace."""
 
 from django.urls import path
 
-from petitions.handling import views
+from petitions.handling import desk_views, rules_views, triage_views, views
 
 urlpatterns = [
     path("<int:pk>/do/<str:move>/", views.act, name="act"),
     path("<int:pk>/letter/", views.feedback_letter, name="letter"),
-    path("triage/", views.TriageView.as_view(), name="triage"),
-    path("department/", views.DepartmentPortalView.as_view(), name="department"),
-    path("rules/", views.deadline_rules, name="rules"),
+    path("triage/", triage_views.TriageView.as_view(), name="triage"),
+    path("department/", desk_views.DepartmentPortalView.as_view(), name="department"),
+    path("rules/", rules_views.deadline_rules, name="rules"),
 ]

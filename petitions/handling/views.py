@@ -1,5 +1,6 @@
-"""Handling pages: one page per move (`act`), the office's triage list, the department
-desk, the deadline rules and the feedback letter.
+"""Handling pages of one item: one page per move (`act`), the handling panel of the item page
+(`handling_context`) and the feedback letter. The office's triage list, the department desk and
+the deadline rules are in `triage_views`, `desk_views` and `rules_views`.
 
 Every move page: fetch the item through the scope (404 outside), check the move's
 permission (403), validate the move's form, call its service; a refused move
@@ -8,36 +9,28 @@ form with everything typed kept.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
-from liaison.excel import Sheet, xlsx_response
-from liaison.web import PermissionMixin, require_perm
 from liaison.web import no_store as _no_store  # old name kept: the handling views are reworked on another branch
+from liaison.web import require_perm
+from petitions.handling import deadlines, policy, suspension, workflow
 from petitions.handling import forms as f
-from petitions.handling import policy, suspension, workflow
 from petitions.handling import services as handling
-from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.intake.staging import FileStage
 from petitions.ledger import privacy
 from petitions.ledger.services import PetitionError
 from petitions.ledger.views import scoped_petition
-from petitions.models import Assignment, DeadlineRule, DepartmentReply, ExtensionRequest, Petition
+from petitions.models import DepartmentReply, Petition
 
 
 @dataclass(frozen=True)
@@ -236,7 +229,7 @@ def handling_context(user, petition) -> dict:
         "moves": move_links(user, petition, sit),
         "share": sit.share,
         "light": light(petition.due_on, today) if petition.status in workflow.IN_HAND else "",
-        "triage_due": handling.triage_due(petition) if petition.status in workflow.AWAITING_TRIAGE else None,
+        "triage_due": deadlines.triage_due(petition) if petition.status in workflow.AWAITING_TRIAGE else None,
         "can_letter": petition.status in workflow.LETTER,
         "rating_code": petition.rating_code
         if petition.status in workflow.RATEABLE and privacy.access(user, petition) is privacy.Access.FULL
@@ -378,394 +371,3 @@ def feedback_letter(request, pk):
         "nav_active": "ledger",
     }
     return _no_store(render(request, "petitions/feedback_letter.html", context))
-
-
-# --------------------------------------------------------------------------- the office's triage list
-
-
-class TriageView(PermissionMixin, TemplateView):
-    """What reception days brought and nobody has routed yet, by reception day, with the
-    LIAISON_TRIAGE_WORKING_DAYS deadline; returned items first."""
-
-    permission = "petitions.triage_petition"
-    template_name = "petitions/triage.html"
-    nav_active = "triage"
-    LIMIT = 500
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user, today = self.request.user, timezone.localdate()
-        form = TriageFilterForm(self.request.GET or None, user=user)
-        qs = (
-            Petition.objects.visible_to(user)
-            .filter(status__in=workflow.AWAITING_TRIAGE)
-            .select_related("station", "event", "category", "jurisdiction")
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            if data.get("station"):
-                qs = qs.filter(station=data["station"])
-            if data.get("urgent"):
-                qs = qs.filter(urgency="urgent")
-            if data.get("returned"):
-                qs = qs.filter(assignments__state=Assignment.State.RETURNED).distinct()
-        total = qs.count()
-        rows = list(qs.order_by("received_on", "pk")[: self.LIMIT])
-        returned = set(
-            Assignment.objects.filter(petition__in=[p.pk for p in rows], state=Assignment.State.RETURNED).values_list(
-                "petition_id", flat=True
-            )
-        )
-        groups, index = [], {}
-        for p in rows:
-            due = handling.triage_due(p)
-            key = (p.event_id or 0, p.received_on if not p.event_id else None, p.station_id)
-            if key not in index:
-                index[key] = {
-                    "event": p.event,
-                    "station": p.station,
-                    "received_on": p.received_on,
-                    "due": due,
-                    "rows": [],
-                }
-                groups.append(index[key])
-            index[key]["rows"].append({"p": p, "due": due, "late": due < today, "returned": p.pk in returned})
-        context.update(
-            filter=form,
-            groups=groups,
-            total=total,
-            shown=len(rows),
-            late=sum(1 for g in groups for r in g["rows"] if r["late"]),
-            returned_count=len(returned),
-            triage_days=settings.LIAISON_TRIAGE_WORKING_DAYS,
-            today=today,
-            can_assign=user.has_perm("petitions.triage_petition"),
-            export_query=_with_export(self.request.GET),
-        )
-        return context
-
-    def render_to_response(self, context, **kwargs):
-        if self.request.GET.get("export") == "xlsx":
-            return _triage_workbook(self.request.user, context)
-        return _no_store(super().render_to_response(context, **kwargs))
-
-
-def _with_export(params) -> str:
-    query = params.copy()
-    query["export"] = "xlsx"
-    return "?" + query.urlencode()
-
-
-def _triage_workbook(user, context):
-    rows, n = [], 0
-    for group in context["groups"]:
-        for r in group["rows"]:
-            p, n = r["p"], n + 1
-            rows.append(
-                [
-                    n,
-                    p.tracking_number,
-                    p.received_on,
-                    group["event"].date if group["event"] else None,
-                    p.station.name if p.station else "",
-                    privacy.Petitioner(user, p).name,
-                    p.content,
-                    str(p.category or ""),
-                    p.jurisdiction.name,
-                    p.get_urgency_display(),
-                    p.get_status_display(),
-                    r["due"],
-                    _("Yes") if r["returned"] else "",
-                ]
-            )
-    header = [
-        _("No."),
-        _("Tracking number"),
-        _("Date received"),
-        _("Reception day"),
-        _("Station"),
-        _("Petitioner"),
-        _("Content"),
-        _("Category"),
-        _("Community"),
-        _("Urgency"),
-        _("Status"),
-        _("Route by"),
-        _("Returned"),
-    ]
-    return xlsx_response(
-        f"{_('To triage')}-{timezone.localdate():%Y%m%d}.xlsx",
-        Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8]),
-    )
-
-
-class TriageFilterForm(forms.Form):
-    station = forms.ModelChoiceField(
-        label=gettext_lazy("Station"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("All stations"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    urgent = forms.BooleanField(
-        label=gettext_lazy("Urgent only"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-    returned = forms.BooleanField(
-        label=gettext_lazy("Returned by a department"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        from stations.models import Station
-
-        self.fields["station"].queryset = Station.objects.visible_to(user).order_by("code")
-
-
-# --------------------------------------------------------------------------- the department desk
-
-
-class DepartmentPortalView(PermissionMixin, TemplateView):
-    """A department's items: to accept, in hand, co-handling, extensions, answered, returned."""
-
-    permission = "petitions.handle_petition"
-    template_name = "petitions/department_portal.html"
-    nav_active = "department"
-    TABS = (
-        ("new", gettext_lazy("To accept")),
-        ("in_hand", gettext_lazy("In hand")),
-        ("co", gettext_lazy("Co-handling")),
-        ("done", gettext_lazy("Answered")),
-        ("returned", gettext_lazy("Returned")),
-    )
-    LIMIT = 300
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user, today = self.request.user, timezone.localdate()
-        departments = list(user.departments.filter(is_active=True).order_by("name")) if user.is_authenticated else []
-        shares = Assignment.objects.filter(department__in=departments)
-        chosen = self.request.GET.get("department")
-        if chosen and chosen.isdigit() and any(d.pk == int(chosen) for d in departments):
-            shares = shares.filter(department_id=int(chosen))
-        from petitions.supervision.selectors import Light, light_bounds
-
-        bounds = light_bounds(today)  # the rows' lights and these counts share one definition
-        open_ = workflow.share_running_q()  # a suspended item's clock stands still: no light
-        counts = shares.aggregate(
-            new=Count("pk", filter=Q(role="lead", state="pending")),
-            in_hand=Count("pk", filter=Q(role="lead", state="accepted")),
-            co=Count("pk", filter=Q(role="co", state__in=ACTIVE_ASSIGNMENT_STATES)),
-            done=Count("pk", filter=Q(state="done", done_at__gte=timezone.now() - timedelta(days=90))),
-            returned=Count("pk", filter=Q(state="returned", done_at__gte=timezone.now() - timedelta(days=90))),
-            red=Count("pk", filter=open_ & bounds.q(Light.RED)),
-            amber=Count("pk", filter=open_ & bounds.q(Light.AMBER)),
-        )
-        tab = self.request.GET.get("tab") or ("new" if counts["new"] else "in_hand")
-        tab = tab if tab in dict(self.TABS) else "new"
-        filters = {
-            "new": Q(role="lead", state="pending"),
-            "in_hand": Q(role="lead", state="accepted"),
-            "co": Q(role="co", state__in=ACTIVE_ASSIGNMENT_STATES),
-            "done": Q(state="done", done_at__gte=timezone.now() - timedelta(days=90)),
-            "returned": Q(state="returned", done_at__gte=timezone.now() - timedelta(days=90)),
-        }
-        order = ("-done_at",) if tab in ("done", "returned") else ("due_on", "pk")
-        rows = list(
-            shares.filter(filters[tab])
-            .select_related("petition", "petition__category", "petition__station", "department")
-            .order_by(*order)[: self.LIMIT]
-        )
-        pending_ext = set(
-            ExtensionRequest.objects.filter(assignment__in=[r.pk for r in rows], state="pending").values_list(
-                "assignment_id", flat=True
-            )
-        )
-        for row in rows:
-            running = row.is_open and row.petition.status in workflow.AWAITING_REPLY
-            row.light = str(bounds.classify(row.due_on)) if running else ""
-            row.suspended_until = row.petition.suspended_until if row.petition.status in workflow.SUSPENDED else None
-            row.extension_pending = row.pk in pending_ext
-        self.export_rows = rows
-        context.update(
-            departments=departments,
-            chosen=chosen or "",
-            tabs=[(key, label, counts[key]) for key, label in self.TABS],
-            tab=tab,
-            rows=rows,
-            counts=counts,
-            today=today,
-            notices_open=_open_notices(departments),
-            export_query=f"?tab={tab}&export=xlsx" + (f"&department={chosen}" if chosen else ""),
-        )
-        return context
-
-    def render_to_response(self, context, **kwargs):
-        if self.request.GET.get("export") == "xlsx":
-            return _desk_workbook(self.request.user, context)
-        return _no_store(super().render_to_response(context, **kwargs))
-
-
-def _desk_workbook(user, context):
-    tab_label = {k: label for k, label, _n in context["tabs"]}[context["tab"]]
-    rows = []
-    for n, share in enumerate(context["rows"], start=1):
-        p = share.petition
-        rows.append(
-            [
-                n,
-                p.tracking_number,
-                p.received_on,
-                privacy.Petitioner(user, p).name,
-                p.content,
-                str(p.category or ""),
-                share.get_role_display(),
-                share.department.name,
-                share.due_on,
-                share.get_state_display(),
-                {"red": _("Overdue"), "amber": _("Due soon"), "green": _("On time")}.get(share.light, ""),
-            ]
-        )
-    header = [
-        _("No."),
-        _("Tracking number"),
-        _("Date received"),
-        _("Petitioner"),
-        _("Content"),
-        _("Category"),
-        _("Role"),
-        _("Department"),
-        _("Deadline"),
-        _("State"),
-        _("Deadline light"),
-    ]
-    return xlsx_response(
-        f"{_('Department desk')}-{tab_label}-{timezone.localdate():%Y%m%d}.xlsx",
-        Sheet(str(tab_label), header, rows, widths=[6, 16, 12, 10, 60, 18, 8, 24, 12, 12, 10]),
-    )
-
-
-def _open_notices(departments) -> int:
-    from petitions.models import SupervisionNotice
-
-    return SupervisionNotice.objects.filter(department__in=departments, state=SupervisionNotice.State.OPEN).count()
-
-
-# --------------------------------------------------------------------------- deadline rules
-
-
-class RuleForm(forms.Form):
-    """One (route, urgency) row of the rules page: this jurisdiction's own numbers, or inherit."""
-
-    own = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
-    working_days = forms.IntegerField(
-        min_value=1, max_value=250, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})
-    )
-    co_working_days = forms.IntegerField(
-        min_value=1, max_value=250, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        days, co_days = data.get("working_days"), data.get("co_working_days")
-        if days and co_days and co_days > days:
-            self.add_error("co_working_days", _("Co-handlers cannot have longer than the lead."))
-        return data
-
-
-def may_change_rules(user) -> bool:
-    """Offices set the rules of their own jurisdiction; the system administrator the defaults."""
-    if not user.has_perm("petitions.change_deadlinerule"):
-        return False
-    return user.is_system_admin or bool(user.jurisdiction_id)
-
-
-def _rule_rows(user, data=None) -> list[dict]:
-    """The rules as they apply in the user's jurisdiction (the defaults for the administrator)."""
-    jurisdiction = None if user.is_system_admin else user.jurisdiction
-    area = jurisdiction.code if jurisdiction else ""
-    rows = []
-    for default in DeadlineRule.objects.filter(jurisdiction__isnull=True).order_by("route", "-urgency"):
-        effective = handling.deadline_rule(route=default.route, urgency=default.urgency, area_code=area) or default
-        own = effective if jurisdiction and effective.jurisdiction_id == jurisdiction.pk else None
-        if jurisdiction is None:
-            own = default
-        prefix = f"{default.route}-{default.urgency}"
-        initial = {
-            "own": own is not None,
-            "working_days": effective.working_days,
-            "co_working_days": effective.co_working_days,
-        }
-        rows.append(
-            {
-                "route": default.route,
-                "urgency": default.urgency,
-                "route_label": default.get_route_display(),
-                "urgency_label": default.get_urgency_display(),
-                "effective": effective,
-                "own": own,
-                "inherited_from": None if own else (effective.jurisdiction.name if effective.jurisdiction_id else ""),
-                "form": RuleForm(data, prefix=prefix, initial=initial),
-            }
-        )
-    return rows
-
-
-@login_required
-def deadline_rules(request):
-    require_perm(request.user, "petitions.view_deadlinerule")
-    user = request.user
-    can_change = may_change_rules(user)
-    jurisdiction = None if user.is_system_admin else user.jurisdiction
-    if request.method == "POST":
-        if not can_change:
-            raise PermissionDenied
-        rows = _rule_rows(user, request.POST)
-        if all(row["form"].is_valid() for row in rows):
-            with transaction.atomic():
-                for row in rows:
-                    data = row["form"].cleaned_data
-                    effective = row["effective"]
-                    changed = (data["working_days"], data["co_working_days"]) != (
-                        effective.working_days,
-                        effective.co_working_days,
-                    )
-                    # Typing other numbers on an inherited row makes them this jurisdiction's own;
-                    # unticking an own row follows the rule above again.
-                    wants_own = data["own"] or (row["own"] is None and changed)
-                    if jurisdiction is not None and not wants_own:
-                        DeadlineRule.objects.filter(
-                            jurisdiction=jurisdiction, route=row["route"], urgency=row["urgency"]
-                        ).delete()
-                        continue
-                    DeadlineRule.objects.update_or_create(
-                        jurisdiction=jurisdiction,
-                        route=row["route"],
-                        urgency=row["urgency"],
-                        defaults={
-                            "working_days": data["working_days"],
-                            "co_working_days": data["co_working_days"],
-                            "updated_by": user,
-                        },
-                    )
-            messages.success(request, _("The deadline rules were saved; they apply to items assigned from now on."))
-            return redirect("petitions:rules")
-        messages.error(request, _("Some rules could not be saved: see the marked fields."))
-    else:
-        rows = _rule_rows(user)
-    return render(
-        request,
-        "petitions/deadline_rules.html",
-        {
-            "rows": rows,
-            "can_change": can_change,
-            "jurisdiction": jurisdiction,
-            "suggestion_months": settings.LIAISON_SUGGESTION_MONTHS,
-            "suggestion_complex_months": settings.LIAISON_SUGGESTION_COMPLEX_MONTHS,
-            "triage_days": settings.LIAISON_TRIAGE_WORKING_DAYS,
-            "nav_active": "rules",
-        },
-    )

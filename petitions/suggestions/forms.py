@@ -1,9 +1,9 @@
 """Forms of representative suggestions. They validate only; `petitions.suggestions.services` writes.
 
-Every choice list comes from the acting user's scope (`suggestions.representatives_for`,
-`departments_for`, `suggestions_visible_to`), and the items a suggestion comes from are
-looked up among the petitions the user sees, so a forged id or a number from elsewhere is
-refused like an unknown one.
+Every choice list comes from the acting user's scope (`selectors.representatives_for`,
+`liaison.jurisdictions.departments_for_assignment`, `selectors.suggestions_visible_to`), and
+the items a suggestion comes from are looked up among the petitions the user sees, so a forged
+id or a number from elsewhere is refused like an unknown one.
 """
 
 import re
@@ -14,12 +14,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.jurisdictions import departments_for_assignment
 from petitions.handling.models import Suggestion
 from petitions.handling.workflow import TABLE, Move
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.filters import DateInput, FastSelect
 from petitions.models import Department, Outcome, Petition, Satisfaction
-from petitions.suggestions import services as suggestions
+from petitions.suggestions import drafting, selectors
 from stations.models import Representative
 
 # Tracking numbers in the textarea: one a line, or separated by spaces, commas or 、 ；
@@ -55,9 +56,9 @@ def petitions_by_number(user, raw: str, *, suggestion=None) -> list[Petition]:
     every item that cannot become part of a suggestion (with its status).
     """
     tokens = split_numbers(raw)
-    if len(tokens) > suggestions.MAX_PETITIONS:
+    if len(tokens) > drafting.MAX_PETITIONS:
         raise ValidationError(
-            _("At most %(n)d items can be added at once."), params={"n": suggestions.MAX_PETITIONS}, code="too_many"
+            _("At most %(n)d items can be added at once."), params={"n": drafting.MAX_PETITIONS}, code="too_many"
         )
     wanted = {token: normalise_tracking_number(token) for token in tokens}
     found = {
@@ -141,7 +142,7 @@ class SuggestionForm(forms.Form):
     def __init__(self, data=None, *, user, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(data, **kwargs)
         self.user, self.suggestion = user, suggestion
-        reps = suggestions.representatives_for(user).order_by("name", "pk")
+        reps = selectors.representatives_for(user).order_by("name", "pk")
         self.fields["lead_representative"].queryset = reps
         self.fields["co_signers"].queryset = reps
         self.fields["title"].widget.attrs["placeholder"] = _(
@@ -195,7 +196,7 @@ class AssignForm(_VersionForm):
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["department"].queryset = suggestions.departments_for(user).order_by("jurisdiction__code", "name")
+        self.fields["department"].queryset = departments_for_assignment(user).order_by("jurisdiction__code", "name")
 
 
 class PreMeetingForm(_VersionForm):
@@ -273,7 +274,7 @@ class SuggestionFilterForm(forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.user = user
-        visible = suggestions.suggestions_visible_to(user)
+        visible = selectors.suggestions_visible_to(user)
         self.fields["status"].choices = [("", _("All statuses")), *Suggestion.Status.choices]
         self.fields["department"].queryset = Department.objects.filter(
             pk__in=visible.filter(department__isnull=False).values("department_id")
@@ -295,7 +296,7 @@ class SuggestionFilterForm(forms.Form):
         if not self.is_valid():
             return Suggestion.objects.none()
         data = self.cleaned_data
-        return suggestions.suggestion_list(
+        return selectors.suggestion_list(
             self.user,
             status=data["status"],
             department=data["department"],

@@ -1,4 +1,5 @@
-"""Representative suggestions (代表建议): the services that write them and the reads behind their pages.
+"""Representative suggestions (代表建议): the services that write them. Their reads (the scope, the
+list, the history) are in `selectors.py`; the checks of a draft and its numbering in `drafting.py`.
 
 The committee office groups related petitions into a draft with a lead representative and
 co-signers, assigns it to a department (three months, six when the office approves it as
@@ -19,35 +20,30 @@ version, write one `SuggestionEvent`; queue notices through the outbox to `polic
 (delivered after commit, each under a key of its own).
 """
 
-import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
-from liaison.access import prefix_q, scope_for
-from liaison.models import Role
+from liaison.jurisdictions import departments_for_assignment
 from liaison.outbox import Recipient, outbox_write
 from petitions.handling import policy as petition_policy
 from petitions.handling import services as handling
 from petitions.handling import workflow as petition_workflow
+from petitions.handling.deadlines import suggestion_deadline
 from petitions.handling.models import Suggestion, SuggestionEvent
-from petitions.handling.services import Conflict, suggestion_deadline
-from petitions.handling.workflow import InvalidTransition
+from petitions.handling.services import Conflict
 from petitions.handling.workflow import Move as PetitionMove
 from petitions.ledger.services import PetitionError
-from petitions.models import Department, Outcome, Petition, Satisfaction, Status
-from petitions.suggestions import policy
+from petitions.models import Outcome, Satisfaction
+from petitions.suggestions import drafting, policy
 from petitions.suggestions.policy import RATING_WAIT_DAYS
+from petitions.suggestions.selectors import suggestions_visible_to
 from petitions.suggestions.workflow import ENGINE, InvalidSuggestionMove, Move
-from stations.models import Representative
 
 __all__ = [
     "Conflict",
@@ -61,74 +57,14 @@ __all__ = [
     "suggestion_rate",
     "suggestion_reply",
     "suggestion_update",
-    "suggestions_visible_to",
 ]
 
 S = Suggestion.Status
-
-# The official numbering (建议〔2026〕001号): one sequence per calendar year for the whole deployment.
-NUMBER_PREFIX = "建议〔{year}〕"
-NUMBER_FORMAT = "建议〔{year}〕{seq:03d}号"
-_NUMBER_SEQ = re.compile(r"〕(\d+)号$")
-# Drafts taken at the same moment collide on the unique number; each collision retries with the next one.
-NUMBER_ATTEMPTS = 10
-# Petitions a single request may add (a suggestion gathers tens of items, not thousands).
-MAX_PETITIONS = 200
 
 CHANGE = "petitions.change_suggestion"
 ADD = "petitions.add_suggestion"
 VIEW = "petitions.view_suggestion"
 HANDLE = "petitions.handle_petition"
-
-EVENT_LABELS = {
-    "drafted": pgettext_lazy("suggestion event", "Drafted"),
-    "updated": pgettext_lazy("suggestion event", "Edited"),
-    "petitions_added": pgettext_lazy("suggestion event", "Items added"),
-    "assigned": pgettext_lazy("suggestion event", "Assigned"),
-    "pre_meeting": pgettext_lazy("suggestion event", "Pre-handling meeting recorded"),
-    "replied": pgettext_lazy("suggestion event", "Replied"),
-    "rated": pgettext_lazy("suggestion event", "Rated by the lead representative"),
-    "closed": pgettext_lazy("suggestion event", "Closed"),
-}
-
-
-# -- scope and capability -----------------------------------------------------------------------------
-
-
-def suggestions_visible_to(user) -> QuerySet:
-    """The one scoping entry point: an office sees the suggestions of its jurisdiction (and
-    below), a representative those they lead or co-sign, a department those assigned to it,
-    an administrator all; everybody else none."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Suggestion.objects.all()
-    q = Q(pk__in=[])
-    if scope.jurisdiction_prefixes:
-        q |= prefix_q("jurisdiction__code", scope.jurisdiction_prefixes)
-    if scope.representative_id:
-        cosigned = Suggestion.co_signers.through.objects.filter(representative_id=scope.representative_id)
-        q |= Q(lead_representative_id=scope.representative_id) | Q(pk__in=cosigned.values("suggestion_id"))
-    if scope.department_ids:
-        q |= Q(department_id__in=scope.department_ids)
-    return Suggestion.objects.filter(q)
-
-
-def representatives_for(user) -> QuerySet:
-    """Representatives an office may name as lead or co-signer: serving ones elected inside its
-    jurisdiction (an administrator: all serving ones)."""
-    scope = scope_for(user)
-    reps = Representative.objects.filter(is_active=True)
-    if scope.everything:
-        return reps
-    if not scope.jurisdiction_prefixes:
-        return reps.none()
-    return reps.filter(prefix_q("jurisdiction__code", scope.jurisdiction_prefixes))
-
-
-def departments_for(user) -> QuerySet:
-    """Departments an office may assign a suggestion to: active ones of its jurisdiction and below."""
-    return Department.objects.visible_to(user).filter(is_active=True)
-
 
 # -- the pattern -----------------------------------------------------------------------------------------
 
@@ -178,60 +114,6 @@ def _clean(text: str, message: str, limit: int) -> str:
     return text[:limit]
 
 
-def _check_representatives(actor, lead, co_signers) -> list:
-    """The co-signers without the lead and duplicates; all of them must be the actor's to name."""
-    if lead is None:
-        raise PetitionError(_("Choose the lead representative."))
-    allowed = representatives_for(actor)
-    co = [r for r in {r.pk: r for r in co_signers}.values() if r.pk != lead.pk]
-    ids = {lead.pk, *(r.pk for r in co)}
-    found = set(allowed.filter(pk__in=ids).values_list("pk", flat=True))
-    if lead.pk not in found:
-        raise PetitionError(_("%(name)s is not a serving representative of your jurisdiction.") % {"name": lead.name})
-    outside = [r.name for r in co if r.pk not in found]
-    if outside:
-        raise PetitionError(
-            _("Not serving representatives of your jurisdiction: %(names)s.") % {"names": "、".join(outside)}
-        )
-    return co
-
-
-def _link_petitions(actor, suggestion, petitions) -> list[Petition]:
-    """Each petition becomes part of the suggestion (`handling.petition_to_suggestion`).
-
-    Every refusal is collected so the message names all the items at fault; any refusal
-    undoes the whole request (the caller's transaction).
-    """
-    unique = list({(p.pk if isinstance(p, Petition) else int(p)): p for p in petitions}.keys())
-    if len(unique) > MAX_PETITIONS:
-        raise PetitionError(_("At most %(n)d items can be added at once.") % {"n": MAX_PETITIONS})
-    rows = {p.pk: p for p in Petition.objects.filter(pk__in=unique)}
-    linked, problems = [], []
-    for pk in unique:
-        petition = rows.get(pk)
-        if petition is None:
-            problems.append(_("an item no longer exists"))
-            continue
-        try:
-            linked.append(handling.petition_to_suggestion(actor=actor, petition=petition, suggestion=suggestion))
-        except InvalidTransition as error:
-            problems.append(
-                _("%(number)s is “%(status)s”")
-                % {"number": petition.tracking_number, "status": Status(error.status).label}
-            )
-        except PermissionDenied:
-            problems.append(_("%(number)s is not an item you may route") % {"number": petition.tracking_number})
-    if problems:
-        raise PetitionError(
-            _(
-                "These items cannot become part of the suggestion (only registered or triaged items of your "
-                "jurisdiction can): %(problems)s."
-            )
-            % {"problems": "；".join(problems)}
-        )
-    return linked
-
-
 def _suggestion_url(suggestion) -> str:
     return reverse("petitions:suggestion_detail", args=[suggestion.pk])
 
@@ -253,25 +135,6 @@ def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: s
 # -- drafting (the office) -----------------------------------------------------------------------------------
 
 
-def _next_number(year: int) -> str:
-    prefix = NUMBER_PREFIX.format(year=year)
-    last = (
-        Suggestion.objects.filter(number__startswith=prefix)
-        .order_by(Length("number").desc(), "-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    match = _NUMBER_SEQ.search(last or "")
-    return NUMBER_FORMAT.format(year=year, seq=int(match.group(1)) + 1 if match else 1)
-
-
-def _jurisdiction_for(actor, lead):
-    if actor.role == Role.COMMITTEE_OFFICE and actor.jurisdiction_id:
-        return actor.jurisdiction
-    # An administrator drafts on behalf of the congress the lead representative sits in.
-    return lead.jurisdiction
-
-
 @transaction.atomic
 def suggestion_draft(
     *, actor, title: str, content: str, lead_representative, co_signers=(), petitions=()
@@ -282,16 +145,16 @@ def suggestion_draft(
         raise PermissionDenied
     title_ = _clean(title, _("Give the suggestion a title."), 200)
     content_ = _clean(content, _("Write the reasons and proposals."), 20000)
-    co = _check_representatives(actor, lead_representative, co_signers)
+    co = drafting.check_representatives(actor, lead_representative, co_signers)
     year = timezone.localdate().year
-    jurisdiction = _jurisdiction_for(actor, lead_representative)
-    for attempt in range(NUMBER_ATTEMPTS):
+    jurisdiction = drafting.jurisdiction_for(actor, lead_representative)
+    for attempt in range(drafting.NUMBER_ATTEMPTS):
         try:
             # Two drafts at the same moment may take the same number: the unique index refuses
             # the second, which takes the next one.
             with transaction.atomic():
                 suggestion = Suggestion.objects.create(
-                    number=_next_number(year),
+                    number=drafting.next_number(year),
                     title=title_,
                     content=content_,
                     jurisdiction=jurisdiction,
@@ -300,10 +163,10 @@ def suggestion_draft(
                 )
             break
         except IntegrityError:
-            if attempt == NUMBER_ATTEMPTS - 1:
+            if attempt == drafting.NUMBER_ATTEMPTS - 1:
                 raise
     suggestion.co_signers.set(co)
-    linked = _link_petitions(actor, suggestion, petitions)
+    linked = drafting.link_petitions(actor, suggestion, petitions)
     SuggestionEvent.objects.create(
         suggestion=suggestion,
         kind="drafted",
@@ -328,7 +191,7 @@ def suggestion_update(
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.EDIT, version=version)
     title_ = _clean(title, _("Give the suggestion a title."), 200)
     content_ = _clean(content, _("Write the reasons and proposals."), 20000)
-    co = _check_representatives(actor, lead_representative, co_signers)
+    co = drafting.check_representatives(actor, lead_representative, co_signers)
     changes, fields = {}, []
     if title_ != suggestion.title:
         changes["title"] = [suggestion.title, title_]
@@ -359,7 +222,7 @@ def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> S
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ADD_PETITIONS, version=version)
     if not petitions:
         raise PetitionError(_("Name at least one item to add."))
-    linked = _link_petitions(actor, suggestion, petitions)
+    linked = drafting.link_petitions(actor, suggestion, petitions)
     _finish(
         suggestion,
         move=Move.ADD_PETITIONS,
@@ -378,7 +241,7 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
     """Assign the draft to a department: due in three months, six when the office approves it as
     complex (recorded as `complex_approved_by`). Tells the department's members (inbox, email, SMS)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ASSIGN, version=version)
-    if department is None or not departments_for(actor).filter(pk=department.pk).exists():
+    if department is None or not departments_for_assignment(actor).filter(pk=department.pk).exists():
         raise PetitionError(_("Choose an active department of your jurisdiction."))
     today = timezone.localdate()
     suggestion.department = department
@@ -553,86 +416,3 @@ def suggestion_close(*, actor, suggestion, note: str = "", version=None) -> Sugg
         data={"note": (note or "").strip()[:2000], "unrated": not suggestion.satisfaction},
     )
     return suggestion
-
-
-# -- reads ------------------------------------------------------------------------------------------------------
-
-
-def suggestion_list(user, *, status="", department=None, representative=None, year=None, q="") -> QuerySet:
-    """The user's suggestions narrowed by the list's filters, newest first."""
-    rows = suggestions_visible_to(user)
-    if status:
-        rows = rows.filter(status=status)
-    if department is not None:
-        rows = rows.filter(department=department)
-    if representative is not None:
-        cosigned = Suggestion.co_signers.through.objects.filter(representative=representative)
-        rows = rows.filter(Q(lead_representative=representative) | Q(pk__in=cosigned.values("suggestion_id")))
-    if year:
-        rows = rows.filter(created_at__year=year)
-    if q and q.strip():
-        rows = rows.filter(Q(title__icontains=q.strip()) | Q(number__icontains=q.strip()))
-    return rows.select_related("lead_representative", "department", "jurisdiction").order_by("-created_at", "-pk")
-
-
-def timeline(suggestion) -> list[dict]:
-    """The suggestion's history, oldest first, with labels for the page."""
-    entries = []
-    for event in suggestion.events.select_related("actor").order_by("at", "pk"):
-        data = event.data or {}
-        entries.append(
-            {
-                "kind": event.kind,
-                "label": EVENT_LABELS.get(event.kind, event.kind),
-                "at": event.at,
-                "who": event.actor.display_name if event.actor else "",
-                "from_status": S(data["from_status"]).label if data.get("from_status") in S.values else "",
-                "to_status": S(data["to_status"]).label if data.get("to_status") in S.values else "",
-                "details": _event_details(event.kind, data),
-            }
-        )
-    return entries
-
-
-def _event_details(kind: str, data: dict) -> list[str]:
-    lines = []
-    if data.get("petitions"):
-        lines.append(_("Items: %(numbers)s") % {"numbers": "、".join(data["petitions"])})
-    if kind == "assigned":
-        lines.append(
-            _("%(department)s, reply by %(due)s")
-            % {"department": data.get("department", ""), "due": data.get("due_on", "")}
-        )
-        if data.get("is_complex"):
-            lines.append(_("Complex suggestion: six months approved."))
-    if kind == "pre_meeting":
-        lines.append(_("Held on %(date)s: %(note)s") % {"date": data.get("held_on", ""), "note": data.get("note", "")})
-    if kind == "replied" and data.get("outcome") in Outcome.values:
-        lines.append(str(Outcome(data["outcome"]).label))
-    if kind == "rated" and data.get("satisfaction") in Satisfaction.values:
-        lines.append(
-            str(Satisfaction(data["satisfaction"]).label) + (f"：{data['comment']}" if data.get("comment") else "")
-        )
-    if kind == "updated":
-        labels = {
-            "title": _("title"),
-            "content": _("reasons and proposals"),
-            "lead": _("lead representative"),
-            "co_signers": _("co-signers"),
-        }
-        changed = [str(labels[k]) for k in (data.get("changes") or {}) if k in labels]
-        if changed:
-            lines.append(_("Changed: %(fields)s") % {"fields": "、".join(changed)})
-    if kind == "closed":
-        if data.get("unrated"):
-            lines.append(_("Closed without the lead representative's rating."))
-        if data.get("note"):
-            lines.append(data["note"])
-    return lines
-
-
-def source_petitions(user, suggestion) -> list[dict]:
-    """The petitions the suggestion came from; the content excerpt and link only for those the user sees."""
-    rows = list(suggestion.petitions.select_related("station").order_by("received_on", "pk"))
-    visible = set(Petition.objects.visible_to(user).filter(pk__in=[p.pk for p in rows]).values_list("pk", flat=True))
-    return [{"petition": p, "visible": p.pk in visible} for p in rows]

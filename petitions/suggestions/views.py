@@ -1,7 +1,7 @@
 """Representative suggestions (代表建议): the list with its Excel export, the form that drafts
 or edits one, its page with the action forms, and the printable sheet.
 
-Suggestions come from `suggestions.suggestions_visible_to(user)` only: outside the scope is
+Suggestions come from `selectors.suggestions_visible_to(user)` only: outside the scope is
 404, inside but not permitted is 403. Writes go through `petitions.suggestions.services`; a refused
 write (`PetitionError`, a version conflict among them) shows its message in the form and
 keeps what was typed.
@@ -28,7 +28,7 @@ from petitions.handling.models import Suggestion
 from petitions.ledger.services import PetitionError
 from petitions.models import Petition
 from petitions.suggestions import export as suggestion_export
-from petitions.suggestions import policy, workflow
+from petitions.suggestions import policy, selectors, workflow
 from petitions.suggestions import services as suggestions
 from petitions.suggestions.forms import SuggestionFilterForm, SuggestionForm, action_form
 from stations.network.views import PAGE_SIZE
@@ -51,7 +51,7 @@ SUCCESS = {
 def scoped_suggestion(request, pk, perm=VIEW) -> Suggestion:
     """The suggestion if the user can see it (else 404), and holds `perm` (else 403)."""
     suggestion = get_object_or_404(
-        suggestions.suggestions_visible_to(request.user).select_related(
+        selectors.suggestions_visible_to(request.user).select_related(
             "lead_representative",
             "department",
             "jurisdiction",
@@ -212,7 +212,7 @@ def edit(request, pk):
         "form": form,
         "suggestion": suggestion,
         "nav_active": NAV,
-        "sources": suggestions.source_petitions(request.user, suggestion),
+        "sources": selectors.source_petitions(request.user, suggestion),
     }
     return no_store(render(request, "petitions/suggestion_form.html", context))
 
@@ -227,7 +227,7 @@ class SuggestionDetailView(PermissionMixin, DetailView):
     context_object_name = "suggestion"
 
     def get_queryset(self):
-        return suggestions.suggestions_visible_to(self.request.user).select_related(
+        return selectors.suggestions_visible_to(self.request.user).select_related(
             "lead_representative",
             "department",
             "jurisdiction",
@@ -255,9 +255,9 @@ def detail_context(request, suggestion, bound=None) -> dict:
         else:
             forms[action] = action_form(action, user, suggestion)
     return {
-        "sources": suggestions.source_petitions(user, suggestion),
+        "sources": selectors.source_petitions(user, suggestion),
         "co_signers": list(suggestion.co_signers.order_by("name", "pk")),
-        "timeline": suggestions.timeline(suggestion),
+        "timeline": selectors.timeline(suggestion),
         "forms": forms,
         "can_edit": user.has_perm(CHANGE) and suggestion.status in workflow.GATHERING,
         "is_draft": suggestion.status == Suggestion.Status.DRAFT,
@@ -302,7 +302,7 @@ def print_view(request, pk):
     context = {
         "suggestion": suggestion,
         "co_signers": list(suggestion.co_signers.order_by("name", "pk")),
-        "sources": suggestions.source_petitions(request.user, suggestion),
+        "sources": selectors.source_petitions(request.user, suggestion),
         "printed_on": timezone.localdate(),
     }
     return no_store(render(request, "petitions/suggestion_print.html", context))

@@ -7,8 +7,7 @@ import pytest
 from django.db import transaction
 from django.http import Http404
 
-from liaison.access import access_object, prefix_q
-from liaison.jurisdictions import under_q
+from liaison.access import access_object
 from petitions.ledger.querysets import access_petition
 from petitions.models import Petition
 from stations.models import ReceptionEvent, Station
@@ -83,7 +82,3 @@ def test_access_reception_event(world):
     assert access_reception_event(world.staff, event.pk) == event
     with pytest.raises(Http404):
         access_reception_event(world.office_k2, event.pk)
-
-
-def test_prefix_q_is_under_q(world):
-    assert prefix_q("jurisdiction__code", ["110119"]) == under_q(["110119"], "jurisdiction__code")

@@ -19,10 +19,10 @@ from liaison import workdays
 from liaison.models import Notification, OutboxMessage, Role
 from liaison.outbox import deliver_pending
 from petitions.handling import services as handling
+from petitions.handling.deadlines import deadline_for
 from petitions.handling.services import (
     Conflict,
     PetitionError,
-    deadline_for,
     petition_accept,
     petition_assign,
     petition_close,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from liaison import workdays
 from liaison.models import OutboxMessage
+from petitions.handling import deadlines
 from petitions.handling import services as handling
 from petitions.models import Assignment, DeadlineRule, Petition, PetitionEvent, Rating, Status
 
@@ -314,10 +315,10 @@ def test_an_office_sets_its_own_deadline_rules_for_its_jurisdiction(world, ledge
     assert DeadlineRule.objects.get(jurisdiction__isnull=True, route="direct", urgency="normal").working_days == 15
     today = timezone.localdate()
     # Items in 延庆区 follow its rule; the other district keeps the default.
-    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.a.area_code)[
+    assert deadlines.deadline_for(route="direct", urgency="normal", area_code=ledger.a.area_code)[
         0
     ] == workdays.add_working_days(today, 10)
-    assert handling.deadline_for(route="direct", urgency="normal", area_code=ledger.e.area_code)[
+    assert deadlines.deadline_for(route="direct", urgency="normal", area_code=ledger.e.area_code)[
         0
     ] == workdays.add_working_days(today, 15)
     assign(world, ledger.a)

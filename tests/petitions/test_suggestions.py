@@ -25,6 +25,7 @@ from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.services import PetitionError
 from petitions.models import Outcome, Petition, PetitionEvent, Satisfaction, Status
 from petitions.suggestions import policy as suggestion_policy
+from petitions.suggestions import selectors as suggestion_selectors
 from petitions.suggestions import services as sg
 from tests.factories import UserFactory
 
@@ -465,7 +466,9 @@ def test_close_unrated_only_after_thirty_days(world):
     with pytest.raises(PetitionError):
         sg.suggestion_close(actor=world.office, suggestion=s)
     assert suggestion_policy.moves_for(world.office, reload(s)) == []
-    Suggestion.objects.filter(pk=s.pk).update(replied_at=timezone.now() - timedelta(days=sg.RATING_WAIT_DAYS))
+    Suggestion.objects.filter(pk=s.pk).update(
+        replied_at=timezone.now() - timedelta(days=suggestion_policy.RATING_WAIT_DAYS)
+    )
     assert suggestion_policy.moves_for(world.office, reload(s)) == ["close"]
     sg.suggestion_close(actor=world.office, suggestion=s)
     assert reload(s).status == S.CLOSED and events(s, "closed").get().data["unrated"] is True
@@ -501,7 +504,7 @@ def test_each_change_bumps_the_version_and_writes_one_event(world, ledger):
 def test_visibility_by_role(world, rep2, rep3):
     k = draft(world, co=[world.R2])
     k2 = draft(world, actor=world.office_k2, lead=world.R3, co=[])
-    visible = lambda user: set(sg.suggestions_visible_to(user).values_list("pk", flat=True))
+    visible = lambda user: set(suggestion_selectors.suggestions_visible_to(user).values_list("pk", flat=True))
     assert visible(world.office) == {k.pk}
     assert visible(world.office_k2) == {k2.pk}
     assert visible(world.office_t1) == set()  # a township office does not see the district's suggestions

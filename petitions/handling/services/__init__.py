@@ -17,13 +17,6 @@ department's share), `closing` (feedback, rating, close-out), on the pattern in 
 This module is their one entry point: callers import the moves from here.
 """
 
-from petitions.handling.deadlines import (  # noqa: F401  (pages and tests read the deadlines with the moves)
-    deadline_for,
-    deadline_rule,
-    reply_working_days,
-    suggestion_deadline,
-    triage_due,
-)
 from petitions.handling.policy import actor_share, pending_extension  # noqa: F401
 from petitions.handling.services.base import (  # noqa: F401
     _begin,
