@@ -176,10 +176,44 @@ def client_for(db):
     return make
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    _serialized_rollback_first(items)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+def _serialized(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+def _serialized_rollback_first(items) -> None:
+    """Among the transactional tests (pytest-django puts them after the others), run those that
+    restore the migrations' rows (`serialized_rollback`) first.
+
+    A plain transactional test's flush lets Django recreate the content types under new keys;
+    restoring the saved rows after that collides with them. On one process the tests of a file
+    ran side by side and hid it; pytest-xdist deals tests out one by one, in this order, so
+    each worker meets its serialized tests before any plain flush.
+    """
+    block = [i for i, item in enumerate(items) if _transactional(item)]
+    if not block:
+        return
+    start, end = block[0], block[-1] + 1
+    chunk = items[start:end]
+    items[start:end] = [i for i in chunk if _serialized(i)] + [i for i in chunk if not _serialized(i)]
 
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
