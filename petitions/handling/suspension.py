@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from liaison import workdays
+from liaison.models import User
 from petitions.handling import policy
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest
 from petitions.handling.notifications import tell_about
@@ -42,7 +43,9 @@ def suspended_working_days(suspended_on: date, resumed_on: date) -> int:
 
 
 @transaction.atomic
-def petition_suspend(*, actor, petition, version=None, reason: str, until: date) -> Petition:
+def petition_suspend(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, reason: str, until: date
+) -> Petition:
     """The office suspends an item in hand until `until` (a day after today), saying why.
 
     Raises PetitionError for a missing reason or a resume date not after today. Writes the
@@ -86,7 +89,14 @@ def petition_suspend(*, actor, petition, version=None, reason: str, until: date)
 
 
 @transaction.atomic
-def petition_resume(*, actor, petition, version=None, note: str = "", today: date | None = None) -> Petition:
+def petition_resume(
+    *,
+    actor: User | None,
+    petition: Petition | int,
+    version: int | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> Petition:
     """Resume a suspended item: back to the status it was suspended from, each open deadline of the
     round moved forward by the working days it stood still.
 

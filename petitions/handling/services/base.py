@@ -3,11 +3,14 @@
 See `petitions.handling.services` for the pattern in words.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.models import User
 from petitions.handling import workflow
 from petitions.handling.workflow import Move
 from petitions.ledger import events
@@ -23,7 +26,13 @@ from petitions.models import (
 
 
 def _begin(
-    *, actor, petition, move: Move, version: int | None, resident: bool = False, system: bool = False
+    *,
+    actor: User | None,
+    petition: Petition | int,
+    move: Move,
+    version: int | None,
+    resident: bool = False,
+    system: bool = False,
 ) -> Petition:
     """Lock the row, then check scope, version, permission and state, in that order; returns the locked row.
 
@@ -57,11 +66,11 @@ def _finish(
     petition: Petition,
     *,
     move: Move,
-    actor,
+    actor: User | None,
     fact: events.Fact,
-    fields=(),
-    to_status=None,
-    actor_label="",
+    fields: Iterable[str] = (),
+    to_status: str | None = None,
+    actor_label: str = "",
 ) -> PetitionEvent:
     """Move the status through the table (`to_status`: one of the move's targets when it has
     several), save it with the fields, bump the version, write the move's one event (`fact`,
@@ -121,7 +130,7 @@ def department_scope_q(department_ids) -> Q:
     return q
 
 
-def _check_departments(actor, departments) -> None:
+def _check_departments(actor: User, departments: Iterable[Department | None]) -> None:
     """Only departments in the actor's reach (their jurisdiction) can be given an item."""
     wanted = {d.pk for d in departments if d is not None}
     found = set(Department.objects.visible_to(actor).filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))

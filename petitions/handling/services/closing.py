@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from liaison.models import User
 from petitions.handling import notifications, policy
 from petitions.handling.deadlines import deadline_for
 from petitions.handling.services.base import _begin, _clean, _finish
@@ -27,7 +28,9 @@ from petitions.models import (
 
 
 @transaction.atomic
-def petition_feed_back(*, actor, petition, version=None, method: str, text: str) -> Petition:
+def petition_feed_back(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, method: str, text: str
+) -> Petition:
     """Staff, a representative or the office tells the resident the answer and records how."""
     petition = _begin(actor=actor, petition=petition, move=Move.FEED_BACK, version=version)
     if method not in FeedbackMethod.values:
@@ -60,7 +63,14 @@ _ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.
 
 @transaction.atomic
 def petition_rate(
-    *, actor, petition, version=None, satisfaction: str, comment: str = "", for_resident: bool = False, code: str = ""
+    *,
+    actor: User | None,
+    petition: Petition | int,
+    version: int | None = None,
+    satisfaction: str,
+    comment: str = "",
+    for_resident: bool = False,
+    code: str = "",
 ) -> Rating:
     """A rating: by a representative on the item (as themselves), by staff or the office writing
     down the resident's answer (`for_resident`), or by the resident on the tracking page
@@ -121,7 +131,7 @@ def petition_rate(
     return rating
 
 
-def _overall(petition) -> str:
+def _overall(petition: Petition) -> str:
     """The resident's rating of the current round if given, else the lowest representative rating."""
     ratings = list(Rating.objects.filter(petition=petition, round=petition.round))
     resident = [r for r in ratings if r.rater == Rating.Rater.RESIDENT]
@@ -130,7 +140,7 @@ def _overall(petition) -> str:
     return min((r.satisfaction for r in ratings), key=_ORDER.get, default="")
 
 
-def _reopen(petition, actor, data, label) -> None:
+def _reopen(petition: Petition, actor: User | None, data: dict, label: str) -> None:
     """One more round: the same lead department, a new deadline by the rules, from today (ASSIGNED);
     an item answered without a department goes back to the office (TRIAGED)."""
     last_lead = (
@@ -193,7 +203,9 @@ def _reopen(petition, actor, data, label) -> None:
 
 
 @transaction.atomic
-def petition_close(*, actor, petition, version=None, note: str = "", public_result: str = "") -> Petition:
+def petition_close(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, note: str = "", public_result: str = ""
+) -> Petition:
     """The office closes the item out (销号). `public_result` (no personal data) appears on the
     station's public page; empty keeps the item off it."""
     petition = _begin(actor=actor, petition=petition, move=Move.CLOSE, version=version)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from liaison.models import User
 from petitions.handling import notifications, policy
 from petitions.handling.deadlines import reply_working_days
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
@@ -26,7 +27,7 @@ from petitions.models import (
 
 
 @transaction.atomic
-def petition_accept(*, actor, petition, version=None) -> Petition:
+def petition_accept(*, actor: User | None, petition: Petition | int, version: int | None = None) -> Petition:
     """The lead department takes the item on (局长接单)."""
     petition = _begin(actor=actor, petition=petition, move=Move.ACCEPT, version=version)
     share = policy.own_share(actor, petition, Move.ACCEPT)
@@ -45,7 +46,9 @@ def petition_accept(*, actor, petition, version=None) -> Petition:
 
 
 @transaction.atomic
-def petition_progress(*, actor, petition, version=None, text: str, public: bool = True) -> Petition:
+def petition_progress(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, text: str, public: bool = True
+) -> Petition:
     """A progress note from the lead department; shown to the resident unless marked internal."""
     petition = _begin(actor=actor, petition=petition, move=Move.PROGRESS, version=version)
     share = policy.own_share(actor, petition, Move.PROGRESS)
@@ -65,7 +68,9 @@ def petition_progress(*, actor, petition, version=None, text: str, public: bool 
 
 
 @transaction.atomic
-def petition_contribute(*, actor, petition, version=None, text: str) -> Petition:
+def petition_contribute(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, text: str
+) -> Petition:
     """A co-handler gives its part to the lead department."""
     petition = _begin(actor=actor, petition=petition, move=Move.CONTRIBUTE, version=version)
     share = policy.own_share(actor, petition, Move.CONTRIBUTE)
@@ -90,7 +95,9 @@ def petition_contribute(*, actor, petition, version=None, text: str) -> Petition
 
 
 @transaction.atomic
-def petition_reply(*, actor, petition, version=None, outcome: str, text: str, staged=()) -> Petition:
+def petition_reply(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, outcome: str, text: str, staged=()
+) -> Petition:
     """The lead department's written answer with its outcome class (A–D) and files.
 
     Co-handlers that have not given their part yet are no longer asked (their share lapses).
@@ -149,7 +156,7 @@ def petition_reply(*, actor, petition, version=None, outcome: str, text: str, st
 
 @transaction.atomic
 def petition_request_extension(
-    *, actor, petition, version=None, requested_due_on: date, reason: str
+    *, actor: User | None, petition: Petition | int, version: int | None = None, requested_due_on: date, reason: str
 ) -> ExtensionRequest:
     """The lead department asks for a later deadline; the office decides."""
     petition = _begin(actor=actor, petition=petition, move=Move.REQUEST_EXTENSION, version=version)
@@ -188,9 +195,9 @@ def petition_request_extension(
 @transaction.atomic
 def petition_decide_extension(
     *,
-    actor,
-    petition,
-    version=None,
+    actor: User | None,
+    petition: Petition | int,
+    version: int | None = None,
     request: ExtensionRequest,
     approve: bool,
     due_on: date | None = None,
@@ -243,7 +250,9 @@ def petition_decide_extension(
 
 
 @transaction.atomic
-def petition_return(*, actor, petition, version=None, reason: str) -> Petition:
+def petition_return(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, reason: str
+) -> Petition:
     """The lead department returns the item (退回) with its reason; it goes back to triage."""
     petition = _begin(actor=actor, petition=petition, move=Move.RETURN, version=version)
     share = policy.own_share(actor, petition, Move.RETURN)

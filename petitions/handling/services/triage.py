@@ -1,5 +1,6 @@
 """The office routes an item: triage, assignment, answers without a department, suggestions."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from liaison.models import User
 from petitions.handling import notifications, workflow
 from petitions.handling.deadlines import deadline_for, reply_working_days
 from petitions.handling.services.base import _begin, _check_departments, _clean, _finish
@@ -19,6 +21,7 @@ from petitions.models import (
     Petition,
     PetitionEvent,
     Route,
+    Suggestion,
 )
 
 # -- triage (the office) ------------------------------------------------------------------------------
@@ -27,9 +30,9 @@ from petitions.models import (
 @transaction.atomic
 def petition_triage(
     *,
-    actor,
-    petition,
-    version=None,
+    actor: User | None,
+    petition: Petition | int,
+    version: int | None = None,
     urgency: str = "",
     is_hard_problem: bool | None = None,
     responsible_leader: str = "",
@@ -68,11 +71,11 @@ def petition_triage(
 @transaction.atomic
 def petition_assign(
     *,
-    actor,
-    petition,
-    version=None,
+    actor: User | None,
+    petition: Petition | int,
+    version: int | None = None,
     department: Department,
-    co_departments=(),
+    co_departments: Iterable[Department] = (),
     responsible_leader: str = "",
     due_on: date | None = None,
     co_due_on: date | None = None,
@@ -143,7 +146,14 @@ def petition_assign(
 
 def _answer_without_department(move: Move, kind, public_sentence):
     @transaction.atomic
-    def service(*, actor, petition, version=None, text: str, department: Department | None = None) -> Petition:
+    def service(
+        *,
+        actor: User | None,
+        petition: Petition | int,
+        version: int | None = None,
+        text: str,
+        department: Department | None = None,
+    ) -> Petition:
         petition = _begin(actor=actor, petition=petition, move=move, version=version)
         text_ = _clean(text, _("Write what the resident is told."))
         petition.handling_summary = text_
@@ -195,7 +205,9 @@ petition_cannot_handle.__doc__ = "It cannot be handled: the written explanation 
 
 
 @transaction.atomic
-def petition_to_suggestion(*, actor, petition, suggestion, version=None) -> Petition:
+def petition_to_suggestion(
+    *, actor: User | None, petition: Petition | int, suggestion: Suggestion, version: int | None = None
+) -> Petition:
     """The item becomes part of a representative suggestion; it is answered when the suggestion is."""
     petition = _begin(actor=actor, petition=petition, move=Move.TO_SUGGESTION, version=version)
     petition.suggestion = suggestion
@@ -215,7 +227,7 @@ def petition_to_suggestion(*, actor, petition, suggestion, version=None) -> Peti
 
 
 @transaction.atomic
-def petition_suggestion_replied(*, actor, petition, suggestion) -> Petition:
+def petition_suggestion_replied(*, actor: User | None, petition: Petition | int, suggestion: Suggestion) -> Petition:
     """The suggestion was answered: each item it came from gets the answer (run by the suggestion
     service, which has checked who replies: the table's state is checked here, no permission).
     An item no longer waiting for this suggestion is left as it is."""
