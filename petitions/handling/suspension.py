@@ -9,7 +9,7 @@ the item goes back to the status it was suspended from and every open deadline o
 (the lead's, the co-handlers', a pending extension's current one) moves forward by the
 working days it was suspended (`suspended_working_days`).
 
-Both moves follow the services' pattern (`services._begin` / `_finish`): one event each,
+Both moves follow the services' pattern (`services.base._begin` / `_finish`): one event each,
 public (the resident reads the reason and the new deadline), and the departments are told
 through the outbox under a key of their own, so a task run twice tells nobody twice.
 """

@@ -18,13 +18,7 @@ This module is their one entry point: callers import the moves from here.
 """
 
 from petitions.handling.policy import actor_share, pending_extension  # noqa: F401
-from petitions.handling.services.base import (  # noqa: F401
-    _begin,
-    _clean,
-    _finish,
-    current_shares,
-    department_scope_q,
-)
+from petitions.handling.services.base import current_shares, department_scope_q  # noqa: F401
 from petitions.handling.services.closing import (  # noqa: F401
     new_rating_code,
     petition_close,
