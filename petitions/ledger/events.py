@@ -200,7 +200,6 @@ def assigned(
 
 def answered_at_triage(kind: str, *, text: str, department: str, public_text: str) -> Fact:
     """Consulted, handled on the spot, referred upwards or cannot be handled: answered without an assignment."""
-    assert kind in (K.CONSULTED, K.ON_THE_SPOT, K.ESCALATED, K.CANNOT_HANDLE), kind
     return Fact(kind, {"text": text, "department": department}, public_text)
 
 
