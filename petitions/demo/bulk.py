@@ -40,6 +40,7 @@ from petitions.demo.maker import (
     taken_numbers,
     tracking_number,
 )
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import RESIDENT
 from petitions.models import ONLINE_CHANNELS, Assignment, Petition, PetitionEvent, PetitionRepresentative, Status
 
@@ -101,7 +102,7 @@ def _progress(log, done: int, count: int, started: float) -> None:
 def _event_row(petition_id: int, item: Item, net: Network, text: str) -> dict:
     return {
         "petition_id": petition_id,
-        "kind": PetitionEvent.Kind.REGISTERED,
+        "kind": PetitionEventKind.REGISTERED,
         "actor_id": None,
         "actor_label": RESIDENT if item.values["channel"] in ONLINE_CHANNELS else "",
         "at": item.values["registered_at"],

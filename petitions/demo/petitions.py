@@ -23,6 +23,7 @@ from liaison.jurisdictions import under_q
 from liaison.models import User
 from petitions.demo.handling import DemoHandling, seed_reply_templates
 from petitions.demo.maker import Item, Maker, Network, chunk_numbers, load_network, search_text
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import RESIDENT
 from petitions.models import ONLINE_CHANNELS, Channel, Petition, PetitionEvent, PetitionRepresentative, Status
 from stations.demo.network import DISTRICT_CODE, YANQING_TOWN_CODE
@@ -138,7 +139,7 @@ def _demo_history(petitions, items, net: Network, report: Counter) -> None:
         events.append(
             PetitionEvent(
                 petition=petition,
-                kind=PetitionEvent.Kind.REGISTERED,
+                kind=PetitionEventKind.REGISTERED,
                 actor=petition.registered_by,
                 actor_label=RESIDENT if online else "",
                 at=petition.registered_at,
@@ -152,7 +153,7 @@ def _demo_history(petitions, items, net: Network, report: Counter) -> None:
             events.append(
                 PetitionEvent(
                     petition=petition,
-                    kind=PetitionEvent.Kind.REPLIED,
+                    kind=PetitionEventKind.REPLIED,
                     actor_label=names[0] if names else "",
                     actor_id=accounts.get(item.reps[0]) if item.reps else None,
                     at=petition.first_replied_at,

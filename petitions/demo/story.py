@@ -12,19 +12,19 @@ from django.utils.translation import gettext as _
 from liaison import workdays
 from petitions.demo import texts
 from petitions.demo.maker import Item
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import (
     Assignment,
     ExtensionRequest,
     FeedbackMethod,
     Outcome,
-    PetitionEvent,
     Route,
     Satisfaction,
     Status,
 )
 from petitions.supervision.services import NOTICE_NUMBER_SUFFIX
 
-K = PetitionEvent.Kind
+K = PetitionEventKind
 IN_HAND = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS})
 DIRECT = IN_HAND | {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED}
 # Answered without a department: the route, the history row's kind, the answers, the public prefix.

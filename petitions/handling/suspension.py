@@ -30,6 +30,7 @@ from petitions.handling.notifications import tell_about
 from petitions.handling.services.base import PetitionError, _begin, _clean, _finish
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger import events
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import Petition, PetitionEvent, Status
 
 # The fields a suspension fills and resuming clears.
@@ -105,7 +106,7 @@ def petition_resume(
     """
     petition = _begin(actor=actor, petition=petition, move=Move.RESUME, version=version, system=actor is None)
     today, calendar = today or timezone.localdate(), workdays.current()
-    suspended = petition.events.filter(kind=PetitionEvent.Kind.SUSPENDED).order_by("-at", "-pk").first()
+    suspended = petition.events.filter(kind=PetitionEventKind.SUSPENDED).order_by("-at", "-pk").first()
     suspended_on = timezone.localdate(petition.suspended_at) if petition.suspended_at else today
     days = suspended_working_days(suspended_on, today)
     shares = list(

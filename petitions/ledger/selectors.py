@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from liaison.access import scope_for
 from petitions.ledger import events, privacy
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import Petition, PetitionEvent, PetitionRepresentative
 
 AWAITING_LIMIT = 50
@@ -172,7 +173,7 @@ def _visible_numbers(user, rows) -> set[str]:
     """Tracking numbers named by `linked` events that the user may see (others stay unnamed)."""
     named = set()
     for event in rows:
-        if event.kind == PetitionEvent.Kind.LINKED:
+        if event.kind == PetitionEventKind.LINKED:
             named.update(v for k, v in (event.data or {}).items() if k in ("target", "linked") and v)
     if not named:
         return set()
@@ -194,7 +195,7 @@ def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list
             at=event.at,
             who=_who(event),
             kind=event.kind,
-            label=event.get_kind_display(),
+            label=events.kind_label(event.kind),
             public_text=event.public_text if event.kind in events.SHOW_PUBLIC_TEXT else "",
             from_status=event.get_from_status_display() if event.from_status else "",
             to_status=event.get_to_status_display() if event.to_status else "",
@@ -208,8 +209,8 @@ def timeline(petition: Petition, *, user, personal_hidden: bool = False) -> list
                 Change(events.field_label(name), events.value_text(name, old), events.value_text(name, new))
             )
         if personal_hidden and event.kind in (
-            PetitionEvent.Kind.ATTACHMENT_ADDED,
-            PetitionEvent.Kind.ATTACHMENT_REMOVED,
+            PetitionEventKind.ATTACHMENT_ADDED,
+            PetitionEventKind.ATTACHMENT_REMOVED,
         ):
             data = {}  # file names may name the petitioner, as the files may show them
         entry.details = events.details(event.kind, data, context)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
 from stations.models import Activity, RosterEntry
 
@@ -105,7 +106,7 @@ def figures_for(representatives, year: int) -> dict[int, Figures]:
     answered_in_time = Exists(
         PetitionEvent.objects.filter(
             petition=OuterRef("petition"),
-            kind=PetitionEvent.Kind.REPLIED,
+            kind=PetitionEventKind.REPLIED,
             actor=OuterRef("representative__user"),
             at__lte=OuterRef("petition__first_reply_due_at"),
         )
@@ -146,7 +147,7 @@ def figures_for(representatives, year: int) -> dict[int, Figures]:
     followed_in_year = Exists(
         PetitionEvent.objects.filter(
             petition=OuterRef("petition"),
-            kind__in=[PetitionEvent.Kind.FOLLOWED, PetitionEvent.Kind.FOLLOW_UP_MARKED],
+            kind__in=[PetitionEventKind.FOLLOWED, PetitionEventKind.FOLLOW_UP_MARKED],
             actor=OuterRef("representative__user"),
             at__year=year,
         )

@@ -29,12 +29,12 @@ from liaison.models import OutboxMessage
 from petitions.handling import services as handling
 from petitions.handling.views import SPECS
 from petitions.handling.workflow import Move
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import (
     Assignment,
     DepartmentReply,
     ExtensionRequest,
     Petition,
-    PetitionEvent,
     Rating,
     ReplyTemplate,
     Status,
@@ -493,7 +493,7 @@ def test_one_item_through_every_role_from_the_desk_to_close_out(live_server, wor
         (2, Rating.Rater.RESIDENT, "satisfied"),
         (2, Rating.Rater.REPRESENTATIVE, "satisfied"),
     ]
-    K = PetitionEvent.Kind
+    K = PetitionEventKind
     kinds = [k for k in petition.events.order_by("at", "pk").values_list("kind", flat=True) if k != K.REGISTERED]
     assert kinds == [
         K.ASSIGNED,

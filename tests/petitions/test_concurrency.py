@@ -34,6 +34,7 @@ from petitions.handling.services import (
     petition_return,
 )
 from petitions.handling.workflow import InvalidTransition
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import petition_add_representative
 from petitions.models import (
     Assignment,
@@ -41,7 +42,6 @@ from petitions.models import (
     ExtensionRequest,
     Outcome,
     Petition,
-    PetitionEvent,
     Rating,
     Satisfaction,
     Status,
@@ -158,7 +158,7 @@ def test_two_department_members_accept_at_once(cast):
     p.refresh_from_db()
     who = {"a": cast.dept, "b": cast.dept_b}[winner.name]
     assert (p.status, p.version, p.events.count()) == (Status.ACCEPTED, version + 1, events + 1)
-    (event,) = p.events.filter(kind=PetitionEvent.Kind.ACCEPTED)
+    (event,) = p.events.filter(kind=PetitionEventKind.ACCEPTED)
     assert event.actor == who
     assert who.display_name in str(loser.error)  # "someone else acted: <who> at hh:mm"
 
@@ -225,10 +225,10 @@ def test_the_office_decides_an_extension_while_the_department_returns(cast):
             request.requested_due_on,
             ExtensionRequest.State.APPROVED,
         )
-        assert not p.events.filter(kind=PetitionEvent.Kind.RETURNED).exists()
+        assert not p.events.filter(kind=PetitionEventKind.RETURNED).exists()
     else:
         assert (p.status, p.lead_department, request.state) == (Status.TRIAGED, None, ExtensionRequest.State.REFUSED)
-        assert not p.events.filter(kind=PetitionEvent.Kind.EXTENSION_APPROVED).exists()
+        assert not p.events.filter(kind=PetitionEventKind.EXTENSION_APPROVED).exists()
         assert Assignment.objects.get(petition=p, role="lead").due_on == old_due  # the approval never landed
 
 

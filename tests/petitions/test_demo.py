@@ -14,6 +14,7 @@ from django.utils import timezone
 from liaison import workdays
 from liaison.models import User
 from petitions.demo import bulk as demo_bulk
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.search import search_text_for
 from petitions.models import (
     ONLINE_CHANNELS,
@@ -54,7 +55,7 @@ def assert_consistent(petitions):
     """Every item: one `registered` event, its search text, a well-formed unique number."""
     numbers = list(petitions.values_list("tracking_number", flat=True))
     assert len(numbers) == len(set(numbers)) and all(TRACKING.match(n) for n in numbers)
-    registered = petitions.annotate(n=Count("events", filter=Q(events__kind=PetitionEvent.Kind.REGISTERED)))
+    registered = petitions.annotate(n=Count("events", filter=Q(events__kind=PetitionEventKind.REGISTERED)))
     assert set(registered.values_list("n", flat=True)) == {1}
     assert all(p.search_text == search_text_for(p) for p in petitions.iterator())
 
@@ -180,12 +181,12 @@ def test_copy_path_on_postgresql_rebuilds_the_indexes(monkeypatch):
 IN_HAND = {Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS}
 ANSWERED = {Status.REPLIED, Status.FED_BACK, Status.RATED, Status.CLOSED}
 WITHOUT_DEPARTMENT = {
-    Route.CONSULTATION: PetitionEvent.Kind.CONSULTED,
-    Route.ON_THE_SPOT: PetitionEvent.Kind.ON_THE_SPOT,
-    Route.ESCALATE: PetitionEvent.Kind.ESCALATED,
+    Route.CONSULTATION: PetitionEventKind.CONSULTED,
+    Route.ON_THE_SPOT: PetitionEventKind.ON_THE_SPOT,
+    Route.ESCALATE: PetitionEventKind.ESCALATED,
 }
 # Rows that record something beside the status: they change no status and bump no version.
-NOT_MOVES = {PetitionEvent.Kind.REGISTERED, PetitionEvent.Kind.REPLIED, PetitionEvent.Kind.SUPERVISED}
+NOT_MOVES = {PetitionEventKind.REGISTERED, PetitionEventKind.REPLIED, PetitionEventKind.SUPERVISED}
 ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.SATISFIED: 2}
 
 
@@ -226,7 +227,7 @@ def assert_handling_consistent() -> None:
         )
         where = f"{p.tracking_number} ({p.status}, {p.route or '-'})"
         # The history: registered first, every status move starts where the last one ended, the last ends at the status.
-        assert evs[0].kind == PetitionEvent.Kind.REGISTERED and all(p.registered_at <= e.at <= now for e in evs), where
+        assert evs[0].kind == PetitionEventKind.REGISTERED and all(p.registered_at <= e.at <= now for e in evs), where
         state = Status.REGISTERED
         for e in evs[1:]:
             if e.to_status:
@@ -237,13 +238,13 @@ def assert_handling_consistent() -> None:
         kinds = Counter(e.kind for e in evs)
         # Shares: one lead per assignment (and per reopening); open ones only while the item is in hand.
         leads = [s for s in mine if s.role == Assignment.Role.LEAD]
-        assert len(leads) == kinds[PetitionEvent.Kind.ASSIGNED] + kinds[PetitionEvent.Kind.REOPENED], where
+        assert len(leads) == kinds[PetitionEventKind.ASSIGNED] + kinds[PetitionEventKind.REOPENED], where
         open_shares = [s for s in mine if s.is_open]
         if p.status in IN_HAND or p.status == Status.SUSPENDED:
             # A suspended item keeps its shares open (its clock stopped, not its handling).
             held = p.status
             if p.status == Status.SUSPENDED:
-                held = [e for e in evs if e.kind == PetitionEvent.Kind.SUSPENDED][-1].from_status
+                held = [e for e in evs if e.kind == PetitionEventKind.SUSPENDED][-1].from_status
                 assert held in IN_HAND and p.suspended_until and p.suspend_reason, where
             lead = [s for s in open_shares if s.role == Assignment.Role.LEAD and s.round == p.round]
             assert len(lead) == 1, where
@@ -287,13 +288,13 @@ def assert_handling_consistent() -> None:
                 where
             )
         if p.status not in (Status.REGISTERED, Status.TRIAGED, Status.SUGGESTION) and p.route in ("", Route.DIRECT):
-            assert mine or kinds[PetitionEvent.Kind.CANNOT_HANDLE], where
-        if p.route in WITHOUT_DEPARTMENT or kinds[PetitionEvent.Kind.CANNOT_HANDLE]:
+            assert mine or kinds[PetitionEventKind.CANNOT_HANDLE], where
+        if p.route in WITHOUT_DEPARTMENT or kinds[PetitionEventKind.CANNOT_HANDLE]:
             assert not mine and not replied and p.handling_summary and p.replied_at and p.lead_department_id is None, (
                 where
             )
-            assert kinds[WITHOUT_DEPARTMENT.get(p.route, PetitionEvent.Kind.CANNOT_HANDLE)] == 1, where
-        assert len(replied) == kinds[PetitionEvent.Kind.DEPARTMENT_REPLIED] - (
+            assert kinds[WITHOUT_DEPARTMENT.get(p.route, PetitionEventKind.CANNOT_HANDLE)] == 1, where
+        assert len(replied) == kinds[PetitionEventKind.DEPARTMENT_REPLIED] - (
             p.route == Route.SUGGESTION and p.status == Status.REPLIED
         ), where
         # Feedback, ratings, rounds, close-out.
@@ -301,11 +302,11 @@ def assert_handling_consistent() -> None:
             assert p.feedback_method and p.feedback_summary and p.replied_at <= p.fed_back_at, where
         else:
             assert not p.feedback_summary and p.fed_back_at is None, where
-        assert len(rated) == kinds[PetitionEvent.Kind.RATED] + kinds[PetitionEvent.Kind.REOPENED], where
+        assert len(rated) == kinds[PetitionEventKind.RATED] + kinds[PetitionEventKind.REOPENED], where
         if p.status in (Status.RATED, Status.CLOSED):
             assert p.satisfaction == _overall([r for r in rated if r.round == p.round]) != "", where
         reopened = [r for r in rated if r.round == 1 and r.satisfaction == Satisfaction.DISSATISFIED]
-        assert (p.round == 2) == bool(reopened) == bool(kinds[PetitionEvent.Kind.REOPENED]), where
+        assert (p.round == 2) == bool(reopened) == bool(kinds[PetitionEventKind.REOPENED]), where
         assert p.round in (1, 2) and len(reopened) <= 1, where
         assert (p.status == Status.CLOSED) == (p.closed_at is not None), where
         if p.closed_at:
@@ -317,7 +318,7 @@ def assert_handling_consistent() -> None:
         # Suggestions: their items wait for the answer, or have it.
         if p.route == Route.SUGGESTION:
             suggestion = p.suggestion
-            assert suggestion is not None and kinds[PetitionEvent.Kind.TO_SUGGESTION] == 1, where
+            assert suggestion is not None and kinds[PetitionEventKind.TO_SUGGESTION] == 1, where
             if p.status == Status.REPLIED:
                 assert suggestion.status == Suggestion.Status.REPLIED and p.handling_summary == suggestion.reply_text, (
                     where
@@ -396,11 +397,11 @@ def test_demo_handling_tells_each_item_as_the_services_would(client, client_for)
         Q(petition__assignments__department__name=HOUSING_DEPARTMENT)
         | Q(petition__suggestion__department__name=HOUSING_DEPARTMENT)
     ).exists()
-    other = PetitionEvent.objects.filter(kind=PetitionEvent.Kind.ACCEPTED, actor__isnull=True)
+    other = PetitionEvent.objects.filter(kind=PetitionEventKind.ACCEPTED, actor__isnull=True)
     assert other.exists() and not other.filter(actor_label="").exists()
     for username in ("office", "staff", "rep"):
         assert (
-            PetitionEvent.objects.filter(actor__username=username).exclude(kind=PetitionEvent.Kind.REGISTERED).exists()
+            PetitionEvent.objects.filter(actor__username=username).exclude(kind=PetitionEventKind.REGISTERED).exists()
         ), username
 
     # Every page has something to show (one seed for both halves: seeding is the slow part).
@@ -431,7 +432,7 @@ def _assert_pages_have_something_to_show(client, client_for, today):
     answered = notices.get(state=SupervisionNotice.State.ANSWERED)
     assert answered.responded_by == dept and answered.issued_at < answered.responded_at
     assert all(n.number.startswith(f"督〔{n.issued_at.year}〕") for n in notices)
-    assert all(n.petition.events.filter(kind=PetitionEvent.Kind.SUPERVISED).count() == 1 for n in notices)
+    assert all(n.petition.events.filter(kind=PetitionEventKind.SUPERVISED).count() == 1 for n in notices)
     rated = Counter(
         Commitment.objects.exclude(follow_up_satisfaction="").values_list("follow_up_satisfaction", flat=True)
     )
@@ -456,10 +457,8 @@ def _assert_pages_have_something_to_show(client, client_for, today):
         Petition.objects.filter(status=Status.CLOSED, route=Route.DIRECT, round=1).exclude(public_result="").first()
     )
     kinds = list(closed.events.filter(is_public=True).order_by("at", "pk").values_list("kind", flat=True))
-    assert kinds[0] == PetitionEvent.Kind.REGISTERED and kinds[-1] == PetitionEvent.Kind.CLOSED
-    assert {PetitionEvent.Kind.ASSIGNED, PetitionEvent.Kind.DEPARTMENT_REPLIED, PetitionEvent.Kind.FED_BACK} <= set(
-        kinds
-    )
+    assert kinds[0] == PetitionEventKind.REGISTERED and kinds[-1] == PetitionEventKind.CLOSED
+    assert {PetitionEventKind.ASSIGNED, PetitionEventKind.DEPARTMENT_REPLIED, PetitionEventKind.FED_BACK} <= set(kinds)
     page = client.get(reverse("tracking:detail", args=[closed.tracking_number]))
     assert page.status_code == 200
     html = page.content.decode()

@@ -16,6 +16,7 @@ from PIL import Image
 
 from petitions.intake.desk import query_bigrams
 from petitions.intake.fields import clean_id_number, clean_mobile
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import Category, Petition, PetitionAttachment, PetitionEvent, StagedUpload, Status
 from stations.models import Membership, ReceptionEvent, RosterEntry
 from tests.factories import RepresentativeFactory, make_petition
@@ -115,7 +116,7 @@ def test_register_saves_every_field_history_representatives_and_files(world, sta
     assert str(petition.latitude) == "40.465512" and petition.address == "东关村西口"
     assert petition.registered_by == world.staff and petition.status == Status.REGISTERED
     assert list(petition.representatives.all()) == [world.R1]
-    registered = PetitionEvent.objects.get(petition=petition, kind=PetitionEvent.Kind.REGISTERED)
+    registered = PetitionEvent.objects.get(petition=petition, kind=PetitionEventKind.REGISTERED)
     assert registered.actor == world.staff and VALID_ID not in str(registered.data)
 
     attachments = list(petition.attachments.order_by("pk"))
@@ -370,7 +371,7 @@ def test_register_linked_to_a_similar_item(world, ledger, staff):
     assert response.status_code == 302
     petition = Petition.objects.exclude(pk__in=[p.pk for p in vars(ledger).values()]).get()
     assert petition.status == Status.LINKED and petition.linked_to == ledger.a
-    assert ledger.a.events.filter(kind=PetitionEvent.Kind.LINKED).exists()
+    assert ledger.a.events.filter(kind=PetitionEventKind.LINKED).exists()
 
 
 def test_register_refuses_a_link_outside_scope(world, ledger, staff):
@@ -419,7 +420,7 @@ def test_edit_records_changes_with_the_phone_masked(world, ledger, staff):
     response = staff.post(url, data)
     assert response.status_code == 302
 
-    edited = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEvent.Kind.EDITED)
+    edited = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEventKind.EDITED)
     changes = edited.data["changes"]
     assert changes["petitioner_phone"] == ["138****5678", "139****1111"]
     assert "13900001111" not in str(edited.data) and "13812345678" not in str(edited.data)
@@ -458,7 +459,7 @@ def test_office_edits_the_matter_but_never_sees_or_changes_the_petitioner(world,
         "13812345678",
         "东关村三巷5号",
     )
-    changes = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEvent.Kind.EDITED).data["changes"]
+    changes = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEventKind.EDITED).data["changes"]
     assert set(changes) == {"content"}
 
 
@@ -471,7 +472,7 @@ def test_edit_adds_a_representative_and_keeps_the_old_ones(world, ledger, staff)
     response = staff.post(url, form_data(world, content=ledger.a.content, representatives=[helper.pk]))
     assert response.status_code == 302
     assert set(ledger.a.representatives.all()) == {world.R1, helper}
-    assert ledger.a.events.filter(kind=PetitionEvent.Kind.REPRESENTATIVE_ADDED).count() == 1
+    assert ledger.a.events.filter(kind=PetitionEventKind.REPRESENTATIVE_ADDED).count() == 1
 
 
 # --------------------------------------------------------------------------- files
@@ -496,7 +497,7 @@ def test_files_are_added_and_removed_on_an_existing_item(world, ledger, staff):
     response = staff.post(reverse("petitions:attachment_delete", args=[ledger.a.pk, attachment.pk]))
     assert response.status_code == 302 and not ledger.a.attachments.exists()
     kinds = list(ledger.a.events.values_list("kind", flat=True))
-    assert PetitionEvent.Kind.ATTACHMENT_ADDED in kinds and PetitionEvent.Kind.ATTACHMENT_REMOVED in kinds
+    assert PetitionEventKind.ATTACHMENT_ADDED in kinds and PetitionEventKind.ATTACHMENT_REMOVED in kinds
 
 
 # --------------------------------------------------------------------------- receipt

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from PIL import Image
 
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import (
     PetitionDraft,
     petition_attach,
@@ -164,7 +165,7 @@ def test_reveal_logs_an_event_and_returns_the_value(world, ledger, client_for):
     assert "13812345678" in html and "<html" not in html  # the fragment only
     assert 'id="reveal-petitioner_phone"' in html
     assert response["Cache-Control"] == "private, no-store"
-    event = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEvent.Kind.REVEALED)
+    event = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEventKind.REVEALED)
     assert event.actor == world.office and event.data == {"field": "petitioner_phone"}
     assert "13812345678" not in str(event.data)
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import translation
 
 from petitions.ledger import events
-from petitions.models import PetitionEvent
+from petitions.ledger.events import PetitionEventKind
 
-K = PetitionEvent.Kind
+K = PetitionEventKind
 CTX = events.RenderContext(frozenset({"2601-AAAA1111"}))
 
 

@@ -40,6 +40,7 @@ from petitions.handling.services import (
     petition_triage,
 )
 from petitions.intake.tracking import ACTOR_LABELS, RESIDENT_LABEL, public_item
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import RESIDENT, petition_add_representative, staged_upload_store
 from petitions.models import (
     Assignment,
@@ -50,7 +51,6 @@ from petitions.models import (
     Outcome,
     Petition,
     PetitionAttachment,
-    PetitionEvent,
     Rating,
     Route,
     Satisfaction,
@@ -170,7 +170,7 @@ def test_assignment_deadlines_by_urgency_and_the_co_handlers_shorter_one(cast, u
         Route.DIRECT,
         "王副区长",
     )
-    event = p.events.get(kind=PetitionEvent.Kind.ASSIGNED)
+    event = p.events.get(kind=PetitionEventKind.ASSIGNED)
     assert event.data["due_on"] == str(lead.due_on) and event.data["co_due_on"] == str(co.due_on)
     assert event.data["co_departments"] == [cast.D3.name]
 
@@ -182,7 +182,7 @@ def test_assignment_on_the_eve_of_national_day(cast, monkeypatch):
     p.refresh_from_db()
     assert p.due_on == share(p, cast.D).due_on == date(2026, 10, 10)
     assert share(p, cast.D3).due_on == date(2026, 10, 9)
-    assert "2026-10-10" in p.events.get(kind=PetitionEvent.Kind.ASSIGNED).public_text
+    assert "2026-10-10" in p.events.get(kind=PetitionEventKind.ASSIGNED).public_text
 
 
 def test_co_handlers_are_never_due_after_the_lead(cast):
@@ -317,7 +317,7 @@ def test_triage_classifies_and_records_what_changed(cast):
         True,
         "李主任",
     )
-    event = p.events.get(kind=PetitionEvent.Kind.TRIAGED)
+    event = p.events.get(kind=PetitionEventKind.TRIAGED)
     assert event.data["changes"] == {"urgency": [Urgency.NORMAL, Urgency.URGENT], "is_hard_problem": [False, True]}
     assert event.data["note"] == "同类问题较多" and event.is_public
 
@@ -353,7 +353,7 @@ def test_the_lead_accepts_and_posts_progress_public_or_internal(cast):
     assert lead.state == Assignment.State.ACCEPTED and lead.accepted_at is not None
     petition_progress(actor=cast.dept, petition=p, text="已联系供电公司", public=True)
     petition_progress(actor=cast.dept, petition=p, text="预算尚未批复", public=False)
-    public, internal = p.events.filter(kind=PetitionEvent.Kind.PROGRESS).order_by("pk")
+    public, internal = p.events.filter(kind=PetitionEventKind.PROGRESS).order_by("pk")
     assert public.is_public and "已联系供电公司" in public.public_text
     assert not internal.is_public and internal.public_text == "" and internal.data["text"] == "预算尚未批复"
     with pytest.raises(PetitionError):
@@ -380,7 +380,7 @@ def test_a_return_sends_the_item_back_to_triage(cast):
     assert co.state == Assignment.State.LAPSED
     request.refresh_from_db()
     assert request.state == ExtensionRequest.State.REFUSED
-    event = p.events.get(kind=PetitionEvent.Kind.RETURNED)
+    event = p.events.get(kind=PetitionEventKind.RETURNED)
     assert (event.from_status, event.to_status, event.data["reason"]) == (Status.ACCEPTED, Status.TRIAGED, lead.note)
     # The office that assigned it is told, with the reason; the other district's office is not.
     (row,) = told(f"assignment:{lead.pk}:returned", cast.office)
@@ -431,7 +431,7 @@ def test_extension_request_and_approval_move_both_deadlines(cast):
     request.refresh_from_db()
     assert p.due_on == lead.due_on == new_due
     assert (request.state, request.decided_by) == (ExtensionRequest.State.APPROVED, cast.office)
-    event = p.events.get(kind=PetitionEvent.Kind.EXTENSION_APPROVED)
+    event = p.events.get(kind=PetitionEventKind.EXTENSION_APPROVED)
     assert event.data["to"] == str(new_due) and str(new_due) in event.public_text
     assert str(new_due) in told(f"extension:{request.pk}:decided", cast.dept).get().subject
     with pytest.raises(PetitionError):  # decided once
@@ -455,7 +455,7 @@ def test_an_extension_refusal_needs_a_reason_and_keeps_the_deadline(cast):
     request.refresh_from_db()
     assert p.due_on == share(p, cast.D).due_on == old_due
     assert (request.state, request.decision_note) == (ExtensionRequest.State.REFUSED, "可先临时照明")
-    event = p.events.get(kind=PetitionEvent.Kind.EXTENSION_REFUSED)
+    event = p.events.get(kind=PetitionEventKind.EXTENSION_REFUSED)
     assert not event.is_public and event.data["note"] == "可先临时照明"
     assert told(f"extension:{request.pk}:decided", cast.dept).get().body == "可先临时照明"
     # Refused, the department may ask again.
@@ -526,7 +526,7 @@ def test_a_reply_with_its_outcome_and_a_staged_file(cast, django_capture_on_comm
     assert not StagedUpload.objects.filter(pk=staged.pk).exists() and not storage.exists(staged_name)
     assert share(p, cast.D).state == Assignment.State.DONE
     assert share(p, cast.D3).state == Assignment.State.LAPSED  # no longer asked for its part
-    event = p.events.get(kind=PetitionEvent.Kind.DEPARTMENT_REPLIED)
+    event = p.events.get(kind=PetitionEventKind.DEPARTMENT_REPLIED)
     assert event.data["on_time"] is True and event.data["reply"] == reply.pk
     assert str(Outcome.PLANNED.label) in event.public_text
     # Whoever feeds it back is told: the representative on the item and the station's staff.
@@ -544,7 +544,7 @@ def test_a_reply_after_the_deadline_in_beijing_is_late(cast, monkeypatch):
     Assignment.objects.filter(pk=share(p, cast.D).pk).update(due_on=date(2026, 11, 21))
     monkeypatch.setattr(timezone, "now", lambda: late)
     petition_reply(actor=cast.dept, petition=p, outcome=Outcome.SOLVED, text="已修复")
-    assert p.events.get(kind=PetitionEvent.Kind.DEPARTMENT_REPLIED).data["on_time"] is False
+    assert p.events.get(kind=PetitionEventKind.DEPARTMENT_REPLIED).data["on_time"] is False
 
 
 def test_a_co_handler_gives_its_part_to_the_lead(cast):
@@ -560,7 +560,7 @@ def test_a_co_handler_gives_its_part_to_the_lead(cast):
     assert (co.state, co.note) == (Assignment.State.DONE, "交通局意见：该路段夜间限速，已同步设置警示标志。")
     assert co.done_at is not None and co.accepted_at is not None
     assert (p.status, p.version) == (Status.ASSIGNED, version + 1)
-    event = p.events.get(kind=PetitionEvent.Kind.CONTRIBUTED)
+    event = p.events.get(kind=PetitionEventKind.CONTRIBUTED)
     assert (event.actor, event.data["department"], event.is_public) == (cast.co, cast.D3.name, False)
     (row,) = told(f"assignment:{co.pk}:contributed", cast.dept)
     assert "警示标志" in row.body
@@ -589,7 +589,7 @@ def test_feedback_records_how_the_resident_was_told(cast):
         "上门告知，群众认可",
     )
     assert p.fed_back_at is not None
-    event = p.events.get(kind=PetitionEvent.Kind.FED_BACK)
+    event = p.events.get(kind=PetitionEventKind.FED_BACK)
     assert event.actor == cast.rep and str(FeedbackMethod.IN_PERSON.label) in event.public_text
 
 
@@ -634,7 +634,7 @@ def test_ratings_by_representative_staff_for_the_resident_and_their_overall(cast
     with pytest.raises(PetitionError):  # the resident answers once a round, whoever writes it down
         petition_rate(actor=None, petition=p, code=code_of(p), satisfaction=Satisfaction.BASICALLY)
     assert p.ratings.count() == 3
-    assert p.events.filter(kind=PetitionEvent.Kind.RATED).count() == 3
+    assert p.events.filter(kind=PetitionEventKind.RATED).count() == 3
 
 
 def test_a_resident_rates_online_without_an_account(cast):
@@ -645,7 +645,7 @@ def test_a_resident_rates_online_without_an_account(cast):
     assert (rating.rater, rating.recorded_by, rating.representative) == (Rating.Rater.RESIDENT, None, None)
     p.refresh_from_db()
     assert (p.status, p.satisfaction) == (Status.RATED, Satisfaction.BASICALLY)
-    event = p.events.get(kind=PetitionEvent.Kind.RATED)
+    event = p.events.get(kind=PetitionEventKind.RATED)
     assert event.actor is None and event.actor_label == RESIDENT and event.is_public
     entry = public_item(p.tracking_number).timeline[-1]
     assert entry.text == event.public_text and entry.who == str(RESIDENT_LABEL)
@@ -659,7 +659,7 @@ def test_a_residents_rating_stays_the_residents_once_translated(cast, monkeypatc
 
     monkeypatch.setattr(closing, "_", lambda text: {"resident": "居民"}.get(text, text))
     petition_rate(actor=None, petition=p, code=code_of(p), satisfaction=Satisfaction.SATISFIED)
-    assert p.events.get(kind=PetitionEvent.Kind.RATED).actor_label == RESIDENT
+    assert p.events.get(kind=PetitionEventKind.RATED).actor_label == RESIDENT
     assert public_item(p.tracking_number).timeline[-1].who == str(RESIDENT_LABEL)
 
 
@@ -675,10 +675,10 @@ def test_dissatisfied_in_round_one_reopens_once(cast, django_capture_on_commit_c
     assert second.pk != first_lead.pk and second.state == Assignment.State.PENDING and second.role == "lead"
     assert p.due_on == second.due_on == workdays.add_working_days(timezone.localdate(), 15)
     assert Rating.objects.get(petition=p).round == 1
-    event = p.events.get(kind=PetitionEvent.Kind.REOPENED)
+    event = p.events.get(kind=PetitionEventKind.REOPENED)
     assert (event.from_status, event.to_status, event.actor) == (Status.FED_BACK, Status.ASSIGNED, cast.rep)
     assert event.data["new_round"] == 2 and event.data["satisfaction"] == Satisfaction.DISSATISFIED
-    assert not p.events.filter(kind=PetitionEvent.Kind.RATED).exists()  # one event for the one change
+    assert not p.events.filter(kind=PetitionEventKind.RATED).exists()  # one event for the one change
     assert told(f"assignment:{second.pk}:new", cast.dept).exists()
     (office_row,) = told(f"petition:{p.pk}:reopened:2", cast.office)
     assert (
@@ -694,7 +694,7 @@ def test_dissatisfied_in_round_one_reopens_once(cast, django_capture_on_commit_c
     p.refresh_from_db()
     assert (p.status, p.round, p.satisfaction) == (Status.RATED, 2, Satisfaction.DISSATISFIED)
     assert Assignment.objects.filter(petition=p, role="lead").count() == 2
-    assert p.events.filter(kind=PetitionEvent.Kind.REOPENED).count() == 1
+    assert p.events.filter(kind=PetitionEventKind.REOPENED).count() == 1
     petition_close(actor=cast.office, petition=p)
     assert Petition.objects.get(pk=p.pk).status == Status.CLOSED
 
@@ -714,7 +714,7 @@ def test_dissatisfied_with_an_answer_without_department_goes_back_to_the_office(
     p.refresh_from_db()
     assert (p.status, p.round) == (Status.TRIAGED, 2)
     assert not p.assignments.exists()
-    event = p.events.get(kind=PetitionEvent.Kind.REOPENED)
+    event = p.events.get(kind=PetitionEventKind.REOPENED)
     assert (event.from_status, event.to_status) == (Status.FED_BACK, Status.TRIAGED)
     petition_assign(actor=cast.office, petition=p, department=cast.D)
     assert share(p, cast.D, round=2).state == Assignment.State.PENDING
@@ -731,7 +731,7 @@ def test_only_the_office_closes(cast):
     p.refresh_from_db()
     assert (p.status, p.public_result) == (Status.CLOSED, "东关村路灯已全部修复。")
     assert p.closed_at is not None
-    event = p.events.get(kind=PetitionEvent.Kind.CLOSED)
+    event = p.events.get(kind=PetitionEventKind.CLOSED)
     assert (event.actor, event.data) == (cast.office, {"note": "群众满意", "public": True})
 
 
@@ -762,7 +762,7 @@ def test_the_tracking_page_shows_the_public_events_only(cast):
     whos = {entry.who for entry in item.timeline}
     assert str(ACTOR_LABELS[Role.COMMITTEE_OFFICE]) in whos and str(ACTOR_LABELS[Role.DEPARTMENT]) in whos
     assert not any(user.display_name in whos for user in (cast.office, cast.dept, cast.rep, cast.staff))
-    assigned = p.events.get(kind=PetitionEvent.Kind.ASSIGNED)
+    assigned = p.events.get(kind=PetitionEventKind.ASSIGNED)
     assert str(p.due_on) in assigned.public_text and assigned.public_text in texts
 
 

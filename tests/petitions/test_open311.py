@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from petitions.handling.services import petition_consult, petition_progress
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import ApiClient, ApiSubmission, Category, Channel, Petition, PetitionEvent, Status
 from petitions.open311.selectors import CLOSED_STATUSES, open311_status
 
@@ -191,7 +192,7 @@ def test_post_registers_through_the_registration_service(world, keys, service, d
     assert petition.registered_by is None
     events = list(PetitionEvent.objects.filter(petition=petition))
     assert [(e.kind, e.to_status, e.actor_label) for e in events] == [
-        (PetitionEvent.Kind.REGISTERED, Status.REGISTERED, client.name)
+        (PetitionEventKind.REGISTERED, Status.REGISTERED, client.name)
     ]
     submission = ApiSubmission.objects.get(petition=petition)
     assert (submission.client, submission.device_id, submission.media_url) == (

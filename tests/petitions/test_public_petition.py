@@ -12,6 +12,7 @@ from PIL import Image
 
 from liaison.models import Channel as NoticeChannel
 from liaison.models import Notification, OutboxMessage
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import petition_reply_online
 from petitions.models import Category, Channel, Petition, PetitionEvent, StagedUpload, Status
 from tests.factories import MembershipFactory, RepresentativeFactory, make_petition
@@ -140,7 +141,7 @@ def test_submit_registers_a_qr_item_for_all_the_station_representatives(
     assert attachment.content_type == "image/jpeg" and attachment.original_name == "photo.jpg"
     assert StagedUpload.objects.count() == 0
 
-    event = petition.events.get(kind=PetitionEvent.Kind.REGISTERED)
+    event = petition.events.get(kind=PetitionEventKind.REGISTERED)
     assert event.actor is None and event.actor_label == "resident" and event.is_public
     # The representatives are told at once (R1 has an account: inbox), and the inbox row was delivered.
     assert OutboxMessage.objects.filter(
@@ -466,7 +467,7 @@ def test_linked_item_shows_the_primary_items_public_events(client, world):
     linked = make_petition(station=world.S1, content="东关大街停车太乱了", linked_to=primary)
     petition_reply_online(actor=world.rep, petition=primary, text="张先生您好，已协调增设临时停车位。")
     PetitionEvent.objects.create(
-        petition=primary, kind=PetitionEvent.Kind.STATUS_CHANGED, is_public=True, public_text="已交区城管委办理。"
+        petition=primary, kind=PetitionEventKind.STATUS_CHANGED, is_public=True, public_text="已交区城管委办理。"
     )
     html = client.get(track_url(linked.tracking_number)).content.decode()
     assert 'id="track-linked"' in html
@@ -483,7 +484,7 @@ def test_public_item_costs_two_queries(world, django_assert_max_num_queries):
     primary = make_petition(station=world.S1, representatives=[world.R1])
     linked = make_petition(station=world.S1, linked_to=primary)
     PetitionEvent.objects.create(
-        petition=primary, kind=PetitionEvent.Kind.STATUS_CHANGED, is_public=True, public_text="已交办"
+        petition=primary, kind=PetitionEventKind.STATUS_CHANGED, is_public=True, public_text="已交办"
     )
     with django_assert_max_num_queries(2):
         item = public_item(linked.tracking_number)

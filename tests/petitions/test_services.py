@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from liaison.models import Notification, OutboxMessage
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.search import search_text_for
 from petitions.ledger.services import (
     RESIDENT,
@@ -111,7 +112,7 @@ def test_id_number_stored_masked_only(world):
     for event in events(petition):
         dumped = json.dumps(event.data, ensure_ascii=False)
         assert FULL_ID not in dumped and "19900101" not in dumped and "19851231" not in dumped
-    edited = events(petition, PetitionEvent.Kind.EDITED)[0]
+    edited = events(petition, PetitionEventKind.EDITED)[0]
     assert edited.data["changes"]["id_number_masked"] == ["1101**********1234", "1101**********567X"]
 
 
@@ -135,8 +136,8 @@ def test_register_linked_to_an_existing_item(world):
     primary = register(world)
     duplicate = register(world, linked_to=primary, co_petitioners=2)
     assert duplicate.status == Status.LINKED and duplicate.linked_to == primary
-    mine = events(duplicate, PetitionEvent.Kind.LINKED)
-    theirs = events(primary, PetitionEvent.Kind.LINKED)
+    mine = events(duplicate, PetitionEventKind.LINKED)
+    theirs = events(primary, PetitionEventKind.LINKED)
     assert len(mine) == 1 and mine[0].data["target"] == primary.tracking_number and mine[0].is_public
     # The public line never names the other item: its number would open another resident's page.
     assert primary.tracking_number not in mine[0].public_text
@@ -156,7 +157,7 @@ def test_register_links_representatives_once(world):
 def test_registered_event_by_staff(world):
     petition = register(world, representatives=[world.R1])
     [event] = events(petition)
-    assert event.kind == PetitionEvent.Kind.REGISTERED
+    assert event.kind == PetitionEventKind.REGISTERED
     assert event.actor == world.staff and event.actor_label == ""
     assert event.to_status == Status.REGISTERED
     assert event.data == {"channel": "on_site", "representatives": [world.R1.name]}
@@ -187,7 +188,7 @@ def test_update_records_old_and_new_values(world):
         jurisdiction=world.j.C2,
     )
     petition_update(actor=world.office, petition=petition, draft=draft)
-    [edited] = events(petition, PetitionEvent.Kind.EDITED)
+    [edited] = events(petition, PetitionEventKind.EDITED)
     changes = edited.data["changes"]
     assert edited.actor == world.office
     assert changes["content"] == ["东关村路灯损坏，夜间出行不便", "东关村路灯全部损坏"]
@@ -207,7 +208,7 @@ def test_update_without_changes_writes_no_event(world):
     petition = register(world, petitioner_name="张三", id_number=FULL_ID)
     # An empty ID field keeps what was stored; it is not a change.
     petition_update(actor=world.staff, petition=petition, draft=draft_for(world, petitioner_name="张三"))
-    assert events(petition, PetitionEvent.Kind.EDITED) == []
+    assert events(petition, PetitionEventKind.EDITED) == []
     petition.refresh_from_db()
     assert petition.id_number_masked == "1101**********1234"
 
@@ -240,11 +241,11 @@ def test_link_to_a_linked_item_goes_to_its_primary(world):
     petition_link(actor=world.office, petition=newcomer, target=follower)
     newcomer.refresh_from_db()
     assert newcomer.linked_to == primary and newcomer.status == Status.LINKED
-    [event] = events(newcomer, PetitionEvent.Kind.LINKED)
+    [event] = events(newcomer, PetitionEventKind.LINKED)
     assert event.from_status == Status.REGISTERED and event.to_status == Status.LINKED
     assert event.actor == world.office and event.data["target"] == primary.tracking_number
-    assert len(events(primary, PetitionEvent.Kind.LINKED)) == 2
-    assert events(follower, PetitionEvent.Kind.LINKED)[0].data["target"] == primary.tracking_number
+    assert len(events(primary, PetitionEventKind.LINKED)) == 2
+    assert events(follower, PetitionEventKind.LINKED)[0].data["target"] == primary.tracking_number
 
 
 # -- notes, follow-up, online replies ----------------------------------------------------------
@@ -263,7 +264,7 @@ def test_note_add(world):
     petition = register(world, representatives=[world.R1])
     note = petition_note_add(actor=world.rep, petition=petition, text="  下周回访  ")
     assert note.text == "下周回访" and note.author == world.rep
-    [event] = events(petition, PetitionEvent.Kind.NOTE_ADDED)
+    [event] = events(petition, PetitionEventKind.NOTE_ADDED)
     assert event.data == {"note": note.pk} and not event.is_public
     with pytest.raises(PetitionError):
         petition_note_add(actor=world.rep, petition=petition, text="   ")
@@ -274,9 +275,9 @@ def test_follow_up_only_for_a_representative_on_the_item(world, rep2):
     link = petition_mark_follow_up(actor=world.rep, petition=petition, on=True)
     assert link.follow_up
     petition_mark_follow_up(actor=world.rep, petition=petition, on=True)  # already marked: no second event
-    assert len(events(petition, PetitionEvent.Kind.FOLLOW_UP_MARKED)) == 1
+    assert len(events(petition, PetitionEventKind.FOLLOW_UP_MARKED)) == 1
     petition_mark_follow_up(actor=world.rep, petition=petition, on=False)
-    assert len(events(petition, PetitionEvent.Kind.FOLLOW_UP_CLEARED)) == 1
+    assert len(events(petition, PetitionEventKind.FOLLOW_UP_CLEARED)) == 1
     with pytest.raises(PetitionError):
         petition_mark_follow_up(actor=rep2, petition=petition, on=True)
     with pytest.raises(PermissionDenied):
@@ -293,7 +294,7 @@ def test_online_reply_first_one_counts_once(world, rep2):
     petition_reply_online(actor=world.rep, petition=petition, text="社区已派人查看。")
     petition.refresh_from_db()
     assert petition.first_replied_at == first
-    replies = events(petition, PetitionEvent.Kind.REPLIED)
+    replies = events(petition, PetitionEventKind.REPLIED)
     assert [r.public_text for r in replies] == ["已收到，本周内联系社区处理。", "社区已派人查看。"]
     assert all(r.is_public and r.actor == world.rep for r in replies)
 
@@ -308,7 +309,7 @@ def test_online_reply_refused(world, rep2):
         petition_reply_online(actor=world.rep, petition=petition, text="  ")
     petition.refresh_from_db()
     assert petition.first_replied_at is None
-    assert events(petition, PetitionEvent.Kind.REPLIED) == []
+    assert events(petition, PetitionEventKind.REPLIED) == []
 
 
 # -- reveal ------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def test_online_reply_refused(world, rep2):
 def test_reveal_returns_the_value_and_is_logged(ledger, world, account):
     user = getattr(world, account)
     assert petition_reveal(actor=user, petition=ledger.a, what="petitioner_phone") == "13812345678"
-    [event] = events(ledger.a, PetitionEvent.Kind.REVEALED)
+    [event] = events(ledger.a, PetitionEventKind.REVEALED)
     assert event.actor == user and event.data == {"field": "petitioner_phone"} and not event.is_public
 
 
@@ -326,7 +327,7 @@ def test_department_cannot_reveal_a_confidential_petitioner(ledger, world):
     for what in ("petitioner_name", "petitioner_phone", "petitioner_address"):
         with pytest.raises(PermissionDenied):
             petition_reveal(actor=world.dept, petition=ledger.b, what=what)
-    assert events(ledger.b, PetitionEvent.Kind.REVEALED) == []
+    assert events(ledger.b, PetitionEventKind.REVEALED) == []
 
 
 def test_reveal_refuses_other_fields_and_users_without_the_capability(ledger, world):
@@ -430,10 +431,10 @@ def test_attach_writes_one_event(world):
     staged = [staged_upload_store(owner_key="s", upload=SimpleUploadedFile("a.png", png_bytes(), "image/png"))]
     added = petition_attach(actor=world.staff, petition=petition, staged=staged)
     assert PetitionAttachment.objects.filter(petition=petition).count() == 1 == len(added)
-    [event] = events(petition, PetitionEvent.Kind.ATTACHMENT_ADDED)
+    [event] = events(petition, PetitionEventKind.ATTACHMENT_ADDED)
     assert event.data == {"files": ["a.jpg"]}
     assert petition_attach(actor=world.staff, petition=petition, staged=[]) == []
-    assert len(events(petition, PetitionEvent.Kind.ATTACHMENT_ADDED)) == 1
+    assert len(events(petition, PetitionEventKind.ATTACHMENT_ADDED)) == 1
 
 
 # -- telling representatives about online items ------------------------------------------------
@@ -491,7 +492,7 @@ def test_desk_item_tells_nobody(world, django_capture_on_commit_callbacks):
 def test_ledger_fixture_made_through_the_services(ledger):
     """make_petition (used by every scope test) is the real service: events and search text exist."""
     for petition in vars(ledger).values():
-        assert events(petition, PetitionEvent.Kind.REGISTERED)
+        assert events(petition, PetitionEventKind.REGISTERED)
         assert petition.search_text and petition.area_code
 
 

@@ -22,8 +22,9 @@ from petitions.handling.models import Suggestion, SuggestionEvent
 from petitions.handling.services import Conflict
 from petitions.intake import tracking
 from petitions.intake.tracking import normalise_tracking_number
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import PetitionError
-from petitions.models import Outcome, Petition, PetitionEvent, Satisfaction, Status
+from petitions.models import Outcome, Petition, Satisfaction, Status
 from petitions.suggestions import policy as suggestion_policy
 from petitions.suggestions import selectors as suggestion_selectors
 from petitions.suggestions import services as sg
@@ -99,7 +100,7 @@ def test_draft_numbers_links_petitions_and_writes_history(world, ledger):
     for p in (ledger.a, ledger.c):
         p = reload(p)
         assert p.status == Status.SUGGESTION and p.suggestion_id == s.pk and p.route == "suggestion"
-        event = p.events.get(kind=PetitionEvent.Kind.TO_SUGGESTION)
+        event = p.events.get(kind=PetitionEventKind.TO_SUGGESTION)
         assert event.actor == world.office and event.to_status == Status.SUGGESTION and event.is_public
     (event,) = events(s)
     assert event.kind == "drafted" and event.actor == world.office
@@ -143,7 +144,7 @@ def test_draft_refuses_items_outside_the_scope_or_already_routed_naming_them_all
     assert Suggestion.objects.count() == 1
     a = reload(ledger.a)
     assert a.status == Status.REGISTERED and a.suggestion_id is None
-    assert not a.events.filter(kind=PetitionEvent.Kind.TO_SUGGESTION).exists()
+    assert not a.events.filter(kind=PetitionEventKind.TO_SUGGESTION).exists()
 
 
 def test_draft_refuses_representatives_of_another_jurisdiction(world):
@@ -341,7 +342,7 @@ def test_reply_moves_every_source_item_to_replied_with_a_public_event(world, led
             world.D,
             "列入明年计划，分两期实施。",
         )
-        event = p.events.get(kind=PetitionEvent.Kind.DEPARTMENT_REPLIED)
+        event = p.events.get(kind=PetitionEventKind.DEPARTMENT_REPLIED)
         assert event.is_public and "列入明年计划" in event.public_text
         assert (event.from_status, event.to_status, event.actor) == (Status.SUGGESTION, Status.REPLIED, world.dept)
     (event,) = events(s, "replied")
@@ -372,7 +373,7 @@ def test_reply_leaves_items_that_left_the_suggestion_alone(world, ledger):
     Petition.objects.filter(pk=ledger.c.pk).update(status=Status.CLOSED)
     sg.suggestion_reply(actor=world.office, suggestion=s, outcome="A", text="答复")
     assert reload(ledger.a).status == Status.REPLIED and reload(ledger.c).status == Status.CLOSED
-    assert not reload(ledger.c).events.filter(kind=PetitionEvent.Kind.DEPARTMENT_REPLIED).exists()
+    assert not reload(ledger.c).events.filter(kind=PetitionEventKind.DEPARTMENT_REPLIED).exists()
 
 
 def test_reply_refusals(world, ledger):

@@ -16,6 +16,7 @@ from liaison import workdays
 from liaison.models import CalendarDay, OutboxMessage
 from petitions.handling.services import petition_accept, petition_assign, petition_request_extension
 from petitions.handling.workflow import InvalidTransition
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import PetitionError
 from petitions.models import Category, Commitment, Petition, PetitionEvent, Status, SupervisionNotice
 from petitions.supervision import selectors
@@ -391,7 +392,7 @@ def test_issue_on_an_item_in_hand(world, hand):
     assert notice.number == f"督〔{year}〕1号"
     assert notice.jurisdiction == world.j.K and notice.issued_by == world.office
     assert notice.state == SupervisionNotice.State.OPEN
-    event = PetitionEvent.objects.get(petition=hand.red, kind=PetitionEvent.Kind.SUPERVISED)
+    event = PetitionEvent.objects.get(petition=hand.red, kind=PetitionEventKind.SUPERVISED)
     assert event.actor == world.office and not event.is_public
     assert event.data["number"] == notice.number and event.data["subject"] == "路灯维修进度"
     assert event.data["due_on"] == str(notice.due_on)
@@ -450,7 +451,7 @@ def test_offices_numbering_at_once_get_distinct_numbers(world):
 def test_issue_without_an_item_to_a_department_of_the_jurisdiction(world):
     notice = issue(world, petition=None)
     assert notice.petition is None
-    assert PetitionEvent.objects.filter(kind=PetitionEvent.Kind.SUPERVISED).count() == 0
+    assert PetitionEvent.objects.filter(kind=PetitionEventKind.SUPERVISED).count() == 0
     with pytest.raises(PetitionError):
         issue(world, department=world.D2)  # another district's department
 
@@ -480,7 +481,7 @@ def test_issue_refusals(world, hand):
     with pytest.raises(PetitionError):
         issue(world, hand.red, requirement="")
     assert SupervisionNotice.objects.count() == 0
-    assert PetitionEvent.objects.filter(kind=PetitionEvent.Kind.SUPERVISED).count() == 0
+    assert PetitionEvent.objects.filter(kind=PetitionEventKind.SUPERVISED).count() == 0
 
 
 def test_answer_by_the_department_tells_the_issuer_once(world, hand):

@@ -23,9 +23,10 @@ from petitions.handling.suspension import (
 )
 from petitions.handling.workflow import InvalidTransition
 from petitions.intake.tracking import public_timeline
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.selectors import timeline
 from petitions.ledger.services import PetitionError
-from petitions.models import Assignment, ExtensionRequest, Petition, PetitionEvent, Status
+from petitions.models import Assignment, ExtensionRequest, Petition, Status
 from petitions.reports.dashboard import measure_q
 from tests.petitions.test_ledger import numbers
 from tests.petitions.test_reminders import digests, in_hand, other  # noqa: F401 (fixture)
@@ -79,7 +80,7 @@ def test_suspend_keeps_the_shares_open_and_stops_the_clock(cast):
     assert (p.status, p.suspended_until, p.suspend_reason) == (Status.SUSPENDED, until, "等待法院对土地权属的判决。")
     assert p.suspended_at is not None and p.version == len(PATHS[Status.ACCEPTED]) + 1
     assert set(p.assignments.values_list("state", flat=True)) == {Assignment.State.ACCEPTED, Assignment.State.PENDING}
-    event = p.events.get(kind=PetitionEvent.Kind.SUSPENDED)
+    event = p.events.get(kind=PetitionEventKind.SUSPENDED)
     assert (event.from_status, event.to_status, event.actor) == (Status.ACCEPTED, Status.SUSPENDED, cast.office)
     assert event.data["until"] == str(until) and event.is_public
     # Both departments with an open share are told: the lead (world.dept) and the co-handler.
@@ -91,7 +92,7 @@ def test_suspend_needs_a_reason_and_a_resume_date_after_today(cast):
     for kw in ({"reason": "  "}, {"until": timezone.localdate()}, {"until": timezone.localdate() - timedelta(days=1)}):
         with pytest.raises(PetitionError):
             suspend(cast, p, **kw)
-    assert fresh(p).status == Status.ASSIGNED and not p.events.filter(kind=PetitionEvent.Kind.SUSPENDED).exists()
+    assert fresh(p).status == Status.ASSIGNED and not p.events.filter(kind=PetitionEventKind.SUSPENDED).exists()
 
 
 def test_resume_moves_every_open_deadline_by_the_working_days_lost_over_a_holiday(cast):
@@ -120,7 +121,7 @@ def test_resume_moves_every_open_deadline_by_the_working_days_lost_over_a_holida
     shares = {a.role: a.due_on for a in p.assignments.all()}
     assert shares == {Assignment.Role.LEAD: date(2026, 10, 14), Assignment.Role.CO: date(2026, 10, 13)}
     assert ExtensionRequest.objects.get(petition=p).current_due_on == date(2026, 10, 14)
-    event = p.events.get(kind=PetitionEvent.Kind.RESUMED)
+    event = p.events.get(kind=PetitionEventKind.RESUMED)
     assert (event.from_status, event.to_status, event.actor) == (Status.SUSPENDED, Status.IN_PROGRESS, cast.office)
     assert event.data == {
         "days": 4,
@@ -165,7 +166,7 @@ def test_the_daily_task_resumes_on_the_resume_date_once(cast):
     assert suspensions_resume_due(today=until) == 0  # beat firing twice: nothing more
     p = fresh(p)
     assert p.status == Status.ASSIGNED
-    (event,) = p.events.filter(kind=PetitionEvent.Kind.RESUMED)
+    (event,) = p.events.filter(kind=PetitionEventKind.RESUMED)
     assert event.actor is None and event.data["automatic"] is True
     assert told("petition_resumed") == {"dept", "dept_co"}  # once each, however often the task ran
     assert OutboxMessage.objects.filter(topic="petition_resumed", channel="inbox").count() == 2
@@ -228,7 +229,7 @@ def test_the_history_and_the_public_timeline_show_both_moves(world, cast):
     assert any(fresh(p).due_on.strftime("%Y-%m-%d") in text for text in public[-1:])
 
     entries = {e.kind: e for e in timeline(fresh(p), user=world.office)}
-    suspended, resumed = entries[PetitionEvent.Kind.SUSPENDED], entries[PetitionEvent.Kind.RESUMED]
+    suspended, resumed = entries[PetitionEventKind.SUSPENDED], entries[PetitionEventKind.RESUMED]
     assert str(suspended.label) == "暂停办理" and str(resumed.label) == "恢复办理"
     assert suspended.to_status == str(Status.SUSPENDED.label)
     assert any(until.strftime("%Y-%m-%d") in line for line in suspended.details)

@@ -28,6 +28,7 @@ from petitions.handling import services as handling
 from petitions.handling import suspension as handling_suspension
 from petitions.handling import workflow
 from petitions.handling.workflow import TABLE, InvalidTransition, Move
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import PetitionError, petition_link
 from petitions.models import (
     Assignment,
@@ -35,7 +36,6 @@ from petitions.models import (
     FeedbackMethod,
     Outcome,
     Petition,
-    PetitionEvent,
     Satisfaction,
     Status,
     Suggestion,
@@ -178,7 +178,7 @@ def test_the_driver_goes_through_the_services(world, status):
     """Each step is a real service: one event per step, the version counts the moves."""
     p = reach(make_cast(world), status)
     steps = len(PATHS[status])
-    assert p.events.exclude(kind=PetitionEvent.Kind.REGISTERED).count() == steps
+    assert p.events.exclude(kind=PetitionEventKind.REGISTERED).count() == steps
     assert p.version == (steps if status != Status.LINKED else 1)  # linking bumps the version too: a stale page is told
 
 
@@ -454,52 +454,52 @@ def _suggestion_of(p, c):
 
 
 SERVICES = {
-    Move.TRIAGE: (OFFICE, lambda p, a, c: handling.petition_triage(actor=a, petition=p), PetitionEvent.Kind.TRIAGED),
+    Move.TRIAGE: (OFFICE, lambda p, a, c: handling.petition_triage(actor=a, petition=p), PetitionEventKind.TRIAGED),
     Move.ASSIGN: (
         OFFICE,
         lambda p, a, c: handling.petition_assign(actor=a, petition=p, department=c.D, co_departments=[c.D3]),
-        PetitionEvent.Kind.ASSIGNED,
+        PetitionEventKind.ASSIGNED,
     ),
     Move.CONSULT: (
         OFFICE,
         lambda p, a, c: handling.petition_consult(actor=a, petition=p, text="咨询答复"),
-        PetitionEvent.Kind.CONSULTED,
+        PetitionEventKind.CONSULTED,
     ),
     Move.ON_THE_SPOT: (
         OFFICE,
         lambda p, a, c: handling.petition_handle_on_the_spot(actor=a, petition=p, text="当场交办"),
-        PetitionEvent.Kind.ON_THE_SPOT,
+        PetitionEventKind.ON_THE_SPOT,
     ),
     Move.ESCALATE: (
         OFFICE,
         lambda p, a, c: handling.petition_escalate(actor=a, petition=p, text="已转市级"),
-        PetitionEvent.Kind.ESCALATED,
+        PetitionEventKind.ESCALATED,
     ),
     Move.CANNOT_HANDLE: (
         OFFICE,
         lambda p, a, c: handling.petition_cannot_handle(actor=a, petition=p, text="书面说明"),
-        PetitionEvent.Kind.CANNOT_HANDLE,
+        PetitionEventKind.CANNOT_HANDLE,
     ),
     Move.TO_SUGGESTION: (
         OFFICE,
         lambda p, a, c: handling.petition_to_suggestion(actor=a, petition=p, suggestion=new_suggestion(c)),
-        PetitionEvent.Kind.TO_SUGGESTION,
+        PetitionEventKind.TO_SUGGESTION,
     ),
-    Move.ACCEPT: (DEPT, lambda p, a, c: handling.petition_accept(actor=a, petition=p), PetitionEvent.Kind.ACCEPTED),
+    Move.ACCEPT: (DEPT, lambda p, a, c: handling.petition_accept(actor=a, petition=p), PetitionEventKind.ACCEPTED),
     Move.PROGRESS: (
         DEPT,
         lambda p, a, c: handling.petition_progress(actor=a, petition=p, text="已开工"),
-        PetitionEvent.Kind.PROGRESS,
+        PetitionEventKind.PROGRESS,
     ),
     Move.CONTRIBUTE: (
         DEPT,
         lambda p, a, c: handling.petition_contribute(actor=a, petition=p, text="交通局意见"),
-        PetitionEvent.Kind.CONTRIBUTED,
+        PetitionEventKind.CONTRIBUTED,
     ),
     Move.REPLY: (
         DEPT,
         lambda p, a, c: handling.petition_reply(actor=a, petition=p, outcome=Outcome.SOLVED, text="已修复"),
-        PetitionEvent.Kind.DEPARTMENT_REPLIED,
+        PetitionEventKind.DEPARTMENT_REPLIED,
     ),
     Move.REQUEST_EXTENSION: (
         DEPT,
@@ -509,18 +509,18 @@ SERVICES = {
             requested_due_on=(p.due_on or timezone.localdate()) + timedelta(days=10),
             reason="需要更多时间",
         ),
-        PetitionEvent.Kind.EXTENSION_REQUESTED,
+        PetitionEventKind.EXTENSION_REQUESTED,
     ),
-    Move.DECIDE_EXTENSION: (OFFICE, _decide, PetitionEvent.Kind.EXTENSION_APPROVED),
+    Move.DECIDE_EXTENSION: (OFFICE, _decide, PetitionEventKind.EXTENSION_APPROVED),
     Move.RETURN: (
         DEPT,
         lambda p, a, c: handling.petition_return(actor=a, petition=p, reason="不属于本单位职责"),
-        PetitionEvent.Kind.RETURNED,
+        PetitionEventKind.RETURNED,
     ),
     Move.FEED_BACK: (
         STAFF,
         lambda p, a, c: handling.petition_feed_back(actor=a, petition=p, method=FeedbackMethod.SMS, text="已短信告知"),
-        PetitionEvent.Kind.FED_BACK,
+        PetitionEventKind.FED_BACK,
     ),
     # Staff write down the resident's answer: a rating the rep of the main line has not given yet.
     Move.RATE: (
@@ -528,27 +528,27 @@ SERVICES = {
         lambda p, a, c: handling.petition_rate(
             actor=a, petition=p, satisfaction=Satisfaction.SATISFIED, for_resident=True
         ),
-        PetitionEvent.Kind.RATED,
+        PetitionEventKind.RATED,
     ),
     Move.REOPEN: (
         STAFF,
         lambda p, a, c: handling.petition_rate(
             actor=a, petition=p, satisfaction=Satisfaction.DISSATISFIED, for_resident=True
         ),
-        PetitionEvent.Kind.REOPENED,
+        PetitionEventKind.REOPENED,
     ),
-    Move.CLOSE: (OFFICE, lambda p, a, c: handling.petition_close(actor=a, petition=p), PetitionEvent.Kind.CLOSED),
+    Move.CLOSE: (OFFICE, lambda p, a, c: handling.petition_close(actor=a, petition=p), PetitionEventKind.CLOSED),
     Move.SUSPEND: (
         OFFICE,
         lambda p, a, c: handling_suspension.petition_suspend(
             actor=a, petition=p, reason="等待规划项目落地。", until=timezone.localdate() + timedelta(days=20)
         ),
-        PetitionEvent.Kind.SUSPENDED,
+        PetitionEventKind.SUSPENDED,
     ),
     Move.RESUME: (
         OFFICE,
         lambda p, a, c: handling_suspension.petition_resume(actor=a, petition=p),
-        PetitionEvent.Kind.RESUMED,
+        PetitionEventKind.RESUMED,
     ),
 }
 PREPARE = {Move.DECIDE_EXTENSION: _before_decide}
@@ -654,7 +654,7 @@ def test_the_link_starts_only_from_the_triage_states(cast, status):
         petition_link(actor=cast.staff, petition=p, target=primary)
         p.refresh_from_db()
         assert (p.status, p.linked_to, p.version) == (Status.LINKED, primary, before[1] + 1)
-        event = p.events.filter(kind=PetitionEvent.Kind.LINKED).get()
+        event = p.events.filter(kind=PetitionEventKind.LINKED).get()
         assert (event.from_status, event.to_status) == (status, Status.LINKED)
     else:
         with pytest.raises(PetitionError) as caught:
@@ -673,7 +673,7 @@ def test_the_suggestion_reply_moves_an_item_waiting_for_it(cast):
     p.refresh_from_db()
     assert p.status == Status.REPLIED == result.status
     assert p.version == before[1] + 1
-    (event,) = p.events.filter(kind=PetitionEvent.Kind.DEPARTMENT_REPLIED)
+    (event,) = p.events.filter(kind=PetitionEventKind.DEPARTMENT_REPLIED)
     assert (event.from_status, event.to_status, event.actor) == (Status.SUGGESTION, Status.REPLIED, cast.dept)
     assert (p.outcome, p.handling_summary, p.lead_department) == (Outcome.PLANNED, "已列入明年改造计划。", cast.D)
 
@@ -744,6 +744,6 @@ def test_assignment_rows_follow_the_main_line(cast):
     p = reach(cast, Status.CLOSED)
     shares = {a.role: a.state for a in Assignment.objects.filter(petition=p)}
     assert shares == {Assignment.Role.LEAD: Assignment.State.DONE, Assignment.Role.CO: Assignment.State.LAPSED}
-    kinds = list(p.events.exclude(kind=PetitionEvent.Kind.REGISTERED).values_list("kind", flat=True))
+    kinds = list(p.events.exclude(kind=PetitionEventKind.REGISTERED).values_list("kind", flat=True))
     assert kinds == ["triaged", "assigned", "accepted", "progress", "department_replied", "fed_back", "rated", "closed"]
     assert p.version == 8

@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from liaison.models import Role
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import petition_mark_follow_up, petition_reply_online
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
 from stations.models import (
@@ -156,7 +157,7 @@ def generated(world):
                 petition=petition, rater="resident", satisfaction="basically"
             )  # not a representative's
     # Marks made last year count last year; a mark still on counts in the year the item was received.
-    for old in PetitionEvent.objects.filter(kind=PetitionEvent.Kind.FOLLOW_UP_MARKED).order_by("pk")[:4]:
+    for old in PetitionEvent.objects.filter(kind=PetitionEventKind.FOLLOW_UP_MARKED).order_by("pk")[:4]:
         PetitionEvent.objects.filter(pk=old.pk).update(at=old.at.replace(year=YEAR - 1))
         marks[(w_rep_of(old, reps).pk, old.petition_id)]["event_years"] = {YEAR - 1}
     # A mark set without an event (imported data) on an item of this year, and one on last year's item.

@@ -14,6 +14,7 @@ from liaison.models import User
 from petitions.handling import workflow
 from petitions.handling.workflow import Move
 from petitions.ledger import events
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import Conflict, PetitionError
 from petitions.models import (
     Assignment,
@@ -52,7 +53,7 @@ def _begin(
 
 def _conflict_message(petition: Petition) -> str:
     last = (
-        petition.events.exclude(kind=PetitionEvent.Kind.REVEALED).select_related("actor").order_by("-at", "-pk").first()
+        petition.events.exclude(kind=PetitionEventKind.REVEALED).select_related("actor").order_by("-at", "-pk").first()
     )
     who = (last.actor.display_name if last and last.actor else (last.actor_label if last else "")) or _("someone")
     when = timezone.localtime(last.at).strftime("%H:%M") if last else ""

@@ -14,12 +14,12 @@ from petitions.handling.deadlines import deadline_for, reply_working_days
 from petitions.handling.services.base import _begin, _check_departments, _clean, _finish
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger import events
+from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import PetitionError
 from petitions.models import (
     Assignment,
     Department,
     Petition,
-    PetitionEvent,
     Route,
     Suggestion,
 )
@@ -187,19 +187,19 @@ def _answer_without_department(move: Move, kind, public_sentence):
 
 
 petition_consult = _answer_without_department(
-    Move.CONSULT, PetitionEvent.Kind.CONSULTED, lambda: _("Answer after consulting the department: %(text)s")
+    Move.CONSULT, PetitionEventKind.CONSULTED, lambda: _("Answer after consulting the department: %(text)s")
 )
 petition_consult.__doc__ = "Answer a question after consulting the department (no assignment)."
 petition_handle_on_the_spot = _answer_without_department(
-    Move.ON_THE_SPOT, PetitionEvent.Kind.ON_THE_SPOT, lambda: _("Handed over on the spot: %(text)s")
+    Move.ON_THE_SPOT, PetitionEventKind.ON_THE_SPOT, lambda: _("Handed over on the spot: %(text)s")
 )
 petition_handle_on_the_spot.__doc__ = "A street-level matter the street office took over on the spot (当场交办)."
 petition_escalate = _answer_without_department(
-    Move.ESCALATE, PetitionEvent.Kind.ESCALATED, lambda: _("Referred to a higher level: %(text)s")
+    Move.ESCALATE, PetitionEventKind.ESCALATED, lambda: _("Referred to a higher level: %(text)s")
 )
 petition_escalate.__doc__ = "A problem for a higher level: referred there, with what the resident is told."
 petition_cannot_handle = _answer_without_department(
-    Move.CANNOT_HANDLE, PetitionEvent.Kind.CANNOT_HANDLE, lambda: _("Explanation: %(text)s")
+    Move.CANNOT_HANDLE, PetitionEventKind.CANNOT_HANDLE, lambda: _("Explanation: %(text)s")
 )
 petition_cannot_handle.__doc__ = "It cannot be handled: the written explanation the resident receives."
 
