@@ -1,18 +1,25 @@
-"""One plain form per handling move (validation only; `petitions.handling.views` calls the service).
+"""One plain form per handling move, and beside the forms each move's page (`PAGES`: its form,
+its service, its title, button and help); `petitions.handling.views.act` serves them all.
 
 Every form carries the item's `version` as it was when the page was built, so a
 second person acting at the same moment is told instead of overwriting.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from liaison import workdays
 from liaison.jurisdictions import departments_for_assignment
+from petitions.handling import services
 from petitions.handling.deadlines import deadline_for
+from petitions.handling.workflow import Move
 from petitions.models import Department, FeedbackMethod, Outcome, ReplyTemplate, Route, Satisfaction, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,10 +37,12 @@ def _text(label, rows=5, required=True, max_length=5000, help_text=""):
 
 
 class MoveForm(forms.Form):
+    """`situation`: the item's details for this user (`policy.Situation`), read once by the page."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, petition, user, **kwargs):
-        self.petition, self.user = petition, user
+    def __init__(self, *args, petition, user, situation=None, **kwargs):
+        self.petition, self.user, self.situation = petition, user, situation
         super().__init__(*args, **kwargs)
 
     def arguments(self) -> dict:
@@ -184,11 +193,11 @@ class DecideExtensionForm(MoveForm):
         _("Note to the department"), rows=3, required=False, max_length=2000, help_text=_("Required when refusing.")
     )
 
-    def __init__(self, *args, request_row=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request_row = request_row
-        if request_row is not None:
-            self.fields["due_on"].initial = request_row.requested_due_on
+        self.request_row = self.situation.pending_extension if self.situation else None
+        if self.request_row is not None:
+            self.fields["due_on"].initial = self.request_row.requested_due_on
 
     def clean(self):
         data = super().clean()
@@ -228,10 +237,11 @@ class RateForm(MoveForm):
     )
     comment = _text(_("Comment"), rows=3, required=False, max_length=1000)
 
-    def __init__(self, *args, for_resident=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.for_resident = for_resident
-        if for_resident:
+        # Staff and the office write down the resident's rating; a representative on the item rates as themselves.
+        self.for_resident = not (self.situation and self.situation.is_on_item)
+        if self.for_resident:
             self.fields["satisfaction"].label = _("The resident's rating")
             self.fields["comment"].label = _("What the resident said")
 
@@ -270,6 +280,167 @@ class SuspendForm(MoveForm):
 
 class ResumeForm(MoveForm):
     note = _text(_("Note for the record"), rows=2, required=False, max_length=2000)
+
+
+# -- each move's page: its form, its service, what the page and its button say -------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """A move's page (`petitions.handling.views.act`): `form` validates, `service` runs the move.
+    A move whose page lives elsewhere (a supervision notice, a suggestion) names its `url` instead."""
+
+    form: type | None = None
+    service: Callable | None = None
+    title: object = ""
+    button: object = ""
+    help: object = ""
+    style: str = "primary"
+    files: bool = False  # the form takes attachments (staged uploads)
+    url: Callable | None = None
+
+
+PAGES: dict[Move, Page] = {
+    Move.TRIAGE: Page(
+        TriageForm,
+        services.petition_triage,
+        _("Triage: for a department"),
+        _("Mark as triaged"),
+        _("The item will be assigned to a department. Set its urgency and the leader responsible."),
+        "outline-primary",
+    ),
+    Move.ASSIGN: Page(
+        AssignForm,
+        services.petition_assign,
+        _("Assign to a department"),
+        _("Assign"),
+        _("The lead department answers the resident; co-handlers give their part to it. Deadlines count working days."),
+    ),
+    Move.CONSULT: Page(
+        AnswerForm,
+        services.petition_consult,
+        _("Answer as a consultation"),
+        _("Record the answer"),
+        _("A question answered after consulting the department; no assignment."),
+        "outline-primary",
+    ),
+    Move.ON_THE_SPOT: Page(
+        OnTheSpotForm,
+        services.petition_handle_on_the_spot,
+        _("Handled on the spot"),
+        _("Record"),
+        _("A street-level matter the street office took over on the spot (当场交办)."),
+        "outline-primary",
+    ),
+    Move.TO_SUGGESTION: Page(
+        title=_("Turn into a suggestion"),
+        style="outline-primary",
+        url=lambda petition: reverse("petitions:suggestion_create") + f"?petitions={petition.pk}",
+    ),
+    Move.ESCALATE: Page(
+        AnswerForm,
+        services.petition_escalate,
+        _("Refer to a higher level"),
+        _("Record the referral"),
+        _("A problem for the city or province: say where it was referred and what the resident is told."),
+        "outline-secondary",
+    ),
+    Move.CANNOT_HANDLE: Page(
+        AnswerForm,
+        services.petition_cannot_handle,
+        _("Cannot be handled"),
+        _("Record the explanation"),
+        _("The resident receives this written explanation."),
+        "outline-danger",
+    ),
+    Move.ACCEPT: Page(
+        ConfirmForm,
+        services.petition_accept,
+        _("Accept the item"),
+        _("Accept"),
+        _("Your department takes the item on and answers it by the deadline."),
+    ),
+    Move.PROGRESS: Page(
+        ProgressForm,
+        services.petition_progress,
+        _("Post progress"),
+        _("Post"),
+        "",
+        "outline-primary",
+    ),
+    Move.CONTRIBUTE: Page(
+        ContributeForm,
+        services.petition_contribute,
+        _("Give our part to the lead"),
+        _("Send to the lead department"),
+    ),
+    Move.REPLY: Page(
+        ReplyForm,
+        services.petition_reply,
+        _("Reply"),
+        _("Send the reply"),
+        _("A: solved; B: being solved or planned; C: cannot be solved now (explain why); D: kept for reference."),
+        files=True,
+    ),
+    Move.REQUEST_EXTENSION: Page(
+        ExtensionRequestForm,
+        services.petition_request_extension,
+        _("Request an extension"),
+        _("Send the request"),
+        _("The committee office decides; until then the current deadline holds."),
+        "outline-secondary",
+    ),
+    Move.RETURN: Page(
+        ReturnForm,
+        services.petition_return,
+        _("Return the item"),
+        _("Return to the committee office"),
+        _("Returned items go back to the committee office's triage list."),
+        "outline-danger",
+    ),
+    Move.DECIDE_EXTENSION: Page(
+        DecideExtensionForm,
+        services.petition_decide_extension,
+        _("Decide on the extension"),
+        _("Decide"),
+    ),
+    Move.SUPERVISE: Page(
+        title=_("Supervision notice"),
+        style="outline-warning",
+        url=lambda petition: reverse("petitions:notice_create") + f"?petition={petition.pk}",
+    ),
+    Move.SUSPEND: Page(
+        SuspendForm,
+        services.petition_suspend,
+        _("Suspend handling"),
+        _("Suspend"),
+        _("While suspended the deadline stands still; on resuming it moves forward by the working days lost."),
+        "outline-secondary",
+    ),
+    Move.RESUME: Page(
+        ResumeForm,
+        services.petition_resume,
+        _("Resume handling"),
+        _("Resume"),
+        _("The deadlines move forward by the working days the item was suspended."),
+        "outline-primary",
+    ),
+    Move.FEED_BACK: Page(
+        FeedBackForm,
+        services.petition_feed_back,
+        _("Feed back to the resident"),
+        _("Record the feedback"),
+        _("Tell the resident the answer, then record how and what they said."),
+    ),
+    Move.RATE: Page(
+        RateForm,
+        services.petition_rate,
+        _("Rate the handling"),
+        _("Record the rating"),
+        _("“Dissatisfied” in the first round sends the item back for one more round."),
+    ),
+    Move.CLOSE: Page(CloseForm, services.petition_close, _("Close out"), _("Close out (销号)"), "", "success"),
+}
 
 
 class PublicRateForm(forms.Form):

@@ -33,6 +33,8 @@ from petitions.ledger import events
 from petitions.ledger.events import PetitionEventKind
 from petitions.models import Petition, PetitionEvent, Status
 
+__all__ = ["petition_resume", "petition_suspend", "suspended_working_days", "suspensions_resume_due"]
+
 # The fields a suspension fills and resuming clears.
 _FIELDS = ["suspended_at", "suspended_until", "suspend_reason"]
 

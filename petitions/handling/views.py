@@ -8,8 +8,6 @@ permission (403), validate the move's form, call its service; a refused move
 form with everything typed kept.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,11 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from liaison.web import no_store as _no_store  # old name kept: the handling views are reworked on another branch
-from liaison.web import require_perm
-from petitions.handling import deadlines, policy, suspension, workflow
+from liaison.web import no_store, require_perm
+from petitions.handling import deadlines, policy, workflow
 from petitions.handling import forms as f
 from petitions.handling import services as handling
 from petitions.handling.workflow import InvalidTransition, Move
@@ -33,177 +29,13 @@ from petitions.ledger.views import scoped_petition
 from petitions.models import DepartmentReply, Petition
 
 
-@dataclass(frozen=True)
-class Spec:
-    form: type
-    service: object
-    title: object
-    button: object
-    help: object = ""
-    style: str = "primary"
-    files: bool = False
-
-
-SPECS: dict[Move, Spec] = {
-    Move.TRIAGE: Spec(
-        f.TriageForm,
-        handling.petition_triage,
-        gettext_lazy("Triage: for a department"),
-        gettext_lazy("Mark as triaged"),
-        gettext_lazy("The item will be assigned to a department. Set its urgency and the leader responsible."),
-        "outline-primary",
-    ),
-    Move.ASSIGN: Spec(
-        f.AssignForm,
-        handling.petition_assign,
-        gettext_lazy("Assign to a department"),
-        gettext_lazy("Assign"),
-        gettext_lazy(
-            "The lead department answers the resident; co-handlers give their part to it. Deadlines count working days."
-        ),
-    ),
-    Move.CONSULT: Spec(
-        f.AnswerForm,
-        handling.petition_consult,
-        gettext_lazy("Answer as a consultation"),
-        gettext_lazy("Record the answer"),
-        gettext_lazy("A question answered after consulting the department; no assignment."),
-        "outline-primary",
-    ),
-    Move.ON_THE_SPOT: Spec(
-        f.OnTheSpotForm,
-        handling.petition_handle_on_the_spot,
-        gettext_lazy("Handled on the spot"),
-        gettext_lazy("Record"),
-        gettext_lazy("A street-level matter the street office took over on the spot (当场交办)."),
-        "outline-primary",
-    ),
-    Move.ESCALATE: Spec(
-        f.AnswerForm,
-        handling.petition_escalate,
-        gettext_lazy("Refer to a higher level"),
-        gettext_lazy("Record the referral"),
-        gettext_lazy("A problem for the city or province: say where it was referred and what the resident is told."),
-        "outline-secondary",
-    ),
-    Move.CANNOT_HANDLE: Spec(
-        f.AnswerForm,
-        handling.petition_cannot_handle,
-        gettext_lazy("Cannot be handled"),
-        gettext_lazy("Record the explanation"),
-        gettext_lazy("The resident receives this written explanation."),
-        "outline-danger",
-    ),
-    Move.ACCEPT: Spec(
-        f.ConfirmForm,
-        handling.petition_accept,
-        gettext_lazy("Accept the item"),
-        gettext_lazy("Accept"),
-        gettext_lazy("Your department takes the item on and answers it by the deadline."),
-    ),
-    Move.PROGRESS: Spec(
-        f.ProgressForm,
-        handling.petition_progress,
-        gettext_lazy("Post progress"),
-        gettext_lazy("Post"),
-        "",
-        "outline-primary",
-    ),
-    Move.CONTRIBUTE: Spec(
-        f.ContributeForm,
-        handling.petition_contribute,
-        gettext_lazy("Give our part to the lead"),
-        gettext_lazy("Send to the lead department"),
-    ),
-    Move.REPLY: Spec(
-        f.ReplyForm,
-        handling.petition_reply,
-        gettext_lazy("Reply"),
-        gettext_lazy("Send the reply"),
-        gettext_lazy(
-            "A: solved; B: being solved or planned; C: cannot be solved now (explain why); D: kept for reference."
-        ),
-        files=True,
-    ),
-    Move.REQUEST_EXTENSION: Spec(
-        f.ExtensionRequestForm,
-        handling.petition_request_extension,
-        gettext_lazy("Request an extension"),
-        gettext_lazy("Send the request"),
-        gettext_lazy("The committee office decides; until then the current deadline holds."),
-        "outline-secondary",
-    ),
-    Move.RETURN: Spec(
-        f.ReturnForm,
-        handling.petition_return,
-        gettext_lazy("Return the item"),
-        gettext_lazy("Return to the committee office"),
-        gettext_lazy("Returned items go back to the committee office's triage list."),
-        "outline-danger",
-    ),
-    Move.DECIDE_EXTENSION: Spec(
-        f.DecideExtensionForm,
-        handling.petition_decide_extension,
-        gettext_lazy("Decide on the extension"),
-        gettext_lazy("Decide"),
-    ),
-    Move.SUSPEND: Spec(
-        f.SuspendForm,
-        suspension.petition_suspend,
-        gettext_lazy("Suspend handling"),
-        gettext_lazy("Suspend"),
-        gettext_lazy(
-            "While suspended the deadline stands still; on resuming it moves forward by the working days lost."
-        ),
-        "outline-secondary",
-    ),
-    Move.RESUME: Spec(
-        f.ResumeForm,
-        suspension.petition_resume,
-        gettext_lazy("Resume handling"),
-        gettext_lazy("Resume"),
-        gettext_lazy("The deadlines move forward by the working days the item was suspended."),
-        "outline-primary",
-    ),
-    Move.FEED_BACK: Spec(
-        f.FeedBackForm,
-        handling.petition_feed_back,
-        gettext_lazy("Feed back to the resident"),
-        gettext_lazy("Record the feedback"),
-        gettext_lazy("Tell the resident the answer, then record how and what they said."),
-    ),
-    Move.RATE: Spec(
-        f.RateForm,
-        handling.petition_rate,
-        gettext_lazy("Rate the handling"),
-        gettext_lazy("Record the rating"),
-        gettext_lazy("“Dissatisfied” in the first round sends the item back for one more round."),
-    ),
-    Move.CLOSE: Spec(
-        f.CloseForm, handling.petition_close, gettext_lazy("Close out"), gettext_lazy("Close out (销号)"), "", "success"
-    ),
-}
-
-
 def move_links(user, petition, sit=None) -> list[dict]:
+    """The item page's buttons: the moves open to `user` (`policy.moves_for`), each to its page."""
     links = []
     for move in policy.moves_for(user, petition, sit):
-        if move == Move.SUPERVISE:
-            url, title, style = (
-                reverse("petitions:notice_create") + f"?petition={petition.pk}",
-                _("Supervision notice"),
-                "outline-warning",
-            )
-        elif move == Move.TO_SUGGESTION:
-            url, title, style = (
-                reverse("petitions:suggestion_create") + f"?petitions={petition.pk}",
-                _("Turn into a suggestion"),
-                "outline-primary",
-            )
-        else:
-            spec = SPECS[move]
-            url, title, style = reverse("petitions:act", args=[petition.pk, move.value]), spec.title, spec.style
-        links.append({"move": move.value, "url": url, "title": title, "style": style})
+        page = f.PAGES[move]
+        url = page.url(petition) if page.url else reverse("petitions:act", args=[petition.pk, move.value])
+        links.append({"move": move.value, "url": url, "title": page.title, "style": page.style})
     return links
 
 
@@ -269,19 +101,15 @@ def act(request, pk, move):
         move = Move(move)
     except ValueError:
         raise Http404 from None
-    if move not in SPECS:
+    spec = f.PAGES.get(move)
+    if spec is None or spec.form is None:
         raise Http404
     petition = scoped_petition(request, pk)
     user = request.user
     rule = workflow.TABLE[move]
     require_perm(user, rule.permission)
     sit = policy.situation(user, petition)
-    spec = SPECS[move]
-    kwargs = {"petition": petition, "user": user}
-    if move == Move.DECIDE_EXTENSION:
-        kwargs["request_row"] = sit.pending_extension
-    if move == Move.RATE:
-        kwargs["for_resident"] = not sit.is_on_item
+    kwargs = {"petition": petition, "user": user, "situation": sit}
     stage = None
     if request.method == "POST":
         form = spec.form(request.POST, **kwargs)
@@ -329,7 +157,7 @@ def act(request, pk, move):
         "templates": getattr(form, "templates", []),
         "nav_active": "ledger",
     }
-    return _no_store(render(request, "petitions/act.html", context, status=400 if request.method == "POST" else 200))
+    return no_store(render(request, "petitions/act.html", context, status=400 if request.method == "POST" else 200))
 
 
 def _after(user, petition, move) -> str:
@@ -370,4 +198,4 @@ def feedback_letter(request, pk):
         "today": timezone.localdate(),
         "nav_active": "ledger",
     }
-    return _no_store(render(request, "petitions/feedback_letter.html", context))
+    return no_store(render(request, "petitions/feedback_letter.html", context))

@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 
 from liaison.models import OutboxMessage
 from petitions.handling import services as handling
-from petitions.handling.views import SPECS
+from petitions.handling.forms import PAGES
 from petitions.handling.workflow import Move
 from petitions.ledger.events import PetitionEventKind
 from petitions.models import (
@@ -84,7 +84,7 @@ def done_message(move: Move, petition) -> str:
     """The success message a move page leaves (views_handling.act)."""
     with translation.override("zh-hans"):
         return gettext("%(move)s: done for item %(number)s.") % {
-            "move": str(SPECS[move].title),
+            "move": str(PAGES[move].title),
             "number": petition.tracking_number,
         }
 

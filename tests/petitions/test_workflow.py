@@ -747,3 +747,18 @@ def test_assignment_rows_follow_the_main_line(cast):
     kinds = list(p.events.exclude(kind=PetitionEventKind.REGISTERED).values_list("kind", flat=True))
     assert kinds == ["triaged", "assigned", "accepted", "progress", "department_replied", "fed_back", "rated", "closed"]
     assert p.version == 8
+
+
+def test_every_button_has_its_page_and_every_page_its_service():
+    """A move on the item's page is served by its `Page` beside its form: a form and a service
+    exported by the services' entry point, or the address of the page that does it."""
+    from petitions.handling.forms import PAGES, MoveForm
+
+    assert set(PAGES) == set(workflow.PAGE_MOVES)
+    for move, page in PAGES.items():
+        if page.url is not None:
+            assert page.form is None and page.service is None, move
+            continue
+        assert issubclass(page.form, MoveForm), move
+        assert page.service in vars(handling).values(), move  # exported by the entry point
+        assert page.title and page.button, move

@@ -13,36 +13,18 @@ outbox (delivered after commit).
 Keyword-only; `actor` is the user acting (None for a resident on the tracking page).
 
 The services live by who acts: `triage` (the office routes the item), `department` (the
-department's share), `closing` (feedback, rating, close-out), on the pattern in `base`.
-This module is their one entry point: callers import the moves from here.
+department's share), `closing` (feedback, rating, close-out), and `petitions.handling.suspension`
+(the clock stops and starts), on the pattern in `base`. This module is their one entry point:
+callers import the moves from here; each module's `__all__` says what it exports.
 """
 
 from petitions.handling.policy import actor_share, pending_extension  # noqa: F401
 from petitions.handling.services.base import current_shares, department_scope_q  # noqa: F401
-from petitions.handling.services.closing import (  # noqa: F401
-    new_rating_code,
-    petition_close,
-    petition_feed_back,
-    petition_rate,
-)
-from petitions.handling.services.department import (  # noqa: F401
-    petition_accept,
-    petition_contribute,
-    petition_decide_extension,
-    petition_progress,
-    petition_reply,
-    petition_request_extension,
-    petition_return,
-)
-from petitions.handling.services.triage import (  # noqa: F401
-    petition_assign,
-    petition_cannot_handle,
-    petition_consult,
-    petition_escalate,
-    petition_handle_on_the_spot,
-    petition_suggestion_replied,
-    petition_to_suggestion,
-    petition_triage,
-)
+
+# Each module's moves, by its `__all__`: a new service is exported where it is written.
+from petitions.handling.services.closing import *  # noqa: F403
+from petitions.handling.services.department import *  # noqa: F403
+from petitions.handling.services.triage import *  # noqa: F403
+from petitions.handling.suspension import *  # noqa: F403
 from petitions.handling.workflow import InvalidTransition  # noqa: F401
 from petitions.ledger.services import RESIDENT, Conflict, PetitionError  # noqa: F401

@@ -24,6 +24,8 @@ from petitions.models import (
     Status,
 )
 
+__all__ = ["new_rating_code", "petition_close", "petition_feed_back", "petition_rate"]
+
 # -- feedback, rating, close-out -------------------------------------------------------------------------
 
 

@@ -23,6 +23,16 @@ from petitions.models import (
     Petition,
 )
 
+__all__ = [
+    "petition_accept",
+    "petition_contribute",
+    "petition_decide_extension",
+    "petition_progress",
+    "petition_reply",
+    "petition_request_extension",
+    "petition_return",
+]
+
 # -- the department -----------------------------------------------------------------------------------
 
 

@@ -24,6 +24,17 @@ from petitions.models import (
     Suggestion,
 )
 
+__all__ = [
+    "petition_assign",
+    "petition_cannot_handle",
+    "petition_consult",
+    "petition_escalate",
+    "petition_handle_on_the_spot",
+    "petition_suggestion_replied",
+    "petition_to_suggestion",
+    "petition_triage",
+]
+
 # -- triage (the office) ------------------------------------------------------------------------------
 
 
