@@ -260,6 +260,16 @@ class CloseForm(MoveForm):
     )
 
 
+class UrgeForm(MoveForm):
+    text = _text(
+        _("Words for the department"),
+        rows=3,
+        required=False,
+        max_length=500,
+        help_text=_("Optional: what the resident is waiting for. No names or phone numbers."),
+    )
+
+
 class SuspendForm(MoveForm):
     reason = _text(
         _("Why handling is suspended"),
@@ -408,6 +418,14 @@ PAGES: dict[Move, Page] = {
         title=_("Supervision notice"),
         style="outline-warning",
         url=lambda petition: reverse("petitions:notice_create") + f"?petition={petition.pk}",
+    ),
+    Move.URGE: Page(
+        UrgeForm,
+        services.petition_urge,
+        _("Press for progress"),
+        _("Press the department"),
+        _("The lead department is told at once (inbox, e-mail, text message). Once a day per item."),
+        "outline-warning",
     ),
     Move.SUSPEND: Page(
         SuspendForm,

@@ -96,6 +96,30 @@ def _ymd(day) -> str:
 # -- the notices, one per move ----------------------------------------------------------------------
 
 
+def notify_move(move: Move, petition: Petition, event, **who) -> None:
+    """The notice of a move that needs no words of its own: what its history line says.
+
+    Recipients are the move's (`policy.recipients(move, petition, **who)`); the subject names the
+    item and the event's kind, the body is the event's lines (as the history shows them), and a
+    text message carries only the subject. Keyed by the event, so each move is told once.
+    """
+    from petitions.ledger import events
+
+    lines = events.details(event.kind, event.data, events.RenderContext(frozenset()))
+    subject = _("Item %(number)s: %(what)s") % {
+        "number": petition.tracking_number,
+        "what": events.kind_label(event.kind),
+    }
+    tell_about(
+        _recipients(move, petition, **who),
+        key=f"petition:{petition.pk}:{move}:{event.pk}",
+        topic=f"petition_{move}",
+        subject=subject,
+        body="\n".join(lines) or subject,
+        petition=petition,
+    )
+
+
 def notify_assigned(petition: Petition, share: Assignment) -> None:
     """The department's members: a new item (lead) or a part to give (co-handler), with the deadline."""
     lead = share.role == Assignment.Role.LEAD

@@ -10,20 +10,22 @@ A move is asked in three layers, in this order:
 3. the item's details, here: a department acts on its own share (the lead's moves need the
    lead share, a co-handler's part a co-handling share), an extension is asked once and
    decided once, each rater rates once a round, only who may draft a suggestion turns an
-   item into one.
+   item into one, the lead department is pressed for progress at most once a day.
 
 The buttons ask `can` / `moves_for` (all three layers); the services ask `own_share`,
-`rating_given` and `pending_extension`, the same rules, and turn a refusal into their own
+`rating_given`, `pending_extension` and `urged_today`, the same rules, and turn a refusal into their own
 message. `recipients` says who each move tells.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest, Rating
 from petitions.handling.workflow import Move
+from petitions.ledger.events import PetitionEventKind
 from petitions.models import Petition, PetitionRepresentative
 
 # The moves a department makes on its own share, and the share's role they need.
@@ -87,6 +89,21 @@ def pending_extension(petition: Petition) -> ExtensionRequest | None:
     )
 
 
+def lead_share(petition: Petition) -> Assignment | None:
+    """The lead department's open share of the current round, if any."""
+    return (
+        petition.assignments.filter(round=petition.round, role=Assignment.Role.LEAD, state__in=ACTIVE_ASSIGNMENT_STATES)
+        .select_related("department")
+        .first()
+    )
+
+
+def urged_today(petition: Petition) -> bool:
+    """The lead department was already pressed for progress today (once a day is enough)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return petition.events.filter(kind=PetitionEventKind.URGED, at__gte=start).exists()
+
+
 def representative_on_item(user, petition: Petition):
     """The user's representative when they are on the item (received or follow it), else None."""
     rep = getattr(user, "representative", None) if user is not None and user.is_authenticated else None
@@ -111,16 +128,18 @@ class Situation:
     pending_extension: ExtensionRequest | None
     is_on_item: bool  # a representative on the item (rates as themselves)
     rated: bool  # this user (representative) or the resident (staff/office write it down) rated this round
+    urged: bool = False  # the lead department was pressed for progress today
 
 
 def situation(user, petition: Petition) -> Situation:
-    """The item's details for `user`, read once per page (four small queries)."""
+    """The item's details for `user`, read once per page (five small queries)."""
     rep = representative_on_item(user, petition)
     return Situation(
         share=actor_share(user, petition),
         pending_extension=pending_extension(petition),
         is_on_item=rep is not None,
         rated=rating_given(petition, representative=rep),
+        urged=petition.status in workflow.IN_HAND and urged_today(petition),
     )
 
 
@@ -141,6 +160,8 @@ def can(user, move: Move, petition: Petition, sit: Situation | None = None) -> b
         return False
     if move == Move.RATE and sit.rated:
         return False
+    if move == Move.URGE and sit.urged:
+        return False
     return not (move == Move.TO_SUGGESTION and not user.has_perm(ADD_SUGGESTION))
 
 
@@ -153,8 +174,8 @@ def moves_for(user, petition: Petition, sit: Situation | None = None) -> list[Mo
 def recipients(move: Move, petition: Petition, *, department=None, assigned_by=None) -> list:
     """Who `move` on `petition` tells (inbox, email and SMS per their settings), as user accounts:
 
-    - ASSIGN (and the new share of a REOPEN), DECIDE_EXTENSION, SUPERVISE: the members of the
-      `department` concerned (the share's, the notice's);
+    - ASSIGN (and the new share of a REOPEN), DECIDE_EXTENSION, SUPERVISE, URGE: the members of the
+      `department` concerned (the share's, the notice's, the lead's);
     - CONTRIBUTE: the members of the lead `department`;
     - REQUEST_EXTENSION, RETURN, REOPEN: the office: the colleagues of whoever assigned the item
       (`assigned_by`), else the office of the nearest jurisdiction above the item's place;
@@ -167,7 +188,7 @@ def recipients(move: Move, petition: Petition, *, department=None, assigned_by=N
     # The notice helpers stay with the services (the reminders use them too); they import this module.
     from petitions.handling import notifications
 
-    if move in (Move.ASSIGN, Move.CONTRIBUTE, Move.DECIDE_EXTENSION, Move.SUPERVISE):
+    if move in (Move.ASSIGN, Move.CONTRIBUTE, Move.DECIDE_EXTENSION, Move.SUPERVISE, Move.URGE):
         return notifications.department_members(department) if department is not None else []
     if move in (Move.REQUEST_EXTENSION, Move.RETURN, Move.REOPEN):
         return notifications.office_users_for(petition, assigned_by)

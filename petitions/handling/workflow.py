@@ -39,6 +39,7 @@ class Move(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     RETURN = "return"
     SUPERVISE = "supervise"
+    URGE = "urge"
     SUSPEND = "suspend"
     RESUME = "resume"
     SUGGESTION_REPLIED = "suggestion_replied"
@@ -157,6 +158,9 @@ TABLE: dict[Move, Rule] = {
     # The office supervises.
     Move.DECIDE_EXTENSION: Rule(IN_HAND, (), _TRIAGE, gettext_lazy("Decide on the extension")),
     Move.SUPERVISE: Rule(IN_HAND, (), "petitions.supervise_petition", gettext_lazy("Issue a supervision notice")),
+    # Whoever answers to the resident (station staff, the representatives on it, the office) presses
+    # the lead department for progress (催办): no status changes, the department is told at once.
+    Move.URGE: Rule(IN_HAND, (), "petitions.feed_back_petition", gettext_lazy("Press for progress")),
     # The office stops the clock of an item in hand, then starts it again: back to the status it
     # was suspended from (the service says which), by hand or on the resume date.
     Move.SUSPEND: Rule(IN_HAND, Status.SUSPENDED, _TRIAGE, gettext_lazy("Suspend")),
@@ -193,6 +197,7 @@ PAGE_MOVES = (
     Move.RETURN,
     Move.DECIDE_EXTENSION,
     Move.SUPERVISE,
+    Move.URGE,
     Move.SUSPEND,
     Move.RESUME,
     Move.FEED_BACK,

@@ -85,6 +85,7 @@ class PetitionEventKind(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("petition event", "Closed")
     SUPERVISED = "supervised", pgettext_lazy("petition event", "Supervision notice issued")
     SUPERVISION_ANSWERED = "supervision_answered", pgettext_lazy("petition event", "Supervision notice answered")
+    URGED = "urged", pgettext_lazy("petition event", "Pressed for progress")
     SUSPENDED = "suspended", pgettext_lazy("petition event", "Suspended")
     RESUMED = "resumed", pgettext_lazy("petition event", "Resumed")
     COMMITMENT_RECORDED = (
@@ -373,6 +374,11 @@ def supervision_answered(*, number: str, subject: str, text: str) -> Fact:
     return Fact(K.SUPERVISION_ANSWERED, {"number": number, "subject": subject, "text": text})
 
 
+def urged(*, department: str, text: str) -> Fact:
+    """The lead department was pressed for progress (催办); the resident sees that it was, not the words."""
+    return Fact(K.URGED, {"department": department, "text": text}, _("The department was pressed for progress."))
+
+
 def commitment_recorded(*, department: str, due_on: date, head_name: str, text: str) -> Fact:
     return Fact(
         K.COMMITMENT_RECORDED, {"department": department, "due_on": str(due_on), "text": f"{head_name}: {text}"}
@@ -435,6 +441,7 @@ RENDERERS: dict[str, Callable[[dict, RenderContext], list[str]]] = {
     K.RESUMED: _facts(_line_moved, _line_days, _line_automatic, _line_words),
     K.SUPERVISED: _facts(_line_department, _line_due, _line_notice),
     K.SUPERVISION_ANSWERED: _facts(_line_notice, _line_words),
+    K.URGED: _facts(_line_department, _line_words),
     K.COMMITMENT_RECORDED: _facts(_line_department, _line_due, _line_words),
 }
 

@@ -293,6 +293,7 @@ HOLDERS = {
     Move.RETURN: {DEPT},
     Move.DECIDE_EXTENSION: {OFFICE},
     Move.SUPERVISE: {OFFICE},
+    Move.URGE: {OFFICE, STAFF, REP},
     Move.SUSPEND: {OFFICE},
     Move.RESUME: {OFFICE},
     Move.FEED_BACK: {OFFICE, STAFF, REP},
@@ -408,7 +409,12 @@ def test_allowed_moves_are_the_page_buttons_of_each_role(world):
         Move.REQUEST_EXTENSION,
         Move.RETURN,
     ]
-    assert workflow.allowed_moves(Status.IN_PROGRESS, office) == [Move.DECIDE_EXTENSION, Move.SUPERVISE, Move.SUSPEND]
+    assert workflow.allowed_moves(Status.IN_PROGRESS, office) == [
+        Move.DECIDE_EXTENSION,
+        Move.SUPERVISE,
+        Move.URGE,
+        Move.SUSPEND,
+    ]
     assert workflow.allowed_moves(Status.SUSPENDED, office) == [Move.RESUME]
     for user in (dept, staff, rep):
         assert workflow.allowed_moves(Status.SUSPENDED, user) == []
@@ -538,6 +544,11 @@ SERVICES = {
         PetitionEventKind.REOPENED,
     ),
     Move.CLOSE: (OFFICE, lambda p, a, c: handling.petition_close(actor=a, petition=p), PetitionEventKind.CLOSED),
+    Move.URGE: (
+        REP,
+        lambda p, a, c: handling.petition_urge(actor=a, petition=p, text="群众还在等，请加快。"),
+        PetitionEventKind.URGED,
+    ),
     Move.SUSPEND: (
         OFFICE,
         lambda p, a, c: handling_suspension.petition_suspend(
@@ -578,6 +589,8 @@ def cast(world):
 
 # Moves whose table names several targets, and the one the driver's item (with a lead department) lands on.
 SEVERAL_TARGETS = {Move.REOPEN: Status.ASSIGNED, Move.RESUME: Status.ASSIGNED}
+# Moves that change nothing on the item keep its version, so nobody's open form goes stale.
+KEEP_VERSION = {Move.URGE}
 
 
 def test_the_moves_with_several_targets_name_them_all():
@@ -605,7 +618,7 @@ def test_an_allowed_move_reaches_the_target_with_one_event(cast, move, status):
     p.refresh_from_db()
     target = SEVERAL_TARGETS.get(move) or rule.target or status
     assert p.status == target
-    assert p.version == version + 1
+    assert p.version == version + (move not in KEEP_VERSION)
     new = list(p.events.filter(pk__gt=last_event))
     assert len(new) == 1, [e.kind for e in new]
     event = new[0]
@@ -700,6 +713,7 @@ _A_SOURCE = {
     Move.CLOSE: Status.RATED,
     Move.SUSPEND: Status.ACCEPTED,
     Move.RESUME: Status.SUSPENDED,
+    Move.URGE: Status.ACCEPTED,
 }
 
 
@@ -736,7 +750,8 @@ def test_services_refuse_roles_without_the_permission_and_outsiders(cast, move):
         assert _state(p) == before, outsider.username
 
     call(p, _actor(cast, who), cast)
-    assert _state(p)[1] == before[1] + 1
+    assert _state(p)[1] == before[1] + (move not in KEEP_VERSION)
+    assert _state(p)[2] == before[2] + 1  # its one event
 
 
 def test_assignment_rows_follow_the_main_line(cast):

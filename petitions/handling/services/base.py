@@ -72,13 +72,16 @@ def _finish(
     fields: Iterable[str] = (),
     to_status: str | None = None,
     actor_label: str = "",
+    bump: bool = True,
 ) -> PetitionEvent:
     """Move the status through the table (`to_status`: one of the move's targets when it has
     several), save it with the fields, bump the version, write the move's one event (`fact`,
-    built by its constructor in `petitions.ledger.events`)."""
+    built by its constructor in `petitions.ledger.events`). `bump=False`: a move that changes
+    nothing on the item (pressing for progress) leaves its version, so nobody's open form goes stale."""
     moved = workflow.ENGINE.apply(petition, move, actor=actor, to=to_status)
-    petition.version += 1
-    workflow.ENGINE.save(petition, [*fields, "version", "updated_at"])
+    if bump or moved.changed or fields:
+        petition.version += 1
+        workflow.ENGINE.save(petition, [*fields, "version", "updated_at"])
     return events.record(
         petition,
         fact,

@@ -1,4 +1,5 @@
-"""Feedback to the resident, the ratings (a "dissatisfied" first round reopens the item), close-out."""
+"""What those who answer to the resident do: press the department for progress, feed the answer
+back, the ratings (a "dissatisfied" first round reopens the item), close-out."""
 
 import secrets
 
@@ -24,7 +25,36 @@ from petitions.models import (
     Status,
 )
 
-__all__ = ["new_rating_code", "petition_close", "petition_feed_back", "petition_rate"]
+__all__ = ["new_rating_code", "petition_close", "petition_feed_back", "petition_rate", "petition_urge"]
+
+
+@transaction.atomic
+def petition_urge(
+    *, actor: User | None, petition: Petition | int, version: int | None = None, text: str = ""
+) -> Petition:
+    """Press the lead department for progress (催办), with optional words for it, at most once a day.
+
+    The item does not move and its version stays (the department's open forms stay valid); the
+    `urged` event is public (the resident sees that the department was pressed, not the words)
+    and the lead department's members are told at once.
+    """
+    petition = _begin(actor=actor, petition=petition, move=Move.URGE, version=version)
+    if policy.urged_today(petition):
+        raise PetitionError(_("The department was already pressed for progress today. Try again tomorrow."))
+    lead = policy.lead_share(petition)
+    if lead is None:
+        raise PetitionError(_("No department is handling this item now."))
+    text_ = (text or "").strip()[:500]
+    event = _finish(
+        petition,
+        move=Move.URGE,
+        actor=actor,
+        fact=events.urged(department=lead.department.name, text=text_),
+        bump=False,
+    )
+    notifications.notify_move(Move.URGE, petition, event, department=lead.department)
+    return petition
+
 
 # -- feedback, rating, close-out -------------------------------------------------------------------------
 
