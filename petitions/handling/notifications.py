@@ -11,6 +11,7 @@ The services call these after their move is saved; nothing else writes handling 
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison.jurisdictions import codes_above
 from liaison.models import Role, User
@@ -243,6 +244,42 @@ def notify_reopened(petition: Petition, assigned_by=None) -> None:
             body=_("Item %(number)s goes to round %(round)s. Open it to read the rating and follow the new deadline.")
             % {"number": petition.tracking_number, "round": petition.round},
         )
+
+
+def notify_suspended(petition: Petition, event) -> None:
+    """The departments with an open share: the clock stops until the resume date, and why."""
+    until = _ymd(petition.suspended_until)
+    tell_about(
+        _recipients(Move.SUSPEND, petition),
+        key=f"petition:{petition.pk}:suspended:{event.pk}",
+        topic="petition_suspended",
+        petition=petition,
+        subject=_("Item %(number)s is suspended until %(until)s")
+        % {"number": petition.tracking_number, "until": until},
+        body=_(
+            "The committee office suspended item %(number)s until %(until)s. Reason: %(reason)s. Its deadline "
+            "stands still meanwhile and moves forward when handling resumes."
+        )
+        % {"number": petition.tracking_number, "until": until, "reason": petition.suspend_reason},
+    )
+
+
+def notify_resumed(petition: Petition, event, days: int) -> None:
+    """The departments with an open share: handling resumes, the deadlines moved forward by `days` working days."""
+    tell_about(
+        _recipients(Move.RESUME, petition),
+        key=f"petition:{petition.pk}:resumed:{event.pk}",
+        topic="petition_resumed",
+        petition=petition,
+        subject=_("Item %(number)s: handling resumes, due %(due)s")
+        % {"number": petition.tracking_number, "due": _ymd(petition.due_on) if petition.due_on else "—"},
+        body=ngettext(
+            "The suspension of item %(number)s has ended. Its deadlines moved forward by %(days)s working day.",
+            "The suspension of item %(number)s has ended. Its deadlines moved forward by %(days)s working days.",
+            days,
+        )
+        % {"number": petition.tracking_number, "days": days},
+    )
 
 
 def send_rating_code(petition: Petition) -> None:

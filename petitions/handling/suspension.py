@@ -20,13 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from liaison import workdays
 from liaison.models import User
-from petitions.handling import policy
+from petitions.handling import notifications
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest
-from petitions.handling.notifications import tell_about
 from petitions.handling.services.base import PetitionError, _begin, _clean, _finish
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger import events
@@ -74,20 +72,7 @@ def petition_suspend(
         fact=fact,
         fields=_FIELDS,
     )
-    until_text = date_format(until, "Y-m-d")
-    tell_about(
-        policy.recipients(Move.SUSPEND, petition),
-        key=f"petition:{petition.pk}:suspended:{event.pk}",
-        topic="petition_suspended",
-        petition=petition,
-        subject=_("Item %(number)s is suspended until %(until)s")
-        % {"number": petition.tracking_number, "until": until_text},
-        body=_(
-            "The committee office suspended item %(number)s until %(until)s. Reason: %(reason)s. Its deadline "
-            "stands still meanwhile and moves forward when handling resumes."
-        )
-        % {"number": petition.tracking_number, "until": until_text, "reason": reason_},
-    )
+    notifications.notify_suspended(petition, event)
     return petition
 
 
@@ -149,23 +134,7 @@ def petition_resume(
         fields=[*_FIELDS, "due_on"],
         to_status=_status_before(petition, suspended, shares),
     )
-    tell_about(
-        policy.recipients(Move.RESUME, petition),
-        key=f"petition:{petition.pk}:resumed:{event.pk}",
-        topic="petition_resumed",
-        petition=petition,
-        subject=_("Item %(number)s: handling resumes, due %(due)s")
-        % {
-            "number": petition.tracking_number,
-            "due": date_format(petition.due_on, "Y-m-d") if petition.due_on else "—",
-        },
-        body=ngettext(
-            "The suspension of item %(number)s has ended. Its deadlines moved forward by %(days)s working day.",
-            "The suspension of item %(number)s has ended. Its deadlines moved forward by %(days)s working days.",
-            days,
-        )
-        % {"number": petition.tracking_number, "days": days},
-    )
+    notifications.notify_resumed(petition, event, days)
     return petition
 
 
