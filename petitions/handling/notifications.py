@@ -71,7 +71,7 @@ def office_users_for(petition: Petition, assigned_by=None) -> list:
 
 def followers(petition: Petition) -> list:
     """Who feeds the reply back: the item's representatives with accounts and the station's staff."""
-    from petitions.ledger.services import _station_staff_upwards
+    from petitions.ledger.notifications import station_staff_upwards
 
     users = {}
     for link in petition.representative_links.select_related("representative__user"):
@@ -79,7 +79,7 @@ def followers(petition: Petition) -> list:
         if user is not None and user.is_active:
             users[user.pk] = user
     if petition.station_id:
-        for user in _station_staff_upwards(petition.station)[:20]:
+        for user in station_staff_upwards(petition.station)[:20]:
             users.setdefault(user.pk, user)
     return list(users.values())
 

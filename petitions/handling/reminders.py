@@ -254,7 +254,7 @@ class _Recipients:
 
     def for_online(self, rows: list[dict]) -> dict[int, list[tuple[str, Recipient]]]:
         """(key suffix, recipient) per item: its representatives, else the staff of its station and those above."""
-        from petitions.ledger.services import _station_staff_upwards
+        from petitions.ledger.notifications import station_staff_upwards
 
         found = defaultdict(list)
         links = (
@@ -272,7 +272,7 @@ class _Recipients:
             station_id = row["petition__station_id"]
             if not found[row["petition_id"]] and station_id in self.stations:
                 if station_id not in self.staff:
-                    self.staff[station_id] = _station_staff_upwards(self.stations[station_id])
+                    self.staff[station_id] = station_staff_upwards(self.stations[station_id])
                 found[row["petition_id"]] = [(f"user{u.pk}", Recipient.for_user(u)) for u in self.staff[station_id]]
         return found
 
