@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from petitions.ledger.models import Outcome, Route, Satisfaction, Urgency
+from petitions.suggestions.querysets import SuggestionQuerySet
+from petitions.supervision.querysets import CommitmentQuerySet, SupervisionNoticeQuerySet
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -308,6 +310,8 @@ class SupervisionNotice(models.Model):
     )
     responded_at = models.DateTimeField(null=True, blank=True)
 
+    objects = SupervisionNoticeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("supervision notice")
         verbose_name_plural = _("supervision notices")
@@ -367,6 +371,8 @@ class Commitment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commitment")
@@ -431,6 +437,8 @@ class Suggestion(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = SuggestionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("representative suggestion")

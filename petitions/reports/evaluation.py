@@ -17,7 +17,6 @@ from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from petitions.models import Assignment, Commitment, Department, ExtensionRequest, Outcome, Satisfaction
 from petitions.reports.measures import Figures, Period, _aggregates, _figures, base_params, cohort, ledger_url
-from petitions.supervision.selectors import commitments_visible_to
 from stations.models import EventKind, ReceptionEvent
 
 
@@ -100,7 +99,7 @@ def evaluate(
         date__gte=period.start,
         date__lte=period.end,
     )
-    commitments = commitments_visible_to(user).filter(held_on__gte=period.start, held_on__lte=period.end)
+    commitments = Commitment.objects.visible_to(user).filter(held_on__gte=period.start, held_on__lte=period.end)
     if jurisdiction is not None:
         events = events.filter(under_q(jurisdiction, "station__jurisdiction__code"))
         commitments = commitments.filter(under_q(jurisdiction, "jurisdiction__code"))

@@ -5,6 +5,7 @@ import re
 
 from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Length
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from liaison.models import Role
@@ -89,7 +90,7 @@ def link_petitions(actor, suggestion, petitions) -> list[Petition]:
                 _("%(number)s is “%(status)s”")
                 % {"number": petition.tracking_number, "status": Status(error.status).label}
             )
-        except PermissionDenied:
+        except (Http404, PermissionDenied):  # not in the actor's scope, or not theirs to route
             problems.append(_("%(number)s is not an item you may route") % {"number": petition.tracking_number})
     if problems:
         raise PetitionError(

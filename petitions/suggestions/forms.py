@@ -1,7 +1,7 @@
 """Forms of representative suggestions. They validate only; `petitions.suggestions.services` writes.
 
 Every choice list comes from the acting user's scope (`selectors.representatives_for`,
-`liaison.jurisdictions.departments_for_assignment`, `selectors.suggestions_visible_to`), and
+`liaison.jurisdictions.departments_for_assignment`, `Suggestion.objects.visible_to`), and
 the items a suggestion comes from are looked up among the petitions the user sees, so a forged
 id or a number from elsewhere is refused like an unknown one.
 """
@@ -274,7 +274,7 @@ class SuggestionFilterForm(forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.user = user
-        visible = selectors.suggestions_visible_to(user)
+        visible = Suggestion.objects.visible_to(user)
         self.fields["status"].choices = [("", _("All statuses")), *Suggestion.Status.choices]
         self.fields["department"].queryset = Department.objects.filter(
             pk__in=visible.filter(department__isnull=False).values("department_id")

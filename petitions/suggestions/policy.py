@@ -1,10 +1,11 @@
 """Who may do which move to which representative suggestion, and who is told: one answer for the
 suggestion's page and for the services.
 
-Scope first (`selectors.suggestions_visible_to`: outside it, "not found"), then the capability
-here (`may`), then the status (the table, `petitions.suggestions.workflow`). The office edits,
-assigns and closes; the assigned department's members or the office record the pre-handling
-meeting and reply; only the lead representative rates.
+Scope first (`Suggestion.objects.visible_to`, one row through `access_suggestion`: outside it,
+"not found"), then the capability here (`may`), then the status (the table,
+`petitions.suggestions.workflow`). The office edits, assigns and closes; the assigned
+department's members or the office record the pre-handling meeting and reply; only the lead
+representative rates.
 """
 
 from datetime import date, timedelta

@@ -1,5 +1,6 @@
-"""Reads of representative suggestions: the one scoping entry point (`suggestions_visible_to`), the
-representatives an office may name, the list, the history and the items a suggestion came from."""
+"""Reads of representative suggestions: the representatives an office may name, the list, the
+history and the items a suggestion came from. They start from the one scoping entry point,
+`Suggestion.objects.visible_to(user)` (`petitions.suggestions.querysets`)."""
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -25,24 +26,6 @@ EVENT_LABELS = {
 }
 
 
-def suggestions_visible_to(user) -> QuerySet:
-    """The one scoping entry point: an office sees the suggestions of its jurisdiction (and
-    below), a representative those they lead or co-sign, a department those assigned to it,
-    an administrator all; everybody else none."""
-    scope = scope_for(user)
-    if scope.everything:
-        return Suggestion.objects.all()
-    q = Q(pk__in=[])
-    if scope.jurisdiction_prefixes:
-        q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
-    if scope.representative_id:
-        cosigned = Suggestion.co_signers.through.objects.filter(representative_id=scope.representative_id)
-        q |= Q(lead_representative_id=scope.representative_id) | Q(pk__in=cosigned.values("suggestion_id"))
-    if scope.department_ids:
-        q |= Q(department_id__in=scope.department_ids)
-    return Suggestion.objects.filter(q)
-
-
 def representatives_for(user) -> QuerySet:
     """Representatives an office may name as lead or co-signer: serving ones elected inside its
     jurisdiction (an administrator: all serving ones)."""
@@ -57,7 +40,7 @@ def representatives_for(user) -> QuerySet:
 
 def suggestion_list(user, *, status="", department=None, representative=None, year=None, q="") -> QuerySet:
     """The user's suggestions narrowed by the list's filters, newest first."""
-    rows = suggestions_visible_to(user)
+    rows = Suggestion.objects.visible_to(user)
     if status:
         rows = rows.filter(status=status)
     if department is not None:

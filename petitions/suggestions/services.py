@@ -12,12 +12,12 @@ closes the suggestion.
                                ↘ closed (the representative has not rated RATING_WAIT_DAYS after the reply)
 
 Every service follows the pattern of `petitions.handling.services`, inside one transaction: lock the
-suggestion (`select_for_update`), check it is in the actor's scope (`suggestions_visible_to`,
-else PermissionDenied), the actor's capability (`policy.may`, else PermissionDenied), the version
-of the actor's form (else `Conflict`) and the status (the table, `petitions.suggestions.workflow`,
-else `InvalidSuggestionMove`); move the status through the table, save the fields, bump the
-version, write one `SuggestionEvent`; queue notices through the outbox to `policy.recipients`
-(delivered after commit, each under a key of its own).
+suggestion in the actor's scope (`access_suggestion(..., for_update=True)`: Http404 for a missing
+suggestion and one outside the scope alike), check the actor's capability (`policy.may`, else
+PermissionDenied), the version of the actor's form (else `Conflict`) and the status (the table,
+`petitions.suggestions.workflow`, else `InvalidSuggestionMove`); move the status through the
+table, save the fields, bump the version, write one `SuggestionEvent`; queue notices through the
+outbox to `policy.recipients` (delivered after commit, each under a key of its own).
 """
 
 from datetime import date
@@ -42,7 +42,7 @@ from petitions.ledger.services import PetitionError
 from petitions.models import Outcome, Satisfaction
 from petitions.suggestions import drafting, policy
 from petitions.suggestions.policy import RATING_WAIT_DAYS
-from petitions.suggestions.selectors import suggestions_visible_to
+from petitions.suggestions.querysets import access_suggestion
 from petitions.suggestions.workflow import ENGINE, InvalidSuggestionMove, Move
 
 __all__ = [
@@ -70,13 +70,10 @@ HANDLE = "petitions.handle_petition"
 
 
 def _begin(*, actor, suggestion, move: Move, version=None) -> Suggestion:
-    """Lock the row, then check scope, capability, version and status, in that order."""
+    """Lock the row in the actor's scope (else Http404), then check capability, version and
+    status, in that order."""
     pk = suggestion.pk if isinstance(suggestion, Suggestion) else suggestion
-    locked = Suggestion.objects.select_for_update().filter(pk=pk).first()
-    if locked is None:
-        raise PetitionError(_("This suggestion no longer exists."))
-    if not suggestions_visible_to(actor).filter(pk=pk).exists():
-        raise PermissionDenied
+    locked = access_suggestion(actor, pk, for_update=True)
     if not policy.may(actor, locked, move):
         raise PermissionDenied
     if version is not None and int(version) != locked.version:

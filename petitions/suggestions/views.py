@@ -1,8 +1,8 @@
 """Representative suggestions (代表建议): the list with its Excel export, the form that drafts
 or edits one, its page with the action forms, and the printable sheet.
 
-Suggestions come from `selectors.suggestions_visible_to(user)` only: outside the scope is
-404, inside but not permitted is 403. Writes go through `petitions.suggestions.services`; a refused
+Suggestions come from `Suggestion.objects.visible_to(user)` only (one through
+`access_suggestion`): outside the scope is 404, inside but not permitted is 403. Writes go through `petitions.suggestions.services`; a refused
 write (`PetitionError`, a version conflict among them) shows its message in the form and
 keeps what was typed.
 """
@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from petitions.suggestions import export as suggestion_export
 from petitions.suggestions import policy, selectors, workflow
 from petitions.suggestions import services as suggestions
 from petitions.suggestions.forms import SuggestionFilterForm, SuggestionForm, action_form
+from petitions.suggestions.querysets import access_suggestion
 from stations.network.views import PAGE_SIZE
 
 VIEW, ADD, CHANGE = suggestions.VIEW, suggestions.ADD, suggestions.CHANGE
@@ -48,18 +49,12 @@ SUCCESS = {
 }
 
 
+_RELATED = ("lead_representative", "department", "jurisdiction", "created_by", "complex_approved_by")
+
+
 def scoped_suggestion(request, pk, perm=VIEW) -> Suggestion:
     """The suggestion if the user can see it (else 404), and holds `perm` (else 403)."""
-    suggestion = get_object_or_404(
-        selectors.suggestions_visible_to(request.user).select_related(
-            "lead_representative",
-            "department",
-            "jurisdiction",
-            "created_by",
-            "complex_approved_by",
-        ),
-        pk=pk,
-    )
+    suggestion = access_suggestion(request.user, pk, queryset=Suggestion.objects.select_related(*_RELATED))
     require_perm(request.user, perm)
     return suggestion
 
@@ -227,13 +222,7 @@ class SuggestionDetailView(PermissionMixin, DetailView):
     context_object_name = "suggestion"
 
     def get_queryset(self):
-        return selectors.suggestions_visible_to(self.request.user).select_related(
-            "lead_representative",
-            "department",
-            "jurisdiction",
-            "created_by",
-            "complex_approved_by",
-        )
+        return Suggestion.objects.visible_to(self.request.user).select_related(*_RELATED)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

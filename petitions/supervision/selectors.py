@@ -2,8 +2,9 @@
 which supervision notices and commitments.
 
 Selectors read through the scoped querysets (`Petition.objects.visible_to`,
-`notices_visible_to`, `commitments_visible_to`), so counts, tables, exports and
-pages agree with what the user may see. The writes are in `petitions.supervision.services`.
+`SupervisionNotice.objects.visible_to`, `Commitment.objects.visible_to`, written in
+`petitions.supervision.querysets`), so counts, tables, exports and pages agree with what the
+user may see. The writes are in `petitions.supervision.services`.
 
 The light of a deadline, counted in working days (`liaison.workdays`):
     red    the deadline has passed (due_on < today);
@@ -24,14 +25,11 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from liaison import workdays
-from liaison.access import scope_for
-from liaison.jurisdictions import under_q
 from petitions.handling import workflow
 from petitions.models import (
     Commitment,
     ExtensionRequest,
     Petition,
-    PetitionRepresentative,
     SupervisionNotice,
 )
 
@@ -188,24 +186,9 @@ def department_summary(queryset: QuerySet, bounds: LightBounds) -> list[Departme
 
 
 def notices_visible_to(user) -> QuerySet:
-    """An office: notices issued in its jurisdiction (and those below); a department: notices to it;
-    a representative: notices on items in their ledger; nobody else any."""
-    scope = scope_for(user)
-    notices = SupervisionNotice.objects.all()
-    if scope.everything:
-        return notices
-    q = Q(pk__in=[])
-    if scope.jurisdiction_prefixes:
-        q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
-    if scope.department_ids:
-        q |= Q(department_id__in=scope.department_ids)
-    if scope.representative_id:
-        q |= Q(
-            petition_id__in=PetitionRepresentative.objects.filter(representative_id=scope.representative_id).values(
-                "petition_id"
-            )
-        )
-    return notices.filter(q)
+    """`SupervisionNotice.objects.visible_to(user)` (`petitions.supervision.querysets`), by the name
+    the item page (`petitions.handling.views`) reads it under."""
+    return SupervisionNotice.objects.visible_to(user)
 
 
 def can_view_commitments(user) -> bool:
@@ -215,18 +198,6 @@ def can_view_commitments(user) -> bool:
 
 
 def commitments_visible_to(user) -> QuerySet:
-    """An office: commitments recorded in its jurisdiction or made at its stations; a department: its
-    own; staff and representatives: those made at their stations."""
-    scope = scope_for(user)
-    commitments = Commitment.objects.all()
-    if scope.everything:
-        return commitments
-    q = Q(pk__in=[])
-    if scope.jurisdiction_prefixes:
-        q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
-        q |= under_q(scope.jurisdiction_prefixes, "station__jurisdiction__code")
-    if scope.department_ids:
-        q |= Q(department_id__in=scope.department_ids)
-    if scope.station_ids:
-        q |= Q(station_id__in=scope.station_ids)
-    return commitments.filter(q)
+    """`Commitment.objects.visible_to(user)` (`petitions.supervision.querysets`), by the name the item
+    page (`petitions.handling.views`) reads it under."""
+    return Commitment.objects.visible_to(user)

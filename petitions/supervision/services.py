@@ -1,9 +1,11 @@
 """Supervision (督办) writes: supervision notices (督办单) and commitments.
 
-Services are keyword-only with an explicit `actor`; each locks its row, checks scope
-(PermissionDenied), then capability, then state (PetitionError), writes, and queues its
-notices through the outbox (delivered after commit, each key once). The reads (traffic
-lights, who sees which notice or commitment) are in `petitions.supervision.selectors`.
+Services are keyword-only with an explicit `actor`; each locks its row in the actor's scope
+(`access_petition`, `access_supervision_notice`, `access_commitment`: Http404 for a missing row
+and one outside the scope alike), then checks capability (PermissionDenied), then state
+(PetitionError), writes, and queues its notices through the outbox (delivered after commit,
+each key once). The reads (traffic lights) are in `petitions.supervision.selectors`; who sees
+which notice or commitment, in `petitions.supervision.querysets`.
 """
 
 from datetime import date
@@ -24,6 +26,7 @@ from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from petitions.handling.notifications import department_members, tell_users
 from petitions.handling.workflow import Move
 from petitions.ledger import events
+from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
 from petitions.models import (
     Commitment,
@@ -32,13 +35,8 @@ from petitions.models import (
     Satisfaction,
     SupervisionNotice,
 )
-from petitions.supervision.selectors import (
-    FOLLOW_UP,
-    SUPERVISE,
-    VIEW_SUPERVISION,
-    commitments_visible_to,
-    notices_visible_to,
-)
+from petitions.supervision.querysets import access_commitment, access_supervision_notice
+from petitions.supervision.selectors import FOLLOW_UP, SUPERVISE, VIEW_SUPERVISION
 from stations.models import Station
 
 # The official numbering of a notice: 督〔2026〕12号, a sequence per calendar year.
@@ -105,9 +103,7 @@ def supervision_notice_issue(
         raise PermissionDenied
     if petition is not None:
         pk = petition.pk if isinstance(petition, Petition) else petition
-        petition = Petition.objects.select_for_update().filter(pk=pk).first()
-        if petition is None or not Petition.objects.visible_to(actor).filter(pk=pk).exists():
-            raise PermissionDenied
+        petition = access_petition(actor, pk, for_update=True)
         workflow.check(Move.SUPERVISE, petition.status, actor)  # InvalidTransition unless in hand
         shares = Assignment.objects.filter(
             petition=petition, round=petition.round, department=department, state__in=ACTIVE_ASSIGNMENT_STATES
@@ -184,14 +180,9 @@ def notice_can_answer(user, notice: SupervisionNotice) -> bool:
 @transaction.atomic
 def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str) -> SupervisionNotice:
     """A member of the notice's department answers it (once); the issuer is told."""
-    notice = (
-        SupervisionNotice.objects.select_for_update()
-        .select_related("department", "issued_by")
-        .filter(pk=notice.pk)
-        .first()
+    notice = access_supervision_notice(
+        actor, notice.pk, for_update=True, queryset=SupervisionNotice.objects.select_related("department", "issued_by")
     )
-    if notice is None or not notices_visible_to(actor).filter(pk=notice.pk).exists():
-        raise PermissionDenied
     if not actor.has_perm(VIEW_SUPERVISION) or not notice.department.members.filter(pk=actor.pk).exists():
         raise PermissionDenied
     if notice.state != SupervisionNotice.State.OPEN:
@@ -229,11 +220,9 @@ def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str
 
 
 def _locked_commitment(actor, commitment) -> Commitment:
+    """The commitment locked in the actor's scope (else Http404)."""
     pk = commitment.pk if isinstance(commitment, Commitment) else commitment
-    locked = Commitment.objects.select_for_update().filter(pk=pk).first()
-    if locked is None or not commitments_visible_to(actor).filter(pk=pk).exists():
-        raise PermissionDenied
-    return locked
+    return access_commitment(actor, pk, for_update=True)
 
 
 @transaction.atomic

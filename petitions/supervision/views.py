@@ -1,7 +1,9 @@
 """Supervision pages (督办): traffic lights over the items in hand, supervision notices, commitments.
 
-Objects come through the scoped selectors of `petitions.supervision.selectors` (outside the
-scope: 404), then the capability is checked (inside but not permitted: 403).
+Objects come through the scoped querysets (`SupervisionNotice.objects.visible_to`,
+`Commitment.objects.visible_to`; one row through `access_supervision_notice`,
+`access_commitment`, `access_petition`: outside the scope, 404), then the capability is
+checked (inside but not permitted: 403).
 Writes go through its services; a refused write (`PetitionError`,
 `InvalidTransition`) becomes a form error and what was typed stays.
 """
@@ -13,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +43,7 @@ from petitions.supervision.forms import (
     NoticeForm,
     TrafficLightFilterForm,
 )
+from petitions.supervision.querysets import access_commitment, access_supervision_notice
 
 NOTICES_PER_PAGE = 50
 EXPORT_PERMISSION = "petitions.export_petition"
@@ -148,11 +151,12 @@ def export(request):
 
 
 def _scoped_notice(request, pk) -> SupervisionNotice:
-    notice = get_object_or_404(
-        selectors.notices_visible_to(request.user).select_related(
+    notice = access_supervision_notice(
+        request.user,
+        pk,
+        queryset=SupervisionNotice.objects.select_related(
             "department", "petition", "petition__station", "jurisdiction", "issued_by", "responded_by"
         ),
-        pk=pk,
     )
     require_perm(request.user, selectors.VIEW_SUPERVISION)
     return notice
@@ -167,7 +171,9 @@ class NoticeListView(PermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         form = NoticeFilterForm(self.request.GET, user=user)
-        notices = form.filter(selectors.notices_visible_to(user)).select_related("department", "petition", "issued_by")
+        notices = form.filter(SupervisionNotice.objects.visible_to(user)).select_related(
+            "department", "petition", "issued_by"
+        )
         page = Paginator(notices.order_by("-issued_at", "-pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             filter=form,
@@ -289,11 +295,10 @@ def _require_commitments(user):
 
 
 def _scoped_commitment(request, pk) -> Commitment:
-    commitment = get_object_or_404(
-        selectors.commitments_visible_to(request.user).select_related(
-            "department", "station", "petition", "jurisdiction", "created_by"
-        ),
-        pk=pk,
+    commitment = access_commitment(
+        request.user,
+        pk,
+        queryset=Commitment.objects.select_related("department", "station", "petition", "jurisdiction", "created_by"),
     )
     _require_commitments(request.user)
     return commitment
@@ -313,7 +318,7 @@ class CommitmentListView(PermissionMixin, TemplateView):
         user = self.request.user
         bounds = selectors.light_bounds()
         form = CommitmentFilterForm(self.request.GET, user=user)
-        visible = selectors.commitments_visible_to(user)
+        visible = Commitment.objects.visible_to(user)
         commitments = form.filter(visible, bounds).select_related("department", "station", "petition")
         page = Paginator(commitments.order_by("due_on", "pk"), NOTICES_PER_PAGE).get_page(self.request.GET.get("page"))
         calendar = workdays.current()

@@ -1,5 +1,6 @@
 """Scoped querysets of the network: the one entry point per model is `visible_to(user)`, and one
-object is fetched with `access_station`, `access_representative`, `access_reception_event`."""
+object is fetched with `access_station`, `access_representative`, `access_reception_event`,
+`access_event_photo`."""
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -133,6 +134,14 @@ class ReceptionEventQuerySet(models.QuerySet):
         return self.filter(status__in=["scheduled", "held"])
 
 
+class EventPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A photo of the day is seen with its event."""
+        from stations.models import ReceptionEvent
+
+        return self.filter(event__in=ReceptionEvent.objects.visible_to(user))
+
+
 # -- one object: "not found" for missing and not-yours alike (`liaison.access.access_object`) --------------
 # `queryset`: unscoped rows of the model to fetch from (to add `select_related`); `for_update` locks the
 # row and needs `transaction.atomic`.
@@ -157,3 +166,10 @@ def access_reception_event(user, pk, *, for_update: bool = False, queryset: Quer
     from stations.models import ReceptionEvent
 
     return access_object(ReceptionEvent if queryset is None else queryset, user, pk, for_update=for_update)
+
+
+def access_event_photo(user, pk, *, for_update: bool = False, queryset: QuerySet | None = None):
+    """The event photo `pk` if `user` may see its event, else Http404."""
+    from stations.models import EventPhoto
+
+    return access_object(EventPhoto if queryset is None else queryset, user, pk, for_update=for_update)

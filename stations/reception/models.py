@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations.network.querysets import (
     CampaignQuerySet,
+    EventPhotoQuerySet,
     ReceptionEventQuerySet,
     ReceptionPlanQuerySet,
     ReceptionRuleQuerySet,
@@ -400,6 +401,8 @@ class EventPhoto(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event photo")

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from petitions.handling.services import (
     petition_to_suggestion,
     petition_triage,
 )
+from petitions.handling.suspension import petition_resume
 from petitions.intake.tracking import ACTOR_LABELS, RESIDENT_LABEL, public_item
 from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import RESIDENT, petition_add_representative, staged_upload_store
@@ -280,14 +282,31 @@ def test_the_other_districts_office_cannot_touch_an_item(world, ledger):
         lambda: petition_consult(actor=world.office_k2, petition=a, text="答复"),
         lambda: petition_close(actor=world.office_k2, petition=a),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Http404):  # not found, as for a missing item: no hint that it exists
             call()
     assert snapshot(a) == before
     # Nor does 延庆区's office touch 朝阳区's item; the township office above S1 does triage a.
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         petition_triage(actor=world.office, petition=ledger.e)
     petition_triage(actor=world.office_t1, petition=a)
     assert Petition.objects.get(pk=a.pk).status == Status.TRIAGED
+
+
+def test_a_missing_item_and_another_districts_item_look_alike_to_the_services(world, ledger):
+    """The services fetch the item as the pages do (`access_petition`): Http404 for an item that
+    does not exist and for one outside the actor's scope, so neither tells an outsider more. The
+    resident's rating and the daily task have no scope: a missing item is a PetitionError there."""
+    missing = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    for pk in (missing, ledger.e.pk):
+        with pytest.raises(Http404):
+            petition_triage(actor=world.office, petition=pk)
+        with pytest.raises(Http404):
+            petition_close(actor=world.office, petition=pk)
+    assert petition_triage(actor=world.office_k2, petition=ledger.e.pk).status == Status.TRIAGED
+    with pytest.raises(PetitionError):
+        petition_rate(actor=None, petition=missing, code="000000", satisfaction=Satisfaction.SATISFIED)
+    with pytest.raises(PetitionError):
+        petition_resume(actor=None, petition=missing)
 
 
 def test_an_office_cannot_assign_to_another_districts_department(cast):
@@ -623,7 +642,7 @@ def test_ratings_by_representative_staff_for_the_resident_and_their_overall(cast
 
     with pytest.raises(PetitionError):  # once per representative and round
         petition_rate(actor=cast.rep, petition=p, satisfaction=Satisfaction.BASICALLY)
-    with pytest.raises((PetitionError, PermissionDenied)):  # a representative not on the item
+    with pytest.raises(Http404):  # a representative not on the item: out of scope
         petition_rate(actor=r2.user, petition=p, satisfaction=Satisfaction.SATISFIED)
     with pytest.raises(PetitionError):  # the office records the resident's rating, not its own
         petition_rate(actor=cast.office, petition=p, satisfaction=Satisfaction.SATISFIED)

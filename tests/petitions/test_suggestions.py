@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -26,7 +27,6 @@ from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import PetitionError
 from petitions.models import Outcome, Petition, Satisfaction, Status
 from petitions.suggestions import policy as suggestion_policy
-from petitions.suggestions import selectors as suggestion_selectors
 from petitions.suggestions import services as sg
 from tests.factories import UserFactory
 
@@ -205,7 +205,7 @@ def test_update_refusals(world):
     args = {"title": "x", "content": "y", "lead_representative": world.R1}
     with pytest.raises(Conflict):
         sg.suggestion_update(actor=world.office, suggestion=s, version=s.version + 1, **args)
-    with pytest.raises(PermissionDenied):  # out of scope
+    with pytest.raises(Http404):  # out of scope: not found, as for a missing suggestion
         sg.suggestion_update(actor=world.office_k2, suggestion=s, **args)
     with pytest.raises(PermissionDenied):  # in scope (leads it), not allowed to edit
         sg.suggestion_update(actor=world.rep, suggestion=s, **args)
@@ -277,9 +277,9 @@ def test_assign_refusals(world):
         sg.suggestion_assign(actor=world.office, suggestion=s, department=world.D, version=7)
     with pytest.raises(PermissionDenied):  # the lead representative sees it, may not assign
         sg.suggestion_assign(actor=world.rep, suggestion=s, department=world.D)
-    with pytest.raises(PermissionDenied):  # the department does not see a draft at all
+    with pytest.raises(Http404):  # the department does not see a draft at all
         sg.suggestion_assign(actor=world.dept, suggestion=s, department=world.D)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         sg.suggestion_assign(actor=world.office_k2, suggestion=s, department=world.D2)
     assert reload(s).status == S.DRAFT and not OutboxMessage.objects.exists()
     sg.suggestion_assign(actor=world.office, suggestion=s, department=world.D)
@@ -311,7 +311,7 @@ def test_pre_meeting_refusals(world):
         sg.suggestion_pre_meeting(actor=world.rep, suggestion=s, held_on=today, note="x")
     other = UserFactory(username="dept2", role=Role.DEPARTMENT)
     world.D2.members.add(other)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another district's department: out of scope
         sg.suggestion_pre_meeting(actor=other, suggestion=s, held_on=today, note="x")
     assert reload(s).pre_meeting_on is None and not events(s, "pre_meeting").exists()
 
@@ -383,7 +383,7 @@ def test_reply_refusals(world, ledger):
     sg.suggestion_assign(actor=world.office, suggestion=s, department=world.D)
     with pytest.raises(PermissionDenied):
         sg.suggestion_reply(actor=world.rep, suggestion=s, outcome="A", text="x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another district's office: out of scope
         sg.suggestion_reply(actor=world.office_k2, suggestion=s, outcome="A", text="x")
     with pytest.raises(PetitionError):
         sg.suggestion_reply(actor=world.dept, suggestion=s, outcome="Z", text="x")
@@ -434,7 +434,7 @@ def test_rate_refusals(world, rep3):
     with pytest.raises(sg.InvalidSuggestionMove):
         sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction="satisfied", contacted_before_reply=True)
     sg.suggestion_reply(actor=world.dept, suggestion=s, outcome="A", text="x")
-    with pytest.raises(PermissionDenied):  # another district's representative: out of scope
+    with pytest.raises(Http404):  # another district's representative: out of scope
         sg.suggestion_rate(actor=rep3, suggestion=s, satisfaction="satisfied", contacted_before_reply=True)
     with pytest.raises(PetitionError):
         sg.suggestion_rate(actor=world.rep, suggestion=s, satisfaction="happy", contacted_before_reply=True)
@@ -505,7 +505,7 @@ def test_each_change_bumps_the_version_and_writes_one_event(world, ledger):
 def test_visibility_by_role(world, rep2, rep3):
     k = draft(world, co=[world.R2])
     k2 = draft(world, actor=world.office_k2, lead=world.R3, co=[])
-    visible = lambda user: set(suggestion_selectors.suggestions_visible_to(user).values_list("pk", flat=True))
+    visible = lambda user: set(Suggestion.objects.visible_to(user).values_list("pk", flat=True))
     assert visible(world.office) == {k.pk}
     assert visible(world.office_k2) == {k2.pk}
     assert visible(world.office_t1) == set()  # a township office does not see the district's suggestions
@@ -517,6 +517,29 @@ def test_visibility_by_role(world, rep2, rep3):
     assert visible(world.dept) == set()
     sg.suggestion_assign(actor=world.office, suggestion=k, department=world.D)
     assert visible(world.dept) == {k.pk}
+
+
+def test_another_district_finds_no_suggestion_by_page_or_by_service(world, ledger, client_for):
+    """`access_suggestion`: to another district's office a suggestion of K does not exist, for the
+    pages and the services alike, the same 404 as for a number never issued; nothing is written."""
+    s = draft(world, [ledger.a])
+    missing = s.pk + 1000
+    outsider = client_for(world.office_k2)
+    for pk in (s.pk, missing):
+        for name in ("suggestion_detail", "suggestion_edit", "suggestion_print"):
+            assert outsider.get(reverse(f"petitions:{name}", args=[pk])).status_code == 404, name
+        act = reverse("petitions:suggestion_act", args=[pk, "assign"])
+        assert outsider.post(act, {"assign-department": world.D2.pk}).status_code == 404
+        for service, arguments in (
+            (sg.suggestion_update, {"title": "x", "content": "y", "lead_representative": world.R3}),
+            (sg.suggestion_add_petitions, {"petitions": [ledger.e]}),
+            (sg.suggestion_assign, {"department": world.D2}),
+            (sg.suggestion_close, {}),
+        ):
+            with pytest.raises(Http404):
+                service(actor=world.office_k2, suggestion=pk, **arguments)
+    assert (reload(s).status, reload(s).version, events(s).count()) == (S.DRAFT, 0, 1)
+    assert reload(ledger.e).suggestion_id is None
 
 
 # -- pages ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -463,8 +464,8 @@ def test_issue_refusals(world, hand):
         issue(world, hand.red, actor=world.rep)
     with pytest.raises(PermissionDenied):
         issue(world, hand.red, actor=world.dept)
-    with pytest.raises(PermissionDenied):
-        issue(world, hand.red, actor=world.office_k2, department=world.D2)  # outside its district
+    with pytest.raises(Http404):  # outside its district: not found, as for a missing item
+        issue(world, hand.red, actor=world.office_k2, department=world.D2)
     with pytest.raises(InvalidTransition):
         issue(world, hand.registered)
     with pytest.raises(InvalidTransition):
@@ -504,7 +505,7 @@ def test_answer_refusals(world, hand):
         sv.supervision_notice_answer(actor=world.rep, notice=notice, response="代答")
     stranger = UserFactory(username="dept2", role="department")
     world.D2.members.add(stranger)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another district's department: out of scope
         sv.supervision_notice_answer(actor=stranger, notice=notice, response="不是我们的")
     with pytest.raises(PetitionError):
         sv.supervision_notice_answer(actor=world.dept, notice=notice, response="   ")
@@ -518,7 +519,7 @@ def test_who_sees_which_notice(world, hand):
     k2 = issue(world, hand.other, actor=world.office_k2, department=world.D2)
 
     def seen(user):
-        return set(selectors.notices_visible_to(user).values_list("pk", flat=True))
+        return set(SupervisionNotice.objects.visible_to(user).values_list("pk", flat=True))
 
     assert seen(world.office) == {on_red.pk, on_amber.pk, loose.pk}
     assert seen(world.office_k2) == {k2.pk}
@@ -526,6 +527,8 @@ def test_who_sees_which_notice(world, hand):
     assert seen(world.rep) == {on_red.pk}
     assert seen(world.staff) == set()
     assert seen(world.admin) == {on_red.pk, on_amber.pk, loose.pk, k2.pk}
+    # The item page reads the same scope under the selector's name.
+    assert set(selectors.notices_visible_to(world.rep).values_list("pk", flat=True)) == {on_red.pk}
 
 
 # -- supervision notices: the pages --------------------------------------------------------------------
@@ -718,7 +721,7 @@ def test_progress_and_follow_up_refusals(world):
         sv.commitment_progress(actor=world.rep, commitment=c, progress="代报", done=True)
     with pytest.raises(PermissionDenied):
         sv.commitment_progress(actor=world.staff, commitment=c, progress="代报", done=True)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another district's office: out of scope
         sv.commitment_progress(actor=world.office_k2, commitment=c, progress="代报", done=True)
     with pytest.raises(PetitionError):
         sv.commitment_progress(actor=world.dept, commitment=c, progress="", done=True)
@@ -733,7 +736,7 @@ def test_progress_and_follow_up_refusals(world):
     rep2 = UserFactory(username="rep2", role="representative")
     world.R2.user = rep2
     world.R2.save()
-    with pytest.raises(PermissionDenied):  # R2 is on S2, the commitment was made at S1
+    with pytest.raises(Http404):  # R2 is on S2, the commitment was made at S1: out of scope
         sv.commitment_follow_up(actor=rep2, commitment=c, visited_on=today(), note="回访", satisfaction="satisfied")
     with pytest.raises(PetitionError):
         sv.commitment_follow_up(
@@ -754,7 +757,7 @@ def test_who_sees_which_commitment(world):
     k2 = record(world, actor=world.office_k2, department=world.D2, station=world.S3)
 
     def seen(user):
-        return set(selectors.commitments_visible_to(user).values_list("pk", flat=True))
+        return set(Commitment.objects.visible_to(user).values_list("pk", flat=True))
 
     assert seen(world.office) == {at_s1.pk, at_s2.pk, loose.pk}
     assert seen(world.office_t1) == {at_s1.pk}  # made at a station of the township
@@ -763,6 +766,49 @@ def test_who_sees_which_commitment(world):
     assert seen(world.staff) == {at_s1.pk}  # H1 and the stations below it
     assert seen(world.rep) == {at_s1.pk}
     assert seen(world.nobody) == set()
+    # The item page reads the same scope under the selector's name.
+    assert set(selectors.commitments_visible_to(world.staff).values_list("pk", flat=True)) == {at_s1.pk}
+
+
+def test_another_district_finds_no_notice_or_commitment_by_page_or_by_service(world, hand, client_for):
+    """`access_supervision_notice`, `access_commitment`: to another district's office and
+    department a notice or commitment of K does not exist, for the pages and the services alike,
+    the same 404 as for a number never issued; nothing is written."""
+    notice = issue(world, hand.red)
+    commitment = record(world)
+    dept_k2 = UserFactory(username="dept_k2", role="department")
+    world.D2.members.add(dept_k2)
+    for user in (world.office_k2, dept_k2):
+        client = client_for(user)
+        for pk in (notice.pk, notice.pk + 1000):
+            assert client.get(reverse("petitions:notice_detail", args=[pk])).status_code == 404
+            assert client.get(reverse("petitions:notice_print", args=[pk])).status_code == 404
+            assert client.post(reverse("petitions:notice_answer", args=[pk]), {"response": "x"}).status_code == 404
+            with pytest.raises(Http404):
+                sv.supervision_notice_answer(actor=user, notice=SupervisionNotice(pk=pk), response="x")
+        for pk in (commitment.pk, commitment.pk + 1000):
+            assert client.get(reverse("petitions:commitment_detail", args=[pk])).status_code == 404
+            progress = reverse("petitions:commitment_progress", args=[pk])
+            assert client.post(progress, {"progress": "x", "done": "on"}).status_code == 404
+            follow_up = reverse("petitions:commitment_follow_up", args=[pk])
+            visit = {"visited_on": today().isoformat(), "note": "x", "satisfaction": "satisfied"}
+            assert client.post(follow_up, visit).status_code == 404
+            with pytest.raises(Http404):
+                sv.commitment_progress(actor=user, commitment=pk, progress="x", done=True)
+            with pytest.raises(Http404):
+                sv.commitment_follow_up(
+                    actor=user, commitment=pk, visited_on=today(), note="x", satisfaction="satisfied"
+                )
+    # Pressing a department about an item: another district's item and a missing one look alike.
+    for pk in (hand.red.pk, hand.red.pk + 1000):
+        with pytest.raises(Http404):
+            issue(world, pk, actor=world.office_k2, department=world.D2)
+    assert SupervisionNotice.objects.get(pk=notice.pk).state == SupervisionNotice.State.OPEN
+    assert SupervisionNotice.objects.count() == 1
+    assert (Commitment.objects.get(pk=commitment.pk).state, Commitment.objects.get(pk=commitment.pk).progress) == (
+        Commitment.State.OPEN,
+        "",
+    )
 
 
 def test_commitment_pages(world, client_for):

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils import timezone
 
 from liaison.auth import ROLE_PERMISSIONS
@@ -726,7 +727,9 @@ def test_every_service_move_has_a_sample_source():
 def test_services_refuse_roles_without_the_permission_and_outsiders(cast, move):
     """From an allowed source: every in-scope role without the move's permission, then the other
     district's office, a staff account of no station and the other district's department, are
-    refused by the service itself and nothing is written; then the right role succeeds."""
+    refused by the service itself and nothing is written (the role without the permission with
+    PermissionDenied, the outsiders with Http404: to them the item does not exist); then the
+    right role succeeds."""
     who, call, _kind = SERVICES[move]
     p = reach(cast, _A_SOURCE[move])
     PREPARE.get(move, lambda p, c: None)(p, cast)
@@ -745,7 +748,7 @@ def test_services_refuse_roles_without_the_permission_and_outsiders(cast, move):
     cast.w.D2.members.add(dept_k2)
     for outsider in (cast.w.office_k2, cast.w.nobody, dept_k2):
         assert not Petition.objects.visible_to(outsider).filter(pk=p.pk).exists()
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Http404):
             call(p, outsider, cast)
         assert _state(p) == before, outsider.username
 

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -379,6 +380,28 @@ def test_photo_is_reencoded_and_served_in_scope_only(world, client_for):
 
     response = staff.post(reverse("reception:photo_delete", args=[photo.pk]))
     assert response.status_code == 302 and not EventPhoto.objects.exists()
+
+
+def test_another_district_finds_no_photo_by_page_or_by_service(world, client_for):
+    """`access_event_photo`: to another district's office a photo of an event in K does not
+    exist, for the pages and the delete service alike, the same 404 as for a photo never taken;
+    the photo stays."""
+    event = make_event(world.S1, today())
+    photo = services.event_photo_add(
+        actor=world.staff, event=event, upload=SimpleUploadedFile("p.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    )
+    outsider = client_for(world.office_k2)
+    for pk in (photo.pk, photo.pk + 1000):
+        assert outsider.get(reverse("reception:photo", args=[pk])).status_code == 404
+        assert outsider.post(reverse("reception:photo_delete", args=[pk])).status_code == 404
+        with pytest.raises(Http404):
+            services.event_photo_delete(actor=world.office_k2, photo=pk)
+    assert EventPhoto.objects.filter(pk=photo.pk).exists()
+    # In scope but without the capability: 403, not 404.
+    with pytest.raises(PermissionDenied):
+        services.event_photo_delete(actor=world.rep, photo=photo.pk)
+    services.event_photo_delete(actor=world.office, photo=photo)
+    assert not EventPhoto.objects.exists()
 
 
 def test_photo_before_the_day_is_refused(world):

@@ -5,7 +5,6 @@ See `petitions.handling.services` for the pattern in words.
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from petitions.handling import workflow
 from petitions.handling.workflow import Move
 from petitions.ledger import events
 from petitions.ledger.events import PetitionEventKind
+from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import Conflict, PetitionError
 from petitions.models import (
     Assignment,
@@ -35,16 +35,21 @@ def _begin(
     resident: bool = False,
     system: bool = False,
 ) -> Petition:
-    """Lock the row, then check scope, version, permission and state, in that order; returns the locked row.
+    """Lock the row in the actor's scope, then check version, permission and state, in that
+    order; returns the locked row.
 
+    The row comes through `access_petition(actor, pk, for_update=True)`, as the pages fetch it:
+    Http404 for an item that does not exist and for one outside the actor's scope alike.
     `resident`: a resident without an account (rating); `system`: the daily task acting on the
-    item's own dates (no actor: the state alone is checked)."""
+    item's own dates (no actor: the state alone is checked). Neither has a scope: their row is
+    locked as it is (PetitionError if it no longer exists)."""
     pk = petition.pk if isinstance(petition, Petition) else petition
-    locked = Petition.objects.select_for_update().filter(pk=pk).first()
-    if locked is None:
-        raise PetitionError(_("This item no longer exists."))
-    if not (resident or system) and not Petition.objects.visible_to(actor).filter(pk=pk).exists():
-        raise PermissionDenied
+    if resident or system:
+        locked = Petition.objects.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise PetitionError(_("This item no longer exists."))
+    else:
+        locked = access_petition(actor, pk, for_update=True)
     if version is not None and int(version) != locked.version:
         raise Conflict(_conflict_message(locked))
     workflow.check(move, locked.status, actor, resident=resident, system=system)

@@ -1,7 +1,8 @@
 """Every write to reception events: the event, its roster, the day's record and photos.
 
 Services are keyword-only with the actor explicit. Callers have fetched the
-objects through `visible_to(actor)`; the services check capability and the
+objects through `visible_to(actor)` (a photo to delete is fetched again here, through
+`access_event_photo`: Http404 outside the scope); the services check capability and the
 rules of the event (drafts belong to the office, a held event keeps its date,
 the record waits for the day) and raise PermissionDenied or ValidationError
 with a message fit for the user. Notices are written to the outbox by
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from liaison.uploads import clean_image
 from stations.models import EventPhoto, Membership, ReceptionEvent, Representative, RosterEntry, Station
+from stations.network.querysets import access_event_photo
 from stations.reception.workflow import COMING, EVENTS, PUBLIC, EventMove
 
 Status = ReceptionEvent.Status
@@ -286,7 +288,11 @@ def event_photo_add(*, actor, event: ReceptionEvent, upload, caption: str = "") 
 
 
 @transaction.atomic
-def event_photo_delete(*, actor, photo: EventPhoto) -> None:
+def event_photo_delete(*, actor, photo: EventPhoto | int) -> None:
+    """Delete a photo of the day (its file once the transaction commits). Http404 when the photo
+    is missing or its event outside the actor's scope (`access_event_photo`)."""
+    pk = photo.pk if isinstance(photo, EventPhoto) else photo
+    photo = access_event_photo(actor, pk, queryset=EventPhoto.objects.select_related("event"))
     _require(actor.has_perm("stations.record_receptionevent"), _("You may not record reception days."))
     _locked(photo.event)
     stored = photo.file

@@ -22,7 +22,7 @@ from django.views.generic.edit import FormView
 from liaison.excel import xlsx_response
 from liaison.web import PermissionMixin, require_perm, safe_next
 from stations.models import EventPhoto, ReceptionEvent, ReceptionRule, Representative, RosterEntry, Station
-from stations.network.querysets import access_reception_event
+from stations.network.querysets import access_event_photo, access_reception_event
 from stations.network.views import PAGE_SIZE
 from stations.reception import policy
 from stations.reception.events import selectors, services
@@ -427,9 +427,7 @@ def photo_add(request, pk):
 @login_required
 def photo(request, pk):
     """A photo of the day, only for those who can see its event."""
-    found = get_object_or_404(
-        EventPhoto.objects.filter(event__in=ReceptionEvent.objects.visible_to(request.user)), pk=pk
-    )
+    found = access_event_photo(request.user, pk)
     require_perm(request.user, VIEW)
     response = FileResponse(found.file.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
@@ -439,10 +437,7 @@ def photo(request, pk):
 @login_required
 @require_POST
 def photo_delete(request, pk):
-    found = get_object_or_404(
-        EventPhoto.objects.filter(event__in=ReceptionEvent.objects.visible_to(request.user)).select_related("event"),
-        pk=pk,
-    )
+    found = access_event_photo(request.user, pk, queryset=EventPhoto.objects.select_related("event"))
     require_perm(request.user, "stations.record_receptionevent")
     services.event_photo_delete(actor=request.user, photo=found)
     messages.success(request, _("The photo is deleted."))
