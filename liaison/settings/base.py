@@ -86,8 +86,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
+# Redis down is a miss, not a 500 (liaison/cache.py). The timeouts keep a dead server from
+# hanging requests (a blackholed host otherwise waits for the kernel's TCP timeout), and
+# retry=None stops redis-py retrying each failed command with a back-off.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "retry": None}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "liaison.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -188,6 +198,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 JOB_RESULT_TTL = timedelta(days=env.int("LIAISON_JOB_RESULT_DAYS", default=7))
+# A job still pending this long after it was started or last queued is queued again (beat).
+LIAISON_JOB_REQUEUE_SECONDS = env.int("LIAISON_JOB_REQUEUE_SECONDS", default=120)
 
 LOGGING = {
     "version": 1,
@@ -229,6 +241,8 @@ LIAISON_OUTBOX_BATCH = env.int("LIAISON_OUTBOX_BATCH", default=200)
 # The one beat schedule (README, "Scheduled tasks"). Every task here is safe to
 # run twice: state lives in the database and each notice has a unique key.
 CELERY_BEAT_SCHEDULE = {
+    # Jobs started while the broker was down wait in the database; this queues them again.
+    "requeue-stale-jobs": {"task": "liaison.tasks.requeue_stale_jobs", "schedule": 60},
     "purge-expired-jobs": {"task": "liaison.tasks.purge_expired_jobs", "schedule": 6 * 60 * 60},
     "purge-staged-uploads": {"task": "petitions.tasks.purge_staged_uploads", "schedule": 6 * 60 * 60},
     # Writes the reception-day and department-visit notices that are due (hourly, so a
