@@ -237,6 +237,10 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="liaison@localhost
 LIAISON_OUTBOX_MAX_ATTEMPTS = env.int("LIAISON_OUTBOX_MAX_ATTEMPTS", default=6)
 LIAISON_OUTBOX_RETRY_BASE_SECONDS = env.int("LIAISON_OUTBOX_RETRY_BASE_SECONDS", default=60)
 LIAISON_OUTBOX_BATCH = env.int("LIAISON_OUTBOX_BATCH", default=200)
+# A worker claims rows for this long; rows of a worker that died are claimed again after it.
+LIAISON_OUTBOX_LEASE_SECONDS = env.int("LIAISON_OUTBOX_LEASE_SECONDS", default=300)
+# Seconds one SMS gateway call may take (also the margin a batch keeps before its lease ends).
+LIAISON_SMS_TIMEOUT_SECONDS = env.int("LIAISON_SMS_TIMEOUT_SECONDS", default=10)
 
 # The one beat schedule (README, "Scheduled tasks"). Every task here is safe to
 # run twice: state lives in the database and each notice has a unique key.
