@@ -201,6 +201,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process is replaced after this many tasks, or after a task that left it above this
+# many KiB resident: a large import or export never keeps its memory in the worker afterwards.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("LIAISON_WORKER_MAX_TASKS_PER_CHILD", default=100)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("LIAISON_WORKER_MAX_MEMORY_KB", default=400_000)
 JOB_RESULT_TTL = timedelta(days=env.int("LIAISON_JOB_RESULT_DAYS", default=7))
 # A job still pending this long after it was started or last queued is queued again (beat).
 LIAISON_JOB_REQUEUE_SECONDS = env.int("LIAISON_JOB_REQUEUE_SECONDS", default=120)
