@@ -8,11 +8,13 @@ returns the result file (or raises `JobRejected` with row errors).
 import logging
 import tempfile
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -67,7 +69,6 @@ class JobProgress:
 
 def job_start(*, owner, kind: str, title: str, params: dict | None = None, upload=None) -> Job:
     """Create the job row and queue it once the surrounding transaction commits."""
-    from liaison.tasks import run_job
 
     if kind not in RUNNERS:
         raise ValueError(f"no runner registered for {kind}")
@@ -76,8 +77,39 @@ def job_start(*, owner, kind: str, title: str, params: dict | None = None, uploa
     job = Job.objects.create(owner=owner, kind=kind, title=title, params=params)
     if upload is not None:
         job.upload.save(f"{kind}.xlsx", upload, save=True)
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    transaction.on_commit(lambda: job_queue(job))
     return job
+
+
+def job_queue(job: Job) -> bool:
+    """Hand the job to a worker; with the broker down it waits in the database instead.
+
+    Never raises: the job's page says it waits (`queued_at` stays empty), and the beat task
+    `requeue_stale_jobs` queues it again once the broker is back (running it twice
+    is harmless: `job_run` claims it once).
+    """
+    from liaison.tasks import run_job
+
+    now = timezone.now()
+    try:
+        run_job.delay(job.pk)
+    except Exception as exc:
+        log.warning("job %s (%s): could not queue it now (%s); it waits for the re-queue task", job.pk, job.kind, exc)
+        return False
+    Job.objects.filter(pk=job.pk, status=Job.Status.PENDING).update(queued_at=now)
+    return True
+
+
+def jobs_requeue_stale(*, older_than: timedelta) -> int:
+    """Queue again each pending job not queued (or not taken) for `older_than`; returns how many.
+
+    For the jobs whose queueing failed (broker down) and for messages a broker lost.
+    """
+    cutoff = timezone.now() - older_than
+    stale = Job.objects.filter(status=Job.Status.PENDING, created_at__lt=cutoff).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff)
+    )
+    return sum(job_queue(job) for job in stale.only("pk", "kind").order_by("pk")[:500])
 
 
 def job_run(job_id: int) -> None:

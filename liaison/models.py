@@ -203,6 +203,8 @@ class Job(models.Model):
     result_name = models.CharField(max_length=200, blank=True)
     result_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When it was last handed to the broker; empty while the broker was down (liaison.jobs.job_queue).
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -4,20 +4,24 @@ beat every 30 seconds).
 
 Guarantees:
 - Once: `(key, channel)` is unique, so writing the same notice again (beat
-  firing twice, a task retried) stores nothing new; a row is sent by whoever
-  holds its row lock and is marked sent in the same transaction.
+  firing twice, a task retried) stores nothing new. A row is claimed with a
+  lease and committed before it is sent, then marked on its own; a worker killed
+  mid-send leaves it to be claimed again after the lease, and the provider gets
+  the outbox key as its idempotency key, so it still goes out once
+  (`deliver_batch`; proven with a kill -9 in tests/faults/test_outbox_kill.py).
 - Nothing lost: if the broker is down the rows simply wait; the next beat tick
   or kick after it is back sends them.
 - Failures retry with exponential backoff and end as `failed`, visible to staff
   on the outbox page, where they can be retried.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -164,10 +168,21 @@ def _absolute(url: str) -> str:
     return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
 
 
+def message_id(msg: OutboxMessage) -> str:
+    """The e-mail's Message-ID, the same for every attempt: mail relays and mail boxes drop a
+    message whose id they have seen, so a re-send after a killed worker is not shown twice."""
+    digest = hashlib.sha256(f"{msg.key}:{msg.channel}".encode()).hexdigest()[:32]
+    domain = (settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost").strip(">")
+    return f"<outbox.{digest}@{domain}>"
+
+
 def _send_email(msg: OutboxMessage) -> str:
     body = msg.body + (f"\n\n{_absolute(msg.url)}" if msg.url else "")
-    send_mail(msg.subject, body, settings.DEFAULT_FROM_EMAIL, [msg.address])
-    return ""
+    email = EmailMessage(
+        msg.subject, body, settings.DEFAULT_FROM_EMAIL, [msg.address], headers={"Message-ID": message_id(msg)}
+    )
+    email.send()
+    return message_id(msg)
 
 
 def sms_backend():
@@ -175,7 +190,8 @@ def sms_backend():
 
 
 def _send_sms(msg: OutboxMessage) -> str:
-    return sms_backend().send(phone=msg.address, text=msg.body) or ""
+    # The key makes a re-send after a lost answer (or a killed worker) a no-op at the provider.
+    return sms_backend().send(phone=msg.address, text=msg.body, key=msg.key) or ""
 
 
 SENDERS = {Channel.INBOX: _send_inbox, Channel.EMAIL: _send_email, Channel.SMS: _send_sms}
@@ -187,8 +203,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 _FIELDS = ["attempts", "status", "sent_at", "next_attempt_at", "last_error", "provider_reference"]
-# Rows locked and sent per transaction: big enough to save round trips, small
-# enough that a crash mid-batch re-sends few (the rows go back to pending).
+# Rows claimed per round: big enough to save round trips, small enough that a slow
+# gateway gets through them well within the lease.
 LOCK_BATCH = 50
 
 
@@ -196,9 +212,39 @@ def _due(qs):
     return qs.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.LIAISON_OUTBOX_LEASE_SECONDS)
+
+
 def deliver_batch(limit: int = LOCK_BATCH, *, pks=None) -> dict[str, int]:
-    """Lock up to `limit` due rows nobody else holds, send them, record the outcome; one transaction."""
+    """Claim up to `limit` due rows, send them, record each outcome; returns rows by final status.
+
+    Exactly once, even when a worker is killed mid-batch:
+    1. Claim (one short transaction): lock due rows nobody holds, deliver the inbox rows
+       there and then (a database insert commits with its "sent"), and lease the others by
+       moving their `next_attempt_at` to the end of the lease. Committed before any send,
+       so no row lock is held while a gateway answers.
+    2. Send each leased row, with its outbox key as the provider's idempotency key.
+    3. Mark each row at once, only if it still carries this lease (`_settle`).
+    A worker that dies between 2 and 3 leaves its rows pending; another worker claims
+    them when the lease ends and sends them again with the same key, which the provider
+    answers without sending twice. Rows not reached before the lease ends are handed back.
+    """
+    lease_until, rows = _claim(limit, pks)
     counts: dict[str, int] = {}
+    for row in rows:
+        if row.status == OutboxMessage.Status.PENDING:
+            if timezone.now() >= lease_until - timedelta(seconds=settings.LIAISON_SMS_TIMEOUT_SECONDS):
+                _release(row, lease_until)  # not sent: due again at once, for this or another worker
+                continue
+            _send(row)
+            if not _settle(row, lease_until):
+                continue  # the lease ended meanwhile and another worker owns the row now
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+def _claim(limit: int, pks) -> tuple:
     with transaction.atomic():
         qs = _due(OutboxMessage.objects.all())
         if pks is not None:
@@ -209,36 +255,53 @@ def deliver_batch(limit: int = LOCK_BATCH, *, pks=None) -> dict[str, int]:
             )[:limit]
         )
         now = timezone.now()
+        lease_until = now + _lease()
         inbox = [r for r in rows if r.channel == Channel.INBOX and r.user_id]
         if inbox:  # one INSERT for the batch; committed together with "sent"
             notes = Notification.objects.bulk_create(
                 [Notification(recipient_id=r.user_id, subject=r.subject, body=r.body, url=r.url) for r in inbox]
             )
             for row, note in zip(inbox, notes, strict=True):
-                row.attempts += 1
                 row.status, row.sent_at, row.provider_reference = (
                     OutboxMessage.Status.SENT,
                     now,
                     f"notification:{note.pk or ''}",
                 )
         for row in rows:
-            if row.status == OutboxMessage.Status.SENT:
-                continue
             row.attempts += 1
-            try:
-                reference = SENDERS[row.channel](row)
-            except Exception as exc:  # any provider failure is retried, then shown as failed
-                _failed(row, exc)
-            else:
-                row.status, row.sent_at, row.provider_reference = (
-                    OutboxMessage.Status.SENT,
-                    timezone.now(),
-                    (reference or "")[:100],
-                )
+            if row.status == OutboxMessage.Status.PENDING:
+                row.next_attempt_at = lease_until
         OutboxMessage.objects.bulk_update(rows, _FIELDS)
-    for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
-    return counts
+    return lease_until, rows
+
+
+def _send(row: OutboxMessage) -> None:
+    try:
+        reference = SENDERS[row.channel](row)
+    except Exception as exc:  # any provider failure is retried, then shown as failed
+        _failed(row, exc)
+    else:
+        row.status, row.sent_at, row.provider_reference = (
+            OutboxMessage.Status.SENT,
+            timezone.now(),
+            (reference or "")[:100],
+        )
+
+
+def _settle(row: OutboxMessage, lease_until) -> bool:
+    """Write the outcome of one send if the row still carries our lease."""
+    fields = {f: getattr(row, f) for f in _FIELDS if f != "attempts"}
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=row.pk, status=OutboxMessage.Status.PENDING, next_attempt_at=lease_until
+        ).update(**fields)
+    )
+
+
+def _release(row: OutboxMessage, lease_until) -> None:
+    OutboxMessage.objects.filter(pk=row.pk, status=OutboxMessage.Status.PENDING, next_attempt_at=lease_until).update(
+        next_attempt_at=timezone.now(), attempts=row.attempts - 1
+    )
 
 
 def _failed(row: OutboxMessage, exc: Exception) -> None:

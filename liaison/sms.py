@@ -1,7 +1,10 @@
 """SMS backends. `settings.LIAISON_SMS_BACKEND` names the one in use.
 
-A backend has `send(*, phone, text) -> reference` and raises on failure (the
-outbox retries with backoff). Providers differ (阿里云短信, 腾讯云短信, a
+A backend has `send(*, phone, text, key) -> reference` and raises on failure (the
+outbox retries with backoff). `key` is the outbox key: the same for every attempt
+at one message, so a backend passes it as the provider's idempotency key (阿里云
+`OutId`, 腾讯云 `SessionContext`, a gateway's `Idempotency-Key`) and a re-send
+after a lost answer or a killed worker is not sent twice. Providers differ (阿里云短信, 腾讯云短信, a
 government SMS gateway); each is a small class here.
 """
 
@@ -18,7 +21,7 @@ class OutboxSmsBackend:
     every SMS that would have gone out, exactly once.
     """
 
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, key: str = "") -> str:
         return "kept-in-outbox"
 
 
@@ -29,22 +32,23 @@ class HttpSmsBackend:
     raises, so the outbox retries.
     """
 
-    timeout = 10
-
-    def send(self, *, phone: str, text: str) -> str:
+    def send(self, *, phone: str, text: str, key: str = "") -> str:
         if not settings.LIAISON_SMS_GATEWAY_URL:
             raise RuntimeError("LIAISON_SMS_GATEWAY_URL is not set")
-        payload = json.dumps({"phone": phone, "text": text, "sign": settings.LIAISON_SMS_SIGN_NAME}).encode()
+        payload = json.dumps(
+            {"phone": phone, "text": text, "sign": settings.LIAISON_SMS_SIGN_NAME, "out_id": key}
+        ).encode()
         request = urllib.request.Request(
             settings.LIAISON_SMS_GATEWAY_URL,
             data=payload,
             headers={
                 "Content-Type": "application/json",
                 "Authorization": f"Bearer {settings.LIAISON_SMS_GATEWAY_TOKEN}",
+                **({"Idempotency-Key": key} if key else {}),
             },
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        with urllib.request.urlopen(request, timeout=settings.LIAISON_SMS_TIMEOUT_SECONDS) as response:
             body = response.read(4096)
         try:
             return str(json.loads(body or b"{}").get("id", ""))

@@ -1,16 +1,24 @@
 """Core Celery tasks."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from liaison.jobs import job_run
+from liaison.jobs import job_run, jobs_requeue_stale
 from liaison.models import Job
 
 
 @shared_task(acks_late=True)
 def run_job(job_id: int) -> None:
     job_run(job_id)
+
+
+@shared_task
+def requeue_stale_jobs() -> int:
+    """Queue again the jobs left pending (broker down when they were started, or a lost message)."""
+    return jobs_requeue_stale(older_than=timedelta(seconds=settings.LIAISON_JOB_REQUEUE_SECONDS))
 
 
 @shared_task

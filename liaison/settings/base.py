@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a view that loses the database answers 503 (liaison/faults.py).
+    "liaison.faults.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "liaison.urls"
@@ -82,12 +84,24 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+# A kept connection is checked before reuse, so the site reconnects by itself after a restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
+# Redis down is a miss, not a 500 (liaison/cache.py). The timeouts keep a dead server from
+# hanging requests (a blackholed host otherwise waits for the kernel's TCP timeout), and
+# retry=None stops redis-py retrying each failed command with a back-off.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "retry": None}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "liaison.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -187,7 +201,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process is replaced after this many tasks, or after a task that left it above this
+# many KiB resident: a large import or export never keeps its memory in the worker afterwards.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("LIAISON_WORKER_MAX_TASKS_PER_CHILD", default=100)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("LIAISON_WORKER_MAX_MEMORY_KB", default=400_000)
 JOB_RESULT_TTL = timedelta(days=env.int("LIAISON_JOB_RESULT_DAYS", default=7))
+# A job still pending this long after it was started or last queued is queued again (beat).
+LIAISON_JOB_REQUEUE_SECONDS = env.int("LIAISON_JOB_REQUEUE_SECONDS", default=120)
 
 LOGGING = {
     "version": 1,
@@ -225,10 +245,16 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="liaison@localhost
 LIAISON_OUTBOX_MAX_ATTEMPTS = env.int("LIAISON_OUTBOX_MAX_ATTEMPTS", default=6)
 LIAISON_OUTBOX_RETRY_BASE_SECONDS = env.int("LIAISON_OUTBOX_RETRY_BASE_SECONDS", default=60)
 LIAISON_OUTBOX_BATCH = env.int("LIAISON_OUTBOX_BATCH", default=200)
+# A worker claims rows for this long; rows of a worker that died are claimed again after it.
+LIAISON_OUTBOX_LEASE_SECONDS = env.int("LIAISON_OUTBOX_LEASE_SECONDS", default=300)
+# Seconds one SMS gateway call may take (also the margin a batch keeps before its lease ends).
+LIAISON_SMS_TIMEOUT_SECONDS = env.int("LIAISON_SMS_TIMEOUT_SECONDS", default=10)
 
 # The one beat schedule (README, "Scheduled tasks"). Every task here is safe to
 # run twice: state lives in the database and each notice has a unique key.
 CELERY_BEAT_SCHEDULE = {
+    # Jobs started while the broker was down wait in the database; this queues them again.
+    "requeue-stale-jobs": {"task": "liaison.tasks.requeue_stale_jobs", "schedule": 60},
     "purge-expired-jobs": {"task": "liaison.tasks.purge_expired_jobs", "schedule": 6 * 60 * 60},
     "purge-staged-uploads": {"task": "petitions.tasks.purge_staged_uploads", "schedule": 6 * 60 * 60},
     # Writes the reception-day and department-visit notices that are due (hourly, so a

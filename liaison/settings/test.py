@@ -36,8 +36,9 @@ if REDIS_URL:
     # A database of its own, so tests never touch a developer's cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "liaison.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
             "KEY_PREFIX": "liaison-test",
         }
     }

@@ -1,8 +1,13 @@
 """Friendly error pages: never a stack trace, always a way back."""
 
+import sys
+
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.views import defaults
+
+from liaison.faults import is_outage, outage_response
 
 
 def permission_denied(request, exception=None):
@@ -13,7 +18,18 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def bad_request(request, exception=None):
+    # A session save that failed because the database went away is an outage, not a bad request.
+    if is_outage(exception):
+        return outage_response()
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request):
+    # Called while the exception is handled: a lost database (in a middleware, outside the
+    # view) answers the outage page instead.
+    if is_outage(sys.exception()):
+        return outage_response()
     # No request context: the failure may be in a context processor itself.
     return HttpResponseServerError(loader.get_template("500.html").render({}))
 

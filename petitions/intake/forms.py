@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Jurisdiction
 from petitions.intake import desk
 from petitions.intake.fields import EventSelect, RepresentativeCheckboxes, _css, clean_id_number, clean_mobile
+from petitions.intake.public_forms import submission_token_field
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger import privacy
 from petitions.ledger.services import PetitionDraft
@@ -163,6 +164,7 @@ class PetitionForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("The item to link to is no longer in your area; clear the link.")},
     )
+    submission_token = submission_token_field()
 
     def __init__(self, *args, user, petition: Petition | None = None, today: date | None = None, **kwargs):
         self.user = user
@@ -177,6 +179,7 @@ class PetitionForm(forms.Form):
         self.fields["linked_to"].queryset = Petition.objects.visible_to(user)
         if petition is not None:
             del self.fields["linked_to"]  # an existing item is linked with its own small form
+            del self.fields["submission_token"]  # an edit is guarded by the item's version instead
         # Who may not see the petitioner in full (the committee office) edits the rest of
         # the item but sees the identity only masked, as in the ledger, and cannot change it.
         self.identity_locked = petition is not None and privacy.access(user, petition) is not privacy.Access.FULL

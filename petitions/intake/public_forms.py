@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,12 @@ def normalise_phone(raw: str) -> str:
     return text
 
 
+def submission_token_field() -> forms.UUIDField:
+    """A form's idempotency token: new on each blank form, sent back with every POST of it,
+    so a retried POST answers the item the first one stored (`petition_register(token=...)`)."""
+    return forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
 class PublicPetitionForm(forms.Form):
     content = forms.CharField(
         label=_("Your opinion or suggestion"),
@@ -77,6 +84,8 @@ class PublicPetitionForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    submission_token = submission_token_field()
 
     def __init__(self, data=None, *, members=(), categories=None):
         """`members`: the station's public memberships (their representatives may be chosen);

@@ -111,6 +111,7 @@ def petition_form(request, public_code):
                 draft=form.draft(station),
                 representatives=_receiving_representatives(station, form.cleaned_data["representative"]),
                 staged=stage.staged,
+                token=form.cleaned_data["submission_token"],
             )
         except PetitionError as exc:
             form.add_error(None, str(exc))

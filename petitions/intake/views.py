@@ -159,6 +159,7 @@ class PetitionCreateView(LoginRequiredMixin, View):
                     draft=form.draft(),
                     representatives=form.new_representatives(),
                     staged=stage.staged,
+                    token=form.cleaned_data["submission_token"],
                 )
             except PetitionError as exc:
                 form.add_error(None, str(exc))

@@ -236,6 +236,9 @@ class Petition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's idempotency token: a retried POST (a lost answer, a double tap) finds the
+    # item it already stored instead of storing a second one (ledger.services.petition_register).
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Bigrams of the Chinese text as a tsvector literal (see petitions.ledger.search); on PostgreSQL
     # a stored column casts it and a GIN index serves the search (migrations 0003 and 0005).
     search_text = models.TextField(blank=True, editable=False)

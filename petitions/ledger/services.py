@@ -127,18 +127,25 @@ def petition_register(
     representatives=(),
     staged: list[StagedUpload] = (),
     actor_label: str = "",
+    token=None,
 ) -> Petition:
     """Register one petition with its representatives and already-checked files.
+
+    `token` is the form's idempotency token: if an item was already registered with it
+    (a retried POST), that item is returned and nothing is written.
 
     `staged` rows (checked by `staged_upload_store`) become attachments and are
     consumed. Online items get a first-reply deadline; their representatives
     are told through the outbox after commit. Writes the `registered` event.
     """
+    if token is not None and (first := Petition.objects.filter(submission_token=token).first()) is not None:
+        return first
     values = draft.model_values()
     if values["jurisdiction"] is None:
         raise PetitionError(_("Choose the community the problem is in."))
     petition = Petition(**values, registered_by=actor if actor and actor.is_authenticated else None)
     petition.area_code = petition.jurisdiction.code
+    petition.submission_token = token
     petition.registered_at = timezone.now()
     if draft.channel in ONLINE_CHANNELS:
         petition.first_reply_due_at = petition.registered_at + timedelta(hours=settings.LIAISON_ONLINE_REPLY_HOURS)
@@ -146,7 +153,8 @@ def petition_register(
         # Registered as the same matter as another item: the link move of the table, from the new
         # item's first status (the desk checked the target; the registering person links it).
         workflow.ENGINE.apply(petition, Move.LINK, actor=actor)
-    _save_with_tracking_number(petition)
+    if (first := _save_with_tracking_number(petition)) is not None:
+        return first  # the same POST, sent twice at once: the other one stored it
 
     reps = list(representatives)
     PetitionRepresentative.objects.bulk_create(
@@ -171,15 +179,20 @@ def petition_register(
     return petition
 
 
-def _save_with_tracking_number(petition: Petition) -> None:
+def _save_with_tracking_number(petition: Petition) -> Petition | None:
+    """Save with a fresh tracking number; returns the item already stored under the same
+    submission token, if a concurrent POST of the same form won."""
     for _attempt in range(5):
         petition.tracking_number = new_tracking_number(petition.registered_at)
         petition.search_text = search_text_for(petition)
         try:
             with transaction.atomic():
                 petition.save()
-            return
+            return None
         except IntegrityError:
+            token = petition.submission_token
+            if token is not None and (first := Petition.objects.filter(submission_token=token).first()):
+                return first
             if Petition.objects.filter(tracking_number=petition.tracking_number).exists():
                 continue
             raise

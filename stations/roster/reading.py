@@ -164,7 +164,7 @@ class _Errors:
 
 
 def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str]]:
-    """Read the first sheet: find the header, convert every non-blank row.
+    """Read the first sheet as a stream (read-only): find the header, convert every non-blank row.
 
     Raises JobRejected for an unreadable file, a missing header or too many rows.
     """
@@ -178,12 +178,16 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
         wb = load_workbook(fh, read_only=True, data_only=True)
     except Exception:  # openpyxl raises a zoo of exceptions for broken files
         raise JobRejected(_("The file could not be read as an Excel workbook (.xlsx).")) from None
+    limit = settings.LIAISON_MAX_IMPORT_ROWS
     try:
         ws = wb.worksheets[0]
-        estimate = max((ws.max_row or 0) - 1, 0)
+        estimate = _declared_rows(ws, limit)
+        # Refused by the size the sheet declares (its <dimension>), before a single row is
+        # converted; the count below still stops a file whose declaration understates it.
+        if estimate > limit:
+            raise JobRejected(_too_many_rows(limit))
         progress.total(estimate * 2)
         mapping, rows = None, []
-        limit = settings.LIAISON_MAX_IMPORT_ROWS
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             if mapping is None:
                 if number > HEADER_SEARCH_ROWS:
@@ -193,9 +197,7 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
             if all(_blank(v) for v in values):
                 continue
             if len(rows) >= limit:
-                raise JobRejected(
-                    _("The file has more than %(limit)s rows. Split it into several files.") % {"limit": limit}
-                )
+                raise JobRejected(_too_many_rows(limit))
             row = _Row(number, {})
             for index, column in mapping.items():
                 value = values[index] if index < len(values) else None
@@ -228,6 +230,24 @@ def _read_rows(fh, roster: Roster, owner, progress) -> tuple[list[_Row], set[str
         progress.total(len(rows) * 2)
     progress.advance(len(rows), force=True)
     return rows, {c.key for c in mapping.values()}
+
+
+def _declared_rows(ws, limit: int) -> int:
+    """Rows below the header as the sheet declares them (Excel and WPS always do). A sheet that
+    declares nothing (some generated files) is counted first, streaming and keeping nothing,
+    up to one row past the limit."""
+    if ws.max_row is not None:
+        return max(ws.max_row - 1, 0)
+    counted = 0
+    for _row in ws.iter_rows(values_only=True):
+        counted += 1
+        if counted > limit + 1:
+            break
+    return max(counted - 1, 0)
+
+
+def _too_many_rows(limit: int) -> str:
+    return _("The file has more than %(limit)s rows. Split it into several files.") % {"limit": limit}
 
 
 def _match_header(values, aliases, roster, number):

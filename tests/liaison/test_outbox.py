@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 class FailingSms:
     calls = 0
 
-    def send(self, *, phone, text):
+    def send(self, *, phone, text, key=""):
         FailingSms.calls += 1
         raise ConnectionError("gateway unreachable")
 
@@ -25,7 +25,7 @@ class FailingSms:
 class RecordingSms:
     sent = []
 
-    def send(self, *, phone, text):
+    def send(self, *, phone, text, key=""):
         RecordingSms.sent.append((phone, text))
         return f"id-{len(RecordingSms.sent)}"
 
