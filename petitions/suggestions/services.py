@@ -16,31 +16,26 @@ suggestion (`select_for_update`), check it is in the actor's scope (`suggestions
 else PermissionDenied), the actor's capability (`policy.may`, else PermissionDenied), the version
 of the actor's form (else `Conflict`) and the status (the table, `petitions.suggestions.workflow`,
 else `InvalidSuggestionMove`); move the status through the table, save the fields, bump the
-version, write one `SuggestionEvent`; queue notices through the outbox to `policy.recipients`
-(delivered after commit, each under a key of its own).
+version, write one `SuggestionEvent`; queue its notices (`notifications.py`: the texts, to
+`policy.recipients`, through the outbox, delivered after commit, each under a key of its own).
 """
 
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from liaison.jurisdictions import departments_for_assignment
-from liaison.outbox import Recipient, outbox_write
-from petitions.handling import policy as petition_policy
 from petitions.handling import services as handling
 from petitions.handling import workflow as petition_workflow
 from petitions.handling.deadlines import suggestion_deadline
 from petitions.handling.models import Suggestion, SuggestionEvent
 from petitions.handling.services import Conflict
-from petitions.handling.workflow import Move as PetitionMove
 from petitions.ledger.services import PetitionError
 from petitions.models import Outcome, Satisfaction
-from petitions.suggestions import drafting, policy
+from petitions.suggestions import drafting, notifications, policy
 from petitions.suggestions.policy import RATING_WAIT_DAYS
 from petitions.suggestions.selectors import suggestions_visible_to
 from petitions.suggestions.workflow import ENGINE, InvalidSuggestionMove, Move
@@ -112,24 +107,6 @@ def _clean(text: str, message: str, limit: int) -> str:
     if not text:
         raise PetitionError(message)
     return text[:limit]
-
-
-def _suggestion_url(suggestion) -> str:
-    return reverse("petitions:suggestion_detail", args=[suggestion.pk])
-
-
-def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: str, sms: str = "") -> None:
-    """One notice per recipient, keyed `<key>:user:<pk>` or `<key>:rep:<pk>` so none is sent twice."""
-    for recipient, suffix in recipients:
-        outbox_write(
-            key=f"{key}:{suffix}",
-            topic=topic,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            url=_suggestion_url(suggestion),
-            sms_text=sms or subject,  # free text never goes by SMS
-        )
 
 
 # -- drafting (the office) -----------------------------------------------------------------------------------
@@ -257,22 +234,7 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
         fields=["department", "is_complex", "complex_approved_by", "due_on", "assigned_at"],
         data={"department": department.name, "due_on": str(suggestion.due_on), "is_complex": bool(is_complex)},
     )
-    number, due = suggestion.number, date_format(suggestion.due_on, "Y-m-d")
-    _tell(
-        policy.recipients(Move.ASSIGN, suggestion, department=department),
-        key=f"suggestion:{suggestion.pk}:assigned",
-        topic="suggestion_assigned",
-        suggestion=suggestion,
-        subject=_("Representative suggestion %(number)s assigned to you, reply by %(due)s")
-        % {"number": number, "due": due},
-        body=_(
-            "The committee office assigned the representative suggestion %(number)s “%(title)s” to %(department)s. "
-            "Meet the lead representative before handling it and reply by %(due)s."
-        )
-        % {"number": number, "title": suggestion.title, "department": department.name, "due": due},
-        sms=_("[Liaison] Representative suggestion %(number)s assigned, reply by %(due)s.")
-        % {"number": number, "due": due},
-    )
+    notifications.notify_assigned(suggestion, department)
     return suggestion
 
 
@@ -325,38 +287,8 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
     )
     for petition in waiting:
         petition = handling.petition_suggestion_replied(actor=actor, petition=petition, suggestion=suggestion)
-        for user in petition_policy.recipients(PetitionMove.SUGGESTION_REPLIED, petition):
-            outbox_write(
-                key=f"petition:{petition.pk}:suggestion_replied:{petition.round}:user:{user.pk}",
-                topic="petition_replied",
-                recipient=Recipient.for_user(user),
-                subject=_("Item %(number)s: the suggestion it is part of was answered")
-                % {"number": petition.tracking_number},
-                body=_(
-                    "The representative suggestion %(suggestion)s was answered. Feed the answer back to the "
-                    "resident of item %(number)s and record how."
-                )
-                % {"suggestion": suggestion.number, "number": petition.tracking_number},
-                url=reverse("petitions:detail", args=[petition.pk]),
-                station=petition.station,
-            )
-    _tell(
-        policy.recipients(Move.REPLY, suggestion),
-        key=f"suggestion:{suggestion.pk}:replied",
-        topic="suggestion_replied",
-        suggestion=suggestion,
-        subject=_("Representative suggestion %(number)s has been answered") % {"number": suggestion.number},
-        body=_(
-            "%(department)s answered the suggestion “%(title)s” (%(outcome)s). The lead representative is asked "
-            "to fill in the satisfaction form."
-        )
-        % {
-            "department": suggestion.department.name if suggestion.department_id else _("The committee office"),
-            "title": suggestion.title,
-            "outcome": Outcome(outcome).label,
-        },
-        sms=_("[Liaison] Suggestion %(number)s has been answered; please rate it.") % {"number": suggestion.number},
-    )
+        notifications.notify_item_answered(petition, suggestion)
+    notifications.notify_replied(suggestion)
     return suggestion
 
 
@@ -381,15 +313,7 @@ def suggestion_rate(
         fields=["satisfaction", "contacted_before_reply", "satisfaction_comment", "rated_at"],
         data={"satisfaction": satisfaction, "contacted_before_reply": contacted_before_reply, "comment": comment_},
     )
-    _tell(
-        policy.recipients(Move.RATE, suggestion),
-        key=f"suggestion:{suggestion.pk}:rated",
-        topic="suggestion_rated",
-        suggestion=suggestion,
-        subject=_("Suggestion %(number)s rated “%(satisfaction)s”")
-        % {"number": suggestion.number, "satisfaction": Satisfaction(satisfaction).label},
-        body=comment_ or _("No comment was given."),
-    )
+    notifications.notify_rated(suggestion)
     return suggestion
 
 

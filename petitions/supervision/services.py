@@ -2,7 +2,8 @@
 
 Services are keyword-only with an explicit `actor`; each locks its row, checks scope
 (PermissionDenied), then capability, then state (PetitionError), writes, and queues its
-notices through the outbox (delivered after commit, each key once). The reads (traffic
+notices (`notifications.py`: the texts and who is told, through the outbox, delivered after
+commit, each key once). The reads (traffic
 lights, who sees which notice or commitment) are in `petitions.supervision.selectors`.
 """
 
@@ -12,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Length
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,7 +21,6 @@ from liaison import workdays
 from liaison.jurisdictions import departments_for_supervision
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
-from petitions.handling.notifications import department_members, tell_users
 from petitions.handling.workflow import Move
 from petitions.ledger import events
 from petitions.ledger.services import PetitionError
@@ -32,6 +31,7 @@ from petitions.models import (
     Satisfaction,
     SupervisionNotice,
 )
+from petitions.supervision import notifications
 from petitions.supervision.selectors import (
     FOLLOW_UP,
     SUPERVISE,
@@ -155,20 +155,7 @@ def supervision_notice_issue(
             ),
             actor=actor,
         )
-    due = date_format(due_on, "Y-m-d")
-    tell_users(
-        department_members(department),
-        key=f"notice:{notice.pk}:issued",
-        topic="supervision_notice",
-        subject=_("Supervision notice %(number)s: answer by %(due)s") % {"number": notice.number, "due": due},
-        body=_(
-            "The committee office issued supervision notice %(number)s to %(department)s on “%(subject)s”. "
-            "Answer in writing by %(due)s."
-        )
-        % {"number": notice.number, "department": department.name, "subject": notice.subject, "due": due},
-        url=reverse("petitions:notice_detail", args=[notice.pk]),
-        station=petition.station if petition else None,
-    )
+    notifications.notify_notice_issued(notice)
     return notice
 
 
@@ -206,22 +193,7 @@ def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str
             events.supervision_answered(number=notice.number, subject=notice.subject, text=notice.response[:2000]),
             actor=actor,
         )
-    issuer = notice.issued_by
-    if issuer.is_active:
-        late = timezone.localdate(notice.responded_at) > notice.due_on
-        tell_users(
-            [issuer],
-            key=f"notice:{notice.pk}:answered",
-            topic="supervision_notice",
-            subject=(
-                _("Supervision notice %(number)s answered late by %(department)s")
-                if late
-                else _("Supervision notice %(number)s answered by %(department)s")
-            )
-            % {"number": notice.number, "department": notice.department.name},
-            body=notice.response[:1000],
-            url=reverse("petitions:notice_detail", args=[notice.pk]),
-        )
+    notifications.notify_notice_answered(notice)
     return notice
 
 
@@ -295,17 +267,7 @@ def commitment_record(
             ),
             actor=actor,
         )
-    due = date_format(due_on, "Y-m-d")
-    tell_users(
-        department_members(department),
-        key=f"commitment:{commitment.pk}:recorded",
-        topic="commitment",
-        subject=_("Commitment recorded for %(department)s, due %(due)s") % {"department": department.name, "due": due},
-        body=_("%(head)s committed on %(day)s: %(text)s Report how it was kept by %(due)s.")
-        % {"head": head_name_, "day": date_format(held_on, "Y-m-d"), "text": text_[:500], "due": due},
-        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
-        station=station,
-    )
+    notifications.notify_commitment_recorded(commitment)
     return commitment
 
 
@@ -335,16 +297,8 @@ def commitment_progress(*, actor, commitment: Commitment, progress: str, done: b
         commitment.state, commitment.done_at = Commitment.State.DONE, timezone.now()
         fields += ["state", "done_at"]
     commitment.save(update_fields=fields)
-    recorder = commitment.created_by
-    if done and recorder.pk != actor.pk and recorder.is_active:
-        tell_users(
-            [recorder],
-            key=f"commitment:{commitment.pk}:done",
-            topic="commitment",
-            subject=_("%(department)s reports a commitment kept") % {"department": commitment.department.name},
-            body=commitment.progress[:1000],
-            url=reverse("petitions:commitment_detail", args=[commitment.pk]),
-        )
+    if done:
+        notifications.notify_commitment_kept(commitment, actor=actor)
     return commitment
 
 
@@ -370,13 +324,5 @@ def commitment_follow_up(
     commitment.follow_up_on, commitment.follow_up_satisfaction = visited_on, satisfaction
     commitment.state = Commitment.State.VISITED
     commitment.save(update_fields=["follow_up_note", "follow_up_on", "follow_up_satisfaction", "state", "updated_at"])
-    tell_users(
-        department_members(commitment.department),
-        key=f"commitment:{commitment.pk}:visited",
-        topic="commitment",
-        subject=_("Follow-up visit on your commitment: %(rating)s") % {"rating": Satisfaction(satisfaction).label},
-        body=commitment.follow_up_note[:1000],
-        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
-        station=commitment.station,
-    )
+    notifications.notify_commitment_visited(commitment)
     return commitment
