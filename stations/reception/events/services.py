@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from liaison.uploads import clean_image
 from stations.models import EventPhoto, Membership, ReceptionEvent, Representative, RosterEntry, Station
-from stations.reception.workflow import COMING, EVENTS, PUBLIC, EventMove
+from stations.reception.workflow import COMING, EVENTS, PUBLIC, UPCOMING, EventMove
 
 Status = ReceptionEvent.Status
 
@@ -206,7 +206,7 @@ def roster_volunteer(*, actor, event: ReceptionEvent) -> RosterEntry:
     event = _locked(event)
     if not Membership.objects.filter(station_id=event.station_id, representative=representative).exists():
         raise PermissionDenied(_("You can volunteer only at stations you are a member of."))
-    if event.status != Status.SCHEDULED or event.date <= timezone.localdate():
+    if event.status not in UPCOMING or event.date <= timezone.localdate():
         raise ValidationError(_("You can volunteer only for scheduled events after today."))
     if RosterEntry.objects.filter(event=event, representative=representative).exists():
         raise ValidationError(_("You are already on this roster."))

@@ -33,7 +33,6 @@ from stations.models import (
 from stations.reception.plans.services import (
     PLAN_JOB,
     PLAN_PERMISSION,
-    Cancelled,
     Draft,
     _check_may_plan,
     _schedule_key,
@@ -41,6 +40,7 @@ from stations.reception.plans.services import (
     plan_stations,
     rule_dates,
 )
+from stations.reception.workflow import OCCUPYING
 
 STATION_CHUNK = 250  # stations per transaction and per progress step
 WRITE_BATCH = 2000
@@ -311,7 +311,7 @@ class _RosterProposer:
                     ReceptionEvent.objects.filter(
                         pk__in=event_ids[first : first + _IN_BATCH], date__gte=self.first, date__lte=self.last
                     )
-                    .exclude(status=Cancelled)
+                    .filter(status__in=OCCUPYING)
                     .order_by()
                     .values_list("pk", "date")
                 )

@@ -31,11 +31,7 @@ PLAN_JOB = "reception_plan"
 PLAN_PERMISSION = "stations.change_receptionplan"
 
 Pattern = ReceptionRule.Pattern
-Draft, Scheduled, Cancelled = (
-    ReceptionEvent.Status.DRAFT,
-    ReceptionEvent.Status.SCHEDULED,
-    ReceptionEvent.Status.CANCELLED,
-)
+Draft = ReceptionEvent.Status.DRAFT
 
 
 # --------------------------------------------------------------------------- rule expansion
