@@ -20,6 +20,7 @@ version, write one `SuggestionEvent`; queue its notices (`notifications.py`: the
 `policy.recipients`, through the outbox, delivered after commit, each under a key of its own).
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -28,17 +29,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.jurisdictions import departments_for_assignment
+from liaison.models import User
 from petitions.handling import services as handling
 from petitions.handling import workflow as petition_workflow
 from petitions.handling.deadlines import suggestion_deadline
 from petitions.handling.models import Suggestion, SuggestionEvent
 from petitions.handling.services import Conflict
 from petitions.ledger.services import PetitionError
-from petitions.models import Outcome, Satisfaction
+from petitions.models import Department, Outcome, Petition, Satisfaction
 from petitions.suggestions import drafting, notifications, policy
 from petitions.suggestions.policy import RATING_WAIT_DAYS
 from petitions.suggestions.selectors import suggestions_visible_to
 from petitions.suggestions.workflow import ENGINE, InvalidSuggestionMove, Move
+from stations.models import Representative
 
 __all__ = [
     "Conflict",
@@ -114,7 +117,13 @@ def _clean(text: str, message: str, limit: int) -> str:
 
 @transaction.atomic
 def suggestion_draft(
-    *, actor, title: str, content: str, lead_representative, co_signers=(), petitions=()
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    lead_representative: Representative,
+    co_signers: Iterable[Representative] = (),
+    petitions: Iterable[Petition | int] = (),
 ) -> Suggestion:
     """A new draft (number 建议〔YYYY〕NNN号) with its lead representative, co-signers and the
     petitions it comes from; each petition moves to "turned into a suggestion" (its own event)."""
@@ -162,7 +171,14 @@ def suggestion_draft(
 
 @transaction.atomic
 def suggestion_update(
-    *, actor, suggestion, title: str, content: str, lead_representative, co_signers=(), version=None
+    *,
+    actor: User,
+    suggestion: Suggestion | int,
+    title: str,
+    content: str,
+    lead_representative: Representative,
+    co_signers: Iterable[Representative] = (),
+    version: int | None = None,
 ) -> Suggestion:
     """Edit a draft's text, lead representative and co-signers (one event listing what changed)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.EDIT, version=version)
@@ -194,7 +210,9 @@ def suggestion_update(
 
 
 @transaction.atomic
-def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> Suggestion:
+def suggestion_add_petitions(
+    *, actor: User, suggestion: Suggestion | int, petitions: Iterable[Petition | int], version: int | None = None
+) -> Suggestion:
     """More petitions the suggestion answers (a draft or an assigned suggestion)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ADD_PETITIONS, version=version)
     if not petitions:
@@ -214,7 +232,14 @@ def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> S
 
 
 @transaction.atomic
-def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False, version=None) -> Suggestion:
+def suggestion_assign(
+    *,
+    actor: User,
+    suggestion: Suggestion | int,
+    department: Department,
+    is_complex: bool = False,
+    version: int | None = None,
+) -> Suggestion:
     """Assign the draft to a department: due in three months, six when the office approves it as
     complex (recorded as `complex_approved_by`). Tells the department's members (inbox, email, SMS)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ASSIGN, version=version)
@@ -239,7 +264,9 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
 
 
 @transaction.atomic
-def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, version=None) -> Suggestion:
+def suggestion_pre_meeting(
+    *, actor: User, suggestion: Suggestion | int, held_on: date, note: str, version: int | None = None
+) -> Suggestion:
     """Record the pre-handling meeting (办前沟通) with the representative: when, and what was agreed."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.PRE_MEETING, version=version)
     if held_on is None:
@@ -262,7 +289,9 @@ def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, versi
 
 
 @transaction.atomic
-def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None) -> Suggestion:
+def suggestion_reply(
+    *, actor: User, suggestion: Suggestion | int, outcome: str, text: str, version: int | None = None
+) -> Suggestion:
     """The department's (or the office's) reply. Every petition still waiting on the suggestion
     gets the answer (`handling.petition_suggestion_replied`: "replied", a public event), and
     whoever feeds it back is told; so are the lead representative and the co-signers."""
@@ -294,7 +323,13 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
 
 @transaction.atomic
 def suggestion_rate(
-    *, actor, suggestion, satisfaction: str, contacted_before_reply: bool, comment: str = "", version=None
+    *,
+    actor: User,
+    suggestion: Suggestion | int,
+    satisfaction: str,
+    contacted_before_reply: bool,
+    comment: str = "",
+    version: int | None = None,
 ) -> Suggestion:
     """The lead representative's satisfaction form; the office is told."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.RATE, version=version)
@@ -318,7 +353,9 @@ def suggestion_rate(
 
 
 @transaction.atomic
-def suggestion_close(*, actor, suggestion, note: str = "", version=None) -> Suggestion:
+def suggestion_close(
+    *, actor: User, suggestion: Suggestion | int, note: str = "", version: int | None = None
+) -> Suggestion:
     """The office closes the suggestion out (销号): once rated, or RATING_WAIT_DAYS days after the
     reply when the lead representative has not rated it (recorded as closed unrated)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.CLOSE, version=version)

@@ -9,6 +9,7 @@ lights, who sees which notice or commitment) are in `petitions.supervision.selec
 
 from datetime import date
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from liaison import workdays
 from liaison.jurisdictions import departments_for_supervision
+from liaison.models import User
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from petitions.handling.workflow import Move
@@ -66,7 +68,7 @@ def notice_next_number(year: int) -> str:
     return f"{prefix}{sequence}{NOTICE_NUMBER_SUFFIX}"
 
 
-def notice_departments(user) -> QuerySet:
+def notice_departments(user: User) -> QuerySet[Department]:
     """Departments the user may press: the supervision rule, active departments only."""
     return departments_for_supervision(user)
 
@@ -92,7 +94,13 @@ def _check_answer_by(due_on: date | None, today: date) -> None:
 
 @transaction.atomic
 def supervision_notice_issue(
-    *, actor, department: Department, subject: str, requirement: str, due_on: date, petition: Petition | None = None
+    *,
+    actor: User,
+    department: Department,
+    subject: str,
+    requirement: str,
+    due_on: date,
+    petition: Petition | int | None = None,
 ) -> SupervisionNotice:
     """The office presses `department` to answer by `due_on`, on an item in hand or on a matter.
 
@@ -159,7 +167,7 @@ def supervision_notice_issue(
     return notice
 
 
-def notice_can_answer(user, notice: SupervisionNotice) -> bool:
+def notice_can_answer(user: User | AnonymousUser, notice: SupervisionNotice) -> bool:
     return (
         notice.state == SupervisionNotice.State.OPEN
         and user.is_authenticated
@@ -169,7 +177,7 @@ def notice_can_answer(user, notice: SupervisionNotice) -> bool:
 
 
 @transaction.atomic
-def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str) -> SupervisionNotice:
+def supervision_notice_answer(*, actor: User, notice: SupervisionNotice, response: str) -> SupervisionNotice:
     """A member of the notice's department answers it (once); the issuer is told."""
     notice = (
         SupervisionNotice.objects.select_for_update()
@@ -211,7 +219,7 @@ def _locked_commitment(actor, commitment) -> Commitment:
 @transaction.atomic
 def commitment_record(
     *,
-    actor,
+    actor: User,
     source: str,
     held_on: date,
     department: Department,
@@ -271,18 +279,18 @@ def commitment_record(
     return commitment
 
 
-def commitment_can_progress(user, commitment: Commitment) -> bool:
+def commitment_can_progress(user: User | AnonymousUser, commitment: Commitment) -> bool:
     if commitment.state != Commitment.State.OPEN or not user.is_authenticated:
         return False
     return user.has_perm(SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()
 
 
-def commitment_can_follow_up(user, commitment: Commitment) -> bool:
+def commitment_can_follow_up(user: User | AnonymousUser, commitment: Commitment) -> bool:
     return commitment.state == Commitment.State.DONE and (user.has_perm(SUPERVISE) or user.has_perm(FOLLOW_UP))
 
 
 @transaction.atomic
-def commitment_progress(*, actor, commitment: Commitment, progress: str, done: bool) -> Commitment:
+def commitment_progress(*, actor: User, commitment: Commitment | int, progress: str, done: bool) -> Commitment:
     """The department (a member) or the office says how the commitment is being kept; `done` marks it kept.
     The office that recorded it is told when the department marks it kept."""
     commitment = _locked_commitment(actor, commitment)
@@ -304,7 +312,7 @@ def commitment_progress(*, actor, commitment: Commitment, progress: str, done: b
 
 @transaction.atomic
 def commitment_follow_up(
-    *, actor, commitment: Commitment, visited_on: date, note: str, satisfaction: str
+    *, actor: User, commitment: Commitment | int, visited_on: date, note: str, satisfaction: str
 ) -> Commitment:
     """The follow-up visit (回访) to a kept commitment: the office, or staff or a representative of
     the station it was made at, records what the visit found and the residents' rating.
