@@ -187,6 +187,16 @@ def department_summary(queryset: QuerySet, bounds: LightBounds) -> list[Departme
 # -- who sees which notices and commitments ------------------------------------------------------
 
 
+def notice_overdue_q(today: date) -> Q:
+    """A notice unanswered past its answer-by date (the notice list's filter)."""
+    return Q(state=SupervisionNotice.State.OPEN, due_on__lt=today)
+
+
+def notice_is_overdue(notice: SupervisionNotice, today: date) -> bool:
+    """`notice_overdue_q` for one notice (the notice page's warning)."""
+    return notice.state == SupervisionNotice.State.OPEN and notice.due_on < today
+
+
 def notices_visible_to(user) -> QuerySet:
     """An office: notices issued in its jurisdiction (and those below); a department: notices to it;
     a representative: notices on items in their ledger; nobody else any."""

@@ -9,7 +9,6 @@ lights, who sees which notice or commitment) are in `petitions.supervision.selec
 
 from datetime import date
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -33,11 +32,9 @@ from petitions.models import (
     Satisfaction,
     SupervisionNotice,
 )
-from petitions.supervision import notifications
+from petitions.supervision import notifications, policy
 from petitions.supervision.selectors import (
-    FOLLOW_UP,
     SUPERVISE,
-    VIEW_SUPERVISION,
     commitments_visible_to,
     notices_visible_to,
 )
@@ -78,6 +75,12 @@ def _clean(text: str, message: str, limit: int) -> str:
     if not text:
         raise PetitionError(message)
     return text[:limit]
+
+
+def _filed_under(actor: User, department: Department) -> int:
+    """The jurisdiction a notice or commitment is filed under (whose office sees it): the acting
+    office's, else (an administrator) the department's."""
+    return actor.jurisdiction_id or department.jurisdiction_id
 
 
 def _check_answer_by(due_on: date | None, today: date) -> None:
@@ -134,7 +137,7 @@ def supervision_notice_issue(
     notice = SupervisionNotice(
         petition=petition,
         department=department,
-        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        jurisdiction_id=_filed_under(actor, department),
         subject=subject_,
         requirement=requirement_,
         due_on=due_on,
@@ -167,15 +170,6 @@ def supervision_notice_issue(
     return notice
 
 
-def notice_can_answer(user: User | AnonymousUser, notice: SupervisionNotice) -> bool:
-    return (
-        notice.state == SupervisionNotice.State.OPEN
-        and user.is_authenticated
-        and user.has_perm(VIEW_SUPERVISION)
-        and notice.department.members.filter(pk=user.pk).exists()
-    )
-
-
 @transaction.atomic
 def supervision_notice_answer(*, actor: User, notice: SupervisionNotice, response: str) -> SupervisionNotice:
     """A member of the notice's department answers it (once); the issuer is told."""
@@ -187,7 +181,7 @@ def supervision_notice_answer(*, actor: User, notice: SupervisionNotice, respons
     )
     if notice is None or not notices_visible_to(actor).filter(pk=notice.pk).exists():
         raise PermissionDenied
-    if not actor.has_perm(VIEW_SUPERVISION) or not notice.department.members.filter(pk=actor.pk).exists():
+    if not policy.may_answer(actor, notice):
         raise PermissionDenied
     if notice.state != SupervisionNotice.State.OPEN:
         raise PetitionError(_("This notice has already been answered."))
@@ -262,7 +256,7 @@ def commitment_record(
         head_title=(head_title or "").strip()[:64],
         station=station,
         petition=petition,
-        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        jurisdiction_id=_filed_under(actor, department),
         text=text_,
         due_on=due_on,
         created_by=actor,
@@ -279,23 +273,12 @@ def commitment_record(
     return commitment
 
 
-def commitment_can_progress(user: User | AnonymousUser, commitment: Commitment) -> bool:
-    if commitment.state != Commitment.State.OPEN or not user.is_authenticated:
-        return False
-    return user.has_perm(SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()
-
-
-def commitment_can_follow_up(user: User | AnonymousUser, commitment: Commitment) -> bool:
-    return commitment.state == Commitment.State.DONE and (user.has_perm(SUPERVISE) or user.has_perm(FOLLOW_UP))
-
-
 @transaction.atomic
 def commitment_progress(*, actor: User, commitment: Commitment | int, progress: str, done: bool) -> Commitment:
     """The department (a member) or the office says how the commitment is being kept; `done` marks it kept.
     The office that recorded it is told when the department marks it kept."""
     commitment = _locked_commitment(actor, commitment)
-    is_member = commitment.department.members.filter(pk=actor.pk).exists()
-    if not (is_member or actor.has_perm(SUPERVISE)):
+    if not policy.may_progress(actor, commitment):
         raise PermissionDenied
     if commitment.state != Commitment.State.OPEN:
         raise PetitionError(_("This commitment is already marked as kept."))
@@ -318,7 +301,7 @@ def commitment_follow_up(
     the station it was made at, records what the visit found and the residents' rating.
     The department is told the result."""
     commitment = _locked_commitment(actor, commitment)
-    if not (actor.has_perm(SUPERVISE) or actor.has_perm(FOLLOW_UP)):
+    if not policy.may_follow_up(actor):
         raise PermissionDenied
     if commitment.state == Commitment.State.OPEN:
         raise PetitionError(_("The commitment is not reported kept yet; the follow-up visit comes after."))
