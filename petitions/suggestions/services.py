@@ -24,18 +24,19 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.jurisdictions import departments_for_assignment
 from liaison.models import User
+from liaison.numbering import create_numbered
 from petitions.handling import services as handling
 from petitions.handling import workflow as petition_workflow
 from petitions.handling.deadlines import suggestion_deadline
 from petitions.handling.models import Suggestion, SuggestionEvent
 from petitions.handling.services import Conflict
-from petitions.ledger.services import PetitionError
+from petitions.ledger.services import PetitionError, required_text
 from petitions.models import Department, Outcome, Petition, Satisfaction
 from petitions.suggestions import drafting, notifications, policy
 from petitions.suggestions.policy import RATING_WAIT_DAYS
@@ -105,13 +106,6 @@ def _finish(suggestion: Suggestion, *, move: Move, actor, kind: str, fields=(), 
     return SuggestionEvent.objects.create(suggestion=suggestion, kind=kind, actor=actor, data=data)
 
 
-def _clean(text: str, message: str, limit: int) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(message)
-    return text[:limit]
-
-
 # -- drafting (the office) -----------------------------------------------------------------------------------
 
 
@@ -129,28 +123,24 @@ def suggestion_draft(
     petitions it comes from; each petition moves to "turned into a suggestion" (its own event)."""
     if not actor.has_perm(ADD):
         raise PermissionDenied
-    title_ = _clean(title, _("Give the suggestion a title."), 200)
-    content_ = _clean(content, _("Write the reasons and proposals."), 20000)
+    title_ = required_text(title, _("Give the suggestion a title."), 200)
+    content_ = required_text(content, _("Write the reasons and proposals."), 20000)
     co = drafting.check_representatives(actor, lead_representative, co_signers)
     year = timezone.localdate().year
     jurisdiction = drafting.jurisdiction_for(actor, lead_representative)
-    for attempt in range(drafting.NUMBER_ATTEMPTS):
-        try:
-            # Two drafts at the same moment may take the same number: the unique index refuses
-            # the second, which takes the next one.
-            with transaction.atomic():
-                suggestion = Suggestion.objects.create(
-                    number=drafting.next_number(year),
-                    title=title_,
-                    content=content_,
-                    jurisdiction=jurisdiction,
-                    lead_representative=lead_representative,
-                    created_by=actor,
-                )
-            break
-        except IntegrityError:
-            if attempt == drafting.NUMBER_ATTEMPTS - 1:
-                raise
+    # Two drafts at the same moment may take the same number: the unique index refuses the second,
+    # which takes the next one.
+    suggestion = create_numbered(
+        lambda: Suggestion.objects.create(
+            number=drafting.next_number(year),
+            title=title_,
+            content=content_,
+            jurisdiction=jurisdiction,
+            lead_representative=lead_representative,
+            created_by=actor,
+        ),
+        attempts=drafting.NUMBER_ATTEMPTS,
+    )
     suggestion.co_signers.set(co)
     linked = drafting.link_petitions(actor, suggestion, petitions)
     SuggestionEvent.objects.create(
@@ -182,8 +172,8 @@ def suggestion_update(
 ) -> Suggestion:
     """Edit a draft's text, lead representative and co-signers (one event listing what changed)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.EDIT, version=version)
-    title_ = _clean(title, _("Give the suggestion a title."), 200)
-    content_ = _clean(content, _("Write the reasons and proposals."), 20000)
+    title_ = required_text(title, _("Give the suggestion a title."), 200)
+    content_ = required_text(content, _("Write the reasons and proposals."), 20000)
     co = drafting.check_representatives(actor, lead_representative, co_signers)
     changes, fields = {}, []
     if title_ != suggestion.title:
@@ -275,7 +265,7 @@ def suggestion_pre_meeting(
         raise PetitionError(_("The meeting cannot be in the future: record it once it has been held."))
     if suggestion.assigned_at and held_on < timezone.localtime(suggestion.assigned_at).date():
         raise PetitionError(_("The meeting cannot be before the suggestion was assigned."))
-    note_ = _clean(note, _("Write what was agreed."), 5000)
+    note_ = required_text(note, _("Write what was agreed."), 5000)
     suggestion.pre_meeting_on, suggestion.pre_meeting_note = held_on, note_
     _finish(
         suggestion,
@@ -298,7 +288,7 @@ def suggestion_reply(
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.REPLY, version=version)
     if outcome not in Outcome.values:
         raise PetitionError(_("Choose the outcome class."))
-    text_ = _clean(text, _("Write the reply."), 20000)
+    text_ = required_text(text, _("Write the reply."), 20000)
     suggestion.outcome, suggestion.reply_text, suggestion.replied_at = outcome, text_, timezone.now()
     waiting = list(suggestion.petitions.filter(status__in=petition_workflow.WITH_SUGGESTION).order_by("pk"))
     _finish(

@@ -10,9 +10,8 @@ lights, who sees which notice or commitment) are in `petitions.supervision.selec
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,11 +19,12 @@ from django.utils.translation import gettext as _
 from liaison import workdays
 from liaison.jurisdictions import departments_for_supervision
 from liaison.models import User
+from liaison.numbering import create_numbered, last_number
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from petitions.handling.workflow import Move
 from petitions.ledger import events
-from petitions.ledger.services import PetitionError
+from petitions.ledger.services import PetitionError, required_text
 from petitions.models import (
     Commitment,
     Department,
@@ -43,6 +43,7 @@ from stations.models import Station
 # The official numbering of a notice: 督〔2026〕12号, a sequence per calendar year.
 NOTICE_NUMBER_PREFIX = "督〔{year}〕"
 NOTICE_NUMBER_SUFFIX = "号"
+NOTICE_NUMBER_ATTEMPTS = 5
 
 
 # -- supervision notices (督办单) --------------------------------------------------------------------
@@ -51,13 +52,7 @@ NOTICE_NUMBER_SUFFIX = "号"
 def notice_next_number(year: int) -> str:
     """The next free number of the year (the longest, then highest, number is the last one)."""
     prefix = NOTICE_NUMBER_PREFIX.format(year=year)
-    last = (
-        SupervisionNotice.objects.filter(number__startswith=prefix)
-        .annotate(length=Length("number"))
-        .order_by("-length", "-number")
-        .values_list("number", flat=True)
-        .first()
-    )
+    last = last_number(SupervisionNotice.objects.all(), prefix)
     sequence = 1
     if last:
         digits = last[len(prefix) :].removesuffix(NOTICE_NUMBER_SUFFIX)
@@ -68,13 +63,6 @@ def notice_next_number(year: int) -> str:
 def notice_departments(user: User) -> QuerySet[Department]:
     """Departments the user may press: the supervision rule, active departments only."""
     return departments_for_supervision(user)
-
-
-def _clean(text: str, message: str, limit: int) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(message)
-    return text[:limit]
 
 
 def _filed_under(actor: User, department: Department) -> int:
@@ -130,8 +118,8 @@ def supervision_notice_issue(
             )
     elif not notice_departments(actor).filter(pk=department.pk).exists():
         raise PetitionError(_("Choose a department of your jurisdiction."))
-    subject_ = _clean(subject, _("Name the matter."), 200)
-    requirement_ = _clean(requirement, _("Say what the department must do."), 3000)
+    subject_ = required_text(subject, _("Name the matter."), 200)
+    requirement_ = required_text(requirement, _("Say what the department must do."), 3000)
     today = timezone.localdate()
     _check_answer_by(due_on, today)
     notice = SupervisionNotice(
@@ -144,16 +132,14 @@ def supervision_notice_issue(
         issued_by=actor,
         issued_at=timezone.now(),
     )
-    # Two offices numbering at once: the unique number lets one win; the other takes the next.
-    for attempt in range(5):
+
+    def numbered() -> SupervisionNotice:
         notice.number = notice_next_number(today.year)
-        try:
-            with transaction.atomic():
-                notice.save()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
+        notice.save()
+        return notice
+
+    # Two offices numbering at once: the unique number lets one win; the other takes the next.
+    create_numbered(numbered, attempts=NOTICE_NUMBER_ATTEMPTS)
     if petition is not None:
         events.record(
             petition,
@@ -185,7 +171,7 @@ def supervision_notice_answer(*, actor: User, notice: SupervisionNotice, respons
         raise PermissionDenied
     if notice.state != SupervisionNotice.State.OPEN:
         raise PetitionError(_("This notice has already been answered."))
-    notice.response = _clean(response, _("Write how the matter was handled."), 5000)
+    notice.response = required_text(response, _("Write how the matter was handled."), 5000)
     notice.state = SupervisionNotice.State.ANSWERED
     notice.responded_by, notice.responded_at = actor, timezone.now()
     notice.save(update_fields=["response", "state", "responded_by", "responded_at"])
@@ -242,8 +228,8 @@ def commitment_record(
             raise PetitionError(_("The item is not in your jurisdiction."))
         if station is None and petition.station_id:
             station = petition.station
-    head_name_ = _clean(head_name, _("Give the name of the head who made the commitment."), 64)
-    text_ = _clean(text, _("Write down what was committed."), 3000)
+    head_name_ = required_text(head_name, _("Give the name of the head who made the commitment."), 64)
+    text_ = required_text(text, _("Write down what was committed."), 3000)
     if held_on is None or held_on > timezone.localdate():
         raise PetitionError(_("The meeting or visit cannot be in the future."))
     if due_on is None or due_on < held_on:
@@ -282,7 +268,7 @@ def commitment_progress(*, actor: User, commitment: Commitment | int, progress: 
         raise PermissionDenied
     if commitment.state != Commitment.State.OPEN:
         raise PetitionError(_("This commitment is already marked as kept."))
-    commitment.progress = _clean(progress, _("Write what has been done."), 3000)
+    commitment.progress = required_text(progress, _("Write what has been done."), 3000)
     fields = ["progress", "updated_at"]
     if done:
         commitment.state, commitment.done_at = Commitment.State.DONE, timezone.now()
@@ -311,7 +297,7 @@ def commitment_follow_up(
         raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
     if visited_on is None or visited_on > timezone.localdate() or visited_on < commitment.held_on:
         raise PetitionError(_("The visit date must lie between the day of the commitment and today."))
-    commitment.follow_up_note = _clean(note, _("Write what the visit found."), 3000)
+    commitment.follow_up_note = required_text(note, _("Write what the visit found."), 3000)
     commitment.follow_up_on, commitment.follow_up_satisfaction = visited_on, satisfaction
     commitment.state = Commitment.State.VISITED
     commitment.save(update_fields=["follow_up_note", "follow_up_on", "follow_up_satisfaction", "state", "updated_at"])
