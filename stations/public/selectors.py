@@ -21,29 +21,13 @@ LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}  # national fir
 STATION_PAGE_OTHER_EVENTS = 3
 
 # What a public page may read of a representative (private_phone and code stay in the database).
-PUBLIC_REPRESENTATIVE_FIELDS = (
-    "role",
-    "station_id",
-    "representative__id",
-    "representative__name",
-    "representative__level",
-    "representative__work_unit",
-    "representative__position",
-    "representative__public_phone",
-    "representative__photo",
+_PUBLIC_REPRESENTATIVE = tuple(
+    f"representative__{name}" for name in ("id", "name", "level", "work_unit", "position", "public_phone", "photo")
 )
-
-# The same, read through an event's roster.
-PUBLIC_ROSTER_FIELDS = (
-    "event",
-    "representative__id",
-    "representative__name",
-    "representative__level",
-    "representative__work_unit",
-    "representative__position",
-    "representative__public_phone",
-    "representative__photo",
-)
+# ...read through a station's memberships,
+PUBLIC_REPRESENTATIVE_FIELDS = ("role", "station_id", *_PUBLIC_REPRESENTATIVE)
+# ...and through an event's roster.
+PUBLIC_ROSTER_FIELDS = ("event", *_PUBLIC_REPRESENTATIVE)
 
 
 # --- the directory's search -------------------------------------------------
