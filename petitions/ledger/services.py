@@ -13,15 +13,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import uploads
-from liaison.outbox import Recipient, outbox_write
 from petitions.handling import workflow
 from petitions.handling.workflow import Move
-from petitions.ledger import events, privacy
+from petitions.ledger import events, notifications, privacy
 from petitions.ledger.search import search_text_for
 from petitions.models import (
     ONLINE_CHANNELS,
@@ -177,7 +175,7 @@ def petition_register(
     if draft.linked_to is not None:
         _link_events(petition, draft.linked_to, actor)
     if petition.first_reply_due_at:
-        _tell_representatives_online(petition, reps)
+        notifications.notify_online_item(petition, reps)
     return petition
 
 
@@ -194,43 +192,6 @@ def _save_with_tracking_number(petition: Petition) -> None:
                 continue
             raise
     raise PetitionError(_("No tracking number could be given; please try again."))
-
-
-def _tell_representatives_online(petition: Petition, reps) -> None:
-    """The representatives on an online item are told at once; at a station without
-    representatives, its staff are, so the item never waits unseen."""
-    from stations.models import Representative
-
-    url = reverse("petitions:detail", args=[petition.pk])
-    due = timezone.localtime(petition.first_reply_due_at)
-    reps = Representative.objects.select_related("user").filter(pk__in=[r.pk for r in reps]).order_by("pk")
-    recipients = [(f"rep:{rep.pk}", Recipient.for_representative(rep)) for rep in reps]
-    if not recipients and petition.station_id:
-        recipients = [
-            (f"user:{user.pk}", Recipient.for_user(user)) for user in _station_staff_upwards(petition.station)
-        ]
-    for suffix, recipient in recipients:
-        outbox_write(
-            key=f"petition:{petition.pk}:online:{suffix}",
-            topic="petition_online",
-            recipient=recipient,
-            subject=_("New online item %(number)s: please reply by %(due)s")
-            % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
-            # No content: the message leaves the system by email; the item itself is one click away.
-            body=_(
-                "A resident sent an item to the station through %(channel)s. Give a first reply within "
-                "%(hours)s hours (by %(due)s). Open the item to read it and reply."
-            )
-            % {
-                "channel": petition.get_channel_display(),
-                "hours": settings.LIAISON_ONLINE_REPLY_HOURS,
-                "due": f"{due:%Y-%m-%d %H:%M}",
-            },
-            url=url,
-            station=petition.station,
-            sms_text=_("[Liaison] New online item %(number)s, please reply by %(due)s.")
-            % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
-        )
 
 
 def _station_staff_upwards(station) -> list:

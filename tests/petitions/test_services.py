@@ -20,12 +20,12 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from liaison.models import Notification, OutboxMessage
+from petitions.ledger.notifications import notify_online_item
 from petitions.ledger.search import search_text_for
 from petitions.ledger.services import (
     RESIDENT,
     PetitionDraft,
     PetitionError,
-    _tell_representatives_online,
     petition_attach,
     petition_link,
     petition_mark_follow_up,
@@ -458,7 +458,7 @@ def test_online_item_tells_each_representative_once(world, django_capture_on_com
 
     # Telling again (a retry) stores nothing new and sends nothing twice.
     with django_capture_on_commit_callbacks(execute=True):
-        _tell_representatives_online(petition, [world.R1, world.R2])
+        notify_online_item(petition, [world.R1, world.R2])
     assert OutboxMessage.objects.count() == 3
     assert Notification.objects.filter(recipient=world.rep).count() == 1
 
