@@ -10,7 +10,7 @@ large ones by the `petition_export` job runner.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import batched
 from types import SimpleNamespace
 
 from django.http import QueryDict
@@ -102,12 +102,6 @@ def export_queryset(user, params: QueryDict):
     return ledger_queryset(user, params)
 
 
-def _chunks(iterable, size: int) -> Iterator[list]:
-    iterator = iter(iterable)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def _receivers(petition_ids: list[int]) -> dict[int, list[str]]:
     """Receiving representatives' names of a chunk of petitions: one query."""
     names: dict[int, list[str]] = {}
@@ -152,7 +146,7 @@ def iter_rows(queryset, user, *, on_chunk: Callable[[int], None] | None = None) 
     today = timezone.localdate()
     number = 0
     rows = queryset.values(*VALUES).iterator(chunk_size=CHUNK)
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in batched(rows, CHUNK):
         receivers = _receivers([row["pk"] for row in chunk])
         for row in chunk:
             number += 1

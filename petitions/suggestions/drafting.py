@@ -4,11 +4,11 @@ official number, its jurisdiction, the representatives it names and the items it
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.db.models.functions import Length
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from liaison.models import Role
+from liaison.numbering import last_number
 from petitions.handling import services as handling
 from petitions.handling.models import Suggestion
 from petitions.handling.workflow import InvalidTransition
@@ -30,13 +30,7 @@ def next_number(year: int) -> str:
     """The next official number of `year`: one past the highest taken (compared by length, then
     text, so 1000 follows 999). A read only: two drafts at the same moment may get the same
     number, and the caller retries on the unique index (NUMBER_ATTEMPTS)."""
-    prefix = NUMBER_PREFIX.format(year=year)
-    last = (
-        Suggestion.objects.filter(number__startswith=prefix)
-        .order_by(Length("number").desc(), "-number")
-        .values_list("number", flat=True)
-        .first()
-    )
+    last = last_number(Suggestion.objects.all(), NUMBER_PREFIX.format(year=year))
     match = NUMBER_SEQ.search(last or "")
     return NUMBER_FORMAT.format(year=year, seq=int(match.group(1)) + 1 if match else 1)
 

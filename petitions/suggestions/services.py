@@ -16,34 +16,34 @@ suggestion in the actor's scope (`access_suggestion(..., for_update=True)`: Http
 suggestion and one outside the scope alike), check the actor's capability (`policy.may`, else
 PermissionDenied), the version of the actor's form (else `Conflict`) and the status (the table,
 `petitions.suggestions.workflow`, else `InvalidSuggestionMove`); move the status through the
-table, save the fields, bump the version, write one `SuggestionEvent`; queue notices through the
-outbox to `policy.recipients` (delivered after commit, each under a key of its own).
+table, save the fields, bump the version, write one `SuggestionEvent`; queue its notices
+(`notifications.py`: the texts, to `policy.recipients`, through the outbox, delivered after
+commit, each under a key of its own).
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from liaison.jurisdictions import departments_for_assignment
-from liaison.outbox import Recipient, outbox_write
-from petitions.handling import policy as petition_policy
+from liaison.models import User
+from liaison.numbering import create_numbered
 from petitions.handling import services as handling
 from petitions.handling import workflow as petition_workflow
 from petitions.handling.deadlines import suggestion_deadline
 from petitions.handling.models import Suggestion, SuggestionEvent
 from petitions.handling.services import Conflict
-from petitions.handling.workflow import Move as PetitionMove
-from petitions.ledger.services import PetitionError
-from petitions.models import Outcome, Satisfaction
-from petitions.suggestions import drafting, policy
+from petitions.ledger.services import PetitionError, required_text
+from petitions.models import Department, Outcome, Petition, Satisfaction
+from petitions.suggestions import drafting, notifications, policy
 from petitions.suggestions.policy import RATING_WAIT_DAYS
 from petitions.suggestions.querysets import access_suggestion
 from petitions.suggestions.workflow import ENGINE, InvalidSuggestionMove, Move
+from stations.models import Representative
 
 __all__ = [
     "Conflict",
@@ -104,64 +104,41 @@ def _finish(suggestion: Suggestion, *, move: Move, actor, kind: str, fields=(), 
     return SuggestionEvent.objects.create(suggestion=suggestion, kind=kind, actor=actor, data=data)
 
 
-def _clean(text: str, message: str, limit: int) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(message)
-    return text[:limit]
-
-
-def _suggestion_url(suggestion) -> str:
-    return reverse("petitions:suggestion_detail", args=[suggestion.pk])
-
-
-def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: str, sms: str = "") -> None:
-    """One notice per recipient, keyed `<key>:user:<pk>` or `<key>:rep:<pk>` so none is sent twice."""
-    for recipient, suffix in recipients:
-        outbox_write(
-            key=f"{key}:{suffix}",
-            topic=topic,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            url=_suggestion_url(suggestion),
-            sms_text=sms or subject,  # free text never goes by SMS
-        )
-
-
 # -- drafting (the office) -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def suggestion_draft(
-    *, actor, title: str, content: str, lead_representative, co_signers=(), petitions=()
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    lead_representative: Representative,
+    co_signers: Iterable[Representative] = (),
+    petitions: Iterable[Petition | int] = (),
 ) -> Suggestion:
     """A new draft (number 建议〔YYYY〕NNN号) with its lead representative, co-signers and the
     petitions it comes from; each petition moves to "turned into a suggestion" (its own event)."""
     if not actor.has_perm(ADD):
         raise PermissionDenied
-    title_ = _clean(title, _("Give the suggestion a title."), 200)
-    content_ = _clean(content, _("Write the reasons and proposals."), 20000)
+    title_ = required_text(title, _("Give the suggestion a title."), 200)
+    content_ = required_text(content, _("Write the reasons and proposals."), 20000)
     co = drafting.check_representatives(actor, lead_representative, co_signers)
     year = timezone.localdate().year
     jurisdiction = drafting.jurisdiction_for(actor, lead_representative)
-    for attempt in range(drafting.NUMBER_ATTEMPTS):
-        try:
-            # Two drafts at the same moment may take the same number: the unique index refuses
-            # the second, which takes the next one.
-            with transaction.atomic():
-                suggestion = Suggestion.objects.create(
-                    number=drafting.next_number(year),
-                    title=title_,
-                    content=content_,
-                    jurisdiction=jurisdiction,
-                    lead_representative=lead_representative,
-                    created_by=actor,
-                )
-            break
-        except IntegrityError:
-            if attempt == drafting.NUMBER_ATTEMPTS - 1:
-                raise
+    # Two drafts at the same moment may take the same number: the unique index refuses the second,
+    # which takes the next one.
+    suggestion = create_numbered(
+        lambda: Suggestion.objects.create(
+            number=drafting.next_number(year),
+            title=title_,
+            content=content_,
+            jurisdiction=jurisdiction,
+            lead_representative=lead_representative,
+            created_by=actor,
+        ),
+        attempts=drafting.NUMBER_ATTEMPTS,
+    )
     suggestion.co_signers.set(co)
     linked = drafting.link_petitions(actor, suggestion, petitions)
     SuggestionEvent.objects.create(
@@ -182,12 +159,19 @@ def suggestion_draft(
 
 @transaction.atomic
 def suggestion_update(
-    *, actor, suggestion, title: str, content: str, lead_representative, co_signers=(), version=None
+    *,
+    actor: User,
+    suggestion: Suggestion | int,
+    title: str,
+    content: str,
+    lead_representative: Representative,
+    co_signers: Iterable[Representative] = (),
+    version: int | None = None,
 ) -> Suggestion:
     """Edit a draft's text, lead representative and co-signers (one event listing what changed)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.EDIT, version=version)
-    title_ = _clean(title, _("Give the suggestion a title."), 200)
-    content_ = _clean(content, _("Write the reasons and proposals."), 20000)
+    title_ = required_text(title, _("Give the suggestion a title."), 200)
+    content_ = required_text(content, _("Write the reasons and proposals."), 20000)
     co = drafting.check_representatives(actor, lead_representative, co_signers)
     changes, fields = {}, []
     if title_ != suggestion.title:
@@ -214,7 +198,9 @@ def suggestion_update(
 
 
 @transaction.atomic
-def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> Suggestion:
+def suggestion_add_petitions(
+    *, actor: User, suggestion: Suggestion | int, petitions: Iterable[Petition | int], version: int | None = None
+) -> Suggestion:
     """More petitions the suggestion answers (a draft or an assigned suggestion)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ADD_PETITIONS, version=version)
     if not petitions:
@@ -234,7 +220,14 @@ def suggestion_add_petitions(*, actor, suggestion, petitions, version=None) -> S
 
 
 @transaction.atomic
-def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False, version=None) -> Suggestion:
+def suggestion_assign(
+    *,
+    actor: User,
+    suggestion: Suggestion | int,
+    department: Department,
+    is_complex: bool = False,
+    version: int | None = None,
+) -> Suggestion:
     """Assign the draft to a department: due in three months, six when the office approves it as
     complex (recorded as `complex_approved_by`). Tells the department's members (inbox, email, SMS)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.ASSIGN, version=version)
@@ -254,27 +247,14 @@ def suggestion_assign(*, actor, suggestion, department, is_complex: bool = False
         fields=["department", "is_complex", "complex_approved_by", "due_on", "assigned_at"],
         data={"department": department.name, "due_on": str(suggestion.due_on), "is_complex": bool(is_complex)},
     )
-    number, due = suggestion.number, date_format(suggestion.due_on, "Y-m-d")
-    _tell(
-        policy.recipients(Move.ASSIGN, suggestion, department=department),
-        key=f"suggestion:{suggestion.pk}:assigned",
-        topic="suggestion_assigned",
-        suggestion=suggestion,
-        subject=_("Representative suggestion %(number)s assigned to you, reply by %(due)s")
-        % {"number": number, "due": due},
-        body=_(
-            "The committee office assigned the representative suggestion %(number)s “%(title)s” to %(department)s. "
-            "Meet the lead representative before handling it and reply by %(due)s."
-        )
-        % {"number": number, "title": suggestion.title, "department": department.name, "due": due},
-        sms=_("[Liaison] Representative suggestion %(number)s assigned, reply by %(due)s.")
-        % {"number": number, "due": due},
-    )
+    notifications.notify_assigned(suggestion, department)
     return suggestion
 
 
 @transaction.atomic
-def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, version=None) -> Suggestion:
+def suggestion_pre_meeting(
+    *, actor: User, suggestion: Suggestion | int, held_on: date, note: str, version: int | None = None
+) -> Suggestion:
     """Record the pre-handling meeting (办前沟通) with the representative: when, and what was agreed."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.PRE_MEETING, version=version)
     if held_on is None:
@@ -283,7 +263,7 @@ def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, versi
         raise PetitionError(_("The meeting cannot be in the future: record it once it has been held."))
     if suggestion.assigned_at and held_on < timezone.localtime(suggestion.assigned_at).date():
         raise PetitionError(_("The meeting cannot be before the suggestion was assigned."))
-    note_ = _clean(note, _("Write what was agreed."), 5000)
+    note_ = required_text(note, _("Write what was agreed."), 5000)
     suggestion.pre_meeting_on, suggestion.pre_meeting_note = held_on, note_
     _finish(
         suggestion,
@@ -297,14 +277,16 @@ def suggestion_pre_meeting(*, actor, suggestion, held_on: date, note: str, versi
 
 
 @transaction.atomic
-def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None) -> Suggestion:
+def suggestion_reply(
+    *, actor: User, suggestion: Suggestion | int, outcome: str, text: str, version: int | None = None
+) -> Suggestion:
     """The department's (or the office's) reply. Every petition still waiting on the suggestion
     gets the answer (`handling.petition_suggestion_replied`: "replied", a public event), and
     whoever feeds it back is told; so are the lead representative and the co-signers."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.REPLY, version=version)
     if outcome not in Outcome.values:
         raise PetitionError(_("Choose the outcome class."))
-    text_ = _clean(text, _("Write the reply."), 20000)
+    text_ = required_text(text, _("Write the reply."), 20000)
     suggestion.outcome, suggestion.reply_text, suggestion.replied_at = outcome, text_, timezone.now()
     waiting = list(suggestion.petitions.filter(status__in=petition_workflow.WITH_SUGGESTION).order_by("pk"))
     _finish(
@@ -322,44 +304,20 @@ def suggestion_reply(*, actor, suggestion, outcome: str, text: str, version=None
     )
     for petition in waiting:
         petition = handling.petition_suggestion_replied(actor=actor, petition=petition, suggestion=suggestion)
-        for user in petition_policy.recipients(PetitionMove.SUGGESTION_REPLIED, petition):
-            outbox_write(
-                key=f"petition:{petition.pk}:suggestion_replied:{petition.round}:user:{user.pk}",
-                topic="petition_replied",
-                recipient=Recipient.for_user(user),
-                subject=_("Item %(number)s: the suggestion it is part of was answered")
-                % {"number": petition.tracking_number},
-                body=_(
-                    "The representative suggestion %(suggestion)s was answered. Feed the answer back to the "
-                    "resident of item %(number)s and record how."
-                )
-                % {"suggestion": suggestion.number, "number": petition.tracking_number},
-                url=reverse("petitions:detail", args=[petition.pk]),
-                station=petition.station,
-            )
-    _tell(
-        policy.recipients(Move.REPLY, suggestion),
-        key=f"suggestion:{suggestion.pk}:replied",
-        topic="suggestion_replied",
-        suggestion=suggestion,
-        subject=_("Representative suggestion %(number)s has been answered") % {"number": suggestion.number},
-        body=_(
-            "%(department)s answered the suggestion “%(title)s” (%(outcome)s). The lead representative is asked "
-            "to fill in the satisfaction form."
-        )
-        % {
-            "department": suggestion.department.name if suggestion.department_id else _("The committee office"),
-            "title": suggestion.title,
-            "outcome": Outcome(outcome).label,
-        },
-        sms=_("[Liaison] Suggestion %(number)s has been answered; please rate it.") % {"number": suggestion.number},
-    )
+        notifications.notify_item_answered(petition, suggestion)
+    notifications.notify_replied(suggestion)
     return suggestion
 
 
 @transaction.atomic
 def suggestion_rate(
-    *, actor, suggestion, satisfaction: str, contacted_before_reply: bool, comment: str = "", version=None
+    *,
+    actor: User,
+    suggestion: Suggestion | int,
+    satisfaction: str,
+    contacted_before_reply: bool,
+    comment: str = "",
+    version: int | None = None,
 ) -> Suggestion:
     """The lead representative's satisfaction form; the office is told."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.RATE, version=version)
@@ -378,20 +336,14 @@ def suggestion_rate(
         fields=["satisfaction", "contacted_before_reply", "satisfaction_comment", "rated_at"],
         data={"satisfaction": satisfaction, "contacted_before_reply": contacted_before_reply, "comment": comment_},
     )
-    _tell(
-        policy.recipients(Move.RATE, suggestion),
-        key=f"suggestion:{suggestion.pk}:rated",
-        topic="suggestion_rated",
-        suggestion=suggestion,
-        subject=_("Suggestion %(number)s rated “%(satisfaction)s”")
-        % {"number": suggestion.number, "satisfaction": Satisfaction(satisfaction).label},
-        body=comment_ or _("No comment was given."),
-    )
+    notifications.notify_rated(suggestion)
     return suggestion
 
 
 @transaction.atomic
-def suggestion_close(*, actor, suggestion, note: str = "", version=None) -> Suggestion:
+def suggestion_close(
+    *, actor: User, suggestion: Suggestion | int, note: str = "", version: int | None = None
+) -> Suggestion:
     """The office closes the suggestion out (销号): once rated, or RATING_WAIT_DAYS days after the
     reply when the lead representative has not rated it (recorded as closed unrated)."""
     suggestion = _begin(actor=actor, suggestion=suggestion, move=Move.CLOSE, version=version)

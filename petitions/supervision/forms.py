@@ -16,7 +16,7 @@ from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.filters import DateInput, FastSelect, _Scoped, category_with_children, station_choices
 from petitions.models import Category, Commitment, Department, Petition, Satisfaction, SupervisionNotice, Urgency
-from petitions.supervision.selectors import Light, LightBounds
+from petitions.supervision.selectors import Light, LightBounds, notice_overdue_q
 from petitions.supervision.services import NOTICE_NUMBER_PREFIX, notice_departments
 from stations.models import Station
 
@@ -141,7 +141,7 @@ class NoticeFilterForm(forms.Form):
         if data["year"]:
             queryset = queryset.filter(number__startswith=NOTICE_NUMBER_PREFIX.format(year=data["year"]))
         if data["overdue"]:
-            queryset = queryset.filter(state=SupervisionNotice.State.OPEN, due_on__lt=timezone.localdate())
+            queryset = queryset.filter(notice_overdue_q(timezone.localdate()))
         return queryset
 
 

@@ -185,6 +185,16 @@ def department_summary(queryset: QuerySet, bounds: LightBounds) -> list[Departme
 # -- who sees which notices and commitments ------------------------------------------------------
 
 
+def notice_overdue_q(today: date) -> Q:
+    """A notice unanswered past its answer-by date (the notice list's filter)."""
+    return Q(state=SupervisionNotice.State.OPEN, due_on__lt=today)
+
+
+def notice_is_overdue(notice: SupervisionNotice, today: date) -> bool:
+    """`notice_overdue_q` for one notice (the notice page's warning)."""
+    return notice.state == SupervisionNotice.State.OPEN and notice.due_on < today
+
+
 def notices_visible_to(user) -> QuerySet:
     """`SupervisionNotice.objects.visible_to(user)` (`petitions.supervision.querysets`), by the name
     the item page (`petitions.handling.views`) reads it under."""

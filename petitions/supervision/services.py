@@ -3,31 +3,31 @@
 Services are keyword-only with an explicit `actor`; each locks its row in the actor's scope
 (`access_petition`, `access_supervision_notice`, `access_commitment`: Http404 for a missing row
 and one outside the scope alike), then checks capability (PermissionDenied), then state
-(PetitionError), writes, and queues its notices through the outbox (delivered after commit,
-each key once). The reads (traffic lights) are in `petitions.supervision.selectors`; who sees
-which notice or commitment, in `petitions.supervision.querysets`.
+(PetitionError), writes, and queues its notices (`notifications.py`: the texts and who is told,
+through the outbox, delivered after commit, each key once). The reads (traffic lights) are in
+`petitions.supervision.selectors`; who sees which notice or commitment, in
+`petitions.supervision.querysets`.
 """
 
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Length
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from liaison import workdays
 from liaison.jurisdictions import departments_for_supervision
+from liaison.models import User
+from liaison.numbering import create_numbered, last_number
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment
-from petitions.handling.notifications import department_members, tell_users
 from petitions.handling.workflow import Move
 from petitions.ledger import events
 from petitions.ledger.querysets import access_petition
-from petitions.ledger.services import PetitionError
+from petitions.ledger.services import PetitionError, required_text
 from petitions.models import (
     Commitment,
     Department,
@@ -35,13 +35,15 @@ from petitions.models import (
     Satisfaction,
     SupervisionNotice,
 )
+from petitions.supervision import notifications, policy
 from petitions.supervision.querysets import access_commitment, access_supervision_notice
-from petitions.supervision.selectors import FOLLOW_UP, SUPERVISE, VIEW_SUPERVISION
+from petitions.supervision.selectors import SUPERVISE
 from stations.models import Station
 
 # The official numbering of a notice: 督〔2026〕12号, a sequence per calendar year.
 NOTICE_NUMBER_PREFIX = "督〔{year}〕"
 NOTICE_NUMBER_SUFFIX = "号"
+NOTICE_NUMBER_ATTEMPTS = 5
 
 
 # -- supervision notices (督办单) --------------------------------------------------------------------
@@ -50,13 +52,7 @@ NOTICE_NUMBER_SUFFIX = "号"
 def notice_next_number(year: int) -> str:
     """The next free number of the year (the longest, then highest, number is the last one)."""
     prefix = NOTICE_NUMBER_PREFIX.format(year=year)
-    last = (
-        SupervisionNotice.objects.filter(number__startswith=prefix)
-        .annotate(length=Length("number"))
-        .order_by("-length", "-number")
-        .values_list("number", flat=True)
-        .first()
-    )
+    last = last_number(SupervisionNotice.objects.all(), prefix)
     sequence = 1
     if last:
         digits = last[len(prefix) :].removesuffix(NOTICE_NUMBER_SUFFIX)
@@ -64,16 +60,15 @@ def notice_next_number(year: int) -> str:
     return f"{prefix}{sequence}{NOTICE_NUMBER_SUFFIX}"
 
 
-def notice_departments(user) -> QuerySet:
+def notice_departments(user: User) -> QuerySet[Department]:
     """Departments the user may press: the supervision rule, active departments only."""
     return departments_for_supervision(user)
 
 
-def _clean(text: str, message: str, limit: int) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(message)
-    return text[:limit]
+def _filed_under(actor: User, department: Department) -> int:
+    """The jurisdiction a notice or commitment is filed under (whose office sees it): the acting
+    office's, else (an administrator) the department's."""
+    return actor.jurisdiction_id or department.jurisdiction_id
 
 
 def _check_answer_by(due_on: date | None, today: date) -> None:
@@ -90,7 +85,13 @@ def _check_answer_by(due_on: date | None, today: date) -> None:
 
 @transaction.atomic
 def supervision_notice_issue(
-    *, actor, department: Department, subject: str, requirement: str, due_on: date, petition: Petition | None = None
+    *,
+    actor: User,
+    department: Department,
+    subject: str,
+    requirement: str,
+    due_on: date,
+    petition: Petition | int | None = None,
 ) -> SupervisionNotice:
     """The office presses `department` to answer by `due_on`, on an item in hand or on a matter.
 
@@ -115,30 +116,28 @@ def supervision_notice_issue(
             )
     elif not notice_departments(actor).filter(pk=department.pk).exists():
         raise PetitionError(_("Choose a department of your jurisdiction."))
-    subject_ = _clean(subject, _("Name the matter."), 200)
-    requirement_ = _clean(requirement, _("Say what the department must do."), 3000)
+    subject_ = required_text(subject, _("Name the matter."), 200)
+    requirement_ = required_text(requirement, _("Say what the department must do."), 3000)
     today = timezone.localdate()
     _check_answer_by(due_on, today)
     notice = SupervisionNotice(
         petition=petition,
         department=department,
-        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        jurisdiction_id=_filed_under(actor, department),
         subject=subject_,
         requirement=requirement_,
         due_on=due_on,
         issued_by=actor,
         issued_at=timezone.now(),
     )
-    # Two offices numbering at once: the unique number lets one win; the other takes the next.
-    for attempt in range(5):
+
+    def numbered() -> SupervisionNotice:
         notice.number = notice_next_number(today.year)
-        try:
-            with transaction.atomic():
-                notice.save()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
+        notice.save()
+        return notice
+
+    # Two offices numbering at once: the unique number lets one win; the other takes the next.
+    create_numbered(numbered, attempts=NOTICE_NUMBER_ATTEMPTS)
     if petition is not None:
         events.record(
             petition,
@@ -151,43 +150,21 @@ def supervision_notice_issue(
             ),
             actor=actor,
         )
-    due = date_format(due_on, "Y-m-d")
-    tell_users(
-        department_members(department),
-        key=f"notice:{notice.pk}:issued",
-        topic="supervision_notice",
-        subject=_("Supervision notice %(number)s: answer by %(due)s") % {"number": notice.number, "due": due},
-        body=_(
-            "The committee office issued supervision notice %(number)s to %(department)s on “%(subject)s”. "
-            "Answer in writing by %(due)s."
-        )
-        % {"number": notice.number, "department": department.name, "subject": notice.subject, "due": due},
-        url=reverse("petitions:notice_detail", args=[notice.pk]),
-        station=petition.station if petition else None,
-    )
+    notifications.notify_notice_issued(notice)
     return notice
 
 
-def notice_can_answer(user, notice: SupervisionNotice) -> bool:
-    return (
-        notice.state == SupervisionNotice.State.OPEN
-        and user.is_authenticated
-        and user.has_perm(VIEW_SUPERVISION)
-        and notice.department.members.filter(pk=user.pk).exists()
-    )
-
-
 @transaction.atomic
-def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str) -> SupervisionNotice:
+def supervision_notice_answer(*, actor: User, notice: SupervisionNotice, response: str) -> SupervisionNotice:
     """A member of the notice's department answers it (once); the issuer is told."""
     notice = access_supervision_notice(
         actor, notice.pk, for_update=True, queryset=SupervisionNotice.objects.select_related("department", "issued_by")
     )
-    if not actor.has_perm(VIEW_SUPERVISION) or not notice.department.members.filter(pk=actor.pk).exists():
+    if not policy.may_answer(actor, notice):
         raise PermissionDenied
     if notice.state != SupervisionNotice.State.OPEN:
         raise PetitionError(_("This notice has already been answered."))
-    notice.response = _clean(response, _("Write how the matter was handled."), 5000)
+    notice.response = required_text(response, _("Write how the matter was handled."), 5000)
     notice.state = SupervisionNotice.State.ANSWERED
     notice.responded_by, notice.responded_at = actor, timezone.now()
     notice.save(update_fields=["response", "state", "responded_by", "responded_at"])
@@ -197,22 +174,7 @@ def supervision_notice_answer(*, actor, notice: SupervisionNotice, response: str
             events.supervision_answered(number=notice.number, subject=notice.subject, text=notice.response[:2000]),
             actor=actor,
         )
-    issuer = notice.issued_by
-    if issuer.is_active:
-        late = timezone.localdate(notice.responded_at) > notice.due_on
-        tell_users(
-            [issuer],
-            key=f"notice:{notice.pk}:answered",
-            topic="supervision_notice",
-            subject=(
-                _("Supervision notice %(number)s answered late by %(department)s")
-                if late
-                else _("Supervision notice %(number)s answered by %(department)s")
-            )
-            % {"number": notice.number, "department": notice.department.name},
-            body=notice.response[:1000],
-            url=reverse("petitions:notice_detail", args=[notice.pk]),
-        )
+    notifications.notify_notice_answered(notice)
     return notice
 
 
@@ -228,7 +190,7 @@ def _locked_commitment(actor, commitment) -> Commitment:
 @transaction.atomic
 def commitment_record(
     *,
-    actor,
+    actor: User,
     source: str,
     held_on: date,
     department: Department,
@@ -257,8 +219,8 @@ def commitment_record(
             raise PetitionError(_("The item is not in your jurisdiction."))
         if station is None and petition.station_id:
             station = petition.station
-    head_name_ = _clean(head_name, _("Give the name of the head who made the commitment."), 64)
-    text_ = _clean(text, _("Write down what was committed."), 3000)
+    head_name_ = required_text(head_name, _("Give the name of the head who made the commitment."), 64)
+    text_ = required_text(text, _("Write down what was committed."), 3000)
     if held_on is None or held_on > timezone.localdate():
         raise PetitionError(_("The meeting or visit cannot be in the future."))
     if due_on is None or due_on < held_on:
@@ -271,7 +233,7 @@ def commitment_record(
         head_title=(head_title or "").strip()[:64],
         station=station,
         petition=petition,
-        jurisdiction_id=actor.jurisdiction_id or department.jurisdiction_id,
+        jurisdiction_id=_filed_under(actor, department),
         text=text_,
         due_on=due_on,
         created_by=actor,
@@ -284,68 +246,39 @@ def commitment_record(
             ),
             actor=actor,
         )
-    due = date_format(due_on, "Y-m-d")
-    tell_users(
-        department_members(department),
-        key=f"commitment:{commitment.pk}:recorded",
-        topic="commitment",
-        subject=_("Commitment recorded for %(department)s, due %(due)s") % {"department": department.name, "due": due},
-        body=_("%(head)s committed on %(day)s: %(text)s Report how it was kept by %(due)s.")
-        % {"head": head_name_, "day": date_format(held_on, "Y-m-d"), "text": text_[:500], "due": due},
-        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
-        station=station,
-    )
+    notifications.notify_commitment_recorded(commitment)
     return commitment
 
 
-def commitment_can_progress(user, commitment: Commitment) -> bool:
-    if commitment.state != Commitment.State.OPEN or not user.is_authenticated:
-        return False
-    return user.has_perm(SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()
-
-
-def commitment_can_follow_up(user, commitment: Commitment) -> bool:
-    return commitment.state == Commitment.State.DONE and (user.has_perm(SUPERVISE) or user.has_perm(FOLLOW_UP))
-
-
 @transaction.atomic
-def commitment_progress(*, actor, commitment: Commitment, progress: str, done: bool) -> Commitment:
+def commitment_progress(*, actor: User, commitment: Commitment | int, progress: str, done: bool) -> Commitment:
     """The department (a member) or the office says how the commitment is being kept; `done` marks it kept.
     The office that recorded it is told when the department marks it kept."""
     commitment = _locked_commitment(actor, commitment)
-    is_member = commitment.department.members.filter(pk=actor.pk).exists()
-    if not (is_member or actor.has_perm(SUPERVISE)):
+    if not policy.may_progress(actor, commitment):
         raise PermissionDenied
     if commitment.state != Commitment.State.OPEN:
         raise PetitionError(_("This commitment is already marked as kept."))
-    commitment.progress = _clean(progress, _("Write what has been done."), 3000)
+    commitment.progress = required_text(progress, _("Write what has been done."), 3000)
     fields = ["progress", "updated_at"]
     if done:
         commitment.state, commitment.done_at = Commitment.State.DONE, timezone.now()
         fields += ["state", "done_at"]
     commitment.save(update_fields=fields)
-    recorder = commitment.created_by
-    if done and recorder.pk != actor.pk and recorder.is_active:
-        tell_users(
-            [recorder],
-            key=f"commitment:{commitment.pk}:done",
-            topic="commitment",
-            subject=_("%(department)s reports a commitment kept") % {"department": commitment.department.name},
-            body=commitment.progress[:1000],
-            url=reverse("petitions:commitment_detail", args=[commitment.pk]),
-        )
+    if done:
+        notifications.notify_commitment_kept(commitment, actor=actor)
     return commitment
 
 
 @transaction.atomic
 def commitment_follow_up(
-    *, actor, commitment: Commitment, visited_on: date, note: str, satisfaction: str
+    *, actor: User, commitment: Commitment | int, visited_on: date, note: str, satisfaction: str
 ) -> Commitment:
     """The follow-up visit (回访) to a kept commitment: the office, or staff or a representative of
     the station it was made at, records what the visit found and the residents' rating.
     The department is told the result."""
     commitment = _locked_commitment(actor, commitment)
-    if not (actor.has_perm(SUPERVISE) or actor.has_perm(FOLLOW_UP)):
+    if not policy.may_follow_up(actor):
         raise PermissionDenied
     if commitment.state == Commitment.State.OPEN:
         raise PetitionError(_("The commitment is not reported kept yet; the follow-up visit comes after."))
@@ -355,17 +288,9 @@ def commitment_follow_up(
         raise PetitionError(_("Choose satisfied, basically satisfied or dissatisfied."))
     if visited_on is None or visited_on > timezone.localdate() or visited_on < commitment.held_on:
         raise PetitionError(_("The visit date must lie between the day of the commitment and today."))
-    commitment.follow_up_note = _clean(note, _("Write what the visit found."), 3000)
+    commitment.follow_up_note = required_text(note, _("Write what the visit found."), 3000)
     commitment.follow_up_on, commitment.follow_up_satisfaction = visited_on, satisfaction
     commitment.state = Commitment.State.VISITED
     commitment.save(update_fields=["follow_up_note", "follow_up_on", "follow_up_satisfaction", "state", "updated_at"])
-    tell_users(
-        department_members(commitment.department),
-        key=f"commitment:{commitment.pk}:visited",
-        topic="commitment",
-        subject=_("Follow-up visit on your commitment: %(rating)s") % {"rating": Satisfaction(satisfaction).label},
-        body=commitment.follow_up_note[:1000],
-        url=reverse("petitions:commitment_detail", args=[commitment.pk]),
-        station=commitment.station,
-    )
+    notifications.notify_commitment_visited(commitment)
     return commitment

@@ -30,7 +30,7 @@ from petitions.handling.workflow import InvalidTransition
 from petitions.ledger.querysets import access_petition
 from petitions.ledger.services import PetitionError
 from petitions.models import Commitment, Petition, SupervisionNotice
-from petitions.supervision import selectors
+from petitions.supervision import policy, selectors
 from petitions.supervision import services as sv
 from petitions.supervision.export import deadlines_sheet
 from petitions.supervision.forms import (
@@ -237,15 +237,19 @@ def notice_create(request):
     )
 
 
+def _petition_visible(user, petition_id: int | None) -> bool:
+    """Whether a notice's or commitment's item may be linked to: the user sees it."""
+    return petition_id is not None and Petition.objects.visible_to(user).filter(pk=petition_id).exists()
+
+
 def _render_notice(request, notice, *, answer_form=None, status=200):
-    can_answer = sv.notice_can_answer(request.user, notice)
+    can_answer = policy.can_answer(request.user, notice)
     context = {
         "notice": notice,
         "can_answer": can_answer,
         "answer_form": answer_form or (NoticeAnswerForm() if can_answer else None),
-        "is_late": notice.state == SupervisionNotice.State.OPEN and notice.due_on < timezone.localdate(),
-        "petition_visible": notice.petition_id is not None
-        and Petition.objects.visible_to(request.user).filter(pk=notice.petition_id).exists(),
+        "is_late": selectors.notice_is_overdue(notice, timezone.localdate()),
+        "petition_visible": _petition_visible(request.user, notice.petition_id),
         "nav_active": "supervision",
     }
     return no_store(render(request, "petitions/notice_detail.html", context, status=status))
@@ -261,7 +265,7 @@ def notice_detail(request, pk):
 @require_POST
 def notice_answer(request, pk):
     notice = _scoped_notice(request, pk)
-    if not notice.department.members.filter(pk=request.user.pk).exists():
+    if not policy.may_answer(request.user, notice):
         raise PermissionDenied
     form = NoticeAnswerForm(request.POST)
     if form.is_valid():
@@ -390,8 +394,8 @@ def commitment_create(request):
 
 def _render_commitment(request, commitment, *, progress_form=None, follow_up_form=None, status=200):
     user = request.user
-    can_progress = sv.commitment_can_progress(user, commitment)
-    can_follow_up = sv.commitment_can_follow_up(user, commitment)
+    can_progress = policy.can_progress(user, commitment)
+    can_follow_up = policy.can_follow_up(user, commitment)
     bounds = selectors.light_bounds()
     is_open = commitment.state == Commitment.State.OPEN
     context = {
@@ -403,8 +407,7 @@ def _render_commitment(request, commitment, *, progress_form=None, follow_up_for
         or (CommitmentProgressForm(initial={"progress": commitment.progress}) if can_progress else None),
         "follow_up_form": follow_up_form
         or (CommitmentFollowUpForm(initial={"visited_on": timezone.localdate()}) if can_follow_up else None),
-        "petition_visible": commitment.petition_id is not None
-        and Petition.objects.visible_to(user).filter(pk=commitment.petition_id).exists(),
+        "petition_visible": _petition_visible(user, commitment.petition_id),
         "nav_active": "supervision",
     }
     return no_store(render(request, "petitions/commitment_detail.html", context, status=status))
@@ -421,7 +424,7 @@ def commitment_detail(request, pk):
 def commitment_progress(request, pk):
     commitment = _scoped_commitment(request, pk)
     user = request.user
-    if not (user.has_perm(selectors.SUPERVISE) or commitment.department.members.filter(pk=user.pk).exists()):
+    if not policy.may_progress(user, commitment):
         raise PermissionDenied
     form = CommitmentProgressForm(request.POST)
     if form.is_valid():
@@ -448,7 +451,7 @@ def commitment_progress(request, pk):
 def commitment_follow_up(request, pk):
     commitment = _scoped_commitment(request, pk)
     user = request.user
-    if not (user.has_perm(selectors.SUPERVISE) or user.has_perm(selectors.FOLLOW_UP)):
+    if not policy.may_follow_up(user):
         raise PermissionDenied
     form = CommitmentFollowUpForm(request.POST)
     if form.is_valid():

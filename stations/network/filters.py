@@ -8,7 +8,7 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from liaison.jurisdictions import under_q
@@ -42,17 +42,23 @@ def filter_bar_helper(*fields, widths=None, clear_url="?"):
     return helper
 
 
+def area_choices(user) -> QuerySet[Jurisdiction]:
+    """The areas a filter bar narrows to: the districts and streets or townships the user sees, by code."""
+    return (
+        Jurisdiction.objects.visible_to(user)
+        .filter(level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP])
+        .order_by("code")
+    )
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet that knows the user, so its choice fields can be scoped."""
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user
-        townships = Jurisdiction.objects.visible_to(user).filter(
-            level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP]
-        )
         if "area" in self.filters:
-            self.filters["area"].queryset = townships.order_by("code")
+            self.filters["area"].queryset = area_choices(user)
         if "station" in self.filters:
             self.filters["station"].queryset = Station.objects.visible_to(user).order_by("code")
 

@@ -124,14 +124,20 @@ class ReceptionEventQuerySet(models.QuerySet):
         return self.filter(q)
 
     def upcoming(self, today):
-        return self.filter(date__gte=today, status__in=["scheduled"]).order_by("date", "start_time")
+        """Announced events from `today` on (`reception.workflow.UPCOMING`), soonest first."""
+        from stations.reception.workflow import UPCOMING
+
+        return self.filter(date__gte=today, status__in=UPCOMING).order_by("date", "start_time")
 
     def in_year(self, year: int):
         return self.filter(date__year=year)
 
     def countable(self):
-        """Events that count towards totals: scheduled or held, not drafts or cancelled ones."""
-        return self.filter(status__in=["scheduled", "held"])
+        """Events that count towards totals (`reception.workflow.COUNTED`): scheduled or held, not drafts
+        or cancelled ones."""
+        from stations.reception.workflow import COUNTED
+
+        return self.filter(status__in=COUNTED)
 
 
 class EventPhotoQuerySet(models.QuerySet):

@@ -4,11 +4,19 @@ already fetched the objects through `visible_to(actor)` and checked permissions.
 from django.db import transaction
 
 from liaison.access import forget_scope
+from liaison.models import User
 from stations.models import Membership, Representative, Station, StationDocument
+from stations.network.forms import (
+    LiaisonOfficerFormSet,
+    RepresentativeForm,
+    RepresentativeProfileForm,
+    StationDocumentForm,
+    StationForm,
+)
 
 
 @transaction.atomic
-def station_save(*, form, officers=None, actor) -> Station:
+def station_save(*, form: StationForm, officers: LiaisonOfficerFormSet | None = None, actor: User) -> Station:
     """Create or update a station from a valid StationForm (and officer formset)."""
     station = form.save()
     if officers is not None:
@@ -19,7 +27,7 @@ def station_save(*, form, officers=None, actor) -> Station:
 
 
 @transaction.atomic
-def representative_save(*, form, actor) -> Representative:
+def representative_save(*, form: RepresentativeForm | RepresentativeProfileForm, actor: User) -> Representative:
     """Create or update a representative; a new one joins `first_station` if given."""
     creating = form.instance.pk is None
     representative = form.save()
@@ -30,13 +38,13 @@ def representative_save(*, form, actor) -> Representative:
 
 
 @transaction.atomic
-def membership_add(*, station: Station, representative: Representative, role: str, actor) -> Membership:
+def membership_add(*, station: Station, representative: Representative, role: str, actor: User) -> Membership:
     Station.objects.select_for_update().filter(pk=station.pk).first()  # serialise head changes per station
     return Membership.objects.create(station=station, representative=representative, role=role)
 
 
 @transaction.atomic
-def membership_set_role(*, membership: Membership, role: str, actor) -> Membership:
+def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
     """Make a member the head (the previous head becomes a member) or a member."""
     Station.objects.select_for_update().filter(pk=membership.station_id).first()
     if role == Membership.Role.HEAD:
@@ -49,12 +57,12 @@ def membership_set_role(*, membership: Membership, role: str, actor) -> Membersh
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
 @transaction.atomic
-def document_add(*, station: Station, form, actor) -> StationDocument:
+def document_add(*, station: Station, form: StationDocumentForm, actor: User) -> StationDocument:
     document = form.save(commit=False)
     document.station = station
     document.original_name = form.original_name
@@ -65,7 +73,7 @@ def document_add(*, station: Station, form, actor) -> StationDocument:
     return document
 
 
-def document_delete(*, document: StationDocument, actor) -> None:
+def document_delete(*, document: StationDocument, actor: User) -> None:
     stored = document.file
     with transaction.atomic():
         document.delete()

@@ -24,8 +24,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from petitions.ledger.events import PetitionEventKind
 from petitions.models import PetitionEvent, PetitionRepresentative, Rating, Suggestion
 from stations.models import Activity, RosterEntry
-
-HELD, SCHEDULED = "held", "scheduled"
+from stations.reception.workflow import COUNTED, UPCOMING, EventStatus
 
 
 @dataclass
@@ -83,19 +82,17 @@ def figures_for(representatives, year: int) -> dict[int, Figures]:
             for attr, column in names.items():
                 setattr(figures, attr, getattr(figures, attr) + row[column])
 
-    held = Q(event__status=HELD)
+    held = Q(event__status=EventStatus.HELD)
     not_present = Q(attended=False) | Q(attended__isnull=True)
     put(
-        RosterEntry.objects.filter(
-            representative_id__in=ids, event__date__year=year, event__status__in=[HELD, SCHEDULED]
-        )
+        RosterEntry.objects.filter(representative_id__in=ids, event__date__year=year, event__status__in=COUNTED)
         .order_by()
         .values("representative_id")
         .annotate(
             n_rostered=Count("pk"),
             n_attended=Count("pk", filter=held & Q(attended=True)),
             n_missed=Count("pk", filter=held & not_present),
-            n_upcoming=Count("pk", filter=Q(event__status=SCHEDULED)),
+            n_upcoming=Count("pk", filter=Q(event__status__in=UPCOMING)),
         ),
         rostered="n_rostered",
         attended="n_attended",

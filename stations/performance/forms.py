@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Jurisdiction
 from stations.models import Level
-from stations.network.filters import filter_bar_helper
+from stations.network.filters import area_choices, filter_bar_helper
 
 
 def year_choices():
@@ -33,12 +33,7 @@ class RankingFilterForm(forms.Form):
         data.setdefault("year", str(timezone.localdate().year))
         super().__init__(data)
         self.fields["year"].choices = year_choices()
-        field = self.fields["jurisdiction"]
-        field.queryset = (
-            Jurisdiction.objects.visible_to(user)
-            .filter(level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP])
-            .order_by("code")
-        )
+        self.fields["jurisdiction"].queryset = area_choices(user)
         self.helper = filter_bar_helper(
             "year",
             "jurisdiction",

@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.access import scope_for
-from liaison.models import Jurisdiction
+from liaison.models import Jurisdiction, User
 from stations.models import Activity, PerformanceReport, Representative, ScoringRule
 from stations.performance.figures import FIGURE_NAMES, Figures, figures_for
 from stations.performance.scoring import RuleBook, ScoreLine, score_lines, total_score
@@ -35,7 +36,7 @@ class ReportConflict(Exception):
 # --------------------------------------------------------------------------- scope
 
 
-def records_visible_to(user):
+def records_visible_to(user: User) -> QuerySet[Representative]:
     """Representatives whose record the user may open: those in the user's scope with
     `view_performancerecord`; a representative with `view_own_performancerecord`, only themself."""
     if user.has_perm(VIEW_RECORDS):
@@ -46,13 +47,13 @@ def records_visible_to(user):
     return Representative.objects.none()
 
 
-def may_view_record(user, representative) -> bool:
+def may_view_record(user: User, representative: Representative) -> bool:
     if user.has_perm(VIEW_RECORDS):
         return True
     return user.has_perm(VIEW_OWN) and scope_for(user).representative_id == representative.pk
 
 
-def may_edit_report(user, representative) -> bool:
+def may_edit_report(user: User, representative: Representative) -> bool:
     """Only the representative writes their own report (the office and staff read it)."""
     return user.has_perm(CHANGE_OWN_REPORT) and scope_for(user).representative_id == representative.pk
 
@@ -106,7 +107,7 @@ class RankingRow:
 
 
 def ranking(
-    user, year: int, *, jurisdiction: Jurisdiction | None = None, level: str = "", sort: str = ""
+    user: User, year: int, *, jurisdiction: Jurisdiction | None = None, level: str = "", sort: str = ""
 ) -> list[RankingRow]:
     """Every representative whose record the user may see (`records_visible_to`), with the year's
     figures and score, ranked by score (equal scores share a rank). `jurisdiction`: elected there or
@@ -157,7 +158,7 @@ def sort_rows(rows: list[RankingRow], sort: str) -> list[RankingRow]:
     return sorted(rows, key=value, reverse=descending)
 
 
-def rank_of(user, representative, year: int) -> tuple[int | None, int]:
+def rank_of(user: User, representative: Representative, year: int) -> tuple[int | None, int]:
     """The representative's place among those elected in the same jurisdiction that the user sees."""
     rows = ranking(user, year, jurisdiction=representative.jurisdiction)
     for row in rows:
@@ -216,7 +217,7 @@ def report_draft(record: Record) -> str:
     return "\n\n".join(str(p) for p in paragraphs)
 
 
-def report_for(representative, year) -> PerformanceReport | None:
+def report_for(representative: Representative, year: int) -> PerformanceReport | None:
     return (
         PerformanceReport.objects.filter(representative=representative, year=year).select_related("updated_by").first()
     )
@@ -224,7 +225,7 @@ def report_for(representative, year) -> PerformanceReport | None:
 
 @transaction.atomic
 def performance_report_save(
-    *, actor, representative: Representative, year: int, text: str, version: int
+    *, actor: User, representative: Representative, year: int, text: str, version: int
 ) -> PerformanceReport:
     """Save the representative's own report. `version` is the one the page was built from (0: no
     report yet); a different current version raises `ReportConflict` and saves nothing."""
@@ -250,19 +251,19 @@ def performance_report_save(
 # --------------------------------------------------------------------------- rules page
 
 
-def may_change_rules(user) -> bool:
+def may_change_rules(user: User) -> bool:
     """Offices set the rules of their own jurisdiction; the system administrator the defaults."""
     if not user.has_perm(CHANGE_RULES):
         return False
     return user.is_system_admin or bool(user.jurisdiction_id)
 
 
-def rules_jurisdiction(user) -> Jurisdiction | None:
+def rules_jurisdiction(user: User) -> Jurisdiction | None:
     return None if user.is_system_admin else user.jurisdiction
 
 
 @transaction.atomic
-def scoring_rules_save(*, actor, rows: list[dict]) -> None:
+def scoring_rules_save(*, actor: User, rows: list[dict]) -> None:
     """Save the rules page. Each row: activity, own (bool), points, cap, weight. For an office,
     unticked rows follow the rule above again (their own row is deleted); the administrator
     saves the defaults."""

@@ -21,10 +21,10 @@ from liaison.web import require_perm
 from stations.models import Activity, Representative, RosterEntry
 from stations.network.querysets import access_representative
 from stations.performance import services as perf
-from stations.performance.figures import HELD, SCHEDULED
 from stations.performance.forms import RankingFilterForm, ReportForm, ScoringRuleForm, year_choices
 from stations.performance.scoring import RuleBook
 from stations.public.views import _cacheable
+from stations.reception.workflow import COUNTED
 
 RANKING_PAGE_SIZE = 100
 PUBLIC_MAX_AGE = 300
@@ -245,7 +245,7 @@ def record(request, pk, year):
     if request.user.has_perm(perf.VIEW_RECORDS):
         rank = perf.rank_of(request.user, rep, year)
     entries = (
-        RosterEntry.objects.filter(representative=rep, event__date__year=year, event__status__in=[HELD, SCHEDULED])
+        RosterEntry.objects.filter(representative=rep, event__date__year=year, event__status__in=COUNTED)
         .select_related("event__station")
         .order_by("event__date", "event__start_time")
     )

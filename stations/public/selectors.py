@@ -13,6 +13,7 @@ from liaison.models import Jurisdiction
 from stations.models import EventKind, Level, Membership, ReceptionEvent, ReceptionPlan, RosterEntry, Station
 from stations.network.selectors import public_station_members
 from stations.public.forms import DirectoryForm
+from stations.reception.workflow import ON_PUBLIC_PAGES, UPCOMING
 
 SEARCH_MAX_LENGTH = 100
 LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}  # national first
@@ -20,29 +21,13 @@ LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}  # national fir
 STATION_PAGE_OTHER_EVENTS = 3
 
 # What a public page may read of a representative (private_phone and code stay in the database).
-PUBLIC_REPRESENTATIVE_FIELDS = (
-    "role",
-    "station_id",
-    "representative__id",
-    "representative__name",
-    "representative__level",
-    "representative__work_unit",
-    "representative__position",
-    "representative__public_phone",
-    "representative__photo",
+_PUBLIC_REPRESENTATIVE = tuple(
+    f"representative__{name}" for name in ("id", "name", "level", "work_unit", "position", "public_phone", "photo")
 )
-
-# The same, read through an event's roster.
-PUBLIC_ROSTER_FIELDS = (
-    "event",
-    "representative__id",
-    "representative__name",
-    "representative__level",
-    "representative__work_unit",
-    "representative__position",
-    "representative__public_phone",
-    "representative__photo",
-)
+# ...read through a station's memberships,
+PUBLIC_REPRESENTATIVE_FIELDS = ("role", "station_id", *_PUBLIC_REPRESENTATIVE)
+# ...and through an event's roster.
+PUBLIC_ROSTER_FIELDS = ("event", *_PUBLIC_REPRESENTATIVE)
 
 
 # --- the directory's search -------------------------------------------------
@@ -127,16 +112,16 @@ def closed_results(station, limit=10) -> list[dict]:
 
 
 def public_events():
-    """Events the public may see: scheduled, held, or cancelled after they were announced.
+    """Events the public may see (`reception.workflow.ON_PUBLIC_PAGES`): scheduled, held, or
+    cancelled after they were announced.
 
     Drafts, and any event of a plan still under review, are not public; a
     cancelled event stays visible (with a banner) so a printed notice's QR
     code or link does not lead nowhere.
     """
-    S = ReceptionEvent.Status
     return ReceptionEvent.objects.filter(
         Q(plan__isnull=True) | Q(plan__status=ReceptionPlan.Status.PUBLISHED),
-        status__in=[S.SCHEDULED, S.HELD, S.CANCELLED],
+        status__in=ON_PUBLIC_PAGES,
         station__is_active=True,
     )
 
@@ -162,7 +147,7 @@ def coming_events(station, *, today=None, others=STATION_PAGE_OTHER_EVENTS):
     day is still the next one until midnight.
     """
     today = today or timezone.localdate()
-    coming = public_events().filter(station=station, status=ReceptionEvent.Status.SCHEDULED, date__gte=today)
+    coming = public_events().filter(station=station, status__in=UPCOMING, date__gte=today)
     next_reception = coming.filter(kind=EventKind.RECEPTION).order_by("date", "start_time", "pk").values("pk")[:1]
     events = list(
         coming.filter(Q(pk=Subquery(next_reception)) | ~Q(kind=EventKind.RECEPTION))

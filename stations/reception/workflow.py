@@ -38,6 +38,29 @@ PUBLIC = StatusSet(
     "and the petitions received that day registered on it.",
 )
 
+# Unions and single groups the pages and queries ask for, each named once.
+UPCOMING = StatusSet(
+    {EventStatus.SCHEDULED},
+    "Announced and not held yet: with a date from today on, what is coming (the upcoming lists, a station's "
+    "public page, a representative's coming days and the places they may volunteer for); the 'upcoming' "
+    "of attendance and of the performance record.",
+)
+COUNTED = StatusSet(
+    PUBLIC,
+    "Counts towards the totals: a campaign's events, a representative's rostered days (attendance and the "
+    "performance record); drafts and cancelled events do not count.",
+)
+OCCUPYING = StatusSet(
+    COMING | PUBLIC,
+    "Not cancelled, a draft plan's events too: it occupies the representatives on its roster (same-day "
+    "clashes, double bookings, a plan's quotas) and counts in a plan's review.",
+)
+ON_PUBLIC_PAGES = StatusSet(
+    PUBLIC | {EventStatus.CANCELLED},
+    "Shown on the public pages once announced (its plan, if any, published): a cancelled event keeps its page "
+    "with a banner, so a printed notice's QR code or link does not lead nowhere; drafts are not shown.",
+)
+
 EVENT_TABLE: dict[EventMove, Rule] = {
     # The whole draft plan at once (`plans.services.plan_publish`), by the office.
     EventMove.PUBLISH: Rule({EventStatus.DRAFT}, EventStatus.SCHEDULED, "stations.change_receptionplan"),

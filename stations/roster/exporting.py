@@ -1,7 +1,8 @@
 """Roster export: the filtered list, streamed row by row into .xlsx."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
+from itertools import batched
 from types import SimpleNamespace
 
 from django.http import QueryDict
@@ -73,17 +74,6 @@ def _representative_stations(reps, user) -> dict:
     return found
 
 
-def _batched(iterable: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in iterable:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def export_sheet(roster: Roster, queryset, user, on_rows: Callable[[int], None] | None = None) -> Sheet:
     """The roster of `queryset` (already scoped) as a sheet; `on_rows(rows so far)` after each chunk.
 
@@ -95,7 +85,7 @@ def export_sheet(roster: Roster, queryset, user, on_rows: Callable[[int], None] 
 
     def rows():
         number = 0
-        for batch in _batched(queryset.iterator(chunk_size=2000), 2000):
+        for batch in batched(queryset.iterator(chunk_size=2000), 2000):
             extra = _representative_stations(batch, user) if roster is REPRESENTATIVE_ROSTER else {}
             for obj in batch:
                 number += 1

@@ -1,5 +1,7 @@
 """Roster import: read every row, validate all of them, write all or nothing."""
 
+from itertools import batched
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,22 +25,16 @@ from stations.roster.reading import _Errors, _read_rows
 # --------------------------------------------------------------------------- import: lookups
 
 
-def _chunks(items, size=LOOKUP_CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _by_code(queryset, codes) -> dict:
     found = {}
-    for chunk in _chunks(codes):
+    for chunk in batched(codes, LOOKUP_CHUNK):
         found.update({obj.code: obj for obj in queryset.filter(code__in=chunk).order_by()})
     return found
 
 
 def _existing_codes(model, codes) -> set[str]:
     found = set()
-    for chunk in _chunks(codes):
+    for chunk in batched(codes, LOOKUP_CHUNK):
         found.update(model.objects.filter(code__in=chunk).order_by().values_list("code", flat=True))
     return found
 
@@ -271,7 +267,7 @@ class _StationImport(_Import):
         pending = new
         while pending:
             ready = [r for r in pending if not isinstance(r.parent, str) or self.by_code[r.parent].instance.pk]
-            for chunk in _chunks(ready, WRITE_BATCH):
+            for chunk in batched(ready, WRITE_BATCH):
                 for row in chunk:
                     self._link_parent(row)
                 Station.objects.bulk_create([r.instance for r in chunk], batch_size=WRITE_BATCH)
@@ -284,7 +280,7 @@ class _StationImport(_Import):
         fields += [
             name for key, name in (("parent", "parent"), ("jurisdiction", "jurisdiction")) if key in self.present
         ]
-        for chunk in _chunks(old, WRITE_BATCH):
+        for chunk in batched(old, WRITE_BATCH):
             for row in chunk:
                 self._link_parent(row)
                 row.instance.updated_at = now
@@ -324,7 +320,7 @@ class _RepresentativeImport(_Import):
         self.stations = _by_code(Station.objects.visible_to(self.owner), codes)
         head_pks = {self.stations[c].pk for r in live for c in r.cells.get("head_of", ()) if c in self.stations}
         self.current_heads = {}
-        for chunk in _chunks(head_pks):
+        for chunk in batched(head_pks, LOOKUP_CHUNK):
             self.current_heads.update(
                 Membership.objects.filter(station_id__in=chunk, role=Membership.Role.HEAD).values_list(
                     "station_id", "representative_id"
@@ -378,14 +374,14 @@ class _RepresentativeImport(_Import):
         new = [r for r in rows if r.instance.pk is None]
         old = [r for r in rows if r.instance.pk is not None]
         done = 0
-        for chunk in _chunks(new, WRITE_BATCH):
+        for chunk in batched(new, WRITE_BATCH):
             Representative.objects.bulk_create([r.instance for r in chunk], batch_size=WRITE_BATCH)
             done += len(chunk)
             self.advance_writes(done)
         fields = [self.col[k].field for k in self.present if self.col[k].field and k != "code"]
         if "jurisdiction" in self.present:
             fields.append("jurisdiction")
-        for chunk in _chunks(old, WRITE_BATCH):
+        for chunk in batched(old, WRITE_BATCH):
             for row in chunk:
                 row.instance.updated_at = now
             Representative.objects.bulk_update(
@@ -408,7 +404,7 @@ class _RepresentativeImport(_Import):
         if not wanted:
             return 0
         existing = {}
-        for chunk in _chunks({rep for rep, _station in wanted}):
+        for chunk in batched({rep for rep, _station in wanted}, LOOKUP_CHUNK):
             for pk, rep, station, role in Membership.objects.filter(representative_id__in=chunk).values_list(
                 "pk", "representative_id", "station_id", "role"
             ):
@@ -423,7 +419,7 @@ class _RepresentativeImport(_Import):
             for key, role in wanted.items()
             if role == Membership.Role.HEAD and key in existing and existing[key][1] != role
         ]
-        for chunk in _chunks(promote):
+        for chunk in batched(promote, LOOKUP_CHUNK):
             Membership.objects.filter(pk__in=chunk).update(role=Membership.Role.HEAD)
         Membership.objects.bulk_create(create, batch_size=WRITE_BATCH)
         return len(create)

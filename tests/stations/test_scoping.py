@@ -207,3 +207,17 @@ def test_list_actions_follow_permissions(world, client_for, account, buttons):
         "new": reverse("stations:station_create") in html,
     }
     assert {k for k, v in shown.items() if v} == buttons
+
+
+def test_every_filter_bar_offers_the_same_areas(world):
+    """The station and representative lists, the ranking and attendance narrow to the same areas:
+    the districts and townships the user sees (not villages, not another district)."""
+    from stations.network.filters import area_choices
+    from stations.performance.forms import RankingFilterForm
+    from stations.reception.reports.forms import AttendanceFilterForm
+
+    areas = list(area_choices(world.office))
+    assert areas == [world.j.K, world.j.T1, world.j.T2]
+    assert list(RankingFilterForm({}, user=world.office).fields["jurisdiction"].queryset) == areas
+    assert list(AttendanceFilterForm({}, user=world.office).fields["jurisdiction"].queryset) == areas
+    assert list(area_choices(world.office_t1)) == [world.j.T1]

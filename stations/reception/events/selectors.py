@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from liaison.models import OutboxMessage
 from stations.models import Membership, ReceptionEvent, Representative, RosterEntry
 from stations.reception.events.filters import EventFilter, with_default_dates
-from stations.reception.workflow import COMING, PUBLIC
+from stations.reception.workflow import OCCUPYING, PUBLIC, UPCOMING
 
 EVENT_SORTS = {
     "date": ("date", "start_time"),
@@ -28,10 +28,6 @@ EVENT_SORTS = {
 }
 CANDIDATE_LIMIT = 20
 CANDIDATE_LIMIT_UNSEARCHED = 8  # before a search: the station's members, then a few others
-
-# Events that occupy a representative: a draft plan's events too (a clash is
-# worth seeing while the plan is reviewed), but not cancelled ones.
-OCCUPYING = COMING | PUBLIC
 
 
 def quota_for(level: str) -> int | None:
@@ -226,7 +222,7 @@ def open_slot_events(representative: Representative, today: date):
     return (
         ReceptionEvent.objects.filter(
             station__memberships__representative=representative,
-            status=ReceptionEvent.Status.SCHEDULED,
+            status__in=UPCOMING,
             date__gt=today,
         )
         .exclude(roster__representative=representative)
@@ -257,9 +253,7 @@ def my_days(representative: Representative, today: date, past_limit: int = 50) -
     """A representative's reception days: coming ones (rostered), open slots, past ones with attendance."""
     entries = RosterEntry.objects.filter(representative=representative).select_related("event", "event__station")
     coming = list(
-        entries.filter(event__date__gte=today, event__status=ReceptionEvent.Status.SCHEDULED).order_by(
-            "event__date", "event__start_time"
-        )
+        entries.filter(event__date__gte=today, event__status__in=UPCOMING).order_by("event__date", "event__start_time")
     )
     past = list(
         entries.filter(event__date__lt=today)

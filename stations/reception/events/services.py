@@ -12,15 +12,19 @@ Where two people can act on one event at once (the roster, the record) the
 event row is locked with `select_for_update()` first.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.models import User
 from liaison.uploads import clean_image
 from stations.models import EventPhoto, Membership, ReceptionEvent, Representative, RosterEntry, Station
 from stations.network.querysets import access_event_photo
-from stations.reception.workflow import COMING, EVENTS, PUBLIC, EventMove
+from stations.reception.workflow import COMING, EVENTS, PUBLIC, UPCOMING, EventMove
 
 Status = ReceptionEvent.Status
 
@@ -89,7 +93,7 @@ def _notices():
 
 
 @transaction.atomic
-def event_create(*, actor, station: Station, data: dict) -> ReceptionEvent:
+def event_create(*, actor: User, station: Station, data: dict) -> ReceptionEvent:
     """A new scheduled event at `station`. `data`: model field values (see EDITABLE_FIELDS);
     an empty place means the station's address."""
     _require(actor.has_perm("stations.add_receptionevent"), _("You may not create reception events."))
@@ -105,7 +109,7 @@ def event_create(*, actor, station: Station, data: dict) -> ReceptionEvent:
 
 
 @transaction.atomic
-def event_update(*, actor, event: ReceptionEvent, data: dict) -> ReceptionEvent:
+def event_update(*, actor: User, event: ReceptionEvent, data: dict) -> ReceptionEvent:
     """Change an event's details. A held event keeps its date and times; a cancelled one is
     not changed. Representatives already notified get a correction (stations.reception.events.notices)."""
     unknown = set(data) - EDITABLE_FIELDS
@@ -129,7 +133,7 @@ def event_update(*, actor, event: ReceptionEvent, data: dict) -> ReceptionEvent:
 
 
 @transaction.atomic
-def event_cancel(*, actor, event: ReceptionEvent, reason: str) -> ReceptionEvent:
+def event_cancel(*, actor: User, event: ReceptionEvent, reason: str) -> ReceptionEvent:
     """Cancel a coming event; the reason goes on the public announcement and
     representatives already notified are told (stations.reception.events.notices)."""
     event = _locked(event)
@@ -166,7 +170,11 @@ def _create_entry(*, event, representative, source, actor) -> RosterEntry:
 
 @transaction.atomic
 def roster_add(
-    *, actor, event: ReceptionEvent, representative: Representative, source: str = RosterEntry.Source.ASSIGNED
+    *,
+    actor: User,
+    event: ReceptionEvent,
+    representative: Representative,
+    source: str = RosterEntry.Source.ASSIGNED,
 ) -> RosterEntry:
     """Put a representative on the roster (staff or office). A duplicate is a ValidationError."""
     event = _locked(event)
@@ -180,7 +188,7 @@ def roster_add(
 
 
 @transaction.atomic
-def roster_remove(*, actor, entry: RosterEntry) -> None:
+def roster_remove(*, actor: User, entry: RosterEntry) -> None:
     """Take a representative off the roster; pending notices are cancelled, a sent one is followed by a note."""
     event = _locked(entry.event)
     _require(actor.has_perm("stations.change_rosterentry"), _("You may not change rosters."))
@@ -194,7 +202,7 @@ def roster_remove(*, actor, entry: RosterEntry) -> None:
 
 
 @transaction.atomic
-def roster_volunteer(*, actor, event: ReceptionEvent) -> RosterEntry:
+def roster_volunteer(*, actor: User, event: ReceptionEvent) -> RosterEntry:
     """The actor's representative takes an open place on the roster.
 
     Only at a station they are a member of, on a scheduled event after today,
@@ -208,7 +216,7 @@ def roster_volunteer(*, actor, event: ReceptionEvent) -> RosterEntry:
     event = _locked(event)
     if not Membership.objects.filter(station_id=event.station_id, representative=representative).exists():
         raise PermissionDenied(_("You can volunteer only at stations you are a member of."))
-    if event.status != Status.SCHEDULED or event.date <= timezone.localdate():
+    if event.status not in UPCOMING or event.date <= timezone.localdate():
         raise ValidationError(_("You can volunteer only for scheduled events after today."))
     if RosterEntry.objects.filter(event=event, representative=representative).exists():
         raise ValidationError(_("You are already on this roster."))
@@ -223,9 +231,9 @@ def roster_volunteer(*, actor, event: ReceptionEvent) -> RosterEntry:
 @transaction.atomic
 def event_record(
     *,
-    actor,
+    actor: User,
     event: ReceptionEvent,
-    attended_ids,
+    attended_ids: Iterable[int | str],
     residents_received: int | None,
     opinions_collected: int | None,
     summary: str,
@@ -268,7 +276,7 @@ def event_record(
 
 
 @transaction.atomic
-def event_photo_add(*, actor, event: ReceptionEvent, upload, caption: str = "") -> EventPhoto:
+def event_photo_add(*, actor: User, event: ReceptionEvent, upload: UploadedFile, caption: str = "") -> EventPhoto:
     """Attach a photo of the day, re-encoded as JPEG without EXIF or location data."""
     _require(actor.has_perm("stations.record_receptionevent"), _("You may not record reception days."))
     event = _locked(event)
@@ -288,7 +296,7 @@ def event_photo_add(*, actor, event: ReceptionEvent, upload, caption: str = "") 
 
 
 @transaction.atomic
-def event_photo_delete(*, actor, photo: EventPhoto | int) -> None:
+def event_photo_delete(*, actor: User, photo: EventPhoto | int) -> None:
     """Delete a photo of the day (its file once the transaction commits). Http404 when the photo
     is missing or its event outside the actor's scope (`access_event_photo`)."""
     pk = photo.pk if isinstance(photo, EventPhoto) else photo

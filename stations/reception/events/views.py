@@ -35,7 +35,7 @@ from stations.reception.events.forms import (
     RosterAddForm,
     apply_service_errors,
 )
-from stations.reception.workflow import EventMove
+from stations.reception.workflow import UPCOMING, EventMove
 
 VIEW = "stations.view_receptionevent"
 EXPORT_MAX_ROWS = 5000
@@ -157,7 +157,7 @@ class EventDetailView(PermissionMixin, DetailView):
             can_roster=can_roster,
             can_record=can_record,
             record_later=user.has_perm("stations.record_receptionevent")
-            and event.status == ReceptionEvent.Status.SCHEDULED
+            and event.status in UPCOMING
             and event.date > today,
             can_see_attendance=user.has_perm("stations.view_attendance"),
             can_view_station=user.has_perm("stations.view_station")

@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import batched
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +34,6 @@ from stations.models import (
 from stations.reception.plans.services import (
     PLAN_JOB,
     PLAN_PERMISSION,
-    Cancelled,
     Draft,
     _check_may_plan,
     _schedule_key,
@@ -41,6 +41,7 @@ from stations.reception.plans.services import (
     plan_stations,
     rule_dates,
 )
+from stations.reception.workflow import OCCUPYING
 
 STATION_CHUNK = 250  # stations per transaction and per progress step
 WRITE_BATCH = 2000
@@ -100,15 +101,17 @@ def plan_generate(
         progress.total(len(stations))
     proposer = _RosterProposer(plan=plan, actor=actor) if propose_rosters else None
     expansions: dict[tuple, list[date]] = {}
-    for start in range(0, len(stations), STATION_CHUNK):
-        chunk = dict(stations[start : start + STATION_CHUNK])
+    done = 0
+    for batch in batched(stations, STATION_CHUNK):
+        chunk = dict(batch)
         with transaction.atomic():
             _lock_draft(plan.pk)  # publishing waits for the chunk, and stops the rest
             existed = _add_events(plan, chunk, calendar, expansions, actor, report)
             if proposer is not None:
                 proposer.propose(list(chunk), existed, report)
+        done += len(batch)
         if progress is not None:
-            progress.advance(start + len(chunk))
+            progress.advance(done)
     report.seconds = time.perf_counter() - started
     with transaction.atomic():
         plan = _lock_draft(plan.pk)
@@ -177,8 +180,7 @@ def _insert_ignoring_conflicts(model, columns: tuple[str, ...], rows: list[tuple
     tail = " " + ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
     per_batch = min(WRITE_BATCH, _MAX_PARAMS // len(fields))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_batch):
-            batch = rows[start : start + per_batch]
+        for batch in batched(rows, per_batch):
             cursor.execute(
                 head + ", ".join([placeholder] * len(batch)) + tail, [v for row in batch for v in values(row)]
             )
@@ -249,11 +251,9 @@ class _RosterProposer:
         )
         levels = {}
         rep_ids = sorted({rep for _station, rep, _role in memberships})
-        for start in range(0, len(rep_ids), _IN_BATCH):
+        for ids in batched(rep_ids, _IN_BATCH):
             levels.update(
-                Representative.objects.filter(pk__in=rep_ids[start : start + _IN_BATCH], is_active=True)
-                .order_by()
-                .values_list("pk", "level")
+                Representative.objects.filter(pk__in=ids, is_active=True).order_by().values_list("pk", "level")
             )
         members: dict[int, list[int]] = defaultdict(list)
         for station_id, rep_id, _role in sorted(memberships, key=lambda m: (m[0], m[2] != Membership.Role.HEAD, m[1])):
@@ -276,11 +276,9 @@ class _RosterProposer:
                 if rule_id is None or (rule_id, day) in existed:
                     old.append(pk)
         on_roster: dict[int, set[int]] = defaultdict(set)
-        for start in range(0, len(old), _IN_BATCH):
+        for ids in batched(old, _IN_BATCH):
             for event_id, rep_id in (
-                RosterEntry.objects.filter(event_id__in=old[start : start + _IN_BATCH])
-                .order_by()
-                .values_list("event_id", "representative_id")
+                RosterEntry.objects.filter(event_id__in=ids).order_by().values_list("event_id", "representative_id")
             ):
                 on_roster[event_id].add(rep_id)
         entries = []
@@ -298,20 +296,18 @@ class _RosterProposer:
         """
         for rep in rep_ids:
             self.count[rep], self.busy[rep] = 0, set()
-        for start in range(0, len(rep_ids), _IN_BATCH):
+        for ids in batched(rep_ids, _IN_BATCH):
             entries = list(
-                RosterEntry.objects.filter(representative_id__in=rep_ids[start : start + _IN_BATCH])
+                RosterEntry.objects.filter(representative_id__in=ids)
                 .order_by()
                 .values_list("representative_id", "event_id")
             )
             days = {}
             event_ids = sorted({event for _rep, event in entries})
-            for first in range(0, len(event_ids), _IN_BATCH):
+            for event_batch in batched(event_ids, _IN_BATCH):
                 days.update(
-                    ReceptionEvent.objects.filter(
-                        pk__in=event_ids[first : first + _IN_BATCH], date__gte=self.first, date__lte=self.last
-                    )
-                    .exclude(status=Cancelled)
+                    ReceptionEvent.objects.filter(pk__in=event_batch, date__gte=self.first, date__lte=self.last)
+                    .filter(status__in=OCCUPYING)
                     .order_by()
                     .values_list("pk", "date")
                 )

@@ -23,7 +23,8 @@ from stations.models import (
     RosterEntry,
     Station,
 )
-from stations.reception.plans.services import Cancelled, plan_stations
+from stations.reception.plans.services import plan_stations
+from stations.reception.workflow import OCCUPYING
 
 
 def plan_list(user):
@@ -52,7 +53,7 @@ def plan_event_counts(plan: ReceptionPlan) -> dict:
     kinds = list(EventKind)
     grid = defaultdict(lambda: defaultdict(int))
     for month, kind, n in (
-        plan.events.exclude(status=Cancelled)
+        plan.events.filter(status__in=OCCUPYING)
         .annotate(month=ExtractMonth("date"))
         .order_by()
         .values_list("month", "kind")
@@ -107,7 +108,7 @@ def plan_representatives_below_quota(plan: ReceptionPlan):
             event__date__gte=date(plan.year, 1, 1),
             event__date__lte=date(plan.year, 12, 31),
         )
-        .exclude(event__status=Cancelled)
+        .filter(event__status__in=OCCUPYING)
         .order_by()
         .values("representative")
         .annotate(n=Count("pk"))
@@ -132,7 +133,7 @@ def plan_off_days(plan: ReceptionPlan, calendar: WorkingCalendar | None = None) 
     """Dates of the plan's events that are not working days (rules that keep the
     date, events moved by hand, or holidays entered after generation), with counts."""
     calendar = calendar or workdays.current()
-    per_day = plan.events.exclude(status=Cancelled).order_by("date").values_list("date").annotate(n=Count("pk"))
+    per_day = plan.events.filter(status__in=OCCUPYING).order_by("date").values_list("date").annotate(n=Count("pk"))
     return [(day, n) for day, n in per_day if not calendar.is_working_day(day)]
 
 
@@ -140,7 +141,7 @@ def plan_double_bookings(plan: ReceptionPlan) -> int:
     """Representatives on two events of the same day within the plan (edited by hand)."""
     return (
         RosterEntry.objects.filter(event__plan=plan)
-        .exclude(event__status=Cancelled)
+        .filter(event__status__in=OCCUPYING)
         .order_by()
         .values("representative", "event__date")
         .annotate(n=Count("pk"))

@@ -16,26 +16,23 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from liaison import workdays
 from liaison.access import scope_for
 from liaison.jurisdictions import under_q
-from liaison.models import Jurisdiction
+from liaison.models import Jurisdiction, User
 from liaison.workdays import WorkingCalendar
 from stations.models import EventKind, ReceptionEvent, ReceptionPlan, ReceptionRule, RosterEntry, Station
+from stations.reception.plans.forms import ReceptionRuleForm
 from stations.reception.workflow import EVENTS, PLANS, EventMove, PlanMove
 
 PLAN_JOB = "reception_plan"
 PLAN_PERMISSION = "stations.change_receptionplan"
 
 Pattern = ReceptionRule.Pattern
-Draft, Scheduled, Cancelled = (
-    ReceptionEvent.Status.DRAFT,
-    ReceptionEvent.Status.SCHEDULED,
-    ReceptionEvent.Status.CANCELLED,
-)
+Draft = ReceptionEvent.Status.DRAFT
 
 
 # --------------------------------------------------------------------------- rule expansion
@@ -136,7 +133,7 @@ def _check_may_plan(actor, jurisdiction: Jurisdiction) -> None:
         raise PermissionDenied
 
 
-def plan_stations(jurisdiction: Jurisdiction):
+def plan_stations(jurisdiction: Jurisdiction) -> QuerySet[Station]:
     """The stations a jurisdiction's plan covers: those in service under it."""
     return Station.objects.filter(under_q(jurisdiction, "jurisdiction__code"), is_active=True)
 
@@ -145,7 +142,7 @@ def plan_stations(jurisdiction: Jurisdiction):
 
 
 @transaction.atomic
-def plan_publish(*, plan: ReceptionPlan, actor) -> int:
+def plan_publish(*, plan: ReceptionPlan, actor: User) -> int:
     """Publish a draft plan: its draft events become scheduled, and the notice
     task is queued after commit. Returns the number of events scheduled.
 
@@ -222,7 +219,7 @@ _SCHEDULE_FIELDS = (
 
 
 @transaction.atomic
-def rule_save(*, form, actor) -> tuple[ReceptionRule, int]:
+def rule_save(*, form: ReceptionRuleForm, actor: User) -> tuple[ReceptionRule, int]:
     """Save a valid ReceptionRuleForm (its instance's station is set).
 
     When an existing rule's schedule changes, its events in draft plans that
@@ -239,7 +236,7 @@ def rule_save(*, form, actor) -> tuple[ReceptionRule, int]:
 
 
 @transaction.atomic
-def rule_delete(*, rule: ReceptionRule, actor) -> int:
+def rule_delete(*, rule: ReceptionRule, actor: User) -> int:
     """Delete a rule and its untouched draft-plan events; other events stay (without the rule)."""
     rule = ReceptionRule.objects.select_for_update().select_related("station").get(pk=rule.pk)
     removed = _drop_untouched_drafts(rule)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Jurisdiction
 from stations.models import Campaign, Level, Station
-from stations.network.filters import filter_bar_helper
+from stations.network.filters import area_choices, filter_bar_helper
 
 CAMPAIGN_LEVELS = [
     Jurisdiction.Level.PROVINCE,
@@ -110,11 +110,7 @@ class AttendanceFilterForm(forms.Form):
         stations = self.fields["station"]
         stations.queryset = Station.objects.visible_to(user).order_by("code")
         stations.label_from_instance = lambda s: f"{s.code} {s.name}"
-        self.fields["jurisdiction"].queryset = (
-            Jurisdiction.objects.visible_to(user)
-            .filter(level__in=[Jurisdiction.Level.COUNTY, Jurisdiction.Level.TOWNSHIP])
-            .order_by("code")
-        )
+        self.fields["jurisdiction"].queryset = area_choices(user)
         self.helper = filter_bar_helper(
             "year",
             "q",

@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from liaison.jurisdictions import code_at
 from liaison.models import Jurisdiction
 from stations.models import Campaign, EventKind, Level, Membership, ReceptionEvent, Representative, RosterEntry, Station
+from stations.reception.workflow import COUNTED, UPCOMING
 
 HELD = ReceptionEvent.Status.HELD
-SCHEDULED = ReceptionEvent.Status.SCHEDULED
-COUNTABLE = [SCHEDULED, HELD]
 TOWNSHIP_PREFIX = Jurisdiction.PREFIX_LENGTH[Jurisdiction.Level.TOWNSHIP]
 
 
@@ -73,7 +72,7 @@ def _event_sums(events):
     held = Q(status=HELD)
     return {
         "held": Count("pk", filter=held),
-        "scheduled": Count("pk", filter=Q(status=SCHEDULED)),
+        "scheduled": Count("pk", filter=Q(status__in=UPCOMING)),
         "residents": Coalesce(Sum("residents_received", filter=held), 0),
         "opinions": Coalesce(Sum("opinions_collected", filter=held), 0),
         **{_kind_key(k): Count("pk", filter=held & Q(kind=k)) for k in EventKind.values},
@@ -83,7 +82,7 @@ def _event_sums(events):
 def _rep_counts():
     return {
         "present": Count("representative", distinct=True, filter=Q(attended=True, event__status=HELD)),
-        "rostered": Count("representative", distinct=True, filter=Q(event__status__in=COUNTABLE)),
+        "rostered": Count("representative", distinct=True, filter=Q(event__status__in=COUNTED)),
     }
 
 
@@ -163,7 +162,7 @@ def campaign_list(user):
         Campaign.objects.visible_to(user)
         .select_related("jurisdiction")
         .annotate(
-            event_count=Count("events", filter=Q(events__in=events, events__status__in=COUNTABLE)),
+            event_count=Count("events", filter=Q(events__in=events, events__status__in=COUNTED)),
             held_count=Count("events", filter=Q(events__in=events, events__status=HELD)),
         )
         .order_by("-start_date", "name")
@@ -227,7 +226,7 @@ def attendance_rows(user, year: int, filters: dict | None = None):
             rostered=Count("roster_entries", filter=on_event),
             attended=Count("roster_entries", filter=held & present),
             absent=Count("roster_entries", filter=held & not_present),
-            upcoming=Count("roster_entries", filter=on_event & Q(roster_entries__event__status=SCHEDULED)),
+            upcoming=Count("roster_entries", filter=on_event & Q(roster_entries__event__status__in=UPCOMING)),
             quota=Case(
                 *[When(level=level, then=Value(n)) for level, n in quota_by_level.items()],
                 default=Value(0),
