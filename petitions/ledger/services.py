@@ -46,6 +46,14 @@ class Conflict(PetitionError):
     """The item changed after the actor's page was loaded (someone else acted first)."""
 
 
+def required_text(text: str | None, message: str, limit: int) -> str:
+    """A text a write needs: stripped, cut to `limit` characters; empty refuses the write with `message`."""
+    text = (text or "").strip()
+    if not text:
+        raise PetitionError(message)
+    return text[:limit]
+
+
 @dataclass
 class PetitionDraft:
     """What a form collected; `petition_register` and `petition_update` take it whole."""
@@ -323,10 +331,8 @@ def petition_mark_follow_up(*, actor, petition: Petition, on: bool) -> PetitionR
 
 @transaction.atomic
 def petition_note_add(*, actor, petition: Petition, text: str) -> PetitionNote:
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(_("Write the note first."))
-    note = PetitionNote.objects.create(petition=petition, author=actor, text=text[:2000])
+    text = required_text(text, _("Write the note first."), 2000)
+    note = PetitionNote.objects.create(petition=petition, author=actor, text=text)
     events.record(petition, events.note_added(note_id=note.pk), actor=actor)
     return note
 
@@ -334,9 +340,7 @@ def petition_note_add(*, actor, petition: Petition, text: str) -> PetitionNote:
 @transaction.atomic
 def petition_reply_online(*, actor, petition: Petition, text: str) -> Petition:
     """A representative's public reply to an online item; the first one meets the 24-hour duty."""
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(_("Write the reply first."))
+    text = required_text(text, _("Write the reply first."), 2000)
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
     _own_link(actor, petition)
     fields_ = ["updated_at"]
@@ -344,9 +348,7 @@ def petition_reply_online(*, actor, petition: Petition, text: str) -> Petition:
         petition.first_replied_at = timezone.now()
         fields_.append("first_replied_at")
     petition.save(update_fields=fields_)
-    events.record(
-        petition, events.replied_online(representative=actor.representative.name, text=text[:2000]), actor=actor
-    )
+    events.record(petition, events.replied_online(representative=actor.representative.name, text=text), actor=actor)
     return petition
 
 
