@@ -54,6 +54,10 @@ class Objects:
         if outside is not None:
             self.outside[kind] = outside
 
+    def rows(self, kind: str, rows: dict[str, Model]) -> None:
+        """Objects a URL names by their primary key alone: `rows` = {"inside": row, "outside": row}."""
+        self.add(kind, *(Side({"pk": row.pk}, row) for row in rows.values()))
+
 
 def png(size=(8, 6), colour="red") -> bytes:
     out = io.BytesIO()
@@ -135,7 +139,11 @@ def build(world, ledger) -> Objects:
     o.add("representative", Side({"pk": w.R1.pk}, w.R1), Side({"pk": w.R3.pk}, w.R3))
     m1 = Membership.objects.get(representative=w.R1, station=w.S1)
     m3 = Membership.objects.get(representative=w.R3, station=w.S3)
-    o.add("membership", Side({"pk": w.S1.pk, "membership_pk": m1.pk}, m1), Side({"pk": w.S3.pk, "membership_pk": m3.pk}, m3))
+    o.add(
+        "membership",
+        Side({"pk": w.S1.pk, "membership_pk": m1.pk}, m1),
+        Side({"pk": w.S3.pk, "membership_pk": m3.pk}, m3),
+    )
     docs = {}
     for name, station in (("inside", w.S1), ("outside", w.S3)):
         docs[name] = station.documents.create(
@@ -147,7 +155,7 @@ def build(world, ledger) -> Objects:
             size=17,
             uploaded_by=w.staff,
         )
-    o.add("document", Side({"pk": docs["inside"].pk}, docs["inside"]), Side({"pk": docs["outside"].pk}, docs["outside"]))
+    o.rows("document", docs)
     o.add(
         "performance",
         Side({"pk": w.R1.pk, "year": year}, w.R1),
@@ -156,7 +164,9 @@ def build(world, ledger) -> Objects:
 
     # -- the calendar, the inbox, the outbox, jobs --------------------------------------------------
     # Calendar entries are national (no jurisdiction): there is no "outside" entry.
-    day = CalendarDay.objects.create(date=today.replace(year=year + 1, month=1, day=2), is_working_day=False, name="测试")
+    day = CalendarDay.objects.create(
+        date=today.replace(year=year + 1, month=1, day=2), is_working_day=False, name="测试"
+    )
     workdays.forget()
     o.add("calendar_year", Side({"year": year}))
     o.add("calendar_day", Side({"pk": day.pk}, day))
@@ -164,7 +174,7 @@ def build(world, ledger) -> Objects:
         name: Notification.objects.create(recipient=user, subject="接待日通知", body="请参加", url="/inbox/")
         for name, user in (("inside", w.office), ("outside", w.office_k2))
     }
-    o.add("notification", Side({"pk": notes["inside"].pk}, notes["inside"]), Side({"pk": notes["outside"].pk}, notes["outside"]))
+    o.rows("notification", notes)
     sent = {}
     for name, station in (("inside", w.S1), ("outside", w.S3)):
         sent[name] = OutboxMessage.objects.create(
@@ -179,9 +189,9 @@ def build(world, ledger) -> Objects:
             status=OutboxMessage.Status.FAILED,
             attempts=3,
         )
-    o.add("outbox", Side({"pk": sent["inside"].pk}, sent["inside"]), Side({"pk": sent["outside"].pk}, sent["outside"]))
+    o.rows("outbox", sent)
     jobs = {"inside": _job(w.office), "outside": _job(w.office_k2)}
-    o.add("job", Side({"pk": jobs["inside"].pk}, jobs["inside"]), Side({"pk": jobs["outside"].pk}, jobs["outside"]))
+    o.rows("job", jobs)
 
     # -- reception: rules, plans, campaigns, events, rosters, photos --------------------------------
     rules = {
@@ -190,25 +200,27 @@ def build(world, ledger) -> Objects:
         )
         for name, station in (("inside", w.S1), ("outside", w.S3))
     }
-    o.add("rule", Side({"pk": rules["inside"].pk}, rules["inside"]), Side({"pk": rules["outside"].pk}, rules["outside"]))
+    o.rows("rule", rules)
     plans = {
-        name: ReceptionPlan.objects.create(jurisdiction=place, year=year + 1, generated_by=user, generated_at=timezone.now())
-        for name, place, user in (("inside", w.j.K, w.office), ("outside", w.j.K2, w.office_k2))
-    }
-    o.add("plan", Side({"pk": plans["inside"].pk}, plans["inside"]), Side({"pk": plans["outside"].pk}, plans["outside"]))
-    campaigns = {
-        name: Campaign.objects.create(
-            name="集中联系选民月", jurisdiction=place, start_date=today, end_date=today + timedelta(days=30), created_by=user
+        name: ReceptionPlan.objects.create(
+            jurisdiction=place, year=year + 1, generated_by=user, generated_at=timezone.now()
         )
         for name, place, user in (("inside", w.j.K, w.office), ("outside", w.j.K2, w.office_k2))
     }
-    o.add(
-        "campaign",
-        Side({"pk": campaigns["inside"].pk}, campaigns["inside"]),
-        Side({"pk": campaigns["outside"].pk}, campaigns["outside"]),
-    )
+    o.rows("plan", plans)
+    campaigns = {
+        name: Campaign.objects.create(
+            name="集中联系选民月",
+            jurisdiction=place,
+            start_date=today,
+            end_date=today + timedelta(days=30),
+            created_by=user,
+        )
+        for name, place, user in (("inside", w.j.K, w.office), ("outside", w.j.K2, w.office_k2))
+    }
+    o.rows("campaign", campaigns)
     events = {"inside": _event(w.S1, 20), "outside": _event(w.S3, 20)}
-    o.add("event", Side({"pk": events["inside"].pk}, events["inside"]), Side({"pk": events["outside"].pk}, events["outside"]))
+    o.rows("event", events)
     o.add(
         "public_event",
         Side({"public_code": w.S1.public_code, "pk": events["inside"].pk}, events["inside"]),
@@ -225,10 +237,12 @@ def build(world, ledger) -> Objects:
     )
     past = {"inside": _event(w.S1, -1), "outside": _event(w.S3, -1)}
     photos = {
-        name: EventPhoto.objects.create(event=event, file=SimpleUploadedFile("p.png", png()), size=1, uploaded_by=w.staff)
+        name: EventPhoto.objects.create(
+            event=event, file=SimpleUploadedFile("p.png", png()), size=1, uploaded_by=w.staff
+        )
         for name, event in past.items()
     }
-    o.add("photo", Side({"pk": photos["inside"].pk}, photos["inside"]), Side({"pk": photos["outside"].pk}, photos["outside"]))
+    o.rows("photo", photos)
 
     # -- suggestions, supervision notices, commitments ----------------------------------------------
     drafted = {
@@ -257,7 +271,7 @@ def build(world, ledger) -> Objects:
             actor=w.office_k2, department=w.D2, subject="电梯进度", requirement="请书面报告", due_on=due
         ),
     }
-    o.add("notice", Side({"pk": notices["inside"].pk}, notices["inside"]), Side({"pk": notices["outside"].pk}, notices["outside"]))
+    o.rows("notice", notices)
     commitments = {
         name: supervision.commitment_record(
             actor=actor,
@@ -274,11 +288,7 @@ def build(world, ledger) -> Objects:
             ("outside", w.office_k2, w.D2, w.S3),
         )
     }
-    o.add(
-        "commitment",
-        Side({"pk": commitments["inside"].pk}, commitments["inside"]),
-        Side({"pk": commitments["outside"].pk}, commitments["outside"]),
-    )
+    o.rows("commitment", commitments)
 
     # -- Open311: a client per district, an item filed by each -------------------------------------
     service = Category.objects.filter(parent__isnull=False, is_active=True).order_by("pk").first()
