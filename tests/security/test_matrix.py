@@ -1,7 +1,9 @@
 """The role x URL x object matrix, generated from the URL conf (issue 14).
 
-Every named URL outside the Django admin has one line in `MATRIX`; a URL added without a line, or a
-line whose URL is gone, fails `test_every_url_has_an_entry`. Each line says what each of the nine
+Every URL pattern outside the Django admin (by its "namespace:name", or by its route when it has no
+name) has one line in `MATRIX`; a URL added without a line, or a line whose URL is gone, fails
+`test_every_url_has_an_entry`. The admin is one sample of pages (`ADMIN_SAMPLE`): only the system
+administrator gets in. Each line says what each of the nine
 roles gets for the object "inside" (延庆区, the district of `world.office`) and, for object URLs, for
 the one "outside" (朝阳区, office_k2's). Tokens, in the order of `ROLES`:
 
@@ -23,7 +25,8 @@ liaison/access.py, ARCHITECTURE.md); it is frozen as the current behaviour until
 Adding a URL: add a line `E("<namespace:name>", "<object kind>", "<9 tokens>", "<9 tokens>")`, the kind
 one of `matrix_world.build`'s (or None for a page with no object; add a kind there for a new model);
 write "?" for the tokens and run `pytest tests/security/test_matrix.py -n0 -k <name>`: the failure
-prints the observed line to review and paste.
+prints the observed line to review and paste (with MATRIX_OBSERVE=<file>, every test appends its
+observed lines to that file).
 """
 
 import os
@@ -290,7 +293,7 @@ def test_a_new_view_without_an_entry_is_caught():
     assert url_names(resolver) - {e.name for e in MATRIX} == {"brand_new", "extra:page", "extra/raw/"}
 
 
-def test_the_matrix_covers_each_role_and_object_kind():
+def test_each_line_has_a_token_per_role():
     for entry in MATRIX:
         assert entry.inside == "?" or len(entry.inside.split()) == len(ROLES), entry.name
         assert not entry.outside or entry.outside == "?" or len(entry.outside.split()) == len(ROLES), entry.name
