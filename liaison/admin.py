@@ -1,8 +1,11 @@
+from axes import admin as axes_admin
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import Job, Jurisdiction, User
+from liaison.audit import Action, AuditedAdminMixin
+from liaison.models import AuditEntry, Job, Jurisdiction, User
 
 admin.site.site_header = _("Representative Liaison Platform administration")
 admin.site.site_title = _("Representative Liaison Platform")
@@ -18,7 +21,11 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    """Accounts are disabled (untick "active"), never deleted: their history keeps its author.
+    Every addition and change (role, area, permissions, password) is an audit line."""
+
+    audit_action = Action.ACCOUNT
     list_display = ["username", "full_name", "role", "jurisdiction", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name", "phone"]
@@ -39,9 +46,51 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ["title", "owner", "kind", "status", "progress_done", "progress_total", "created_at", "finished_at"]
     list_filter = ["status", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read only: no one adds, changes or deletes a line (PostgreSQL refuses too)."""
+
+    list_display = ["at", "user_label", "address", "action", "object_type", "object_label", "result"]
+    list_filter = ["action", "result"]
+    search_fields = ["user_label", "object_label", "object_pk", "address"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _KeptLogMixin:
+    """Sign-in records are kept: the admin shows them and deletes none."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for _model, _admin_class in (
+    (AccessLog, axes_admin.AccessLogAdmin),
+    (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin_class.__name__, (_KeptLogMixin, _admin_class), {}))

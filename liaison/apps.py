@@ -8,7 +8,7 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from liaison import workdays
+        from liaison import audit, workdays
         from liaison.models import CalendarDay
 
         # Cache invalidation only (admin edits included); no workflow hangs on these.
@@ -16,3 +16,5 @@ class LiaisonConfig(AppConfig):
             signal.connect(
                 lambda **kw: workdays.forget(), sender=CalendarDay, weak=False, dispatch_uid=f"calendar-{signal}"
             )
+        # The audit log's sign-in lines (failed ones included, whatever axes resets).
+        audit.connect()

@@ -103,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _PERFORMANCE_OFFICE
         | {
             "liaison.view_jurisdiction",
+            "liaison.view_auditentry",
             "petitions.reveal_petitioner",
             "petitions.add_petition",
             "petitions.change_petition",
@@ -132,7 +133,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _LEDGER
         | {"petitions.view_supervisionnotice", "petitions.view_commitment", "petitions.view_suggestion"}
     ),
-    Role.ADMIN: frozenset(),  # superuser: everything
+    # Superusers hold everything; an administrator account without the flag still reads the audit log.
+    Role.ADMIN: frozenset({"liaison.view_auditentry"}),
 }
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liaison import workdays
+from liaison import audit, workdays
 from liaison.models import CalendarDay
 
 NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length
@@ -29,9 +29,10 @@ _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 @transaction.atomic
 def calendar_day_set(*, actor, date: date, is_working_day: bool, name: str = "") -> CalendarDay:
     """Enter (or change) the office's ruling for one date; returns the entry."""
-    day, _created = CalendarDay.objects.update_or_create(
+    day, created = CalendarDay.objects.update_or_create(
         date=date, defaults={"is_working_day": is_working_day, "name": name.strip(), "created_by": actor}
     )
+    _audit(actor, day, "added" if created else "changed")
     transaction.on_commit(workdays.forget)
     return day
 
@@ -40,6 +41,7 @@ def calendar_day_set(*, actor, date: date, is_working_day: bool, name: str = "")
 def calendar_day_delete(*, actor, day: CalendarDay) -> None:
     """Remove an entry; the date falls back to the official calendar or the weekday rule."""
     CalendarDay.objects.filter(pk=day.pk).delete()
+    _audit(actor, day, "deleted")
     transaction.on_commit(workdays.forget)
 
 
@@ -152,8 +154,19 @@ def calendar_days_import(*, actor, lines: list[str]) -> ImportResult:
     added = CalendarDay.objects.bulk_create(
         [CalendarDay(date=p.date, is_working_day=p.is_working_day, name=p.name, created_by=actor) for p in new]
     )
+    for day in added:
+        _audit(actor, day, "added")
     transaction.on_commit(workdays.forget)  # bulk_create sends no post_save
     return ImportResult(added=added, unchanged=unchanged)
+
+
+def _audit(actor, day: CalendarDay, change: str) -> None:
+    audit.record(
+        audit.Action.CALENDAR,
+        actor=actor,
+        obj=day,
+        detail={"change": change, "date": day.date.isoformat(), "working_day": day.is_working_day, "name": day.name},
+    )
 
 
 def describe(day: CalendarDay) -> str:

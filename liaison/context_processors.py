@@ -75,6 +75,8 @@ def navigation(request):
         if user.has_perm("liaison.view_outboxmessage"):
             items.append({"label": _("Outbox"), "url": reverse("notices:outbox"), "key": "outbox"})
         items.append({"label": _("Calendar"), "url": reverse("calendar:index"), "key": "calendar"})
+        if user.has_perm("liaison.view_auditentry"):
+            items.append({"label": _("Audit log"), "url": reverse("audit_log"), "key": "audit"})
         if user.is_system_admin:
             items.append({"label": _("Administration"), "url": reverse("admin:index"), "key": "admin"})
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()

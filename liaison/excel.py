@@ -266,19 +266,27 @@ def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
     and sent with `xlsx_download`, or written by a job.
     """
     out = io.BytesIO()
-    write_workbook(out, *sheets)
-    return _bytes_download(filename, out.getvalue())
+    rows = write_workbook(out, *sheets)
+    response = _bytes_download(filename, out.getvalue())
+    response.audit_export = {"rows": rows}  # recorded by liaison.audit.AuditMiddleware
+    return response
 
 
-def xlsx_download(filename: str, content: bytes | IO[bytes]) -> HttpResponseBase:
+def xlsx_download(filename: str, content: bytes | IO[bytes], *, rows: int | None = None) -> HttpResponseBase:
     """A finished workbook as a download named `filename`, never cached.
 
     `content` is the workbook's bytes, or an open binary file positioned at its
     start: the file is streamed and closed by the response when it is sent.
+    `rows`: the data rows it holds, for the audit log's line (liaison.audit).
     """
     if isinstance(content, bytes):
-        return _bytes_download(filename, content)
-    return no_store(FileResponse(content, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE))
+        response = _bytes_download(filename, content)
+    else:
+        response = no_store(
+            FileResponse(content, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+        )
+    response.audit_export = {"rows": rows}
+    return response
 
 
 def _bytes_download(filename: str, content: bytes) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.jurisdictions import LEVEL_DIGITS, codes_above, is_under
-from liaison.querysets import JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
+from liaison.querysets import AuditQuerySet, JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
 
 
 class Role(models.TextChoices):
@@ -351,3 +351,67 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient_name}: {self.subject}"
+
+
+class AuditEntry(models.Model):
+    """One line of the security audit log (等保 2.0): who did what to which object, from where, when.
+
+    Append-only: rows are written by `liaison.audit.record` and never changed or deleted (on
+    PostgreSQL a trigger refuses UPDATE and DELETE, see migration 0003); they are kept at least
+    `AUDIT_RETENTION_DAYS`. The user's name and the object's label are copied at write time so a
+    line still says "who" and "what" when the account or the object changes later.
+    `area_code` (the 12-digit code of the object's place, else the actor's) scopes the log for a
+    committee office.
+    """
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_OUT = "sign_out", _("Signed out")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        LOCKOUT = "lockout", _("Account locked")
+        REVEAL = "reveal", _("Personal data revealed")
+        EXPORT = "export", _("Export or download")
+        ACCOUNT = "account", _("Account or role change")
+        NETWORK = "network", _("Network change")
+        CALENDAR = "calendar", _("Calendar change")
+        STATUS = "status", _("Status change")
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("Succeeded")
+        FAILURE = "failure", _("Failed")
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user_label = models.CharField(_("user name"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_pk = models.CharField(_("object ID"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices, default=Result.SUCCESS)
+    area_code = models.CharField(_("area code"), max_length=12, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+        indexes = [
+            # The search page: newest first, within an office's code range.
+            models.Index(fields=["-at", "-id"], name="audit_recent"),
+            models.Index(fields=["area_code", "-at"], name="audit_by_area_recent"),
+            models.Index(fields=["user", "-at"], name="audit_by_user_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.user_label} {self.get_action_display()}"

@@ -47,3 +47,18 @@ class OutboxQuerySet(models.QuerySet):
             return self.none()
         Station = apps.get_model("stations", "Station")
         return self.filter(station__in=Station.objects.visible_to(user))
+
+
+class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The system administrator sees the whole audit log; a committee office holding
+        `liaison.view_auditentry` the lines whose place lies in its jurisdiction; nobody else any."""
+        from liaison.access import scope_for
+        from liaison.jurisdictions import under_q
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        if not user.has_perm("liaison.view_auditentry") or not scope.jurisdiction_prefixes:
+            return self.none()
+        return self.filter(under_q(scope.jurisdiction_prefixes, "area_code"))

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from liaison.views import auth, errors, home, jobs
+from liaison.views import audit, auth, errors, home, jobs
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.JobDetailView.as_view(), name="job_detail"),
     path("jobs/<int:pk>/progress/", jobs.JobProgressView.as_view(), name="job_progress"),
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    path("audit/", audit.AuditLogView.as_view(), name="audit_log"),
     path("network/", include("stations.urls")),
     path("calendar/", include("liaison.urls_calendar")),
     path("", include("liaison.urls_notices")),

@@ -193,21 +193,48 @@ class Workflow:
             raise self.error(move, old)
         new = self._target(move, rule, old, to)
         setattr(obj, self.field, new)
-        return Transition(move, old, new, actor)
+        transition = Transition(move, old, new, actor)
+        obj._workflow_transition = transition  # for the audit line `save` writes
+        return transition
 
     def save(self, obj, fields: Iterable[str] = ()) -> None:
         """Save `obj` after `apply`: the status field and `fields` (`update_fields`; the status is
-        written here so that no service names it)."""
+        written here so that no service names it). Side effect: one audit line for the move
+        (liaison.audit), so every workflow's status changes are recorded in one place."""
         obj.save(update_fields=sorted({*fields, self.field}))
+        transition = obj.__dict__.pop("_workflow_transition", None)
+        if transition is not None:
+            self._audit(transition, obj=obj)
 
-    def apply_many(self, queryset: QuerySet, move, **fields) -> int:
+    def apply_many(self, queryset: QuerySet, move, *, actor=None, **fields) -> int:
         """Move every row of `queryset` whose status is a source of `move` to its one target,
         setting `fields` too, in one UPDATE; returns the number of rows moved. Rows in other
-        statuses are left as they are (a bulk move takes what it may)."""
+        statuses are left as they are (a bulk move takes what it may). One audit line records
+        the move, by `actor`, and how many rows it moved."""
         rule = self.rules[move]
         if rule.target is None:
             raise ValueError(f"{self.name}: {move} has no single target for a bulk move")
-        return queryset.filter(**{f"{self.field}__in": rule.sources}).update(**{self.field: rule.target}, **fields)
+        moved = queryset.filter(**{f"{self.field}__in": rule.sources}).update(**{self.field: rule.target}, **fields)
+        if moved:
+            self._audit(
+                Transition(move, ",".join(sorted(rule.sources)), rule.target, actor),
+                object_type=queryset.model._meta.label_lower,
+                rows=moved,
+            )
+        return moved
+
+    def _audit(self, transition: Transition, *, obj=None, object_type: str = "", rows: int | None = None) -> None:
+        from liaison import audit
+
+        detail = {
+            "workflow": self.name,
+            "move": str(transition.move),
+            "from": transition.from_status,
+            "to": transition.to_status,
+        }
+        if rows is not None:
+            detail["rows"] = rows
+        audit.record(audit.Action.STATUS, actor=transition.actor, obj=obj, object_type=object_type, detail=detail)
 
     def _target(self, move, rule: Rule, old: str, to: str | None) -> str:
         if not rule.targets:

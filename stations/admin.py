@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from liaison.audit import Action, AuditedAdminMixin
 from stations.models import (
     LiaisonOfficer,
     Membership,
@@ -22,8 +23,18 @@ class MembershipInline(admin.TabularInline):
     raw_id_fields = ["representative"]
 
 
+class NetworkAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Changes to the network are audit lines; stations and representatives are never deleted
+    (a station is closed, a representative's term ends: untick "active")."""
+
+    audit_action = Action.NETWORK
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(NetworkAdmin):
     list_display = ["code", "name", "kind", "jurisdiction", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "address"]
@@ -33,7 +44,7 @@ class StationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(admin.ModelAdmin):
+class RepresentativeAdmin(NetworkAdmin):
     list_display = ["code", "name", "level", "jurisdiction", "work_unit", "is_active"]
     list_filter = ["level", "is_active", "professional_group"]
     search_fields = ["code", "name", "work_unit"]

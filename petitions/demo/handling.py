@@ -246,6 +246,7 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
                         kind=step.kind,
                         actor=step.actor,
                         actor_label=step.label,
+                        actor_name=step.actor.display_name[:64] if step.actor else "",
                         at=step.at,
                         from_status=step.from_status,
                         to_status=step.to_status,

@@ -142,6 +142,7 @@ def _demo_history(petitions, items, net: Network, report: Counter) -> None:
                 kind=PetitionEventKind.REGISTERED,
                 actor=petition.registered_by,
                 actor_label=RESIDENT if online else "",
+                actor_name=petition.registered_by.display_name[:64] if petition.registered_by else "",
                 at=petition.registered_at,
                 to_status=Status.REGISTERED,
                 data={"channel": petition.channel, "representatives": names},

@@ -43,7 +43,7 @@ class Assignment(models.Model):
         RETURNED = "returned", pgettext_lazy("assignment state", "Returned")
         LAPSED = "lapsed", pgettext_lazy("assignment state", "No longer needed")
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="assignments")
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="assignments")
     department = models.ForeignKey(
         "petitions.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="assignments"
     )
@@ -135,7 +135,7 @@ class ExtensionRequest(models.Model):
 class DepartmentReply(models.Model):
     """The department's written answer (办复), with its outcome class; files hang on it."""
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="department_replies")
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="department_replies")
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="replies")
     department = models.ForeignKey("petitions.Department", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -160,11 +160,11 @@ class Rating(models.Model):
         REPRESENTATIVE = "representative", _("Representative")
         RESIDENT = "resident", _("Resident")
 
-    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="ratings")
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.PROTECT, related_name="ratings")
     round = models.PositiveSmallIntegerField(default=1)
     rater = models.CharField(_("rated by"), max_length=16, choices=Rater.choices)
     representative = models.ForeignKey(
-        "stations.Representative", null=True, blank=True, on_delete=models.CASCADE, related_name="ratings"
+        "stations.Representative", null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
     satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
@@ -452,7 +452,7 @@ class Suggestion(models.Model):
 class SuggestionEvent(models.Model):
     """Who changed a suggestion, when, what."""
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

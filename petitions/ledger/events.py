@@ -117,12 +117,14 @@ class Fact:
 def record(
     petition: Petition, fact: Fact, *, actor=None, actor_label: str = "", from_status: str = "", to_status: str = ""
 ) -> PetitionEvent:
-    """Write the event row of `fact` (the caller holds the transaction). Public when it has a public text."""
+    """Write the event row of `fact` (the caller holds the transaction). Public when it has a public text.
+    The actor's display name is copied onto the row, so the history keeps who acted."""
     return PetitionEvent.objects.create(
         petition=petition,
         kind=fact.kind,
         actor=actor,
         actor_label=actor_label,
+        actor_name=actor.display_name[:64] if actor is not None else "",
         data=fact.data,
         is_public=bool(fact.public_text),
         public_text=fact.public_text,

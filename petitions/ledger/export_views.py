@@ -25,9 +25,10 @@ def export(request):
     # Enough ids to tell "small" from "large" without counting millions of rows.
     if len(queryset.values_list("pk", flat=True)[: limit + 1]) <= limit:
         target = tempfile.TemporaryFile()
-        ledger_export.write_export(request.user, request.GET, target)
+        rows = ledger_export.write_export(request.user, request.GET, target)
         target.seek(0)
-        return xlsx_download(ledger_export.export_filename(), target)  # never cached: residents' phone numbers
+        # Never cached: residents' phone numbers.
+        return xlsx_download(ledger_export.export_filename(), target, rows=rows)
     job = job_start(
         owner=request.user,
         kind=ledger_export.EXPORT_KIND,

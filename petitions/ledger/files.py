@@ -26,7 +26,7 @@ def attachment_path(instance, filename):
 class PetitionAttachment(models.Model):
     """A photo or document; images are re-encoded without EXIF/GPS; served only through a scoped view."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)

@@ -322,9 +322,9 @@ class PetitionRepresentative(models.Model):
         RECEIVED = "received", _("Received")
         FOLLOWING = "following", _("Following")
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="representative_links")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="representative_links")
     representative = models.ForeignKey(
-        "stations.Representative", on_delete=models.CASCADE, related_name="petition_links"
+        "stations.Representative", on_delete=models.PROTECT, related_name="petition_links"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.RECEIVED)
     follow_up = models.BooleanField(_("marked for follow-up"), default=False)
@@ -350,7 +350,7 @@ class PetitionRepresentative(models.Model):
 class PetitionEvent(models.Model):
     """One row per change: who, when, what. Public rows appear on the tracking page."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
     # One of `petitions.ledger.events.PetitionEventKind` (no choices here: a new kind needs no migration).
     kind = models.CharField(max_length=32)
     actor = models.ForeignKey(
@@ -358,6 +358,9 @@ class PetitionEvent(models.Model):
     )
     # Shown instead of a user for residents and the system ("居民", "系统").
     actor_label = models.CharField(max_length=64, blank=True)
+    # The actor's display name when the row was written: the history keeps "who" whatever
+    # later happens to the account (disabled, renamed, or deleted outside the admin).
+    actor_name = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(default=timezone.now)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
@@ -385,7 +388,7 @@ class PetitionEvent(models.Model):
 class PetitionNote(models.Model):
     """A representative's or staff member's annotation; never shown to departments or residents."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="notes")
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("note"), max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)

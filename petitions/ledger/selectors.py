@@ -162,6 +162,8 @@ def online_reply(petition: Petition, *, now=None) -> OnlineReply | None:
 def _who(event: PetitionEvent) -> str:
     if event.actor_id and event.actor:
         return event.actor.display_name
+    if event.actor_name:  # the account is gone: the name it had when it acted
+        return event.actor_name
     label = event.actor_label
     return _ACTOR_LABELS[label]() if label in _ACTOR_LABELS else (label or _("System"))
 

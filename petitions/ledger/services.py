@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison import uploads
+from liaison import audit, uploads
 from petitions.handling import workflow
 from petitions.handling.workflow import Move
 from petitions.ledger import events, notifications, privacy
@@ -364,6 +364,7 @@ def petition_reveal(*, actor, petition: Petition, what: str) -> str:
         raise PermissionDenied
     value = getattr(petition, what)
     events.record(petition, events.revealed(field_name=what), actor=actor)
+    audit.record(audit.Action.REVEAL, actor=actor, obj=petition, detail={"field": what})
     return value
 
 

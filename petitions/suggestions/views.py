@@ -102,9 +102,10 @@ def export(request):
     title = _("Representative suggestions (%(scope)s)") % {"scope": scope} if scope else _("Representative suggestions")
     subtitle = _("Exported %(when)s.") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     target = tempfile.TemporaryFile()
-    suggestion_export.write_export(form.filtered(), target, title=title, subtitle=subtitle)
+    rows = suggestion_export.write_export(form.filtered(), target, title=title, subtitle=subtitle)
     target.seek(0)
-    return xlsx_download(f"{_('Representative suggestions')}-{timezone.localdate():%Y%m%d}.xlsx", target)
+    name = f"{_('Representative suggestions')}-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_download(name, target, rows=rows)
 
 
 # --------------------------------------------------------------------------- drafting and editing

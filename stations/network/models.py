@@ -382,7 +382,7 @@ class Membership(models.Model):
         HEAD = "head", _("Station head")
         MEMBER = "member", _("Member")
 
-    representative = models.ForeignKey(Representative, on_delete=models.CASCADE, related_name="memberships")
+    representative = models.ForeignKey(Representative, on_delete=models.PROTECT, related_name="memberships")
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     since = models.DateField(_("since"), null=True, blank=True)

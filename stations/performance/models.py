@@ -115,7 +115,7 @@ class PerformanceReport(models.Model):
     representative = models.ForeignKey(
         "stations.Representative",
         verbose_name=_("representative"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="performance_reports",
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])

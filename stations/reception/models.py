@@ -362,11 +362,11 @@ class RosterEntry(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         VOLUNTEERED = "volunteered", _("Volunteered")
 
-    event = models.ForeignKey(ReceptionEvent, on_delete=models.CASCADE, related_name="roster")
+    event = models.ForeignKey(ReceptionEvent, on_delete=models.PROTECT, related_name="roster")
     representative = models.ForeignKey(
         "stations.Representative",
         verbose_name=_("representative"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="roster_entries",
     )
     source = models.CharField(_("how"), max_length=16, choices=Source.choices, default=Source.ASSIGNED)
@@ -395,7 +395,7 @@ def event_photo_path(instance, filename):
 class EventPhoto(models.Model):
     """A photo of the day; re-encoded without EXIF, served only through a scoped view."""
 
-    event = models.ForeignKey(ReceptionEvent, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(ReceptionEvent, on_delete=models.PROTECT, related_name="photos")
     file = models.ImageField(_("photo"), upload_to=event_photo_path)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     size = models.PositiveIntegerField()

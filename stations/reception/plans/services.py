@@ -152,7 +152,7 @@ def plan_publish(*, plan: ReceptionPlan, actor: User) -> int:
     locked = ReceptionPlan.objects.select_for_update().get(pk=plan.pk)
     PLANS.check(PlanMove.PUBLISH, locked.status, permission=False)  # "published already"; who: just above
     now = timezone.now()
-    scheduled = EVENTS.apply_many(locked.events.all(), EventMove.PUBLISH, updated_at=now)
+    scheduled = EVENTS.apply_many(locked.events.all(), EventMove.PUBLISH, actor=actor, updated_at=now)
     PLANS.apply(locked, PlanMove.PUBLISH, actor=actor)
     locked.published_at, locked.published_by = now, actor
     PLANS.save(locked, ["published_at", "published_by"])
