@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +70,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -167,6 +170,40 @@ MAP_TILE_URL = env("LIAISON_MAP_TILE_URL", default="https://tile.openstreetmap.o
 MAP_TILE_ATTRIBUTION = env("LIAISON_MAP_TILE_ATTRIBUTION", default="© OpenStreetMap")
 MAP_CENTER = env.list("LIAISON_MAP_CENTER", cast=float, default=[40.4655, 115.9853])  # 延庆
 MAP_ZOOM = env.int("LIAISON_MAP_ZOOM", default=10)
+
+
+def _tile_source(url):
+    """The map tiles' origin for the CSP: `https://{s}.tile.example.org/...` -> `https://*.tile.example.org`."""
+    scheme, _, rest = url.partition("://")
+    if not rest:
+        return None  # a path on this site: 'self' covers it
+    labels = rest.split("/", 1)[0].split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{scheme}://{'.'.join(labels)}"
+
+
+# Content-Security-Policy (django.middleware.csp): scripts and style sheets from this site, or
+# inline with the request's nonce (`{% csp_nonce_attr %}`); never 'unsafe-inline' or
+# 'unsafe-eval' for scripts (no inline script or on*= handler: static/js/liaison.js reads
+# data- attributes; htmx runs without eval, templates/base.html). Style *attributes* stay
+# allowed ('unsafe-inline' in style-src-attr only): a style attribute cannot run code, and the
+# progress bars and widths set from data would otherwise need a script of their own.
+CSP_IMG_SOURCES = [CSP.SELF, "data:", "blob:"] + [s for s in [_tile_source(MAP_TILE_URL)] if s]
+CSP_IMG_SOURCES += env.list("LIAISON_CSP_IMG_SOURCES", default=[])
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": CSP_IMG_SOURCES,
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker in the file system
 # that needs no server (development and the first run only).
