@@ -46,7 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "liaison.headers.ContentSecurityPolicyMiddleware",
+    "liaison.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,8 +162,32 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # addresses (tracking numbers, searches) never leave the site
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Powerful browser features no page uses are switched off for this site and anything it embeds
+# (liaison.headers). Residents scan a station's QR code with their phone's own camera app, so
+# the site needs no camera; the tracking number's "Copy" button writes the clipboard.
+LIAISON_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "usb": [],
+    "serial": [],
+    "hid": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+    "clipboard-write": ["self"],
+    "fullscreen": ["self"],
+}
 
 # Map tiles: an XYZ template. Intranets point this at their own tile server or
 # 天地图 (with its key); the default is OpenStreetMap.
@@ -172,31 +197,19 @@ MAP_CENTER = env.list("LIAISON_MAP_CENTER", cast=float, default=[40.4655, 115.98
 MAP_ZOOM = env.int("LIAISON_MAP_ZOOM", default=10)
 
 
-def _tile_source(url):
-    """The map tiles' origin for the CSP: `https://{s}.tile.example.org/...` -> `https://*.tile.example.org`."""
-    scheme, _, rest = url.partition("://")
-    if not rest:
-        return None  # a path on this site: 'self' covers it
-    labels = rest.split("/", 1)[0].split(".")
-    if "{" in labels[0]:
-        labels[0] = "*"
-    return f"{scheme}://{'.'.join(labels)}"
-
-
-# Content-Security-Policy (django.middleware.csp): scripts and style sheets from this site, or
+# Content-Security-Policy (Django's middleware, through liaison.headers, which adds the map
+# tile server of MAP_TILE_URL to img-src): scripts and style sheets from this site, or
 # inline with the request's nonce (`{% csp_nonce_attr %}`); never 'unsafe-inline' or
 # 'unsafe-eval' for scripts (no inline script or on*= handler: static/js/liaison.js reads
 # data- attributes; htmx runs without eval, templates/base.html). Style *attributes* stay
 # allowed ('unsafe-inline' in style-src-attr only): a style attribute cannot run code, and the
 # progress bars and widths set from data would otherwise need a script of their own.
-CSP_IMG_SOURCES = [CSP.SELF, "data:", "blob:"] + [s for s in [_tile_source(MAP_TILE_URL)] if s]
-CSP_IMG_SOURCES += env.list("LIAISON_CSP_IMG_SOURCES", default=[])
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     "style-src-attr": [CSP.UNSAFE_INLINE],
-    "img-src": CSP_IMG_SOURCES,
+    "img-src": [CSP.SELF, "data:", "blob:", *env.list("LIAISON_CSP_IMG_SOURCES", default=[])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from liaison.settings.base import _tile_source
+from liaison.headers import tile_source
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 STATIC_JS = Path(settings.BASE_DIR) / "static" / "js"
@@ -179,7 +179,14 @@ def test_our_scripts_use_no_eval():
     ],
 )
 def test_the_map_tiles_origin_is_allowed_for_images(url, source):
-    assert _tile_source(url) == source
+    assert tile_source(url) == source
+
+
+def test_the_tile_server_follows_the_setting(client, db, settings):
+    settings.MAP_TILE_URL = "https://t{s}.tiles.example.cn/{z}/{x}/{y}.png"
+    csp = policy(client.get(reverse("login")))
+    assert "https://*.tiles.example.cn" in csp["img-src"]
+    assert "https://tile.openstreetmap.org" not in csp["img-src"]
 
 
 def test_a_foreign_origin_is_not_allowed(client, db):
