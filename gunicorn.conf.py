@@ -12,6 +12,8 @@ that a request came over HTTPS.
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
 # liaison/wsgi.py selects liaison.settings.prod unless DJANGO_SETTINGS_MODULE is set.
 wsgi_app = "liaison.wsgi:application"
 
@@ -39,3 +41,8 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)
 
 # Heartbeat files in memory, not on a (possibly slow) container disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# No product or version in the Server header, nor in SERVER_SOFTWARE (issue 14): gunicorn names
+# itself in every response. Its Response class reads these module names for each response.
+gunicorn.http.wsgi.SERVER = "web"
+gunicorn.http.wsgi.SERVER_SOFTWARE = "web"

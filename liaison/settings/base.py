@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "liaison.headers.ContentSecurityPolicyMiddleware",
+    "liaison.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +75,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -178,8 +182,32 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # addresses (tracking numbers, searches) never leave the site
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Powerful browser features no page uses are switched off for this site and anything it embeds
+# (liaison.headers). Residents scan a station's QR code with their phone's own camera app, so
+# the site needs no camera; the tracking number's "Copy" button writes the clipboard.
+LIAISON_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "usb": [],
+    "serial": [],
+    "hid": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+    "clipboard-write": ["self"],
+    "fullscreen": ["self"],
+}
 
 # Map tiles: an XYZ template. Intranets point this at their own tile server or
 # 天地图 (with its key); the default is OpenStreetMap.
@@ -187,6 +215,28 @@ MAP_TILE_URL = env("LIAISON_MAP_TILE_URL", default="https://tile.openstreetmap.o
 MAP_TILE_ATTRIBUTION = env("LIAISON_MAP_TILE_ATTRIBUTION", default="© OpenStreetMap")
 MAP_CENTER = env.list("LIAISON_MAP_CENTER", cast=float, default=[40.4655, 115.9853])  # 延庆
 MAP_ZOOM = env.int("LIAISON_MAP_ZOOM", default=10)
+
+
+# Content-Security-Policy (Django's middleware, through liaison.headers, which adds the map
+# tile server of MAP_TILE_URL to img-src): scripts and style sheets from this site, or
+# inline with the request's nonce (`{% csp_nonce_attr %}`); never 'unsafe-inline' or
+# 'unsafe-eval' for scripts (no inline script or on*= handler: static/js/liaison.js reads
+# data- attributes; htmx runs without eval, templates/base.html). Style *attributes* stay
+# allowed ('unsafe-inline' in style-src-attr only): a style attribute cannot run code, and the
+# progress bars and widths set from data would otherwise need a script of their own.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:", *env.list("LIAISON_CSP_IMG_SOURCES", default=[])],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker in the file system
 # that needs no server (development and the first run only).

@@ -71,10 +71,41 @@ def page(browser):
             route.abort()
 
     context.route("**/*", only_local)
+    violations = watch_csp(context)
     page = context.new_page()
     page.external_requests = external
+    page.csp_violations = violations
     yield page
     context.close()
+    # Every browser test is also a CSP test: a page that needed an inline script, an on*=
+    # handler, eval or a foreign origin fails here (liaison/settings/base.py, SECURE_CSP).
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+# Reports each `securitypolicyviolation` event of every document of the context to Python.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation({
+    directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample,
+    source: e.sourceFile, line: e.lineNumber, page: document.location.pathname,
+  });
+});
+"""
+
+
+def watch_csp(context) -> list:
+    """A list that fills with the CSP violations (and the browser's "Refused to ..." console
+    errors) of every page of `context` from now on."""
+    violations = []
+    context.expose_binding("__cspViolation", lambda source, v: violations.append(v))
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append({"console": message.text})
+
+    context.on("console", on_console)
+    return violations
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ from petitions.models import (
     ReplyTemplate,
     Status,
 )
-from tests.browser.conftest import DESKTOP, LOCAL_HOSTS
+from tests.browser.conftest import DESKTOP, LOCAL_HOSTS, watch_csp
 from tests.browser.test_desk import sign_in, todays_event
 from tests.factories import make_petition
 
@@ -129,6 +129,7 @@ class People:
         self.browser, self.live_server, self.password = browser, live_server, password
         self.pages = {}
         self.external = []
+        self.csp_violations = []
 
     def url(self, path: str) -> str:
         return self.live_server.url + path
@@ -146,7 +147,10 @@ class People:
                 route.abort()
 
         context.route("**/*", only_local)
-        return context.new_page()
+        violations = watch_csp(context)
+        page = context.new_page()
+        page.csp_violations = violations
+        return page
 
     def __call__(self, username: str):
         if username not in self.pages:
@@ -162,6 +166,8 @@ class People:
             page.wait_for_load_state("networkidle")
             page.goto("about:blank")
             page.context.close()
+            self.csp_violations += page.csp_violations
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
 
 
 @pytest.fixture
