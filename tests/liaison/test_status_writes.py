@@ -39,6 +39,11 @@ MACHINERY = {
     (Path("liaison/outbox.py"), "outbox_cancel"): "cancels pending messages of a key prefix (one UPDATE)",
     (Path("liaison/outbox.py"), "outbox_retry"): "puts a failed message back in the queue",
     (Path("liaison/outbox.py"), "deliver_batch"): "records a delivery attempt: sent, or retried later",
+    (
+        Path("liaison/outbox.py"),
+        "_claim",
+    ): "delivers inbox rows in the claiming transaction (the claim leases the others)",
+    (Path("liaison/outbox.py"), "_send"): "marks one leased row sent, or retried later, right after its gateway call",
     (Path("liaison/outbox.py"), "_failed"): "records a message that failed for good",
     (Path("liaison/jobs.py"), "job_run"): "claims a waiting job, then records how it ended",
     (Path("stations/reception/events/notices.py"), "notice_event_changed"): (
