@@ -46,7 +46,8 @@ REFUSED = {"403", "404"}
 # A refused POST: refused as a GET is, or the method itself refused.
 REFUSED_POST = REFUSED | {"L", "405"}
 # Tables a refused request may write to (sessions are saved on every request).
-WRITABLE = {"django_session"}
+# Tables a refused request may still write: the session, and the audit log (which records refusals and sign-outs).
+WRITABLE = {"django_session", "liaison_auditentry"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ MATRIX = [
     E("notices:notification_open", "notification", "L 404 302 404 404 404 404 404 404", "L 404 404 404 302 404 404 404 404", method="POST"),
     E("notices:inbox_read_all", None, "L 302 302 302 302 302 302 302 302", method="POST"),
     E("notices:outbox", None, "L 200 200 200 200 200 403 403 200"),
+    E("audit_log", None, "L 200 200 200 200 403 403 403 403"),
     E("notices:outbox_retry", "outbox", "L 302 302 302 404 302 403 403 404", "L 302 404 404 302 404 403 403 404", method="POST"),
     # -- reception: plans, rules, campaigns, events --------------------------------------------------------
     E("plans:plan_list", None, "L 200 200 200 200 403 403 403 403"),
