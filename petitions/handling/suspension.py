@@ -25,10 +25,11 @@ from liaison import workdays
 from liaison.models import User
 from petitions.handling import notifications
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest
-from petitions.handling.services.base import PetitionError, _begin, _clean, _finish
+from petitions.handling.services.base import PetitionError, _begin, _finish
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger import events
 from petitions.ledger.events import PetitionEventKind
+from petitions.ledger.services import required_text
 from petitions.models import Petition, PetitionEvent, Status
 
 __all__ = ["petition_resume", "petition_suspend", "suspended_working_days", "suspensions_resume_due"]
@@ -54,7 +55,7 @@ def petition_suspend(
     departments with an open share.
     """
     petition = _begin(actor=actor, petition=petition, move=Move.SUSPEND, version=version)
-    reason_ = _clean(reason, _("Say why the item is suspended."), 1000)
+    reason_ = required_text(reason, _("Say why the item is suspended."), 1000)
     if until is None or until <= timezone.localdate():
         raise PetitionError(_("The resume date must be after today."))
     petition.suspended_at, petition.suspended_until, petition.suspend_reason = timezone.now(), until, reason_

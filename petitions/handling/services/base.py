@@ -97,13 +97,6 @@ def _finish(
     )
 
 
-def _clean(text: str, message: str, limit: int = 5000) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise PetitionError(message)
-    return text[:limit]
-
-
 # -- reads used by the pages -------------------------------------------------------------------------------
 
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from liaison.models import User
 from petitions.handling import notifications, policy
 from petitions.handling.deadlines import deadline_for
-from petitions.handling.services.base import _begin, _clean, _finish
+from petitions.handling.services.base import _begin, _finish
 from petitions.handling.workflow import Move
 from petitions.ledger import events
-from petitions.ledger.services import RESIDENT, PetitionError
+from petitions.ledger.services import RESIDENT, PetitionError, required_text
 from petitions.models import (
     Assignment,
     FeedbackMethod,
@@ -67,7 +67,7 @@ def petition_feed_back(
     petition = _begin(actor=actor, petition=petition, move=Move.FEED_BACK, version=version)
     if method not in FeedbackMethod.values:
         raise PetitionError(_("Choose how the resident was told."))
-    text_ = _clean(text, _("Write what the resident was told and what they said."), 3000)
+    text_ = required_text(text, _("Write what the resident was told and what they said."), 3000)
     petition.feedback_method, petition.feedback_summary, petition.fed_back_at = method, text_, timezone.now()
     petition.rating_code = new_rating_code()
     _finish(

@@ -11,10 +11,10 @@ from liaison.models import User
 from petitions.handling import notifications, policy
 from petitions.handling.deadlines import reply_working_days
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
-from petitions.handling.services.base import _begin, _clean, _finish
+from petitions.handling.services.base import _begin, _finish
 from petitions.handling.workflow import Move
 from petitions.ledger import events
-from petitions.ledger.services import PetitionError, _attach_staged
+from petitions.ledger.services import PetitionError, _attach_staged, required_text
 from petitions.models import (
     Assignment,
     DepartmentReply,
@@ -62,7 +62,7 @@ def petition_progress(
     """A progress note from the lead department; shown to the resident unless marked internal."""
     petition = _begin(actor=actor, petition=petition, move=Move.PROGRESS, version=version)
     share = policy.own_share(actor, petition, Move.PROGRESS)
-    text_ = _clean(text, _("Write what has been done."), 3000)
+    text_ = required_text(text, _("Write what has been done."), 3000)
     _finish(
         petition,
         move=Move.PROGRESS,
@@ -84,7 +84,7 @@ def petition_contribute(
     """A co-handler gives its part to the lead department."""
     petition = _begin(actor=actor, petition=petition, move=Move.CONTRIBUTE, version=version)
     share = policy.own_share(actor, petition, Move.CONTRIBUTE)
-    share.note = _clean(text, _("Write your department's part."))
+    share.note = required_text(text, _("Write your department's part."), 5000)
     share.state, share.done_at = Assignment.State.DONE, timezone.now()
     share.accepted_at = share.accepted_at or share.done_at
     share.save(update_fields=["note", "state", "done_at", "accepted_at"])
@@ -117,7 +117,7 @@ def petition_reply(
     if outcome not in Outcome.values:
         raise PetitionError(_("Choose the outcome class."))
     share = policy.own_share(actor, petition, Move.REPLY)
-    text_ = _clean(text, _("Write the reply."))
+    text_ = required_text(text, _("Write the reply."), 5000)
     now = timezone.now()
     reply = DepartmentReply.objects.create(
         petition=petition,
@@ -171,7 +171,7 @@ def petition_request_extension(
     """The lead department asks for a later deadline; the office decides."""
     petition = _begin(actor=actor, petition=petition, move=Move.REQUEST_EXTENSION, version=version)
     share = policy.own_share(actor, petition, Move.REQUEST_EXTENSION)
-    reason_ = _clean(reason, _("Say why more time is needed."), 2000)
+    reason_ = required_text(reason, _("Say why more time is needed."), 2000)
     if requested_due_on <= share.due_on:
         raise PetitionError(
             _("Ask for a date after the current deadline (%(due)s).") % {"due": date_format(share.due_on, "Y-m-d")}
@@ -266,7 +266,7 @@ def petition_return(
     """The lead department returns the item (退回) with its reason; it goes back to triage."""
     petition = _begin(actor=actor, petition=petition, move=Move.RETURN, version=version)
     share = policy.own_share(actor, petition, Move.RETURN)
-    reason_ = _clean(reason, _("Say why the item is returned."), 2000)
+    reason_ = required_text(reason, _("Say why the item is returned."), 2000)
     now = timezone.now()
     share.state, share.done_at, share.note = Assignment.State.RETURNED, now, reason_
     share.save(update_fields=["state", "done_at", "note"])

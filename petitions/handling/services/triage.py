@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from liaison.models import User
 from petitions.handling import notifications, workflow
 from petitions.handling.deadlines import deadline_for, reply_working_days
-from petitions.handling.services.base import _begin, _check_departments, _clean, _finish
+from petitions.handling.services.base import _begin, _check_departments, _finish
 from petitions.handling.workflow import InvalidTransition, Move
 from petitions.ledger import events
 from petitions.ledger.events import PetitionEventKind
-from petitions.ledger.services import PetitionError
+from petitions.ledger.services import PetitionError, required_text
 from petitions.models import (
     Assignment,
     Department,
@@ -166,7 +166,7 @@ def _answer_without_department(move: Move, kind, public_sentence):
         department: Department | None = None,
     ) -> Petition:
         petition = _begin(actor=actor, petition=petition, move=move, version=version)
-        text_ = _clean(text, _("Write what the resident is told."))
+        text_ = required_text(text, _("Write what the resident is told."), 5000)
         petition.handling_summary = text_
         petition.replied_at = timezone.now()
         fields = ["handling_summary", "replied_at", "route"]
