@@ -8,7 +8,14 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
         from liaison import workdays
+
+        # Pillow warns only up to twice this and its default (89 Mpx) lets a 144 Mpx bomb
+        # through with a warning; liaison.uploads refuses above the cap itself.
+        Image.MAX_IMAGE_PIXELS = settings.LIAISON_MAX_IMAGE_PIXELS
         from liaison.models import CalendarDay
 
         # Cache invalidation only (admin edits included); no workflow hangs on these.

@@ -147,6 +147,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 LIAISON_MAX_UPLOAD_BYTES = env.int("LIAISON_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Images whose header claims more pixels are refused before they are decoded (liaison.uploads):
+# 50 Mpx takes a phone's full-size photo (JPEGs decode at a reduced scale anyway); a PNG that
+# size decodes in about 150 MB.
+LIAISON_MAX_IMAGE_PIXELS = env.int("LIAISON_MAX_IMAGE_PIXELS", default=50_000_000)
 LIAISON_MAX_IMPORT_ROWS = env.int("LIAISON_MAX_IMPORT_ROWS", default=300_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
