@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the path or the fields: NUL and other control characters answer 400.
+    "liaison.middleware.ControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -260,6 +262,9 @@ LIAISON_RATE_PETITION_PHONE = env("LIAISON_RATE_PETITION_PHONE", default="5/8640
 LIAISON_RATE_TRACK_IP = env("LIAISON_RATE_TRACK_IP", default="30/600")
 # Proxies in front of the site that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR (rate limits).
 LIAISON_TRUSTED_PROXY_COUNT = env.int("LIAISON_TRUSTED_PROXY_COUNT", default=0)
+# Paths whose views check control characters themselves, answering in their own format
+# (liaison.middleware answers 400 for every other path).
+LIAISON_OWN_INPUT_CHECK_PATHS = ["/open311/"]
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LIAISON_EXPORT_SYNC_ROWS = env.int("LIAISON_EXPORT_SYNC_ROWS", default=2000)
 # Seconds the dashboard's figures are kept per user (they take seconds over a million items).

@@ -1,8 +1,13 @@
 """Friendly error pages: never a stack trace, always a way back."""
 
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+
+def bad_request(request, exception=None):
+    # No request context: liaison.middleware answers before authentication has run.
+    return HttpResponseBadRequest(loader.get_template("400.html").render({}))
 
 
 def permission_denied(request, exception=None):
@@ -20,7 +25,7 @@ def server_error(request):
 
 def preview(request, code):
     """DEBUG only: look at an error page without causing the error."""
-    pages = {403: permission_denied, 404: page_not_found, 500: lambda r, e=None: server_error(r)}
+    pages = {400: bad_request, 403: permission_denied, 404: page_not_found, 500: lambda r, e=None: server_error(r)}
     if code not in pages:
         raise Http404
     return pages[code](request, None)

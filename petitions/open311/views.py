@@ -8,12 +8,12 @@ import functools
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 
+from liaison.middleware import has_control_characters
 from petitions.open311 import selectors
 from petitions.open311.auth import api_client
 from petitions.open311.render import FORMATS, ApiError, error, respond
@@ -22,6 +22,7 @@ from petitions.open311.services import open311_request_create, parse_request
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-06T00:00:00+08:00"  # the date this API last changed shape
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+CONTROL_CHARACTERS = "arguments must not contain NUL or other control characters"
 
 
 def endpoint(*methods):
@@ -32,13 +33,13 @@ def endpoint(*methods):
         @functools.wraps(view)
         def inner(request, *args, fmt="json", **kwargs):
             fmt = fmt.lower()
-            if fmt not in FORMATS:
+            if _has_control_characters(request, kwargs):
+                response = error(fmt if fmt in FORMATS else "json", 400, CONTROL_CHARACTERS)
+            elif fmt not in FORMATS:
                 response = error("json", 404, "format not supported: use json or xml")
             elif request.method not in methods:
                 response = error(fmt, 405, f"method not allowed: use {' or '.join(methods)}")
                 response["Allow"] = ", ".join(methods)
-            elif _has_nul(request, kwargs):
-                response = error(fmt, 400, "arguments must not contain NUL characters")
             else:
                 try:
                     response = view(request, *args, fmt=fmt, **kwargs)
@@ -52,11 +53,16 @@ def endpoint(*methods):
     return wrap
 
 
-def _has_nul(request, kwargs) -> bool:
+def _has_control_characters(request, kwargs) -> bool:
+    """The rule of liaison.middleware, which leaves this API to answer in its own format:
+    no control character in the path or query, no NUL in a POST field (the XML drops the others)."""
     values = [*kwargs.values(), *request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+    if any(has_control_characters(str(v)) for v in values):
+        return True
     if request.method == "POST":
-        values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
-    return any("\x00" in str(v) for v in values)
+        values = [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+        return any("\x00" in str(v) for v in values)
+    return False
 
 
 @endpoint("GET")
@@ -134,9 +140,15 @@ def updates(request, fmt):
 @csrf_exempt
 def not_found(request, rest=""):
     """Anything else under /open311/v2/, whatever the method: the spec's 404, in XML when asked for."""
-    return error("xml" if rest.lower().endswith(".xml") else "json", 404, "no such resource")
+    fmt = "xml" if rest.lower().endswith(".xml") else "json"
+    if _has_control_characters(request, {"rest": rest}):
+        return error(fmt, 400, CONTROL_CHARACTERS)
+    return error(fmt, 404, "no such resource")
 
 
-@require_GET
 def openapi(request):
+    if _has_control_characters(request, {}):
+        return error("json", 400, CONTROL_CHARACTERS)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return FileResponse(OPENAPI_PATH.open("rb"), content_type="application/json")
