@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -31,6 +32,30 @@ DOCUMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "application/msword": "doc",
 }
+
+
+# Shown in the browser when the bytes are this image; every other file is a download.
+INLINE_IMAGE_TYPES = {"image/jpeg", "image/png"}
+
+
+def file_response(handle, *, content_type: str, filename: str) -> FileResponse:
+    """A stored upload for the browser: inline only an image whose bytes are that image.
+
+    Anything else (a PDF, an Office file, a PDF that is also HTML) is sent as a download
+    (`Content-Disposition: attachment`) under one of the types we accept (`DOCUMENT_TYPES`,
+    as sniffed on upload) or `application/octet-stream`; `nosniff` keeps the browser from
+    guessing otherwise.
+    """
+    inline = content_type in INLINE_IMAGE_TYPES and sniff_content_type(handle) == content_type
+    response = FileResponse(
+        handle,
+        # The stored type was sniffed from the bytes on upload; anything else is plain bytes.
+        content_type=content_type if content_type in DOCUMENT_TYPES else "application/octet-stream",
+        as_attachment=not inline,
+        filename=filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def check_size(upload, limit=None):
