@@ -14,8 +14,13 @@ their own check, which answers in the API's error format (`petitions/open311/vie
 """
 
 import re
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import gettext as _
 
 from liaison.views.errors import bad_request
 
@@ -49,4 +54,37 @@ class ControlCharactersMiddleware:
             return bad_request(request)
         if request.method == "POST" and not _post_is_clean(request.POST):
             return bad_request(request)
+        return self.get_response(request)
+
+
+SIGNED_IN_AT = "liaison_signed_in_at"
+
+
+def stamp_sign_in(sender, request=None, user=None, **kwargs) -> None:
+    """user_logged_in: remember when the session began (connected in LiaisonConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """End a session `LIAISON_SESSION_MAX_SECONDS` (12 h) after sign-in, however busy it was.
+
+    The idle timeout (SESSION_COOKIE_AGE, renewed on every request) ends a session
+    nobody uses; this ends one somebody keeps using, e.g. a stolen cookie. A session
+    from before this rule gets its stamp on its next request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            began = request.session.get(SIGNED_IN_AT)
+            if began is None:
+                request.session[SIGNED_IN_AT] = int(time.time())
+            elif time.time() - began > settings.LIAISON_SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(request, _("You signed in more than 12 hours ago. For safety, please sign in again."))
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)

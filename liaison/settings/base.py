@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "liaison.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -120,11 +121,16 @@ SESSION_COOKIE_AGE = env.int("LIAISON_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# An account and address pair is locked for 15 minutes after 5 failed logins;
-# unknown usernames count the same way, so a lock says nothing about accounts.
+# ...and 12 hours after sign-in however busy (liaison.middleware.SessionLifetimeMiddleware).
+LIAISON_SESSION_MAX_SECONDS = env.int("LIAISON_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+
+# An account is locked for 15 minutes after 5 failed logins, from whatever addresses (django-axes);
+# an address after LIAISON_SIGNIN_FAILURES_PER_ADDRESS failures on any accounts (liaison/views/auth.py).
+# Unknown usernames count the same way, so a lock says nothing about accounts.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+LIAISON_SIGNIN_FAILURES_PER_ADDRESS = env("LIAISON_SIGNIN_FAILURES_PER_ADDRESS", default="10/900")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "liaison.views.auth.lockout"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
