@@ -111,7 +111,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 practice (liaison/passwords.py): three character classes, no product or deployment name,
+    # no short piece repeated.
+    {"NAME": "liaison.passwords.CharacterClassesValidator"},
+    {"NAME": "liaison.passwords.ForbiddenWordsValidator"},
+    {"NAME": "liaison.passwords.RepeatedPatternValidator"},
 ]
+# The deployment's names a password must not contain, besides the product's and the site's host,
+# e.g. LIAISON_PASSWORD_FORBIDDEN_WORDS=yanqing,yqrd
+LIAISON_PASSWORD_FORBIDDEN_WORDS = env.list("LIAISON_PASSWORD_FORBIDDEN_WORDS", default=[])
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
