@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
+from liaison import ratelimit
 from liaison.middleware import has_control_characters
 from petitions.open311 import selectors
 from petitions.open311.auth import api_client
@@ -45,6 +46,8 @@ def endpoint(*methods):
                     response = view(request, *args, fmt=fmt, **kwargs)
                 except ApiError as exc:
                     response = error(fmt, exc.code, exc.description)
+                    if exc.retry_after:
+                        response["Retry-After"] = str(exc.retry_after)
             add_never_cache_headers(response)
             return response
 
@@ -118,15 +121,29 @@ def service_requests(request, fmt):
     return respond(fmt, selectors.find_requests(client, filters), root="service_requests", item="request")
 
 
+def _keyless_lookup(request) -> None:
+    """A lookup without a key counts against the address's budget of the public tracking page
+    (`LIAISON_RATE_TRACK_IP`, the same counter): numbers and tokens cannot be guessed through here."""
+    rate = settings.LIAISON_RATE_TRACK_IP
+    if not ratelimit.allow(f"track:ip:{ratelimit.client_ip(request)}", rate):
+        raise ApiError(
+            429, "too many lookups without an api_key; try again later", retry_after=ratelimit.retry_after(rate)
+        )
+
+
 @endpoint("GET")
 def request_detail(request, fmt, number):
     client = api_client(request, required=False)
+    if client is None:
+        _keyless_lookup(request)
     return respond(fmt, [selectors.find_request(client, number)], root="service_requests", item="request")
 
 
 @endpoint("GET")
 def token(request, fmt, token):
     client = api_client(request, required=False)
+    if client is None:
+        _keyless_lookup(request)
     return respond(fmt, [selectors.find_token(client, token)], root="service_requests", item="request")
 
 
