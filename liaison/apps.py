@@ -8,8 +8,18 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from PIL import Image
+
         from liaison import audit, workdays
+        from liaison.middleware import stamp_sign_in
         from liaison.models import CalendarDay
+        from liaison.views.auth import count_failure
+
+        # Pillow's default (89 Mpx) only warns up to twice that, so a 144 Mpx bomb went through;
+        # now it refuses twice the cap, and liaison.uploads refuses above the cap itself.
+        Image.MAX_IMAGE_PIXELS = settings.LIAISON_MAX_IMAGE_PIXELS
 
         # Cache invalidation only (admin edits included); no workflow hangs on these.
         for signal in (post_save, post_delete):
@@ -18,3 +28,7 @@ class LiaisonConfig(AppConfig):
             )
         # The audit log's sign-in lines (failed ones included, whatever axes resets).
         audit.connect()
+        # Sign-in: failures counted per address (liaison/views/auth.py), the session's start
+        # stamped for its 12-hour lifetime (liaison/middleware.py).
+        user_login_failed.connect(count_failure, dispatch_uid="liaison-signin-failed-per-address")
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="liaison-signin-stamp")

@@ -13,8 +13,11 @@ the header row. In write-only mode openpyxl writes the sheet properties (where
 first row is appended, and the autofilter, page setup and print titles only
 when the workbook is saved; the writer sets each at the right moment.
 
-Cell values are made safe on the way: text starting with "=" stays text
-(a resident's words never become a live formula), characters Excel refuses are
+Cell values are made safe on the way: text starting with "=", "+", "-", "@", a tab
+or a carriage return (OWASP's list for spreadsheet formula injection) is written as
+a string cell with Excel's quote prefix, the stored form of a leading apostrophe, so
+neither Excel nor WPS evaluates it, on opening or when the cell is edited; the text
+itself reads back as typed. Numbers stay numbers. Characters Excel refuses are
 dropped, lazy translations are rendered; dates keep openpyxl's `yyyy-mm-dd`.
 """
 
@@ -46,8 +49,10 @@ __all__ = [
     "XLSX_CONTENT_TYPE",
     "Sheet",
     "Styled",
+    "formula_like",
     "print_setup",
     "sheet_name",
+    "text_only",
     "write_workbook",
     "xlsx_download",
     "xlsx_response",
@@ -144,6 +149,29 @@ def _autofilter(ws: Any, *, header_row: int, columns: int, last_row: int) -> Non
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """True for text a spreadsheet could take for a formula (OWASP CSV injection)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def _as_text(cell: Any) -> Any:
+    """Mark a cell holding formula-like text as plain text, quote prefix and all."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def text_only(ws: Any) -> None:
+    """For a workbook built in ordinary (not write-only) mode: formula-like text stays text."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if formula_like(cell.value):
+                _as_text(cell)
+
+
 def _plain(value: Any) -> Any:
     """A value openpyxl can store and Excel opens: lazy text rendered, refused characters dropped."""
     if isinstance(value, Promise):
@@ -175,28 +203,29 @@ class _SheetWriter:
         value = _plain(value)
         if value is None:
             return None
-        key = (index, type(value), font)  # a Font hashes by its attributes
+        as_text = formula_like(value)  # text typed by a person is never a live formula
+        key = (index, type(value), font, as_text)  # a Font hashes by its attributes
         try:
             style = self.styles[key]
         except KeyError:
-            style = self.styles[key] = self._style(index, value, font)
-        text_formula = isinstance(value, str) and value.startswith("=")
-        if style is None and not text_formula:
+            style = self.styles[key] = self._style(index, value, font, as_text)
+        if style is None:
             return value  # openpyxl's own cell, with its own date formats, is the cheapest
         cell = WriteOnlyCell(self.ws, value=value)
-        if text_formula:
-            cell.data_type = "s"  # text typed by a person is never a live formula
-        if style is not None:
-            cell._style = style
+        if as_text:
+            cell.data_type = "s"
+        cell._style = style
         return cell
 
-    def _style(self, index: int, value: Any, font: Font | None) -> Any:
-        """The shared style array of this column, value type and font; None when the cell needs none."""
+    def _style(self, index: int, value: Any, font: Font | None, as_text: bool = False) -> Any:
+        """The shared style array of this column, value type, font and quote prefix; None when the cell needs none."""
         number_format = self.sheet.formats.get(index)
         alignment = WRAP if index in self.sheet.wrap else TOP if self.top else None
-        if number_format is None and alignment is None and font is None:
+        if number_format is None and alignment is None and font is None and not as_text:
             return None
         probe = WriteOnlyCell(self.ws, value=value)  # openpyxl gives dates yyyy-mm-dd, times their own format
+        if as_text:
+            _as_text(probe)
         if number_format is not None:
             probe.number_format = number_format
         if alignment is not None:
@@ -208,7 +237,7 @@ class _SheetWriter:
     def line(self, text: str, font: Font) -> list:
         cell = WriteOnlyCell(self.ws, value=_plain(text))
         cell.font = font
-        return [cell]
+        return [_as_text(cell) if formula_like(cell.value) else cell]
 
     def header(self) -> list:
         cells = []
@@ -216,7 +245,7 @@ class _SheetWriter:
             cell = WriteOnlyCell(self.ws, value=_plain(label))
             cell.font = self.sheet.header_fonts.get(index, HEADER_FONT)
             cell.fill, cell.alignment, cell.border = HEADER_FILL, HEADER_ALIGN, HEADER_BORDER
-            cells.append(cell)
+            cells.append(_as_text(cell) if formula_like(cell.value) else cell)
         return cells
 
     def write(self) -> int:

@@ -44,12 +44,30 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return count, seconds
 
 
+def _cache_key(key: str, period: int) -> str:
+    window = int(time.time() // period)
+    digest = salted_hmac(KEY_PREFIX, key, algorithm="sha256").hexdigest()[:32]
+    return f"{KEY_PREFIX}:{digest}:{period}:{window}"
+
+
+def exceeded(key: str, rate: str) -> bool:
+    """Whether the hits counted for `key` in this window already reach the rate's count (counts nothing).
+
+    For limits counted elsewhere (failed sign-ins are counted as they fail, checked before the next try).
+    """
+    limit, period = parse_rate(rate)
+    try:
+        hits = cache.get(_cache_key(key, period)) or 0
+    except Exception:
+        log.warning("rate limiter: cache unavailable, letting %s through", key.split(":", 1)[0], exc_info=True)
+        return False
+    return hits >= limit
+
+
 def allow(key: str, rate: str = "10/3600") -> bool:
     """Count one hit for `key`; True while the hits of this window are within the rate."""
     limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    digest = salted_hmac(KEY_PREFIX, key, algorithm="sha256").hexdigest()[:32]
-    cache_key = f"{KEY_PREFIX}:{digest}:{period}:{window}"
+    cache_key = _cache_key(key, period)
     # The window's first hit creates the counter; every later one raises it. The
     # counter outlives its window, so it never expires while it is being raised.
     try:

@@ -1,13 +1,22 @@
-"""Sign-in with lockout: 5 failures lock an account+address pair for 15 minutes.
+"""Sign-in with lockout, per account and per address.
+
+- 5 failures lock an account for 15 minutes, whatever address they came from and
+  whatever address tries next (django-axes, `AXES_LOCKOUT_PARAMETERS = ["username"]`);
+- `LIAISON_SIGNIN_FAILURES_PER_ADDRESS` (10 per 15 minutes) failures from one address,
+  across any accounts, lock sign-in from that address (counted in `liaison.ratelimit`:
+  failures only, so an office behind one address signing in at nine is never locked).
 
 Unknown usernames fail and lock exactly like known ones, so neither the error
 nor the lockout tells whether an account exists.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from liaison import ratelimit
 
 
 class LoginForm(AuthenticationForm):
@@ -18,15 +27,30 @@ class LoginForm(AuthenticationForm):
 
 
 LOCKED_MESSAGE = _(
-    "Too many failed sign-ins. This account is locked on this computer for 15 minutes; "
+    "Too many failed sign-ins. Signing in to this account, or from this network, is locked for 15 minutes; "
     "try again later or ask your system administrator."
 )
+
+
+def _address_key(request) -> str:
+    return f"signin-failed:ip:{ratelimit.client_ip(request)}"
+
+
+def count_failure(sender, credentials=None, request=None, **kwargs) -> None:
+    """user_login_failed: one more failure for the address (connected in LiaisonConfig.ready)."""
+    if request is not None:
+        ratelimit.allow(_address_key(request), settings.LIAISON_SIGNIN_FAILURES_PER_ADDRESS)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if ratelimit.exceeded(_address_key(request), settings.LIAISON_SIGNIN_FAILURES_PER_ADDRESS):
+            return lockout(request, None, None)
+        return super().post(request, *args, **kwargs)
 
 
 def lockout(request, response, credentials):

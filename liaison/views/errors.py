@@ -2,10 +2,9 @@
 
 import sys
 
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views import defaults
 
 from liaison.faults import is_outage, outage_response
 
@@ -22,7 +21,8 @@ def bad_request(request, exception=None):
     # A session save that failed because the database went away is an outage, not a bad request.
     if is_outage(exception):
         return outage_response()
-    return defaults.bad_request(request, exception)
+    # No request context: liaison.middleware answers before authentication has run.
+    return HttpResponseBadRequest(loader.get_template("400.html").render({}))
 
 
 def server_error(request):
@@ -36,7 +36,7 @@ def server_error(request):
 
 def preview(request, code):
     """DEBUG only: look at an error page without causing the error."""
-    pages = {403: permission_denied, 404: page_not_found, 500: lambda r, e=None: server_error(r)}
+    pages = {400: bad_request, 403: permission_denied, 404: page_not_found, 500: lambda r, e=None: server_error(r)}
     if code not in pages:
         raise Http404
     return pages[code](request, None)

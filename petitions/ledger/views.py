@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
+from liaison import uploads
 from liaison.web import PermissionMixin, no_store, require_perm, safe_next
 from petitions.ledger import listing as ledger
 from petitions.ledger import privacy, selectors, services
@@ -28,7 +29,6 @@ VIEW = "petitions.view_petition"
 ANNOTATE = "petitions.annotate_petition"
 REPLY = "petitions.reply_online_petition"
 # Attachments a browser may show in the page; everything else downloads.
-INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
 
 
 def scoped_petition(request, pk, perm=VIEW) -> Petition:
@@ -334,10 +334,6 @@ def attachment(request, pk, file_pk):
         handle = item.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    inline = item.content_type in INLINE_TYPES
-    response = FileResponse(
-        handle, content_type=item.content_type, as_attachment=not inline, filename=item.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    response = uploads.file_response(handle, content_type=item.content_type, filename=item.original_name)
     response["Cache-Control"] = "private, max-age=600"
     return response

@@ -19,10 +19,11 @@ ITEM_TAGS = {"endpoints": "endpoint", "formats": "format", "attributes": "attrib
 class ApiError(Exception):
     """An answer the spec shapes as [{"code": …, "description": …}]."""
 
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, *, retry_after: int | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429)
 
 
 # Characters XML 1.0 cannot carry at all; typed text may hold them (pasted control codes).

@@ -17,5 +17,5 @@ urlpatterns = [
     re_path(r"^requests/(?P<number>[^/.]+)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/.]+)" + FMT, views.token, name="token"),
     re_path(r"^servicerequestupdates" + FMT, views.updates, name="updates"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    re_path(r"^(?P<rest>[\s\S]*)$", views.not_found),  # any character, line breaks too
 ]

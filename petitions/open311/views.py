@@ -8,12 +8,13 @@ import functools
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 
+from liaison import ratelimit
+from liaison.middleware import has_control_characters
 from petitions.open311 import selectors
 from petitions.open311.auth import api_client
 from petitions.open311.render import FORMATS, ApiError, error, respond
@@ -22,6 +23,7 @@ from petitions.open311.services import open311_request_create, parse_request
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-06T00:00:00+08:00"  # the date this API last changed shape
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+CONTROL_CHARACTERS = "arguments must not contain NUL or other control characters"
 
 
 def endpoint(*methods):
@@ -32,18 +34,20 @@ def endpoint(*methods):
         @functools.wraps(view)
         def inner(request, *args, fmt="json", **kwargs):
             fmt = fmt.lower()
-            if fmt not in FORMATS:
+            if _has_control_characters(request, kwargs):
+                response = error(fmt if fmt in FORMATS else "json", 400, CONTROL_CHARACTERS)
+            elif fmt not in FORMATS:
                 response = error("json", 404, "format not supported: use json or xml")
             elif request.method not in methods:
                 response = error(fmt, 405, f"method not allowed: use {' or '.join(methods)}")
                 response["Allow"] = ", ".join(methods)
-            elif _has_nul(request, kwargs):
-                response = error(fmt, 400, "arguments must not contain NUL characters")
             else:
                 try:
                     response = view(request, *args, fmt=fmt, **kwargs)
                 except ApiError as exc:
                     response = error(fmt, exc.code, exc.description)
+                    if exc.retry_after:
+                        response["Retry-After"] = str(exc.retry_after)
             add_never_cache_headers(response)
             return response
 
@@ -52,11 +56,16 @@ def endpoint(*methods):
     return wrap
 
 
-def _has_nul(request, kwargs) -> bool:
+def _has_control_characters(request, kwargs) -> bool:
+    """The rule of liaison.middleware, which leaves this API to answer in its own format:
+    no control character in the path or query, no NUL in a POST field (the XML drops the others)."""
     values = [*kwargs.values(), *request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+    if any(has_control_characters(str(v)) for v in values):
+        return True
     if request.method == "POST":
-        values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
-    return any("\x00" in str(v) for v in values)
+        values = [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+        return any("\x00" in str(v) for v in values)
+    return False
 
 
 @endpoint("GET")
@@ -112,15 +121,29 @@ def service_requests(request, fmt):
     return respond(fmt, selectors.find_requests(client, filters), root="service_requests", item="request")
 
 
+def _keyless_lookup(request) -> None:
+    """A lookup without a key counts against the address's budget of the public tracking page
+    (`LIAISON_RATE_TRACK_IP`, the same counter): numbers and tokens cannot be guessed through here."""
+    rate = settings.LIAISON_RATE_TRACK_IP
+    if not ratelimit.allow(f"track:ip:{ratelimit.client_ip(request)}", rate):
+        raise ApiError(
+            429, "too many lookups without an api_key; try again later", retry_after=ratelimit.retry_after(rate)
+        )
+
+
 @endpoint("GET")
 def request_detail(request, fmt, number):
     client = api_client(request, required=False)
+    if client is None:
+        _keyless_lookup(request)
     return respond(fmt, [selectors.find_request(client, number)], root="service_requests", item="request")
 
 
 @endpoint("GET")
 def token(request, fmt, token):
     client = api_client(request, required=False)
+    if client is None:
+        _keyless_lookup(request)
     return respond(fmt, [selectors.find_token(client, token)], root="service_requests", item="request")
 
 
@@ -134,9 +157,15 @@ def updates(request, fmt):
 @csrf_exempt
 def not_found(request, rest=""):
     """Anything else under /open311/v2/, whatever the method: the spec's 404, in XML when asked for."""
-    return error("xml" if rest.lower().endswith(".xml") else "json", 404, "no such resource")
+    fmt = "xml" if rest.lower().endswith(".xml") else "json"
+    if _has_control_characters(request, {"rest": rest}):
+        return error(fmt, 400, CONTROL_CHARACTERS)
+    return error(fmt, 404, "no such resource")
 
 
-@require_GET
 def openapi(request):
+    if _has_control_characters(request, {}):
+        return error("json", 400, CONTROL_CHARACTERS)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return FileResponse(OPENAPI_PATH.open("rb"), content_type="application/json")

@@ -12,7 +12,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Jurisdiction, Role
-from liaison.uploads import clean_document, clean_image
+from liaison.uploads import ImageField, clean_document, clean_image
 from stations.models import LiaisonOfficer, Membership, Representative, Station, StationDocument, StationKind
 
 
@@ -57,6 +57,7 @@ class StationForm(UserForm):
             "work_rules": forms.Textarea(attrs={"rows": 4}),
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         }
+        field_classes = {"photo": ImageField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -162,6 +163,7 @@ class RepresentativeForm(UserForm):
             "bio": forms.Textarea(attrs={"rows": 4}),
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         }
+        field_classes = {"photo": ImageField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -228,6 +230,7 @@ class RepresentativeProfileForm(UserForm):
             "bio": forms.Textarea(attrs={"rows": 6}),
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         }
+        field_classes = {"photo": ImageField}
 
     def clean_photo(self):
         return _image_field_clean(self, "photo")

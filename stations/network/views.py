@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 from django.views.generic.edit import CreateView
 
 from liaison.access import access_object
+from liaison.uploads import file_response
 from liaison.web import PermissionMixin, require_perm
 from stations.models import Membership, Representative, Station, StationDocument
 from stations.network import selectors, services
@@ -232,12 +233,7 @@ def document_add(request, pk):
 def document_download(request, pk):
     document = access_object(StationDocument, request.user, pk)
     require_perm(request.user, "stations.view_stationdocument")
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
+    return file_response(document.file.open("rb"), content_type=document.content_type, filename=document.original_name)
 
 
 @login_required

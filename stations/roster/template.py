@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from liaison.excel import HEADER_FILL, HEADER_FONT, TITLE_FONT, print_setup, sheet_name
+from liaison.excel import HEADER_FILL, HEADER_FONT, TITLE_FONT, print_setup, sheet_name, text_only
 from stations.roster.columns import Roster, display_value, general_notes, header_font
 
 
@@ -78,6 +78,8 @@ def template_workbook(roster: Roster, user) -> bytes:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     print_setup(notes, header_row=notes_header, columns=4)
+    for sheet in (ws, notes):
+        text_only(sheet)  # names from the database (choices) never become formulas
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
