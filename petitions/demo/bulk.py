@@ -104,6 +104,7 @@ def _event_row(petition_id: int, item: Item, net: Network, text: str) -> dict:
         "petition_id": petition_id,
         "kind": PetitionEventKind.REGISTERED,
         "actor_id": None,
+        "actor_name": "",
         "actor_label": RESIDENT if item.values["channel"] in ONLINE_CHANNELS else "",
         "at": item.values["registered_at"],
         "from_status": "",
