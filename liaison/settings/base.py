@@ -272,3 +272,16 @@ LIAISON_TRIAGE_WORKING_DAYS = env.int("LIAISON_TRIAGE_WORKING_DAYS", default=2)
 # the office is alerted once an item is this many working days overdue.
 LIAISON_REMINDER_BEFORE_WORKING_DAYS = env.int("LIAISON_REMINDER_BEFORE_WORKING_DAYS", default=3)
 LIAISON_OFFICE_ALERT_WORKING_DAYS = env.int("LIAISON_OFFICE_ALERT_WORKING_DAYS", default=3)
+
+# Privacy (PIPL) ----------------------------------------------------------------------------
+# Values of petitioners (name, phone, address) one user may reveal per hour (petitions.ledger.privacy).
+LIAISON_REVEALS_PER_HOUR = env.int("LIAISON_REVEALS_PER_HOUR", default=20)
+# Who residents ask to see, correct or delete what is held about them (the QR form's notice).
+LIAISON_PRIVACY_CONTACT = env("LIAISON_PRIVACY_CONTACT", default="")
+# Retention (liaison.retention, daily at night): days after which personal data is anonymised or
+# deleted; counts and ratings stay. Closed items' petitioner; outbox bodies and addresses; sign-in
+# records (keep ≥ 180: 等保 2.0 audit logs); inbox notifications.
+LIAISON_RETENTION_CLOSED_PERSONAL_DAYS = env.int("LIAISON_RETENTION_CLOSED_PERSONAL_DAYS", default=730)
+LIAISON_RETENTION_OUTBOX_DAYS = env.int("LIAISON_RETENTION_OUTBOX_DAYS", default=180)
+LIAISON_RETENTION_LOGIN_DAYS = env.int("LIAISON_RETENTION_LOGIN_DAYS", default=365)
+LIAISON_RETENTION_NOTIFICATION_DAYS = env.int("LIAISON_RETENTION_NOTIFICATION_DAYS", default=365)

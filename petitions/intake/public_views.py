@@ -138,6 +138,8 @@ def _form_page(
             "max_files": settings.LIAISON_PETITION_MAX_FILES,
             "max_file_bytes": settings.LIAISON_PETITION_MAX_FILE_BYTES,
             "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+            "retention_days": settings.LIAISON_RETENTION_CLOSED_PERSONAL_DAYS,
+            "privacy_contact": settings.LIAISON_PRIVACY_CONTACT,
         },
         status=status,
     )

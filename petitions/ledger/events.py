@@ -217,12 +217,25 @@ def note_added(*, note_id: int) -> Fact:
     return Fact(K.NOTE_ADDED, {"note": note_id})
 
 
-def revealed(*, field_name: str) -> Fact:
-    return Fact(K.REVEALED, {"field": field_name})
+def revealed(*, field_name: str, purpose: str = "", note: str = "") -> Fact:
+    """`purpose`: a `privacy.RevealPurpose` value; `note`: the reason in words, for "other"."""
+    data = {"field": field_name}
+    if purpose:
+        data["purpose"] = purpose
+    if note:
+        data["note"] = note
+    return Fact(K.REVEALED, data)
 
 
 def _render_revealed(d, ctx):
-    return [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
+    from petitions.ledger.privacy import RevealPurpose
+
+    lines = [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
+    if d.get("purpose") in RevealPurpose.values:
+        lines.append(_("Purpose: %(purpose)s") % {"purpose": RevealPurpose(d["purpose"]).label})
+    if d.get("note"):
+        lines.append(d["note"])
+    return lines
 
 
 # -- handling -----------------------------------------------------------------------------------
