@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to signed-in users and downloads: Cache-Control private, no-store.
+    "liaison.web.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
@@ -285,3 +287,6 @@ LIAISON_RETENTION_CLOSED_PERSONAL_DAYS = env.int("LIAISON_RETENTION_CLOSED_PERSO
 LIAISON_RETENTION_OUTBOX_DAYS = env.int("LIAISON_RETENTION_OUTBOX_DAYS", default=180)
 LIAISON_RETENTION_LOGIN_DAYS = env.int("LIAISON_RETENTION_LOGIN_DAYS", default=365)
 LIAISON_RETENTION_NOTIFICATION_DAYS = env.int("LIAISON_RETENTION_NOTIFICATION_DAYS", default=365)
+# Error reports never carry POST bodies or query strings (liaison.error_reports).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "liaison.error_reports.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "liaison.error_reports.PrivateExceptionReporter"

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
@@ -315,6 +316,7 @@ def reveal(request, pk):
     return _render_detail(request, petition, status=status if status != 200 else 400)
 
 
+@sensitive_post_parameters()
 @login_required
 @require_POST
 def note_add(request, pk):
@@ -350,6 +352,7 @@ def follow_up(request, pk):
     return redirect(safe_next(request, _detail_url(petition)))
 
 
+@sensitive_post_parameters()
 @login_required
 @require_POST
 def reply_online(request, pk):
