@@ -124,4 +124,3 @@ class PrivateResponseMiddleware:
         if download or (user is not None and user.is_authenticated):
             no_store(response)
         return response
-
