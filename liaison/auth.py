@@ -107,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "petitions.reveal_petitioner",
             "petitions.add_petition",
             "petitions.change_petition",
+            # Data-subject requests: find, export, correct or anonymise one resident's data.
+            "petitions.manage_personal_data",
         }
     ),
     Role.STATION_STAFF: frozenset(

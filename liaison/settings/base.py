@@ -238,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
     "queue-reception-notices": {"task": "stations.tasks.queue_reception_notices", "schedule": 60 * 60},
     # Deadline reminders to departments (one digest per user), the office's overdue alerts and
     # late online items: each (item, stage, day) once (petitions.handling.reminders).
+    # Personal data past its retention period is anonymised or deleted (liaison.retention).
+    "apply-retention": {"task": "liaison.tasks.apply_retention", "schedule": crontab(minute=15, hour=3)},
     "send-deadline-reminders": {
         "task": "petitions.tasks.send_deadline_reminders",
         "schedule": crontab(minute=30, hour=8),

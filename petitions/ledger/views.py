@@ -90,6 +90,7 @@ class LedgerView(PermissionMixin, TemplateView):
             awaiting=selectors.awaiting_first_reply(user),
             is_representative=selectors.own_representative_id(user) is not None,
             can_export=user.has_perm("petitions.export_petition"),
+            can_personal_data=user.has_perm("petitions.manage_personal_data"),
             can_add=user.has_perm("petitions.add_petition"),
             can_annotate=user.has_perm(ANNOTATE),
             today=timezone.localdate(),
