@@ -67,9 +67,7 @@ def test_once_a_day(world, cast, client_for):
     assert 'data-move="urge"' not in detail
 
     # Yesterday's press does not count today.
-    PetitionEvent.objects.filter(petition=p, kind=PetitionEventKind.URGED).update(
-        at=timezone.now() - timedelta(days=1)
-    )
+    PetitionEvent.objects.filter(petition=p, kind=PetitionEventKind.URGED).update(at=timezone.now() - timedelta(days=1))
     handling.petition_urge(actor=world.rep, petition=p)
     assert p.events.filter(kind=PetitionEventKind.URGED).count() == 2
 
