@@ -36,8 +36,10 @@ max_requests_jitter = 100
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Real client address first when a proxy sets X-Forwarded-For.
-access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# Real client address first when a proxy sets X-Forwarded-For. The path without its query
+# string (%(U)s, not the request line %(r)s) and no referer: a phone typed into a search box
+# never lands in the log (tests/security/test_private_responses.py).
+access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 # Heartbeat files in memory, not on a (possibly slow) container disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -50,7 +50,8 @@ _RECEPTION_PLAN = _RECEPTION_RUN | {
 
 # Petitions: everyone sees the ledger of their scope and exports it; staff
 # register and edit and see petitioners in full; the others see them masked
-# and may reveal a value (logged); representatives annotate and answer online items.
+# and the office and representatives may reveal a value (logged, with its purpose);
+# representatives annotate and answer online items.
 _LEDGER = {"petitions.view_petition", "petitions.export_petition"}
 # Everyone but departments: the identity behind confidential and anonymous items, and notes.
 _INSIDE = {"petitions.view_protected_petitioner", "petitions.view_petitionnote"}
@@ -107,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "petitions.reveal_petitioner",
             "petitions.add_petition",
             "petitions.change_petition",
+            # Data-subject requests: find, export, correct or anonymise one resident's data.
+            "petitions.manage_personal_data",
         }
     ),
     Role.STATION_STAFF: frozenset(
@@ -129,7 +132,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _PERFORMANCE_OWN
     ),
     Role.DEPARTMENT: frozenset(
-        {"stations.view_receptionevent", "petitions.reveal_petitioner", "petitions.handle_petition"}
+        # Departments see petitioners masked and never reveal them (the QR form's notice says so).
+        {"stations.view_receptionevent", "petitions.handle_petition"}
         | _LEDGER
         | {"petitions.view_supervisionnotice", "petitions.view_commitment", "petitions.view_suggestion"}
     ),

@@ -1,6 +1,9 @@
 """Writes to the working-day calendar: the office's entries (CalendarDay).
 
-Callers have checked `liaison.change_calendarday`. Each process's cached
+The calendar is the same for the whole deployment, so only the province-level
+committee office (or the system administrator) writes it (`may_write`); each
+write checks its actor and records a `CalendarChange` with the entry before and
+after, so no date changes or disappears without a trace. Each process's cached
 calendar is dropped once the transaction commits (the model signals also drop
 it, but inside the transaction, before other requests can see the change).
 """
@@ -9,12 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from liaison import audit, workdays
-from liaison.models import CalendarDay
+from liaison.models import CalendarChange, CalendarDay, Jurisdiction
+
+PERMISSION = "liaison.change_calendarday"
 
 NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length
 YEAR_RANGE = range(2000, 2101)
@@ -26,22 +31,57 @@ _SEPARATORS = re.compile(r"[\s,，;；\t]+")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 
+def may_write(user) -> bool:
+    """The system administrator, or a province-level committee office holding the capability."""
+    if not user.is_authenticated or not user.has_perm(PERMISSION):
+        return False
+    if user.is_system_admin:
+        return True
+    return bool(user.jurisdiction_id) and user.jurisdiction.level == Jurisdiction.Level.PROVINCE
+
+
+def _check(actor) -> None:
+    if not may_write(actor):
+        raise PermissionDenied
+
+
+def _entry(day: CalendarDay | None) -> dict | None:
+    return None if day is None else {"is_working_day": day.is_working_day, "name": day.name}
+
+
+def _record(actor, day_date: date, action: str, before: dict | None, after: dict | None) -> None:
+    CalendarChange.objects.create(
+        date=day_date, action=action, before=before, after=after, actor=actor, actor_name=str(actor)[:150]
+    )
+
+
 @transaction.atomic
 def calendar_day_set(*, actor, date: date, is_working_day: bool, name: str = "") -> CalendarDay:
-    """Enter (or change) the office's ruling for one date; returns the entry."""
-    day, created = CalendarDay.objects.update_or_create(
+    """Enter (or change) the office's ruling for one date; returns the entry. Recorded with before and after."""
+    _check(actor)
+    old = CalendarDay.objects.select_for_update().filter(date=date).first()
+    before = _entry(old)
+    day, _created = CalendarDay.objects.update_or_create(
         date=date, defaults={"is_working_day": is_working_day, "name": name.strip(), "created_by": actor}
     )
-    _audit(actor, day, "added" if created else "changed")
+    if before != _entry(day):
+        _record(actor, date, CalendarChange.Action.SET, before, _entry(day))
+        _audit(actor, day, "added" if old is None else "changed")
     transaction.on_commit(workdays.forget)
     return day
 
 
 @transaction.atomic
 def calendar_day_delete(*, actor, day: CalendarDay) -> None:
-    """Remove an entry; the date falls back to the official calendar or the weekday rule."""
-    CalendarDay.objects.filter(pk=day.pk).delete()
-    _audit(actor, day, "deleted")
+    """Remove an entry; the date falls back to the official calendar or the weekday rule. Recorded with
+    the entry as it was."""
+    _check(actor)
+    old = CalendarDay.objects.select_for_update().filter(pk=day.pk).first()
+    if old is None:
+        return
+    _record(actor, old.date, CalendarChange.Action.DELETE, _entry(old), None)
+    _audit(actor, old, "deleted")
+    old.delete()
     transaction.on_commit(workdays.forget)
 
 
@@ -127,6 +167,7 @@ def calendar_days_import(*, actor, lines: list[str]) -> ImportResult:
     silently changes what the office entered before.
     Raises CalendarImportError (nothing saved) when any line is invalid.
     """
+    _check(actor)
     parsed, errors = parse_lines(lines)
     if not parsed and not errors:
         raise CalendarImportError([(1, _("Paste at least one line such as 2027-01-01 元旦 休."))])
@@ -153,6 +194,14 @@ def calendar_days_import(*, actor, lines: list[str]) -> ImportResult:
         raise CalendarImportError(sorted(errors))
     added = CalendarDay.objects.bulk_create(
         [CalendarDay(date=p.date, is_working_day=p.is_working_day, name=p.name, created_by=actor) for p in new]
+    )
+    CalendarChange.objects.bulk_create(
+        [
+            CalendarChange(
+                date=d.date, action=CalendarChange.Action.SET, after=_entry(d), actor=actor, actor_name=str(actor)[:150]
+            )
+            for d in added
+        ]
     )
     for day in added:
         _audit(actor, day, "added")

@@ -256,6 +256,34 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
+class CalendarChange(models.Model):
+    """One change to the office's calendar entries, with the entry before and after (append-only).
+
+    Entries are deleted when the office withdraws them (the date falls back to the
+    official calendar), so this row is the trace: who changed which date, when, from what.
+    """
+
+    class Action(models.TextChoices):
+        SET = "set", _("Entered")
+        DELETE = "delete", _("Deleted")
+
+    date = models.DateField(_("date"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(_("changed by"), max_length=150, blank=True)
+    at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar change")
+        verbose_name_plural = _("calendar changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.action}"
+
+
 class Notification(models.Model):
     """One message in a user's in-app inbox (written by the outbox's inbox channel)."""
 

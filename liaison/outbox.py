@@ -17,6 +17,7 @@ Guarantees:
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -327,3 +328,57 @@ def deliver_pending(limit: int | None = None) -> dict[str, int]:
             counts[status] = counts.get(status, 0) + n
         done += sum(batch.values())
     return counts
+
+
+# Display ------------------------------------------------------------------
+# The outbox page shows what was sent; what it shows of a person is decided here.
+
+# Messages addressed to a resident (not to an account or a representative).
+RESIDENT_TOPICS = frozenset({"petition_rating_code"})
+# Secrets a resident proves themselves with, per topic: never shown on any page, to anyone.
+# The rating code is six digits on its own; tracking numbers (YYMM-8 characters),
+# addresses and phone numbers never hold six digits between non-alphanumerics.
+_SECRETS = {"petition_rating_code": re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])")}
+_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+SECRET_MASK = "******"
+
+
+def mask_outbox_address(address: str) -> str:
+    """138****5678 for a mobile number, z***@example.cn for an email address."""
+    from petitions.ledger.privacy import mask_phone
+
+    address = (address or "").strip()
+    if "@" in address:
+        local, _at, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_phone(address)
+
+
+def _mask_mobiles(text: str) -> str:
+    from petitions.ledger.privacy import mask_phone
+
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), text or "")
+
+
+def outbox_for_display(rows, *, viewer) -> list[OutboxMessage]:
+    """`rows` with `shown_name`, `shown_address`, `shown_body`, `shown_error` set for `viewer`.
+
+    Rating codes are replaced for everyone (whoever reads one could rate as the
+    resident); addresses, mobile numbers in texts and residents' names are masked
+    for everyone but the system administrator. The rows are not saved.
+    """
+    from petitions.ledger.privacy import mask_name
+
+    full = bool(getattr(viewer, "is_system_admin", False))
+    rows = list(rows)
+    for row in rows:
+        body = row.body or ""
+        secret = _SECRETS.get(row.topic)
+        if secret is not None:
+            body = secret.sub(SECRET_MASK, body)
+        resident = row.topic in RESIDENT_TOPICS
+        row.shown_name = row.recipient_name if full or not resident else mask_name(row.recipient_name)
+        row.shown_address = row.address if full else mask_outbox_address(row.address)
+        row.shown_body = body if full else _mask_mobiles(body)
+        row.shown_error = row.last_error if full else _mask_mobiles(row.last_error)
+    return rows

@@ -44,3 +44,11 @@ def deliver_outbox() -> dict:
     if sum(counts.values()) >= settings.LIAISON_OUTBOX_BATCH:
         deliver_outbox.delay()
     return counts
+
+
+@shared_task
+def apply_retention() -> dict:
+    """Anonymise or delete personal data past its retention period (liaison.retention); nightly."""
+    from liaison.retention import apply_retention as run
+
+    return run()

@@ -10,17 +10,25 @@ that a `next` address taken from a request never leads off the site.
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.http.response import HttpResponseBase
+from django.http.response import HttpResponseBase, StreamingHttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
-__all__ = ["PermissionMixin", "is_local_url", "no_store", "require_perm", "safe_next"]
+__all__ = [
+    "PermissionMixin",
+    "PrivateResponseMiddleware",
+    "is_local_url",
+    "no_store",
+    "require_perm",
+    "safe_next",
+]
 
 NO_STORE = "private, no-store"
 
@@ -94,3 +102,25 @@ def safe_next(request: HttpRequest, default: str) -> str:
     """
     target = request.POST.get("next") or request.GET.get("next") or ""
     return target if is_local_url(request, target) else default
+
+
+class PrivateResponseMiddleware:
+    """Every response to a signed-in user, and every download, is `no_store` (static assets aside).
+
+    The one rule behind "no page or file with personal data is kept by a browser
+    or proxy": a view that forgets `no_store` is covered, and a new page needs
+    nothing. Public pages for visitors keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        user = getattr(request, "user", None)
+        download = isinstance(response, StreamingHttpResponse) or response.has_header("Content-Disposition")
+        if download or (user is not None and user.is_authenticated):
+            no_store(response)
+        return response

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The client's address for the audit log, and every export recorded (liaison/audit.py).
     "liaison.audit.AuditMiddleware",
+    # Responses to signed-in users and downloads: Cache-Control private, no-store.
+    "liaison.web.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liaison.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -342,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
     "queue-reception-notices": {"task": "stations.tasks.queue_reception_notices", "schedule": 60 * 60},
     # Deadline reminders to departments (one digest per user), the office's overdue alerts and
     # late online items: each (item, stage, day) once (petitions.handling.reminders).
+    # Personal data past its retention period is anonymised or deleted (liaison.retention).
+    "apply-retention": {"task": "liaison.tasks.apply_retention", "schedule": crontab(minute=15, hour=3)},
     "send-deadline-reminders": {
         "task": "petitions.tasks.send_deadline_reminders",
         "schedule": crontab(minute=30, hour=8),
@@ -381,3 +385,19 @@ LIAISON_TRIAGE_WORKING_DAYS = env.int("LIAISON_TRIAGE_WORKING_DAYS", default=2)
 # the office is alerted once an item is this many working days overdue.
 LIAISON_REMINDER_BEFORE_WORKING_DAYS = env.int("LIAISON_REMINDER_BEFORE_WORKING_DAYS", default=3)
 LIAISON_OFFICE_ALERT_WORKING_DAYS = env.int("LIAISON_OFFICE_ALERT_WORKING_DAYS", default=3)
+
+# Privacy (PIPL) ----------------------------------------------------------------------------
+# Values of petitioners (name, phone, address) one user may reveal per hour (petitions.ledger.privacy).
+LIAISON_REVEALS_PER_HOUR = env.int("LIAISON_REVEALS_PER_HOUR", default=20)
+# Who residents ask to see, correct or delete what is held about them (the QR form's notice).
+LIAISON_PRIVACY_CONTACT = env("LIAISON_PRIVACY_CONTACT", default="")
+# Retention (liaison.retention, daily at night): days after which personal data is anonymised or
+# deleted; counts and ratings stay. Closed items' petitioner; outbox bodies and addresses; sign-in
+# records (keep ≥ 180: 等保 2.0 audit logs); inbox notifications.
+LIAISON_RETENTION_CLOSED_PERSONAL_DAYS = env.int("LIAISON_RETENTION_CLOSED_PERSONAL_DAYS", default=730)
+LIAISON_RETENTION_OUTBOX_DAYS = env.int("LIAISON_RETENTION_OUTBOX_DAYS", default=180)
+LIAISON_RETENTION_LOGIN_DAYS = env.int("LIAISON_RETENTION_LOGIN_DAYS", default=365)
+LIAISON_RETENTION_NOTIFICATION_DAYS = env.int("LIAISON_RETENTION_NOTIFICATION_DAYS", default=365)
+# Error reports never carry POST bodies or query strings (liaison.error_reports).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "liaison.error_reports.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "liaison.error_reports.PrivateExceptionReporter"

@@ -1,7 +1,8 @@
 """The working-day calendar page: a wall calendar of one year, and the office's entries.
 
-Reference data: every signed-in user sees it. Entering or deleting dates needs
-`liaison.change_calendarday`; the entries are the same for the whole deployment.
+Reference data: every signed-in user sees it. Entering or deleting dates is for the
+province-level committee office and the system administrator (`calendar_services.may_write`);
+the entries are the same for the whole deployment, and each change is recorded.
 """
 
 import calendar as pycalendar
@@ -11,6 +12,7 @@ from datetime import date
 from chinese_calendar import Holiday
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,10 +24,8 @@ from django.views.decorators.http import require_POST
 from liaison import calendar_services, workdays
 from liaison.calendar_services import YEAR_RANGE, CalendarImportError
 from liaison.forms import CalendarDayForm, CalendarImportForm
-from liaison.models import CalendarDay
-from liaison.web import require_perm
+from liaison.models import CalendarChange, CalendarDay
 
-PERMISSION = "liaison.change_calendarday"
 # The small marks of a Chinese wall calendar: 休 on holidays, 班 on make-up working days.
 _MARKS = {
     "holiday": lambda: pgettext("calendar mark on a holiday", "off"),
@@ -156,7 +156,7 @@ def _render_year(request, year: int, *, day_form=None, import_form=None, status=
     if year not in YEAR_RANGE:
         raise Http404
     today = timezone.localdate()
-    can_change = request.user.has_perm(PERMISSION)
+    can_change = calendar_services.may_write(request.user)
     context = {
         "year": year,
         "today": today,
@@ -166,9 +166,15 @@ def _render_year(request, year: int, *, day_form=None, import_form=None, status=
         "day_form": (day_form or CalendarDayForm(initial={"date": date(year, 1, 1)})) if can_change else None,
         "import_form": (import_form or CalendarImportForm()) if can_change else None,
         "nav_active": "calendar",
+        "changes": CalendarChange.objects.all()[:20] if can_change else (),
         **year_view_data(year, today),
     }
     return render(request, "liaison/calendar_year.html", context, status=status)
+
+
+def _require_writer(user) -> None:
+    if not calendar_services.may_write(user):
+        raise PermissionDenied
 
 
 @login_required
@@ -184,7 +190,7 @@ def calendar_year(request, year: int):
 @login_required
 @require_POST
 def calendar_day_add(request, year: int):
-    require_perm(request.user, PERMISSION)
+    _require_writer(request.user)
     form = CalendarDayForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The date was not entered; see the message under the field."))
@@ -205,7 +211,7 @@ def calendar_day_add(request, year: int):
 @login_required
 @require_POST
 def calendar_day_delete(request, pk: int):
-    require_perm(request.user, PERMISSION)
+    _require_writer(request.user)
     day = get_object_or_404(CalendarDay, pk=pk)
     calendar_services.calendar_day_delete(actor=request.user, day=day)
     messages.success(request, _("Deleted the entry for %(date)s.") % {"date": day.date.isoformat()})
@@ -215,7 +221,7 @@ def calendar_day_delete(request, pk: int):
 @login_required
 @require_POST
 def calendar_import(request, year: int):
-    require_perm(request.user, PERMISSION)
+    _require_writer(request.user)
     form = CalendarImportForm(request.POST)
     if form.is_valid():
         try:

@@ -13,7 +13,7 @@ from django.views.generic import ListView
 
 from liaison.access import access_object
 from liaison.models import Channel, Notification, OutboxMessage
-from liaison.outbox import outbox_retry
+from liaison.outbox import outbox_for_display, outbox_retry
 from liaison.web import PermissionMixin, is_local_url, require_perm, safe_next
 
 
@@ -77,7 +77,10 @@ class OutboxView(PermissionMixin, ListView):
             qs = qs.filter(channel=get["channel"])
         if get.get("q"):
             q = get["q"].strip()
-            qs = qs.filter(Q(recipient_name__icontains=q) | Q(subject__icontains=q) | Q(address__icontains=q))
+            # Only the administrator sees addresses, so only they may search parts of one: a
+            # partial match would let others read a number digit by digit.
+            address = Q(address__icontains=q) if self.request.user.is_system_admin else Q(address=q)
+            qs = qs.filter(Q(recipient_name__icontains=q) | Q(subject__icontains=q) | address)
         if get.get("key"):
             qs = qs.filter(key__startswith=get["key"])
         return qs.order_by("-created_at", "-pk")
@@ -85,6 +88,7 @@ class OutboxView(PermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         counts = dict(self.base_queryset().values_list("status").annotate(n=Count("pk")).order_by())
+        context["rows"] = outbox_for_display(context["rows"], viewer=self.request.user)
         context.update(
             statuses=[(value, label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices],
             channels=Channel.choices,
@@ -102,5 +106,6 @@ def outbox_message_retry(request, pk):
         messages.warning(request, _("Only failed messages can be sent again."))
     else:
         outbox_retry(message=message, actor=request.user)
-        messages.success(request, _("The message to %(name)s is queued again.") % {"name": message.recipient_name})
+        (shown,) = outbox_for_display([message], viewer=request.user)
+        messages.success(request, _("The message to %(name)s is queued again.") % {"name": shown.shown_name})
     return redirect(safe_next(request, reverse("notices:outbox")))

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from liaison.web import no_store, require_perm
 from petitions.handling import deadlines, policy, workflow
@@ -95,6 +96,7 @@ def light(due_on, today) -> str:
 # --------------------------------------------------------------------------- one move
 
 
+@sensitive_post_parameters()
 @login_required
 def act(request, pk, move):
     try:

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liaison import ratelimit, uploads
@@ -57,6 +58,7 @@ def _public_station(public_code) -> Station:
 
 
 @never_cache
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def petition_form(request, public_code):
     """The station's petition form; a valid POST registers the item and goes to `done`."""
@@ -139,6 +141,8 @@ def _form_page(
             "max_files": settings.LIAISON_PETITION_MAX_FILES,
             "max_file_bytes": settings.LIAISON_PETITION_MAX_FILE_BYTES,
             "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+            "retention_days": settings.LIAISON_RETENTION_CLOSED_PERSONAL_DAYS,
+            "privacy_contact": settings.LIAISON_PRIVACY_CONTACT,
         },
         status=status,
     )
@@ -280,6 +284,7 @@ def _detail_page(request, item, rate_form, *, status=200, rate_error=""):
     )
 
 
+@sensitive_post_parameters()
 @require_POST
 def rate(request, number):
     """The resident rates the handling (satisfied / basically / dissatisfied), once per round.

@@ -17,10 +17,12 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from liaison.models import Jurisdiction
@@ -135,6 +137,7 @@ def _render_block(request, form):
 # --------------------------------------------------------------------------- register
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class PetitionCreateView(LoginRequiredMixin, View):
     """GET the form with the day's defaults; POST registers one item."""
 
@@ -180,6 +183,7 @@ class PetitionCreateView(LoginRequiredMixin, View):
 # --------------------------------------------------------------------------- edit
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class PetitionUpdateView(LoginRequiredMixin, View):
     """The same form, filled in; saving records every change in the item's history."""
 

@@ -62,6 +62,7 @@ class PetitionEventKind(models.TextChoices):
     FOLLOW_UP_CLEARED = "follow_up_cleared", gettext_lazy("Follow-up mark removed")
     NOTE_ADDED = "note_added", gettext_lazy("Note added")
     REVEALED = "revealed", gettext_lazy("Personal data revealed")
+    PERSONAL_DATA = "personal_data", gettext_lazy("Personal data exported or removed")
     REPLIED = "replied", gettext_lazy("Replied to the resident")
     STATUS_CHANGED = "status_changed", gettext_lazy("Status changed")
     TRIAGED = "triaged", pgettext_lazy("petition event", "Triaged")
@@ -219,12 +220,36 @@ def note_added(*, note_id: int) -> Fact:
     return Fact(K.NOTE_ADDED, {"note": note_id})
 
 
-def revealed(*, field_name: str) -> Fact:
-    return Fact(K.REVEALED, {"field": field_name})
+def revealed(*, field_name: str, purpose: str = "", note: str = "") -> Fact:
+    """`purpose`: a `privacy.RevealPurpose` value; `note`: the reason in words, for "other"."""
+    data = {"field": field_name}
+    if purpose:
+        data["purpose"] = purpose
+    if note:
+        data["note"] = note
+    return Fact(K.REVEALED, data)
 
 
 def _render_revealed(d, ctx):
-    return [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
+    from petitions.ledger.privacy import RevealPurpose
+
+    lines = [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
+    if d.get("purpose") in RevealPurpose.values:
+        lines.append(_("Purpose: %(purpose)s") % {"purpose": RevealPurpose(d["purpose"]).label})
+    if d.get("note"):
+        lines.append(d["note"])
+    return lines
+
+
+def personal_data(*, action: str, reason: str = "") -> Fact:
+    """`action`: "exported" or "anonymised" (petitions.ledger.subjects); `reason`: "retention" or "request"."""
+    return Fact(K.PERSONAL_DATA, {"action": action, "reason": reason})
+
+
+def _render_personal_data(d, ctx):
+    from petitions.ledger.subjects import ACTIONS, REASONS
+
+    return [str(labels[d[key]]) for key, labels in (("action", ACTIONS), ("reason", REASONS)) if d.get(key) in labels]
 
 
 # -- handling -----------------------------------------------------------------------------------
@@ -418,6 +443,7 @@ RENDERERS: dict[str, Callable[[dict, RenderContext], list[str]]] = {
     K.FOLLOW_UP_CLEARED: _render_representative,
     K.NOTE_ADDED: _nothing,  # the note itself is shown to those who may read notes
     K.REVEALED: _render_revealed,
+    K.PERSONAL_DATA: _render_personal_data,
     K.REPLIED: _render_representative,
     K.STATUS_CHANGED: _nothing,
     K.TRIAGED: _facts(_line_words),

@@ -1,18 +1,26 @@
 """Who sees a petitioner's identity, and how much of it.
 
-- Station staff (`petitions.view_petitioner`) see names and phones in full: they
-  call residents back.
-- The committee office and representatives see them masked (张*, 138****5678)
-  and may reveal one value at a time; each reveal is logged in the history.
-- Departments never see a confidential or anonymous petitioner's identity; other
-  identities they see masked and may reveal (logged).
+The rule, as the QR form's notice (templates/public/petition_form.html) tells residents:
+- Station staff (`petitions.view_petitioner`) see names, phones and addresses in
+  full: they call residents back.
+- Representatives and the committee office see them masked (张*, 138****5678)
+  and may reveal one value at a time (`petitions.reveal_petitioner`), saying why
+  (`RevealPurpose`), at most `LIAISON_REVEALS_PER_HOUR` a hour; each reveal is
+  a `revealed` event with its purpose.
+- Departments see them masked and never reveal them; they never see a
+  confidential or anonymous petitioner at all.
 - The public tracking page never shows identity at all.
 ID numbers are stored masked (first 4 and last 4 digits) and shown only so.
 """
 
 import enum
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 REVEALABLE = ("petitioner_name", "petitioner_phone", "petitioner_address")
 
@@ -30,9 +38,37 @@ def access(user, petition) -> Access:
         return Access.HIDDEN
     if user.has_perm("petitions.view_petitioner"):
         return Access.FULL
-    if user.has_perm("petitions.reveal_petitioner"):
+    if user.has_perm("petitions.view_petition"):
         return Access.MASKED
     return Access.HIDDEN
+
+
+def may_reveal(user, petition) -> bool:
+    """Whether `user` may see a value of this petitioner in full (the petition is in their scope)."""
+    level = access(user, petition)
+    return level is Access.FULL or (level is Access.MASKED and user.has_perm("petitions.reveal_petitioner"))
+
+
+class RevealPurpose(models.TextChoices):
+    """Why someone needs a petitioner's full name, phone or address; stored with the reveal."""
+
+    CONTACT = "contact", gettext_lazy("To contact the resident about this item")
+    VERIFY = "verify", gettext_lazy("To check who sent it (a duplicate or linked item)")
+    FEEDBACK = "feedback", gettext_lazy("To give the resident the answer")
+    OTHER = "other", gettext_lazy("Another reason (write it)")
+
+
+def reveals_in_the_last_hour(user) -> int:
+    """How many values `user` revealed in the past 60 minutes (their `revealed` events)."""
+    from petitions.ledger.events import PetitionEventKind
+    from petitions.models import PetitionEvent
+
+    since = timezone.now() - timedelta(hours=1)
+    return PetitionEvent.objects.filter(actor=user, kind=PetitionEventKind.REVEALED, at__gte=since).count()
+
+
+def reveal_limit() -> int:
+    return settings.LIAISON_REVEALS_PER_HOUR
 
 
 def mask_name(name: str) -> str:
@@ -85,6 +121,7 @@ class Petitioner:
 
     def __init__(self, user, petition, level: Access | None = None):
         self.level = level or access(user, petition)
+        self.user = user
         self.petition = petition
         self.is_anonymous = petition.is_anonymous
 
@@ -118,7 +155,7 @@ class Petitioner:
 
     @property
     def can_reveal(self) -> bool:
-        return self.level is Access.MASKED
+        return self.level is Access.MASKED and bool(self.user) and self.user.has_perm("petitions.reveal_petitioner")
 
     @property
     def is_hidden(self) -> bool:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -355,17 +356,30 @@ def petition_reply_online(*, actor, petition: Petition, text: str) -> Petition:
 # -- personal data -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def petition_reveal(*, actor, petition: Petition, what: str) -> str:
-    """The full name or phone for someone who may reveal it; logs who saw what, when."""
-    if what not in privacy.REVEALABLE:
+class RevealLimitReached(PetitionError):
+    """The actor revealed `LIAISON_REVEALS_PER_HOUR` values in the past hour."""
+
+
+def petition_reveal(*, actor, petition: Petition, what: str, purpose: str, note: str = "") -> str:
+    """The full name, phone or address for someone who may reveal it, saying why; logs who saw what, why, when.
+
+    Raises PermissionDenied (not theirs to reveal), RevealLimitReached (too many this hour).
+    """
+    if what not in privacy.REVEALABLE or purpose not in privacy.RevealPurpose.values:
         raise PetitionError(_("Nothing to reveal."))
-    if privacy.access(actor, petition) not in {privacy.Access.MASKED, privacy.Access.FULL}:
+    if not privacy.may_reveal(actor, petition):
         raise PermissionDenied
-    value = getattr(petition, what)
-    events.record(petition, events.revealed(field_name=what), actor=actor)
-    audit.record(audit.Action.REVEAL, actor=actor, obj=petition, detail={"field": what})
-    return value
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()  # one reveal of theirs at a time
+        limit = privacy.reveal_limit()
+        if privacy.reveals_in_the_last_hour(actor) >= limit:
+            raise RevealLimitReached(
+                _("You have seen %(count)d values in full in the past hour, the most allowed. Try again later.")
+                % {"count": limit}
+            )
+        events.record(petition, events.revealed(field_name=what, purpose=purpose, note=note), actor=actor)
+        audit.record(audit.Action.REVEAL, actor=actor, obj=petition, detail={"field": what, "purpose": purpose})
+    return getattr(petition, what)
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from petitions.ledger import export_views, views
+from petitions.ledger import export_views, subject_views, views
 
 urlpatterns = [
     path("", views.LedgerView.as_view(), name="ledger"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("filters/", views.filter_save, name="filter_save"),
     path("filters/<int:pk>/delete/", views.filter_delete, name="filter_delete"),
     path("export/", export_views.export, name="export"),
+    path("personal-data/", subject_views.personal_data, name="personal_data"),
 ]

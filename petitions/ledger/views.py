@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
@@ -89,6 +90,7 @@ class LedgerView(PermissionMixin, TemplateView):
             awaiting=selectors.awaiting_first_reply(user),
             is_representative=selectors.own_representative_id(user) is not None,
             can_export=user.has_perm("petitions.export_petition"),
+            can_personal_data=user.has_perm("petitions.manage_personal_data"),
             can_add=user.has_perm("petitions.add_petition"),
             can_annotate=user.has_perm(ANNOTATE),
             today=timezone.localdate(),
@@ -234,6 +236,7 @@ def detail_context(request, petition, *, note_form=None, reply_form=None, reveal
         "handling": handling_context(user, petition),
         "petitioner": petitioner,
         "identity": identity,
+        "reveal_purposes": privacy.RevealPurpose.choices,
         "can_edit": user.has_perm("petitions.change_petition"),
         # The slip is masked like the ledger, so whoever sees the item may print it.
         "can_receipt": True,
@@ -252,22 +255,69 @@ def _render_detail(request, petition, *, status=200, **extra):
     return no_store(render(request, "petitions/petition_detail.html", context, status=status))
 
 
+class RevealForm(forms.Form):
+    """Why the user needs a petitioner's value in full (stored with the `revealed` event)."""
+
+    purpose = forms.ChoiceField(label=gettext_lazy("Why do you need it?"), choices=privacy.RevealPurpose.choices)
+    note = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == privacy.RevealPurpose.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("Write why you need to see it."))
+        return data
+
+
 @login_required
 @require_POST
 def reveal(request, pk):
-    """The full value of one masked field (name, phone or address), logged as a `revealed` event."""
+    """The full value of one masked field (name, phone or address) for a stated purpose, logged as a `revealed` event.
+
+    A missing purpose or the hourly limit answers with the masked value and the
+    message (a 429 for the limit on a whole page; htmx swaps only 2xx answers).
+    """
     petition = scoped_petition(request, pk)
-    if not (request.user.has_perm("petitions.reveal_petitioner") or request.user.has_perm("petitions.view_petitioner")):
-        raise PermissionDenied
     what = request.POST.get("field", "")
     if what not in privacy.REVEALABLE:
         return HttpResponseBadRequest(_("Nothing to reveal."))
-    value = services.petition_reveal(actor=request.user, petition=petition, what=what)  # PermissionDenied → 403
+    if not privacy.may_reveal(request.user, petition):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    status, error = 200, ""
+    if form.is_valid():
+        try:
+            value = services.petition_reveal(
+                actor=request.user,
+                petition=petition,
+                what=what,
+                purpose=form.cleaned_data["purpose"],
+                note=form.cleaned_data["note"].strip(),
+            )
+        except services.RevealLimitReached as refused:
+            status, error = 429, str(refused)
+        else:
+            if _is_htmx(request):
+                context = {"field": what, "value": value, "revealed": True, "petition": petition}
+                return no_store(render(request, "petitions/_reveal.html", context))
+            return _render_detail(request, petition, revealed={what: value})
+    else:
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
     if _is_htmx(request):
-        return no_store(render(request, "petitions/_reveal.html", {"field": what, "value": value, "revealed": True}))
-    return _render_detail(request, petition, revealed={what: value})
+        petitioner = privacy.Petitioner(request.user, petition)
+        context = {
+            "field": what,
+            "value": getattr(petitioner, what.removeprefix("petitioner_")),
+            "can_reveal": petitioner.can_reveal,
+            "petition": petition,
+            "reveal_purposes": privacy.RevealPurpose.choices,
+            "reveal_error": error,
+        }
+        return no_store(render(request, "petitions/_reveal.html", context))
+    messages.error(request, error)
+    return _render_detail(request, petition, status=status if status != 200 else 400)
 
 
+@sensitive_post_parameters()
 @login_required
 @require_POST
 def note_add(request, pk):
@@ -303,6 +353,7 @@ def follow_up(request, pk):
     return redirect(safe_next(request, _detail_url(petition)))
 
 
+@sensitive_post_parameters()
 @login_required
 @require_POST
 def reply_online(request, pk):

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, UpdateView
 from django.views.generic.edit import CreateView
@@ -101,6 +103,8 @@ class StationDetailView(PermissionMixin, DetailView):
         return context
 
 
+# Officers' and representatives' phones: never in an error report.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class StationFormMixin(PermissionMixin):
     nav_active = "stations"
     template_name = "stations/station_form.html"
@@ -289,6 +293,7 @@ class RepresentativeDetailView(PermissionMixin, DetailView):
         return context
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class RepresentativeFormMixin(PermissionMixin):
     nav_active = "representatives"
     template_name = "stations/representative_form.html"

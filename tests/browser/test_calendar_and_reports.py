@@ -27,7 +27,12 @@ def sign_in(page, live_server, username, password):
 
 
 def test_office_enters_a_2027_holiday_and_sees_it_marked(live_server, world, page):
-    sign_in(page, live_server, "office", world.password)
+    from liaison.models import Role
+    from tests.factories import UserFactory
+
+    # The calendar is the whole deployment's: the province-level office writes it.
+    UserFactory(username="office_p", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
+    sign_in(page, live_server, "office_p", world.password)
     page.goto(live_server.url + "/calendar/2027/")
     assert page.locator("#year-unknown").is_visible()
     new_year = page.locator("td[data-date='2027-01-01']")

@@ -61,6 +61,8 @@ def test_representative_finds_and_answers_a_qr_item(live_server, world, page):
     assert "139****5678" in page.locator("#petitioner").inner_text()
 
     # Reveal the phone in place (htmx): the full number appears and the reveal is logged.
+    page.locator("#reveal-petitioner_phone summary").click()
+    page.select_option("#reveal-purpose-petitioner_phone", "contact")
     page.locator("#reveal-petitioner_phone button").click()
     page.locator("#reveal-petitioner_phone .is-revealed").wait_for()
     assert "13912345678" in page.locator("#reveal-petitioner_phone").inner_text()

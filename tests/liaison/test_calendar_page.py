@@ -13,6 +13,16 @@ from liaison.models import CalendarDay
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def world(world):
+    """The shared world and a province-level committee office: the only office that writes the calendar."""
+    from liaison.models import Role
+    from tests.factories import UserFactory
+
+    world.office_p = UserFactory(username="office_p", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
+    return world
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     workdays.forget()
@@ -49,7 +59,7 @@ def test_index_redirects_to_this_year_in_shanghai(world, client_for):
     assert response["Location"] == reverse("calendar:year", args=[timezone.localdate().year])
 
 
-@pytest.mark.parametrize("who", ["admin", "office", "staff", "rep", "dept", "nobody"])
+@pytest.mark.parametrize("who", ["admin", "office_p", "office", "office_t1", "staff", "rep", "dept", "nobody"])
 def test_every_role_sees_the_calendar(world, client_for, who):
     response = client_for(getattr(world, who)).get(reverse("calendar:year", args=[2026]))
     assert response.status_code == 200
@@ -58,7 +68,7 @@ def test_every_role_sees_the_calendar(world, client_for, who):
     assert "makeup" in cell(html, "2026-10-10")
     assert "weekend" in cell(html, "2026-10-11")
     assert cell(html, "2026-10-12") == ""  # an ordinary working day
-    can_change = who in ("admin", "office")
+    can_change = who in ("admin", "office_p")  # the province-level office and the administrator only
     assert ('id="add-entry"' in html) is can_change
     assert ('id="bulk-entry"' in html) is can_change
 
@@ -90,7 +100,7 @@ def test_years_outside_the_range_are_404(world, client_for):
     assert client_for(world.rep).get(reverse("calendar:year", args=[2101])).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["staff", "rep", "dept"])
+@pytest.mark.parametrize("who", ["office", "office_t1", "staff", "rep", "dept"])  # county and township offices too
 def test_only_the_office_may_enter_dates(world, client_for, who):
     client = client_for(getattr(world, who))
     assert add(client, 2027, date="2027-01-01", name="元旦").status_code == 403
@@ -102,7 +112,7 @@ def test_only_the_office_may_enter_dates(world, client_for, who):
 
 
 def test_office_enters_a_holiday_and_the_calendar_changes(world, client_for):
-    client = client_for(world.office)
+    client = client_for(world.office_p)
     assert workdays.is_working_day(date(2027, 1, 1))
     response = add(client, 2027, date="2027-01-01", name="元旦")
     assert response.status_code == 302 and response["Location"].endswith(
@@ -113,7 +123,7 @@ def test_office_enters_a_holiday_and_the_calendar_changes(world, client_for):
         date(2027, 1, 1),
         False,
         "元旦",
-        world.office,
+        world.office_p,
     )
     assert not workdays.is_working_day(date(2027, 1, 1)) and workdays.year_is_known(2027)
 
@@ -129,7 +139,7 @@ def test_office_enters_a_holiday_and_the_calendar_changes(world, client_for):
 
 
 def test_a_duplicate_date_is_refused_and_the_input_kept(world, client_for):
-    client = client_for(world.office)
+    client = client_for(world.office_p)
     CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
     response = add(client, 2027, date="2027-01-01", kind="working", name="补班测试")
     assert response.status_code == 400
@@ -142,7 +152,7 @@ def test_a_duplicate_date_is_refused_and_the_input_kept(world, client_for):
 
 
 def test_bad_input_says_what_to_fix(world, client_for):
-    response = add(client_for(world.office), 2027, date="2027-13-01", name="x")
+    response = add(client_for(world.office_p), 2027, date="2027-13-01", name="x")
     assert response.status_code == 400 and "date" in response.context["day_form"].errors
     assert not CalendarDay.objects.exists()
 
@@ -150,15 +160,15 @@ def test_bad_input_says_what_to_fix(world, client_for):
 def test_office_deletes_an_entry(world, client_for):
     entry = CalendarDay.objects.create(date=date(2026, 10, 9), is_working_day=False, name="调整")
     assert not workdays.is_working_day(date(2026, 10, 9))
-    response = client_for(world.office).post(reverse("calendar:day_delete", args=[entry.pk]))
+    response = client_for(world.office_p).post(reverse("calendar:day_delete", args=[entry.pk]))
     assert response.status_code == 302 and not CalendarDay.objects.exists()
     assert workdays.is_working_day(date(2026, 10, 9))  # back to the official calendar
-    assert client_for(world.office).get(reverse("calendar:day_delete", args=[entry.pk])).status_code == 405
+    assert client_for(world.office_p).get(reverse("calendar:day_delete", args=[entry.pk])).status_code == 405
 
 
 def test_bulk_import_saves_every_line(world, client_for):
     lines = "2027-01-01 元旦 休\n\n# 春节\n2027-02-06\t春节\t班\n2027/02/11 春节 休\n2027-10-01 国庆节 holiday"
-    response = client_for(world.office).post(reverse("calendar:import", args=[2027]), {"bulk-lines": lines})
+    response = client_for(world.office_p).post(reverse("calendar:import", args=[2027]), {"bulk-lines": lines})
     assert response.status_code == 302
     entries = {(e.date, e.is_working_day, e.name) for e in CalendarDay.objects.all()}
     assert entries == {
@@ -172,7 +182,7 @@ def test_bulk_import_saves_every_line(world, client_for):
 
 def test_bulk_import_with_a_bad_line_saves_nothing_and_names_the_line(world, client_for):
     lines = "2027-01-01 元旦 休\n2027-02-30 春节 休\n2027-02-06 春节\n2027-01-01 元旦 休"
-    response = client_for(world.office).post(
+    response = client_for(world.office_p).post(
         reverse("calendar:import", args=[2027]), {"bulk-lines": lines}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400
@@ -186,11 +196,13 @@ def test_bulk_import_with_a_bad_line_saves_nothing_and_names_the_line(world, cli
 def test_import_refuses_to_overwrite_a_different_entry_but_skips_an_identical_one(world):
     CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
     result = calendar_services.calendar_days_import(
-        actor=world.office, lines=["2027-01-01 元旦 休", "2027-01-02 元旦 休"]
+        actor=world.office_p, lines=["2027-01-01 元旦 休", "2027-01-02 元旦 休"]
     )
     assert (len(result.added), result.unchanged) == (1, 1)
     with pytest.raises(CalendarImportError) as raised:
-        calendar_services.calendar_days_import(actor=world.office, lines=["2027-05-01 劳动节 休", "2027-01-01 元旦 班"])
+        calendar_services.calendar_days_import(
+            actor=world.office_p, lines=["2027-05-01 劳动节 休", "2027-01-01 元旦 班"]
+        )
     assert raised.value.line_errors[0][0] == 2
     assert not CalendarDay.objects.filter(date=date(2027, 5, 1)).exists()
 

@@ -131,8 +131,9 @@ def test_others_see_masked_values_with_a_reveal_button(who, world, ledger, clien
     html = client_for(getattr(world, who)).get(detail(ledger.a)).content.decode()
     assert "138****5678" in html and "张*" in html
     assert "13812345678" not in html and "张三" not in html and "三巷5号" not in html
-    assert html.count("reveal-button") == 3
-    assert reverse("petitions:reveal", args=[ledger.a.pk]) in html
+    # Departments see the values masked and never reveal them (the QR form's notice).
+    assert html.count("reveal-button") == (0 if who == "dept" else 3)
+    assert (reverse("petitions:reveal", args=[ledger.a.pk]) in html) is (who != "dept")
 
 
 def test_department_never_sees_a_confidential_identity(world, ledger, client_for):
@@ -159,19 +160,21 @@ def test_department_sees_no_personal_changes_in_the_history_of_a_confidential_it
 def test_reveal_logs_an_event_and_returns_the_value(world, ledger, client_for):
     office = client_for(world.office)
     url = reverse("petitions:reveal", args=[ledger.a.pk])
-    response = office.post(url, {"field": "petitioner_phone"}, headers={"HX-Request": "true"})
+    response = office.post(url, {"field": "petitioner_phone", "purpose": "contact"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "13812345678" in html and "<html" not in html  # the fragment only
     assert 'id="reveal-petitioner_phone"' in html
     assert response["Cache-Control"] == "private, no-store"
     event = PetitionEvent.objects.get(petition=ledger.a, kind=PetitionEventKind.REVEALED)
-    assert event.actor == world.office and event.data == {"field": "petitioner_phone"}
+    assert event.actor == world.office and event.data == {"field": "petitioner_phone", "purpose": "contact"}
     assert "13812345678" not in str(event.data)
 
 
 def test_reveal_without_htmx_renders_the_whole_page(world, ledger, client_for):
-    response = client_for(world.rep).post(reverse("petitions:reveal", args=[ledger.a.pk]), {"field": "petitioner_name"})
+    response = client_for(world.rep).post(
+        reverse("petitions:reveal", args=[ledger.a.pk]), {"field": "petitioner_name", "purpose": "contact"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" in html and "张三" in html
@@ -179,24 +182,24 @@ def test_reveal_without_htmx_renders_the_whole_page(world, ledger, client_for):
     assert PetitionEvent.objects.filter(petition=ledger.a, kind="revealed", actor=world.rep).count() == 1
 
 
-def test_department_cannot_reveal_a_confidential_petitioner(world, ledger, client_for):
+def test_department_cannot_reveal_a_petitioner(world, ledger, client_for):
     response = client_for(world.dept).post(
-        reverse("petitions:reveal", args=[ledger.b.pk]), {"field": "petitioner_phone"}
+        reverse("petitions:reveal", args=[ledger.b.pk]), {"field": "petitioner_phone", "purpose": "contact"}
     )
     assert response.status_code == 403
-    assert not PetitionEvent.objects.filter(kind="revealed").exists()
-    # An ordinary item assigned to the department: allowed, and logged.
+    # An ordinary item assigned to the department: refused too (the QR form's notice promises it).
     response = client_for(world.dept).post(
-        reverse("petitions:reveal", args=[ledger.a.pk]), {"field": "petitioner_phone"}
+        reverse("petitions:reveal", args=[ledger.a.pk]), {"field": "petitioner_phone", "purpose": "contact"}
     )
-    assert response.status_code == 200 and "13812345678" in response.content.decode()
+    assert response.status_code == 403 and "13812345678" not in response.content.decode()
+    assert not PetitionEvent.objects.filter(kind="revealed").exists()
 
 
 def test_reveal_refuses_other_fields_and_get(world, ledger, client_for):
     office = client_for(world.office)
     url = reverse("petitions:reveal", args=[ledger.a.pk])
-    assert office.post(url, {"field": "id_number_masked"}).status_code == 400
-    assert office.post(url, {"field": "content"}).status_code == 400
+    assert office.post(url, {"field": "id_number_masked", "purpose": "contact"}).status_code == 400
+    assert office.post(url, {"field": "content", "purpose": "contact"}).status_code == 400
     assert office.get(url).status_code == 405
     assert not PetitionEvent.objects.filter(kind="revealed").exists()
 

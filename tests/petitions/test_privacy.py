@@ -149,7 +149,8 @@ def test_petitioner_full_for_staff(world, ledger):
 def test_petitioner_masked(world, ledger, account):
     p = Petitioner(getattr(world, account), ledger.a)
     assert (p.name, p.phone, p.address) == ("张*", "138****5678", "东关村三巷5***")
-    assert p.can_reveal and not p.is_hidden
+    # Departments see the masked values but never reveal them (the QR form's notice).
+    assert p.can_reveal is (account != "dept") and not p.is_hidden
 
 
 def test_petitioner_hidden_for_department_on_confidential_item(world, ledger):

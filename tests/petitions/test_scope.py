@@ -313,7 +313,7 @@ ITEM_ACTIONS = [
     ("petitions:update", "post", {"content": "改"}),
     ("petitions:receipt", "get", None),
     ("petitions:link", "post", {"tracking_number": "0000-00000000"}),
-    ("petitions:reveal", "post", {"field": "petitioner_phone"}),
+    ("petitions:reveal", "post", {"field": "petitioner_phone", "purpose": "contact"}),
     ("petitions:note_add", "post", {"text": "越权备注"}),
     ("petitions:follow_up", "post", {"on": "1"}),
     ("petitions:reply", "post", {"text": "越权答复"}),
@@ -370,7 +370,8 @@ ITEM_MATRIX = [
     ("petitions:update", "post", {"content": "改"}, DESK),  # the form back with its errors
     ("petitions:link", "post", {"tracking_number": "0000-00000000"}, DESK),
     ("petitions:attachment_add", "post", {}, DESK),
-    ("petitions:reveal", "post", {"field": "petitioner_name"}, EVERYONE),
+    # Departments see petitioners masked and never reveal them (the QR form's notice).
+    ("petitions:reveal", "post", {"field": "petitioner_name", "purpose": "contact"}, EVERYONE - {"dept"}),
     ("petitions:note_add", "post", {"text": "下周回访"}, ANNOTATORS),
     # Item a came in person: the permitted get the form back with its error (200); a superuser has the permission.
     ("petitions:reply", "post", {"text": "已收到"}, ANNOTATORS),
@@ -403,7 +404,7 @@ def test_file_action_matrix(scoped, world, client_for, account):
 
 def test_department_may_not_reveal_a_confidential_petitioner(scoped, world, client_for):
     url = reverse("petitions:reveal", args=[scoped.b.pk])
-    response = client_for(world.dept).post(url, {"field": "petitioner_phone"})
+    response = client_for(world.dept).post(url, {"field": "petitioner_phone", "purpose": "contact"})
     assert response.status_code == 403
     assert "13812340000" not in html(response)
     assert not PetitionEvent.objects.filter(petition=scoped.b, kind="revealed").exists()
@@ -424,7 +425,7 @@ def test_receipt_shows_no_more_than_the_ledger(scoped, world, client_for, accoun
 
 def test_reveal_is_logged(scoped, world, client_for):
     url = reverse("petitions:reveal", args=[scoped.a.pk])
-    response = client_for(world.rep).post(url, {"field": "petitioner_phone"})
+    response = client_for(world.rep).post(url, {"field": "petitioner_phone", "purpose": "contact"})
     assert response.status_code == 200 and "13812345678" in html(response)
     assert PetitionEvent.objects.filter(petition=scoped.a, kind="revealed", actor=world.rep).count() == 1
 
