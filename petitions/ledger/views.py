@@ -277,11 +277,11 @@ def reveal(request, pk):
     message (a 429 for the limit on a whole page; htmx swaps only 2xx answers).
     """
     petition = scoped_petition(request, pk)
+    if not privacy.may_reveal(request.user, petition):
+        raise PermissionDenied
     what = request.POST.get("field", "")
     if what not in privacy.REVEALABLE:
         return HttpResponseBadRequest(_("Nothing to reveal."))
-    if not privacy.may_reveal(request.user, petition):
-        raise PermissionDenied
     form = RevealForm(request.POST)
     status, error = 200, ""
     if form.is_valid():

@@ -102,12 +102,11 @@ MATRIX = [
     # -- the calendar, inbox, outbox -------------------------------------------------------------------
     E("calendar:index", None, "L 302 302 302 302 302 302 302 302"),
     E("calendar:year", "calendar_year", "L 200 200 200 200 200 200 200 200"),
-    # FINDING: the working-day calendar is national (it moves every district's deadlines), yet a
-    # township office (office_t1) and another district's office (office_k2) may add, import (400 = past
-    # the permission, at the form) and delete entries; the deletion leaves no trace (issue 14, levels).
-    E("calendar:day_add", "calendar_year", "L 400 400 400 400 403 403 403 403", method="POST"),
-    E("calendar:import", "calendar_year", "L 400 400 400 400 403 403 403 403", method="POST"),
-    E("calendar:day_delete", "calendar_day", "L 302 302 302 302 403 403 403 403", method="POST"),
+    # The working-day calendar moves every district's deadlines: only the province's office (none in this
+    # world) and the system administrator write it (liaison.calendar_services.may_write).
+    E("calendar:day_add", "calendar_year", "L 400 403 403 403 403 403 403 403", method="POST"),
+    E("calendar:import", "calendar_year", "L 400 403 403 403 403 403 403 403", method="POST"),
+    E("calendar:day_delete", "calendar_day", "L 302 403 403 403 403 403 403 403", method="POST"),
     E("notices:inbox", None, "L 200 200 200 200 200 200 200 200"),
     E("notices:notification_open", "notification", "L 404 302 404 404 404 404 404 404", "L 404 404 404 302 404 404 404 404", method="POST"),
     E("notices:inbox_read_all", None, "L 302 302 302 302 302 302 302 302", method="POST"),
@@ -144,11 +143,11 @@ MATRIX = [
     E("reception:my_days", None, "L 302 302 302 302 302 200 302 302"),
     # -- the ledger, intake, handling ------------------------------------------------------------------
     E("petitions:ledger", None, "L 200 200 200 200 200 200 200 200"),
+    E("petitions:personal_data", None, "L 200 200 200 200 403 403 403 403"),
     E("petitions:detail", "petition", "L 200 200 200 404 200 200 200 404", "L 200 404 404 200 404 404 404 404"),
-    # FINDING: the department (dept) passes the reveal check (400 = past it, at the missing field): with
-    # field=petitioner_phone it gets the resident's full number, though the QR form promises that only
-    # the station's staff and representatives see it (liaison/auth.py grants it; issue 14, privacy).
-    E("petitions:reveal", "petition", "L 400 400 400 404 400 400 400 404", "L 400 404 404 400 404 404 404 404", method="POST"),
+    # Who may reveal a resident's name or phone is `privacy.may_reveal` (the QR form's notice names them):
+    # a department never does (403); 400 = past the check, at the missing field.
+    E("petitions:reveal", "petition", "L 400 400 400 404 400 400 403 404", "L 400 404 404 400 404 404 404 404", method="POST"),
     E("petitions:note_add", "petition", "L 200 403 403 404 403 200 403 404", "L 200 404 404 403 404 404 404 404", method="POST"),
     E("petitions:follow_up", "petition", "L 403 403 403 404 403 302 403 404", "L 403 404 404 403 404 404 404 404", method="POST"),
     E("petitions:reply", "petition", "L 200 403 403 404 403 200 403 404", "L 200 404 404 403 404 404 404 404", method="POST"),
@@ -209,7 +208,7 @@ MATRIX = [
     E("open311:request", "open311_request", "200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200 200", public=True),
     E("open311:token", "open311_token", "200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200 200", public=True),
     E("open311:updates", None, "403 403 403 403 403 403 403 403 403", public=True, kwargs={"fmt": "json"}),
-    E("open311/v2/^(?P<rest>.*)$", None, "404 404 404 404 404 404 404 404 404", public=True, path="/open311/v2/nothing-here"),
+    E("open311/v2/^(?P<rest>[\\s\\S]*)$", None, "404 404 404 404 404 404 404 404 404", public=True, path="/open311/v2/nothing-here"),
     # -- public pages (residents: the outside station is as public as the inside one) ---------------------
     E("tracking:lookup", None, "200 200 200 200 200 200 200 200 200", public=True),
     E("tracking:detail", "tracking", "200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200 200", public=True),
