@@ -18,7 +18,7 @@ being served (`AuditMiddleware` puts it in a context variable), so services deep
 need no request to record where an action came from.
 
 Rows are never updated or deleted: on PostgreSQL a trigger refuses both (migration
-`0004_audit_log`), and nothing in the code deletes them (kept at least `AUDIT_RETENTION_DAYS`).
+`0005_audit_log_append_only`), and nothing in the code deletes them (kept at least `AUDIT_RETENTION_DAYS`).
 """
 
 from __future__ import annotations
@@ -29,10 +29,20 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from liaison.models import AuditEntry
 
-__all__ = ["Action", "AuditMiddleware", "AuditedAdminMixin", "Result", "area_of", "record", "record_export"]
+__all__ = [
+    "Action",
+    "AuditMiddleware",
+    "AuditedAdminMixin",
+    "Result",
+    "area_of",
+    "detail_text",
+    "record",
+    "record_export",
+]
 
 Action = AuditEntry.Action
 Result = AuditEntry.Result
@@ -275,3 +285,42 @@ def check_retention(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+# -- reading a line back --------------------------------------------------------------------------------
+
+_KEYS = {
+    "rows": gettext_lazy("rows"),
+    "field": gettext_lazy("field"),
+    "purpose": gettext_lazy("purpose"),
+    "date": gettext_lazy("date"),
+    "working_day": gettext_lazy("working day"),
+    "name": gettext_lazy("name"),
+    "role": gettext_lazy("role"),
+    "what": gettext_lazy("what"),
+    "view": gettext_lazy("page"),
+    "kind": gettext_lazy("kind"),
+    "title": gettext_lazy("title"),
+    "admin": gettext_lazy("in the admin"),
+}
+_CHANGES = {"added": gettext_lazy("added"), "changed": gettext_lazy("changed"), "deleted": gettext_lazy("deleted")}
+
+
+def detail_text(detail: dict | None) -> str:
+    """A line's detail in the reader's language (the page and its Excel): a status change as
+    "move: from → to" through its workflow's own labels, the other facts as "label: value"."""
+    from liaison.workflow import ENGINES
+
+    detail = dict(detail or {})
+    parts = []
+    engine = ENGINES.get(detail.pop("workflow", ""))
+    if engine is not None:
+        parts.append(engine.describe(detail.pop("move", ""), detail.pop("from", ""), detail.pop("to", "")))
+    if "change" in detail:
+        change = detail.pop("change")
+        parts.append(str(_CHANGES.get(change, change)))
+    for key, value in detail.items():
+        if isinstance(value, bool):
+            value = gettext("yes") if value else gettext("no")
+        parts.append(f"{_KEYS.get(key, key)}：{value}")
+    return "；".join(parts)

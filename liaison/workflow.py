@@ -106,6 +106,10 @@ def _has_perm(user, permission: str) -> bool:
     return user is not None and user.has_perm(permission)
 
 
+# Every workflow by its name (the audit log reads a status line back through it).
+ENGINES: dict[str, "Workflow"] = {}
+
+
 class Workflow:
     """The table of one workflow and the only way to change its status field.
 
@@ -127,6 +131,9 @@ class Workflow:
     ):
         self.name, self.field = name, field
         self.statuses = frozenset(str(s) for s in statuses)
+        # Each status's label (a TextChoices class gives them), for the audit log's lines.
+        self.labels = dict(getattr(statuses, "choices", ()))
+        ENGINES[name] = self
         self.rules = dict(rules)
         self.initial = frozenset(initial)
         self._error = error or InvalidTransition
@@ -222,6 +229,12 @@ class Workflow:
                 rows=moved,
             )
         return moved
+
+    def describe(self, move: str, from_status: str, to_status: str) -> str:
+        """A status line in the reader's language: the move's label, then from → to."""
+        rule = next((r for m, r in self.rules.items() if str(m) == move), None)
+        label = str(rule.label) if rule is not None and rule.label else move
+        return f"{label}：{self.labels.get(from_status, from_status)} → {self.labels.get(to_status, to_status)}"
 
     def _audit(self, transition: Transition, *, obj=None, object_type: str = "", rows: int | None = None) -> None:
         from liaison import audit

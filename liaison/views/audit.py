@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
+from liaison import audit
 from liaison.excel import Sheet, xlsx_response
 from liaison.models import AuditEntry
 from liaison.web import PermissionMixin
@@ -86,6 +87,8 @@ class AuditLogView(PermissionMixin, ListView):
         query.pop("page", None)
         query["format"] = "xlsx"
         context.update(form=self.form, export_query=query.urlencode())
+        for entry in context["object_list"]:
+            entry.detail_text = audit.detail_text(entry.detail)
         return context
 
     def export(self):
@@ -124,9 +127,5 @@ def _row(entry: AuditEntry) -> list:
         entry.object_pk,
         entry.object_label,
         entry.get_result_display(),
-        _detail_text(entry.detail),
+        audit.detail_text(entry.detail),
     ]
-
-
-def _detail_text(detail: dict) -> str:
-    return "; ".join(f"{key}: {value}" for key, value in (detail or {}).items())
