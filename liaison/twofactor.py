@@ -50,6 +50,7 @@ __all__ = [
     "new_secret",
     "provisioning_uri",
     "qr_data_uri",
+    "recovery_codes_left",
     "totp",
     "twofactor_disable",
     "twofactor_enrol",
@@ -230,8 +231,9 @@ def _check_totp(device: TwoFactorDevice, code: str) -> int | None:
     return match_step(_key(_unseal(device.secret)), code, time.time(), after=device.last_step)
 
 
-def _fail(device: TwoFactorDevice, *, actor, where: str) -> None:
-    """Count a wrong code (locking after MAX_FAILURES in a row), record it, raise InvalidCode/Locked."""
+def _fail(device: TwoFactorDevice, *, actor, where: str) -> Exception:
+    """Count a wrong code (locking after MAX_FAILURES in a row) and record it; returns the
+    InvalidCode or Locked to raise once the transaction holding the count has committed."""
     device.failures += 1
     fields = ["failures"]
     if device.failures >= MAX_FAILURES:
@@ -245,9 +247,7 @@ def _fail(device: TwoFactorDevice, *, actor, where: str) -> None:
         result=AuditEntry.Result.FAILURE,
         detail={"where": where, "locked": device.locked_until is not None and "locked_until" in fields},
     )
-    if "locked_until" in fields:
-        raise Locked(device.locked_until)
-    raise InvalidCode
+    return Locked(device.locked_until) if "locked_until" in fields else InvalidCode()
 
 
 def _locked(device: TwoFactorDevice) -> None:
@@ -305,8 +305,8 @@ def twofactor_verify(*, user, code: str) -> str:
                     detail={"left": recovery_codes_left(device)},
                 )
                 return "recovery"
-        _fail(device, actor=user, where="sign_in")
-    raise AssertionError("unreachable")  # pragma: no cover
+        error = _fail(device, actor=user, where="sign_in")
+    raise error
 
 
 def twofactor_disable(*, user, password: str, code: str) -> None:
@@ -324,11 +324,13 @@ def twofactor_disable(*, user, password: str, code: str) -> None:
         recovery = step is None and any(
             not e.get("used_at") and constant_time_compare(e["hash"], _hash(code)) for e in device.recovery_codes
         )
-        if not user.check_password(password) or (step is None and not recovery):
-            _fail(device, actor=user, where="disable")
-        device.disabled_at = timezone.now()
-        device.save(update_fields=["disabled_at"])
-        audit.record(AuditEntry.Action.TWOFACTOR_DISABLE, actor=user, obj=user, detail={"device": device.pk})
+        if user.check_password(password) and (step is not None or recovery):
+            device.disabled_at = timezone.now()
+            device.save(update_fields=["disabled_at"])
+            audit.record(AuditEntry.Action.TWOFACTOR_DISABLE, actor=user, obj=user, detail={"device": device.pk})
+            return
+        error = _fail(device, actor=user, where="disable")
+    raise error
 
 
 def twofactor_regenerate_codes(*, user, code: str) -> list[str]:
@@ -342,13 +344,14 @@ def twofactor_regenerate_codes(*, user, code: str) -> list[str]:
             raise InvalidCode
         _locked(device)
         step = _check_totp(device, code)
-        if step is None:
-            _fail(device, actor=user, where="recovery_codes")
-        codes = new_recovery_codes()
-        device.last_step, device.failures, device.recovery_codes = step, 0, _stored_codes(codes)
-        device.save(update_fields=["last_step", "failures", "recovery_codes"])
-        audit.record(AuditEntry.Action.TWOFACTOR_CODES, actor=user, obj=user, detail={"device": device.pk})
-    return codes
+        if step is not None:
+            codes = new_recovery_codes()
+            device.last_step, device.failures, device.recovery_codes = step, 0, _stored_codes(codes)
+            device.save(update_fields=["last_step", "failures", "recovery_codes"])
+            audit.record(AuditEntry.Action.TWOFACTOR_CODES, actor=user, obj=user, detail={"device": device.pk})
+            return codes
+        error = _fail(device, actor=user, where="recovery_codes")
+    raise error
 
 
 # -- the gate ---------------------------------------------------------------------------------------
