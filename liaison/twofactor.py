@@ -55,6 +55,7 @@ __all__ = [
     "twofactor_disable",
     "twofactor_enrol",
     "twofactor_regenerate_codes",
+    "twofactor_reset",
     "twofactor_verify",
 ]
 
@@ -352,6 +353,24 @@ def twofactor_regenerate_codes(*, user, code: str) -> list[str]:
             return codes
         error = _fail(device, actor=user, where="recovery_codes")
     raise error
+
+
+def twofactor_reset(*, device: TwoFactorDevice, actor) -> None:
+    """An administrator switches a user's second factor off (phone and recovery codes lost); the
+    user signs in with the password alone, or must enrol again if their role requires it.
+    Records TWOFACTOR_DISABLE with the administrator as actor."""
+    with transaction.atomic():
+        device = TwoFactorDevice.objects.select_for_update().get(pk=device.pk)
+        if device.disabled_at is not None:
+            return
+        device.disabled_at = timezone.now()
+        device.save(update_fields=["disabled_at"])
+        audit.record(
+            AuditEntry.Action.TWOFACTOR_DISABLE,
+            actor=actor,
+            obj=device.user,
+            detail={"device": device.pk, "by": "administrator"},
+        )
 
 
 # -- the gate ---------------------------------------------------------------------------------------

@@ -263,3 +263,21 @@ def signed_in(user):
     c = Client()
     c.force_login(user)
     return c
+
+
+def test_the_administrator_switches_a_lost_second_factor_off_in_the_admin(world, client_for):
+    enrol(signed_in(world.office), world.office)
+    device = TwoFactorDevice.objects.get(user=world.office)
+    admin = client_for(world.admin)
+    page = admin.get(reverse("admin:liaison_twofactordevice_change", args=[device.pk]))
+    assert page.status_code == 200 and device.secret not in page.content.decode()
+    answer = admin.post(
+        reverse("admin:liaison_twofactordevice_changelist"),
+        {"action": "switch_off", "_selected_action": [device.pk]},
+    )
+    assert answer.status_code == 302
+    device.refresh_from_db()
+    assert device.disabled_at is not None
+    line = AuditEntry.objects.get(action=AuditEntry.Action.TWOFACTOR_DISABLE)
+    assert line.user == world.admin and line.object_pk == str(world.office.pk)
+    assert sign_in(Client(), world.office, world.password)["Location"] == reverse("home")
