@@ -8,7 +8,7 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from liaison import audit, workdays
+        from liaison import audit, twofactor, workdays  # noqa: F401 - twofactor registers its system check
         from liaison.models import CalendarDay
 
         # Cache invalidation only (admin edits included); no workflow hangs on these.

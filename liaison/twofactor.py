@@ -30,6 +30,7 @@ from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
+from django.core import checks
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -371,6 +372,20 @@ def twofactor_reset(*, device: TwoFactorDevice, actor) -> None:
             obj=device.user,
             detail={"device": device.pk, "by": "administrator"},
         )
+
+
+@checks.register(checks.Tags.security)
+def check_required_roles(app_configs=None, **kwargs):
+    """A misspelt role in `LIAISON_2FA_REQUIRED_ROLES` would silently require nothing: refuse it."""
+    unknown = sorted(set(getattr(settings, "LIAISON_2FA_REQUIRED_ROLES", [])) - set(Role.values))
+    if unknown:
+        return [
+            checks.Error(
+                f"LIAISON_2FA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)} (known: {', '.join(Role.values)}).",
+                id="liaison.E140",
+            )
+        ]
+    return []
 
 
 # -- the gate ---------------------------------------------------------------------------------------

@@ -281,3 +281,11 @@ def test_the_administrator_switches_a_lost_second_factor_off_in_the_admin(world,
     line = AuditEntry.objects.get(action=AuditEntry.Action.TWOFACTOR_DISABLE)
     assert line.user == world.admin and line.object_pk == str(world.office.pk)
     assert sign_in(Client(), world.office, world.password)["Location"] == reverse("home")
+
+
+def test_a_misspelt_required_role_fails_the_system_check(settings):
+    settings.LIAISON_2FA_REQUIRED_ROLES = ["committee_office", "admins"]
+    errors = twofactor.check_required_roles()
+    assert [e.id for e in errors] == ["liaison.E140"] and "admins" in errors[0].msg
+    settings.LIAISON_2FA_REQUIRED_ROLES = ["committee_office", "admin"]
+    assert twofactor.check_required_roles() == []
