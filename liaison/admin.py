@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from liaison.audit import Action, AuditedAdminMixin
-from liaison.models import AuditEntry, Job, Jurisdiction, User
+from liaison.models import AuditEntry, Job, Jurisdiction, TwoFactorDevice, User
+from liaison.twofactor import twofactor_reset
 
 admin.site.site_header = _("Representative Liaison Platform administration")
 admin.site.site_title = _("Representative Liaison Platform")
@@ -94,3 +95,27 @@ for _model, _admin_class in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(_admin_class.__name__, (_KeptLogMixin, _admin_class), {}))
+
+
+@admin.register(TwoFactorDevice)
+class TwoFactorDeviceAdmin(admin.ModelAdmin):
+    """Read-only: the one change is switching a second factor off for a user who lost both phone
+    and recovery codes (recorded); nothing is added or deleted here, the key is never shown."""
+
+    list_display = ["user", "created_at", "disabled_at", "locked_until"]
+    list_filter = ["disabled_at"]
+    search_fields = ["user__username", "user__full_name"]
+    fields = ["user", "created_at", "disabled_at", "failures", "locked_until"]
+    readonly_fields = fields
+    actions = ["switch_off"]
+
+    @admin.action(description=_("Switch the second factor off (phone and recovery codes lost)"))
+    def switch_off(self, request, queryset):
+        for device in queryset.filter(disabled_at__isnull=True):
+            twofactor_reset(device=device, actor=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ class LiaisonConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
         from PIL import Image
 
-        from liaison import audit, workdays
+        from liaison import audit, twofactor, workdays  # noqa: F401 - twofactor registers its system check
         from liaison.middleware import stamp_sign_in
         from liaison.models import CalendarDay
         from liaison.views.auth import count_failure

@@ -84,3 +84,39 @@ class CalendarImportForm(forms.Form):
 
     def line_list(self) -> list[str]:
         return self.cleaned_data["lines"].splitlines()
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app (or, where allowed, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        help_text=_("The 6 digits your authenticator app shows now."),
+    )
+
+
+class TwoFactorSignInForm(TwoFactorCodeForm):
+    """The sign-in's second step: the app's code or one recovery code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "The 6 digits your authenticator app shows now. Lost your phone? Enter one of your recovery codes."
+        )
+
+
+class TwoFactorDisableForm(TwoFactorSignInForm):
+    """Switching the second factor off asks for the password and a code."""
+
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    field_order = ["password", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)

@@ -403,6 +403,11 @@ class AuditEntry(models.Model):
         NETWORK = "network", _("Network change")
         CALENDAR = "calendar", _("Calendar change")
         STATUS = "status", _("Status change")
+        TWOFACTOR_ENROL = "2fa_enrol", _("Second factor switched on")
+        TWOFACTOR_DISABLE = "2fa_disable", _("Second factor switched off")
+        TWOFACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
+        TWOFACTOR_RECOVERY = "2fa_recovery", _("Recovery code used")
+        TWOFACTOR_CODES = "2fa_codes", _("Recovery codes renewed")
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("Succeeded")
@@ -443,3 +448,31 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.user_label} {self.get_action_display()}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238) and recovery codes; written only by
+    `liaison.twofactor`. Switching off keeps the row (`disabled_at`); one active row per user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="twofactor_devices"
+    )
+    secret = models.CharField(_("secret (sealed)"), max_length=128, editable=False)
+    created_at = models.DateTimeField(_("switched on"), default=timezone.now)
+    disabled_at = models.DateTimeField(_("switched off"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0, editable=False)  # the last code's time step: no replay
+    recovery_codes = models.JSONField(default=list, editable=False)  # [{"hash", "used_at"}]
+    failures = models.PositiveSmallIntegerField(default=0)  # wrong codes in a row
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(disabled_at__isnull=True), name="twofactor_one_active_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user)

@@ -4,11 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from liaison.views import audit, auth, errors, home, jobs
+from liaison.views import audit, auth, errors, home, jobs, twofactor
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", twofactor.VerifyView.as_view(), name="twofactor_verify"),
+    path("accounts/2fa/", twofactor.SetupView.as_view(), name="twofactor_setup"),
+    path("accounts/2fa/codes/", twofactor.CodesView.as_view(), name="twofactor_codes"),
+    path("accounts/2fa/disable/", twofactor.DisableView.as_view(), name="twofactor_disable"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

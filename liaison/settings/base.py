@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "liaison.web.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liaison.middleware.SessionLifetimeMiddleware",
+    # Roles that must use a second factor reach nothing but its enrolment page until they do.
+    "liaison.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -169,6 +171,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "liaison.views.auth.lockout"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_VERBOSE = False
+
+# Roles that must sign in with a second factor (TOTP, liaison/twofactor.py), e.g.
+# "committee_office,admin" ("admin" includes superusers); empty: everyone may choose.
+LIAISON_2FA_REQUIRED_ROLES = env.list("LIAISON_2FA_REQUIRED_ROLES", default=[])
 
 # The security audit log (liaison/audit.py) is kept at least this many days (等保 2.0: six
 # months); nothing deletes a line younger than this, and a system check refuses less than 180.

@@ -13,10 +13,11 @@ nor the lockout tells whether an account exists.
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from liaison import ratelimit
+from liaison import ratelimit, twofactor
+from liaison.views.twofactor import start_pending
 
 
 class LoginForm(AuthenticationForm):
@@ -51,6 +52,14 @@ class LoginView(auth_views.LoginView):
         if ratelimit.exceeded(_address_key(request), settings.LIAISON_SIGNIN_FAILURES_PER_ADDRESS):
             return lockout(request, None, None)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        """A user with a second factor is not signed in yet: the code comes first (views/twofactor.py)."""
+        user = form.get_user()
+        if twofactor.device_for(user) is None:
+            return super().form_valid(form)
+        start_pending(self.request, user, self.get_success_url())
+        return redirect("twofactor_verify")
 
 
 def lockout(request, response, credentials):

@@ -71,6 +71,12 @@ MATRIX = [
     E("logout", None, "L L L L L L L L L", method="POST"),
     E("password_change", None, "L 200 200 200 200 200 200 200 200"),
     E("password_change_done", None, "L 200 200 200 200 200 200 200 200"),
+    # The sign-in's second step: without a correct password first (a pending sign-in), back to sign-in.
+    E("twofactor_verify", None, "L L L L L L L L L"),
+    E("twofactor_setup", None, "L 200 200 200 200 200 200 200 200"),
+    # The new recovery codes are shown once; with none to show, back to the second factor's page.
+    E("twofactor_codes", None, "L 302 302 302 302 302 302 302 302"),
+    E("twofactor_disable", None, "L 200 200 200 200 200 200 200 200", method="POST"),
     E("set_language", None, "302 302 302 302 302 302 302 302 302", method="POST"),
     E("job_detail", "job", "L 404 200 404 404 404 404 404 404", "L 404 404 404 200 404 404 404 404"),
     E("job_progress", "job", "L 404 200 404 404 404 404 404 404", "L 404 404 404 200 404 404 404 404"),
