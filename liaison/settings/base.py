@@ -253,14 +253,13 @@ MAP_ZOOM = env.int("LIAISON_MAP_ZOOM", default=10)
 # tile server of MAP_TILE_URL to img-src): scripts and style sheets from this site, or
 # inline with the request's nonce (`{% csp_nonce_attr %}`); never 'unsafe-inline' or
 # 'unsafe-eval' for scripts (no inline script or on*= handler: static/js/liaison.js reads
-# data- attributes; htmx runs without eval, templates/base.html). Style *attributes* stay
-# allowed ('unsafe-inline' in style-src-attr only): a style attribute cannot run code, and the
-# progress bars and widths set from data would otherwise need a script of their own.
+# data- attributes; htmx runs without eval, templates/base.html). No style attribute either:
+# templates use the utility classes of static/css/liaison.css, and a progress bar's width is
+# set from its data-width by static/js/liaison.js through the CSSOM (which the policy allows).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "style-src-attr": [CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:", *env.list("LIAISON_CSP_IMG_SOURCES", default=[])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

@@ -10,6 +10,8 @@
  *  - form[data-once]              one tap only: the submit button is disabled once sent
  *                                 (a second tap on a slow network would send the item twice)
  *  - button[data-copy]            copies data-copy, then shows data-done
+ *  - [data-width]                 a progress bar's width in percent (set through the CSSOM: the
+ *                                 policy allows no style attribute), again after each htmx swap
  *  - a few forms' own helpers, each found by its element's id (see below)
  *
  * Loaded with defer by base.html (and by the public pages that use it), so the document is
@@ -21,6 +23,20 @@
   function closest(target, selector) {
     return target && target.closest ? target.closest(selector) : null;
   }
+
+  // ---------------------------------------------------------------- progress bars
+
+  function applyWidths(root) {
+    var bars = (root && root.querySelectorAll ? root : document).querySelectorAll("[data-width]");
+    Array.prototype.forEach.call(bars, function (bar) {
+      var percent = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-width")) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+  applyWidths(document);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    applyWidths(event.target && event.target.parentNode ? event.target.parentNode : document);
+  });
 
   // ---------------------------------------------------------------- delegation
 

@@ -76,8 +76,8 @@ def test_the_policy_forbids_inline_scripts_eval_framing_and_plugins(client, db):
     for directive in ("script-src", "style-src", "default-src"):
         assert "'unsafe-inline'" not in csp[directive]
         assert "'unsafe-eval'" not in csp[directive]
-    # Style attributes only (see SECURE_CSP): a <style> element needs the nonce.
-    assert csp["style-src-attr"] == ["'unsafe-inline'"]
+    # No 'unsafe-inline' anywhere, style attributes included: style-src (with its nonce) governs them.
+    assert "style-src-attr" not in csp and "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert csp["object-src"] == ["'none'"]
     assert csp["base-uri"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
@@ -151,7 +151,7 @@ ON_HANDLER = re.compile(r"<[^>]*\s(on[a-z]+|hx-on[:\-][\w:-]*)\s*=", re.I)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 
 
-def test_no_template_has_an_inline_script_a_handler_or_a_bare_style_element():
+def test_no_template_has_an_inline_script_a_handler_a_style_attribute_or_a_bare_style_element():
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text()
@@ -160,6 +160,7 @@ def test_no_template_has_an_inline_script_a_handler_or_a_bare_style_element():
         offenders += [(name, m.group(1)) for m in ON_HANDLER.finditer(text)]
         offenders += [(name, "javascript:") for _ in re.finditer(r"javascript:", text, re.I)]
         offenders += [(name, "<style> without nonce") for _ in re.finditer(r"<style>", text)]
+        offenders += [(name, m.group(0)) for m in re.finditer(r"\sstyle=\"[^\"]*\"", text)]
     assert not offenders, offenders
 
 
