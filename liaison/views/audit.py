@@ -36,7 +36,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All")), *AuditEntry.Result.choices],
     )
-    user = forms.CharField(label=gettext_lazy("Person"), required=False, max_length=150)
+    user = forms.CharField(label=gettext_lazy("Who"), required=False, max_length=150)
     object = forms.CharField(label=gettext_lazy("Object"), required=False, max_length=200)
     address = forms.CharField(label=gettext_lazy("Address"), required=False, max_length=45)
 
@@ -101,7 +101,7 @@ class AuditLogView(PermissionMixin, ListView):
             subtitle=[_("Exported %(when)s.") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}],
             header=[
                 _("Time"),
-                _("Person"),
+                _("Who"),
                 _("Address"),
                 _("Action"),
                 _("Object type"),

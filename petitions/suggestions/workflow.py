@@ -12,6 +12,7 @@ do it (the office, the assigned department, the lead representative) is
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liaison import workflow as engine
 from liaison.workflow import Rule, StatusSet
@@ -39,16 +40,16 @@ GATHERING = StatusSet({S.DRAFT, S.ASSIGNED}, "Items can still be added to it.")
 
 TABLE: dict[Move, Rule] = {
     # The office drafts, edits, assigns and closes (`permission`); the policy adds who else may act.
-    Move.EDIT: Rule({S.DRAFT}, (), CHANGE),
-    Move.ADD_PETITIONS: Rule(GATHERING, (), CHANGE),
-    Move.ASSIGN: Rule({S.DRAFT}, S.ASSIGNED, CHANGE),
+    Move.EDIT: Rule({S.DRAFT}, (), CHANGE, gettext_lazy("Edit")),
+    Move.ADD_PETITIONS: Rule(GATHERING, (), CHANGE, gettext_lazy("Add items")),
+    Move.ASSIGN: Rule({S.DRAFT}, S.ASSIGNED, CHANGE, gettext_lazy("Assign")),
     # The office or the assigned department's members (policy.may).
-    Move.PRE_MEETING: Rule({S.ASSIGNED}, ()),
-    Move.REPLY: Rule({S.ASSIGNED}, S.REPLIED),
+    Move.PRE_MEETING: Rule({S.ASSIGNED}, (), label=gettext_lazy("Pre-meeting")),
+    Move.REPLY: Rule({S.ASSIGNED}, S.REPLIED, label=gettext_lazy("Reply")),
     # The lead representative alone (policy.may).
-    Move.RATE: Rule({S.REPLIED}, S.RATED),
+    Move.RATE: Rule({S.REPLIED}, S.RATED, label=gettext_lazy("Rate")),
     # Rated, or replied and left unrated long enough (policy.closable).
-    Move.CLOSE: Rule({S.RATED, S.REPLIED}, S.CLOSED, CHANGE),
+    Move.CLOSE: Rule({S.RATED, S.REPLIED}, S.CLOSED, CHANGE, gettext_lazy("Close out")),
 }
 # The actions of the suggestion's page, in the order it shows them (editing has a page of its own).
 PAGE_MOVES = (Move.ASSIGN, Move.PRE_MEETING, Move.REPLY, Move.RATE, Move.CLOSE)

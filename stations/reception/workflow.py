@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liaison import workflow as engine
 from liaison.workflow import Rule, StatusSet
@@ -63,10 +64,12 @@ ON_PUBLIC_PAGES = StatusSet(
 
 EVENT_TABLE: dict[EventMove, Rule] = {
     # The whole draft plan at once (`plans.services.plan_publish`), by the office.
-    EventMove.PUBLISH: Rule({EventStatus.DRAFT}, EventStatus.SCHEDULED, "stations.change_receptionplan"),
-    EventMove.CANCEL: Rule(COMING, EventStatus.CANCELLED, "stations.change_receptionevent"),
+    EventMove.PUBLISH: Rule(
+        {EventStatus.DRAFT}, EventStatus.SCHEDULED, "stations.change_receptionplan", gettext_lazy("Publish the plan")
+    ),
+    EventMove.CANCEL: Rule(COMING, EventStatus.CANCELLED, "stations.change_receptionevent", gettext_lazy("Cancel")),
     # Held stays held: the record can be corrected later.
-    EventMove.RECORD: Rule(PUBLIC, EventStatus.HELD, "stations.record_receptionevent"),
+    EventMove.RECORD: Rule(PUBLIC, EventStatus.HELD, "stations.record_receptionevent", gettext_lazy("Record")),
 }
 
 # Why a move is refused from a status, as the pages say it.
@@ -106,7 +109,9 @@ class PlanMove(StrEnum):
 
 
 PLAN_TABLE: dict[PlanMove, Rule] = {
-    PlanMove.PUBLISH: Rule({PlanStatus.DRAFT}, PlanStatus.PUBLISHED, "stations.change_receptionplan"),
+    PlanMove.PUBLISH: Rule(
+        {PlanStatus.DRAFT}, PlanStatus.PUBLISHED, "stations.change_receptionplan", gettext_lazy("Publish the plan")
+    ),
 }
 
 
