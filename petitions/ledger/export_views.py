@@ -12,6 +12,7 @@ from liaison.excel import xlsx_download
 from liaison.jobs import job_start
 from liaison.web import require_perm
 from petitions.ledger import export as ledger_export
+from petitions.ledger import sealed_search
 
 
 @login_required
@@ -20,12 +21,15 @@ def export(request):
     """GET with the ledger's query string. Up to LIAISON_EXPORT_SYNC_ROWS rows are sent now;
     above that a `petition_export` job writes the file and the job page offers it."""
     require_perm(request.user, ledger_export.EXPORT_PERMISSION)
+    if sealed := sealed_search.seal(request):  # a phone or ID number never stays in the address
+        return redirect(sealed)
+    params = sealed_search.unsealed(request)
     limit = settings.LIAISON_EXPORT_SYNC_ROWS
-    queryset = ledger_export.export_queryset(request.user, request.GET)
+    queryset = ledger_export.export_queryset(request.user, params)
     # Enough ids to tell "small" from "large" without counting millions of rows.
     if len(queryset.values_list("pk", flat=True)[: limit + 1]) <= limit:
         target = tempfile.TemporaryFile()
-        rows = ledger_export.write_export(request.user, request.GET, target)
+        rows = ledger_export.write_export(request.user, params, target)
         target.seek(0)
         # Never cached: residents' phone numbers.
         return xlsx_download(ledger_export.export_filename(), target, rows=rows)
@@ -33,6 +37,6 @@ def export(request):
         owner=request.user,
         kind=ledger_export.EXPORT_KIND,
         title=_("Ledger export"),
-        params={"query": request.GET.urlencode()},
+        params={"query": params.urlencode()},
     )
     return redirect("job_detail", pk=job.pk)

@@ -22,7 +22,7 @@ from django.views.generic import DetailView, TemplateView
 from liaison import uploads
 from liaison.web import PermissionMixin, no_store, require_perm, safe_next
 from petitions.ledger import listing as ledger
-from petitions.ledger import privacy, selectors, services
+from petitions.ledger import privacy, sealed_search, selectors, services
 from petitions.ledger.querysets import access_petition
 from petitions.models import Petition, PetitionAttachment, SavedFilter
 
@@ -69,10 +69,15 @@ class LedgerView(PermissionMixin, TemplateView):
     nav_active = "ledger"
     template_name = "petitions/petition_list.html"
 
+    def get(self, request, *args, **kwargs):
+        if sealed := sealed_search.seal(request):  # a phone or ID number never stays in the address
+            return redirect(sealed)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         request, user = self.request, self.request.user
-        form = ledger.ledger_filter(user, request.GET)
+        form = ledger.ledger_filter(user, sealed_search.unsealed(request))
         paginator = ledger.KeysetPaginator(form.filter(ledger.ledger_base(user)), form.ordering, form.page_size)
         page = paginator.page(request.GET.get("cursor", ""))
         total, capped = paginator.count()
