@@ -24,7 +24,7 @@ def numbered(world, ledger):
 @pytest.mark.parametrize(
     ("words", "personal"),
     [("13812345678", True), ("010-69181547", True), ("138 1234 5678", True), ("110119200001011234", True),
-     ("路灯", False), ("2612-FA9YCZ33", False), ("3号楼", False), ("123456", False)],
+     ("路灯", False), ("2612-FA9YCZ33", False), ("2612-3456789X", False), ("2612-12345678", False), ("0755-86012345", True), ("3号楼", False), ("123456", False)],
 )  # fmt: skip
 def test_what_counts_as_personal_data(words, personal):
     assert holds_personal_data(words) is personal
