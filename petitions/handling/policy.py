@@ -4,7 +4,7 @@ buttons (`petitions.handling.views`) and for the services (`petitions.handling.s
 A move is asked in three layers, in this order:
 
 1. scope: is it the user's item at all? The scoped queryset (`Petition.objects.visible_to`)
-   answers; outside it the views say "not found" and the services PermissionDenied.
+   answers; outside it the views and the services alike say "not found" (`access_petition`).
 2. capability: the move's permission and the item's status, from the table
    (`petitions.handling.workflow`).
 3. the item's details, here: a department acts on its own share (the lead's moves need the

@@ -1,8 +1,8 @@
 """The handling services: one per move of `petitions.handling.workflow`.
 
 Every service follows one pattern (`_begin` / `_finish`), inside one transaction:
-reload the row with `select_for_update()`; check it is in the actor's scope (else
-PermissionDenied); compare the version the actor's form was built from (`version`, else
+get and lock the row in the actor's scope (`access_petition(..., for_update=True)`: Http404 for a
+missing item and one outside the scope alike); compare the version the actor's form was built from (`version`, else
 `Conflict`: two people acting on one item at once, one wins and the other is told, nothing
 is lost); check the actor's permission and the move (`workflow.check`) and the item's
 details (`policy`: their department's share, a rating already given...); move the status
