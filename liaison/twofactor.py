@@ -278,6 +278,23 @@ def twofactor_enrol(*, user, secret: str, code: str) -> list[str]:
     return codes
 
 
+def _device_to_prove(user) -> TwoFactorDevice:
+    """The user's active device, locked for the transaction; InvalidCode without one, Locked while locked."""
+    device = device_for(user, for_update=True)
+    if device is None:
+        raise InvalidCode
+    _locked(device)
+    return device
+
+
+def _unused_recovery_code(device: TwoFactorDevice, code: str) -> dict | None:
+    """The device's stored recovery code matching `code` and not used yet, else None."""
+    wanted = _hash(code)
+    return next(
+        (e for e in device.recovery_codes if not e.get("used_at") and constant_time_compare(e["hash"], wanted)), None
+    )
+
+
 def twofactor_verify(*, user, code: str) -> str:
     """The sign-in's second step: `code` from the app, or an unused recovery code.
 
@@ -285,28 +302,21 @@ def twofactor_verify(*, user, code: str) -> str:
     Raises Locked while the account is locked, InvalidCode (recorded) for a wrong code.
     """
     with transaction.atomic():
-        device = device_for(user, for_update=True)
-        if device is None:
-            raise InvalidCode
-        _locked(device)
+        device = _device_to_prove(user)
         step = _check_totp(device, code)
         if step is not None:
             device.last_step, device.failures = step, 0
             device.save(update_fields=["last_step", "failures"])
             return "totp"
-        wanted = _hash(code)
-        for entry in device.recovery_codes:
-            if not entry.get("used_at") and constant_time_compare(entry["hash"], wanted):
-                entry["used_at"] = timezone.now().isoformat()
-                device.failures = 0
-                device.save(update_fields=["recovery_codes", "failures"])
-                audit.record(
-                    AuditEntry.Action.TWOFACTOR_RECOVERY,
-                    actor=user,
-                    obj=user,
-                    detail={"left": recovery_codes_left(device)},
-                )
-                return "recovery"
+        entry = _unused_recovery_code(device, code)
+        if entry is not None:
+            entry["used_at"] = timezone.now().isoformat()
+            device.failures = 0
+            device.save(update_fields=["recovery_codes", "failures"])
+            audit.record(
+                AuditEntry.Action.TWOFACTOR_RECOVERY, actor=user, obj=user, detail={"left": recovery_codes_left(device)}
+            )
+            return "recovery"
         error = _fail(device, actor=user, where="sign_in")
     raise error
 
@@ -318,15 +328,9 @@ def twofactor_disable(*, user, password: str, code: str) -> None:
     Locked (a wrong password or code counts as a failure).
     """
     with transaction.atomic():
-        device = device_for(user, for_update=True)
-        if device is None:
-            raise InvalidCode
-        _locked(device)
-        step = _check_totp(device, code)
-        recovery = step is None and any(
-            not e.get("used_at") and constant_time_compare(e["hash"], _hash(code)) for e in device.recovery_codes
-        )
-        if user.check_password(password) and (step is not None or recovery):
+        device = _device_to_prove(user)
+        proven = _check_totp(device, code) is not None or _unused_recovery_code(device, code) is not None
+        if user.check_password(password) and proven:
             device.disabled_at = timezone.now()
             device.save(update_fields=["disabled_at"])
             audit.record(AuditEntry.Action.TWOFACTOR_DISABLE, actor=user, obj=user, detail={"device": device.pk})
@@ -341,10 +345,7 @@ def twofactor_regenerate_codes(*, user, code: str) -> list[str]:
     Returns the codes in clear for the one page that shows them; records TWOFACTOR_CODES.
     """
     with transaction.atomic():
-        device = device_for(user, for_update=True)
-        if device is None:
-            raise InvalidCode
-        _locked(device)
+        device = _device_to_prove(user)
         step = _check_totp(device, code)
         if step is not None:
             codes = new_recovery_codes()
