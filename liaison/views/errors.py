@@ -36,7 +36,13 @@ def server_error(request):
 
 def preview(request, code):
     """DEBUG only: look at an error page without causing the error."""
-    pages = {400: bad_request, 403: permission_denied, 404: page_not_found, 500: lambda r, e=None: server_error(r)}
+    pages = {
+        400: bad_request,
+        403: permission_denied,
+        404: page_not_found,
+        500: lambda r, e=None: server_error(r),
+        503: lambda r, e=None: outage_response(),
+    }
     if code not in pages:
         raise Http404
     return pages[code](request, None)
