@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from liaison.audit import Action, AuditedAdminMixin
-from liaison.models import AuditEntry, Job, Jurisdiction, TwoFactorDevice, User
+from liaison.models import AuditEntry, Job, Jurisdiction, Office, TwoFactorDevice, User
 from liaison.twofactor import twofactor_reset
 
 admin.site.site_header = _("Representative Liaison Platform administration")
@@ -19,6 +19,20 @@ class JurisdictionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
     list_per_page = 100
+
+
+@admin.register(Office)
+class OfficeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Committee offices: named and typed by the administrator; never deleted (items name their owner)."""
+
+    audit_action = Action.NETWORK
+    list_display = ["name", "kind", "jurisdiction"]
+    list_filter = ["kind", "jurisdiction__level"]
+    search_fields = ["name", "jurisdiction__code", "jurisdiction__name"]
+    raw_id_fields = ["jurisdiction"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

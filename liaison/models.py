@@ -117,6 +117,50 @@ class Jurisdiction(models.Model):
             )
 
 
+class Office(models.Model):
+    """A committee office: the standing committee of a province, city or county congress, a
+    township congress presidium or a street 人大工委. It owns the items of the stations it is
+    responsible for (`stations.Station.office`, else the nearest office above the station) and
+    triages, assigns and closes them; offices above read and supervise (`liaison.offices`).
+
+    Its accounts are the committee-office users of its jurisdiction (`User.jurisdiction`); an
+    office comes into being with its first account (`User.save`) or from the seed.
+    """
+
+    class Kind(models.TextChoices):
+        STANDING_COMMITTEE = "standing_committee", _("People's congress standing committee")
+        PRESIDIUM = "presidium", _("Township people's congress presidium")
+        WORKING_COMMITTEE = "working_committee", _("Street people's congress working committee")
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="office"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.STANDING_COMMITTEE)
+
+    class Meta:
+        verbose_name = _("committee office")
+        verbose_name_plural = _("committee offices")
+        ordering = ["jurisdiction__code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def level(self) -> str:
+        return self.jurisdiction.level
+
+    @staticmethod
+    def default_name(jurisdiction: Jurisdiction) -> tuple[str, str]:
+        """The usual name and kind of the office of `jurisdiction` (data, in the offices' own words):
+        延庆区 → 延庆区人大常委会; 延庆镇 → 延庆镇人大主席团; 建外街道 → 建外街道人大工委."""
+        if jurisdiction.level != Jurisdiction.Level.TOWNSHIP:
+            return f"{jurisdiction.name}人大常委会", Office.Kind.STANDING_COMMITTEE
+        if jurisdiction.name.endswith("街道"):
+            return f"{jurisdiction.name}人大工委", Office.Kind.WORKING_COMMITTEE
+        return f"{jurisdiction.name}人大主席团", Office.Kind.PRESIDIUM
+
+
 class LiaisonUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
@@ -170,6 +214,18 @@ class User(AbstractUser):
     @property
     def is_system_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+    def save(self, *args, **kwargs):
+        """A committee-office account belongs to the office of its jurisdiction: the first
+        account of a jurisdiction brings its office into being (named as offices usually are,
+        renamed by the administrator), whichever way the account is made (admin, seed, roster)."""
+        super().save(*args, **kwargs)
+        if self.role == Role.COMMITTEE_OFFICE and self.jurisdiction_id:
+            if not Office.objects.filter(jurisdiction_id=self.jurisdiction_id).exists():
+                name, kind = Office.default_name(self.jurisdiction)
+                Office.objects.get_or_create(
+                    jurisdiction_id=self.jurisdiction_id, defaults={"name": name, "kind": kind}
+                )
 
 
 def job_result_path(job, filename):

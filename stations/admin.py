@@ -38,7 +38,7 @@ class StationAdmin(NetworkAdmin):
     list_display = ["code", "name", "kind", "jurisdiction", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "address"]
-    raw_id_fields = ["parent", "jurisdiction"]
+    raw_id_fields = ["parent", "jurisdiction", "office"]
     filter_horizontal = ["staff"]
     inlines = [OfficerInline, MembershipInline]
 

@@ -8,6 +8,10 @@ home H1 (T1) → station S1 (C1) → contact point P1 (C1)
 home H2 (T2) → station S2 (C2)
 station S3 (C3, other district)
 
+Offices (with their accounts): 延庆区 OK (`office`), 延庆镇 OT1 (`office_t1`), 朝阳区 OK2
+(`office_k2`). OK owns the items of H1, S1, P1 (set on the stations) and S2 (nearest above);
+OK2 those of S3.
+
 R1 heads S1 (county level, account `rep`); R2 heads S2; R3 heads S3 (other
 district); R4 is elected in K and attached to no station.
 """
@@ -18,7 +22,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from liaison.models import Jurisdiction, Role
+from liaison.models import Jurisdiction, Office, Role
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -108,6 +112,13 @@ def world(db):
     w.dept = UserFactory(username="dept", role=Role.DEPARTMENT)
     w.D.members.add(w.dept)
     w.nobody = UserFactory(username="nobody", role=Role.STATION_STAFF)  # staff of no station
+    # Offices: 延庆区 (K), 延庆镇 (T1) and 朝阳区 (K2) came with their accounts. The district office
+    # runs 延庆镇's stations H1, S1, P1 (set by data, as the office above may); S2 and S3 belong to
+    # the nearest office above them by default (K and K2).
+    w.OK, w.OT1, w.OK2 = (Office.objects.get(jurisdiction=x) for x in (j.K, j.T1, j.K2))
+    for station in (w.H1, w.S1, w.P1):
+        station.office = w.OK
+        station.save(update_fields=["office"])
     w.password = PASSWORD
     return w
 

@@ -135,6 +135,38 @@ class Petition(models.Model):
     )
     # Copy of jurisdiction.code so the office's prefix scope needs no join.
     area_code = models.CharField(max_length=12, editable=False)
+    # Which committee office owns the item (feeds back, closes out) and which one handles it now
+    # (its triage list: the owner, or an office above it was escalated to); `liaison.offices`.
+    owner_office = models.ForeignKey(
+        "liaison.Office",
+        verbose_name=_("owning office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_petitions",
+        editable=False,
+    )
+    handling_office = models.ForeignKey(
+        "liaison.Office",
+        verbose_name=_("handling office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_petitions",
+        editable=False,
+    )
+    # The office it was last escalated to (kept after it comes back down: the dashboard counts
+    # what became of escalated items), and when.
+    escalated_to = models.ForeignKey(
+        "liaison.Office",
+        verbose_name=_("escalated to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalated_petitions",
+        editable=False,
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
     address = models.CharField(_("location"), max_length=200, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -276,6 +308,10 @@ class Petition(models.Model):
             models.Index(fields=["lead_department", "-received_on", "-id"], name="petition_ledger_by_department"),
             models.Index(fields=["status", "-received_on", "-id"], name="petition_ledger_by_status"),
             models.Index(fields=["due_on", "id"], name="petition_ledger_by_due"),
+            # An office's triage list: the items it handles now, by status.
+            models.Index(fields=["handling_office", "status", "-received_on", "-id"], name="petition_triage_by_office"),
+            # The dashboard's escalations per level.
+            models.Index(fields=["escalated_to", "escalated_at"], name="petition_escalations"),
             # The station's public page: its closed items with a public result, newest first.
             models.Index(
                 fields=["station", "-closed_at"],

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import audit, uploads
+from liaison.offices import owner_for
 from petitions.handling import workflow
 from petitions.handling.workflow import Move
 from petitions.ledger import events, notifications, privacy
@@ -154,6 +155,7 @@ def petition_register(
         raise PetitionError(_("Choose the community the problem is in."))
     petition = Petition(**values, registered_by=actor if actor and actor.is_authenticated else None)
     petition.area_code = petition.jurisdiction.code
+    petition.owner_office = petition.handling_office = owner_for(station=petition.station, area_code=petition.area_code)
     petition.submission_token = token
     petition.registered_at = timezone.now()
     if draft.channel in ONLINE_CHANNELS:
@@ -241,6 +243,11 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version:
     if not changes:
         return petition
     petition.area_code = petition.jurisdiction.code
+    if "station" in changes and petition.handling_office_id == petition.owner_office_id:
+        # A corrected station brings its own office, unless the item was handed up meanwhile.
+        petition.owner_office = petition.handling_office = owner_for(
+            station=petition.station, area_code=petition.area_code
+        )
     petition.search_text = search_text_for(petition)
     petition.version += 1
     petition.save()

@@ -90,6 +90,20 @@ class Station(models.Model):
     jurisdiction = models.ForeignKey(
         "liaison.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="stations"
     )
+    # Which committee office owns the items registered here (triages, assigns, closes them); empty:
+    # the nearest office above the station's place (`liaison.offices.station_owner`). Set by an
+    # office above the station.
+    office = models.ForeignKey(
+        "liaison.Office",
+        verbose_name=_("owning office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+        help_text=_(
+            "The committee office that triages and closes the items registered here. Empty: the nearest office above the station."
+        ),
+    )
     address = models.CharField(_("address"), max_length=200)
     latitude = models.DecimalField(
         _("latitude"),
