@@ -220,12 +220,13 @@ class User(AbstractUser):
         account of a jurisdiction brings its office into being (named as offices usually are,
         renamed by the administrator), whichever way the account is made (admin, seed, roster)."""
         super().save(*args, **kwargs)
-        if self.role == Role.COMMITTEE_OFFICE and self.jurisdiction_id:
-            if not Office.objects.filter(jurisdiction_id=self.jurisdiction_id).exists():
-                name, kind = Office.default_name(self.jurisdiction)
-                Office.objects.get_or_create(
-                    jurisdiction_id=self.jurisdiction_id, defaults={"name": name, "kind": kind}
-                )
+        if (
+            self.role == Role.COMMITTEE_OFFICE
+            and self.jurisdiction_id
+            and not Office.objects.filter(jurisdiction_id=self.jurisdiction_id).exists()
+        ):
+            name, kind = Office.default_name(self.jurisdiction)
+            Office.objects.get_or_create(jurisdiction_id=self.jurisdiction_id, defaults={"name": name, "kind": kind})
 
 
 def job_result_path(job, filename):
