@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _lazy
 
 if TYPE_CHECKING:
     from liaison.models import Jurisdiction
@@ -174,8 +175,8 @@ def nearest_above(rules: QuerySet | Iterable, area_code: str, *, field: str = "j
 #
 # Three rules, one per purpose. They differ, and each is kept as the pages and services that
 # use it have always behaved:
-# - assignment reaches down only (an office assigns within its jurisdiction; a department user
-#   only to its own departments, as on-the-spot handling records);
+# - assignment: an office's own level and the township (street) offices below it; a department
+#   user only to its own departments, as on-the-spot handling records;
 # - supervision and visits also reach up (a county bureau handles and visits a village's
 #   matters); a supervision notice from a department user goes to its own departments only,
 #   while a visit may also involve the departments above a department user's area;
@@ -192,12 +193,30 @@ def departments_for_assignment(user) -> QuerySet:
     """Active departments `user` may assign an item (or a suggestion) to, or record as having
     taken it over on the spot.
 
-    An administrator: every active department. A committee office: the active departments of
-    its jurisdiction and of those below it, never above. A department user: its own active
-    departments. Station staff and representatives: none. This is `Department.visible_to`,
-    restricted to active departments.
+    An administrator: every active department. A committee office: the departments of its own
+    level of government (those of its own jurisdiction: a district office the district's bureaus)
+    and the township and street offices below it (township-level departments under its
+    jurisdiction), never a department above, nor a bureau of a level below (a district bureau is
+    the district office's to assign, not the city's). A department user: its own active
+    departments. Station staff and representatives: none.
     """
-    return _department_model().objects.visible_to(user).filter(is_active=True)
+    from liaison.access import scope_for
+
+    Department = _department_model()
+    scope = scope_for(user)
+    active = Department.objects.filter(is_active=True)
+    if scope.everything:
+        return active
+    q = Q(pk__in=scope.department_ids)
+    for prefix in scope.jurisdiction_prefixes:
+        q |= Q(jurisdiction__code=code_of(prefix))
+        q |= under_q(prefix, "jurisdiction__code") & Q(jurisdiction__level="township")
+    return active.filter(q)
+
+
+ASSIGNMENT_RULE_HELP = _lazy(
+    "An office assigns to the departments of its own level and to the township and street offices below it."
+)
 
 
 def departments_for_supervision(user, *, include_inactive: bool = False) -> QuerySet:

@@ -69,7 +69,7 @@ def _petition_summary(user, scope) -> dict:
     )
     figures["month_start"] = today.replace(day=1)
     if user.has_perm("petitions.triage_petition"):
-        figures["to_triage"] = qs.filter(status__in=AWAITING_TRIAGE).count()
+        figures["to_triage"] = Petition.objects.handled_by(user).filter(status__in=AWAITING_TRIAGE).count()
     if scope.department_ids and user.has_perm("petitions.handle_petition"):
         from petitions.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 

@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from liaison import workdays
-from liaison.jurisdictions import departments_for_assignment
-from petitions.handling import services
+from liaison.jurisdictions import ASSIGNMENT_RULE_HELP, departments_for_assignment
+from liaison.models import Office
+from petitions.handling import policy, services
 from petitions.handling.deadlines import deadline_for
 from petitions.handling.workflow import Move
 from petitions.models import Department, FeedbackMethod, Outcome, ReplyTemplate, Route, Satisfaction, Urgency
@@ -68,7 +69,9 @@ class TriageForm(MoveForm):
 
 
 class AssignForm(MoveForm):
-    department = forms.ModelChoiceField(label=_("Lead department (主办)"), queryset=Department.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("Lead department (主办)"), queryset=Department.objects.none(), help_text=ASSIGNMENT_RULE_HELP
+    )
     co_departments = forms.ModelMultipleChoiceField(
         label=_("Co-handling departments (协办)"),
         queryset=Department.objects.none(),
@@ -112,8 +115,43 @@ class AssignForm(MoveForm):
         return data
 
 
+class EscalateForm(MoveForm):
+    """Hand the item to an office above: which one, why, and the lower office's note."""
+
+    office = forms.ModelChoiceField(
+        label=_("Office above"),
+        queryset=Office.objects.none(),
+        empty_label=None,
+        help_text=_("The item waits in that office's triage list; the answer comes back to the item's own office."),
+    )
+    reason = _text(_("Why a higher level should handle it"), rows=4, max_length=2000)
+    note = _text(_("Note from our office"), rows=3, required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = policy.escalation_targets(self.petition)
+        self.fields["office"].queryset = Office.objects.filter(pk__in=[o.pk for o in targets]).order_by(
+            "-jurisdiction__code"
+        )
+        if targets:
+            self.fields["office"].initial = targets[0].pk
+
+
+class SendDownForm(MoveForm):
+    explanation = _text(
+        _("Explanation to the office below"),
+        rows=5,
+        max_length=2000,
+        help_text=_("Why the matter is for the level below, and what it should do next."),
+    )
+
+
+class TakeOverForm(MoveForm):
+    note = _text(_("Note for the record"), rows=3, required=False, max_length=2000)
+
+
 class AnswerForm(MoveForm):
-    """Consultation, on the spot, referral upwards, cannot be handled: what the resident is told."""
+    """Consultation, on the spot, cannot be handled: what the resident is told."""
 
     text = _text(_("What the resident is told"), rows=6)
 
@@ -348,11 +386,33 @@ PAGES: dict[Move, Page] = {
         url=lambda petition: reverse("petitions:suggestion_create") + f"?petitions={petition.pk}",
     ),
     Move.ESCALATE: Page(
-        AnswerForm,
+        EscalateForm,
         services.petition_escalate,
         _("Refer to a higher level"),
-        _("Record the referral"),
-        _("A problem for the city or province: say where it was referred and what the resident is told."),
+        _("Hand the item up"),
+        _(
+            "A matter for a higher level: the office above finds it in its triage list, routes it like its own "
+            "and its answer comes back here for feedback, rating and close-out."
+        ),
+        "outline-secondary",
+    ),
+    Move.SEND_DOWN: Page(
+        SendDownForm,
+        services.petition_send_down,
+        _("Send back down"),
+        _("Send back"),
+        _("The item returns to the triage list of the office that handed it up, with your explanation."),
+        "outline-secondary",
+    ),
+    Move.TAKE_OVER: Page(
+        TakeOverForm,
+        services.petition_take_over,
+        _("Take the item over"),
+        _("Take over"),
+        _(
+            "Your office becomes the item's owner: it feeds the answer back, has it rated and closes it out. "
+            "The office below keeps reading it."
+        ),
         "outline-secondary",
     ),
     Move.CANNOT_HANDLE: Page(

@@ -13,7 +13,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from liaison.jurisdictions import codes_above
 from liaison.models import Role, User
 from liaison.outbox import Recipient, outbox_write
 from petitions.handling.workflow import Move
@@ -58,15 +57,20 @@ def department_members(department) -> list:
 
 def office_users_for(petition: Petition, assigned_by=None) -> list:
     """Whom the office's alerts reach: the colleagues of whoever assigned the item, else the
-    office of the nearest jurisdiction above the item's place."""
-    offices = User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True).select_related("jurisdiction")
+    office that handles it (`Petition.handling_office`)."""
     if assigned_by is not None and assigned_by.role == Role.COMMITTEE_OFFICE and assigned_by.jurisdiction_id:
+        offices = User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True)
         return list(offices.filter(jurisdiction_id=assigned_by.jurisdiction_id).order_by("pk"))
-    found = list(offices.filter(jurisdiction__code__in=codes_above(petition.area_code)).order_by("pk"))
-    if not found:
-        return []
-    nearest = max(u.jurisdiction.code for u in found)  # deeper codes have more non-zero digits, so sort higher
-    return [u for u in found if u.jurisdiction.code == nearest]
+    return office_members(petition.handling_office) if petition.handling_office_id else []
+
+
+def office_members(office) -> list:
+    """The active accounts of a committee office."""
+    return list(
+        User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=office.jurisdiction_id).order_by(
+            "pk"
+        )
+    )
 
 
 def followers(petition: Petition) -> list:

@@ -7,7 +7,9 @@ A move is asked in three layers, in this order:
    answers; outside it the views and the services alike say "not found" (`access_petition`).
 2. capability: the move's permission and the item's status, from the table
    (`petitions.handling.workflow`).
-3. the item's details, here: a department acts on its own share (the lead's moves need the
+3. the item's details, here: which committee office acts (the office handling the item
+   routes it, the owning office feeds back and closes it, offices above read and supervise:
+   `office_may`), a department acts on its own share (the lead's moves need the
    lead share, a co-handler's part a co-handling share), an extension is asked once and
    decided once, each rater rates once a round, only who may draft a suggestion turns an
    item into one, the lead department is pressed for progress at most once a day.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from liaison.offices import office_id_of, offices_above
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest, Rating
 from petitions.handling.workflow import Move
@@ -39,6 +42,73 @@ SHARE_ROLE: dict[Move, str] = {
 }
 # Drafting a suggestion is the suggestions' permission: only who holds it turns items into one.
 ADD_SUGGESTION = "petitions.add_suggestion"
+
+# Which committee office may make a move (`liaison.offices`): the office that handles the item now
+# (the owner, or the office above it was escalated to) routes it; the owning office feeds the answer
+# back, records the resident's rating and closes out; any office whose jurisdiction holds the item
+# supervises it and presses for progress. Offices above otherwise read only.
+HANDLING_OFFICE_MOVES = frozenset(
+    {
+        Move.TRIAGE,
+        Move.ASSIGN,
+        Move.CONSULT,
+        Move.ON_THE_SPOT,
+        Move.TO_SUGGESTION,
+        Move.ESCALATE,
+        Move.SEND_DOWN,
+        Move.TAKE_OVER,
+        Move.CANNOT_HANDLE,
+        Move.LINK,
+        Move.DECIDE_EXTENSION,
+        Move.SUSPEND,
+        Move.RESUME,
+    }
+)
+OWNING_OFFICE_MOVES = frozenset({Move.FEED_BACK, Move.RATE, Move.CLOSE})
+# Moves that exist only while an office above handles an item escalated to it.
+ESCALATED_MOVES = frozenset({Move.SEND_DOWN, Move.TAKE_OVER})
+
+
+# -- which office acts ------------------------------------------------------------------------------
+
+
+def office_may(user, move: Move, petition: Petition) -> bool:
+    """The office part of the answer: a committee-office user makes a handling-office move only on
+    items its office handles now, an owning-office move only on items its office owns; the moves
+    of an escalated item only while it is with an office other than its owner. Other roles (and
+    the system administrator) are not asked which office they are."""
+    if move in ESCALATED_MOVES and petition.handling_office_id == petition.owner_office_id:
+        return False
+    if user is None or not user.is_authenticated or user.is_system_admin:
+        return True
+    office_id = office_id_of(user)
+    if office_id is None:  # not an office account: its other rules apply
+        return True
+    if move in HANDLING_OFFICE_MOVES:
+        return office_id == petition.handling_office_id
+    if move in OWNING_OFFICE_MOVES:
+        return office_id == petition.owner_office_id
+    return True
+
+
+def check_office(user, move: Move, petition: Petition) -> None:
+    """`office_may` for the services: PermissionDenied when another office acts on the item."""
+    if not office_may(user, move, petition):
+        raise PermissionDenied
+
+
+def may_edit(user, petition: Petition) -> bool:
+    """Whether `user` (who holds the edit permission and sees the item) may change its details or
+    files: an office only on the items it owns or handles; an office above reads only."""
+    office_id = office_id_of(user)
+    return office_id is None or office_id in (petition.owner_office_id, petition.handling_office_id)
+
+
+def escalation_targets(petition: Petition) -> list:
+    """The offices the item's handling office may hand it up to, nearest first (empty without one)."""
+    if petition.handling_office_id is None:
+        return []
+    return offices_above(petition.handling_office)
 
 
 # -- the item's details ------------------------------------------------------------------------------
@@ -129,6 +199,7 @@ class Situation:
     is_on_item: bool  # a representative on the item (rates as themselves)
     rated: bool  # this user (representative) or the resident (staff/office write it down) rated this round
     urged: bool = False  # the lead department was pressed for progress today
+    can_escalate: bool = True  # an office above the one handling the item exists
 
 
 def situation(user, petition: Petition) -> Situation:
@@ -140,6 +211,7 @@ def situation(user, petition: Petition) -> Situation:
         is_on_item=rep is not None,
         rated=rating_given(petition, representative=rep),
         urged=petition.status in workflow.IN_HAND and urged_today(petition),
+        can_escalate=petition.status in workflow.AWAITING_TRIAGE and bool(escalation_targets(petition)),
     )
 
 
@@ -149,9 +221,11 @@ def situation(user, petition: Petition) -> Situation:
 def can(user, move: Move, petition: Petition, sit: Situation | None = None) -> bool:
     """May `user` (whose scope holds the item) start `move` on it now? The table's answer for its
     status and the user's permission, narrowed by the item's details (`Situation`)."""
-    if not workflow.can(move, petition.status, user):
+    if not workflow.can(move, petition.status, user) or not office_may(user, move, petition):
         return False
     sit = sit or situation(user, petition)
+    if move == Move.ESCALATE and not sit.can_escalate:
+        return False
     if move in SHARE_ROLE and (sit.share is None or sit.share.role != SHARE_ROLE[move]):
         return False
     if move == Move.REQUEST_EXTENSION and sit.pending_extension is not None:
@@ -171,7 +245,7 @@ def moves_for(user, petition: Petition, sit: Situation | None = None) -> list[Mo
     return [move for move in workflow.PAGE_MOVES if can(user, move, petition, sit)]
 
 
-def recipients(move: Move, petition: Petition, *, department=None, assigned_by=None) -> list:
+def recipients(move: Move, petition: Petition, *, department=None, assigned_by=None, office=None) -> list:
     """Who `move` on `petition` tells (inbox, email and SMS per their settings), as user accounts:
 
     - ASSIGN (and the new share of a REOPEN), DECIDE_EXTENSION, SUPERVISE, URGE: the members of the
@@ -179,8 +253,11 @@ def recipients(move: Move, petition: Petition, *, department=None, assigned_by=N
     - CONTRIBUTE: the members of the lead `department`;
     - REQUEST_EXTENSION, RETURN, REOPEN: the office: the colleagues of whoever assigned the item
       (`assigned_by`), else the office of the nearest jurisdiction above the item's place;
-    - CONSULT, ON_THE_SPOT, ESCALATE, CANNOT_HANDLE, REPLY, SUGGESTION_REPLIED: who feeds the
-      answer back: the item's representatives with accounts and its station's staff;
+    - CONSULT, ON_THE_SPOT, CANNOT_HANDLE, REPLY, SUGGESTION_REPLIED: who feeds the answer back:
+      the item's representatives with accounts and its station's staff, and the owning office's
+      accounts when another office (one above it) handles the item;
+    - ESCALATE, SEND_DOWN: the accounts of the `office` the item now waits with; TAKE_OVER: those
+      of the former owner (`office`);
     - SUSPEND, RESUME: the members of every department with an open share of the current round;
     - FEED_BACK tells the resident (their rating code by text message, `notifications.send_rating_code`),
       not an account; the other moves tell nobody.
@@ -192,8 +269,14 @@ def recipients(move: Move, petition: Petition, *, department=None, assigned_by=N
         return notifications.department_members(department) if department is not None else []
     if move in (Move.REQUEST_EXTENSION, Move.RETURN, Move.REOPEN):
         return notifications.office_users_for(petition, assigned_by)
-    if move in (Move.CONSULT, Move.ON_THE_SPOT, Move.ESCALATE, Move.CANNOT_HANDLE, Move.REPLY, Move.SUGGESTION_REPLIED):
-        return notifications.followers(petition)
+    if move in (Move.ESCALATE, Move.SEND_DOWN, Move.TAKE_OVER):
+        return notifications.office_members(office) if office is not None else []
+    if move in (Move.CONSULT, Move.ON_THE_SPOT, Move.CANNOT_HANDLE, Move.REPLY, Move.SUGGESTION_REPLIED):
+        users = {user.pk: user for user in notifications.followers(petition)}
+        if petition.owner_office_id and petition.handling_office_id != petition.owner_office_id:
+            for user in notifications.office_members(petition.owner_office):
+                users.setdefault(user.pk, user)
+        return list(users.values())
     if move in (Move.SUSPEND, Move.RESUME):
         shares = Assignment.objects.filter(
             petition=petition, round=petition.round, state__in=ACTIVE_ASSIGNMENT_STATES

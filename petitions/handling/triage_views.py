@@ -1,8 +1,10 @@
 """The committee office's triage list (/petitions/triage/): what reception days brought and nobody
-has routed yet, grouped by reception day, with its Excel export."""
+has routed yet, grouped by reception day, with its Excel export. It holds the items the office
+handles now (`Petition.objects.handled_by`): its own and those escalated to it from below, marked."""
 
 from django import forms
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,9 +32,9 @@ class TriageView(PermissionMixin, TemplateView):
         user, today = self.request.user, timezone.localdate()
         form = TriageFilterForm(self.request.GET or None, user=user)
         qs = (
-            Petition.objects.visible_to(user)
+            Petition.objects.handled_by(user)
             .filter(status__in=workflow.AWAITING_TRIAGE)
-            .select_related("station", "event", "category", "jurisdiction")
+            .select_related("station", "event", "category", "jurisdiction", "owner_office")
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -42,6 +44,8 @@ class TriageView(PermissionMixin, TemplateView):
                 qs = qs.filter(urgency="urgent")
             if data.get("returned"):
                 qs = qs.filter(assignments__state=Assignment.State.RETURNED).distinct()
+            if data.get("escalated"):
+                qs = qs.exclude(handling_office_id=F("owner_office_id"))
         total = qs.count()
         rows = list(qs.order_by("received_on", "pk")[: self.LIMIT])
         returned = set(
@@ -62,7 +66,10 @@ class TriageView(PermissionMixin, TemplateView):
                     "rows": [],
                 }
                 groups.append(index[key])
-            index[key]["rows"].append({"p": p, "due": due, "late": due < today, "returned": p.pk in returned})
+            escalated = p.owner_office if p.owner_office_id != p.handling_office_id else None
+            index[key]["rows"].append(
+                {"p": p, "due": due, "late": due < today, "returned": p.pk in returned, "escalated_from": escalated}
+            )
         context.update(
             filter=form,
             groups=groups,
@@ -70,6 +77,7 @@ class TriageView(PermissionMixin, TemplateView):
             shown=len(rows),
             late=sum(1 for g in groups for r in g["rows"] if r["late"]),
             returned_count=len(returned),
+            escalated_count=sum(1 for g in groups for r in g["rows"] if r["escalated_from"]),
             triage_days=settings.LIAISON_TRIAGE_WORKING_DAYS,
             today=today,
             can_assign=user.has_perm("petitions.triage_petition"),
@@ -109,6 +117,7 @@ def _triage_workbook(user, context):
                     p.get_status_display(),
                     r["due"],
                     _("Yes") if r["returned"] else "",
+                    r["escalated_from"].name if r["escalated_from"] else "",
                 ]
             )
     header = [
@@ -125,10 +134,11 @@ def _triage_workbook(user, context):
         _("Status"),
         _("Route by"),
         _("Returned"),
+        _("Escalated from"),
     ]
     return xlsx_response(
         f"{_('To triage')}-{timezone.localdate():%Y%m%d}.xlsx",
-        Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8]),
+        Sheet(str(_("To triage")), header, rows, widths=[6, 16, 12, 12, 24, 10, 60, 18, 14, 8, 10, 12, 8, 20]),
     )
 
 
@@ -147,6 +157,11 @@ class TriageFilterForm(forms.Form):
     )
     returned = forms.BooleanField(
         label=gettext_lazy("Returned by a department"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    escalated = forms.BooleanField(
+        label=gettext_lazy("Escalated from below"),
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

@@ -29,6 +29,8 @@ class Move(StrEnum):
     ON_THE_SPOT = "on_the_spot"
     TO_SUGGESTION = "to_suggestion"
     ESCALATE = "escalate"
+    SEND_DOWN = "send_down"
+    TAKE_OVER = "take_over"
     CANNOT_HANDLE = "cannot_handle"
     LINK = "link"
     ACCEPT = "accept"
@@ -84,8 +86,8 @@ STAGES = (AWAITING_TRIAGE, IN_HAND, SUSPENDED, WITH_SUGGESTION, ANSWERED, FED_BA
 # Unions the pages and queries ask for, each named once.
 ANSWERED_AT_TRIAGE = StatusSet(
     ANSWERED - {Status.REPLIED},
-    "Answered by the office without a department's reply: a consultation, on the spot, referred up, "
-    "cannot be handled (the dashboard's 'answered at triage').",
+    "Answered by the office without a department's reply: a consultation, on the spot, cannot be handled, "
+    "or referred up before escalation reached the office above (the dashboard's 'answered at triage').",
 )
 OPEN = StatusSet(
     AWAITING_TRIAGE | IN_HAND | SUSPENDED | {Status.REPLIED},
@@ -141,7 +143,18 @@ TABLE: dict[Move, Rule] = {
     Move.CONSULT: Rule(AWAITING_TRIAGE, Status.CONSULTED, _TRIAGE, gettext_lazy("Answer as a consultation")),
     Move.ON_THE_SPOT: Rule(AWAITING_TRIAGE, Status.ON_THE_SPOT, _TRIAGE, gettext_lazy("Handled on the spot")),
     Move.TO_SUGGESTION: Rule(AWAITING_TRIAGE, Status.SUGGESTION, _TRIAGE, gettext_lazy("Turn into a suggestion")),
-    Move.ESCALATE: Rule(AWAITING_TRIAGE, Status.ESCALATED, _TRIAGE, gettext_lazy("Refer to a higher level")),
+    # The handling office hands the item to an office above (its triage list, marked as escalated
+    # from below); that office routes it like any item, or sends it back down, or takes it over
+    # (then it also feeds back and closes out). Which office acts: `policy` and `liaison.offices`.
+    # (`Status.ESCALATED` remains for items referred up before escalation reached the office above.)
+    Move.ESCALATE: Rule(AWAITING_TRIAGE, Status.TRIAGED, _TRIAGE, gettext_lazy("Refer to a higher level")),
+    Move.SEND_DOWN: Rule(AWAITING_TRIAGE, Status.TRIAGED, _TRIAGE, gettext_lazy("Send back down")),
+    Move.TAKE_OVER: Rule(
+        AWAITING_TRIAGE | IN_HAND | SUSPENDED | WITH_SUGGESTION | ANSWERED | FED_BACK,
+        (),
+        _TRIAGE,
+        gettext_lazy("Take the item over"),
+    ),
     Move.CANNOT_HANDLE: Rule(AWAITING_TRIAGE, Status.CANNOT_HANDLE, _TRIAGE, gettext_lazy("Cannot be handled")),
     # The same matter as another item (the desk's link, or a new item registered as linked): once
     # routed, an item has its own shares and deadlines and is handled, not folded into another.
@@ -188,6 +201,8 @@ PAGE_MOVES = (
     Move.ON_THE_SPOT,
     Move.TO_SUGGESTION,
     Move.ESCALATE,
+    Move.SEND_DOWN,
+    Move.TAKE_OVER,
     Move.CANNOT_HANDLE,
     Move.ACCEPT,
     Move.PROGRESS,

@@ -49,6 +49,13 @@ def _line_department(d):
     return [_("Department: %(name)s") % {"name": d["department"]}] if d.get("department") else []
 
 
+def _line_offices(d):
+    """A hand-over between committee offices (escalated, sent back down, taken over)."""
+    if d.get("from_office") and d.get("to_office"):
+        return [_("From %(from)s to %(to)s") % {"from": d["from_office"], "to": d["to_office"]}]
+    return [_("Office: %(name)s") % {"name": d["to_office"]}] if d.get("to_office") else []
+
+
 def _line_co_departments(d):
     return [_("Co-handling: %(names)s") % {"names": "、".join(d["co_departments"])}] if d.get("co_departments") else []
 

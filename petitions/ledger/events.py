@@ -34,6 +34,7 @@ from petitions.ledger.event_lines import (
     _line_method,
     _line_moved,
     _line_notice,
+    _line_offices,
     _line_outcome,
     _line_rating,
     _line_round,
@@ -78,6 +79,8 @@ class PetitionEventKind(models.TextChoices):
     CONSULTED = "consulted", pgettext_lazy("petition event", "Answered as a consultation")
     ON_THE_SPOT = "on_the_spot", pgettext_lazy("petition event", "Handled on the spot")
     ESCALATED = "escalated", pgettext_lazy("petition event", "Referred to a higher level")
+    SENT_DOWN = "sent_down", pgettext_lazy("petition event", "Sent back down")
+    TAKEN_OVER = "taken_over", pgettext_lazy("petition event", "Taken over by a higher office")
     CANNOT_HANDLE = "cannot_handle", pgettext_lazy("petition event", "Cannot be handled")
     TO_SUGGESTION = "to_suggestion", pgettext_lazy("petition event", "Turned into a suggestion")
     FED_BACK = "fed_back", pgettext_lazy("petition event", "Fed back to the resident")
@@ -288,6 +291,44 @@ def answered_at_triage(kind: str, *, text: str, department: str, public_text: st
     return Fact(kind, {"text": text, "department": department}, public_text)
 
 
+def _office_facts(from_office, to_office) -> dict:
+    return {
+        "from_office": from_office.name if from_office else "",
+        "from_office_id": from_office.pk if from_office else None,
+        "to_office": to_office.name,
+        "to_office_id": to_office.pk,
+    }
+
+
+def escalated(*, from_office, to_office, reason: str, note: str) -> Fact:
+    """The handling office handed the item to an office above (its triage list), with the reason
+    and its own note; the resident reads which office now handles it. An item referred up before
+    escalation reached the office above has the older facts (`answered_at_triage`)."""
+    return Fact(
+        K.ESCALATED,
+        {**_office_facts(from_office, to_office), "reason": reason, "note": note},
+        _("Your item has been passed to %(office)s, which will handle it.") % {"office": to_office.name},
+    )
+
+
+def sent_down(*, from_office, to_office, explanation: str) -> Fact:
+    """The office above sent an escalated item back to the office below, saying why."""
+    return Fact(
+        K.SENT_DOWN,
+        {**_office_facts(from_office, to_office), "text": explanation},
+        _("Your item has been passed back to %(office)s, which will handle it.") % {"office": to_office.name},
+    )
+
+
+def taken_over(*, from_office, to_office, note: str) -> Fact:
+    """The office above that handles an escalated item became its owner: it feeds back and closes out."""
+    return Fact(
+        K.TAKEN_OVER,
+        {**_office_facts(from_office, to_office), "note": note},
+        _("%(office)s has taken over your item and will answer it to the end.") % {"office": to_office.name},
+    )
+
+
 def to_suggestion(*, number: str, title: str, public_text: str) -> Fact:
     return Fact(K.TO_SUGGESTION, {"suggestion": number, "title": title}, public_text)
 
@@ -458,7 +499,9 @@ RENDERERS: dict[str, Callable[[dict, RenderContext], list[str]]] = {
     K.RETURNED: _facts(_line_department, _line_words),
     K.CONSULTED: _facts(_line_department, _line_words),
     K.ON_THE_SPOT: _facts(_line_department, _line_words),
-    K.ESCALATED: _facts(_line_department, _line_words),
+    K.ESCALATED: _facts(_line_offices, _line_department, _line_words),
+    K.SENT_DOWN: _facts(_line_offices, _line_words),
+    K.TAKEN_OVER: _facts(_line_offices, _line_words),
     K.CANNOT_HANDLE: _facts(_line_department, _line_words),
     K.TO_SUGGESTION: _facts(_line_suggestion),
     K.FED_BACK: _facts(_line_method, _line_words),

@@ -39,6 +39,17 @@ class PetitionQuerySet(models.QuerySet):
             q |= department_scope_q(scope.department_ids)
         return self.filter(q)
 
+    def handled_by(self, user):
+        """The items `user`'s office handles now (`Petition.handling_office`: its own, and those
+        escalated to it from below): its triage list. The administrator: every item; other roles:
+        none. Offices above the handling office read the item but never find it here."""
+        from liaison.offices import office_id_of
+
+        if user.is_authenticated and user.is_system_admin:
+            return self.all()
+        office_id = office_id_of(user)
+        return self.filter(handling_office_id=office_id) if office_id is not None else self.none()
+
     def open(self):
         """Items still waiting for their answer to reach the resident (`workflow.OPEN`)."""
         from petitions.handling.workflow import OPEN

@@ -213,6 +213,15 @@ def _save_with_tracking_number(petition: Petition) -> Petition | None:
 # -- edits -------------------------------------------------------------------------------------
 
 
+def _check_may_edit(actor, petition: Petition) -> None:
+    """An office changes only the items it owns or handles; an office above reads them
+    (`petitions.handling.policy.may_edit`, which the pages ask too)."""
+    from petitions.handling.policy import may_edit
+
+    if actor is not None and not may_edit(actor, petition):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version: int | None = None) -> Petition:
     """Save the form's values; records every changed field (personal data masked).
@@ -220,6 +229,7 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version:
     With `version` (the item's version when the form was loaded), a form built before someone
     else's change is refused with `Conflict` instead of overwriting it."""
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    _check_may_edit(actor, petition)
     if version is not None and int(version) != petition.version:
         raise Conflict(
             _(
@@ -261,6 +271,7 @@ def petition_update(*, actor, petition: Petition, draft: PetitionDraft, version:
 def petition_link(*, actor, petition: Petition, target: Petition) -> Petition:
     """Mark `petition` as the same matter as `target` (it follows the target's handling)."""
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    _check_may_edit(actor, petition)
     if target.pk == petition.pk or target.linked_to_id == petition.pk:
         raise PetitionError(_("An item cannot be linked to itself."))
     try:
@@ -453,6 +464,7 @@ def _delete_file_after_commit(field_file) -> None:
 
 @transaction.atomic
 def petition_attach(*, actor, petition: Petition, staged: list[StagedUpload]) -> list[PetitionAttachment]:
+    _check_may_edit(actor, petition)
     added = [_attach_staged(petition, s, actor) for s in staged]
     if added:
         events.record(petition, events.attachments_added(names=[a.original_name for a in added]), actor=actor)
@@ -462,6 +474,7 @@ def petition_attach(*, actor, petition: Petition, staged: list[StagedUpload]) ->
 @transaction.atomic
 def petition_attachment_remove(*, actor, attachment: PetitionAttachment) -> None:
     petition = attachment.petition
+    _check_may_edit(actor, petition)
     name = attachment.original_name
     _delete_file_after_commit(attachment.file)
     attachment.delete()

@@ -21,6 +21,7 @@ from django.views.generic import DetailView, TemplateView
 
 from liaison import uploads
 from liaison.web import PermissionMixin, no_store, require_perm, safe_next
+from petitions.handling.policy import may_edit
 from petitions.ledger import listing as ledger
 from petitions.ledger import privacy, sealed_search, selectors, services
 from petitions.ledger.querysets import access_petition
@@ -28,6 +29,7 @@ from petitions.models import Petition, PetitionAttachment, SavedFilter
 
 VIEW = "petitions.view_petition"
 ANNOTATE = "petitions.annotate_petition"
+CHANGE = "petitions.change_petition"
 REPLY = "petitions.reply_online_petition"
 # Attachments a browser may show in the page; everything else downloads.
 
@@ -50,6 +52,8 @@ def scoped_petition(request, pk, perm=VIEW) -> Petition:
         ),
     )
     require_perm(request.user, perm)
+    if perm == CHANGE and not may_edit(request.user, petition):
+        raise PermissionDenied  # an office above reads the item; its owner and handler change it
     return petition
 
 
@@ -242,7 +246,7 @@ def detail_context(request, petition, *, note_form=None, reply_form=None, reveal
         "petitioner": petitioner,
         "identity": identity,
         "reveal_purposes": privacy.RevealPurpose.choices,
-        "can_edit": user.has_perm("petitions.change_petition"),
+        "can_edit": user.has_perm(CHANGE) and may_edit(user, petition),
         # The slip is masked like the ledger, so whoever sees the item may print it.
         "can_receipt": True,
         "is_overdue": petition.is_overdue(),

@@ -297,8 +297,9 @@ def test_posted_item_waits_in_the_offices_triage_list(world, keys, service, clie
     page = client_for(world.office).get(reverse("petitions:triage"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert with_station in html and without_station in html
-    # The township's office sees what was filed in the township (no station, no reception day).
+    # The station's item is the district office's (it runs S1); what was filed in the township
+    # without a station belongs to the nearest office above it, the township's, and waits there.
+    assert with_station in html and without_station not in html
     html = client_for(world.office_t1).get(reverse("petitions:triage")).content.decode()
     assert without_station in html and with_station not in html
     # The item page opens too, station or not.

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from liaison.auth import ROLE_PERMISSIONS
-from liaison.models import Role, User
+from liaison.models import Office, Role, User
 from petitions.handling import services as handling
 from petitions.handling import suspension as handling_suspension
 from petitions.handling import workflow
@@ -53,10 +53,13 @@ ANSWERED = {Status.REPLIED, Status.CONSULTED, Status.ON_THE_SPOT, Status.ESCALAT
 
 
 def make_cast(world) -> SimpleNamespace:
-    """The fixture world plus what handling needs: a co-handling department D3 of 延庆区 with its
-    own member `co`, and `world.dept` also working for D3, so one department account is in scope
+    """The fixture world plus what handling needs: the office of 北京市 above 延庆区 with its account
+    `city`, a co-handling department D3 of 延庆区 with its own member `co`, and `world.dept` also working for D3, so one department account is in scope
     of the item in every status (it sees the item through the lead department D)."""
     c = SimpleNamespace(w=world, office=world.office, staff=world.staff, rep=world.rep, dept=world.dept, D=world.D)
+    # The office above 延庆区: 北京市's, where 延庆区 escalates (its account brings the office).
+    c.city = UserFactory(username="office_city", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
+    c.city_office = Office.objects.get(jurisdiction=world.j.P)
     c.D3 = DepartmentFactory(name="区交通局", jurisdiction=world.j.K)
     c.co = UserFactory(username="dept_co", role=Role.DEPARTMENT)
     c.D3.members.add(c.co)
@@ -130,6 +133,12 @@ def _suspend(p, c):
     )
 
 
+def _referred_up_before_escalation(p, c):
+    """`ESCALATED` is the status of items referred up (as an answer) before escalation reached the
+    office above; no move leads there any more, so the item is put there as migrated data is."""
+    Petition.objects.filter(pk=p.pk).update(status=Status.ESCALATED, route="escalate")
+
+
 def _link(p, c):
     primary = make_petition(
         station=c.w.S1, representatives=[c.w.R1], department=c.D, actor=c.staff, content="东关村二巷路灯也不亮"
@@ -150,7 +159,7 @@ PATHS = {
     Status.CLOSED: _MAIN_LINE[:8],
     Status.CONSULTED: [_answer(handling.petition_consult)],
     Status.ON_THE_SPOT: [_answer(handling.petition_handle_on_the_spot)],
-    Status.ESCALATED: [_answer(handling.petition_escalate)],
+    Status.ESCALATED: [_referred_up_before_escalation],
     Status.CANNOT_HANDLE: [_answer(handling.petition_cannot_handle)],
     Status.SUGGESTION: [_to_suggestion],
     Status.LINKED: [_link],
@@ -277,6 +286,7 @@ def _fresh(rows: dict) -> dict:
 
 # Who holds each move, written out from the domain (not read back from liaison.auth).
 OFFICE, STAFF, REP, DEPT = "office", "staff", "rep", "dept"
+CITY = "city"  # the office above, for the moves of an escalated item (a committee office by role)
 HOLDERS = {
     Move.TRIAGE: {OFFICE},
     Move.ASSIGN: {OFFICE},
@@ -284,6 +294,8 @@ HOLDERS = {
     Move.ON_THE_SPOT: {OFFICE},
     Move.TO_SUGGESTION: {OFFICE},
     Move.ESCALATE: {OFFICE},
+    Move.SEND_DOWN: {OFFICE},
+    Move.TAKE_OVER: {OFFICE},
     Move.CANNOT_HANDLE: {OFFICE},
     Move.LINK: {OFFICE, STAFF},
     Move.ACCEPT: {DEPT},
@@ -394,6 +406,8 @@ def test_allowed_moves_are_the_page_buttons_of_each_role(world):
         Move.ON_THE_SPOT,
         Move.TO_SUGGESTION,
         Move.ESCALATE,
+        Move.SEND_DOWN,  # by role; the policy offers them only on an item escalated to the office
+        Move.TAKE_OVER,
         Move.CANNOT_HANDLE,
     ]
     assert Move.TRIAGE not in workflow.allowed_moves(Status.TRIAGED, office)
@@ -479,8 +493,18 @@ SERVICES = {
     ),
     Move.ESCALATE: (
         OFFICE,
-        lambda p, a, c: handling.petition_escalate(actor=a, petition=p, text="已转市级"),
+        lambda p, a, c: handling.petition_escalate(actor=a, petition=p, office=c.city_office, reason="涉及市级事权"),
         PetitionEventKind.ESCALATED,
+    ),
+    Move.SEND_DOWN: (
+        CITY,
+        lambda p, a, c: handling.petition_send_down(actor=a, petition=p, explanation="属区级事权，请区里办理。"),
+        PetitionEventKind.SENT_DOWN,
+    ),
+    Move.TAKE_OVER: (
+        CITY,
+        lambda p, a, c: handling.petition_take_over(actor=a, petition=p),
+        PetitionEventKind.TAKEN_OVER,
     ),
     Move.CANNOT_HANDLE: (
         OFFICE,
@@ -563,7 +587,12 @@ SERVICES = {
         PetitionEventKind.RESUMED,
     ),
 }
-PREPARE = {Move.DECIDE_EXTENSION: _before_decide}
+def _handed_up(p, c):
+    """The item waits with the office above (as after an escalation, whatever its status)."""
+    Petition.objects.filter(pk=p.pk).update(handling_office=c.city_office, escalated_to=c.city_office)
+
+
+PREPARE = {Move.DECIDE_EXTENSION: _before_decide, Move.SEND_DOWN: _handed_up, Move.TAKE_OVER: _handed_up}
 
 
 def test_every_move_but_supervision_has_a_service():
@@ -573,7 +602,7 @@ def test_every_move_but_supervision_has_a_service():
 
 
 def _actor(c, who):
-    return {OFFICE: c.office, STAFF: c.staff, REP: c.rep, DEPT: c.dept}[who]
+    return {OFFICE: c.office, STAFF: c.staff, REP: c.rep, DEPT: c.dept, CITY: c.city}[who]
 
 
 def _state(p):
@@ -699,6 +728,8 @@ _A_SOURCE = {
     Move.CONSULT: Status.REGISTERED,
     Move.ON_THE_SPOT: Status.REGISTERED,
     Move.ESCALATE: Status.TRIAGED,
+    Move.SEND_DOWN: Status.TRIAGED,
+    Move.TAKE_OVER: Status.ACCEPTED,
     Move.CANNOT_HANDLE: Status.TRIAGED,
     Move.TO_SUGGESTION: Status.REGISTERED,
     Move.ACCEPT: Status.ASSIGNED,

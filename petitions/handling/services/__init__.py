@@ -12,7 +12,8 @@ outbox (delivered after commit).
 
 Keyword-only; `actor` is the user acting (None for a resident on the tracking page).
 
-The services live by who acts: `triage` (the office routes the item), `department` (the
+The services live by who acts: `triage` (the office routes the item), `escalation` (between
+offices: handed up, sent back down, taken over), `department` (the
 department's share), `closing` (feedback, rating, close-out), and `petitions.handling.suspension`
 (the clock stops and starts), on the pattern in `base`. This module is their one entry point:
 callers import the moves from here; each module's `__all__` says what it exports.
@@ -24,6 +25,7 @@ from petitions.handling.services.base import current_shares, department_scope_q 
 # Each module's moves, by its `__all__`: a new service is exported where it is written.
 from petitions.handling.services.closing import *  # noqa: F403
 from petitions.handling.services.department import *  # noqa: F403
+from petitions.handling.services.escalation import *  # noqa: F403
 from petitions.handling.services.triage import *  # noqa: F403
 from petitions.handling.suspension import *  # noqa: F403
 from petitions.handling.workflow import InvalidTransition  # noqa: F401

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.jurisdictions import departments_for_assignment
 from liaison.models import User
-from petitions.handling import workflow
+from petitions.handling import policy, workflow
 from petitions.handling.workflow import Move
 from petitions.ledger import events
 from petitions.ledger.events import PetitionEventKind
@@ -36,7 +37,7 @@ def _begin(
     system: bool = False,
 ) -> Petition:
     """Lock the row in the actor's scope, then check version, permission and state, in that
-    order; returns the locked row.
+    order, then which office acts (`policy.check_office`); returns the locked row.
 
     The row comes through `access_petition(actor, pk, for_update=True)`, as the pages fetch it:
     Http404 for an item that does not exist and for one outside the actor's scope alike.
@@ -53,6 +54,8 @@ def _begin(
     if version is not None and int(version) != locked.version:
         raise Conflict(_conflict_message(locked))
     workflow.check(move, locked.status, actor, resident=resident, system=system)
+    if not (resident or system):
+        policy.check_office(actor, move, locked)
     return locked
 
 
@@ -133,8 +136,8 @@ def department_scope_q(department_ids) -> Q:
 
 
 def _check_departments(actor: User, departments: Iterable[Department | None]) -> None:
-    """Only departments in the actor's reach (their jurisdiction) can be given an item."""
+    """Only departments the actor may assign to (`departments_for_assignment`) can be given an item."""
     wanted = {d.pk for d in departments if d is not None}
-    found = set(Department.objects.visible_to(actor).filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    found = set(departments_for_assignment(actor).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - found:
         raise PetitionError(_("This department is outside your jurisdiction or no longer active."))

@@ -28,7 +28,6 @@ __all__ = [
     "petition_assign",
     "petition_cannot_handle",
     "petition_consult",
-    "petition_escalate",
     "petition_handle_on_the_spot",
     "petition_suggestion_replied",
     "petition_to_suggestion",
@@ -173,7 +172,6 @@ def _answer_without_department(move: Move, kind, public_sentence):
         petition.route = {
             Move.CONSULT: Route.CONSULTATION,
             Move.ON_THE_SPOT: Route.ON_THE_SPOT,
-            Move.ESCALATE: Route.ESCALATE,
         }.get(move, petition.route)
         if department is not None:
             _check_departments(actor, [department])
@@ -205,10 +203,6 @@ petition_handle_on_the_spot = _answer_without_department(
     Move.ON_THE_SPOT, PetitionEventKind.ON_THE_SPOT, lambda: _("Handed over on the spot: %(text)s")
 )
 petition_handle_on_the_spot.__doc__ = "A street-level matter the street office took over on the spot (当场交办)."
-petition_escalate = _answer_without_department(
-    Move.ESCALATE, PetitionEventKind.ESCALATED, lambda: _("Referred to a higher level: %(text)s")
-)
-petition_escalate.__doc__ = "A problem for a higher level: referred there, with what the resident is told."
 petition_cannot_handle = _answer_without_department(
     Move.CANNOT_HANDLE, PetitionEventKind.CANNOT_HANDLE, lambda: _("Explanation: %(text)s")
 )
