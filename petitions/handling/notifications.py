@@ -67,9 +67,9 @@ def office_users_for(petition: Petition, assigned_by=None) -> list:
 def office_members(office) -> list:
     """The active accounts of a committee office."""
     return list(
-        User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=office.jurisdiction_id).order_by(
-            "pk"
-        )
+        User.objects.filter(
+            role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=office.jurisdiction_id
+        ).order_by("pk")
     )
 
 

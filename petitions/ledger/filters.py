@@ -22,7 +22,7 @@ from liaison.jurisdictions import departments_for_supervision, under_q
 from liaison.models import Jurisdiction
 from petitions.ledger.keyset import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS
 from petitions.models import Category, Channel, Department, PetitionRepresentative, Status, Urgency
-from petitions.reports.measures import MEASURES, measure_q
+from petitions.reports.measures import ESCALATIONS, MEASURES, escalation_q, measure_q
 from stations.models import Representative, Station
 
 
@@ -121,6 +121,9 @@ class LedgerFilterForm(forms.Form):
         widget=forms.HiddenInput,
     )
     measure = forms.ChoiceField(label=_("Figure"), required=False, widget=forms.HiddenInput)
+    # Set by the dashboard's escalation table: what became of the items escalated to one level.
+    escalation = forms.ChoiceField(label=_("Escalation"), required=False, widget=forms.HiddenInput)
+    escalated_level = forms.ChoiceField(label=_("Escalated to"), required=False, widget=forms.HiddenInput)
     size = forms.TypedChoiceField(
         label=_("Rows per page"),
         required=False,
@@ -150,6 +153,8 @@ class LedgerFilterForm(forms.Form):
         self.fields["department"].queryset = department_choices(user)
         self.fields["area"].queryset = Jurisdiction.objects.visible_to(user)
         self.fields["measure"].choices = [("", ""), *MEASURES.items()]
+        self.fields["escalation"].choices = [("", ""), *ESCALATIONS.items()]
+        self.fields["escalated_level"].choices = [("", ""), *Jurisdiction.Level.choices]
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs["placeholder"] = _("Words of the content, address or tracking number")
         if self.representative_id:
@@ -209,6 +214,10 @@ class LedgerFilterForm(forms.Form):
             queryset = queryset.filter(under_q(data["area"], "area_code"))
         if data["measure"]:
             queryset = queryset.filter(measure_q(data["measure"], today))
+        if data["escalation"]:
+            queryset = queryset.filter(escalation_q(data["escalation"]))
+        if data["escalated_level"]:
+            queryset = queryset.filter(escalated_to__jurisdiction__level=data["escalated_level"])
         if data["overdue"]:
             queryset = queryset.overdue(today)
         if data["awaiting"]:
@@ -230,7 +239,11 @@ class LedgerFilterForm(forms.Form):
 
     @property
     def measure_label(self) -> str:
-        return str(MEASURES.get(self.cleaned_data.get("measure"), "")) if self.is_valid() else ""
+        if not self.is_valid():
+            return ""
+        if self.cleaned_data.get("escalation"):
+            return str(ESCALATIONS[self.cleaned_data["escalation"]])
+        return str(MEASURES.get(self.cleaned_data.get("measure"), ""))
 
     @property
     def page_size(self) -> int:

@@ -10,7 +10,7 @@ defined in `petitions.reports.measures`.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from petitions.models import (
     Status,
 )
 from petitions.reports.measures import (
+    ESCALATIONS,
     MEASURES,
     Figures,
     Period,
@@ -42,6 +43,7 @@ from petitions.reports.measures import (
     _figures,
     base_params,
     cohort,
+    escalation_q,
     ledger_url,
     measure_q,
 )
@@ -65,9 +67,14 @@ class Dashboard:
     campaigns: list
     base_params: dict
     built_at: datetime | None = None
+    escalations: list = field(default_factory=list)
 
     def url(self, measure: str = "received", **params) -> str:
         return ledger_url(self.base_params, measure, **params)
+
+    @property
+    def escalation_labels(self) -> list[str]:
+        return [str(label) for label in ESCALATIONS.values()]
 
 
 # The groupings of the breakdowns, as expressions over a petition row.
@@ -235,7 +242,45 @@ def build(
         months=months,
         campaigns=campaign_rows(user, period, jurisdiction) if breakdowns else [],
         base_params=base,
+        escalations=escalation_rows(items, base) if breakdowns else [],
     )
+
+
+@dataclass
+class EscalationRow:
+    """What became of the cohort's items escalated to offices of one level (`ESCALATIONS`)."""
+
+    level: str
+    label: str
+    counts: dict
+    links: dict
+
+    @property
+    def cells(self) -> list[tuple[str, int, str]]:
+        """(figure, count, the ledger's link) in the columns' order."""
+        return [(key, self.counts[key], self.links[key]) for key in ESCALATIONS]
+
+
+def escalation_rows(items: QuerySet, base: dict) -> list[EscalationRow]:
+    """One row per level of the offices the cohort's items were escalated to, shallowest first,
+    then the total: one grouped query."""
+    aggregates = {key: Count("pk", filter=escalation_q(key)) for key in ESCALATIONS}
+    found = {
+        row.pop("escalated_to__jurisdiction__level"): row
+        for row in items.filter(escalated_to__isnull=False)
+        .values("escalated_to__jurisdiction__level")
+        .annotate(**aggregates)
+        .order_by()
+    }
+    rows = []
+    for level, label in Jurisdiction.Level.choices:
+        if level in found:
+            links = {k: ledger_url(base, escalation=k, escalated_level=level) for k in ESCALATIONS}
+            rows.append(EscalationRow(level, str(label), found[level], links))
+    if len(rows) > 1:
+        total = {k: sum(r.counts[k] for r in rows) for k in ESCALATIONS}
+        rows.append(EscalationRow("", str(_("Total")), total, {k: ledger_url(base, escalation=k) for k in ESCALATIONS}))
+    return rows
 
 
 def cache_key(user, period: Period, jurisdiction: Jurisdiction | None, **options) -> str:

@@ -19,7 +19,17 @@ from django.utils.translation import pgettext_lazy
 
 from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
-from petitions.handling.workflow import ANSWERED_AT_TRIAGE, overdue_q
+from petitions.handling.workflow import (
+    ANSWERED,
+    ANSWERED_AT_TRIAGE,
+    AWAITING_TRIAGE,
+    FED_BACK,
+    FINISHED,
+    IN_HAND,
+    SUSPENDED,
+    WITH_SUGGESTION,
+    overdue_q,
+)
 from petitions.models import Petition, Satisfaction, Status
 
 
@@ -63,6 +73,35 @@ MEASURES = {
     "dissatisfied": pgettext_lazy("dashboard", "Dissatisfied"),
     "overdue": pgettext_lazy("dashboard", "Overdue now"),
 }
+# What became of the items escalated to an office above (`Petition.escalated_to`: the last office
+# an item was handed up to). Besides "escalated", the outcomes partition the escalated items:
+# still waiting to be routed there, in hand there, answered there (or finished), sent back down.
+# "Taken over" counts, among them, those the office above now owns.
+ESCALATIONS = {
+    "escalated": pgettext_lazy("dashboard", "Escalated"),
+    "waiting": pgettext_lazy("dashboard", "Waiting to be routed above"),
+    "in_hand": pgettext_lazy("dashboard", "In hand above"),
+    "answered": pgettext_lazy("dashboard", "Answered above"),
+    "sent_down": pgettext_lazy("dashboard", "Sent back down"),
+    "taken_over": pgettext_lazy("dashboard", "Taken over above"),
+}
+ESCALATION_OUTCOMES = ("waiting", "in_hand", "answered", "sent_down")
+
+
+def escalation_q(key: str) -> Q:
+    """The escalated items an escalation figure counts (`ESCALATIONS`)."""
+    escalated = Q(escalated_to__isnull=False)
+    above = escalated & Q(handling_office=F("escalated_to"))
+    return {
+        "escalated": escalated,
+        "waiting": above & Q(status__in=AWAITING_TRIAGE),
+        "in_hand": above & Q(status__in=IN_HAND | SUSPENDED | WITH_SUGGESTION),
+        "answered": above & Q(status__in=ANSWERED | FED_BACK | FINISHED),
+        "sent_down": escalated & ~Q(handling_office=F("escalated_to")),
+        "taken_over": escalated & Q(owner_office=F("escalated_to")),
+    }[key]
+
+
 # The counts of a row in the order of the tables' columns.
 ROW_MEASURES = ("received", "assigned", "replied", "closed", "on_time", "due", "satisfied", "rated", "overdue")
 

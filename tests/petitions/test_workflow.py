@@ -587,6 +587,8 @@ SERVICES = {
         PetitionEventKind.RESUMED,
     ),
 }
+
+
 def _handed_up(p, c):
     """The item waits with the office above (as after an escalation, whatever its status)."""
     Petition.objects.filter(pk=p.pk).update(handling_office=c.city_office, escalated_to=c.city_office)
