@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from liaison.models import Jurisdiction
@@ -214,7 +214,7 @@ def departments_for_assignment(user) -> QuerySet:
     return active.filter(q)
 
 
-ASSIGNMENT_RULE_HELP = _lazy(
+ASSIGNMENT_RULE_HELP = gettext_lazy(
     "An office assigns to the departments of its own level and to the township and street offices below it."
 )
 
