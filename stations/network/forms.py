@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import Jurisdiction, Role
+from liaison.jurisdictions import is_under, under_q
+from liaison.models import Jurisdiction, Office, Role
+from liaison.offices import office_of
 from liaison.uploads import ImageField, clean_document, clean_image
 from stations.models import LiaisonOfficer, Membership, Representative, Station, StationDocument, StationKind
 
@@ -51,6 +53,7 @@ class StationForm(UserForm):
             "annual_budget",
             "work_rules",
             "is_active",
+            "office",
         ]
         widgets = {
             "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -71,6 +74,7 @@ class StationForm(UserForm):
         )
         self.fields["jurisdiction"].label_from_instance = lambda j: f"{j.code} {j.name}"
         self.fields["parent"].label_from_instance = lambda s: f"{s.code} {s.name}"
+        self._offer_offices(user)
         if user.role == Role.STATION_STAFF and not user.is_system_admin:
             # Staff keep what they create inside their own part of the tree.
             self.fields["parent"].required = True
@@ -94,6 +98,7 @@ class StationForm(UserForm):
                     Column("phone", css_class="col-md-3"),
                     Column("is_active", css_class="col-md-3 pt-md-4"),
                 ),
+                *([Row(Column("office", css_class="col-md-6"))] if "office" in self.fields else []),
             ),
             Fieldset(
                 _("Six haves"),
@@ -109,6 +114,29 @@ class StationForm(UserForm):
 
     def clean_photo(self):
         return _image_field_clean(self, "photo")
+
+    def _offer_offices(self, user) -> None:
+        """Which office owns the station's items is set by an office above it (or the administrator):
+        the offices of the user's own jurisdiction and below it; others do not see the field."""
+        if not (user.is_system_admin or office_of(user)):
+            del self.fields["office"]
+            return
+        offices = Office.objects.select_related("jurisdiction")
+        if not user.is_system_admin:
+            offices = offices.filter(under_q(office_of(user).jurisdiction, "jurisdiction__code"))
+        self.fields["office"].queryset = offices.order_by("jurisdiction__code")
+        self.fields["office"].empty_label = _("The nearest office above the station")
+        self.fields["office"].help_text = _(
+            "The committee office that triages and closes the items registered here from now on; items already "
+            "registered stay with their office."
+        )
+
+    def clean(self):
+        data = super().clean()
+        office, jurisdiction = data.get("office"), data.get("jurisdiction")
+        if office and jurisdiction and not is_under(jurisdiction.code, office.jurisdiction):
+            self.add_error("office", _("Choose an office whose jurisdiction contains the station."))
+        return data
 
 
 class LiaisonOfficerForm(forms.ModelForm):

@@ -259,3 +259,40 @@ def test_the_dashboard_counts_escalations_per_level_and_their_outcomes(tree):
     escalated = Petition.objects.filter(escalation_q("escalated"))
     assert sum(escalated.filter(escalation_q(k)).count() for k in ESCALATION_OUTCOMES) == escalated.count() == 6
     assert set(ESCALATIONS) >= set(ESCALATION_OUTCOMES)
+
+
+def test_the_office_above_sets_which_office_owns_a_station(tree):
+    from stations.network.forms import StationForm
+
+    w, t = tree.w, tree
+
+    def form(user, office):
+        data = {
+            "code": t.ST.code,
+            "name": t.ST.name,
+            "kind": t.ST.kind,
+            "parent": t.ST.parent_id,
+            "jurisdiction": t.ST.jurisdiction_id,
+            "address": "西关村委会",
+            "opening_hours": "周一至周五",
+            "is_active": "on",
+            "office": office.pk if office else "",
+        }
+        return StationForm(data, instance=t.ST, user=user)
+
+    # The township office is offered only itself; the district office itself and the offices below it.
+    assert list(form(w.office_t1, None).fields["office"].queryset) == [w.OT1]
+    assert set(form(w.office, None).fields["office"].queryset) == {w.OK, w.OT1}
+    assert "office" not in form(w.staff, None).fields
+    # An office whose jurisdiction does not contain the station is refused with a message.
+    k2 = form(t.city, w.OK2)
+    assert not k2.is_valid() and "office" in k2.errors
+    before = township_item(t, content="改派前登记")
+    chosen = form(w.office, w.OK)
+    assert chosen.is_valid(), chosen.errors
+    chosen.save()
+    # From now on its items are the district's; what was registered before stays the township's.
+    t.ST.refresh_from_db()
+    after = township_item(t, content="改派后登记")
+    assert fresh(before).owner_office == w.OT1
+    assert after.owner_office == w.OK and after.handling_office == w.OK
