@@ -172,6 +172,16 @@ def dashboard_sheets(board: dash.Dashboard, user) -> list[Sheet]:
                 widths=widths,
             )
         )
+    escalations = getattr(board, "escalations", [])  # a board cached before escalation had none
+    if escalations:
+        sheets.append(
+            Sheet(
+                _("Escalated to a higher level"),
+                [_("Escalated to"), *board.escalation_labels],
+                ([row.label, *[n for _key, n, _link in row.cells]] for row in escalations),
+                widths=[20] + [14] * len(board.escalation_labels),
+            )
+        )
     if board.campaigns:
         sheets.append(
             Sheet(
