@@ -97,6 +97,10 @@ def test_an_unknown_year_warns_and_shows_only_weekends(world, client_for):
     assert "holiday" not in cell(html, "2027-01-01") and "weekend" in cell(html, "2027-01-02")
     assert response.context["specials"] == []
     assert response.context["previous_year"] == 2026 and response.context["next_year"] == 2028
+    # A township office cannot publish the year: it is told who does.
+    township = client_for(world.office_t1).get(reverse("calendar:year", args=[2027])).content.decode()
+    assert 'id="year-unknown"' in township and "省级人大常委会工作机构登记之前" in township
+    assert "省级人大常委会工作机构登记之前" not in html
 
 
 def test_years_outside_the_range_are_404(world, client_for):
