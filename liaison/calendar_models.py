@@ -58,10 +58,6 @@ class CalendarDay(models.Model):
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
-    @property
-    def is_local(self) -> bool:
-        return self.office_id is not None
-
 
 class CalendarChange(models.Model):
     """One change to the calendar's entries, with the entry before and after (append-only).
