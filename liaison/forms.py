@@ -13,7 +13,8 @@ HOLIDAY, WORKING = "holiday", "working"
 
 
 class CalendarDayForm(forms.Form):
-    """One office entry: a holiday or a make-up working day."""
+    """One entry: a holiday or a make-up working day, of the owner the writer enters for
+    (`office`: None for the deployment, else the office's local entry)."""
 
     date = forms.DateField(
         label=_("Date"),
@@ -33,8 +34,9 @@ class CalendarDayForm(forms.Form):
         help_text=_("For example: Spring Festival."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, office=None, **kwargs):
         super().__init__(*args, prefix="day", **kwargs)
+        self.office = office
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -50,7 +52,7 @@ class CalendarDayForm(forms.Form):
         day = self.cleaned_data["date"]
         if day.year not in YEAR_RANGE:
             raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
-        existing = CalendarDay.objects.filter(date=day).first()
+        existing = CalendarDay.objects.filter(date=day, office=self.office).first()
         if existing is not None:
             raise forms.ValidationError(
                 _("%(date)s already has an entry: %(entry)s. Delete it below first if you want to change it.")

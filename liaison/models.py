@@ -1,5 +1,5 @@
-"""Core models: the jurisdiction tree, users with roles, background jobs, the
-working-day calendar's entries, the inbox and the outbox."""
+"""Core models: the jurisdiction tree, committee offices, users with roles, background jobs, the
+working-day calendar's entries (defined in `liaison.calendar_models`), the inbox and the outbox."""
 
 import uuid
 
@@ -11,6 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The calendar's entries live beside (the module stays readable); imported here, as Django and the
+# rest of the code expect every model of the app in `liaison.models`.
+from liaison.calendar_models import CalendarChange, CalendarDay  # noqa: F401
 from liaison.jurisdictions import LEVEL_DIGITS, codes_above, is_under
 from liaison.querysets import AuditQuerySet, JobQuerySet, JurisdictionQuerySet, OutboxQuerySet
 
@@ -287,58 +290,6 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
-
-
-class CalendarDay(models.Model):
-    """A date the office has entered: a holiday or a make-up working day (调休).
-
-    Entries win over the chinesecalendar package, so an office can publish a
-    year the package does not know yet, or correct one.
-    """
-
-    date = models.DateField(_("date"), unique=True)
-    is_working_day = models.BooleanField(
-        _("working day"), help_text=_("Tick for a make-up working day; leave empty for a holiday.")
-    )
-    name = models.CharField(_("name"), max_length=64, blank=True, help_text=_("For example: Spring Festival."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("calendar entry")
-        verbose_name_plural = _("calendar entries")
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.name}"
-
-
-class CalendarChange(models.Model):
-    """One change to the office's calendar entries, with the entry before and after (append-only).
-
-    Entries are deleted when the office withdraws them (the date falls back to the
-    official calendar), so this row is the trace: who changed which date, when, from what.
-    """
-
-    class Action(models.TextChoices):
-        SET = "set", _("Entered")
-        DELETE = "delete", _("Deleted")
-
-    date = models.DateField(_("date"))
-    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(_("changed by"), max_length=150, blank=True)
-    at = models.DateTimeField(_("changed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("calendar change")
-        verbose_name_plural = _("calendar changes")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.action}"
 
 
 class Notification(models.Model):

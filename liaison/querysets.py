@@ -26,6 +26,32 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(under_q(prefixes, "code"))
 
 
+class CalendarDayQuerySet(models.QuerySet):
+    def deployment(self):
+        """The deployment's entries (no office): they apply everywhere."""
+        return self.filter(office__isnull=True)
+
+    def applying_at(self, code: str):
+        """The entries that apply at the place `code`: the deployment's and the local entries of
+        every office at or above it (`liaison.workdays` decides between them)."""
+        from liaison.jurisdictions import codes_above
+
+        return self.filter(models.Q(office__isnull=True) | models.Q(office__jurisdiction__code__in=codes_above(code)))
+
+    def visible_to(self, user):
+        """The system administrator sees every entry; an office below the province level the
+        deployment's, its own and those of the offices above it; everyone else the deployment's
+        (`liaison.calendar_services.local_office`)."""
+        from liaison.calendar_services import local_office
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        office = local_office(user)
+        return self.applying_at(office.jurisdiction.code) if office is not None else self.deployment()
+
+
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:

@@ -1,4 +1,6 @@
-"""Deadlines of handling, in Chinese working days (`liaison.workdays`).
+"""Deadlines of handling, in Chinese working days (`liaison.workdays`) at the item's place: the
+deployment's calendar with the local entries of the offices above the place (a township's local
+holiday moves the deadlines of the items in that township, not those of the next one).
 
 - An assignment's deadlines come from the `DeadlineRule` of the nearest jurisdiction above the
   item's place that has one (`liaison.jurisdictions.nearest_above`), else the administrator's
@@ -33,15 +35,17 @@ def deadline_for(*, route: str, urgency: str, start: date | None = None, area_co
         rule = DeadlineRule(
             working_days=3 if urgency == Urgency.URGENT else 15, co_working_days=2 if urgency == Urgency.URGENT else 10
         )
-    return workdays.add_working_days(start, rule.working_days), workdays.add_working_days(start, rule.co_working_days)
+    calendar = workdays.current(area_code)
+    return calendar.add(start, rule.working_days), calendar.add(start, rule.co_working_days)
 
 
-def reply_working_days(assigned_at, replied_at) -> int | None:
-    """Working days from the assignment to the reply (0 when answered the same working day)."""
+def reply_working_days(assigned_at, replied_at, *, area_code: str = "") -> int | None:
+    """Working days from the assignment to the reply at the item's place (0 when answered the
+    same working day)."""
     if assigned_at is None or replied_at is None:
         return None
     start, end = timezone.localdate(assigned_at), timezone.localdate(replied_at)
-    return workdays.working_days_between(start, end) if end > start else 0
+    return workdays.working_days_between(start, end, place=area_code) if end > start else 0
 
 
 def suggestion_deadline(*, start: date | None = None, complex_: bool = False) -> date:
@@ -52,5 +56,8 @@ def suggestion_deadline(*, start: date | None = None, complex_: bool = False) ->
 
 
 def triage_due(petition: Petition) -> date:
-    """The office routes what a reception day brought within LIAISON_TRIAGE_WORKING_DAYS working days."""
-    return workdays.add_working_days(petition.received_on, settings.LIAISON_TRIAGE_WORKING_DAYS)
+    """The office routes what a reception day brought within LIAISON_TRIAGE_WORKING_DAYS working days
+    (at the item's place)."""
+    return workdays.add_working_days(
+        petition.received_on, settings.LIAISON_TRIAGE_WORKING_DAYS, place=petition.area_code
+    )

@@ -94,7 +94,7 @@ class AssignForm(MoveForm):
         self.default_due, self.default_co_due = due, co_due
         today = timezone.localdate()
         self.fields["due_on"].help_text = _("Empty: %(days)s working days by the rules, that is %(due)s.") % {
-            "days": workdays.working_days_between(today, due),
+            "days": workdays.working_days_between(today, due, place=self.petition.area_code),
             "due": date_format(due, "Y-m-d"),
         }
         self.fields["co_due_on"].help_text = _("Empty: %(due)s.") % {"due": date_format(co_due, "Y-m-d")}

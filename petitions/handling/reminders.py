@@ -58,28 +58,39 @@ def _day(value: date) -> str:
 
 
 class _Plan:
-    """The stages a deadline calls for today, worked out once per distinct deadline."""
+    """The stages a deadline calls for today, worked out once per distinct deadline and calendar.
+
+    A share's working days are counted at its item's place (`liaison.workdays`: the deployment's
+    calendar with the local entries of the offices above the place), from one snapshot of the
+    entries for the whole run, never a query per row.
+    """
 
     def __init__(self, today: date):
         self.today = today
-        self.calendar = workdays.current()  # one snapshot for the run, never a query per row
+        self.calendars = workdays.snapshot()
+        # Without local entries every place has the deployment's calendar: no need to read places.
+        self.by_place = bool(self.calendars.local_places())
         self.before = settings.LIAISON_REMINDER_BEFORE_WORKING_DAYS
         self.office = settings.LIAISON_OFFICE_ALERT_WORKING_DAYS
         # Every deadline with at most `before` working days left, including a day off just after
-        # the last of them: the day before the next working day.
-        self.horizon = self.calendar.add(today, self.before + 1) - timedelta(days=1)
-        self.working_today = self.calendar.is_working_day(today)
-        self._cache: dict[date, tuple[list, list]] = {}
+        # the last of them: the day before the next working day; the furthest such day over every
+        # place's calendar (`_work_out` checks each share at its own place).
+        self.horizon = max(cal.add(today, self.before + 1) for cal in self.calendars.every_calendar()) - timedelta(
+            days=1
+        )
+        self._cache: dict[tuple, tuple[list, list]] = {}
 
-    def stages(self, due: date, lead: bool) -> list[tuple[str, date]]:
-        found = self._cache.get(due)
+    def stages(self, due: date, lead: bool, place: str = "") -> list[tuple[str, date]]:
+        calendar = self.calendars.at(place)
+        key = (calendar.offices, due)
+        found = self._cache.get(key)
         if found is None:
-            found = self._cache[due] = self._work_out(due)
+            found = self._cache[key] = self._work_out(calendar, due)
         common, lead_only = found
         return common + lead_only if lead else common
 
-    def _work_out(self, due: date) -> tuple[list, list]:
-        cal, today = self.calendar, self.today
+    def _work_out(self, cal: workdays.WorkingCalendar, due: date) -> tuple[list, list]:
+        today = self.today
         common, lead_only = [], []
         if due > today:
             # Not a working day left before it (a deadline on the coming Sunday) counts as near too.
@@ -89,7 +100,7 @@ class _Plan:
         elif due == today:
             common.append((Stage.DUE, due))
         else:
-            if self.working_today:
+            if cal.is_working_day(today):
                 common.append((Stage.OVERDUE, today))
             alert_day = cal.add(due, self.office)  # "3 working days overdue" is reached on this day
             if alert_day <= today:
@@ -144,7 +155,8 @@ def reminders_queue(*, today: date | None = None, now: datetime | None = None) -
     working days (partial index `assignment_due_open`), one per QUEUE_CHUNK online items
     past their first-reply deadline (partial index `petition_awaiting_first_reply`), and
     two statements per QUEUE_CHUNK reminders. Stores nothing already stored. The working
-    days come from one snapshot of the calendar, worked out once per distinct deadline.
+    days come from one snapshot of the calendar, worked out once per distinct deadline and
+    place-set (the item's place is read only when some office has local entries).
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -158,14 +170,16 @@ def reminders_queue(*, today: date | None = None, now: datetime | None = None) -
             counts["created"] += _store(pending, now)
             pending.clear()
 
+    fields = ["pk", "petition_id", "due_on", "role"] + (["petition__area_code"] if plan.by_place else [])
     shares = (
         Assignment.objects.filter(state__in=ACTIVE_ASSIGNMENT_STATES, due_on__lte=plan.horizon)
         .order_by()
-        .values_list("pk", "petition_id", "due_on", "role")
+        .values_list(*fields)
     )
-    for pk, petition_id, due_on, role in shares.iterator(chunk_size=QUEUE_CHUNK):
+    for row in shares.iterator(chunk_size=QUEUE_CHUNK):
+        (pk, petition_id, due_on, role), place = row[:4], row[4] if plan.by_place else ""
         counts["shares"] += 1
-        for stage, day in plan.stages(due_on, role == Assignment.Role.LEAD):
+        for stage, day in plan.stages(due_on, role == Assignment.Role.LEAD, place):
             add((f"{stage}:a{pk}:{_day(day)}", petition_id, pk, stage, day))
 
     for pk, due_at in _online_due(now):

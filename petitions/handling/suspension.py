@@ -7,7 +7,7 @@ the ledger's filter, the start page, the department desk and the reminders), and
 departments' shares stay open. On resuming, by hand or by the daily task on the resume date,
 the item goes back to the status it was suspended from and every open deadline of the round
 (the lead's, the co-handlers', a pending extension's current one) moves forward by the
-working days it was suspended (`suspended_working_days`).
+working days it was suspended (`suspended_working_days`, on the calendar at the item's place).
 
 Both moves follow the services' pattern (`services.base._begin` / `_finish`): one event each,
 public (the resident reads the reason and the new deadline), and the departments are told
@@ -38,10 +38,11 @@ __all__ = ["petition_resume", "petition_suspend", "suspended_working_days", "sus
 _FIELDS = ["suspended_at", "suspended_until", "suspend_reason"]
 
 
-def suspended_working_days(suspended_on: date, resumed_on: date) -> int:
+def suspended_working_days(suspended_on: date, resumed_on: date, *, area_code: str = "") -> int:
     """The working days the clock stood still: those after the day of the suspension up to and
-    including the day it resumed (0 when resumed the same day), by the office's calendar."""
-    return max(workdays.working_days_between(suspended_on, resumed_on), 0)
+    including the day it resumed (0 when resumed the same day), by the calendar at the item's
+    place (`area_code`)."""
+    return max(workdays.working_days_between(suspended_on, resumed_on, place=area_code), 0)
 
 
 @transaction.atomic
@@ -93,10 +94,10 @@ def petition_resume(
     `resumed` event (public, with the new deadline) and tells the departments with an open share.
     """
     petition = _begin(actor=actor, petition=petition, move=Move.RESUME, version=version, system=actor is None)
-    today, calendar = today or timezone.localdate(), workdays.current()
+    today, calendar = today or timezone.localdate(), workdays.current(petition.area_code)
     suspended = petition.events.filter(kind=PetitionEventKind.SUSPENDED).order_by("-at", "-pk").first()
     suspended_on = timezone.localdate(petition.suspended_at) if petition.suspended_at else today
-    days = suspended_working_days(suspended_on, today)
+    days = suspended_working_days(suspended_on, today, area_code=petition.area_code)
     shares = list(
         Assignment.objects.select_for_update().filter(
             petition=petition, round=petition.round, state__in=ACTIVE_ASSIGNMENT_STATES

@@ -187,7 +187,9 @@ class NoticeForm(forms.Form):
 
     @classmethod
     def initial_for(cls, petition: Petition | None) -> dict:
-        due = workdays.add_working_days(timezone.localdate(), 5)
+        # Counted at the item's place; a notice on a matter has no department yet: the deployment's.
+        place = petition.area_code if petition is not None else ""
+        due = workdays.add_working_days(timezone.localdate(), 5, place=place)
         if petition is None:
             return {"due_on": due}
         excerpt = petition.content.replace("\n", " ")
@@ -200,13 +202,13 @@ class NoticeForm(forms.Form):
                 "This item is under the committee office's supervision. Speed up its handling, settle it "
                 "as committed and report in writing how it was handled by the date below."
             ),
-            "due_on": min(due, petition.due_on) if _usable(petition.due_on) else due,
+            "due_on": min(due, petition.due_on) if _usable(petition.due_on, place) else due,
         }
 
 
-def _usable(day) -> bool:
-    """A deadline the notice may take as its answer-by date: not past, a working day."""
-    return bool(day) and day >= timezone.localdate() and workdays.is_working_day(day)
+def _usable(day, place: str) -> bool:
+    """A deadline the notice may take as its answer-by date: not past, a working day at the place."""
+    return bool(day) and day >= timezone.localdate() and workdays.is_working_day(day, place=place)
 
 
 class NoticeAnswerForm(forms.Form):

@@ -13,7 +13,10 @@ The light of a deadline, counted in working days (`liaison.workdays`):
     green  more than 3 working days left.
 So amber is `today <= due_on < the 4th working day after today` and green
 starts at that 4th working day: two date comparisons in SQL, no row is
-classified in Python except the few a page shows.
+classified in Python except the few a page shows. The lights (and the working
+days left a row shows) count on the deployment's calendar, the same two dates
+for every row; the deadlines themselves were counted at each item's place,
+local holidays included (`petitions.handling.deadlines`).
 """
 
 from dataclasses import dataclass

@@ -71,15 +71,24 @@ def _filed_under(actor: User, department: Department) -> int:
     return actor.jurisdiction_id or department.jurisdiction_id
 
 
-def _check_answer_by(due_on: date | None, today: date) -> None:
+def notice_place(petition: Petition | None, department: Department) -> str:
+    """Where a notice's answer-by date is counted (`liaison.workdays`): the item's place, else
+    (a notice on a matter) the department's jurisdiction."""
+    if petition is not None:
+        return petition.area_code
+    return department.jurisdiction.code
+
+
+def _check_answer_by(due_on: date | None, today: date, *, place: str = "") -> None:
     if due_on is None:
         raise PetitionError(_("Give the date the answer is due."))
     if due_on < today:
         raise PetitionError(_("The answer-by date cannot be in the past."))
-    if not workdays.is_working_day(due_on):
+    calendar = workdays.current(place)
+    if not calendar.is_working_day(due_on):
         raise PetitionError(
             _("%(day)s is not a working day; choose a working day such as %(next)s.")
-            % {"day": date_format(due_on, "Y-m-d"), "next": date_format(workdays.next_working_day(due_on), "Y-m-d")}
+            % {"day": date_format(due_on, "Y-m-d"), "next": date_format(calendar.next_working_day(due_on), "Y-m-d")}
         )
 
 
@@ -119,7 +128,7 @@ def supervision_notice_issue(
     subject_ = required_text(subject, _("Name the matter."), 200)
     requirement_ = required_text(requirement, _("Say what the department must do."), 3000)
     today = timezone.localdate()
-    _check_answer_by(due_on, today)
+    _check_answer_by(due_on, today, place=notice_place(petition, department))
     notice = SupervisionNotice(
         petition=petition,
         department=department,

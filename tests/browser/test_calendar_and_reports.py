@@ -1,4 +1,5 @@
-"""In real Chromium: the office publishes a 2027 holiday on the calendar page, and opens a campaign's totals."""
+"""In real Chromium: the office publishes a 2027 holiday on the calendar page, a township office a
+local one on a phone, and the office opens a campaign's totals."""
 
 from datetime import date, time
 
@@ -30,7 +31,7 @@ def test_office_enters_a_2027_holiday_and_sees_it_marked(live_server, world, pag
     from liaison.models import Role
     from tests.factories import UserFactory
 
-    # The calendar is the whole deployment's: the province-level office writes it.
+    # The deployment's entries: the province-level office writes them.
     UserFactory(username="office_p", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
     sign_in(page, live_server, "office_p", world.password)
     page.goto(live_server.url + "/calendar/2027/")
@@ -68,6 +69,35 @@ def test_office_enters_a_2027_holiday_and_sees_it_marked(live_server, world, pag
     assert "makeup" in page.locator("td[data-date='2027-02-06']").get_attribute("class")
     assert page.locator("td[data-date='2027-02-06'] .mark").count() == 1
     page.screenshot(path="var/browser-calendar-2027.png", full_page=True)
+
+
+def test_a_township_office_enters_a_local_holiday_on_a_phone(live_server, world, page):
+    from liaison import calendar_services
+    from tests.browser.conftest import PHONE
+
+    district = calendar_services.calendar_day_set(
+        actor=world.office, date=date(2027, 1, 5), is_working_day=False, name="区庆"
+    )
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "office_t1", world.password)
+    page.goto(live_server.url + "/calendar/2027/")
+    assert page.locator("#local-help").is_visible()  # it adds local entries only, and is told so
+    # The district's entry: marked, named by its office, no delete button.
+    assert page.locator("td[data-date='2027-01-05']").get_attribute("class").split() == ["holiday", "local"]
+    row = page.locator("tr.local-entry[data-date='2027-01-05']")
+    assert "延庆区人大常委会" in row.inner_text() and row.locator("button").count() == 0
+
+    page.fill("#id_day-date", "2027-01-06")
+    page.fill("#id_day-name", "镇庆")
+    page.click("#add-day")
+    page.wait_for_url("**/calendar/2027/#entries")
+    assert page.locator("td[data-date='2027-01-06']").get_attribute("class").split() == ["holiday", "local"]
+    own = page.locator("tr.local-entry[data-date='2027-01-06']")
+    assert "延庆镇人大主席团" in own.inner_text() and own.locator("button").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path="var/browser-calendar-local-375.png", full_page=True)
+    entry = CalendarDay.objects.get(date=date(2027, 1, 6))
+    assert entry.office == world.OT1 and CalendarDay.objects.get(pk=district.pk).office == world.OK
 
 
 def test_office_opens_a_campaigns_totals(live_server, world, page):

@@ -1,4 +1,5 @@
-"""The working-day calendar page: reference data for everyone, entries for the office."""
+"""The working-day calendar page: reference data for everyone; the deployment's entries for the
+province-level office and the administrator, local entries for every other office."""
 
 import re
 from datetime import date
@@ -15,11 +16,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(world):
-    """The shared world and a province-level committee office: the only office that writes the calendar."""
+    """The shared world, a province-level committee office (it writes the deployment's entries) and
+    the office of 康庄镇 (office_t2), the township next to office_t1's."""
     from liaison.models import Role
     from tests.factories import UserFactory
 
     world.office_p = UserFactory(username="office_p", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.P)
+    world.office_t2 = UserFactory(username="office_t2", role=Role.COMMITTEE_OFFICE, jurisdiction=world.j.T2)
     return world
 
 
@@ -68,9 +71,10 @@ def test_every_role_sees_the_calendar(world, client_for, who):
     assert "makeup" in cell(html, "2026-10-10")
     assert "weekend" in cell(html, "2026-10-11")
     assert cell(html, "2026-10-12") == ""  # an ordinary working day
-    can_change = who in ("admin", "office_p")  # the province-level office and the administrator only
+    can_change = who in ("admin", "office_p", "office", "office_t1")  # every office: its own entries
     assert ('id="add-entry"' in html) is can_change
     assert ('id="bulk-entry"' in html) is can_change
+    assert ('id="local-help"' in html) is (who in ("office", "office_t1"))  # they add local entries only
 
 
 def test_the_list_groups_official_holidays_with_their_source(world, client_for):
@@ -93,6 +97,10 @@ def test_an_unknown_year_warns_and_shows_only_weekends(world, client_for):
     assert "holiday" not in cell(html, "2027-01-01") and "weekend" in cell(html, "2027-01-02")
     assert response.context["specials"] == []
     assert response.context["previous_year"] == 2026 and response.context["next_year"] == 2028
+    # A township office cannot publish the year: it is told who does.
+    township = client_for(world.office_t1).get(reverse("calendar:year", args=[2027])).content.decode()
+    assert 'id="year-unknown"' in township and "省级人大常委会工作机构登记之前" in township
+    assert "省级人大常委会工作机构登记之前" not in html
 
 
 def test_years_outside_the_range_are_404(world, client_for):
@@ -100,8 +108,8 @@ def test_years_outside_the_range_are_404(world, client_for):
     assert client_for(world.rep).get(reverse("calendar:year", args=[2101])).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["office", "office_t1", "staff", "rep", "dept"])  # county and township offices too
-def test_only_the_office_may_enter_dates(world, client_for, who):
+@pytest.mark.parametrize("who", ["staff", "rep", "dept"])
+def test_only_the_offices_may_enter_dates(world, client_for, who):
     client = client_for(getattr(world, who))
     assert add(client, 2027, date="2027-01-01", name="元旦").status_code == 403
     response = client.post(reverse("calendar:import", args=[2027]), {"bulk-lines": "2027-01-01 元旦 休"})
@@ -213,3 +221,89 @@ def test_parse_lines_reports_every_kind_of_mistake():
     )
     assert [p.date for p in parsed] == [date(2027, 1, 1)]
     assert [n for n, _ in errors] == [2, 3, 4, 5]
+
+
+# Local entries (issue 15): the township office 延庆镇 (office_t1) under the district 延庆区 (office).
+
+
+@pytest.fixture
+def entries(world):
+    """The deployment's New Year, a district holiday, a township holiday, a district holiday the
+    township works (its local entry wins inside it), and the next township's holiday."""
+    set_ = calendar_services.calendar_day_set
+    return {
+        "deployment": set_(actor=world.office_p, date=date(2027, 1, 1), is_working_day=False, name="元旦"),
+        "district": set_(actor=world.office, date=date(2027, 1, 5), is_working_day=False, name="区庆"),
+        "township": set_(actor=world.office_t1, date=date(2027, 1, 6), is_working_day=False, name="镇庆"),
+        "district_8th": set_(actor=world.office, date=date(2027, 1, 8), is_working_day=False, name="区休"),
+        "township_8th": set_(actor=world.office_t1, date=date(2027, 1, 8), is_working_day=True, name="镇补班"),
+        "next_door": set_(actor=world.office_t2, date=date(2027, 1, 7), is_working_day=False, name="康庄镇庆"),
+    }
+
+
+def delete_url(entry) -> str:
+    return reverse("calendar:day_delete", args=[entry.pk])
+
+
+def test_a_township_office_sees_the_entries_above_read_only_and_deletes_its_own(world, client_for, entries):
+    response = client_for(world.office_t1).get(reverse("calendar:year", args=[2027]))
+    html = response.content.decode()
+    assert cell(html, "2027-01-01").split() == ["holiday", "office"]
+    assert cell(html, "2027-01-05").split() == ["holiday", "local"]  # the district's
+    assert cell(html, "2027-01-06").split() == ["holiday", "local"]  # its own
+    assert cell(html, "2027-01-07") == ""  # the next township's holiday is not its
+    assert cell(html, "2027-01-08").split() == ["makeup", "local"]  # its make-up day over the district's holiday
+    rows = {s.start: s for s in response.context["specials"]}
+    assert set(rows) == {date(2027, 1, d) for d in (1, 5, 6, 8)}
+    assert (rows[date(2027, 1, 5)].office, rows[date(2027, 1, 5)].can_change) == ("延庆区人大常委会", False)
+    assert (rows[date(2027, 1, 6)].office, rows[date(2027, 1, 6)].can_change) == ("延庆镇人大主席团", True)
+    assert rows[date(2027, 1, 1)].can_change is False
+    assert rows[date(2027, 1, 8)].beneath == ["区休 (节假日), 延庆区人大常委会"]
+    # A delete button for its own entries only; the one above is labelled with its office.
+    assert delete_url(entries["township"]) in html and delete_url(entries["township_8th"]) in html
+    for other in ("deployment", "district", "district_8th", "next_door"):
+        assert delete_url(entries[other]) not in html, other
+    assert "本地登记：延庆区人大常委会" in html
+    assert 'id="local-help"' in html and 'id="local-entries"' not in html
+
+
+def test_the_district_office_sees_its_own_entries_and_not_those_of_the_townships_below(world, client_for, entries):
+    html = client_for(world.office).get(reverse("calendar:year", args=[2027])).content.decode()
+    assert cell(html, "2027-01-05").split() == ["holiday", "local"]
+    assert cell(html, "2027-01-06") == "" and cell(html, "2027-01-07") == ""
+    assert cell(html, "2027-01-08").split() == ["holiday", "local"]
+    assert delete_url(entries["district"]) in html and delete_url(entries["deployment"]) not in html
+
+
+@pytest.mark.parametrize("who", ["rep", "staff", "office_p"])
+def test_everyone_else_sees_the_deployment_calendar(world, client_for, entries, who):
+    html = client_for(getattr(world, who)).get(reverse("calendar:year", args=[2027])).content.decode()
+    assert cell(html, "2027-01-01").split() == ["holiday", "office"]
+    assert all(cell(html, f"2027-01-0{d}") == "" for d in (5, 6, 7))
+    assert 'id="local-entries"' not in html
+
+
+def test_the_administrator_sees_every_offices_local_entries(world, client_for, entries):
+    response = client_for(world.admin).get(reverse("calendar:year", args=[2027]))
+    html = response.content.decode()
+    listed = [(e.office.name, e.date.day) for e in response.context["local_entries"]]
+    assert listed == [
+        ("延庆区人大常委会", 5),
+        ("延庆区人大常委会", 8),
+        ("延庆镇人大主席团", 6),
+        ("延庆镇人大主席团", 8),
+        ("康庄镇人大主席团", 7),
+    ]
+    assert all(delete_url(entries[k]) in html for k in entries)
+    assert cell(html, "2027-01-05") == ""  # its own calendar is the deployment's
+
+
+def test_a_township_office_adds_a_local_entry_on_a_date_the_deployment_has(world, client_for, entries):
+    client = client_for(world.office_t1)
+    response = add(client, 2027, date="2027-01-01", kind="working", name="镇补班")
+    assert response.status_code == 302
+    assert CalendarDay.objects.get(date=date(2027, 1, 1), office=world.OT1).is_working_day
+    assert CalendarDay.objects.get(date=date(2027, 1, 1), office=None).name == "元旦"  # untouched
+    # Its own entry of that date it must delete first, as the deployment writers must theirs.
+    response = add(client, 2027, date="2027-01-01", name="again")
+    assert response.status_code == 400 and "镇补班" in response.context["day_form"].errors["date"][0]

@@ -157,3 +157,65 @@ def test_bulk_load_is_one_query(django_assert_num_queries):
         calendar = workdays.WorkingCalendar.load()
     with django_assert_num_queries(0):
         assert calendar.between(date(2027, 1, 1), date(2027, 12, 31)) > 200
+
+
+# Local entries (issue 15): an office's holiday or make-up day applies only inside its jurisdiction.
+
+C1, C2, C3 = "110119100201", "110119101201", "110105001001"  # 东关村 (延庆镇), 榆林堡村 (康庄镇), 建国里 (朝阳区)
+LOCAL_DAY = date(2027, 3, 3)  # a Wednesday
+
+
+def test_a_local_holiday_applies_only_inside_the_office_jurisdiction(world):
+    CalendarDay.objects.create(date=LOCAL_DAY, office=world.OT1, is_working_day=False, name="镇庆")
+    assert not workdays.is_working_day(LOCAL_DAY, place=C1)
+    assert not workdays.is_working_day(LOCAL_DAY, place=world.j.T1.code)  # the township itself
+    assert workdays.is_working_day(LOCAL_DAY, place=C2)  # the next township
+    assert workdays.is_working_day(LOCAL_DAY, place=world.j.K.code)  # the district above it
+    assert workdays.is_working_day(LOCAL_DAY)  # the deployment's calendar
+    # Tuesday + 1 working day: Thursday in 东关村, Wednesday next door.
+    assert workdays.add_working_days(date(2027, 3, 2), 1, place=C1) == date(2027, 3, 4)
+    assert workdays.add_working_days(date(2027, 3, 2), 1, place=C2) == LOCAL_DAY
+    assert workdays.working_days_between(date(2027, 3, 1), date(2027, 3, 5), place=C1) == 3
+    assert workdays.working_days_between(date(2027, 3, 1), date(2027, 3, 5), place=C2) == 4
+    info = workdays.current(C1).info(LOCAL_DAY)
+    assert (info.source, info.office, info.name, info.is_working_day) == ("local", "延庆镇人大主席团", "镇庆", False)
+
+
+def test_the_deployment_entry_applies_under_every_office_and_the_nearest_local_entry_wins(world):
+    CalendarDay.objects.create(date=LOCAL_DAY, is_working_day=False, name="统一调休")
+    CalendarDay.objects.create(date=LOCAL_DAY, office=world.OK, is_working_day=True, name="区补班")
+    CalendarDay.objects.create(date=LOCAL_DAY, office=world.OT1, is_working_day=False, name="镇庆")
+    assert not workdays.is_working_day(LOCAL_DAY)  # the deployment's
+    assert not workdays.is_working_day(LOCAL_DAY, place=C3)  # another district: the deployment's
+    assert workdays.is_working_day(LOCAL_DAY, place=C2)  # 康庄镇: the district's make-up day
+    assert not workdays.is_working_day(LOCAL_DAY, place=C1)  # 东关村: its township's holiday, nearer
+    assert workdays.current(C2).info(LOCAL_DAY).office == "延庆区人大常委会"
+
+
+def test_local_entries_publish_no_year(world):
+    CalendarDay.objects.create(date=LOCAL_DAY, office=world.OT1, is_working_day=False, name="镇庆")
+    assert not workdays.year_is_known(2027)
+    assert not workdays.current(C1).year_is_known(2027)
+    CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
+    assert workdays.year_is_known(2027) and workdays.current(C1).year_is_known(2027)
+
+
+def test_one_calendar_per_set_of_offices_with_entries_and_one_query(world, django_assert_num_queries):
+    CalendarDay.objects.create(date=LOCAL_DAY, office=world.OT1, is_working_day=False, name="镇庆")
+    CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, name="元旦")
+    with django_assert_num_queries(1):
+        calendars = workdays.snapshot()
+    with django_assert_num_queries(0):
+        # Places under no office with entries share the deployment's calendar; 东关村 and its
+        # township share theirs.
+        assert calendars.at(C2) is calendars.at(C3) is calendars.at(None) is calendars.at("")
+        assert calendars.at(C1) is calendars.at(world.j.T1.code) is not calendars.at(None)
+        assert calendars.at(C1).offices == (world.j.T1.code,)
+        assert workdays.current(C1) is calendars.at(C1)
+        assert [c.offices for c in calendars.every_calendar()] == [(), (world.j.T1.code,)]
+    # Writing an entry drops every place's calendar at once.
+    CalendarDay.objects.create(date=date(2027, 3, 4), office=world.OK, is_working_day=False, name="区庆")
+    assert workdays.snapshot() is not calendars
+    assert not workdays.is_working_day(date(2027, 3, 4), place=C2)
+    with django_assert_num_queries(1):
+        assert workdays.WorkingCalendar.load(C1).offices == (world.j.K.code, world.j.T1.code)

@@ -163,13 +163,17 @@ def build(world, ledger) -> Objects:
     )
 
     # -- the calendar, the inbox, the outbox, jobs --------------------------------------------------
-    # Calendar entries are national (no jurisdiction): there is no "outside" entry.
-    day = CalendarDay.objects.create(
-        date=today.replace(year=year + 1, month=1, day=2), is_working_day=False, name="测试"
-    )
+    # Calendar entries: a local entry of 延庆区's office inside, one of 朝阳区's outside (the deployment's
+    # entries have no outside; tests/security/test_calendar.py covers them).
+    days = {
+        name: CalendarDay.objects.create(
+            date=today.replace(year=year + 1, month=1, day=2), office=office, is_working_day=False, name="测试"
+        )
+        for name, office in (("inside", w.OK), ("outside", w.OK2))
+    }
     workdays.forget()
     o.add("calendar_year", Side({"year": year}))
-    o.add("calendar_day", Side({"pk": day.pk}, day))
+    o.rows("calendar_day", days)
     notes = {
         name: Notification.objects.create(recipient=user, subject="接待日通知", body="请参加", url="/inbox/")
         for name, user in (("inside", w.office), ("outside", w.office_k2))

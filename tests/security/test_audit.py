@@ -157,7 +157,7 @@ def test_network_changes_are_lines(world):
 
 
 def test_calendar_changes_are_lines(world):
-    # The calendar's writers: the province's office and the system administrator (calendar_services.may_write).
+    # The deployment's entries: the province's office and the system administrator (calendar_services.writer).
     calendar_day_set(actor=world.admin, date=date(2031, 1, 2), is_working_day=False, name="test")
     day = calendar_day_set(actor=world.admin, date=date(2031, 1, 2), is_working_day=True, name="test")
     calendar_day_delete(actor=world.admin, day=day)

@@ -108,11 +108,19 @@ MATRIX = [
     # -- the calendar, inbox, outbox -------------------------------------------------------------------
     E("calendar:index", None, "L 302 302 302 302 302 302 302 302"),
     E("calendar:year", "calendar_year", "L 200 200 200 200 200 200 200 200"),
-    # The working-day calendar moves every district's deadlines: only the province's office (none in this
-    # world) and the system administrator write it (liaison.calendar_services.may_write).
-    E("calendar:day_add", "calendar_year", "L 400 403 403 403 403 403 403 403", method="POST"),
-    E("calendar:import", "calendar_year", "L 400 403 403 403 403 403 403 403", method="POST"),
-    E("calendar:day_delete", "calendar_day", "L 302 403 403 403 403 403 403 403", method="POST"),
+    # The deployment's entries move every district's deadlines: only the province's office (none in this
+    # world) and the system administrator write them; every other office writes local entries of its own
+    # (liaison.calendar_services.writer). An office deletes only its own entries: one of the office above is
+    # seen but refused (403), another office's is not found (404); the administrator deletes any.
+    E("calendar:day_add", "calendar_year", "L 400 400 400 400 403 403 403 403", method="POST"),
+    E("calendar:import", "calendar_year", "L 400 400 400 400 403 403 403 403", method="POST"),
+    E(
+        "calendar:day_delete",
+        "calendar_day",
+        "L 302 302 403 404 403 403 403 403",
+        "L 302 404 404 302 403 403 403 403",
+        method="POST",
+    ),
     E("notices:inbox", None, "L 200 200 200 200 200 200 200 200"),
     E("notices:notification_open", "notification", "L 404 302 404 404 404 404 404 404", "L 404 404 404 302 404 404 404 404", method="POST"),
     E("notices:inbox_read_all", None, "L 302 302 302 302 302 302 302 302", method="POST"),

@@ -202,3 +202,22 @@ def test_delivery_puts_the_notice_in_the_inbox_once(world):
     second = deliver_pending()
     assert first == {"sent": 2} and second == {}
     assert Notification.objects.filter(recipient=world.rep).count() == 1
+
+
+def test_the_notice_is_counted_in_working_days_at_the_events_station(world):
+    # 延庆镇 (S1's township) takes Wednesday 2026-12-16 off; 康庄镇 (S2's) works it.
+    from liaison import calendar_services
+
+    calendar_services.calendar_day_set(
+        actor=world.office_t1, date=date(2026, 12, 16), is_working_day=False, name="镇庆"
+    )
+    friday = date(2026, 12, 18)
+    inside, outside = make_event(world.S1, friday), make_event(world.S2, friday)
+    assert notices.notice_date(outside) == date(2026, 12, 11)  # 17, 16, 15, 14, 11
+    assert notices.notice_date(inside) == date(2026, 12, 10)  # 17, 15, 14, 11, 10
+    RosterEntry.objects.create(event=inside, representative=world.R1)
+    RosterEntry.objects.create(event=outside, representative=world.R2)
+    notices.queue_due_notices(today=date(2026, 12, 10))
+    assert {key.split(":rep:")[0] for key, _channel in keys()} == {f"reception:{inside.pk}"}
+    notices.queue_due_notices(today=date(2026, 12, 11))
+    assert {key.split(":rep:")[0] for key, _channel in keys()} == {f"reception:{inside.pk}", f"reception:{outside.pk}"}

@@ -193,6 +193,31 @@ def test_a_township_plan_skips_what_the_county_plan_holds(rules):
     assert township.report.events_created == 0 and township.report.events_existing == 12
 
 
+def test_a_local_holiday_moves_the_reception_days_under_its_office_only(rules):
+    from liaison import calendar_services
+
+    # 延庆镇 (S1's township) takes Tuesday 2026-09-15 off; 康庄镇 (S2's) has a rule on the 15th too.
+    s2_15th = ReceptionRule.objects.create(
+        station=rules.S2, pattern="monthly_day", day_of_month=15, start_time=time(9), end_time=time(10)
+    )
+    calendar_services.calendar_day_set(actor=rules.office_t1, date=date(2026, 9, 15), is_working_day=False, name="镇庆")
+    assert date(2026, 9, 16) in planning.rule_dates(rules.rule_s1, 2026)
+    assert date(2026, 9, 15) not in planning.rule_dates(rules.rule_s1, 2026)
+    assert date(2026, 9, 15) in planning.rule_dates(s2_15th, 2026)
+    # The plan of the district: the same schedule expands at each station's place.
+    plan = generate(rules, propose=False)
+    events = ReceptionEvent.objects.filter(plan=plan, date__in=[date(2026, 9, 15), date(2026, 9, 16)])
+    assert set(events.values_list("station_id", "date")) == {
+        (rules.S1.pk, date(2026, 9, 16)),
+        (rules.S2.pk, date(2026, 9, 15)),
+    }
+    assert selectors.plan_off_days(plan) == []
+    # Holidays entered after generation: the township's leaves one event off a working day, the district's two.
+    calendar_services.calendar_day_set(actor=rules.office_t1, date=date(2026, 6, 15), is_working_day=False, name="镇庆")
+    calendar_services.calendar_day_set(actor=rules.office, date=date(2026, 7, 15), is_working_day=False, name="区庆")
+    assert selectors.plan_off_days(plan) == [(date(2026, 6, 15), 1), (date(2026, 7, 15), 2)]
+
+
 def test_generation_queries_do_not_grow_with_events(rules, django_assert_max_num_queries):
     for n in range(20):
         station = StationFactory(jurisdiction=rules.j.C1, parent=rules.S1, kind="contact_point")
@@ -282,7 +307,7 @@ def test_review_selectors(rules):
     below = {r.pk: (r.year_count, r.quota) for r in selectors.plan_representatives_below_quota(plan)}
     assert below == {rules.R4.pk: (0, 3)}
     ReceptionEvent.objects.filter(plan=plan, date=date(2026, 8, 17)).update(date=date(2026, 8, 15))
-    assert selectors.plan_off_days(plan, OFFICIAL) == [(date(2026, 8, 15), 1)]
+    assert selectors.plan_off_days(plan, workdays.Calendars({})) == [(date(2026, 8, 15), 1)]
 
 
 # --------------------------------------------------------------------------- rule writes

@@ -145,7 +145,7 @@ def petition_reply(
         decision_note=_("The department replied before a decision."),
     )
     petition.outcome, petition.handling_summary, petition.replied_at = outcome, text_, now
-    petition.reply_working_days = reply_working_days(petition.assigned_at, now)
+    petition.reply_working_days = reply_working_days(petition.assigned_at, now, area_code=petition.area_code)
     _finish(
         petition,
         move=Move.REPLY,

@@ -246,7 +246,9 @@ def petition_suggestion_replied(*, actor: User | None, petition: Petition | int,
     locked.outcome = suggestion.outcome
     locked.handling_summary = suggestion.reply_text
     locked.replied_at = timezone.now()
-    locked.reply_working_days = reply_working_days(suggestion.assigned_at, locked.replied_at)
+    locked.reply_working_days = reply_working_days(
+        suggestion.assigned_at, locked.replied_at, area_code=locked.area_code
+    )
     if suggestion.department_id:
         locked.lead_department_id = suggestion.department_id
     _finish(

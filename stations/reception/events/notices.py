@@ -38,9 +38,15 @@ TOPIC_REMOVED = "roster_removed"
 _WINDOW_DAYS = 31
 
 
+def event_place(event: ReceptionEvent) -> str:
+    """Where an event's working days are counted: its station's place ("" before it has one)."""
+    return event.station.jurisdiction.code if event.station_id else ""
+
+
 def notice_date(event: ReceptionEvent, calendar=None) -> date:
-    """The day the event's notice is due."""
-    calendar = calendar or workdays.current()
+    """The day the event's notice is due, in working days at the event's station
+    (`calendar`: the calendar at that place, when the caller holds it)."""
+    calendar = calendar or workdays.current(event_place(event))
     if event.kind == EventKind.DEPARTMENT_VISIT:
         return calendar.previous_working_day(event.date - timedelta(days=settings.LIAISON_VISIT_NOTICE_DAYS))
     return calendar.add(event.date, -settings.LIAISON_RECEPTION_NOTICE_WORKING_DAYS)
@@ -159,16 +165,20 @@ def queue_due_notices(*, today: date | None = None) -> int:
     Returns the number of outbox rows written.
     """
     today = today or timezone.localdate()
-    calendar = workdays.WorkingCalendar.load()
+    calendars = workdays.Calendars.load()  # one read of the entries; each event counted at its station
     written = 0
     candidates = (
         ReceptionEvent.objects.filter(
             status=ReceptionEvent.Status.SCHEDULED, date__gte=today, date__lte=today + timedelta(days=_WINDOW_DAYS)
         )
-        .only("pk", "date", "kind", "status")
+        .values_list("pk", "date", "kind", "station__jurisdiction__code")
         .order_by("date", "pk")
     )
-    due_ids = [e.pk for e in candidates if notice_date(e, calendar) <= today]
+    due_ids = [
+        pk
+        for pk, day, kind, place in candidates
+        if notice_date(ReceptionEvent(date=day, kind=kind), calendars.at(place)) <= today
+    ]
     with translation.override(settings.LANGUAGE_CODE):
         for start in range(0, len(due_ids), 200):
             batch = list(_events_with_recipients().filter(pk__in=due_ids[start : start + 200]))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from liaison.jobs import JobRejected, JobResult, runner
 from liaison.models import Jurisdiction
-from liaison.workdays import WorkingCalendar
+from liaison.workdays import Calendars
 from stations.models import (
     EventKind,
     Membership,
@@ -94,8 +94,8 @@ def plan_generate(
     with transaction.atomic():
         plan, _created = ReceptionPlan.objects.get_or_create(jurisdiction=jurisdiction, year=year)
         _lock_draft(plan.pk)
-    calendar = WorkingCalendar.load()
-    stations = list(plan_stations(jurisdiction).order_by("pk").values_list("pk", "address"))
+    calendars = Calendars.load()  # one read of the entries; each station's rules at its own place
+    stations = list(plan_stations(jurisdiction).order_by("pk").values_list("pk", "address", "jurisdiction__code"))
     report = GenerationReport(stations=len(stations))
     if progress is not None:
         progress.total(len(stations))
@@ -103,10 +103,11 @@ def plan_generate(
     expansions: dict[tuple, list[date]] = {}
     done = 0
     for batch in batched(stations, STATION_CHUNK):
-        chunk = dict(batch)
+        chunk = {pk: address for pk, address, _place in batch}
+        places = {pk: calendars.at(place) for pk, _address, place in batch}
         with transaction.atomic():
             _lock_draft(plan.pk)  # publishing waits for the chunk, and stops the rest
-            existed = _add_events(plan, chunk, calendar, expansions, actor, report)
+            existed = _add_events(plan, chunk, places, expansions, actor, report)
             if proposer is not None:
                 proposer.propose(list(chunk), existed, report)
         done += len(batch)
@@ -186,8 +187,9 @@ def _insert_ignoring_conflicts(model, columns: tuple[str, ...], rows: list[tuple
             )
 
 
-def _add_events(plan, addresses: dict[int, str], calendar, expansions, actor, report) -> set[tuple[int, date]]:
-    """Create the chunk's missing events; returns the (rule, date) pairs that had one already."""
+def _add_events(plan, addresses: dict[int, str], calendars, expansions, actor, report) -> set[tuple[int, date]]:
+    """Create the chunk's missing events; returns the (rule, date) pairs that had one already.
+    `calendars` is the calendar at each station's place ({station pk: WorkingCalendar})."""
     rules = list(ReceptionRule.objects.filter(station_id__in=list(addresses), is_active=True).order_by("pk"))
     report.rules += len(rules)
     have: dict[int, set[date]] = defaultdict(set)
@@ -200,7 +202,9 @@ def _add_events(plan, addresses: dict[int, str], calendar, expansions, actor, re
         have[rule_id].add(day)
     new = []
     for rule in rules:
-        key = _schedule_key(rule)
+        calendar = calendars[rule.station_id]
+        # Rules with one schedule under the same offices' local entries share one expansion.
+        key = (_schedule_key(rule), calendar.offices)
         if key not in expansions:
             expansions[key] = rule_dates(rule, plan.year, calendar)
         report.events_existing += len(have[rule.pk])

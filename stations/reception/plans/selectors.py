@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 
 from liaison import workdays
-from liaison.workdays import WorkingCalendar
+from liaison.workdays import Calendars
 from stations.models import (
     EventKind,
     Membership,
@@ -129,12 +129,22 @@ def plan_representatives_below_quota(plan: ReceptionPlan):
     )
 
 
-def plan_off_days(plan: ReceptionPlan, calendar: WorkingCalendar | None = None) -> list[tuple[date, int]]:
-    """Dates of the plan's events that are not working days (rules that keep the
-    date, events moved by hand, or holidays entered after generation), with counts."""
-    calendar = calendar or workdays.current()
-    per_day = plan.events.filter(status__in=OCCUPYING).order_by("date").values_list("date").annotate(n=Count("pk"))
-    return [(day, n) for day, n in per_day if not calendar.is_working_day(day)]
+def plan_off_days(plan: ReceptionPlan, calendars: Calendars | None = None) -> list[tuple[date, int]]:
+    """Dates of the plan's events that are not working days at their station (rules that keep
+    the date, events moved by hand, or holidays entered after generation, local ones included),
+    with counts of such events."""
+    calendars = calendars or workdays.snapshot()
+    per_place = (
+        plan.events.filter(status__in=OCCUPYING)
+        .order_by("date")
+        .values_list("date", "station__jurisdiction__code")
+        .annotate(n=Count("pk"))
+    )
+    off: dict[date, int] = {}
+    for day, place, n in per_place:
+        if not calendars.at(place).is_working_day(day):
+            off[day] = off.get(day, 0) + n
+    return sorted(off.items())
 
 
 def plan_double_bookings(plan: ReceptionPlan) -> int:

@@ -59,15 +59,22 @@ def _occurrences(rule, year: int):
             day += timedelta(days=7)
 
 
+def rule_place(rule: ReceptionRule) -> str:
+    """Where a rule's working days are counted: its station's place."""
+    return rule.station.jurisdiction.code
+
+
 def rule_dates(rule: ReceptionRule, year: int, calendar: WorkingCalendar | None = None) -> list[date]:
     """The rule's reception days in `year`, sorted and without duplicates.
 
     Dates outside valid_from..valid_until are dropped. A date that is not a
     working day stays (`keep`) or moves to the next working day (`next`); when
     that would leave the year or the rule's validity (the 31st of December on
-    a Saturday), it moves back to the working day before instead.
+    a Saturday), it moves back to the working day before instead. Working days
+    are those at the rule's station (`calendar`: the calendar at that place,
+    when the caller holds it).
     """
-    calendar = calendar or workdays.current()
+    calendar = calendar or workdays.current(rule_place(rule))
     first, last = date(year, 1, 1), date(year, 12, 31)
     if rule.valid_from and rule.valid_from > first:
         first = rule.valid_from
@@ -190,7 +197,7 @@ def _untouched_drafts(rule: ReceptionRule, station: Station):
 def _drop_untouched_drafts(rule: ReceptionRule) -> int:
     """Delete the rule's untouched draft events that are still on a date the rule gave."""
     events = list(_untouched_drafts(rule, rule.station).select_related("plan").only("pk", "date", "plan__year"))
-    calendar = WorkingCalendar.load()
+    calendar = WorkingCalendar.load(rule_place(rule))
     given: dict[int, set[date]] = {}
     doomed = []
     for event in events:
