@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     REPRESENTATIVE = "representative", _("Representative")
     DEPARTMENT = "department", _("Department user")
     COMMITTEE_OFFICE = "committee_office", _("Committee office")
+    WORKING_BODY = "working_body", _("Working body staff")
     ADMIN = "admin", _("System administrator")
 
 
@@ -189,7 +190,9 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
-        help_text=_("Committee office accounts see everything under this jurisdiction."),
+        help_text=_(
+            "Committee office accounts see everything under this jurisdiction; working-body staff work for its office."
+        ),
     )
 
     objects = LiaisonUserManager()
@@ -201,6 +204,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role="committee_office") | models.Q(jurisdiction__isnull=False),
                 name="user_committee_office_has_jurisdiction",
+            ),
+            # Working-body staff belong to the office of their jurisdiction (liaison.bodies).
+            models.CheckConstraint(
+                condition=~models.Q(role="working_body") | models.Q(jurisdiction__isnull=False),
+                name="user_working_body_has_jurisdiction",
+                violation_error_message=_("Give a working body's staff account the jurisdiction of its office."),
             ),
         ]
 
@@ -533,3 +542,6 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+from liaison.bodies.models import WorkingBody  # noqa: E402, F401 - gathered here, as Django looks for models
