@@ -39,7 +39,7 @@ class WorkingBodyQuerySet(models.QuerySet):
 
 class WorkingBody(models.Model):
     office = models.ForeignKey(
-        "liaison.Office", verbose_name=_("committee office"), on_delete=models.PROTECT, related_name="working_bodies"
+        "liaison.Office", verbose_name=_("Committee office"), on_delete=models.PROTECT, related_name="working_bodies"
     )
     name = models.CharField(_("name"), max_length=64, help_text=_("For example: 城建环保委."))
     departments = models.ManyToManyField(

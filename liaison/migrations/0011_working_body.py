@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="working_bodies",
                         to="liaison.office",
-                        verbose_name="committee office",
+                        verbose_name="Committee office",
                     ),
                 ),
                 (
