@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 class WorkingBodyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The system administrator: every body; a committee office: the bodies of its office;
-        working-body staff: the active bodies they belong to; nobody else any."""
+        working-body staff: the active bodies of their office they belong to (as their scope,
+        `liaison.access`); nobody else any."""
         from liaison.access import scope_for
         from liaison.models import Role
 
@@ -30,7 +31,7 @@ class WorkingBodyQuerySet(models.QuerySet):
         if user.role == Role.COMMITTEE_OFFICE and user.jurisdiction_id:
             return self.filter(office__jurisdiction_id=user.jurisdiction_id)
         if user.role == Role.WORKING_BODY:
-            return self.filter(members=user, is_active=True)
+            return self.filter(members=user, is_active=True, office__jurisdiction_id=user.jurisdiction_id)
         return self.none()
 
     def active(self):
@@ -38,6 +39,8 @@ class WorkingBodyQuerySet(models.QuerySet):
 
 
 class WorkingBody(models.Model):
+    """One working body of one office: its name, the departments it coordinates, its staff."""
+
     office = models.ForeignKey(
         "liaison.Office", verbose_name=_("Committee office"), on_delete=models.PROTECT, related_name="working_bodies"
     )

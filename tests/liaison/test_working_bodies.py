@@ -186,7 +186,7 @@ def test_it_records_and_follows_up_its_departments_commitments(world, cast):
         )
 
 
-def test_it_records_the_pre_handling_meeting_of_its_departments_suggestions(world, cast):
+def test_it_records_the_pre_handling_meeting_of_its_departments_suggestions(world, cast, client_for):
     drafted = suggestions.suggestion_draft(
         actor=world.office, title="关于路灯的建议", content="案由", lead_representative=world.R1
     )
@@ -196,8 +196,21 @@ def test_it_records_the_pre_handling_meeting_of_its_departments_suggestions(worl
     )
     theirs = suggestions.suggestion_assign(actor=world.office, suggestion=drafted, department=cast.D3)
     today = timezone.localdate()
-    done = suggestions.suggestion_pre_meeting(actor=world.body, suggestion=own, held_on=today, note="商定分两期改造")
-    assert done.pre_meeting_note == "商定分两期改造"
+    client = client_for(world.body)
+    detail = client.get(reverse("petitions:suggestion_detail", args=[own.pk])).content.decode()
+    assert reverse("petitions:suggestion_act", args=[own.pk, "pre_meeting"]) in detail
+    assert reverse("petitions:suggestion_act", args=[own.pk, "reply"]) not in detail
+    response = client.post(
+        reverse("petitions:suggestion_act", args=[own.pk, "pre_meeting"]),
+        {
+            "pre_meeting-version": own.version,
+            "pre_meeting-held_on": today.isoformat(),
+            "pre_meeting-note": "商定分两期改造",
+        },
+    )
+    assert response.status_code == 302
+    done = type(own).objects.get(pk=own.pk)
+    assert done.pre_meeting_note == "商定分两期改造" and done.events.get(kind="pre_meeting").actor == world.body
     with pytest.raises(PermissionDenied):
         suggestions.suggestion_reply(actor=world.body, suggestion=own, outcome="A", text="已解决")
     with pytest.raises(Http404):  # B2's department's suggestion: not in B's scope at all
