@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from liaison.jurisdictions import under_q
 from liaison.models import Role
 
 _CACHE_ATTR = "_liaison_scope"
@@ -32,8 +33,14 @@ class Scope:
     # Prefixes of the jurisdictions of station_ids (for form choices).
     station_jurisdiction_prefixes: tuple[str, ...] = ()
     representative_id: int | None = None
+    # Department users: their departments. Working-body staff: the departments their active
+    # working bodies coordinate (they see those departments' items and visits, never act as them:
+    # acting as a department is `petitions.handle_petition` and membership).
     department_ids: frozenset[int] = field(default_factory=frozenset)
     department_jurisdiction_prefixes: tuple[str, ...] = ()
+    # Working-body staff: their office's jurisdiction, whose network (stations, representatives)
+    # they read to organise visits, without its items or events.
+    network_prefixes: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -43,6 +50,7 @@ class Scope:
             or self.station_ids
             or self.representative_id
             or self.department_ids
+            or self.network_prefixes
         )
 
 
@@ -96,7 +104,25 @@ def _compute(user) -> Scope:
             department_ids=frozenset(d.pk for d in departments),
             department_jurisdiction_prefixes=tuple(sorted({d.jurisdiction.prefix for d in departments})),
         )
+    if user.role == Role.WORKING_BODY:
+        return _working_body_scope(user, Department)
     return NOTHING
+
+
+def _working_body_scope(user, Department) -> Scope:
+    """The departments coordinated by the user's active working bodies, as long as the account
+    works for the bodies' office (same jurisdiction) and the departments lie in it; the office's
+    network to pick stations and representatives from."""
+    if not user.jurisdiction_id:
+        return NOTHING
+    prefix = user.jurisdiction.prefix
+    ids = Department.objects.filter(
+        under_q(prefix, "jurisdiction__code"),
+        working_bodies__members=user,
+        working_bodies__is_active=True,
+        working_bodies__office__jurisdiction_id=user.jurisdiction_id,
+    ).values_list("pk", flat=True)
+    return Scope(department_ids=frozenset(ids), network_prefixes=(prefix,))
 
 
 def _station_scope(Station, ids) -> Scope:

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from liaison.audit import Action, AuditedAdminMixin
-from liaison.models import AuditEntry, Job, Jurisdiction, Office, TwoFactorDevice, User
+from liaison.models import AuditEntry, Job, Jurisdiction, Office, TwoFactorDevice, User, WorkingBody
 from liaison.twofactor import twofactor_reset
 
 admin.site.site_header = _("Representative Liaison Platform administration")
@@ -30,6 +30,21 @@ class OfficeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "jurisdiction__level"]
     search_fields = ["name", "jurisdiction__code", "jurisdiction__name"]
     raw_id_fields = ["jurisdiction"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkingBody)
+class WorkingBodyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Working bodies (委室): kept by their office on its page (liaison.bodies); deactivated, never deleted."""
+
+    audit_action = Action.NETWORK
+    list_display = ["name", "office", "is_active"]
+    list_filter = ["is_active", "office__jurisdiction__level"]
+    search_fields = ["name", "office__name"]
+    raw_id_fields = ["office"]
+    filter_horizontal = ["departments", "members"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -110,6 +110,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "petitions.change_petition",
             # Data-subject requests: find, export, correct or anonymise one resident's data.
             "petitions.manage_personal_data",
+            # Its working bodies (委室): their departments and staff (liaison.bodies).
+            "liaison.view_workingbody",
+            "liaison.change_workingbody",
         }
     ),
     Role.STATION_STAFF: frozenset(
@@ -136,6 +139,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {"stations.view_receptionevent", "petitions.handle_petition"}
         | _LEDGER
         | {"petitions.view_supervisionnotice", "petitions.view_commitment", "petitions.view_suggestion"}
+    ),
+    # Working-body staff (委室) read the ledger of the departments their bodies coordinate, supervise
+    # them (notices, commitments and their follow-up visits, pressing for progress: the moves that
+    # hold `feed_back_petition` are narrowed to URGE by `petitions.handling.policy`), read the reports,
+    # and organise those departments' head visits (`stations.reception.policy`). They never triage,
+    # assign, close or edit an item, never see a protected petitioner and never reveal one.
+    Role.WORKING_BODY: frozenset(
+        _NETWORK_VIEW
+        | _RECEPTION_VIEW
+        | _LEDGER
+        | {
+            "petitions.view_petitionnote",
+            "petitions.feed_back_petition",
+            "petitions.supervise_petition",
+            "petitions.view_supervisionnotice",
+            "petitions.view_commitment",
+            "petitions.view_suggestion",
+            "petitions.view_reports",
+            "stations.add_receptionevent",
+            "stations.change_receptionevent",
+            "stations.change_rosterentry",
+        }
     ),
     # Superusers hold everything; an administrator account without the flag still reads the audit log.
     Role.ADMIN: frozenset({"liaison.view_auditentry"}),

@@ -24,6 +24,7 @@ _HANDLING = [
 _OVERSIGHT = [
     ("petitions.view_reports", _("Dashboard"), "reports:dashboard", "dashboard"),
     ("petitions.view_reports", _("Department evaluation"), "reports:departments", "departments_report"),
+    ("liaison.change_workingbody", _("Working bodies"), "bodies:list", "working_bodies"),
     ("stations.view_performancerecord", _("Performance records"), "performance:ranking", "performance"),
     ("stations.view_own_performancerecord", _("My performance record"), "performance:mine", "my_performance"),
 ]

@@ -182,7 +182,8 @@ def nearest_above(rules: QuerySet | Iterable, area_code: str, *, field: str = "j
 #   while a visit may also involve the departments above a department user's area;
 # - station staff and representatives are offered no department to assign to, but the
 #   supervision and visit lists offer them those at, below and above their stations (whether
-#   they may act at all is a permission, not this module's question).
+#   they may act at all is a permission, not this module's question);
+# - a working body's staff supervise and invite only the departments their bodies coordinate.
 
 
 def _department_model():
@@ -224,7 +225,8 @@ def departments_for_supervision(user, *, include_inactive: bool = False) -> Quer
     may handle the items the user sees. Ordered by jurisdiction code, then name; loads only
     `pk` and `name`.
 
-    An administrator: every department. A department user: its own departments only. Anyone
+    An administrator: every department. A department user: its own departments only; working-body
+    staff: the departments their bodies coordinate, only (both are `scope.department_ids`). Anyone
     else (an office, station staff, a representative): the departments of the user's
     jurisdictions (an office's, a station's) and of those below them, and of every jurisdiction
     above them (a county bureau handles a village's item). Active departments only unless
@@ -251,10 +253,11 @@ def departments_for_visit(user) -> QuerySet:
     """Active departments `user` may invite to a department-head visit at a station (the visit's
     department on a reception event), with their jurisdiction loaded.
 
-    An administrator: every active department. Anyone else: the active departments of the
-    user's jurisdictions (an office's, a station's, a department user's area) and of those
-    below and above them (a district bureau visits a village station), plus a department
-    user's own departments.
+    An administrator: every active department. Working-body staff: the active departments their
+    bodies coordinate, only (their scope has departments and no area of its own). Anyone else:
+    the active departments of the user's jurisdictions (an office's, a station's, a department
+    user's area) and of those below and above them (a district bureau visits a village station),
+    plus a department user's own departments.
     """
     from liaison.access import scope_for
 

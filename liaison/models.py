@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     REPRESENTATIVE = "representative", _("Representative")
     DEPARTMENT = "department", _("Department user")
     COMMITTEE_OFFICE = "committee_office", _("Committee office")
+    WORKING_BODY = "working_body", _("Working body staff")
     ADMIN = "admin", _("System administrator")
 
 
@@ -192,7 +193,9 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
-        help_text=_("Committee office accounts see everything under this jurisdiction."),
+        help_text=_(
+            "Committee office accounts see everything under this jurisdiction; working-body staff work for its office."
+        ),
     )
 
     objects = LiaisonUserManager()
@@ -204,6 +207,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role="committee_office") | models.Q(jurisdiction__isnull=False),
                 name="user_committee_office_has_jurisdiction",
+            ),
+            # Working-body staff belong to the office of their jurisdiction (liaison.bodies).
+            models.CheckConstraint(
+                condition=~models.Q(role="working_body") | models.Q(jurisdiction__isnull=False),
+                name="user_working_body_has_jurisdiction",
+                violation_error_message=_("Give a working body's staff account the jurisdiction of its office."),
             ),
         ]
 
@@ -484,3 +493,6 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+from liaison.bodies.models import WorkingBody  # noqa: E402, F401 - gathered here, as Django looks for models

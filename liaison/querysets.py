@@ -13,7 +13,8 @@ class JurisdictionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Jurisdictions the user works in: the office's subtree, the subtrees
-        of a staff member's or representative's stations, a department's area."""
+        of a staff member's or representative's stations, a department's area, a working body's
+        office's subtree."""
         from liaison.access import scope_for
         from liaison.jurisdictions import under_q
 
@@ -21,7 +22,10 @@ class JurisdictionQuerySet(models.QuerySet):
         if scope.everything:
             return self.all()
         prefixes = (
-            scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
+            scope.jurisdiction_prefixes
+            + scope.station_jurisdiction_prefixes
+            + scope.department_jurisdiction_prefixes
+            + scope.network_prefixes
         )
         return self.filter(under_q(prefixes, "code"))
 

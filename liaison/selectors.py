@@ -38,7 +38,13 @@ def home_summary(user) -> dict:
         )
     if user.role == Role.DEPARTMENT:
         summary["departments"] = list(Department.objects.visible_to(user).select_related("jurisdiction"))
-    if user.role == Role.COMMITTEE_OFFICE and user.jurisdiction_id:
+    if user.role == Role.WORKING_BODY:
+        from liaison.models import WorkingBody
+
+        summary["working_bodies"] = list(
+            WorkingBody.objects.visible_to(user).select_related("office").prefetch_related("departments")
+        )
+    if user.role in (Role.COMMITTEE_OFFICE, Role.WORKING_BODY) and user.jurisdiction_id:
         summary["jurisdiction_path"] = user.jurisdiction.path()
     if user.has_perm("stations.view_receptionevent"):
         summary["coming_events"] = _coming_events(user, scope)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("audit/", audit.AuditLogView.as_view(), name="audit_log"),
     path("network/", include("stations.urls")),
+    path("offices/bodies/", include("liaison.bodies.urls")),
     path("calendar/", include("liaison.urls_calendar")),
     path("", include("liaison.urls_notices")),
     path("reception/plans/", include("stations.reception.plans.urls")),

@@ -10,7 +10,7 @@ station S3 (C3, other district)
 
 Offices (with their accounts): 延庆区 OK (`office`), 延庆镇 OT1 (`office_t1`), 朝阳区 OK2
 (`office_k2`). OK owns the items of H1, S1, P1 (set on the stations) and S2 (nearest above);
-OK2 those of S3.
+OK2 those of S3. OK's working body B (城建环保委, account `body`) coordinates department D.
 
 R1 heads S1 (county level, account `rep`); R2 heads S2; R3 heads S3 (other
 district); R4 is elected in K and attached to no station.
@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from liaison.models import Jurisdiction, Office, Role
+from liaison.models import Jurisdiction, Office, Role, WorkingBody
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -119,6 +119,11 @@ def world(db):
     for station in (w.H1, w.S1, w.P1):
         station.office = w.OK
         station.save(update_fields=["office"])
+    # A working body (委室) of the district office coordinating D; `body` is its staff.
+    w.body = UserFactory(username="body", role=Role.WORKING_BODY, jurisdiction=j.K)
+    w.B = WorkingBody.objects.create(office=w.OK, name="城建环保委")
+    w.B.departments.add(w.D)
+    w.B.members.add(w.body)
     w.password = PASSWORD
     return w
 

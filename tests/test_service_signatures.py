@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_MODULES = (
+    "liaison/bodies/services.py",
     "petitions/suggestions/services.py",
     "petitions/supervision/services.py",
     "stations/network/services.py",

@@ -10,7 +10,8 @@ A move is asked in three layers, in this order:
 3. the item's details, here: which committee office acts (the office handling the item
    routes it, the owning office feeds back and closes it, offices above read and supervise:
    `office_may`), a department acts on its own share (the lead's moves need the
-   lead share, a co-handler's part a co-handling share), an extension is asked once and
+   lead share, a co-handler's part a co-handling share), a working body only supervises and
+   presses its own lead departments (`working_body_may`), an extension is asked once and
    decided once, each rater rates once a round, only who may draft a suggestion turns an
    item into one, the lead department is pressed for progress at most once a day.
 
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from liaison.access import scope_for
+from liaison.models import Role
 from liaison.offices import office_id_of, offices_above
 from petitions.handling import workflow
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, ExtensionRequest, Rating
@@ -42,6 +45,9 @@ SHARE_ROLE: dict[Move, str] = {
 }
 # Drafting a suggestion is the suggestions' permission: only who holds it turns items into one.
 ADD_SUGGESTION = "petitions.add_suggestion"
+# Working-body staff supervise their departments' items: a notice, and pressing the lead for
+# progress when it is one of their departments. They hold `feed_back_petition` for URGE alone.
+WORKING_BODY_MOVES = frozenset({Move.SUPERVISE, Move.URGE})
 
 # Which committee office may make a move (`liaison.offices`): the office that handles the item now
 # (the owner, or the office above it was escalated to) routes it; the owning office feeds the answer
@@ -92,8 +98,9 @@ def office_may(user, move: Move, petition: Petition) -> bool:
 
 
 def check_office(user, move: Move, petition: Petition) -> None:
-    """`office_may` for the services: PermissionDenied when another office acts on the item."""
-    if not office_may(user, move, petition):
+    """`office_may` and `working_body_may` for the services: PermissionDenied when another office
+    acts on the item, or a working body beyond supervising and pressing its own departments."""
+    if not office_may(user, move, petition) or not working_body_may(user, move, petition):
         raise PermissionDenied
 
 
@@ -190,6 +197,16 @@ def rating_given(petition: Petition, *, representative=None) -> bool:
     return ratings.filter(rater=Rating.Rater.RESIDENT).exists()
 
 
+def working_body_may(user, move: Move, petition: Petition) -> bool:
+    """False for working-body staff and a move beyond `WORKING_BODY_MOVES`, or pressing a lead
+    department their bodies do not coordinate; True for everyone else."""
+    if getattr(user, "role", None) != Role.WORKING_BODY or user.is_superuser:
+        return True
+    if move not in WORKING_BODY_MOVES:
+        return False
+    return move != Move.URGE or petition.lead_department_id in scope_for(user).department_ids
+
+
 @dataclass(frozen=True)
 class Situation:
     """What the moves open to one user on one item depend on beyond status and permission."""
@@ -222,6 +239,8 @@ def can(user, move: Move, petition: Petition, sit: Situation | None = None) -> b
     """May `user` (whose scope holds the item) start `move` on it now? The table's answer for its
     status and the user's permission, narrowed by the item's details (`Situation`)."""
     if not workflow.can(move, petition.status, user) or not office_may(user, move, petition):
+        return False
+    if not working_body_may(user, move, petition):
         return False
     sit = sit or situation(user, petition)
     if move == Move.ESCALATE and not sit.can_escalate:

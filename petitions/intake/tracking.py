@@ -37,6 +37,8 @@ ACTOR_LABELS = {
     Role.STATION_STAFF: pgettext_lazy("tracking actor", "Liaison station"),
     Role.DEPARTMENT: pgettext_lazy("tracking actor", "Handling department"),
     Role.COMMITTEE_OFFICE: pgettext_lazy("tracking actor", "Committee office"),
+    # A working body (委室) is part of the congress's committee office.
+    Role.WORKING_BODY: pgettext_lazy("tracking actor", "Committee office"),
     Role.ADMIN: pgettext_lazy("tracking actor", "Liaison station"),
 }
 RESIDENT_LABEL = pgettext_lazy("tracking actor", "Resident")

@@ -193,6 +193,10 @@ def scope_label(user) -> str:
         from petitions.models import Department
 
         return "、".join(Department.objects.filter(pk__in=scope.department_ids).values_list("name", flat=True)[:3])
+    if user.role == Role.WORKING_BODY:
+        from liaison.models import WorkingBody
+
+        return "、".join(WorkingBody.objects.visible_to(user).values_list("name", flat=True)[:3])
     if user.role == Role.STATION_STAFF:
         names = list(user.staffed_stations.values_list("name", flat=True)[:4])
         label = "、".join(names[:3])

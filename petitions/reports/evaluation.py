@@ -4,7 +4,8 @@ The items are the dashboard's cohort (`petitions.reports.measures.cohort`: visib
 user, in the jurisdiction, received in the period), so a department's figures add up
 to the dashboard's department breakdown and link to the same ledger rows. Returns and
 extensions come from the shares and requests of those items; department-head visits
-and commitments from the period's dates in the user's view.
+and commitments from the period's dates in the user's view. A user whose scope is a set of
+departments (working-body staff) gets the rows of those departments only.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from liaison.access import scope_for
 from liaison.jurisdictions import under_q
 from liaison.models import Jurisdiction
 from petitions.models import Assignment, Commitment, Department, ExtensionRequest, Outcome, Satisfaction
@@ -116,6 +118,10 @@ def evaluate(
     }
 
     department_ids = set(per_department) | set(kept) | set(visits)
+    if own := scope_for(user).department_ids:
+        # A working body evaluates the departments it coordinates, not the others that led an
+        # item one of them shared.
+        department_ids &= own
     departments = (
         Department.objects.filter(pk__in=department_ids)
         .select_related("jurisdiction")

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from liaison.excel import Sheet, write_workbook, xlsx_response
 from liaison.jobs import JobRejected, JobResult, job_start, runner, temp_path
-from liaison.models import Role
+from liaison.models import Role, WorkingBody
 from liaison.templatetags.liaison_tags import days, percent
 from liaison.web import PermissionMixin, require_perm
 from petitions.models import Outcome, Satisfaction
@@ -35,11 +35,13 @@ _percent, _days = percent, days
 
 
 def _scope_label(jurisdiction, user) -> str:
-    """The jurisdiction chosen, else the office's own one, else "everything I oversee"."""
+    """The jurisdiction chosen, else the office's own one (a working body's names), else "everything I oversee"."""
     if jurisdiction is None and user.role == Role.COMMITTEE_OFFICE and user.jurisdiction_id:
         jurisdiction = user.jurisdiction
     if jurisdiction is None and user.role == Role.STATION_STAFF:
         return _("My stations")
+    if jurisdiction is None and user.role == Role.WORKING_BODY:
+        return "、".join(WorkingBody.objects.visible_to(user).values_list("name", flat=True)) or _("My working body")
     return jurisdiction.name if jurisdiction is not None else _("Everything I oversee")
 
 

@@ -4,8 +4,9 @@ suggestion's page and for the services.
 Scope first (`Suggestion.objects.visible_to`, one row through `access_suggestion`: outside it,
 "not found"), then the capability here (`may`), then the status (the table,
 `petitions.suggestions.workflow`). The office edits, assigns and closes; the assigned
-department's members or the office record the pre-handling meeting and reply; only the lead
-representative rates.
+department's members or the office record the pre-handling meeting and reply; the working body
+coordinating the department records the pre-handling meeting too; only the lead representative
+rates.
 """
 
 from datetime import date, timedelta
@@ -33,6 +34,16 @@ def _is_department_member(user, suggestion: Suggestion) -> bool:
     )
 
 
+def _is_working_body_of(user, suggestion: Suggestion) -> bool:
+    """Working-body staff of a body coordinating the assigned department: the specialised
+    committees lead the pre-handling meetings (办前沟通座谈会, seed 004)."""
+    return bool(
+        suggestion.department_id
+        and user.role == Role.WORKING_BODY
+        and suggestion.department_id in scope_for(user).department_ids
+    )
+
+
 def _is_lead(user, suggestion: Suggestion) -> bool:
     rep_id = scope_for(user).representative_id
     return rep_id is not None and rep_id == suggestion.lead_representative_id
@@ -44,7 +55,9 @@ def may(user, suggestion: Suggestion, move: Move) -> bool:
         return False
     if move in (Move.EDIT, Move.ADD_PETITIONS, Move.ASSIGN, Move.CLOSE):
         return user.has_perm(CHANGE)
-    if move in (Move.PRE_MEETING, Move.REPLY):
+    if move == Move.PRE_MEETING:
+        return user.has_perm(CHANGE) or _is_department_member(user, suggestion) or _is_working_body_of(user, suggestion)
+    if move == Move.REPLY:
         return user.has_perm(CHANGE) or _is_department_member(user, suggestion)
     if move == Move.RATE:
         return _is_lead(user, suggestion)

@@ -16,6 +16,7 @@ from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES
 from petitions.intake.tracking import normalise_tracking_number
 from petitions.ledger.filters import DateInput, FastSelect, _Scoped, category_with_children, station_choices
 from petitions.models import Category, Commitment, Department, Petition, Satisfaction, SupervisionNotice, Urgency
+from petitions.supervision.policy import presses_own_departments_only
 from petitions.supervision.selectors import Light, LightBounds, notice_overdue_q
 from petitions.supervision.services import NOTICE_NUMBER_PREFIX, notice_departments
 from stations.models import Station
@@ -176,13 +177,17 @@ class NoticeForm(forms.Form):
         self.fields["petition"].queryset = Petition.objects.visible_to(user)
         departments = notice_departments(user)
         if petition is not None:
-            # The item's own departments, even one from outside the office's usual list.
             sharing = Q(pk=petition.lead_department_id) | Q(
                 assignments__petition=petition,
                 assignments__round=petition.round,
                 assignments__state__in=ACTIVE_ASSIGNMENT_STATES,
             )
-            departments = Department.objects.filter(Q(pk__in=departments.values("pk")) | sharing).distinct()
+            if presses_own_departments_only(user):
+                # A working body: the item's departments among its own (policy.may_press).
+                departments = departments.filter(sharing).distinct()
+            else:
+                # The item's own departments, even one from outside the office's usual list.
+                departments = Department.objects.filter(Q(pk__in=departments.values("pk")) | sharing).distinct()
         self.fields["department"].queryset = departments.order_by("jurisdiction__code", "name")
 
     @classmethod

@@ -9,12 +9,16 @@ services refuse with 403 / PermissionDenied); `can_*` adds the object's state, f
 - report progress on a commitment: the office (`supervise_petition`) or a member of its department
   (while open);
 - record the follow-up visit to a kept commitment: the office, or station staff and representatives
-  (`follow_up_commitment`).
+  (`follow_up_commitment`);
+- press a department (issue it a notice, record its commitment): who holds `supervise_petition`,
+  a department the item shares or one of `departments_for_supervision`; working-body staff only
+  the departments their bodies coordinate (`may_press`).
 """
 
 from django.contrib.auth.models import AnonymousUser
 
-from liaison.models import User
+from liaison.access import scope_for
+from liaison.models import Role, User
 from petitions.models import Commitment, SupervisionNotice
 from petitions.supervision.selectors import FOLLOW_UP, SUPERVISE, VIEW_SUPERVISION
 
@@ -48,3 +52,15 @@ def may_follow_up(user: User) -> bool:
 
 def can_follow_up(user: User | AnonymousUser, commitment: Commitment) -> bool:
     return commitment.state == Commitment.State.DONE and may_follow_up(user)
+
+
+def presses_own_departments_only(user: User) -> bool:
+    """Working-body staff press only the departments their bodies coordinate, even on an item
+    another department shares."""
+    return user.role == Role.WORKING_BODY and not user.is_superuser
+
+
+def may_press(user: User, department) -> bool:
+    """May `user` (who holds `supervise_petition`) send `department` a notice or record its
+    commitment, as far as who they are goes? The services add the item's and the scope's rules."""
+    return not presses_own_departments_only(user) or department.pk in scope_for(user).department_ids

@@ -104,13 +104,16 @@ def supervision_notice_issue(
 ) -> SupervisionNotice:
     """The office presses `department` to answer by `due_on`, on an item in hand or on a matter.
 
-    Preconditions: `petitions.supervise_petition`; the department among those the actor may press;
+    Preconditions: `petitions.supervise_petition`; the department among those the actor may press
+    (`policy.may_press`: a working body, its own departments);
     a given petition visible to the actor, in hand, with the department leading or sharing it.
     Side effects: the notice (numbered 督〔year〕n号), one SUPERVISED event on the petition (its
     status and version stay), a message to each active member of the department.
     """
     if not actor.has_perm(SUPERVISE):
         raise PermissionDenied
+    if not policy.may_press(actor, department):
+        raise PetitionError(_("Choose a department your working body coordinates."))
     if petition is not None:
         pk = petition.pk if isinstance(petition, Petition) else petition
         petition = access_petition(actor, pk, for_update=True)

@@ -12,11 +12,13 @@ from liaison.jurisdictions import at_or_above_q, under_q
 class StationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Stations the user works with: an office's jurisdiction, a staff
-        member's stations and those below them, a representative's stations."""
+        member's stations and those below them, a representative's stations, a working body's
+        office's jurisdiction (where it organises visits)."""
         scope = scope_for(user)
         if scope.everything:
             return self.all()
-        return self.filter(under_q(scope.jurisdiction_prefixes, "jurisdiction__code") | Q(pk__in=scope.station_ids))
+        areas = scope.jurisdiction_prefixes + scope.network_prefixes
+        return self.filter(under_q(areas, "jurisdiction__code") | Q(pk__in=scope.station_ids))
 
     def public(self):
         """What anyone may see on the public pages."""
@@ -35,8 +37,8 @@ class StationQuerySet(models.QuerySet):
 class RepresentativeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Representatives elected in an office's jurisdiction or attached to a
-        station there; for staff and representatives, those of their stations
-        (a representative also sees themself)."""
+        station there (a working body's: its office's, whom it invites to visits); for staff and
+        representatives, those of their stations (a representative also sees themself)."""
         from stations.models import Membership
 
         scope = scope_for(user)
@@ -44,9 +46,9 @@ class RepresentativeQuerySet(models.QuerySet):
             return self.all()
         in_stations = Membership.objects.filter(representative=OuterRef("pk"))
         q = Q(pk__in=[])
-        if scope.jurisdiction_prefixes:
-            q |= under_q(scope.jurisdiction_prefixes, "jurisdiction__code")
-            q |= Exists(in_stations.filter(under_q(scope.jurisdiction_prefixes, "station__jurisdiction__code")))
+        if areas := scope.jurisdiction_prefixes + scope.network_prefixes:
+            q |= under_q(areas, "jurisdiction__code")
+            q |= Exists(in_stations.filter(under_q(areas, "station__jurisdiction__code")))
         if scope.station_ids:
             q |= Exists(in_stations.filter(station_id__in=scope.station_ids))
         if scope.representative_id:
@@ -73,7 +75,12 @@ class StationDocumentQuerySet(models.QuerySet):
 
 
 def _all_prefixes(scope) -> tuple[str, ...]:
-    return scope.jurisdiction_prefixes + scope.station_jurisdiction_prefixes + scope.department_jurisdiction_prefixes
+    return (
+        scope.jurisdiction_prefixes
+        + scope.station_jurisdiction_prefixes
+        + scope.department_jurisdiction_prefixes
+        + scope.network_prefixes
+    )
 
 
 class ReceptionRuleQuerySet(models.QuerySet):
@@ -108,7 +115,8 @@ class ReceptionPlanQuerySet(models.QuerySet):
 class ReceptionEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Events at the stations the user sees; a representative also sees every
-        event they are rostered on, a department the visits it makes."""
+        event they are rostered on, a department the visits it makes, a working body the visits
+        of the departments it coordinates (and no other event of its office's stations)."""
         from stations.models import RosterEntry
 
         scope = scope_for(user)

@@ -2,7 +2,7 @@
 
 Inside: in 延庆区 (K), reachable by the district roles of tests/conftest.py's `world` (the office of
 K, the township office of 延庆镇 T1 where the object lies under it, S1's staff, R1's account, D's
-member); outside: in 朝阳区 (K2), reachable by office_k2 and the system administrator only. Objects
+member, the staff of K's working body coordinating D); outside: in 朝阳区 (K2), reachable by office_k2 and the system administrator only. Objects
 that belong to one account (jobs, inbox messages, saved filters) belong to `office` inside and to
 `office_k2` outside.
 
@@ -24,7 +24,7 @@ from PIL import Image
 
 from liaison import workdays
 from liaison.jobs import job_start
-from liaison.models import CalendarDay, Job, Notification, OutboxMessage
+from liaison.models import CalendarDay, Job, Notification, OutboxMessage, WorkingBody
 from petitions.handling.models import Suggestion
 from petitions.ledger.export import EXPORT_KIND
 from petitions.models import Category, PetitionAttachment, SavedFilter
@@ -293,6 +293,11 @@ def build(world, ledger) -> Objects:
         )
     }
     o.rows("commitment", commitments)
+
+    # -- working bodies: OK's 城建环保委 (the `body` account's) and one of 朝阳区's office -----------------
+    theirs = WorkingBody.objects.create(office=w.OK2, name="城建环保委")
+    theirs.departments.add(w.D2)
+    o.rows("working_body", {"inside": w.B, "outside": theirs})
 
     # -- Open311: a client per district, an item filed by each -------------------------------------
     service = Category.objects.filter(parent__isnull=False, is_active=True).order_by("pk").first()

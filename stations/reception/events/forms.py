@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.jurisdictions import departments_for_visit
 from stations.models import Campaign, EventKind, ReceptionEvent, Representative, Station
+from stations.reception import policy
 from stations.reception.events.services import EDITABLE_FIELDS
 
 VISIT_FIELDS = ("department", "department_head", "department_duties", "topics")
@@ -73,6 +74,11 @@ class EventForm(forms.ModelForm):
             del self.fields["station"]  # an event stays at its station; cancel and create a new one instead
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user).order_by("-start_date", "name")
         self.fields["department"].queryset = departments_for_visit(user).order_by("jurisdiction__code", "name")
+        if policy.organises_visits_only(user):
+            # A working body holds its departments' head visits and nothing else (policy.may_organise).
+            self.fields["kind"].choices = [(EventKind.DEPARTMENT_VISIT, EventKind.DEPARTMENT_VISIT.label)]
+            self.fields["kind"].initial = EventKind.DEPARTMENT_VISIT
+            self.fields["department"].required = True
         self.fields["place"].required = False
         self.fields["place"].help_text = _("Leave empty to use the station's address.")
         self.fields["open_slots"].help_text = _("Representatives can volunteer while the roster has fewer than this.")

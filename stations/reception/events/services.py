@@ -24,6 +24,7 @@ from liaison.models import User
 from liaison.uploads import clean_image
 from stations.models import EventPhoto, Membership, ReceptionEvent, Representative, RosterEntry, Station
 from stations.network.querysets import access_event_photo
+from stations.reception import policy
 from stations.reception.workflow import COMING, EVENTS, PUBLIC, UPCOMING, EventMove
 
 Status = ReceptionEvent.Status
@@ -68,8 +69,17 @@ def _require_office_for_draft(actor, event) -> None:
         )
 
 
+def _require_organiser(actor, event) -> None:
+    """Working-body staff hold only their departments' head visits (`policy.may_organise`)."""
+    _require(
+        policy.may_organise(actor, kind=event.kind, department_id=event.department_id),
+        _("A working body organises only the head visits of the departments it coordinates."),
+    )
+
+
 def _require_change(actor, event) -> None:
     _require(actor.has_perm("stations.change_receptionevent"), _("You may not change reception events."))
+    _require_organiser(actor, event)
     _require_office_for_draft(actor, event)
 
 
@@ -101,6 +111,7 @@ def event_create(*, actor: User, station: Station, data: dict) -> ReceptionEvent
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     event = ReceptionEvent(station=station, created_by=actor, status=Status.SCHEDULED, **data)
+    _require_organiser(actor, event)
     if not event.place:
         event.place = station.address
     event.full_clean()
@@ -122,6 +133,7 @@ def event_update(*, actor: User, event: ReceptionEvent, data: dict) -> Reception
     before = _snapshot(event)
     for name, value in data.items():
         setattr(event, name, value)
+    _require_organiser(actor, event)  # and still theirs after the change
     if not event.place:
         event.place = event.station.address
     if event.status == Status.HELD and any(before[f] != getattr(event, f) for f in SCHEDULE_FIELDS):
@@ -179,6 +191,7 @@ def roster_add(
     """Put a representative on the roster (staff or office). A duplicate is a ValidationError."""
     event = _locked(event)
     _require(actor.has_perm("stations.change_rosterentry"), _("You may not change rosters."))
+    _require_organiser(actor, event)
     _require_office_for_draft(actor, event)
     if event.status not in COMING:
         raise ValidationError(_("The roster of a held or cancelled event cannot be changed."))
@@ -192,6 +205,7 @@ def roster_remove(*, actor: User, entry: RosterEntry) -> None:
     """Take a representative off the roster; pending notices are cancelled, a sent one is followed by a note."""
     event = _locked(entry.event)
     _require(actor.has_perm("stations.change_rosterentry"), _("You may not change rosters."))
+    _require_organiser(actor, event)
     _require_office_for_draft(actor, event)
     if event.status not in COMING:
         raise ValidationError(_("The roster of a held or cancelled event cannot be changed."))
