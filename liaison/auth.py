@@ -110,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "petitions.change_petition",
             # Data-subject requests: find, export, correct or anonymise one resident's data.
             "petitions.manage_personal_data",
+            # Its own settings (quotas, notice periods, reply hours, SMS signature): liaison.office_settings.
+            "liaison.change_officesettings",
         }
     ),
     Role.STATION_STAFF: frozenset(

@@ -533,3 +533,6 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+from liaison.office_settings import OfficeSettings  # noqa: E402, F401  (the model lives beside its rule)
