@@ -134,6 +134,23 @@ def test_an_online_item_gets_the_first_reply_hours_of_its_place(world, django_ca
     assert Petition.objects.get(pk=township.pk).first_reply_hours == 12
 
 
+def test_the_item_page_and_the_late_reminder_speak_of_the_item_s_own_hours(world, client_for):
+    from petitions.handling.reminders import reminders_queue, reminders_send
+    from petitions.ledger.services import petition_reply_online
+
+    setting(world, world.OK, online_reply_hours=12)
+    answered = make_petition(station=world.S1, channel="qr", representatives=[world.R1])
+    petition_reply_online(actor=world.rep, petition=answered, text="已收到，本周内联系社区处理。")
+    html = client_for(world.office).get(reverse("petitions:detail", args=[answered.pk])).content.decode()
+    assert "未超过 12 小时时限" in html
+    late = make_petition(station=world.S1, channel="qr", representatives=[world.R1])
+    later = late.first_reply_due_at + timedelta(hours=1)
+    reminders_queue(now=later)
+    reminders_send(now=later)
+    sms = OutboxMessage.objects.get(key__startswith=f"online-late:p{late.pk}:", channel="sms")
+    assert "超过12小时" in sms.body and sms.body.startswith(f"【{DEFAULT_SIGN}】")
+
+
 def test_the_public_pages_promise_the_hours_of_the_place(world, client):
     setting(world, world.OK, online_reply_hours=12)
     form = client.get(reverse("public:station_petition", args=[world.S1.public_code])).content.decode()
