@@ -15,10 +15,11 @@ Two steps, each safe to run any number of times and in several workers at once:
 Department stages (BEFORE / DUE / OVERDUE) reach the active members of the share's
 department; OFFICE reaches the committee office (`office_users_for`); ONLINE reaches the
 representatives on an online item nobody answered within the hours it was promised
-(the station's staff when it has none). A text message is signed for the place it is about
-(`liaison.office_settings`, one load per run): an online item's place; a digest, the office
-account's jurisdiction, else the department of its most pressing line. Messages name the item by tracking number,
-stage, deadline and department only: never the content or the petitioner.
+(the station's staff when it has none). Messages name the item by tracking number,
+stage, deadline and department only: never the content or the petitioner. A text message
+is signed for the place it is about (`liaison.office_settings`, read once per run): an
+online item's place; a digest, the office account's jurisdiction, else the department of
+its most pressing line.
 """
 
 from collections import defaultdict
