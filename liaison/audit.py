@@ -302,6 +302,8 @@ _KEYS = {
     "kind": gettext_lazy("kind"),
     "title": gettext_lazy("title"),
     "admin": gettext_lazy("in the admin"),
+    "before": gettext_lazy("before"),
+    "after": gettext_lazy("after"),
 }
 _CHANGES = {"added": gettext_lazy("added"), "changed": gettext_lazy("changed"), "deleted": gettext_lazy("deleted")}
 
@@ -322,5 +324,7 @@ def detail_text(detail: dict | None) -> str:
     for key, value in detail.items():
         if isinstance(value, bool):
             value = gettext("yes") if value else gettext("no")
+        elif isinstance(value, dict):  # settings before and after a change: "field=value, ..."
+            value = "，".join(f"{k}={'—' if v in (None, '') else v}" for k, v in value.items())
         parts.append(f"{_KEYS.get(key, key)}：{value}")
     return "；".join(parts)

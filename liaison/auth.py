@@ -113,6 +113,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Its working bodies (委室): their departments and staff (liaison.bodies).
             "liaison.view_workingbody",
             "liaison.change_workingbody",
+            # Its own settings (quotas, notice periods, reply hours, SMS signature): liaison.office_settings.
+            "liaison.change_officesettings",
         }
     ),
     Role.STATION_STAFF: frozenset(

@@ -19,6 +19,7 @@ _HANDLING = [
     ("petitions.view_supervisionnotice", _("Deadlines and supervision"), "petitions:supervision", "supervision"),
     ("petitions.view_suggestion", _("Representative suggestions"), "petitions:suggestion_list", "suggestions"),
     ("petitions.change_deadlinerule", _("Deadline rules"), "petitions:rules", "rules"),
+    ("liaison.change_officesettings", _("Office settings"), "office_settings_home", "office_settings"),
 ]
 
 _OVERSIGHT = [

@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liaison import office_settings
 from liaison.calendar_services import YEAR_RANGE, describe
 from liaison.models import CalendarDay
 
@@ -122,3 +123,49 @@ class TwoFactorDisableForm(TwoFactorSignInForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].widget.attrs.pop("autofocus", None)
+
+
+class OfficeSettingsForm(forms.Form):
+    """An office's own settings (`liaison.office_settings`): one field per setting; a blank field
+    follows the office above (its value is the placeholder). The signature is typed with or
+    without 【】 and stored without them."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in rows:
+            setting = row.setting
+            attrs = {"class": "form-control", "placeholder": str(row.inherited.value)}
+            if setting.field == "sms_sign_name":
+                attrs["maxlength"] = office_settings.SIGN_MAX + 2
+                field = forms.CharField(required=False, widget=forms.TextInput(attrs=attrs))
+            else:
+                out_of_range = _("Enter a whole number from %(low)s to %(high)s.") % {
+                    "low": setting.low,
+                    "high": setting.high,
+                }
+                attrs["inputmode"] = "numeric"
+                field = forms.IntegerField(
+                    required=False,
+                    min_value=setting.low,
+                    max_value=setting.high,
+                    widget=forms.NumberInput(attrs=attrs),
+                    error_messages={"invalid": out_of_range, "min_value": out_of_range, "max_value": out_of_range},
+                )
+            field.label = setting.label
+            self.fields[setting.field] = field
+            self.initial[setting.field] = row.own
+
+    def clean_sms_sign_name(self) -> str:
+        value = (self.cleaned_data.get("sms_sign_name") or "").strip()
+        if value.startswith("【") and value.endswith("】"):
+            value = value[1:-1].strip()
+        if not value:
+            return ""
+        if any(c in "【】[]" or c.isspace() for c in value):
+            raise forms.ValidationError(_("Type the signature without spaces or brackets; 【】 are added to it."))
+        if not office_settings.SIGN_MIN <= len(value) <= office_settings.SIGN_MAX:
+            raise forms.ValidationError(
+                _("A signature has %(low)s to %(high)s characters, such as 延庆区人大常委会.")
+                % {"low": office_settings.SIGN_MIN, "high": office_settings.SIGN_MAX}
+            )
+        return value

@@ -496,3 +496,4 @@ class TwoFactorDevice(models.Model):
 
 
 from liaison.bodies.models import WorkingBody  # noqa: E402, F401 - gathered here, as Django looks for models
+from liaison.office_settings import OfficeSettings  # noqa: E402, F401  (the model lives beside its rule)

@@ -13,6 +13,8 @@ Guarantees:
   or kick after it is back sends them.
 - Failures retry with exponential backoff and end as `failed`, visible to staff
   on the outbox page, where they can be retried.
+- Signed: every text message is stored signed with the signature of the office of the
+  place it is about (`outbox_rows`), so what the outbox page shows is what the phone shows.
 """
 
 import hashlib
@@ -27,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from liaison import office_settings
 from liaison.models import Channel, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -72,10 +75,22 @@ def outbox_rows(
     url: str = "",
     station=None,
     sms_text: str = "",
+    place: str = "",
+    book=None,
 ) -> list[OutboxMessage]:
-    """Unsaved rows, one per channel the recipient can be reached on (see `outbox_store`)."""
+    """Unsaved rows, one per channel the recipient can be reached on (see `outbox_store`).
+
+    A text message is `sms_text` (else `body`) signed as the phone shows it: 【signature】 of the
+    place the message is about (`place`, a 12-digit code, else the station's), the nearest office
+    at or above it that sets one, else `LIAISON_SMS_SIGN_NAME` (`liaison.office_settings`; a
+    caller writing many messages passes one loaded `book`)."""
+    channels = recipient.channels()
+    sms = ""
+    if Channel.SMS in channels:
+        place = place or (station.jurisdiction.code if station is not None else "")
+        sms = (book or office_settings.Book.load([place])).signed(sms_text or body, place)
     rows = []
-    for channel in recipient.channels():
+    for channel in channels:
         address = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}.get(channel, "")
         rows.append(
             OutboxMessage(
@@ -86,7 +101,7 @@ def outbox_rows(
                 recipient_name=recipient.name,
                 address=address,
                 subject=subject[:200],
-                body=sms_text if channel == Channel.SMS and sms_text else body,
+                body=sms if channel == Channel.SMS else body,
                 url=url,
                 station=station,
             )

@@ -1,7 +1,10 @@
 """SMS backends. `settings.LIAISON_SMS_BACKEND` names the one in use.
 
 A backend has `send(*, phone, text, key) -> reference` and raises on failure (the
-outbox retries with backoff). `key` is the outbox key: the same for every attempt
+outbox retries with backoff). `text` is the message as the phone shows it, beginning with
+the signature of the office it comes from (【延庆区人大常委会】, signed by `liaison.outbox.outbox_rows`
+from `liaison.office_settings`); `signature_of(text)` reads it back for a provider that takes
+the signature apart. `key` is the outbox key: the same for every attempt
 at one message, so a backend passes it as the provider's idempotency key (阿里云
 `OutId`, 腾讯云 `SessionContext`, a gateway's `Idempotency-Key`) and a re-send
 after a lost answer or a killed worker is not sent twice. Providers differ (阿里云短信, 腾讯云短信, a
@@ -12,6 +15,14 @@ import json
 import urllib.request
 
 from django.conf import settings
+
+
+def signature_of(text: str) -> str:
+    """The signature a signed text begins with, without its brackets (`LIAISON_SMS_SIGN_NAME`
+    for a text without one)."""
+    if text.startswith("【") and (end := text.find("】")) > 1:
+        return text[1:end]
+    return settings.LIAISON_SMS_SIGN_NAME
 
 
 class OutboxSmsBackend:
@@ -26,7 +37,9 @@ class OutboxSmsBackend:
 
 
 class HttpSmsBackend:
-    """Posts JSON {phone, text, sign} with a bearer token to LIAISON_SMS_GATEWAY_URL.
+    """Posts JSON {phone, text, sign, out_id} with a bearer token to LIAISON_SMS_GATEWAY_URL:
+    `text` whole, as the phone shows it; `sign` its signature (`signature_of`), for a gateway that
+    checks it against the signatures registered with the carriers.
 
     The gateway answers 2xx with an optional JSON {"id": ...}; anything else
     raises, so the outbox retries.
@@ -35,9 +48,7 @@ class HttpSmsBackend:
     def send(self, *, phone: str, text: str, key: str = "") -> str:
         if not settings.LIAISON_SMS_GATEWAY_URL:
             raise RuntimeError("LIAISON_SMS_GATEWAY_URL is not set")
-        payload = json.dumps(
-            {"phone": phone, "text": text, "sign": settings.LIAISON_SMS_SIGN_NAME, "out_id": key}
-        ).encode()
+        payload = json.dumps({"phone": phone, "text": text, "sign": signature_of(text), "out_id": key}).encode()
         request = urllib.request.Request(
             settings.LIAISON_SMS_GATEWAY_URL,
             data=payload,

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from liaison.views import audit, auth, errors, home, jobs, twofactor
+from liaison.views import office_settings as office_settings_views
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", jobs.JobProgressView.as_view(), name="job_progress"),
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("audit/", audit.AuditLogView.as_view(), name="audit_log"),
+    path("offices/settings/", office_settings_views.choose, name="office_settings_home"),
+    path("offices/<int:pk>/settings/", office_settings_views.page, name="office_settings"),
     path("network/", include("stations.urls")),
     path("offices/bodies/", include("liaison.bodies.urls")),
     path("calendar/", include("liaison.urls_calendar")),

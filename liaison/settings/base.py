@@ -307,6 +307,9 @@ LOGGING = {
 
 # Reception days. Quotas: reception days a year per representative, by level
 # (Xiangtan: city, county and township about 3, national and provincial about 2).
+# These, the two notice periods, LIAISON_SMS_SIGN_NAME and LIAISON_ONLINE_REPLY_HOURS are the
+# deployment's defaults: an office sets its own for its jurisdiction, inherited downward
+# (liaison.office_settings, its page 本级设置).
 LIAISON_RECEPTION_QUOTAS = {
     "national": env.int("LIAISON_QUOTA_NATIONAL", default=2),
     "provincial": env.int("LIAISON_QUOTA_PROVINCIAL", default=2),
@@ -327,6 +330,7 @@ LIAISON_VISIT_NOTICE_DAYS = env.int("LIAISON_VISIT_NOTICE_DAYS", default=10)
 LIAISON_SMS_BACKEND = env("LIAISON_SMS_BACKEND", default="liaison.sms.OutboxSmsBackend")
 LIAISON_SMS_GATEWAY_URL = env("LIAISON_SMS_GATEWAY_URL", default="")
 LIAISON_SMS_GATEWAY_TOKEN = env("LIAISON_SMS_GATEWAY_TOKEN", default="")
+# The signature in front of every text message, without 【】 (the default: an office may set its own).
 LIAISON_SMS_SIGN_NAME = env("LIAISON_SMS_SIGN_NAME", default="人大代表联络站")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="liaison@localhost")
 LIAISON_OUTBOX_MAX_ATTEMPTS = env.int("LIAISON_OUTBOX_MAX_ATTEMPTS", default=6)
@@ -360,7 +364,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Petitions ---------------------------------------------------------------------------------
-# Online items (QR code, WeChat): a representative's first reply is due within this many hours.
+# Online items (QR code, WeChat): a representative's first reply is due within this many hours
+# (the default; an office may set its own, liaison.office_settings).
 LIAISON_ONLINE_REPLY_HOURS = env.int("LIAISON_ONLINE_REPLY_HOURS", default=24)
 # Photos and documents per petition, and the size limit of each (LIAISON_MAX_UPLOAD_BYTES above).
 LIAISON_PETITION_MAX_FILES = env.int("LIAISON_PETITION_MAX_FILES", default=9)

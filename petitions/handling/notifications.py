@@ -25,9 +25,12 @@ def _url(petition) -> str:
     return reverse("petitions:detail", args=[petition.pk])
 
 
-def tell_users(users, *, key: str, topic: str, subject: str, body: str, url: str, station=None, sms: str = "") -> None:
+def tell_users(
+    users, *, key: str, topic: str, subject: str, body: str, url: str, station=None, place: str = "", sms: str = ""
+) -> None:
     """One notice per user keyed `<key>:user:<pk>`. Inbox and email get the body; a text message
-    only the subject (free text never goes by SMS)."""
+    only the subject (free text never goes by SMS), signed for `place` (a 12-digit code, else the
+    station's: `liaison.outbox.outbox_rows`)."""
     for user in users:
         outbox_write(
             key=f"{key}:user:{user.pk}",
@@ -37,6 +40,7 @@ def tell_users(users, *, key: str, topic: str, subject: str, body: str, url: str
             body=body,
             url=url,
             station=station,
+            place=place,
             sms_text=sms or subject,
         )
 
@@ -44,7 +48,15 @@ def tell_users(users, *, key: str, topic: str, subject: str, body: str, url: str
 def tell_about(users, *, key: str, topic: str, subject: str, body: str, petition: Petition, sms: str = "") -> None:
     """`tell_users` about one item: the notice opens the item's page and counts for its station."""
     tell_users(
-        users, key=key, topic=topic, subject=subject, body=body, url=_url(petition), station=petition.station, sms=sms
+        users,
+        key=key,
+        topic=topic,
+        subject=subject,
+        body=body,
+        url=_url(petition),
+        station=petition.station,
+        place=petition.area_code,
+        sms=sms,
     )
 
 
@@ -147,7 +159,7 @@ def notify_assigned(petition: Petition, share: Assignment) -> None:
         subject=subject,
         body=body,
         petition=petition,
-        sms=_("[Liaison] Item %(number)s assigned, due %(due)s.")
+        sms=_("Item %(number)s assigned, due %(due)s.")
         % {"number": petition.tracking_number, "due": date_format(share.due_on, "m-d")},
     )
 
@@ -300,9 +312,9 @@ def send_rating_code(petition: Petition) -> None:
         body="",
         url="",
         station=petition.station,
+        place=petition.area_code,
         sms_text=_(
-            "[Liaison] Your item %(number)s has been answered. To rate the handling, open %(url)s and enter the "
-            "code %(code)s."
+            "Your item %(number)s has been answered. To rate the handling, open %(url)s and enter the code %(code)s."
         )
         % {
             "number": petition.tracking_number,

@@ -14,9 +14,12 @@ Two steps, each safe to run any number of times and in several workers at once:
 
 Department stages (BEFORE / DUE / OVERDUE) reach the active members of the share's
 department; OFFICE reaches the committee office (`office_users_for`); ONLINE reaches the
-representatives on an online item nobody answered within LIAISON_ONLINE_REPLY_HOURS
+representatives on an online item nobody answered within the hours it was promised
 (the station's staff when it has none). Messages name the item by tracking number,
-stage, deadline and department only: never the content or the petitioner.
+stage, deadline and department only: never the content or the petitioner. A text message
+is signed for the place it is about (`liaison.office_settings`, read once per run): an
+online item's place; a digest, the office account's jurisdiction, else the department of
+its most pressing line.
 """
 
 from collections import defaultdict
@@ -30,12 +33,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from liaison import workdays
+from liaison import office_settings, workdays
 from liaison.models import OutboxMessage, User
 from liaison.outbox import Recipient, outbox_rows, outbox_store
 from petitions.handling.models import ACTIVE_ASSIGNMENT_STATES, Assignment, Reminder
 from petitions.handling.notifications import department_members, office_users_for
 from petitions.handling.workflow import AWAITING_REPLY, OPEN
+from petitions.ledger.models import first_reply_hours
 from petitions.models import Department, Petition, PetitionRepresentative
 from stations.models import Station
 
@@ -203,11 +207,13 @@ _FIELDS = (
     "petition__station_id",
     "petition__first_replied_at",
     "petition__first_reply_due_at",
+    "petition__registered_at",
     "assignment_id",
     "assignment__state",
     "assignment__due_on",
     "assignment__department_id",
     "assignment__department__name",
+    "assignment__department__jurisdiction__code",
     "assignment__assigned_by_id",
 )
 
@@ -299,9 +305,10 @@ class _Outbox:
     def __init__(self, counts: dict):
         self.rows: list = []
         self.counts = counts
+        self.book = office_settings.Book.load()  # the SMS signatures of the run, read once
 
     def add(self, **message) -> None:
-        self.rows += outbox_rows(**message)
+        self.rows += outbox_rows(**message, book=self.book)
         if len(self.rows) >= self.OUTBOX_CHUNK:
             self.flush()
 
@@ -321,7 +328,8 @@ class _Digests:
     def __init__(self):
         self.template = _("%(number)s · %(stage)s · deadline %(due)s · %(department)s")
         self.stage_names = {stage: str(stage.label) for stage in Stage}
-        self.entries: dict[int, list] = defaultdict(list)  # user pk → [(sort key, line, row pk, stage)]
+        # user pk → [(sort key, line, row pk, stage, the department's place)]
+        self.entries: dict[int, list] = defaultdict(list)
         self.users: dict[int, object] = {}
 
     def add(self, row: dict, users: list) -> None:
@@ -333,7 +341,13 @@ class _Digests:
             "due": due.isoformat(),
             "department": row["assignment__department__name"],
         }
-        entry = ((_STAGE_ORDER[row["stage"]], due, number), line, row["pk"], row["stage"])
+        entry = (
+            (_STAGE_ORDER[row["stage"]], due, number),
+            line,
+            row["pk"],
+            row["stage"],
+            row["assignment__department__jurisdiction__code"],
+        )
         for user in users:
             self.users[user.pk] = user
             self.entries[user.pk].append(entry)
@@ -373,9 +387,10 @@ def _digest(out: _Outbox, user, entries: list, today: date) -> None:
         subject=subject,
         body="\n".join([intro, "", *lines]),
         url=reverse("petitions:supervision" if office_only else "petitions:department"),
+        place=user.jurisdiction.code if user.jurisdiction_id else entries[0][4],
         sms_text=ngettext(
-            "[Liaison] %(count)s item needs attention (deadlines). Please log in to see it.",
-            "[Liaison] %(count)s items need attention (deadlines). Please log in to see them.",
+            "%(count)s item needs attention (deadlines). Please log in to see it.",
+            "%(count)s items need attention (deadlines). Please log in to see them.",
             count,
         )
         % {"count": count},
@@ -384,7 +399,7 @@ def _digest(out: _Outbox, user, entries: list, today: date) -> None:
 
 def _online(out: _Outbox, row: dict, suffix: str, recipient: Recipient, station) -> None:
     due = timezone.localtime(row["petition__first_reply_due_at"])
-    hours = settings.LIAISON_ONLINE_REPLY_HOURS
+    hours = first_reply_hours(row["petition__registered_at"], row["petition__first_reply_due_at"])
     number = row["petition__tracking_number"]
     out.add(
         key=f"online-late:p{row['petition_id']}:{suffix}",
@@ -399,7 +414,8 @@ def _online(out: _Outbox, row: dict, suffix: str, recipient: Recipient, station)
         % {"hours": hours, "due": f"{due:%Y-%m-%d %H:%M}"},
         url=reverse("petitions:detail", args=[row["petition_id"]]),
         station=station,
-        sms_text=_("[Liaison] Online item %(number)s has waited over %(hours)s hours for your reply.")
+        place=row["petition__area_code"],
+        sms_text=_("Online item %(number)s has waited over %(hours)s hours for your reply.")
         % {"number": number, "hours": hours},
     )
 

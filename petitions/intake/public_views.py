@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from liaison import ratelimit, uploads
+from liaison import office_settings, ratelimit, uploads
 from petitions.handling.forms import PublicRateForm
 from petitions.intake.public_forms import HONEYPOT_FIELD, PublicPetitionForm, TrackLookupForm, category_choices
 from petitions.intake.staging import FileStage, session_key
@@ -140,7 +140,7 @@ def _form_page(
             "limited": limited,
             "max_files": settings.LIAISON_PETITION_MAX_FILES,
             "max_file_bytes": settings.LIAISON_PETITION_MAX_FILE_BYTES,
-            "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+            "reply_hours": office_settings.online_reply_hours(station.jurisdiction.code),
             "retention_days": settings.LIAISON_RETENTION_CLOSED_PERSONAL_DAYS,
             "privacy_contact": settings.LIAISON_PRIVACY_CONTACT,
         },
@@ -213,7 +213,7 @@ def done(request, public_code):
                 # The link works on whatever host served the page; the address shown is the one to keep.
                 "tracking_path": reverse("tracking:detail", args=[number]),
                 "tracking_url": settings.SITE_URL + reverse("tracking:detail", args=[number]),
-                "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+                "reply_hours": office_settings.online_reply_hours(station.jurisdiction.code),
             },
         )
     )
@@ -274,7 +274,7 @@ def _detail_page(request, item, rate_form, *, status=200, rate_error=""):
             "public/track_detail.html",
             {
                 "item": item,
-                "reply_hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+                "reply_hours": item.reply_hours,
                 "rate_form": rate_form,
                 "rate_error": rate_error,
                 "rated": request.GET.get("rated") == "1",

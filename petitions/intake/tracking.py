@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from liaison.models import Role
 from petitions.handling.workflow import RATEABLE
 from petitions.ledger import events
+from petitions.ledger.models import first_reply_hours
 from petitions.ledger.services import RESIDENT
 from petitions.models import TRACKING_ALPHABET, TRACKING_RANDOM_LENGTH, Petition, PetitionEvent, Rating, Status
 
@@ -58,6 +59,7 @@ ITEM_FIELDS = (
     "petitioner_address",
     "first_reply_due_at",
     "first_replied_at",
+    "registered_at",
     "station__name",
     "category__name",
     "category__parent__name",
@@ -110,6 +112,8 @@ class PublicItem:
     is_linked: bool
     linked_status_label: str
     awaits_first_reply: bool
+    # The hours the item was promised its first reply in (online items; None for the others).
+    reply_hours: int | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     # Fed back and not yet rated by the resident in this round: the page offers the rating.
     can_rate: bool = False
@@ -141,6 +145,7 @@ def public_item(raw_number: str) -> PublicItem | None:
         is_linked=bool(row["linked_to_id"]),
         linked_status_label=str(Status(linked_status).label) if linked_status in Status.values else "",
         awaits_first_reply=bool(row["first_reply_due_at"] and not row["first_replied_at"]),
+        reply_hours=first_reply_hours(row["registered_at"], row["first_reply_due_at"]),
         timeline=public_timeline(row["pk"], linked_to_id=row["linked_to_id"]),
         can_rate=row["status"] in RATEABLE
         and not Rating.objects.filter(petition_id=row["pk"], round=row["round"], rater=Rating.Rater.RESIDENT).exists(),

@@ -45,8 +45,16 @@ class Channel(models.TextChoices):
 
 
 # Items that arrive without a person at the desk: a representative owes a first
-# reply within settings.LIAISON_ONLINE_REPLY_HOURS.
+# reply within the hours that apply at the item's place (liaison.office_settings).
 ONLINE_CHANNELS = frozenset({Channel.QR, Channel.WECHAT})
+
+
+def first_reply_hours(registered_at, due_at) -> int | None:
+    """The hours an online item was promised its first reply in: fixed when it was registered
+    (its deadline less its registration), whatever its office sets later."""
+    if registered_at is None or due_at is None:
+        return None
+    return round((due_at - registered_at).total_seconds() / 3600)
 
 
 class Urgency(models.TextChoices):
@@ -258,7 +266,7 @@ class Petition(models.Model):
     # Every move adds one: a form that carries an older version lost a race (petitions.handling.services).
     version = models.PositiveIntegerField(default=0, editable=False)
 
-    # Online items: a representative's first reply is due within 24 hours.
+    # Online items: a representative's first reply is due within the hours of the item's place.
     first_reply_due_at = models.DateTimeField(_("first reply due"), null=True, blank=True)
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)
 
@@ -333,6 +341,10 @@ class Petition(models.Model):
     @property
     def is_online(self) -> bool:
         return self.channel in ONLINE_CHANNELS
+
+    @property
+    def first_reply_hours(self) -> int | None:
+        return first_reply_hours(self.registered_at, self.first_reply_due_at)
 
     @property
     def awaits_first_reply(self) -> bool:

@@ -1,13 +1,13 @@
 """The ledger's own notices: who is told when an item arrives online, and who counts as a station's staff.
 
 An item sent online (the QR form, Open311) waits for a first reply from the representatives on it
-within `LIAISON_ONLINE_REPLY_HOURS`: they are told at once; at a station without representatives,
+within the hours that apply at its place (`liaison.office_settings`, fixed on the item when it is
+registered): they are told at once; at a station without representatives,
 its staff (and the staff above it) are. The message carries no content: it leaves the system by
 e-mail and SMS, and the item is one click away. One outbox row per recipient and channel, keyed
 `petition:<pk>:online:<recipient>`.
 """
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,12 +41,13 @@ def notify_online_item(petition: Petition, reps) -> None:
             )
             % {
                 "channel": petition.get_channel_display(),
-                "hours": settings.LIAISON_ONLINE_REPLY_HOURS,
+                "hours": petition.first_reply_hours,
                 "due": f"{due:%Y-%m-%d %H:%M}",
             },
             url=url,
             station=petition.station,
-            sms_text=_("[Liaison] New online item %(number)s, please reply by %(due)s.")
+            place=petition.area_code,
+            sms_text=_("New online item %(number)s, please reply by %(due)s.")
             % {"number": petition.tracking_number, "due": f"{due:%m-%d %H:%M}"},
         )
 

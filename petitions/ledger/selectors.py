@@ -145,7 +145,8 @@ def petition_detail(user, petition: Petition, *, now=None) -> PetitionDetail:
 
 
 def online_reply(petition: Petition, *, now=None) -> OnlineReply | None:
-    """The 24-hour first-reply duty of an online item; None for items that have none."""
+    """The first-reply duty of an online item (the hours of its place, fixed when it arrived); None
+    for items that have none."""
     due = petition.first_reply_due_at
     if due is None:
         return None

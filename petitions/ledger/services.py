@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison import audit, uploads
+from liaison import audit, office_settings, uploads
 from liaison.offices import owner_for
 from petitions.handling import workflow
 from petitions.handling.workflow import Move
@@ -145,7 +145,8 @@ def petition_register(
     (a retried POST), that item is returned and nothing is written.
 
     `staged` rows (checked by `staged_upload_store`) become attachments and are
-    consumed. Online items get a first-reply deadline; their representatives
+    consumed. Online items get a first-reply deadline (the hours that apply at the item's
+    place, `liaison.office_settings`); their representatives
     are told through the outbox after commit. Writes the `registered` event.
     """
     if token is not None and (first := Petition.objects.filter(submission_token=token).first()) is not None:
@@ -159,7 +160,8 @@ def petition_register(
     petition.submission_token = token
     petition.registered_at = timezone.now()
     if draft.channel in ONLINE_CHANNELS:
-        petition.first_reply_due_at = petition.registered_at + timedelta(hours=settings.LIAISON_ONLINE_REPLY_HOURS)
+        hours = office_settings.online_reply_hours(petition.area_code)
+        petition.first_reply_due_at = petition.registered_at + timedelta(hours=hours)
     if draft.linked_to is not None:
         # Registered as the same matter as another item: the link move of the table, from the new
         # item's first status (the desk checked the target; the registering person links it).

@@ -46,6 +46,7 @@ def _tell(recipients, *, key: str, topic: str, suggestion, subject: str, body: s
             subject=subject,
             body=body,
             url=_suggestion_url(suggestion),
+            place=suggestion.jurisdiction.code,
             sms_text=sms or subject,  # free text never goes by SMS
         )
 
@@ -66,8 +67,7 @@ def notify_assigned(suggestion: Suggestion, department: Department) -> None:
             "Meet the lead representative before handling it and reply by %(due)s."
         )
         % {"number": number, "title": suggestion.title, "department": department.name, "due": due},
-        sms=_("[Liaison] Representative suggestion %(number)s assigned, reply by %(due)s.")
-        % {"number": number, "due": due},
+        sms=_("Representative suggestion %(number)s assigned, reply by %(due)s.") % {"number": number, "due": due},
     )
 
 
@@ -87,6 +87,7 @@ def notify_item_answered(petition: Petition, suggestion: Suggestion) -> None:
             % {"suggestion": suggestion.number, "number": petition.tracking_number},
             url=reverse("petitions:detail", args=[petition.pk]),
             station=petition.station,
+            place=petition.area_code,
         )
 
 
@@ -107,7 +108,7 @@ def notify_replied(suggestion: Suggestion) -> None:
             "title": suggestion.title,
             "outcome": Outcome(suggestion.outcome).label,
         },
-        sms=_("[Liaison] Suggestion %(number)s has been answered; please rate it.") % {"number": suggestion.number},
+        sms=_("Suggestion %(number)s has been answered; please rate it.") % {"number": suggestion.number},
     )
 
 

@@ -57,6 +57,7 @@ def notify_notice_issued(notice: SupervisionNotice) -> None:
         % {"number": notice.number, "department": notice.department.name, "subject": notice.subject, "due": due},
         url=_notice_url(notice),
         station=notice.petition.station if notice.petition else None,
+        place=notice.jurisdiction.code,
     )
 
 
@@ -79,6 +80,7 @@ def notify_notice_answered(notice: SupervisionNotice) -> None:
         % {"number": notice.number, "department": notice.department.name},
         body=notice.response[:1000],
         url=_notice_url(notice),
+        place=notice.jurisdiction.code,
     )
 
 
@@ -98,6 +100,7 @@ def notify_commitment_recorded(commitment: Commitment) -> None:
         % {"head": commitment.head_name, "day": _ymd(commitment.held_on), "text": commitment.text[:500], "due": due},
         url=_commitment_url(commitment),
         station=commitment.station,
+        place=commitment.jurisdiction.code,
     )
 
 
@@ -114,6 +117,7 @@ def notify_commitment_kept(commitment: Commitment, *, actor) -> None:
         subject=_("%(department)s reports a commitment kept") % {"department": commitment.department.name},
         body=commitment.progress[:1000],
         url=_commitment_url(commitment),
+        place=commitment.jurisdiction.code,
     )
 
 
@@ -128,4 +132,5 @@ def notify_commitment_visited(commitment: Commitment) -> None:
         body=commitment.follow_up_note[:1000],
         url=_commitment_url(commitment),
         station=commitment.station,
+        place=commitment.jurisdiction.code,
     )

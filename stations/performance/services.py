@@ -15,12 +15,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison import office_settings
 from liaison.access import scope_for
 from liaison.models import Jurisdiction, User
 from stations.models import Activity, PerformanceReport, Representative, ScoringRule
 from stations.performance.figures import FIGURE_NAMES, Figures, figures_for
 from stations.performance.scoring import RuleBook, ScoreLine, score_lines, total_score
-from stations.reception.reports.selectors import LEVEL_ORDER, quotas
+from stations.reception.reports.selectors import LEVEL_ORDER
 
 VIEW_RECORDS = "stations.view_performancerecord"
 VIEW_OWN = "stations.view_own_performancerecord"
@@ -74,7 +75,7 @@ class Record:
 
 def record_for(representative: Representative, year: int, rules: RuleBook | None = None) -> Record:
     figures = figures_for([representative.pk], year).get(representative.pk, Figures())
-    figures.quota = quotas().get(representative.level, 0)
+    figures.quota = office_settings.quota(representative.level, representative.jurisdiction.code)
     applying = (rules or RuleBook.load()).for_code(representative.jurisdiction.code)
     return Record(
         representative=representative,
@@ -88,7 +89,7 @@ def record_for(representative: Representative, year: int, rules: RuleBook | None
 def public_figures(representative: Representative, year: int) -> Figures:
     """The figures only, for the public page (no score, no names, no contents)."""
     figures = figures_for([representative.pk], year).get(representative.pk, Figures())
-    figures.quota = quotas().get(representative.level, 0)
+    figures.quota = office_settings.quota(representative.level, representative.jurisdiction.code)
     return figures
 
 
@@ -111,7 +112,7 @@ def ranking(
 ) -> list[RankingRow]:
     """Every representative whose record the user may see (`records_visible_to`), with the year's
     figures and score, ranked by score (equal scores share a rank). `jurisdiction`: elected there or
-    attached to a station there. A constant number of queries (nine, plus the user's scope)."""
+    attached to a station there. A constant number of queries (ten, plus the user's scope)."""
     reps = (
         records_visible_to(user)
         .select_related("jurisdiction")
@@ -124,11 +125,11 @@ def ranking(
     reps = list(reps.order_by())
     figures = figures_for([r.pk for r in reps], year) if reps else {}
     book = RuleBook.load()
-    quota_by_level = quotas()
+    quota_book = office_settings.Book.load()
     rows = []
     for rep in reps:
         f = figures.get(rep.pk) or Figures()
-        f.quota = quota_by_level.get(rep.level, 0)
+        f.quota = quota_book.quota(rep.level, rep.jurisdiction.code)
         rows.append(
             RankingRow(representative=rep, figures=f, score=total_score(f, book.for_code(rep.jurisdiction.code)))
         )

@@ -41,9 +41,7 @@ def people(browser, live_server, world):
 def test_an_item_escalated_from_a_township_comes_back_and_is_closed_there(people, world):
     w = world
     SHOTS.mkdir(exist_ok=True)
-    c1b = JurisdictionFactory(
-        code="110119100202", name="西关村", level=Jurisdiction.Level.COMMUNITY, parent=w.j.T1
-    )
+    c1b = JurisdictionFactory(code="110119100202", name="西关村", level=Jurisdiction.Level.COMMUNITY, parent=w.j.T1)
     station = StationFactory(code="S-T1", name="西关村联络站", kind="station", jurisdiction=c1b, parent=w.H1)
     staff_t = UserFactory(username="staff_t1", role=Role.STATION_STAFF)
     station.staff.add(staff_t)

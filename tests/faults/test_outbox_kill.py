@@ -146,7 +146,7 @@ def test_a_worker_killed_mid_delivery_sends_every_sms_once(transactional_db, wor
             recipient=Recipient(name=f"居民{i}", phone=f"139{i:08d}"),
             subject="通知",
             body="正文",
-            sms_text=f"【联络站】第{i}条",
+            sms_text=f"第{i}条",
         )
     )
     assert OutboxMessage.objects.filter(channel="sms", status="pending").count() == MESSAGES

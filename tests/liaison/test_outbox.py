@@ -43,7 +43,7 @@ def write(world, key="test:1", station=None, **recipient):
             body="正文",
             url="/inbox/",
             station=station or world.S1,
-            sms_text="【联络站】短信",
+            sms_text="短信",
         )
 
 
@@ -51,7 +51,7 @@ def test_one_row_per_channel_and_never_twice(world):
     assert write(world) == 3
     assert write(world) == 0
     assert sorted(OutboxMessage.objects.values_list("channel", flat=True)) == ["email", "inbox", "sms"]
-    assert OutboxMessage.objects.get(channel="sms").body == "【联络站】短信"
+    assert OutboxMessage.objects.get(channel="sms").body == "【人大代表联络站】短信"  # signed: the default
 
 
 def test_a_recipient_without_account_or_mobile_gets_only_what_reaches_them(world):
@@ -66,7 +66,7 @@ def test_delivery_sends_email_inbox_and_sms(world, settings):
     assert deliver_pending() == {"sent": 3}
     assert Notification.objects.get(recipient=world.rep).url == "/inbox/"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["rep@example.cn"]
-    assert RecordingSms.sent == [("13900000001", "【联络站】短信")]
+    assert RecordingSms.sent == [("13900000001", "【人大代表联络站】短信")]
     sms = OutboxMessage.objects.get(channel="sms")
     assert sms.provider_reference == "id-1" and sms.sent_at is not None
 

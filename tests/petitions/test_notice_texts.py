@@ -1,7 +1,8 @@
 """The texts of the supervision and suggestion notices (`petitions/supervision/notifications.py`,
 `petitions/suggestions/notifications.py`), pinned word for word through the services that send
 them: key, topic, subject, body, link and station of each, and that a text message carries the
-subject or the short SMS text, never the free text (a requirement, an answer, a comment)."""
+subject or the short SMS text, never the free text (a requirement, an answer, a comment), behind the
+signature (the deployment's here: no office in this world sets its own)."""
 
 from datetime import timedelta
 
@@ -32,6 +33,9 @@ def reachable(world):
         user.save(update_fields=["phone", "email"])
 
 
+SIGN = "【人大代表联络站】"
+
+
 def ymd(day) -> str:
     return day.strftime("%Y-%m-%d")
 
@@ -49,7 +53,7 @@ def assert_notice(key, *, topic, subject, body, url, station=None, sms=None):
     assert set(rows) == {Channel.INBOX, Channel.EMAIL, Channel.SMS}, key
     station_id = station.pk if station else None
     assert rows[Channel.INBOX] == rows[Channel.EMAIL] == (topic, subject, body, url, station_id)
-    assert rows[Channel.SMS] == (topic, subject, sms or subject, url, station_id)
+    assert rows[Channel.SMS] == (topic, subject, SIGN + (sms or subject), url, station_id)
 
 
 # -- supervision notices and commitments -------------------------------------------------------------------
@@ -179,7 +183,7 @@ def test_suggestion_texts(world, ledger):
         body=f"The committee office assigned the representative suggestion {s.number} “关于加快老旧小区改造的建议” to "
         f"区住房和城乡建设委员会. Meet the lead representative before handling it and reply by {due}.",
         url=url,
-        sms=f"[Liaison] Representative suggestion {s.number} assigned, reply by {due}.",
+        sms=f"Representative suggestion {s.number} assigned, reply by {due}.",
     )
 
     s = sg.suggestion_reply(actor=world.dept, suggestion=s, outcome=Outcome.PLANNED, text="列入明年计划。")
@@ -188,7 +192,7 @@ def test_suggestion_texts(world, ledger):
         assert rows[Channel.SMS] == (
             "suggestion_replied",
             f"Representative suggestion {s.number} has been answered",
-            f"[Liaison] Suggestion {s.number} has been answered; please rate it.",
+            f"{SIGN}Suggestion {s.number} has been answered; please rate it.",
             url,
             None,
         )
@@ -199,7 +203,7 @@ def test_suggestion_texts(world, ledger):
         body="区住房和城乡建设委员会 answered the suggestion “关于加快老旧小区改造的建议” (B: being solved or planned). "
         "The lead representative is asked to fill in the satisfaction form.",
         url=url,
-        sms=f"[Liaison] Suggestion {s.number} has been answered; please rate it.",
+        sms=f"Suggestion {s.number} has been answered; please rate it.",
     )
     a = Petition.objects.get(pk=ledger.a.pk)
     to_feed_back = (
@@ -241,4 +245,4 @@ def test_a_rating_comment_never_goes_by_sms(world):
     )
     rows = told(f"suggestion:{s.pk}:rated:user:{world.office.pk}")
     assert rows[Channel.INBOX][2] == rows[Channel.EMAIL][2] == "办得好"
-    assert rows[Channel.SMS][2] == f"Suggestion {s.number} rated “Satisfied”"
+    assert rows[Channel.SMS][2] == f"{SIGN}Suggestion {s.number} rated “Satisfied”"

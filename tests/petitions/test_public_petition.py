@@ -92,7 +92,7 @@ def test_form_page_is_small(client, world):
 def test_form_page_query_count(client, world, django_assert_max_num_queries):
     for _i in range(5):
         MembershipFactory(representative=RepresentativeFactory(jurisdiction=world.j.K), station=world.S1)
-    with django_assert_max_num_queries(3):  # station, representatives, categories
+    with django_assert_max_num_queries(4):  # station, representatives, categories, the reply hours of its place
         assert client.get(form_url(world.S1)).status_code == 200
 
 

@@ -127,6 +127,8 @@ def build(world, ledger) -> Objects:
     mine = SavedFilter.objects.create(owner=w.office, name="路灯", query="q=路灯")
     theirs = SavedFilter.objects.create(owner=w.office_k2, name="电梯", query="q=电梯")
     o.add("filter", Side({"pk": mine.pk}, mine), Side({"pk": theirs.pk}, theirs))
+    # Committee offices: 延庆区's (office's own) and 朝阳区's (office_k2's own).
+    o.rows("office", {"inside": w.OK, "outside": w.OK2})
 
     # -- the network ------------------------------------------------------------------------------
     _photo(w.S1, "s1.png")

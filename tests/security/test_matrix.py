@@ -126,6 +126,9 @@ MATRIX = [
     E("notices:inbox_read_all", None, "L 302 302 302 302 302 302 302 302 302", method="POST"),
     E("notices:outbox", None, "L 200 200 200 200 200 403 403 200 403"),
     E("audit_log", None, "L 200 200 200 200 403 403 403 403 403"),
+    # 本级设置: an office its own (the menu entry goes there), the administrator any office's.
+    E("office_settings_home", None, "L 200 302 302 302 403 403 403 403 403"),
+    E("office_settings", "office", "L 200 200 404 404 403 403 403 403 403", "L 200 404 404 200 403 403 403 403 403"),
     E("notices:outbox_retry", "outbox", "L 302 302 302 404 302 403 403 404 403", "L 302 404 404 302 404 403 403 404 403", method="POST"),
     # -- reception: plans, rules, campaigns, events --------------------------------------------------------
     E("plans:plan_list", None, "L 200 200 200 200 403 403 403 403 403"),

@@ -440,14 +440,14 @@ def test_attendance_page_is_a_constant_number_of_queries(world, year_2026, clien
         event = make_event(world.S1, when=date(2026, 7, 1 + i % 28))
         put_on_roster(event, rep, attended=bool(i % 3))
     client = client_for(world.office)
-    # Count, page, stations of the page, summary, two filter choice lists; the rest is
-    # the session, permissions and the menu. 63 representatives: no query per row.
-    with django_assert_max_num_queries(16):
+    # Count, page, stations of the page, summary, two filter choice lists, the offices' quotas;
+    # the rest is the session, permissions and the menu. 63 representatives: no query per row.
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("reception_reports:attendance"), {"year": 2026})
     assert response.status_code == 200
     assert response.context["summary"]["representatives"] == 63
     assert len(response.context["rows"]) == 50  # one page
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(reverse("reception_reports:attendance"), {"year": 2026, "page": 2, "sort": "-status"})
 
 

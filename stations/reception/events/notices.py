@@ -1,11 +1,13 @@
 """Reception-day notices: who is told what, and when.
 
-- A rostered representative is told `LIAISON_RECEPTION_NOTICE_WORKING_DAYS`
-  (5) working days before a reception day, voter meeting or campaign activity.
+- A rostered representative is told 5 working days before a reception day, voter
+  meeting or campaign activity.
 - Before a department-head visit every representative of the station (and
-  anyone rostered) is told `LIAISON_VISIT_NOTICE_DAYS` (10) days ahead which
-  department comes and what it is responsible for; the date moves back to a
-  working day when it falls on a holiday.
+  anyone rostered) is told 10 days ahead which department comes and what it is
+  responsible for; the date moves back to a working day when it falls on a holiday.
+- Both periods, and the SMS signature, are those that apply at the event's station
+  (`liaison.office_settings`: the nearest office above that sets them, else
+  `LIAISON_RECEPTION_NOTICE_WORKING_DAYS`, `LIAISON_VISIT_NOTICE_DAYS`, `LIAISON_SMS_SIGN_NAME`).
 - When date, time or place change after a notice was sent, a correction goes
   out; a cancellation or removal from the roster is told too.
 
@@ -22,7 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from liaison import workdays
+from liaison import office_settings, workdays
 from liaison.models import OutboxMessage
 from liaison.outbox import Recipient, outbox_cancel, outbox_rows, outbox_store, outbox_write
 from stations.models import EventKind, Membership, ReceptionEvent, Representative, RosterEntry
@@ -33,9 +35,17 @@ TOPIC_CHANGE = "reception_change"
 TOPIC_CANCEL = "reception_cancel"
 TOPIC_REMOVED = "roster_removed"
 
-# Longest stretch a notice can run ahead of its event (10 days, moved back over
-# a Spring Festival week), so the beat query can look at a bounded window.
-_WINDOW_DAYS = 31
+
+def _window_days() -> int:
+    """Longest stretch a notice can run ahead of its event, so the beat query can look at a
+    bounded window: the longest period an office may set (30 working days, or 30 days moved back
+    to a working day) or the deployment's, spread over weekends and a Spring Festival week."""
+    longest = max(
+        office_settings.NOTICE_DAYS_MAX,
+        settings.LIAISON_RECEPTION_NOTICE_WORKING_DAYS,
+        settings.LIAISON_VISIT_NOTICE_DAYS,
+    )
+    return longest * 7 // 5 + 21
 
 
 def event_place(event: ReceptionEvent) -> str:
@@ -43,13 +53,17 @@ def event_place(event: ReceptionEvent) -> str:
     return event.station.jurisdiction.code if event.station_id else ""
 
 
-def notice_date(event: ReceptionEvent, calendar=None) -> date:
-    """The day the event's notice is due, in working days at the event's station
-    (`calendar`: the calendar at that place, when the caller holds it)."""
+def notice_date(event: ReceptionEvent, calendar=None, book=None) -> date:
+    """The day the event's notice is due: the notice period that applies at its station, in working
+    days there (`calendar`: the calendar at that place, `book`: the office settings loaded once,
+    when the caller holds them, for many events)."""
     calendar = calendar or workdays.current(event_place(event))
+    place = event_place(event)  # unsaved, no station: the defaults
+    book = book or office_settings.Book.load([place])
     if event.kind == EventKind.DEPARTMENT_VISIT:
-        return calendar.previous_working_day(event.date - timedelta(days=settings.LIAISON_VISIT_NOTICE_DAYS))
-    return calendar.add(event.date, -settings.LIAISON_RECEPTION_NOTICE_WORKING_DAYS)
+        days = book.value("visit_notice_days", place)
+        return calendar.previous_working_day(event.date - timedelta(days=days))
+    return calendar.add(event.date, -book.value("reception_notice_working_days", place))
 
 
 def notice_is_due(event: ReceptionEvent, today: date, calendar=None) -> bool:
@@ -116,11 +130,7 @@ def _compose_notice(event, rep) -> tuple[str, str, str]:
             % values
         )
         sms = _("%(name)s: %(kind)s at %(station)s on %(date)s %(start)s-%(end)s, %(place)s. Please attend.") % values
-    return subject, body, _sms(sms)
-
-
-def _sms(text: str) -> str:
-    return f"【{settings.LIAISON_SMS_SIGN_NAME}】{text}"
+    return subject, body, sms
 
 
 def _recipients(event) -> list[Representative]:
@@ -133,7 +143,7 @@ def _recipients(event) -> list[Representative]:
     return list(reps.values())
 
 
-def _notice_rows(event, rep):
+def _notice_rows(event, rep, book=None):
     subject, body, sms = _compose_notice(event, rep)
     topic = TOPIC_VISIT if event.kind == EventKind.DEPARTMENT_VISIT else TOPIC_NOTICE
     return outbox_rows(
@@ -145,6 +155,7 @@ def _notice_rows(event, rep):
         sms_text=sms,
         url=_event_url(event),
         station=event.station,
+        book=book,
     )
 
 
@@ -153,7 +164,7 @@ def _write_notice(event, rep) -> int:
 
 
 def _events_with_recipients():
-    return ReceptionEvent.objects.select_related("station", "department").prefetch_related(
+    return ReceptionEvent.objects.select_related("station__jurisdiction", "department").prefetch_related(
         "roster__representative__user", "station__memberships__representative__user"
     )
 
@@ -166,19 +177,17 @@ def queue_due_notices(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     calendars = workdays.Calendars.load()  # one read of the entries; each event counted at its station
+    book = office_settings.Book.load()
     written = 0
     candidates = (
         ReceptionEvent.objects.filter(
-            status=ReceptionEvent.Status.SCHEDULED, date__gte=today, date__lte=today + timedelta(days=_WINDOW_DAYS)
+            status=ReceptionEvent.Status.SCHEDULED, date__gte=today, date__lte=today + timedelta(days=_window_days())
         )
-        .values_list("pk", "date", "kind", "station__jurisdiction__code")
+        .select_related("station__jurisdiction")
+        .only("pk", "date", "kind", "status", "station__jurisdiction__code")
         .order_by("date", "pk")
     )
-    due_ids = [
-        pk
-        for pk, day, kind, place in candidates
-        if notice_date(ReceptionEvent(date=day, kind=kind), calendars.at(place)) <= today
-    ]
+    due_ids = [e.pk for e in candidates if notice_date(e, calendars.at(event_place(e)), book) <= today]
     with translation.override(settings.LANGUAGE_CODE):
         for start in range(0, len(due_ids), 200):
             batch = list(_events_with_recipients().filter(pk__in=due_ids[start : start + 200]))
@@ -192,7 +201,7 @@ def queue_due_notices(*, today: date | None = None) -> int:
                 row
                 for (event_id, rep_id), (event, rep) in wanted.items()
                 if _key(event_id, rep_id, "notice") not in done
-                for row in _notice_rows(event, rep)
+                for row in _notice_rows(event, rep, book)
             ]
             with transaction.atomic():
                 written += outbox_store(rows)
@@ -245,7 +254,7 @@ def notice_roster_removed(*, entry: RosterEntry) -> int:
             )
             % values
         )
-        sms = _sms(_("%(name)s: you are no longer on the roster of %(station)s on %(date)s.") % values)
+        sms = _("%(name)s: you are no longer on the roster of %(station)s on %(date)s.") % values
         return outbox_write(
             key=_key(event.pk, rep.pk, f"removed:{timezone.now():%Y%m%d%H%M%S}"),
             topic=TOPIC_REMOVED,
@@ -297,12 +306,15 @@ def notice_event_changed(*, event: ReceptionEvent, before: dict) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         if moved and not cancelled:
             reps = Representative.objects.in_bulk({_rep_id(n.key) for n in pending})
+            place = event.station.jurisdiction.code
+            book = office_settings.Book.load([place])
             for n in pending:
                 rep = reps.get(_rep_id(n.key))
                 if rep is None:
                     continue
                 subject, body, sms = _compose_notice(event, rep)
-                n.subject, n.body = subject, sms if n.channel == "sms" else body
+                # Signed as `liaison.outbox.outbox_rows` signs a new one.
+                n.subject, n.body = subject, book.signed(sms, place) if n.channel == "sms" else body
                 n.save(update_fields=["subject", "body"])
             event.schedule_revision += 1
             ReceptionEvent.objects.filter(pk=event.pk).update(schedule_revision=event.schedule_revision)
@@ -355,7 +367,7 @@ def _write_change(event, rep, before, cancelled) -> int:
         recipient=Recipient.for_representative(rep),
         subject=subject,
         body=body,
-        sms_text=_sms(sms),
+        sms_text=sms,
         url=_event_url(event),
         station=event.station,
     )

@@ -8,10 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from liaison import office_settings
 from liaison.models import OutboxMessage
 from stations.models import Membership, ReceptionEvent, Representative, RosterEntry
 from stations.reception.events.filters import EventFilter, with_default_dates
@@ -30,8 +30,9 @@ CANDIDATE_LIMIT = 20
 CANDIDATE_LIMIT_UNSEARCHED = 8  # before a search: the station's members, then a few others
 
 
-def quota_for(level: str) -> int | None:
-    return settings.LIAISON_RECEPTION_QUOTAS.get(level)
+def quota_for(rep: Representative, book: office_settings.Book) -> int:
+    """The representative's reception days a year: by level and where elected (`liaison.office_settings`)."""
+    return book.quota(rep.level, rep.jurisdiction.code)
 
 
 # --------------------------------------------------------------------------- ledger
@@ -157,15 +158,18 @@ def clashes_for(event: ReceptionEvent, rep_ids, user=None) -> dict[int, list[Cla
 def roster_rows(event: ReceptionEvent, user=None) -> list[RosterRow]:
     """The event's roster with each representative's count for the year, quota and clashes
     (named only when `user` may see the other event)."""
-    entries = list(event.roster.select_related("representative", "added_by").order_by("representative__name", "pk"))
+    entries = list(
+        event.roster.select_related("representative__jurisdiction", "added_by").order_by("representative__name", "pk")
+    )
     rep_ids = [e.representative_id for e in entries]
     counts = year_counts(rep_ids, event.date.year)
     clashes = clashes_for(event, rep_ids, user)
+    book = office_settings.Book.load(e.representative.jurisdiction.code for e in entries)
     return [
         RosterRow(
             entry=e,
             count=counts.get(e.representative_id, 0),
-            quota=quota_for(e.representative.level),
+            quota=quota_for(e.representative, book),
             clashes=clashes.get(e.representative_id, []),
         )
         for e in entries
@@ -201,11 +205,12 @@ def roster_candidates(user, event: ReceptionEvent, query: str = "", limit: int =
         queryset = queryset.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(work_unit__icontains=query))
     else:
         limit = min(limit, CANDIDATE_LIMIT_UNSEARCHED)
-    reps = list(queryset.order_by("-is_member", "name", "code")[:limit])
+    reps = list(queryset.select_related("jurisdiction").order_by("-is_member", "name", "code")[:limit])
     ids = [r.pk for r in reps]
     counts = year_counts(ids, event.date.year)
     clashes = clashes_for(event, ids, user)
-    return [Candidate(r, r.is_member, counts.get(r.pk, 0), quota_for(r.level), clashes.get(r.pk, [])) for r in reps]
+    book = office_settings.Book.load(r.jurisdiction.code for r in reps)
+    return [Candidate(r, r.is_member, counts.get(r.pk, 0), quota_for(r, book), clashes.get(r.pk, [])) for r in reps]
 
 
 def event_notices(event: ReceptionEvent):

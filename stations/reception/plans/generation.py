@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import batched
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 from django.db.models.constants import OnConflict
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison import office_settings
 from liaison.jobs import JobRejected, JobResult, runner
 from liaison.models import Jurisdiction
 from liaison.workdays import Calendars
@@ -237,7 +237,7 @@ class _RosterProposer:
     def __init__(self, *, plan: ReceptionPlan, actor):
         self.plan, self.actor = plan, actor
         self.first, self.last = date(plan.year, 1, 1), date(plan.year, 12, 31)
-        self.quotas = settings.LIAISON_RECEPTION_QUOTAS
+        self.quotas = office_settings.Book.load()  # each member's quota: by level and where elected
         self.count: dict[int, int] = {}
         self.busy: dict[int, set[date]] = {}
         self.quota: dict[int, int] = {}
@@ -257,13 +257,16 @@ class _RosterProposer:
         rep_ids = sorted({rep for _station, rep, _role in memberships})
         for ids in batched(rep_ids, _IN_BATCH):
             levels.update(
-                Representative.objects.filter(pk__in=ids, is_active=True).order_by().values_list("pk", "level")
+                (pk, (level, place))
+                for pk, level, place in Representative.objects.filter(pk__in=ids, is_active=True)
+                .order_by()
+                .values_list("pk", "level", "jurisdiction__code")
             )
         members: dict[int, list[int]] = defaultdict(list)
         for station_id, rep_id, _role in sorted(memberships, key=lambda m: (m[0], m[2] != Membership.Role.HEAD, m[1])):
             if rep_id in levels:  # serving
                 members[station_id].append(rep_id)
-                self.quota[rep_id] = self.quotas.get(levels[rep_id], 0)
+                self.quota[rep_id] = self.quotas.quota(*levels[rep_id])
         self._load([rep for rep in levels if rep not in self.count])
         events: dict[int, list[tuple]] = defaultdict(list)
         rows = (

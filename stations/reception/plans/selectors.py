@@ -5,13 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 from django.utils.dates import MONTHS
 
-from liaison import workdays
+from liaison import office_settings, workdays
 from liaison.workdays import Calendars
 from stations.models import (
     EventKind,
@@ -101,7 +100,8 @@ def plan_stations_without_rules(plan: ReceptionPlan):
 
 def plan_representatives_below_quota(plan: ReceptionPlan):
     """Serving members of the plan's stations rostered on fewer events that year than
-    their level's quota (any station, cancelled events left out); fewest first."""
+    their quota (by level and where elected, `liaison.office_settings`; any station, cancelled
+    events left out); fewest first."""
     year_entries = (
         RosterEntry.objects.filter(
             representative=OuterRef("pk"),
@@ -114,11 +114,7 @@ def plan_representatives_below_quota(plan: ReceptionPlan):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    quota = Case(
-        *[When(level=level, then=Value(q)) for level, q in settings.LIAISON_RECEPTION_QUOTAS.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    quota = office_settings.quota_case()
     members = Membership.objects.filter(representative=OuterRef("pk"), station__in=plan_stations(plan.jurisdiction))
     return (
         Representative.objects.filter(is_active=True)

@@ -6,7 +6,6 @@ jurisdiction. Rules: capability first, then the station or rule through
 `visible_to(user)` (404 outside the scope).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from liaison import workdays
+from liaison import office_settings, workdays
 from liaison.access import access_object
 from liaison.jobs import job_start
 from liaison.web import require_perm
@@ -170,7 +169,7 @@ def plan_publish(request, pk):
         messages.success(
             request,
             _("Published: %(n)s events are scheduled. Rostered representatives are told %(days)s working days ahead.")
-            % {"n": scheduled, "days": settings.LIAISON_RECEPTION_NOTICE_WORKING_DAYS},
+            % {"n": scheduled, "days": office_settings.reception_notice_working_days(plan.jurisdiction.code)},
         )
     return redirect("plans:plan_detail", pk=plan.pk)
 

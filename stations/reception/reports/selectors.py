@@ -7,11 +7,11 @@ stations or representatives.
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, Q, Sum, TextChoices, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
+from liaison import office_settings
 from liaison.jurisdictions import code_at
 from liaison.models import Jurisdiction
 from stations.models import Campaign, EventKind, Level, Membership, ReceptionEvent, Representative, RosterEntry, Station
@@ -192,23 +192,25 @@ ATTENDANCE_SORTS = {
 LEVEL_ORDER = [Level.NATIONAL, Level.PROVINCIAL, Level.CITY, Level.COUNTY, Level.TOWNSHIP]
 
 
-def quotas() -> dict[str, int]:
-    return dict(settings.LIAISON_RECEPTION_QUOTAS)
+def quotas(place: str = "", book: office_settings.Book | None = None) -> dict[str, int]:
+    """Reception days a year per level at the place `place` (a 12-digit code; "" the deployment
+    defaults): `liaison.office_settings`."""
+    return (book or office_settings.Book.load([place])).quotas(place)
 
 
-def attendance_rows(user, year: int, filters: dict | None = None):
+def attendance_rows(user, year: int, filters: dict | None = None, book: office_settings.Book | None = None):
     """One row per representative the user sees, annotated for `year`:
 
     rostered (scheduled or held events on their roster), attended (held, checked
-    in), absent (held, not checked in), upcoming (scheduled), quota (by level,
-    `LIAISON_RECEPTION_QUOTAS`) and status: attended + upcoming against the
+    in), absent (held, not checked in), upcoming (scheduled), quota (by level and
+    where elected, `liaison.office_settings`) and status: attended + upcoming against the
     quota ("below", "met", "over"). Only events the user sees are counted.
 
     `filters`: level, station (a visible Station), jurisdiction (a Jurisdiction:
     elected there or attached to a station there), q (name or number),
     below_quota (bool), sort (a key of ATTENDANCE_SORTS, "-" for descending).
-    One query; each filter is a condition or a subquery, never a join that
-    would multiply the counts.
+    One query (and one for the offices' quotas unless `book` has them loaded); each
+    filter is a condition or a subquery, never a join that would multiply the counts.
     """
     filters = filters or {}
     events = ReceptionEvent.objects.visible_to(user).in_year(year).countable().values("pk")
@@ -218,7 +220,6 @@ def attendance_rows(user, year: int, filters: dict | None = None):
     # Held without a check-in (False or never recorded) is absent; spelled out rather
     # than negated, since negating a lookup across a to-many relation means "none of them".
     not_present = Q(roster_entries__attended=False) | Q(roster_entries__attended__isnull=True)
-    quota_by_level = quotas()
     rows = (
         Representative.objects.visible_to(user)
         .select_related("jurisdiction")
@@ -227,11 +228,7 @@ def attendance_rows(user, year: int, filters: dict | None = None):
             attended=Count("roster_entries", filter=held & present),
             absent=Count("roster_entries", filter=held & not_present),
             upcoming=Count("roster_entries", filter=on_event & Q(roster_entries__event__status__in=UPCOMING)),
-            quota=Case(
-                *[When(level=level, then=Value(n)) for level, n in quota_by_level.items()],
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
+            quota=office_settings.quota_case(book=book),
             level_rank=Case(
                 *[When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)],
                 default=Value(len(LEVEL_ORDER)),

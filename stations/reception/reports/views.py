@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import CreateView, UpdateView
 
+from liaison import office_settings
 from liaison.access import access_object
 from liaison.excel import Sheet, xlsx_response
 from liaison.web import PermissionMixin, require_perm
@@ -229,12 +230,13 @@ class AttendanceView(PermissionMixin, ListView):
         self.form = AttendanceFilterForm(request.GET, user=request.user)
         self.filters = {**self.form.filters(), "sort": request.GET.get("sort", "")}
         self.year = self.form.selected_year
+        self.book = office_settings.Book.load()  # the offices' quotas, read once for the page
         if request.GET.get("format") == "xlsx":
             return self.export()
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        rows = selectors.attendance_rows(self.request.user, self.year, self.filters)
+        rows = selectors.attendance_rows(self.request.user, self.year, self.filters, self.book)
         return selectors.with_visible_stations(rows, self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -242,21 +244,25 @@ class AttendanceView(PermissionMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         params["format"] = "xlsx"
-        quotas = selectors.quotas()
+        # The quotas of the place looked at (the filter's, else the user's own); each row has its own.
+        place = self.filters.get("jurisdiction") or self.request.user.jurisdiction
+        quotas = selectors.quotas(place.code if place else "", self.book)
         statuses = dict(selectors.Status.choices)
         for rep in context["rows"]:
             rep.status_label = statuses.get(rep.status, "")
         context.update(
             form=self.form,
             year=self.year,
-            summary=selectors.attendance_summary(selectors.attendance_rows(self.request.user, self.year, self.filters)),
+            summary=selectors.attendance_summary(
+                selectors.attendance_rows(self.request.user, self.year, self.filters, self.book)
+            ),
             quotas=[(label, quotas.get(value, 0)) for value, label in Level.choices],
             export_query=params.urlencode(),
         )
         return context
 
     def export(self):
-        rows = selectors.attendance_rows(self.request.user, self.year, self.filters)
+        rows = selectors.attendance_rows(self.request.user, self.year, self.filters, self.book)
         if rows.count() > EXPORT_MAX_ROWS:
             messages.error(
                 self.request,
