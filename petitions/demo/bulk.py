@@ -9,7 +9,9 @@ department queues and the reminder selection meet a realistic table.
 
 PostgreSQL: COPY, chunk by chunk, with the next chunk generated and
 serialised in a thread while the server takes the current one (psycopg2
-releases the GIL while it waits). Ids are reserved from the table's sequence.
+releases the GIL while it waits). Ids are reserved from the table's sequence. Each
+row carries its owning and handling office from the generator (`Maker.item`, by
+station: `petitions.demo.offices.station_owners`), so no UPDATE follows the load.
 When at least REBUILD_INDEXES_FROM rows are added and no fewer than the table
 holds, the secondary indexes are dropped and built again at the end, which is several times faster than updating them per row;
 everything runs in one transaction, so a failure leaves the tables as they

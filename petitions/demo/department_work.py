@@ -97,7 +97,8 @@ class DepartmentWork:
         if request is None:
             return
         at = self._at(s, day)
-        request.decided_by, request.decided_at = self.office, at
+        office = self._office_of(s)
+        request.decided_by, request.decided_at = office, at
         name = self.names[share.department_id]
         if approve:
             request.state, request.decision_note = ExtensionRequest.State.APPROVED, texts.EXTENSION_APPROVED
@@ -107,7 +108,7 @@ class DepartmentWork:
                 s,
                 K.EXTENSION_APPROVED,
                 at,
-                (self.office, ""),
+                (office, ""),
                 data={
                     "from": str(request.current_due_on),
                     "to": str(share.due_on),
@@ -123,7 +124,7 @@ class DepartmentWork:
                 s,
                 K.EXTENSION_REFUSED,
                 at,
-                (self.office, ""),
+                (office, ""),
                 data={
                     "due_on": str(request.current_due_on),
                     "department": name,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from liaison.models import Role
 from petitions.demo import texts
 from petitions.demo.story import (
     CLOSED_AFTER_DAYS,
@@ -26,6 +27,9 @@ from petitions.demo.story import (
 )
 from petitions.ledger.services import RESIDENT
 from petitions.models import Assignment, FeedbackMethod, Rating, Route, Satisfaction, Status
+
+# Who records a rating the resident gave them (the others who feed back, representatives, do not).
+RECORDING_ROLES = (Role.STATION_STAFF, Role.COMMITTEE_OFFICE)
 
 
 class FeedbackAndRating:
@@ -67,11 +71,11 @@ class FeedbackAndRating:
             return self.rep_user, ""
         if station in self.officers and self.rng.random() < 0.8:
             return None, self.officers[station]
-        return self.office, ""
+        return self._office_of(s), ""
 
     def _op_rate(self, s, day, forced=None):
         rng, v = self.rng, s.values
-        overall, fed_by = s.plan_rating if len(s.plan_rating) == 2 else (forced, (self.office, ""))
+        overall, fed_by = s.plan_rating if len(s.plan_rating) == 2 else (forced, (self._office_of(s), ""))
         overall = forced or overall
         reps = list(s.item.reps)
         if self.rep_id in reps:
@@ -122,7 +126,8 @@ class FeedbackAndRating:
             )
             name = self.net.rep_names.get(rep, "")
         else:
-            user = fed_by[0] if fed_by[0] in (self.staff, self.office) and fed_by[0] is not None else None
+            # Staff or an office record a rating the resident gave them; anyone else's is the resident's own.
+            user = fed_by[0] if fed_by[0] is not None and fed_by[0].role in RECORDING_ROLES else None
             who = (user, "") if user else (None, RESIDENT)
             row = Rating(
                 round=s.round,
@@ -193,7 +198,7 @@ class FeedbackAndRating:
             s,
             K.CLOSED,
             at,
-            (self.office, ""),
+            (self._office_of(s), ""),
             to=Status.CLOSED,
             data={"note": "", "public": public},
             public=_("Your item is closed. Thank you for taking part."),
@@ -247,7 +252,7 @@ class FeedbackAndRating:
             s,
             kind,
             at,
-            (self.office, ""),
+            (self._office_of(s), ""),
             to=answer,
             data={"text": text, "department": name},
             public=prefix() % {"text": text},

@@ -43,6 +43,7 @@ from petitions.demo import texts
 from petitions.demo.department_work import DepartmentWork
 from petitions.demo.feedback import FeedbackAndRating
 from petitions.demo.maker import Item, Network
+from petitions.demo.offices import office_accounts
 from petitions.demo.routing import Routing
 from petitions.demo.scenarios import Scenarios
 from petitions.demo.story import DIRECT, Calendar, Story, _last_sequence, _resolve
@@ -93,10 +94,17 @@ def _head_title(name: str) -> str:
 class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Suggestions):
     """Used in three steps by `demo.seed_demo_petitions`: `plan(items)` before anything is saved (it
     sets the items' values), `before_petitions(items, report)` inside the transaction (the
-    suggestions the petitions point to), `write(petitions, report)` once the petitions are saved."""
+    suggestions the petitions point to), `write(petitions, report)` once the petitions are saved.
 
-    def __init__(self, *, net: Network, rng: random.Random, today: date, now: datetime, users: dict, staffed):
-        self.net, self.rng, self.today, self.now = net, rng, today, now
+    `users["office"]` is the district office's account; each item's own moves (triage, assignment,
+    extensions, answers, feedback, close-out) are done by the account of the office that owns it
+    (`_office_of`). Without `extras` only the ordinary flow is told: no cases set up on purpose,
+    suggestions, supervision notices or commitments (the second district's items)."""
+
+    def __init__(
+        self, *, net: Network, rng: random.Random, today: date, now: datetime, users: dict, staffed, extras=True
+    ):
+        self.net, self.rng, self.today, self.now, self.extras = net, rng, today, now, extras
         self.tz = timezone.get_current_timezone()
         self.cal = Calendar(today)
         self.last_work = self.cal.previous_working_day(today)
@@ -109,6 +117,7 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
             else None
         )
         self.staffed = set(staffed)
+        self.office_users = office_accounts()
         self.officers = {}
         for station_id, name in (
             LiaisonOfficer.objects.filter(station__in=[s.pk for s in net.stations])
@@ -154,17 +163,37 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
                 s.status in (Status.REGISTERED, Status.TRIAGED) and s.received_on < cut
             ):
                 s.status = self._redraw(s)
-        self._scenarios()
+        if self.extras:
+            self._scenarios()
+        # The place for escalations between offices (township → district → city) once the handling
+        # services make them: chosen here among a township office's items that need a bureau above
+        # it (`Routing._lead_for` gives those to the township's government), their moves told in
+        # `Routing._tell`, `handling_office_id`/`escalated_to_id`/`escalated_at` set on their values.
         self._triage_list(cut)
         for s in self.stories:
             if s.status in DIRECT and not s.scenario:
                 self._prepare_direct(s)
         self._overdue()
-        self._notice_on_red()
+        if self.extras:
+            self._notice_on_red()
         for s in self.stories:
             self._tell(s)
         for s in self.stories:
             self._finish_values(s)
+
+    def _office_of(self, s: Story):
+        """The account of the office that owns the item (`petitions.demo.offices`), else the district's."""
+        return self._station_office(s.values["station_id"])
+
+    def _station_office(self, station_id: int):
+        return self.office_users.get(self.net.owners.get(station_id)) or self.office
+
+    def registrar(self, station_id: int):
+        """Who registered an item brought to the station: the demo staff at their stations, else
+        the account of the office that owns the station's items."""
+        if self.staff and station_id in self.staffed:
+            return self.staff
+        return self._station_office(station_id)
 
     # ----------------------------------------------------------------- the item's row
 
@@ -263,7 +292,8 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
         report["rating"] += len(ratings)
         report["supervisionnotice"] += len(notices)
         report["petitionevent"] += len(events)
-        self._write_commitments(report)
+        if self.extras:
+            self._write_commitments(report)
 
     def before_petitions(self, items: list[Item], report: Counter) -> None:
         """Rows the petitions point to (their suggestion), and the suggestions' story."""

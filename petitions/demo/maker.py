@@ -22,6 +22,7 @@ from django.utils import timezone
 from liaison import workdays
 from liaison.models import Jurisdiction
 from petitions.demo import texts
+from petitions.demo.offices import station_owners, township_offices
 from petitions.ledger.search import search_document
 from petitions.models import (
     ONLINE_CHANNELS,
@@ -36,6 +37,7 @@ from petitions.models import (
     Status,
     Urgency,
 )
+from stations.demo.fengtai import FENGTAI_CODE
 from stations.demo.network import DISTRICT_CODE
 from stations.demo.people import _mobile, person_name
 from stations.models import EventKind, Membership, ReceptionEvent, Representative, RosterEntry, Station, StationKind
@@ -114,6 +116,8 @@ OTHER_ENDS = {
     Status.CANNOT_HANDLE: texts.CANNOT_HANDLE,
 }
 SATISFACTION = ((Satisfaction.SATISFIED, 82), (Satisfaction.BASICALLY, 14), (Satisfaction.DISSATISFIED, 4))
+# The demo districts (their bureaus are the ones their items go to).
+DEMO_DISTRICTS = (DISTRICT_CODE, FENGTAI_CODE)
 PETITION_KINDS = (
     StationKind.HOME,
     StationKind.STATION,
@@ -147,15 +151,26 @@ class Network:
     members: dict[int, list[int]]
     rep_names: dict[int, str]
     categories: dict[str, int]
-    departments: dict[str, int]  # demo district bureaus by name
+    departments: dict[str, int]  # the district's bureaus by name (Yanqing's for places of no demo district)
     offices: dict[str, int]  # township code → its street office / township government
     department_names: dict[int, str] = field(default_factory=dict)
     places: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)  # township pk → communities
     events: dict[int, list[tuple]] = field(default_factory=dict)  # station pk → held events
     attended: dict[int, list[int]] = field(default_factory=dict)  # event pk → reps present
+    owners: dict[int, int] = field(default_factory=dict)  # station pk → the office that owns its items
+    township_owned: set[int] = field(default_factory=set)  # stations whose items a township office owns
+    district_departments: dict[str, dict[str, int]] = field(default_factory=dict)  # county code → bureaus
+
+    def bureaus_for(self, station: NetStation) -> dict[str, int]:
+        """The district bureaus (by name) the office owning the station's items may assign to: none
+        for a township office (it assigns to its own township's government only), else those of
+        the station's district."""
+        if station.pk in self.township_owned:
+            return {}
+        return self.district_departments.get(station.code[:6].ljust(12, "0"), self.departments)
 
 
-def load_network(station_filter: dict, *, with_events=False, since=None) -> Network:
+def load_network(station_filter: dict, *, with_events=False, since=None, district=DISTRICT_CODE) -> Network:
     rows = list(
         Station.objects.filter(is_active=True, kind__in=PETITION_KINDS, **station_filter)
         .order_by("pk")
@@ -177,18 +192,28 @@ def load_network(station_filter: dict, *, with_events=False, since=None) -> Netw
     ids = sorted(rep_ids)
     for start in range(0, len(ids), 5000):
         rep_names |= dict(Representative.objects.filter(pk__in=ids[start : start + 5000]).values_list("pk", "name"))
-    district = Department.objects.filter(jurisdiction__code=DISTRICT_CODE)
+    bureaus = {code: {} for code in DEMO_DISTRICTS}
+    for code, name, pk in Department.objects.filter(jurisdiction__code__in=DEMO_DISTRICTS).values_list(
+        "jurisdiction__code", "name", "pk"
+    ):
+        bureaus[code][name] = pk
     network = Network(
         stations=stations,
         members=dict(members),
         rep_names=rep_names,
         categories=dict(Category.objects.filter(parent__isnull=False).values_list("name", "pk")),
-        departments=dict(district.values_list("name", "pk")),
+        departments=bureaus[district],
         offices=dict(
-            Department.objects.filter(jurisdiction__parent__code=DISTRICT_CODE).values_list("jurisdiction__code", "pk")
+            Department.objects.filter(jurisdiction__parent__code__in=DEMO_DISTRICTS).values_list(
+                "jurisdiction__code", "pk"
+            )
         ),
+        district_departments=bureaus,
     )
     network.department_names = dict(Department.objects.values_list("pk", "name"))
+    network.owners = station_owners(Station.objects.filter(pk__in=[s.pk for s in stations]) if station_filter else None)
+    townships = township_offices()
+    network.township_owned = {station for station, office in network.owners.items() if office in townships}
     if with_events:
         townships = {s.jurisdiction_id for s in stations if s.kind == StationKind.HOME}
         for pk, parent, code, name in Jurisdiction.objects.filter(parent_id__in=townships).values_list(
@@ -227,7 +252,18 @@ class Item:
 
 
 class Maker:
-    def __init__(self, network: Network, rng: random.Random, today: date, days: int, *, demo: bool):
+    def __init__(
+        self,
+        network: Network,
+        rng: random.Random,
+        today: date,
+        days: int,
+        *,
+        demo: bool,
+        roads=texts.ROADS,
+        urban=False,
+    ):
+        """`roads` fill the texts' {road}; `urban` leaves out what only villages raise (farms, village roads)."""
         self.net, self.rng, self.today, self.days, self.demo = network, rng, today, days, demo
         self.tz = timezone.get_current_timezone()
         # Nothing in the demo happens later than the moment it is made.
@@ -239,7 +275,12 @@ class Maker:
         self.channels = _weighted(CHANNELS)
         self.statuses = [(limit, _weighted(pairs)) for limit, pairs in STATUS_BY_AGE]
         self.satisfaction = _weighted(SATISFACTION)
-        self.templates = [(cat, text) for cat, text in texts.TEMPLATES if cat in network.categories]
+        self.templates = [
+            (cat, text)
+            for cat, text in texts.TEMPLATES
+            if cat in network.categories and not (urban and texts.is_rural(cat, text))
+        ]
+        self.roads = roads
         # Loaded here, in the caller's thread: the bulk loader builds items in a worker without the database.
         self.calendar = workdays.current()
 
@@ -272,7 +313,7 @@ class Maker:
         if station.kind == StationKind.HOME and net.places.get(station.jurisdiction_id):
             jurisdiction_id, code, place = rng.choice(net.places[station.jurisdiction_id])
         category, template = rng.choice(self.templates)
-        road, road2 = rng.sample(texts.ROADS, 2)
+        road, road2 = rng.sample(self.roads, 2)
         b = rng.randint(1, 30)
         content = template.format(place=place, road=road, road2=road2, b=b, n=rng.randint(2, 9), y=rng.randint(3, 9))
         community = place.endswith("社区")
@@ -325,6 +366,8 @@ class Maker:
             "first_reply_due_at": None,
             "first_replied_at": None,
         }
+        # The office that owns the station's items handles them (none has been escalated).
+        values["owner_office_id"] = values["handling_office_id"] = net.owners.get(station.pk)
         item = Item(values, reps, category=category, place=place)
         self._handle(item, category, station, urgent, age)
         if channel in ONLINE_CHANNELS:
@@ -344,9 +387,8 @@ class Maker:
             values["registered_at"] + timedelta(days=rng.randint(0, max(0, min(age, 20))), hours=rng.randint(1, 6)),
         )
         names = texts.CATEGORY_DEPARTMENTS.get(category, ())
-        department = next(
-            (self.net.departments[n] for n in rng.sample(names, len(names)) if n in self.net.departments), None
-        )
+        bureaus = self.net.bureaus_for(station)
+        department = next((bureaus[n] for n in rng.sample(names, len(names)) if n in bureaus), None)
         office = self.net.offices.get(station.code[:9] + "000")
         if department is None or rng.random() < 0.2:
             department = office or department

@@ -1,4 +1,4 @@
-"""Demo petitions: about 600 realistic items for the Yanqing demo district (`seed_demo`).
+"""Demo petitions: about 600 realistic items for the Yanqing demo district and 150 for 丰台区 (`seed_demo`).
 
 The items come from the generator the bulk items of `seed_demo --petitions N` use too
 (`petitions.demo.maker.Maker`). Every item has its `registered` history row, its search text
@@ -6,9 +6,11 @@ The items come from the generator the bulk items of `seed_demo --petitions N` us
 
 The demo items (`seed_demo_petitions`) then get their whole handling story from
 `demo_handling` (shares, replies, feedback, ratings, returns, extensions,
-suggestions, supervision notices, commitments, one history row per move); they
-are written once: a district that has petitions already gets none. The bulk
-items (`demo_bulk.seed_bulk_petitions`) are added on every call.
+suggestions, supervision notices, commitments, one history row per move); 丰台区's
+(`seed_fengtai_petitions`) the ordinary flow only. Each item carries the office
+that owns it (`Maker.item`) and is handled by that office's account. They are
+written once: a district that has petitions already gets none. The bulk items
+(`demo_bulk.seed_bulk_petitions`) are added on every call.
 """
 
 import random
@@ -21,15 +23,20 @@ from django.utils.translation import gettext as _
 
 from liaison.jurisdictions import under_q
 from liaison.models import User
+from petitions.demo import texts
 from petitions.demo.handling import DemoHandling, seed_reply_templates
 from petitions.demo.maker import Item, Maker, Network, chunk_numbers, load_network, search_text
 from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.services import RESIDENT
 from petitions.models import ONLINE_CHANNELS, Channel, Petition, PetitionEvent, PetitionRepresentative, Status
+from stations.demo.fengtai import FENGTAI_CODE
+from stations.demo.fengtai import STATION_PREFIX as FENGTAI_STATIONS
 from stations.demo.network import DISTRICT_CODE, YANQING_TOWN_CODE
 from stations.models import Representative, Station
 
 DEMO_PETITIONS = 600
+# The second district: fewer items, told by the account of 丰台区's office (and 东高地's for its stations).
+FENGTAI_PETITIONS, FENGTAI_SEED, FENGTAI_OFFICE = 150, "fengtai-petitions", "office_ft"
 DEMO_DAYS = 365
 # Share of the demo items at the stations under the demo staff account's home (延庆镇), so its ledger is busy.
 HOME_TOWN_SHARE = 0.3
@@ -73,20 +80,42 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
             item = maker.item(rng.choice(pool))
         items.append(item)
     handling = DemoHandling(net=net, rng=rng, today=today, now=maker.now, users=users, staffed=staffed)
+    _save(items, handling, rng, report)
+
+
+def seed_fengtai_petitions(report: Counter, *, today: date | None = None, count: int = FENGTAI_PETITIONS) -> None:
+    """About 150 petitions of the last 12 months in 丰台区 with their ordinary handling (no cases
+    set up on purpose: `DemoHandling(extras=False)`); nothing if the district has any."""
+    today = today or timezone.localdate()
+    if Petition.objects.filter(under_q(FENGTAI_CODE[:6], "area_code")).exists():
+        return
+    net = load_network({"code__startswith": FENGTAI_STATIONS}, district=FENGTAI_CODE)
+    if not net.stations or not net.categories:
+        return
+    rng = random.Random(f"{FENGTAI_SEED}/{today}")
+    maker = Maker(net, rng, today, DEMO_DAYS, demo=True, roads=texts.FENGTAI_ROADS, urban=True)
+    items = [maker.item(rng.choice(net.stations)) for _n in range(count)]
+    users = {"office": User.objects.filter(username=FENGTAI_OFFICE).first()}
+    handling = DemoHandling(net=net, rng=rng, today=today, now=maker.now, users=users, staffed=set(), extras=False)
+    _save(items, handling, rng, report)
+
+
+def _save(items: list[Item], handling: DemoHandling, rng, report: Counter) -> None:
+    """Plan the items' handling, write them with their history and handling rows."""
     handling.plan(items)
     with transaction.atomic():
         handling.before_petitions(items, report)
         petitions = []
         for item, number in zip(items, chunk_numbers(items), strict=True):
             online = item.values["channel"] in ONLINE_CHANNELS
-            by = None if online else users.get("staff" if item.values["station_id"] in staffed else "office")
+            by = None if online else handling.registrar(item.values["station_id"])
             petition = Petition(**item.values, registered_by=by, tracking_number=number)
             petition.search_text = search_text(petition.tracking_number, petition.content, petition.address)
             if petition.status in (Status.FED_BACK, Status.RATED):
                 petition.rating_code = f"{rng.randrange(10**6):06d}"  # as feedback would have sent it
             petitions.append(petition)
         Petition.objects.bulk_create(petitions, batch_size=1000)
-        _demo_history(petitions, items, net, report)
+        _demo_history(petitions, items, handling.net, report)
         handling.write(petitions, report)
     report["petition"] += len(petitions)
 

@@ -50,20 +50,25 @@ class Routing:
         station = self.stations[s.values["station_id"]]
         return self.net.offices.get(station.code[:9] + "000")
 
+    def _bureaus(self, s: Story) -> dict[str, int]:
+        """The bureaus the item's office may assign to (none for a township office's item)."""
+        return self.net.bureaus_for(self.stations[s.values["station_id"]])
+
     def _lead_for(self, s: Story, *, exclude=None) -> int | None:
-        """A bureau of the item's category, or its street office (maker.Maker's choice)."""
-        names = [n for n in texts.CATEGORY_DEPARTMENTS.get(s.item.category, ()) if n in self.net.departments]
-        candidates = [self.net.departments[n] for n in names if self.net.departments[n] != exclude]
+        """A bureau of the item's category, or its street office (maker.Maker's choice); always the
+        street office for an item of a township office."""
+        bureaus = self._bureaus(s)
+        names = [n for n in texts.CATEGORY_DEPARTMENTS.get(s.item.category, ()) if n in bureaus]
+        candidates = [bureaus[n] for n in names if bureaus[n] != exclude]
         office = self._street_office(s)
         if not candidates or self.rng.random() < 0.2:
             return office or (candidates[0] if candidates else None)
         return self.rng.choice(candidates)
 
     def _co_for(self, s: Story) -> int | None:
+        bureaus = self._bureaus(s)
         names = texts.CO_HANDLERS.get(s.item.category) or DISTRICT_DEPARTMENTS[:26]
-        ids = [
-            self.net.departments[n] for n in names if n in self.net.departments and self.net.departments[n] != s.lead
-        ]
+        ids = [bureaus[n] for n in names if n in bureaus and bureaus[n] != s.lead]
         return self.rng.choice(ids) if ids else None
 
     def _prepare_direct(self, s: Story) -> None:
@@ -143,7 +148,7 @@ class Routing:
             s,
             K.TRIAGED,
             at,
-            (self.office, ""),
+            (self._office_of(s), ""),
             to=Status.TRIAGED,
             data={"route": Route.DIRECT, "changes": {}, "note": ""},
             public=_("Your item has been sorted and will be assigned to the department responsible."),
@@ -286,6 +291,7 @@ class Routing:
     def _op_assign(self, s, day, department, co):
         v, rng = s.values, self.rng
         at = self._at(s, day)
+        office = self._office_of(s)
         days, co_days = self.rules[v["urgency"]]
         local = timezone.localtime(at, self.tz).date()
         due, co_due = self.cal.add(local, days), self.cal.add(local, co_days)
@@ -295,7 +301,7 @@ class Routing:
             round=s.round,
             due_on=due,
             assigned_at=at,
-            assigned_by=self.office,
+            assigned_by=office,
         )
         s.shares.append(lead)
         s.lead_share, s.co_share = lead, None
@@ -306,7 +312,7 @@ class Routing:
                 round=s.round,
                 due_on=min(co_due, due),
                 assigned_at=at,
-                assigned_by=self.office,
+                assigned_by=office,
             )
             s.shares.append(s.co_share)
         if not v.get("responsible_leader") and rng.random() < 0.5:
@@ -317,7 +323,7 @@ class Routing:
             s,
             K.ASSIGNED,
             at,
-            (self.office, ""),
+            (office, ""),
             to=Status.ASSIGNED,
             data={
                 "department": name,
@@ -340,7 +346,7 @@ class Routing:
             s,
             K.SUSPENDED,
             at,
-            (self.office, ""),
+            (self._office_of(s), ""),
             to=Status.SUSPENDED,
             data={"reason": reason, "until": str(until), "due_on": str(s.lead_share.due_on)},
             public=_("Handling is suspended until %(until)s: %(reason)s. The deadline is paused meanwhile.")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from petitions.demo import texts
 from petitions.demo.maker import STATUS_BY_AGE
-from petitions.demo.story import OVERDUE_KEPT, TRIAGE_LIST, WITHOUT_DEPARTMENT, Story, _draw
+from petitions.demo.story import OVERDUE_KEPT, TOWNSHIP_TRIAGE_LIST, TRIAGE_LIST, WITHOUT_DEPARTMENT, Story, _draw
 from petitions.models import Route, Status, Urgency
 from stations.demo.network import HOUSING_DEPARTMENT
 
@@ -22,9 +22,15 @@ class Scenarios:
         return _draw(self.rng, pairs)
 
     def _pick(self, n: int, *, since: date, until: date, categories=(), where=lambda s: True) -> list[Story]:
-        """`n` free items received between the two dates, those of `categories` first; the others
-        are given a petition of one of `categories` (its text and category)."""
-        pool = [s for s in self.stories if s.free and since <= s.received_on <= until and where(s)]
+        """`n` free items of the district office received between the two dates, those of
+        `categories` first; the others are given a petition of one of `categories` (its text and
+        category). The district office's own items: it assigns them to any bureau (a township
+        office's go to its township's government) and its lists are the ones the cases fill."""
+        pool = [
+            s
+            for s in self.stories
+            if s.free and since <= s.received_on <= until and where(s) and self._office_of(s) == self.office
+        ]
         self.rng.shuffle(pool)
         pool.sort(key=lambda s: s.item.category not in categories)
         chosen = pool[:n]
@@ -146,22 +152,29 @@ class Scenarios:
         s.d0 = self._assign_day(s)
 
     def _triage_list(self, cut: date) -> None:
-        """What the last reception days brought waits in the office's triage list: TRIAGE_LIST items."""
-        waiting = [s for s in self.stories if s.status in (Status.REGISTERED, Status.TRIAGED)]
-        low, high = TRIAGE_LIST
-        extra = len(waiting) - high
-        if extra > 0:
-            movable = sorted((s for s in waiting if s.free), key=lambda s: s.values["registered_at"])
-            for s in movable[:extra]:
-                s.status = _draw(self.rng, ((Status.ASSIGNED, 60), (Status.ON_THE_SPOT, 25), (Status.CONSULTED, 15)))
-        elif len(waiting) < low:
-            recent = [
-                s
-                for s in self.stories
-                if s.free and s.received_on >= cut and s.status not in (Status.REGISTERED, Status.TRIAGED)
-            ]
-            for s in recent[: low - len(waiting)]:
-                s.status = Status.REGISTERED
+        """What the last reception days brought waits in each office's triage list: TRIAGE_LIST
+        items in the district office's, TOWNSHIP_TRIAGE_LIST in a township office's."""
+        by_office = {}
+        for s in self.stories:
+            by_office.setdefault(self._office_of(s), []).append(s)
+        for office, stories in by_office.items():
+            low, high = TRIAGE_LIST if office == self.office else TOWNSHIP_TRIAGE_LIST
+            waiting = [s for s in stories if s.status in (Status.REGISTERED, Status.TRIAGED)]
+            extra = len(waiting) - high
+            if extra > 0:
+                movable = sorted((s for s in waiting if s.free), key=lambda s: s.values["registered_at"])
+                for s in movable[:extra]:
+                    s.status = _draw(
+                        self.rng, ((Status.ASSIGNED, 60), (Status.ON_THE_SPOT, 25), (Status.CONSULTED, 15))
+                    )
+            elif len(waiting) < low:
+                recent = [
+                    s
+                    for s in stories
+                    if s.free and s.received_on >= cut and s.status not in (Status.REGISTERED, Status.TRIAGED)
+                ]
+                for s in recent[: low - len(waiting)]:
+                    s.status = Status.REGISTERED
 
     def _overdue(self) -> None:
         """Of the items in hand past their deadline, OVERDUE_KEPT stay overdue; the others have been answered."""

@@ -53,6 +53,8 @@ ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.S
 
 # The office's triage list holds what the last reception days brought: between these many items.
 TRIAGE_LIST = (10, 18)
+# A township (street) office's list is shorter: its few stations' items.
+TOWNSHIP_TRIAGE_LIST = (2, 6)
 # Items assigned this many working days ago or more have been accepted (nobody leaves one waiting).
 PENDING_AT_MOST = 2
 # Items in hand past their deadline that stay overdue (the others were answered in the meantime).

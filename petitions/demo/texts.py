@@ -2,7 +2,8 @@
 
 Templates are keyed by the second-level category of the seeded taxonomy
 (migration 0003) and take slots: {place} the community or village, {road} a
-street of Yanqing, {b} a building or group number, {n} a small count, {y} years.
+street of Yanqing (of Fengtai for its items: FENGTAI_ROADS), {b} a building or
+group number, {n} a small count, {y} years.
 The topics are those of the seeds: parking, lifts in old buildings, meals for
 the elderly, waste sorting, e-bike charging, roads, old-estate renovation …
 """
@@ -29,6 +30,33 @@ ROADS = (
     "夏都大街",
     "振兴路",
 )
+
+# Streets of 丰台区 for its items' {road}.
+FENGTAI_ROADS = (
+    "丰台北路",
+    "丰台南路",
+    "丰台东路",
+    "东安街",
+    "西安街",
+    "正阳大街",
+    "万源路",
+    "南苑路",
+    "大红门路",
+    "马家堡东路",
+    "马家堡西路",
+    "角门路",
+    "石榴庄路",
+    "南三环西路",
+    "西四环南路",
+    "丰管路",
+)
+# What only villages raise: the rural categories, and texts about villages or coal stoves.
+RURAL_CATEGORIES = ("乡村振兴", "农业农村")
+
+
+def is_rural(category: str, text: str) -> bool:
+    return category in RURAL_CATEGORIES or "村" in text or "煤" in text
+
 
 # (category, template); about 60, several per frequent category.
 TEMPLATES = (

@@ -34,6 +34,7 @@ from stations.demo.rows import (
     _ensure,
     _officers,
     _PublicCodes,
+    _save_departments,
     _save_jurisdictions,
     _save_members,
     _save_officers,
@@ -391,19 +392,14 @@ def seed_demo_district(report: Counter) -> None:
         officers[station_ids[f"YQ-{YANQING_TOWN_CODE[:9]}-H"]][-1] = (STAFF_NAME, "联络员", STAFF_MOBILE)
         _save_officers(officers, report)
         _save_members({station_ids[s]: [rep_ids[r] for r in reps] for s, reps in plan.members.items()}, report)
-        _save_departments(jurisdiction_ids, report)
+        _demo_departments(jurisdiction_ids, report)
         _save_accounts(plan.account_rep_code, report)
 
 
-def _save_departments(jurisdiction_ids, report) -> None:
+def _demo_departments(jurisdiction_ids, report) -> None:
     wanted = [(jurisdiction_ids[DISTRICT_CODE], name) for name in DISTRICT_DEPARTMENTS]
     wanted += [(jurisdiction_ids[code], _office(name)) for code, name, *_rest in TOWNSHIPS]
-    have = set(
-        Department.objects.filter(jurisdiction_id__in={j for j, _n in wanted}).values_list("jurisdiction_id", "name")
-    )
-    rows = [Department(jurisdiction_id=j, name=name) for j, name in wanted if (j, name) not in have]
-    Department.objects.bulk_create(rows, ignore_conflicts=True)
-    report["department"] += len(rows)
+    _save_departments(wanted, report)
 
 
 def demo_accounts(rep_name: str) -> dict[str, dict]:

@@ -199,6 +199,14 @@ _JOB_TABLES = {
     )
     for level in levels
 }
+# The same without farms, inns and farm science: for representatives of city streets.
+_URBAN_JOB_TABLES = {
+    level: (urban, list(accumulate(job[3] for job in urban)))
+    for level, (jobs, _weights) in _JOB_TABLES.items()
+    for urban in [
+        [job for job in jobs if job[2] != Group.AGRICULTURE and "农业" not in job[0] and "{inn}" not in job[0]]
+    ]
+}
 FIRMS = ("恒信", "德正", "京延", "妫川", "华远", "泰和", "明德", "诚远", "长城", "山水", "润泽", "博远")
 CROPS = ("葡萄", "苹果", "板栗", "蔬菜", "蜂蜜", "杏", "食用菌", "中药材", "草莓", "红薯")
 INNS = ("山居", "归园", "妫川", "长城人家", "石光", "云舍")
@@ -261,9 +269,9 @@ class RepSpec(NamedTuple):
     job: tuple[str, str, str]  # work unit, position, professional group
 
 
-def _rep_spec(code, level, jurisdiction_code, place, constituency, grid_cell) -> RepSpec:
+def _rep_spec(code, level, jurisdiction_code, place, constituency, grid_cell, *, urban=False) -> RepSpec:
     rng = random.Random(f"{code}/job")
-    jobs, weights = _JOB_TABLES[level]
+    jobs, weights = (_URBAN_JOB_TABLES if urban else _JOB_TABLES)[level]
     unit, position, group, _weight = rng.choices(jobs, cum_weights=weights)[0]
     fill = {**place, "firm": rng.choice(FIRMS), "crop": rng.choice(CROPS), "inn": rng.choice(INNS)}
     job = (unit.format(**fill), position.format(**fill), group or place["local_group"])

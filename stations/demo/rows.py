@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.db import transaction
 
 from liaison.models import Jurisdiction
+from petitions.models import Department
 from stations.demo.people import _landline, _mobile, _near, person_name
 from stations.models import _PUBLIC_ALPHABET, LiaisonOfficer, Membership, Station, StationKind
 
@@ -192,3 +193,13 @@ def _save_members(plan: dict[int, list[int]], report) -> None:
     ]
     Membership.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
     report["membership"] += len(rows)
+
+
+def _save_departments(wanted: list[tuple[int, str]], report) -> None:
+    """wanted: (jurisdiction pk, name) of the departments to have; inserts the missing ones."""
+    have = set(
+        Department.objects.filter(jurisdiction_id__in={j for j, _n in wanted}).values_list("jurisdiction_id", "name")
+    )
+    rows = [Department(jurisdiction_id=j, name=name) for j, name in wanted if (j, name) not in have]
+    Department.objects.bulk_create(rows, ignore_conflicts=True)
+    report["department"] += len(rows)

@@ -7,13 +7,14 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from liaison import workdays
-from liaison.models import User
+from liaison.models import Office, Role, User
 from petitions.demo import bulk as demo_bulk
+from petitions.handling import workflow
 from petitions.ledger.events import PetitionEventKind
 from petitions.ledger.search import search_text_for
 from petitions.models import (
@@ -60,18 +61,28 @@ def assert_consistent(petitions):
     assert all(p.search_text == search_text_for(p) for p in petitions.iterator())
 
 
+def assert_owned(petitions):
+    """Items written in bulk have their owning office, which handles them; a township office's
+    items went to its own township's government."""
+    assert not petitions.filter(Q(owner_office=None) | ~Q(handling_office=F("owner_office"))).exists()
+    township = petitions.filter(owner_office__jurisdiction__level="township", lead_department__isnull=False)
+    assert township.exists()
+    assert not township.exclude(lead_department__jurisdiction=F("owner_office__jurisdiction")).exists()
+
+
 def test_seed_demo_writes_realistic_petitions_once():
     out = seed()
     today = timezone.localdate()
-    petitions = Petition.objects.all()
+    petitions = Petition.objects.filter(area_code__startswith="110119")
     total = petitions.count()
     assert total == 600 and "600 petitions" in out
-    assert_consistent(petitions)
+    assert Petition.objects.filter(area_code__startswith="110106").count() == 150 and "150 petitions" in out
+    assert_consistent(Petition.objects.all())
 
     # Nothing is dated after the moment the demo was made, whatever the hour it runs.
     now = timezone.now()
-    assert not petitions.filter(registered_at__gt=now).exists()
-    assert not petitions.filter(first_replied_at__gt=now).exists()
+    assert not Petition.objects.filter(registered_at__gt=now).exists()
+    assert not Petition.objects.filter(first_replied_at__gt=now).exists()
     assert not PetitionEvent.objects.filter(at__gt=now).exists()
 
     statuses = set(petitions.values_list("status", flat=True))
@@ -109,7 +120,7 @@ def test_seed_demo_writes_realistic_petitions_once():
     assert Petition.objects.visible_to(rep).awaiting_first_reply().count() >= 2
 
     # Every demo account has a ledger; the content reads like the seeds.
-    for username in ("office", "staff", "rep", "dept"):
+    for username in ("office", "office_yqz", "office_city", "office_ft", "office_ftjd", "staff", "rep", "dept"):
         assert Petition.objects.visible_to(User.objects.get(username=username)).count() >= 20, username
     assert petitions.filter(content__contains="停车").exists() and petitions.filter(content__contains="电梯").exists()
     assert petitions.values("content").distinct().count() > 500
@@ -126,9 +137,67 @@ def test_seed_demo_writes_realistic_petitions_once():
         ReplyTemplate,
         PetitionEvent,
     ]
+    _assert_offices()
+
     counts = {model: model.objects.count() for model in handling}
-    assert "none added" in seed() and Petition.objects.count() == total  # nothing added the second time
+    again = seed()
+    assert again.count("none added") == 2 and Petition.objects.count() == total + 150  # nothing added the second time
     assert {model: model.objects.count() for model in handling} == counts
+
+
+def _assert_offices():
+    """Every demo item has its owning office, which handles it and whose account did its office moves;
+    each office sees its own jurisdiction's items."""
+    offices = {o.jurisdiction.code: o for o in Office.objects.select_related("jurisdiction")}
+    petitions = Petition.objects.all()
+    assert not petitions.filter(Q(owner_office=None) | ~Q(handling_office=F("owner_office"))).exists()
+    # By station: 延庆镇's items go to its presidium (the nearest office above), 东高地's to its street
+    # 人大工委, the others to their district's standing committee.
+    expected = {
+        "110119100": offices["110119100000"],
+        "110119": offices["110119000000"],
+        "110106006": offices["110106006000"],
+        "110106": offices["110106000000"],
+    }
+    for area_code, owner_id in petitions.values_list("station__jurisdiction__code", "owner_office_id").distinct():
+        owner = next(office for prefix, office in expected.items() if area_code.startswith(prefix))
+        assert owner_id == owner.pk, area_code
+    for code in ("110119100000", "110106006000", "110106000000"):
+        assert petitions.filter(owner_office=offices[code]).count() >= 30, code
+    # Triage, assignment, answers, feedback and close-out by an office: the owner's account.
+    by_office = PetitionEvent.objects.filter(actor__role=Role.COMMITTEE_OFFICE).exclude(
+        kind=PetitionEventKind.SUPERVISED  # offices above supervise
+    )
+    assert by_office.exists()
+    assert not by_office.exclude(actor__jurisdiction=F("petition__owner_office__jurisdiction")).exists()
+    assert (
+        not Assignment.objects.exclude(assigned_by=None)
+        .exclude(assigned_by__jurisdiction=F("petition__owner_office__jurisdiction"))
+        .exists()
+    )
+    # A township office assigns to its own township's government only.
+    township = Assignment.objects.filter(petition__owner_office__jurisdiction__level="township")
+    assert township.exists()
+    assert not township.exclude(department__jurisdiction=F("petition__owner_office__jurisdiction")).exists()
+    # Each office has items waiting in its own triage list.
+    for office in offices.values():
+        if office.jurisdiction.code != "110000000000":
+            assert petitions.filter(handling_office=office, status__in=workflow.AWAITING_TRIAGE).exists(), office
+
+    # Who sees what: 丰台区's office its district only, the city office both, a street office its street.
+    fengtai, yanqing = (
+        petitions.filter(area_code__startswith="110106"),
+        petitions.filter(area_code__startswith="110119"),
+    )
+    seen = {
+        u: set(Petition.objects.visible_to(User.objects.get(username=u)).values_list("pk", flat=True))
+        for u in ("office_city", "office_ft", "office_ftjd", "office", "office_yqz")
+    }
+    assert seen["office_ft"] == set(fengtai.values_list("pk", flat=True))
+    assert seen["office_city"] == set(petitions.values_list("pk", flat=True))
+    assert seen["office"] == set(yanqing.values_list("pk", flat=True))
+    assert seen["office_ftjd"] == set(fengtai.filter(area_code__startswith="110106006").values_list("pk", flat=True))
+    assert seen["office_yqz"] == set(yanqing.filter(area_code__startswith="110119100").values_list("pk", flat=True))
 
 
 def test_petitions_option_adds_that_many_in_bulk():
@@ -143,6 +212,7 @@ def test_petitions_option_adds_that_many_in_bulk():
     today = timezone.localdate()
     assert added.filter(received_on__lt=today.replace(year=today.year - 2)).exists()  # spread over 3 years
     assert set(added.values_list("status", flat=True)) >= {Status.REGISTERED, Status.CLOSED}
+    assert_owned(added)
     seed(petitions=10)
     assert Petition.objects.count() == len(before) + 2010  # every run adds N more
 
@@ -174,6 +244,7 @@ def test_copy_path_on_postgresql_rebuilds_the_indexes(monkeypatch):
     assert Petition.objects.count() == before + 2500
     assert_consistent(Petition.objects.filter(pk__in=[p.pk for p in added]))
     assert Petition.objects.search("停车").exists()  # the full-text index answers
+    assert_owned(Petition.objects.filter(pk__in=[p.pk for p in added]))
 
 
 # --------------------------------------------------------------------------- the handling story (petitions/demo/handling.py)
@@ -420,10 +491,15 @@ def _assert_pages_have_something_to_show(client, client_for, today):
     pending = ExtensionRequest.objects.get(state=ExtensionRequest.State.PENDING)
     assert pending.assignment.department.name == HOUSING_DEPARTMENT and pending.requested_by == dept
 
-    # The office: 10-20 items to triage from the last reception days, returned ones among them.
+    # The office: 10-20 items of its own to triage from the last reception days, returned ones among
+    # them (the list may also show 延庆镇's few, which its presidium handles).
+    own = Petition.objects.filter(
+        handling_office__jurisdiction=office.jurisdiction, status__in=workflow.AWAITING_TRIAGE
+    )
+    assert 10 <= own.count() <= 20
     response = client_for(office).get(reverse("petitions:triage"))
     assert response.status_code == 200
-    assert 10 <= response.context["total"] <= 20 and response.context["returned_count"] >= 3
+    assert own.count() <= response.context["total"] and response.context["returned_count"] >= 3
     assert Petition.objects.visible_to(office).filter(extension_requests__state=ExtensionRequest.State.PENDING).exists()
 
     # Supervision: three notices, one answered (by the demo department); the seeds' 16 heads: 13 and 3.

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: load the Yanqing demo district with its reception days, optionally a large synthetic network."""
+"""`manage.py seed_demo`: load the demo districts (延庆区 with its reception days, 丰台区), the offices of 北京市, optionally a large synthetic network."""
 
 import time
 from collections import Counter
@@ -9,9 +9,10 @@ from liaison.models import Jurisdiction
 from petitions.demo import bulk as petition_bulk
 from petitions.demo import petitions as petition_demo
 from petitions.models import Department, Petition
+from stations.demo import fengtai, synthetic
 from stations.demo import network as demo
+from stations.demo import offices as demo_offices
 from stations.demo import reception as demo_reception
-from stations.demo import synthetic
 from stations.models import LiaisonOfficer, Membership, ReceptionEvent, Representative, Station
 
 LABELS = {
@@ -21,6 +22,7 @@ LABELS = {
     "representative": "representatives",
     "membership": "memberships",
     "department": "departments",
+    "office": "committee offices",
     "user": "demo accounts",
     "receptionrule": "reception rules",
     "receptionplan": "annual plans",
@@ -46,7 +48,9 @@ class Command(BaseCommand):
     help = (
         "Load the demo district (Yanqing, Beijing: 18 homes, 411 stations, about 1,000 representatives, "
         f"departments, one account per role, password {demo.DEMO_PASSWORD}, and its reception days: rules, this "
-        "year's published plan, the 集中联系选民月 campaign, department-head visits, records of past days). "
+        "year's published plan, the 集中联系选民月 campaign, department-head visits, records of past days), "
+        "a second district (丰台区: four streets, their stations and items), the committee offices of the city, "
+        "both districts, 延庆镇 and 东高地街道 with their accounts, and the city's bureaus. "
         "Adds only what is missing, "
         "so running it again changes nothing. --stations/--representatives add a synthetic province for load tests."
     )
@@ -88,6 +92,11 @@ class Command(BaseCommand):
         self._say(f"Demo district 延庆区 ({time.monotonic() - started:.1f} s)", report)
         report.clear()
         phase = time.monotonic()
+        fengtai.seed_fengtai_district(report)
+        demo_offices.seed_offices(report)
+        self._say(f"Demo district 丰台区, the offices of 北京市 ({time.monotonic() - phase:.1f} s)", report)
+        report.clear()
+        phase = time.monotonic()
         demo_reception.seed_demo_reception(report)
         self._say(f"Reception days of 延庆区 ({time.monotonic() - phase:.1f} s)", report)
         if stations or representatives:
@@ -107,6 +116,13 @@ class Command(BaseCommand):
             self._say(f"Petitions of 延庆区 ({time.monotonic() - phase:.1f} s)", report)
         else:
             self.stdout.write("Petitions of 延庆区: the district has petitions already, none added.")
+        report.clear()
+        phase = time.monotonic()
+        petition_demo.seed_fengtai_petitions(report)
+        if report:
+            self._say(f"Petitions of 丰台区 ({time.monotonic() - phase:.1f} s)", report)
+        else:
+            self.stdout.write("Petitions of 丰台区: the district has petitions already, none added.")
         if options["petitions"]:
             report.clear()
             phase = time.monotonic()
