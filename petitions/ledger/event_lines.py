@@ -143,3 +143,53 @@ def _facts(*lines: Callable[[dict], list[str]]) -> Callable[[dict, RenderContext
 
 def _nothing(data: dict, ctx: RenderContext) -> list[str]:
     return []
+
+
+# -- the renderers of the ledger's own kinds (`events.RENDERERS`) ------------------------------------
+
+
+def _render_registered(d, ctx):
+    lines = []
+    if d.get("channel"):
+        lines.append(_("Channel: %(channel)s") % {"channel": value_text("channel", d["channel"])})
+    if d.get("representatives"):
+        lines.append(_("Received by: %(names)s") % {"names": "、".join(d["representatives"])})
+    return lines
+
+
+def _render_linked(d, ctx):
+    lines = []
+    if d.get("target") in ctx.visible_numbers:
+        lines.append(_("Handled together with %(number)s") % {"number": d["target"]})
+    elif d.get("target"):
+        lines.append(_("Handled together with an item outside your ledger"))
+    if d.get("linked") in ctx.visible_numbers:
+        lines.append(_("Item %(number)s was linked to this one") % {"number": d["linked"]})
+    elif d.get("linked"):
+        lines.append(_("An item outside your ledger was linked to this one"))
+    return lines
+
+
+def _render_files(d, ctx):
+    return ["、".join(d["files"])] if d.get("files") else []
+
+
+def _render_representative(d, ctx):
+    return [_("Representative: %(name)s") % {"name": d["representative"]}] if d.get("representative") else []
+
+
+def _render_revealed(d, ctx):
+    from petitions.ledger.privacy import RevealPurpose
+
+    lines = [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
+    if d.get("purpose") in RevealPurpose.values:
+        lines.append(_("Purpose: %(purpose)s") % {"purpose": RevealPurpose(d["purpose"]).label})
+    if d.get("note"):
+        lines.append(d["note"])
+    return lines
+
+
+def _render_personal_data(d, ctx):
+    from petitions.ledger.subjects import ACTIONS, REASONS
+
+    return [str(labels[d[key]]) for key, labels in (("action", ACTIONS), ("reason", REASONS)) if d.get(key) in labels]

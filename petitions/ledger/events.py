@@ -3,8 +3,8 @@
 Every change to a petition writes one `PetitionEvent`. The services never build an event's
 `data` by hand: they call the kind's constructor here (`assigned(...)`, `note_added(...)`),
 which returns a `Fact` (kind, the facts it records, the sentence the resident reads), and
-`record()` writes it with the actor and the status move. The same kind's renderer, next to
-its constructor, turns a stored row back into lines for the staff timeline
+`record()` writes it with the actor and the status move. The same kind's renderer (in `RENDERERS`, built
+from the line helpers of `event_lines`, where the ledger's own kinds' renderers live too) turns a stored row back into lines for the staff timeline
 (`petitions.ledger.selectors.timeline`); `PUBLIC_KINDS_OF_OWN_RESIDENT` and
 `DEPARTMENT_KINDS` say how the public timeline (`petitions.intake.tracking`) shows them.
 
@@ -42,9 +42,14 @@ from petitions.ledger.event_lines import (
     _line_until,
     _line_words,
     _nothing,
-    field_label,
-    value_text,
+    _render_files,
+    _render_linked,
+    _render_personal_data,
+    _render_registered,
+    _render_representative,
+    _render_revealed,
 )
+from petitions.ledger.event_lines import field_label, value_text  # noqa: F401 - the timeline reads them here
 from petitions.models import Petition, PetitionEvent
 
 
@@ -148,15 +153,6 @@ def registered(*, channel: str, representatives: Iterable[str]) -> Fact:
     )
 
 
-def _render_registered(d, ctx):
-    lines = []
-    if d.get("channel"):
-        lines.append(_("Channel: %(channel)s") % {"channel": value_text("channel", d["channel"])})
-    if d.get("representatives"):
-        lines.append(_("Received by: %(names)s") % {"names": "、".join(d["representatives"])})
-    return lines
-
-
 def edited(*, changes: dict) -> Fact:
     """`changes`: field name → [old, new] (already masked for personal fields); the timeline shows them."""
     return Fact(K.EDITED, {"changes": changes})
@@ -176,29 +172,12 @@ def link_received(*, linked_number: str, co_petitioners: int) -> Fact:
     return Fact(K.LINKED, {"linked": linked_number, "co_petitioners": co_petitioners})
 
 
-def _render_linked(d, ctx):
-    lines = []
-    if d.get("target") in ctx.visible_numbers:
-        lines.append(_("Handled together with %(number)s") % {"number": d["target"]})
-    elif d.get("target"):
-        lines.append(_("Handled together with an item outside your ledger"))
-    if d.get("linked") in ctx.visible_numbers:
-        lines.append(_("Item %(number)s was linked to this one") % {"number": d["linked"]})
-    elif d.get("linked"):
-        lines.append(_("An item outside your ledger was linked to this one"))
-    return lines
-
-
 def attachments_added(*, names: Iterable[str]) -> Fact:
     return Fact(K.ATTACHMENT_ADDED, {"files": list(names)})
 
 
 def attachments_removed(*, names: Iterable[str]) -> Fact:
     return Fact(K.ATTACHMENT_REMOVED, {"files": list(names)})
-
-
-def _render_files(d, ctx):
-    return ["、".join(d["files"])] if d.get("files") else []
 
 
 def representative_linked(*, representative: str, role: str, received: bool) -> Fact:
@@ -215,10 +194,6 @@ def replied_online(*, representative: str, text: str) -> Fact:
     return Fact(K.REPLIED, {"representative": representative}, text)
 
 
-def _render_representative(d, ctx):
-    return [_("Representative: %(name)s") % {"name": d["representative"]}] if d.get("representative") else []
-
-
 def note_added(*, note_id: int) -> Fact:
     return Fact(K.NOTE_ADDED, {"note": note_id})
 
@@ -233,26 +208,9 @@ def revealed(*, field_name: str, purpose: str = "", note: str = "") -> Fact:
     return Fact(K.REVEALED, data)
 
 
-def _render_revealed(d, ctx):
-    from petitions.ledger.privacy import RevealPurpose
-
-    lines = [_("Field: %(field)s") % {"field": field_label(d["field"])}] if d.get("field") else []
-    if d.get("purpose") in RevealPurpose.values:
-        lines.append(_("Purpose: %(purpose)s") % {"purpose": RevealPurpose(d["purpose"]).label})
-    if d.get("note"):
-        lines.append(d["note"])
-    return lines
-
-
 def personal_data(*, action: str, reason: str = "") -> Fact:
     """`action`: "exported" or "anonymised" (petitions.ledger.subjects); `reason`: "retention" or "request"."""
     return Fact(K.PERSONAL_DATA, {"action": action, "reason": reason})
-
-
-def _render_personal_data(d, ctx):
-    from petitions.ledger.subjects import ACTIONS, REASONS
-
-    return [str(labels[d[key]]) for key, labels in (("action", ACTIONS), ("reason", REASONS)) if d.get(key) in labels]
 
 
 # -- handling -----------------------------------------------------------------------------------

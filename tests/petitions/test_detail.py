@@ -267,7 +267,7 @@ def test_linked_items_are_shown_only_in_scope(world, ledger, client_for):
     assert ledger.a.tracking_number in html.split('id="linked"', 1)[1]
 
     stray = make_petition(station=world.S1, actor=world.staff, content="建国里社区电梯")
-    petition_link(actor=world.office_k2, petition=stray, target=ledger.e)  # a link across districts
+    petition_link(actor=world.admin, petition=stray, target=ledger.e)  # a link across districts (the administrator)
     html = client_for(world.staff).get(detail(stray)).content.decode()
     assert ledger.e.tracking_number not in html  # neither in the linked block nor in the history
     assert 'data-kind="linked"' in html

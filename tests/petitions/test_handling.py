@@ -285,10 +285,14 @@ def test_the_other_districts_office_cannot_touch_an_item(world, ledger):
         with pytest.raises(Http404):  # not found, as for a missing item: no hint that it exists
             call()
     assert snapshot(a) == before
-    # Nor does 延庆区's office touch 朝阳区's item; the township office above S1 does triage a.
+    # Nor does 延庆区's office touch 朝阳区's item. The township office reads a (S1 lies in 延庆镇) but
+    # the district office owns it (it runs S1): the township is refused, the district triages.
     with pytest.raises(Http404):
         petition_triage(actor=world.office, petition=ledger.e)
-    petition_triage(actor=world.office_t1, petition=a)
+    with pytest.raises(PermissionDenied):
+        petition_triage(actor=world.office_t1, petition=a)
+    assert snapshot(a) == before
+    petition_triage(actor=world.office, petition=a)
     assert Petition.objects.get(pk=a.pk).status == Status.TRIAGED
 
 

@@ -425,12 +425,13 @@ def test_allowed_moves_are_the_page_buttons_of_each_role(world):
         Move.RETURN,
     ]
     assert workflow.allowed_moves(Status.IN_PROGRESS, office) == [
+        Move.TAKE_OVER,  # by role; the policy offers it only on an item escalated to the office
         Move.DECIDE_EXTENSION,
         Move.SUPERVISE,
         Move.URGE,
         Move.SUSPEND,
     ]
-    assert workflow.allowed_moves(Status.SUSPENDED, office) == [Move.RESUME]
+    assert workflow.allowed_moves(Status.SUSPENDED, office) == [Move.TAKE_OVER, Move.RESUME]
     for user in (dept, staff, rep):
         assert workflow.allowed_moves(Status.SUSPENDED, user) == []
     assert workflow.allowed_moves(Status.REPLIED, staff) == [Move.FEED_BACK]

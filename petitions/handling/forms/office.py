@@ -1,15 +1,7 @@
-"""One plain form per handling move, and beside the forms each move's page (`PAGES`: its form,
-its service, its title, button and help); `petitions.handling.views.act` serves them all.
-
-Every form carries the item's `version` as it was when the page was built, so a
-second person acting at the same moment is told instead of overwriting.
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass
+"""The office's forms and pages: triage, assignment, answers at triage, escalation between offices,
+extension decisions, suspension."""
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,39 +12,9 @@ from liaison.jurisdictions import ASSIGNMENT_RULE_HELP, departments_for_assignme
 from liaison.models import Office
 from petitions.handling import policy, services
 from petitions.handling.deadlines import deadline_for
+from petitions.handling.forms.base import DATE, MoveForm, Page, _text
 from petitions.handling.workflow import Move
-from petitions.models import Department, FeedbackMethod, Outcome, ReplyTemplate, Route, Satisfaction, Urgency
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _text(label, rows=5, required=True, max_length=5000, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": _("This field is required: write it before sending.")},
-    )
-
-
-class MoveForm(forms.Form):
-    """`situation`: the item's details for this user (`policy.Situation`), read once by the page."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, petition, user, situation=None, **kwargs):
-        self.petition, self.user, self.situation = petition, user, situation
-        super().__init__(*args, **kwargs)
-
-    def arguments(self) -> dict:
-        """Keyword arguments for the move's service."""
-        return dict(self.cleaned_data.items())
-
-
-class ConfirmForm(MoveForm):
-    """Accept: nothing to fill in but the version."""
+from petitions.models import Department, Route, Urgency
 
 
 class TriageForm(MoveForm):
@@ -166,58 +128,6 @@ class OnTheSpotForm(AnswerForm):
         self.fields["department"].queryset = departments_for_assignment(self.user)
 
 
-class ProgressForm(MoveForm):
-    text = _text(_("What has been done"), rows=4, max_length=3000)
-    public = forms.BooleanField(label=_("Show on the resident's tracking page"), required=False, initial=True)
-
-
-class ContributeForm(MoveForm):
-    text = _text(_("Our department's part"), rows=6)
-
-
-class ReplyForm(MoveForm):
-    template = forms.ChoiceField(label=_("Start from a template"), required=False)
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=Outcome.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the outcome class.")},
-    )
-    text = _text(
-        _("Reply"), rows=10, help_text=_("The resident reads this on the tracking page and in the feedback letter.")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        category = self.petition.category
-        ids = [c for c in (category and category.pk, category and category.parent_id) if c]
-        self.templates = list(
-            ReplyTemplate.objects.filter(Q(category__isnull=True) | Q(category_id__in=ids), is_active=True)
-            .select_related("category")
-            .order_by("-category_id", "outcome", "title")
-        )
-        self.fields["template"].choices = [("", "—")] + [(t.pk, t.title) for t in self.templates]
-
-    def arguments(self):
-        data = dict(self.cleaned_data)
-        data.pop("template", None)
-        return data
-
-
-class ExtensionRequestForm(MoveForm):
-    requested_due_on = forms.DateField(label=_("New deadline asked for"), widget=DATE)
-    reason = _text(_("Why more time is needed"), rows=4, max_length=2000)
-
-    def clean_requested_due_on(self):
-        value = self.cleaned_data["requested_due_on"]
-        if self.petition.due_on and value <= self.petition.due_on:
-            raise forms.ValidationError(
-                _("Ask for a date after the current deadline (%(due)s).")
-                % {"due": date_format(self.petition.due_on, "Y-m-d")}
-            )
-        return value
-
-
 class DecideExtensionForm(MoveForm):
     approve = forms.TypedChoiceField(
         label=_("Decision"),
@@ -247,67 +157,6 @@ class DecideExtensionForm(MoveForm):
         return {**self.cleaned_data, "request": self.request_row}
 
 
-class ReturnForm(MoveForm):
-    reason = _text(
-        _("Why the item is returned"),
-        rows=4,
-        max_length=2000,
-        help_text=_("For example: not within our remit; name the unit that is, if you know it."),
-    )
-
-
-class FeedBackForm(MoveForm):
-    method = forms.ChoiceField(
-        label=_("How the resident was told"),
-        choices=FeedbackMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how the resident was told.")},
-    )
-    text = _text(_("What the resident was told and what they said"), rows=4, max_length=3000)
-
-
-class RateForm(MoveForm):
-    satisfaction = forms.ChoiceField(
-        label=_("Rating"),
-        choices=Satisfaction.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
-    )
-    comment = _text(_("Comment"), rows=3, required=False, max_length=1000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Staff and the office write down the resident's rating; a representative on the item rates as themselves.
-        self.for_resident = not (self.situation and self.situation.is_on_item)
-        if self.for_resident:
-            self.fields["satisfaction"].label = _("The resident's rating")
-            self.fields["comment"].label = _("What the resident said")
-
-    def arguments(self):
-        return {**self.cleaned_data, "for_resident": self.for_resident}
-
-
-class CloseForm(MoveForm):
-    note = _text(_("Note for the record"), rows=2, required=False, max_length=2000)
-    public_result = _text(
-        _("Result for the station's public page"),
-        rows=3,
-        required=False,
-        max_length=1000,
-        help_text=_("No names, phone numbers or house numbers. Leave empty to keep the item off the public page."),
-    )
-
-
-class UrgeForm(MoveForm):
-    text = _text(
-        _("Words for the department"),
-        rows=3,
-        required=False,
-        max_length=500,
-        help_text=_("Optional: what the resident is waiting for. No names or phone numbers."),
-    )
-
-
 class SuspendForm(MoveForm):
     reason = _text(
         _("Why handling is suspended"),
@@ -333,21 +182,7 @@ class ResumeForm(MoveForm):
 # -- each move's page: its form, its service, what the page and its button say -------------------
 
 
-@dataclass(frozen=True)
-class Page:
-    """A move's page (`petitions.handling.views.act`): `form` validates, `service` runs the move.
-    A move whose page lives elsewhere (a supervision notice, a suggestion) names its `url` instead."""
-
-    form: type | None = None
-    service: Callable | None = None
-    title: object = ""
-    button: object = ""
-    help: object = ""
-    style: str = "primary"
-    files: bool = False  # the form takes attachments (staged uploads)
-    url: Callable | None = None
-
-
+# Each move's page (`petitions.handling.views.act` serves them all).
 PAGES: dict[Move, Page] = {
     Move.TRIAGE: Page(
         TriageForm,
@@ -423,51 +258,6 @@ PAGES: dict[Move, Page] = {
         _("The resident receives this written explanation."),
         "outline-danger",
     ),
-    Move.ACCEPT: Page(
-        ConfirmForm,
-        services.petition_accept,
-        _("Accept the item"),
-        _("Accept"),
-        _("Your department takes the item on and answers it by the deadline."),
-    ),
-    Move.PROGRESS: Page(
-        ProgressForm,
-        services.petition_progress,
-        _("Post progress"),
-        _("Post"),
-        "",
-        "outline-primary",
-    ),
-    Move.CONTRIBUTE: Page(
-        ContributeForm,
-        services.petition_contribute,
-        _("Give our part to the lead"),
-        _("Send to the lead department"),
-    ),
-    Move.REPLY: Page(
-        ReplyForm,
-        services.petition_reply,
-        _("Reply"),
-        _("Send the reply"),
-        _("A: solved; B: being solved or planned; C: cannot be solved now (explain why); D: kept for reference."),
-        files=True,
-    ),
-    Move.REQUEST_EXTENSION: Page(
-        ExtensionRequestForm,
-        services.petition_request_extension,
-        _("Request an extension"),
-        _("Send the request"),
-        _("The committee office decides; until then the current deadline holds."),
-        "outline-secondary",
-    ),
-    Move.RETURN: Page(
-        ReturnForm,
-        services.petition_return,
-        _("Return the item"),
-        _("Return to the committee office"),
-        _("Returned items go back to the committee office's triage list."),
-        "outline-danger",
-    ),
     Move.DECIDE_EXTENSION: Page(
         DecideExtensionForm,
         services.petition_decide_extension,
@@ -478,14 +268,6 @@ PAGES: dict[Move, Page] = {
         title=_("Supervision notice"),
         style="outline-warning",
         url=lambda petition: reverse("petitions:notice_create") + f"?petition={petition.pk}",
-    ),
-    Move.URGE: Page(
-        UrgeForm,
-        services.petition_urge,
-        _("Press for progress"),
-        _("Press the department"),
-        _("The lead department is told at once (inbox, e-mail, text message). Once a day per item."),
-        "outline-warning",
     ),
     Move.SUSPEND: Page(
         SuspendForm,
@@ -503,41 +285,4 @@ PAGES: dict[Move, Page] = {
         _("The deadlines move forward by the working days the item was suspended."),
         "outline-primary",
     ),
-    Move.FEED_BACK: Page(
-        FeedBackForm,
-        services.petition_feed_back,
-        _("Feed back to the resident"),
-        _("Record the feedback"),
-        _("Tell the resident the answer, then record how and what they said."),
-    ),
-    Move.RATE: Page(
-        RateForm,
-        services.petition_rate,
-        _("Rate the handling"),
-        _("Record the rating"),
-        _("“Dissatisfied” in the first round sends the item back for one more round."),
-    ),
-    Move.CLOSE: Page(CloseForm, services.petition_close, _("Close out"), _("Close out (销号)"), "", "success"),
 }
-
-
-class PublicRateForm(forms.Form):
-    """The resident's rating on the tracking page."""
-
-    code = forms.CharField(
-        label=_("Rating code"),
-        max_length=8,
-        help_text=_("The six digits that came with the answer, by text message or on the letter."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
-        error_messages={"required": _("Enter the rating code that came with the answer.")},
-    )
-    satisfaction = forms.ChoiceField(
-        label=_("How satisfied are you with the handling?"),
-        choices=Satisfaction.choices,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={"required": _("Choose satisfied, basically satisfied or dissatisfied.")},
-    )
-    comment = _text(_("Anything you want to add (optional)"), rows=3, required=False, max_length=1000)
-
-    def clean_code(self):
-        return "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())
