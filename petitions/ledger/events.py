@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from petitions.ledger.event_lines import (
+from petitions.ledger.event_lines import (  # noqa: F401 - the timeline reads them here
     RenderContext,
     _facts,
     _line_automatic,
@@ -48,8 +48,9 @@ from petitions.ledger.event_lines import (
     _render_registered,
     _render_representative,
     _render_revealed,
+    field_label,
+    value_text,
 )
-from petitions.ledger.event_lines import field_label, value_text  # noqa: F401 - the timeline reads them here
 from petitions.models import Petition, PetitionEvent
 
 
