@@ -97,7 +97,7 @@ class DepartmentWork:
         if request is None:
             return
         at = self._at(s, day)
-        office = self._office_of(s)
+        office = self._handler_of(s)
         request.decided_by, request.decided_at = office, at
         name = self.names[share.department_id]
         if approve:

@@ -63,8 +63,11 @@ class FeedbackAndRating:
         )
 
     def _feedback_who(self, s: Story) -> tuple:
-        """Staff of the demo home's stations, the demo representative on his items, else the station's liaison officer."""
+        """Staff of the demo home's stations, the demo representative on his items, else the station's liaison
+        officer; the office above itself for an item it took over (it answers it to the end)."""
         station = s.values["station_id"]
+        if s.values["owner_office_id"] != self.net.owners.get(station):
+            return self._office_of(s), ""
         if self.staff and station in self.staffed:
             return self.staff, ""
         if self.rep_user and self.rep_id in s.item.reps and self.rng.random() < 0.7:
@@ -252,7 +255,7 @@ class FeedbackAndRating:
             s,
             kind,
             at,
-            (self._office_of(s), ""),
+            (self._handler_of(s), ""),
             to=answer,
             data={"text": text, "department": name},
             public=prefix() % {"text": text},

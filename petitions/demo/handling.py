@@ -13,7 +13,8 @@ cannot be handled, representative suggestion). `DemoHandling.write` writes the r
 petitions exist, every table with bulk_create: the services stamp "now", the demo lives in
 the past. Nothing is dated after the moment the demo is made.
 
-Demo accounts act where one exists (`office`, `staff`, `rep`, `dept` of 区住房和城乡建设委员会);
+Demo accounts act where one exists (each office's, `staff`, `rep`, `dept` of 区住房和城乡建设委员会,
+`dept_city` of 北京市住房和城乡建设委员会);
 other departments, representatives and stations' liaison officers appear by name
 (`actor_label`), residents rating online as `services.RESIDENT`. The public texts are the
 services' own sentences, so the tracking page reads as for a real case.
@@ -25,10 +26,13 @@ handful of returned items back in triage, 10–20 items in the office's triage l
 overdue and a few amber deadlines, one item in its second round, three representative
 suggestions (one answered), three supervision notices (one answered) and the department
 heads' commitments of the seeds ("16 heads rated: 13 satisfied, 3 basically satisfied").
+In both districts a township (street) office hands about one item in sixteen to its district's
+standing committee, and each district a few of its own to 北京市人大常委会 (`demo.escalation`).
 
 `DemoHandling` runs the story and writes the rows; its phases live beside it as mixins:
 `demo.scenarios` (what happens to whom), `demo.routing` (routing and assignment, the moves laid
-out in time), `demo.department_work` (acceptance to reply), `demo.feedback` (feedback, rating,
+out in time), `demo.escalation` (items handed to an office above, sent back down, taken over),
+`demo.department_work` (acceptance to reply), `demo.feedback` (feedback, rating,
 close-out, answers without a department) and `demo.suggestions`; `demo.story` holds the shares
 they _draw from, the `Story` of one item and the working-day `Calendar`.
 """
@@ -41,6 +45,7 @@ from django.utils import timezone
 
 from petitions.demo import texts
 from petitions.demo.department_work import DepartmentWork
+from petitions.demo.escalation import Escalations
 from petitions.demo.feedback import FeedbackAndRating
 from petitions.demo.maker import Item, Network
 from petitions.demo.offices import office_accounts
@@ -91,13 +96,14 @@ def _head_title(name: str) -> str:
 # --------------------------------------------------------------------------- the plan
 
 
-class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Suggestions):
+class DemoHandling(Scenarios, Escalations, Routing, DepartmentWork, FeedbackAndRating, Suggestions):
     """Used in three steps by `demo.seed_demo_petitions`: `plan(items)` before anything is saved (it
     sets the items' values), `before_petitions(items, report)` inside the transaction (the
     suggestions the petitions point to), `write(petitions, report)` once the petitions are saved.
 
-    `users["office"]` is the district office's account; each item's own moves (triage, assignment,
-    extensions, answers, feedback, close-out) are done by the account of the office that owns it
+    `users["office"]` is the district office's account; each item's routing moves (triage, assignment,
+    extensions, answers, escalation) are done by the account of the office that handles it then
+    (`_handler_of`), feedback, recorded ratings and close-out by that of the office that owns it
     (`_office_of`). Without `extras` only the ordinary flow is told: no cases set up on purpose,
     suggestions, supervision notices or commitments (the second district's items)."""
 
@@ -118,6 +124,11 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
         )
         self.staffed = set(staffed)
         self.office_users = office_accounts()
+        # Departments with a demo account act as it (the desk of `dept`, of `dept_city`); the others by name.
+        self.desk_users = {}
+        for user in (self.dept_user, users.get("dept_city")):
+            for department_id in user.departments.values_list("pk", flat=True) if user else ():
+                self.desk_users.setdefault(department_id, user)
         self.officers = {}
         for station_id, name in (
             LiaisonOfficer.objects.filter(station__in=[s.pk for s in net.stations])
@@ -165,10 +176,8 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
                 s.status = self._redraw(s)
         if self.extras:
             self._scenarios()
-        # The place for escalations between offices (township → district → city) once the handling
-        # services make them: chosen here among a township office's items that need a bureau above
-        # it (`Routing._lead_for` gives those to the township's government), their moves told in
-        # `Routing._tell`, `handling_office_id`/`escalated_to_id`/`escalated_at` set on their values.
+        # Items handed to an office above (township → district → city), in both districts.
+        self._plan_escalations()
         self._triage_list(cut)
         for s in self.stories:
             if s.status in DIRECT and not s.scenario:
@@ -182,8 +191,14 @@ class DemoHandling(Scenarios, Routing, DepartmentWork, FeedbackAndRating, Sugges
             self._finish_values(s)
 
     def _office_of(self, s: Story):
-        """The account of the office that owns the item (`petitions.demo.offices`), else the district's."""
-        return self._station_office(s.values["station_id"])
+        """The account of the office that owns the item now (`petitions.demo.offices`; the office above
+        once it took the item over), else the district's: it feeds back, records ratings, closes out."""
+        return self.office_users.get(s.values["owner_office_id"]) or self.office
+
+    def _handler_of(self, s: Story):
+        """The account of the office that handles the item now (its owner, or the office above it was
+        escalated to), else the district's: it triages, assigns, decides extensions, suspends."""
+        return self.office_users.get(s.values["handling_office_id"]) or self.office
 
     def _station_office(self, station_id: int):
         return self.office_users.get(self.net.owners.get(station_id)) or self.office

@@ -61,7 +61,7 @@ def seed_demo_petitions(report: Counter, *, today: date | None = None, count: in
         return
     rng = random.Random(f"{SEED}/{today}")
     maker = Maker(net, rng, today, DEMO_DAYS, demo=True)
-    users = {u.username: u for u in User.objects.filter(username__in=("staff", "office", "rep", "dept"))}
+    users = {u.username: u for u in User.objects.filter(username__in=("staff", "office", "rep", "dept", "dept_city"))}
     staff = users.get("staff")
     staffed = Station.objects.with_descendants(staff.staffed_stations.values_list("pk", flat=True)) if staff else set()
     home_town = [s for s in net.stations if s.code.startswith(YANQING_TOWN_CODE[:9])]
@@ -95,7 +95,10 @@ def seed_fengtai_petitions(report: Counter, *, today: date | None = None, count:
     rng = random.Random(f"{FENGTAI_SEED}/{today}")
     maker = Maker(net, rng, today, DEMO_DAYS, demo=True, roads=texts.FENGTAI_ROADS, urban=True)
     items = [maker.item(rng.choice(net.stations)) for _n in range(count)]
-    users = {"office": User.objects.filter(username=FENGTAI_OFFICE).first()}
+    users = {
+        "office": User.objects.filter(username=FENGTAI_OFFICE).first(),
+        "dept_city": User.objects.filter(username="dept_city").first(),
+    }
     handling = DemoHandling(net=net, rng=rng, today=today, now=maker.now, users=users, staffed=set(), extras=False)
     _save(items, handling, rng, report)
 

@@ -94,6 +94,8 @@ class Routing:
     def _tell(self, s: Story) -> None:
         if s.protected or s.status == Status.REGISTERED:
             return
+        if s.escalation:
+            return self._tell_escalated(s)  # demo.escalation
         if s.status == Status.SUGGESTION or s.scenario == "suggestion":
             return  # told with its suggestion (_tell_suggestions)
         if s.route == Route.DIRECT or s.status in DIRECT:
@@ -128,8 +130,9 @@ class Routing:
         return min(day, max(s.d0, self.last_work))
 
     def _who(self, department_id) -> tuple:
-        if department_id == self.housing and self.dept_user:
-            return self.dept_user, ""
+        """The demo account of the department where it has one (`desk_users`), else its name."""
+        if department_id in self.desk_users:
+            return self.desk_users[department_id], ""
         return None, self.names.get(department_id, "")
 
     def _move(self, s: Story, kind, at, who, *, to=None, data=None, public="") -> None:
@@ -148,7 +151,7 @@ class Routing:
             s,
             K.TRIAGED,
             at,
-            (self._office_of(s), ""),
+            (self._handler_of(s), ""),
             to=Status.TRIAGED,
             data={"route": Route.DIRECT, "changes": {}, "note": ""},
             public=_("Your item has been sorted and will be assigned to the department responsible."),
@@ -163,7 +166,7 @@ class Routing:
         avail = self.cal.between(s.d0, self.last_work)
         target = s.status
         ops = []
-        if not urgent and rng.random() < TRIAGED_FIRST:
+        if not urgent and rng.random() < TRIAGED_FIRST and s.state == Status.REGISTERED:
             ops.append((0, "triage"))
         ops.append((0, "assign", s.lead, s.co))
         acc = 0 if urgent else rng.choice((0, 1, 1, 2))
@@ -291,7 +294,7 @@ class Routing:
     def _op_assign(self, s, day, department, co):
         v, rng = s.values, self.rng
         at = self._at(s, day)
-        office = self._office_of(s)
+        office = self._handler_of(s)
         days, co_days = self.rules[v["urgency"]]
         local = timezone.localtime(at, self.tz).date()
         due, co_due = self.cal.add(local, days), self.cal.add(local, co_days)
@@ -346,7 +349,7 @@ class Routing:
             s,
             K.SUSPENDED,
             at,
-            (self._office_of(s), ""),
+            (self._handler_of(s), ""),
             to=Status.SUSPENDED,
             data={"reason": reason, "until": str(until), "due_on": str(s.lead_share.due_on)},
             public=_("Handling is suspended until %(until)s: %(reason)s. The deadline is paused meanwhile.")

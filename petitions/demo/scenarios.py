@@ -156,7 +156,9 @@ class Scenarios:
         items in the district office's, TOWNSHIP_TRIAGE_LIST in a township office's."""
         by_office = {}
         for s in self.stories:
-            by_office.setdefault(self._office_of(s), []).append(s)
+            # An item waiting above is in that office's list (demo.escalation).
+            office = self.office_users.get(s.up) if s.escalation == "waiting" else self._office_of(s)
+            by_office.setdefault(office, []).append(s)
         for office, stories in by_office.items():
             low, high = TRIAGE_LIST if office == self.office else TOWNSHIP_TRIAGE_LIST
             waiting = [s for s in stories if s.status in (Status.REGISTERED, Status.TRIAGED)]

@@ -123,6 +123,8 @@ class Story:
     reopen: bool = False
     late_notice: bool = False  # replied late after a supervision notice
     suspend: bool = False  # suspended by the office at the end of its story, in hand until then
+    escalation: str = ""  # handed to an office above: what became of it there (demo.escalation.OUTCOMES)
+    up: int | None = None  # the office above it was handed to
     # while it is told
     state: str = Status.REGISTERED
     round: int = 1

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liaison import workdays
+from liaison.jurisdictions import departments_for_assignment
 from liaison.models import Office, Role, User
 from petitions.demo import bulk as demo_bulk
 from petitions.handling import workflow
@@ -37,6 +38,7 @@ from petitions.models import (
     SuggestionEvent,
     SupervisionNotice,
 )
+from petitions.reports.measures import ESCALATIONS, escalation_q
 from petitions.supervision import selectors as supervision
 from stations.demo.network import HOUSING_DEPARTMENT
 from stations.models import Membership, ReceptionEvent
@@ -138,6 +140,7 @@ def test_seed_demo_writes_realistic_petitions_once():
         PetitionEvent,
     ]
     _assert_offices()
+    _assert_escalations()
 
     counts = {model: model.objects.count() for model in handling}
     again = seed()
@@ -146,43 +149,41 @@ def test_seed_demo_writes_realistic_petitions_once():
 
 
 def _assert_offices():
-    """Every demo item has its owning office, which handles it and whose account did its office moves;
-    each office sees its own jurisdiction's items."""
+    """Every demo item has its owning office, the station's, which handles it unless it was handed up
+    (or taken over: `_assert_escalations`); each office assigns within its rule; each office sees its
+    own jurisdiction's items. Who made each office move: `assert_handling_consistent`."""
     offices = {o.jurisdiction.code: o for o in Office.objects.select_related("jurisdiction")}
     petitions = Petition.objects.all()
-    assert not petitions.filter(Q(owner_office=None) | ~Q(handling_office=F("owner_office"))).exists()
+    assert not petitions.filter(owner_office=None).exists()
+    assert not petitions.filter(escalated_to=None).exclude(handling_office=F("owner_office")).exists()
     # By station: 延庆镇's items go to its presidium (the nearest office above), 东高地's to its street
-    # 人大工委, the others to their district's standing committee.
+    # 人大工委, the others to their district's standing committee (unless the office above took one over).
     expected = {
         "110119100": offices["110119100000"],
         "110119": offices["110119000000"],
         "110106006": offices["110106006000"],
         "110106": offices["110106000000"],
     }
-    for area_code, owner_id in petitions.values_list("station__jurisdiction__code", "owner_office_id").distinct():
+    taken_over = petitions.filter(escalation_q("taken_over"))
+    rows = petitions.exclude(pk__in=taken_over).values_list("station__jurisdiction__code", "owner_office_id")
+    for area_code, owner_id in rows.distinct():
         owner = next(office for prefix, office in expected.items() if area_code.startswith(prefix))
         assert owner_id == owner.pk, area_code
     for code in ("110119100000", "110106006000", "110106000000"):
         assert petitions.filter(owner_office=offices[code]).count() >= 30, code
-    # Triage, assignment, answers, feedback and close-out by an office: the owner's account.
-    by_office = PetitionEvent.objects.filter(actor__role=Role.COMMITTEE_OFFICE).exclude(
-        kind=PetitionEventKind.SUPERVISED  # offices above supervise
-    )
-    assert by_office.exists()
-    assert not by_office.exclude(actor__jurisdiction=F("petition__owner_office__jurisdiction")).exists()
-    assert (
-        not Assignment.objects.exclude(assigned_by=None)
-        .exclude(assigned_by__jurisdiction=F("petition__owner_office__jurisdiction"))
-        .exists()
-    )
-    # A township office assigns to its own township's government only.
-    township = Assignment.objects.filter(petition__owner_office__jurisdiction__level="township")
+    # An office assigns to departments of its own level and the township offices below it, nothing else;
+    # a township office to its own township's government only.
+    assigners = User.objects.filter(pk__in=Assignment.objects.values("assigned_by"))
+    assert {u.username for u in assigners} >= {"office", "office_yqz", "office_city", "office_ft", "office_ftjd"}
+    for user in assigners:
+        given = set(Assignment.objects.filter(assigned_by=user).values_list("department_id", flat=True))
+        assert given <= set(departments_for_assignment(user).values_list("pk", flat=True)), user.username
+    township = Assignment.objects.filter(assigned_by__jurisdiction__level="township")
     assert township.exists()
-    assert not township.exclude(department__jurisdiction=F("petition__owner_office__jurisdiction")).exists()
-    # Each office has items waiting in its own triage list.
+    assert not township.exclude(department__jurisdiction=F("assigned_by__jurisdiction")).exists()
+    # Each office has items waiting in its own triage list (the city's: escalated from below).
     for office in offices.values():
-        if office.jurisdiction.code != "110000000000":
-            assert petitions.filter(handling_office=office, status__in=workflow.AWAITING_TRIAGE).exists(), office
+        assert petitions.filter(handling_office=office, status__in=workflow.AWAITING_TRIAGE).exists(), office
 
     # Who sees what: 丰台区's office its district only, the city office both, a street office its street.
     fengtai, yanqing = (
@@ -198,6 +199,63 @@ def _assert_offices():
     assert seen["office"] == set(yanqing.values_list("pk", flat=True))
     assert seen["office_ftjd"] == set(fengtai.filter(area_code__startswith="110106006").values_list("pk", flat=True))
     assert seen["office_yqz"] == set(yanqing.filter(area_code__startswith="110119100").values_list("pk", flat=True))
+
+
+def _assert_escalations():
+    """A township office hands about one item in sixteen to its district's standing committee, at every
+    stage there (each escalation column of the dashboard has items); district items wait in the city
+    office's triage list or are in hand at a city bureau."""
+    petitions = Petition.objects.all()
+    township = petitions.filter(
+        Q(station__jurisdiction__code__startswith="110119100") | Q(station__jurisdiction__code__startswith="110106006")
+    )
+    up = petitions.filter(escalated_to__jurisdiction__level="county")
+    assert set(up.values_list("pk", flat=True)) <= set(township.values_list("pk", flat=True))
+    assert up.count() >= 10 and 0.04 * township.count() <= up.count() <= 0.1 * township.count()
+    for key in ESCALATIONS:
+        assert up.filter(escalation_q(key)).exists(), key
+    # Most are routed by the district like its own items: to a district bureau, answered, and fed back
+    # by the township station's staff; those taken over the district closes itself.
+    routed = up.filter(handling_office=F("escalated_to"), lead_department__isnull=False)
+    assert routed.count() > up.count() / 2
+    assert not routed.exclude(lead_department__jurisdiction=F("escalated_to__jurisdiction")).exists()
+    answered = up.filter(escalation_q("answered")).exclude(escalation_q("taken_over"))
+    assert PetitionEvent.objects.filter(
+        petition__in=answered, kind=PetitionEventKind.FED_BACK, actor__username="staff"
+    ).exists()
+    assert PetitionEvent.objects.filter(
+        petition__in=answered, kind=PetitionEventKind.CLOSED, actor__username="office_yqz"
+    ).exists()
+    taken = up.filter(escalation_q("taken_over"))
+    assert taken.filter(status=Status.CLOSED).exists()
+    assert (
+        not PetitionEvent.objects.filter(petition__in=taken, kind=PetitionEventKind.CLOSED)
+        .exclude(actor__jurisdiction=F("petition__escalated_to__jurisdiction"))
+        .exists()
+    )
+    # Sent back down with an explanation: the township handles it again.
+    down = up.filter(escalation_q("sent_down"))
+    assert not down.exclude(handling_office=F("owner_office")).exists()
+    explained = PetitionEvent.objects.filter(petition__in=down, kind=PetitionEventKind.SENT_DOWN)
+    assert explained.count() == down.count() and all(e.data["text"] and e.is_public for e in explained)
+    # The city: a few district items, some waiting in its list, some at a city bureau (dept_city's desk).
+    city_office = User.objects.get(username="office_city")
+    city = petitions.filter(escalated_to__jurisdiction=city_office.jurisdiction)
+    assert 3 <= city.count() <= 10
+    assert not city.exclude(owner_office__jurisdiction__level="county").exists()
+    assert city.filter(escalation_q("waiting")).exists()
+    bureau = city.filter(status__in=IN_HAND, lead_department__jurisdiction=city_office.jurisdiction)
+    assert bureau.count() >= 2
+    dept_city = User.objects.get(username="dept_city")
+    assert set(bureau.filter(lead_department__members=dept_city)) <= set(Petition.objects.visible_to(dept_city))
+    assert Petition.objects.visible_to(dept_city).filter(status__in=IN_HAND).count() >= 2
+    # An item waiting above is in that office's triage list, not in the one below.
+    accounts = {u.jurisdiction_id: u for u in User.objects.filter(role=Role.COMMITTEE_OFFICE).order_by("pk")}
+    waiting = petitions.filter(escalation_q("waiting")).select_related("escalated_to", "owner_office")
+    assert waiting.count() >= 3
+    for p in waiting:
+        assert p in Petition.objects.handled_by(accounts[p.escalated_to.jurisdiction_id])
+        assert p not in Petition.objects.handled_by(accounts[p.owner_office.jurisdiction_id])
 
 
 def test_petitions_option_adds_that_many_in_bulk():
@@ -256,6 +314,14 @@ WITHOUT_DEPARTMENT = {
     Route.ON_THE_SPOT: PetitionEventKind.ON_THE_SPOT,
     Route.ESCALATE: PetitionEventKind.ESCALATED,
 }
+# Office moves of the owning office (feedback, the rating it records, close-out); the others are the
+# handling office's (supervising aside: any office above does it).
+OWNER_KINDS = {
+    PetitionEventKind.FED_BACK,
+    PetitionEventKind.RATED,
+    PetitionEventKind.REOPENED,
+    PetitionEventKind.CLOSED,
+}
 # Rows that record something beside the status: they change no status and bump no version.
 NOT_MOVES = {PetitionEventKind.REGISTERED, PetitionEventKind.REPLIED, PetitionEventKind.SUPERVISED}
 ORDER = {Satisfaction.DISSATISFIED: 0, Satisfaction.BASICALLY: 1, Satisfaction.SATISFIED: 2}
@@ -276,6 +342,39 @@ def _overall(ratings) -> str:
     return min((r.satisfaction for r in ratings), key=ORDER.get, default="")
 
 
+def _assert_offices_in_history(p, evs, office_of, names, where) -> None:
+    """The item's owner, handling office and escalation fields are what its hand-overs (escalated,
+    sent down, taken over) left, as `petitions.handling.services.escalation` writes them; every
+    office move is made by an account of the office that handled (or owned) the item at the time."""
+    hand_overs = (PetitionEventKind.ESCALATED, PetitionEventKind.SENT_DOWN, PetitionEventKind.TAKEN_OVER)
+    taken = [e for e in evs if e.kind == PetitionEventKind.TAKEN_OVER]
+    owner = taken[0].data["from_office_id"] if taken else p.owner_office_id
+    handler, up, up_at = owner, None, None
+    for e in evs:
+        if (e.actor_id in office_of and e.kind != PetitionEventKind.SUPERVISED) or e.kind in hand_overs:
+            acting = owner if e.kind in OWNER_KINDS else handler
+            assert office_of.get(e.actor_id) == acting, (where, e.kind)
+        if e.kind == PetitionEventKind.ESCALATED and "to_office_id" in e.data:  # not the older "referred up"
+            assert e.data["from_office_id"] == handler and e.data["to_office_id"] != handler, where
+            assert e.data["reason"] and e.is_public and names[e.data["to_office_id"]] in e.public_text, where
+            handler = up = e.data["to_office_id"]
+            up_at = e.at
+        elif e.kind == PetitionEventKind.SENT_DOWN:
+            assert e.data["from_office_id"] == handler == up and e.data["to_office_id"] == owner, where
+            assert e.data["text"] and e.is_public and names[owner] in e.public_text, where
+            handler = owner
+        elif e.kind == PetitionEventKind.TAKEN_OVER:
+            assert e.data["from_office_id"] == owner and e.data["to_office_id"] == handler == up, where
+            assert e.is_public and not e.to_status, where
+            owner = handler
+    assert (p.owner_office_id, p.handling_office_id, p.escalated_to_id, p.escalated_at) == (
+        owner,
+        handler,
+        up,
+        up_at,
+    ), where
+
+
 def assert_handling_consistent() -> None:
     """Every item's status agrees with its shares, replies, ratings, extensions and history, as the
     services of petitions.handling.services would have left them."""
@@ -288,6 +387,12 @@ def assert_handling_consistent() -> None:
     events, shares = _grouped(PetitionEvent), _grouped(Assignment)
     replies, ratings, requests = _grouped(DepartmentReply), _grouped(Rating), _grouped(ExtensionRequest)
     now = timezone.now()
+    office_by_place = dict(Office.objects.values_list("jurisdiction_id", "pk"))
+    office_of = {
+        pk: office_by_place.get(place)
+        for pk, place in User.objects.filter(role=Role.COMMITTEE_OFFICE).values_list("pk", "jurisdiction_id")
+    }
+    names = dict(Office.objects.values_list("pk", "name"))
     for p in Petition.objects.all():
         evs = sorted(events[p.pk], key=lambda e: (e.at, e.pk))
         mine, replied, rated, asked = (
@@ -305,6 +410,7 @@ def assert_handling_consistent() -> None:
                 assert e.from_status == state, (where, e.kind, e.from_status, state)
                 state = e.to_status
         assert state == p.status, (where, state)
+        _assert_offices_in_history(p, evs, office_of, names, where)
         assert p.version == sum(1 for e in evs if e.kind not in NOT_MOVES), where
         kinds = Counter(e.kind for e in evs)
         # Shares: one lead per assignment (and per reopening); open ones only while the item is in hand.
@@ -427,9 +533,14 @@ def test_demo_handling_tells_each_item_as_the_services_would(client, client_for)
     statuses = set(petitions.values_list("status", flat=True))
     assert set(Status.values) - {Status.LINKED} <= statuses
     assert petitions.filter(route=Route.DIRECT).count() > petitions.count() / 2
+    # Co-handlers on more than one in ten of the items a district (or city) office assigns: a township
+    # office assigns to its own government alone, with nobody to co-handle.
     assert (
         Assignment.objects.filter(role=Assignment.Role.CO).count()
-        >= 0.1 * Assignment.objects.filter(role=Assignment.Role.LEAD, round=1).count()
+        >= 0.12
+        * Assignment.objects.filter(role=Assignment.Role.LEAD, round=1)
+        .exclude(assigned_by__jurisdiction__level="township")
+        .count()
     )
     # Replies: mostly solved (A), some planned (B), few C or D.
     outcomes = Counter(DepartmentReply.objects.values_list("outcome", flat=True))
@@ -501,6 +612,18 @@ def _assert_pages_have_something_to_show(client, client_for, today):
     assert response.status_code == 200
     assert own.count() <= response.context["total"] and response.context["returned_count"] >= 3
     assert Petition.objects.visible_to(office).filter(extension_requests__state=ExtensionRequest.State.PENDING).exists()
+
+    # The city office's triage list holds items escalated from below, marked with the office they came
+    # from; the city bureau's desk has items to accept and in hand.
+    city = User.objects.get(username="office_city")
+    response = client_for(city).get(reverse("petitions:triage"), {"escalated": "on"})
+    assert response.status_code == 200 and response.context["escalated_count"] >= 1
+    waiting = Petition.objects.handled_by(city).filter(status__in=workflow.AWAITING_TRIAGE)
+    html = response.content.decode()
+    assert all(p.tracking_number in html and p.owner_office.name in html for p in waiting)
+    response = client_for(User.objects.get(username="dept_city")).get(reverse("petitions:department"))
+    assert response.status_code == 200
+    assert response.context["counts"]["new"] >= 1 and response.context["counts"]["in_hand"] >= 1
 
     # Supervision: three notices, one answered (by the demo department); the seeds' 16 heads: 13 and 3.
     notices = SupervisionNotice.objects.all()
