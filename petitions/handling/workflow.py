@@ -150,7 +150,7 @@ TABLE: dict[Move, Rule] = {
     Move.ESCALATE: Rule(AWAITING_TRIAGE, Status.TRIAGED, _TRIAGE, gettext_lazy("Refer to a higher level")),
     Move.SEND_DOWN: Rule(AWAITING_TRIAGE, Status.TRIAGED, _TRIAGE, gettext_lazy("Send back down")),
     Move.TAKE_OVER: Rule(
-        AWAITING_TRIAGE | IN_HAND | SUSPENDED | WITH_SUGGESTION | ANSWERED | FED_BACK,
+        AWAITING_TRIAGE | IN_HAND | SUSPENDED | ANSWERED | FED_BACK,
         (),
         _TRIAGE,
         gettext_lazy("Take the item over"),

@@ -46,7 +46,7 @@ from petitions.models import (
     Satisfaction,
     Status,
 )
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import UserFactory
 from tests.petitions.test_workflow import make_cast, reach
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -234,17 +234,19 @@ def test_the_office_decides_an_extension_while_the_department_returns(cast):
 
 @pytest.mark.parametrize("with_versions", [True, False], ids=["versions", "no-versions"])
 def test_two_offices_assign_at_once(cast, with_versions):
-    town = DepartmentFactory(name="延庆镇人民政府", jurisdiction=cast.w.j.T1)  # the township office's own
+    """Two accounts of the office that handles the item (only it may assign) assign it at once,
+    each to another of its bureaus: one wins, the other is told."""
+    colleague = UserFactory(username="office_2", role=Role.COMMITTEE_OFFICE, jurisdiction=cast.w.j.K)
     p, version, events = loaded(reach(cast, Status.TRIAGED))
     v = version if with_versions else None
     results = race(
         p,
-        county=lambda: petition_assign(actor=cast.office, petition=p.pk, version=v, department=cast.D),
-        township=lambda: petition_assign(actor=cast.w.office_t1, petition=p.pk, version=v, department=town),
+        first=lambda: petition_assign(actor=cast.office, petition=p.pk, version=v, department=cast.D),
+        second=lambda: petition_assign(actor=colleague, petition=p.pk, version=v, department=cast.D3),
     )
     winner, _lost = one_winner(results, loser_errors=(Conflict,) if with_versions else (InvalidTransition,))
     p.refresh_from_db()
-    department = {"county": cast.D, "township": town}[winner.name]
+    department = {"first": cast.D, "second": cast.D3}[winner.name]
     assert (p.status, p.lead_department, p.version, p.events.count()) == (
         Status.ASSIGNED,
         department,

@@ -436,7 +436,7 @@ def test_allowed_moves_are_the_page_buttons_of_each_role(world):
         assert workflow.allowed_moves(Status.SUSPENDED, user) == []
     assert workflow.allowed_moves(Status.REPLIED, staff) == [Move.FEED_BACK]
     assert workflow.allowed_moves(Status.FED_BACK, rep) == [Move.RATE]
-    assert workflow.allowed_moves(Status.RATED, office) == [Move.RATE, Move.CLOSE]
+    assert workflow.allowed_moves(Status.RATED, office) == [Move.TAKE_OVER, Move.RATE, Move.CLOSE]
     for status in (Status.CLOSED, Status.LINKED, Status.SUGGESTION):
         for user in (office, dept, staff, rep):
             assert workflow.allowed_moves(status, user) == []
