@@ -49,6 +49,8 @@ def scoped_petition(request, pk, perm=VIEW) -> Petition:
             "lead_department",
             "registered_by",
             "linked_to",
+            "owner_office",
+            "handling_office",
         ),
     )
     require_perm(request.user, perm)
@@ -205,6 +207,8 @@ class PetitionDetailView(PermissionMixin, DetailView):
             "category__parent",
             "lead_department",
             "registered_by",
+            "owner_office",
+            "handling_office",
         )
 
     def get_context_data(self, **kwargs):

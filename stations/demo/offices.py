@@ -13,7 +13,7 @@ from collections import Counter
 
 from django.db import transaction
 
-from liaison.models import Jurisdiction, Office, Role
+from liaison.models import Jurisdiction, Office, Role, WorkingBody
 from petitions.models import Department
 from stations.demo.fengtai import DONGGAODI_CODE, FENGTAI_CODE
 from stations.demo.network import DISTRICT_CODE, PROVINCE_CODE, YANQING_TOWN_CODE, _account, _set_demo_password
@@ -41,6 +41,13 @@ OFFICE_ACCOUNTS = {
     "office_ftjd": ("东高地街道人大工委办公室", DONGGAODI_CODE),
 }
 CITY_DEPARTMENT_USER = ("dept_city", "周晓东")
+# 延庆区's working body (委室) that coordinates the bureaus of building, environment and water, and its
+# demo account `body` (seed 004: 「8个委室…统筹联系协调进站机关」).
+WORKING_BODY = (
+    "城建环保委",
+    ("区住房和城乡建设委员会", "区生态环境局", "区城市管理委员会", "区交通局", "区水务局", "区园林绿化局"),
+)
+WORKING_BODY_USER = ("body", "城建环保委 刘建军")
 
 
 def seed_offices(report: Counter) -> None:
@@ -73,3 +80,18 @@ def seed_offices(report: Counter) -> None:
         dept = _account(username, {"role": Role.DEPARTMENT, "full_name": full_name}, report)
         _set_demo_password([*users, dept])
         Department.objects.get(jurisdiction_id=jurisdictions[PROVINCE_CODE], name=CITY_HOUSING).members.add(dept)
+        _seed_working_body(jurisdictions[DISTRICT_CODE], report)
+
+
+def _seed_working_body(district_id: int, report: Counter) -> None:
+    name, departments = WORKING_BODY
+    office = Office.objects.get(jurisdiction_id=district_id)
+    body, created = WorkingBody.objects.get_or_create(office=office, name=name)
+    report["working body"] += created
+    body.departments.add(*Department.objects.filter(jurisdiction_id=district_id, name__in=departments))
+    username, full_name = WORKING_BODY_USER
+    user = _account(
+        username, {"role": Role.WORKING_BODY, "full_name": full_name, "jurisdiction_id": district_id}, report
+    )
+    _set_demo_password([user])
+    body.members.add(user)
