@@ -52,23 +52,10 @@ WORKING_BODY_MOVES = frozenset({Move.SUPERVISE, Move.URGE})
 # Which committee office may make a move (`liaison.offices`): the office that handles the item now
 # (the owner, or the office above it was escalated to) routes it; the owning office feeds the answer
 # back, records the resident's rating and closes out; any office whose jurisdiction holds the item
-# supervises it and presses for progress. Offices above otherwise read only.
+# supervises it and presses for progress. Offices above otherwise read only. The handling office's
+# moves are those of the routing permission (triage_petition), and linking.
 HANDLING_OFFICE_MOVES = frozenset(
-    {
-        Move.TRIAGE,
-        Move.ASSIGN,
-        Move.CONSULT,
-        Move.ON_THE_SPOT,
-        Move.TO_SUGGESTION,
-        Move.ESCALATE,
-        Move.SEND_DOWN,
-        Move.TAKE_OVER,
-        Move.CANNOT_HANDLE,
-        Move.LINK,
-        Move.DECIDE_EXTENSION,
-        Move.SUSPEND,
-        Move.RESUME,
-    }
+    {move for move, rule in workflow.TABLE.items() if rule.permission == "petitions.triage_petition"} | {Move.LINK}
 )
 OWNING_OFFICE_MOVES = frozenset({Move.FEED_BACK, Move.RATE, Move.CLOSE})
 # Moves that exist only while an office above handles an item escalated to it.

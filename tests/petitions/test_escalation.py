@@ -296,3 +296,25 @@ def test_the_office_above_sets_which_office_owns_a_station(tree):
     after = township_item(t, content="改派后登记")
     assert fresh(before).owner_office == w.OT1
     assert after.owner_office == w.OK and after.handling_office == w.OK
+
+
+def test_which_office_makes_which_move():
+    """Written out from the issue, not read back from the table."""
+    assert policy.HANDLING_OFFICE_MOVES == {
+        Move.TRIAGE,
+        Move.ASSIGN,
+        Move.CONSULT,
+        Move.ON_THE_SPOT,
+        Move.TO_SUGGESTION,
+        Move.ESCALATE,
+        Move.SEND_DOWN,
+        Move.TAKE_OVER,
+        Move.CANNOT_HANDLE,
+        Move.LINK,
+        Move.DECIDE_EXTENSION,
+        Move.SUSPEND,
+        Move.RESUME,
+    }
+    assert policy.OWNING_OFFICE_MOVES == {Move.FEED_BACK, Move.RATE, Move.CLOSE}
+    assert not policy.HANDLING_OFFICE_MOVES & policy.OWNING_OFFICE_MOVES
+    assert Move.SUPERVISE not in policy.HANDLING_OFFICE_MOVES | policy.OWNING_OFFICE_MOVES
