@@ -66,7 +66,9 @@ class DepartmentPortalView(PermissionMixin, TemplateView):
         order = ("-done_at",) if tab in ("done", "returned") else ("due_on", "pk")
         rows = list(
             shares.filter(filters[tab])
-            .select_related("petition", "petition__category", "petition__station", "department")
+            .select_related(
+                "petition", "petition__category", "petition__category__parent", "petition__station", "department"
+            )
             .order_by(*order)[: self.LIMIT]
         )
         pending_ext = set(

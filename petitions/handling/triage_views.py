@@ -34,7 +34,7 @@ class TriageView(PermissionMixin, TemplateView):
         qs = (
             Petition.objects.handled_by(user)
             .filter(status__in=workflow.AWAITING_TRIAGE)
-            .select_related("station", "event", "category", "jurisdiction", "owner_office")
+            .select_related("station", "event", "category", "category__parent", "jurisdiction", "owner_office")
         )
         if form.is_valid():
             data = form.cleaned_data
