@@ -71,13 +71,13 @@ def office_users_for(petition: Petition, assigned_by=None) -> list:
     """Whom the office's alerts reach: the colleagues of whoever assigned the item, else the
     office that handles it (`Petition.handling_office`)."""
     if assigned_by is not None and assigned_by.role == Role.COMMITTEE_OFFICE and assigned_by.jurisdiction_id:
-        offices = User.objects.filter(role=Role.COMMITTEE_OFFICE, is_active=True)
-        return list(offices.filter(jurisdiction_id=assigned_by.jurisdiction_id).order_by("pk"))
+        return office_members(assigned_by)
     return office_members(petition.handling_office) if petition.handling_office_id else []
 
 
 def office_members(office) -> list:
-    """The active accounts of a committee office."""
+    """The active accounts of a committee office (`office`: the office, or one of its accounts:
+    both name the office's jurisdiction)."""
     return list(
         User.objects.filter(
             role=Role.COMMITTEE_OFFICE, is_active=True, jurisdiction_id=office.jurisdiction_id

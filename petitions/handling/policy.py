@@ -215,7 +215,10 @@ def situation(user, petition: Petition) -> Situation:
         is_on_item=rep is not None,
         rated=rating_given(petition, representative=rep),
         urged=petition.status in workflow.IN_HAND and urged_today(petition),
-        can_escalate=petition.status in workflow.AWAITING_TRIAGE and bool(escalation_targets(petition)),
+        # Only who may route the item asks which offices lie above (one query, not for every reader).
+        can_escalate=petition.status in workflow.AWAITING_TRIAGE
+        and workflow.can(Move.ESCALATE, petition.status, user)
+        and bool(escalation_targets(petition)),
     )
 
 
